@@ -1,0 +1,173 @@
+"""Parties, activities, Table 4-1 and who holds which party on which release."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from .catalogue import perform_codename
+
+
+class Party(models.Model):
+    """A column of Table 4-1. Users hold a party by belonging to its group."""
+
+    class Kind(models.TextChoices):
+        ITSM = "itsm", "ITSM role"
+        BUSINESS_THREAD = "business_thread", "DG TAXUD business thread"
+        DEVELOPER = "developer", "3rd party developers"
+
+    class Holder(models.TextChoices):
+        PERSON = "person", "a named person"
+        GROUP = "group", "the party's team"
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    holder = models.CharField(
+        max_length=10,
+        choices=Holder.choices,
+        help_text="How a release names this party (RM.1.2): a person, or the whole team.",
+    )
+    position = models.PositiveSmallIntegerField()
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="party")
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name_plural = "parties"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_external(self):
+        """Business threads and 3rd party developers see only their own releases."""
+        return self.kind != self.Kind.ITSM
+
+    @property
+    def short_name(self):
+        return self.name.removeprefix("ITSM ").removeprefix("DG TAXUD ")
+
+
+class Organisation(models.Model):
+    """A 3rd party developer organisation: its users hold the 3rd Party Developers
+    party on exactly the releases it is assigned to (RM.1.2)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="organisations")
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organisation")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Activity(models.Model):
+    """One of the 24 activities of section 4.4 (RM.1.1 ... RM.7.2)."""
+
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=100)
+    stage = models.PositiveSmallIntegerField()
+    stage_name = models.CharField(max_length=50)
+    description = models.TextField()
+    position = models.PositiveSmallIntegerField()
+    permission = models.ForeignKey(
+        Permission,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The per-release object permission 'perform this activity'.",
+    )
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name_plural = "activities"
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def codename(self):
+        return perform_codename(self.code)
+
+    @property
+    def anchor(self):
+        return self.code.lower().replace(".", "-")
+
+
+class RaciCell(models.Model):
+    """A non-empty cell of Table 4-1: the letters a party holds for an activity."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="cells")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="cells")
+    letters = models.CharField(max_length=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "party"], name="raci_cell_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.activity.code} / {self.party}: {self.letters}"
+
+    @property
+    def may_perform(self):
+        """R or A may perform the activity (section 3 of DESIGN)."""
+        return "R" in self.letters or "A" in self.letters
+
+
+class Assignment(models.Model):
+    """RM.1.2: who holds a party on a release, a named person or a group of users."""
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="assignments"
+    )
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
+    )
+
+    class Meta:
+        ordering = ["party__position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(user__isnull=False, group__isnull=True)
+                    | models.Q(user__isnull=True, group__isnull=False)
+                ),
+                name="assignment_user_xor_group",
+            ),
+            models.UniqueConstraint(
+                fields=["release", "party", "user"], name="assignment_unique_user"
+            ),
+            models.UniqueConstraint(
+                fields=["release", "party", "group"], name="assignment_unique_group"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.party}: {self.holder_name}"
+
+    @property
+    def holder_name(self):
+        return str(self.user) if self.user_id else self.group.name
+
+
+class ReleaseUserObjectPermission(UserObjectPermissionBase):
+    """guardian's direct foreign-key table for per-release user permissions."""
+
+    content_object = models.ForeignKey("releases.Release", on_delete=models.CASCADE)
+
+
+class ReleaseGroupObjectPermission(GroupObjectPermissionBase):
+    """guardian's direct foreign-key table for per-release group permissions."""
+
+    content_object = models.ForeignKey("releases.Release", on_delete=models.CASCADE)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "raci"
+
+urlpatterns = [
+    path("", views.matrix, name="matrix"),
+    path("rm_raci.csv", views.matrix_csv, name="matrix_csv"),
+    path("activities/", views.activities, name="activities"),
+    path("cells/<str:code>/<slug:party>/", views.edit_cell, name="edit_cell"),
+]

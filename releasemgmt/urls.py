@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from releases import views as release_views
+
+api_v1 = [
+    path("", include("releases.api.urls")),
+    path("", include("raci.api.urls")),
+    path("", include("dsl.api.urls")),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+]
+
+urlpatterns = [
+    path("", release_views.start, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("releases/", include("releases.urls")),
+    path("raci/", include("raci.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

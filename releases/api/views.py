@@ -1,0 +1,95 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from raci import services as raci
+
+from .. import selectors, services
+from ..filters import ReleaseFilter
+from ..models import Release
+from .serializers import (
+    AssignRolesSerializer,
+    AuditEntrySerializer,
+    FormaliseReleaseSerializer,
+    ReleaseDetailSerializer,
+    ReleaseSerializer,
+    RevisePlanningSerializer,
+)
+
+
+class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Releases the caller may see; other releases answer 404."""
+
+    lookup_field = "identifier"
+    lookup_value_regex = "[^/]+"
+    filterset_class = ReleaseFilter
+    queryset = Release.objects.none()
+
+    def get_queryset(self):
+        return selectors.release_list(
+            self.request.user, Release.objects.order_by("planned_installation_date", "identifier")
+        )
+
+    def get_serializer_class(self):
+        return {
+            "retrieve": ReleaseDetailSerializer,
+            "create": FormaliseReleaseSerializer,
+            "partial_update": RevisePlanningSerializer,
+            "assign_roles": AssignRolesSerializer,
+            "audit": AuditEntrySerializer,
+        }.get(self.action, ReleaseSerializer)
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), identifier=self.kwargs["identifier"])
+
+    def retrieve(self, request, *args, **kwargs):
+        release = self.get_object()
+        context = {
+            **self.get_serializer_context(),
+            "granted": raci.granted_codenames(request.user, release),
+        }
+        return Response(ReleaseDetailSerializer(release, context=context).data)
+
+    def _detail(self, release):
+        return self.retrieve(self.request, identifier=release.identifier)
+
+    @extend_schema(request=FormaliseReleaseSerializer, responses={201: ReleaseDetailSerializer})
+    def create(self, request):
+        """RM.1.1 Formalise release (ITSM Release Managers only)."""
+        serializer = FormaliseReleaseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        release = services.formalise_release(by=request.user, **serializer.validated_data)
+        self.kwargs["identifier"] = release.identifier
+        response = self._detail(release)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(request=RevisePlanningSerializer, responses=ReleaseDetailSerializer)
+    def partial_update(self, request, identifier):
+        """RM.1.1: revise the planning of an open release."""
+        release = self.get_object()
+        serializer = RevisePlanningSerializer(release, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        release = services.revise_planning(release, by=request.user, **serializer.validated_data)
+        return self._detail(release)
+
+    @extend_schema(request=AssignRolesSerializer, responses=ReleaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="assign-roles")
+    def assign_roles(self, request, identifier):
+        """RM.1.2 Assign roles: deployment coordinator, business threads, developers."""
+        release = self.get_object()
+        raci.require_perform(request.user, release, "RM.1.2")
+        serializer = AssignRolesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.assign_roles(release, by=request.user, **serializer.validated_data)
+        return self._detail(release)
+
+    @extend_schema(responses=AuditEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def audit(self, request, identifier):
+        """The release's audit trail, newest first."""
+        release = self.get_object()
+        page = self.paginate_queryset(selectors.audit_trail(release))
+        return self.get_paginated_response(AuditEntrySerializer(page, many=True).data)

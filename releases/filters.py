@@ -1,0 +1,26 @@
+import django_filters
+from django.db.models import Q
+
+from .models import Release, ReleaseType, Stage
+
+
+class ReleaseFilter(django_filters.FilterSet):
+    """Filters of the release list and the API list; each is backed by an index."""
+
+    q = django_filters.CharFilter(method="search", label="Search")
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
+    release_type = django_filters.ChoiceFilter(choices=ReleaseType.choices)
+    application = django_filters.CharFilter(field_name="application__code", label="Application")
+    installation_from = django_filters.DateFilter(
+        field_name="planned_installation_date", lookup_expr="gte"
+    )
+    installation_to = django_filters.DateFilter(
+        field_name="planned_installation_date", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = Release
+        fields = ["q", "stage", "release_type", "application"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(identifier__icontains=value) | Q(name__icontains=value))

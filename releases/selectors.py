@@ -1,0 +1,62 @@
+"""Reads for release pages and the API: each a fixed number of queries."""
+
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404
+
+from raci import services as raci
+from raci.models import Assignment, ReleaseGroupObjectPermission, ReleaseUserObjectPermission
+from releasemgmt.audit.models import AuditEntry
+
+from .models import STAGE_NUMBER, ActivityRecord, Release
+
+
+def release_list(user, queryset=None):
+    """The releases a user may see, with what a list row shows, in one query."""
+    coordinator = Assignment.objects.filter(
+        release=OuterRef("pk"), party__name=raci.DEPLOYMENT_COORDINATOR, user__isnull=False
+    ).values("user__username")[:1]
+    return (
+        raci.visible_releases(user, queryset)
+        .select_related("application")
+        .annotate(coordinator=Subquery(coordinator))
+    )
+
+
+def visible_release_or_404(user, identifier: str) -> Release:
+    """A release the user may see; 404 otherwise (not 403: its existence is not theirs)."""
+    return get_object_or_404(
+        raci.visible_releases(user).select_related("application"), identifier=identifier
+    )
+
+
+def open_now(queryset):
+    """Activity records that are pending in the stage their release is in now."""
+    in_current_stage = Q()
+    for stage, number in STAGE_NUMBER.items():
+        in_current_stage |= Q(release__stage=stage, activity__stage=number)
+    return queryset.filter(in_current_stage, status=ActivityRecord.Status.PENDING)
+
+
+def waiting_for(user):
+    """Start page: the open activities this user is R or A for, one query."""
+    mine = ReleaseUserObjectPermission.objects.filter(
+        user=user,
+        content_object=OuterRef("release_id"),
+        permission=OuterRef("activity__permission"),
+    )
+    groups = ReleaseGroupObjectPermission.objects.filter(
+        group__user=user,
+        content_object=OuterRef("release_id"),
+        permission=OuterRef("activity__permission"),
+    )
+    records = ActivityRecord.objects.filter(Exists(mine) | Exists(groups))
+    return (
+        open_now(records)
+        .select_related("release", "release__application", "activity")
+        .order_by("release__planned_installation_date", "activity__position")
+    )
+
+
+def audit_trail(release, limit=None):
+    entries = AuditEntry.objects.filter(release=release).select_related("actor")
+    return entries[:limit] if limit else entries

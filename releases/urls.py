@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "releases"
+
+urlpatterns = [
+    path("", views.release_list, name="list"),
+    path("new/", views.release_create, name="create"),
+    path("<str:identifier>/", views.release_detail, name="detail"),
+    path("<str:identifier>/planning/", views.release_edit, name="edit"),
+    path("<str:identifier>/roles/", views.assign_roles, name="assign_roles"),
+]

@@ -1,0 +1,167 @@
+"""Release pages. Thin: forms in, services do the work, selectors read."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from raci import services as raci
+
+from . import selectors, services
+from .filters import ReleaseFilter
+from .forms import AssignRolesForm, FormaliseReleaseForm, RevisePlanningForm
+from .models import STAGE_NUMBER, Stage
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, on its field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def start(request):
+    """Each persona's start page: what waits for them now."""
+    waiting = list(selectors.waiting_for(request.user)[:50])
+    recent = selectors.release_list(request.user).exclude(
+        stage__in=[Stage.CLOSED, Stage.CANCELLED]
+    )[:10]
+    return render(
+        request,
+        "releases/start.html",
+        {
+            "waiting": waiting,
+            "recent": recent,
+            "may_formalise": raci.holds_party(request.user, raci.RELEASE_MANAGER),
+        },
+    )
+
+
+@login_required
+def release_list(request):
+    releases = ReleaseFilter(request.GET, queryset=selectors.release_list(request.user))
+    page = Paginator(releases.qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "releases/release_list.html",
+        {
+            "filter": releases,
+            "page": page,
+            "may_formalise": raci.holds_party(request.user, raci.RELEASE_MANAGER),
+        },
+    )
+
+
+@login_required
+def release_create(request):
+    """RM.1.1 Formalise release."""
+    if not raci.holds_party(request.user, raci.RELEASE_MANAGER):
+        raise PermissionDenied("Only an ITSM Release Manager may formalise a release (RM.1.1).")
+    form = FormaliseReleaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            release = services.formalise_release(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Release {release.identifier} formalised (RM.1.1).")
+            return redirect("releases:detail", identifier=release.identifier)
+    return render(request, "releases/release_form.html", {"form": form, "activity": "RM.1.1"})
+
+
+def _stage_bar(release):
+    current = STAGE_NUMBER.get(release.stage)
+    bar = []
+    for stage, number in STAGE_NUMBER.items():
+        if stage == Stage.CONFORMANCE and not release.conformance_testing:
+            continue
+        if current is None:
+            state = "done" if release.stage == Stage.CLOSED else "upcoming"
+        else:
+            state = "done" if number < current else "current" if number == current else "upcoming"
+        bar.append({"label": stage.label, "state": state})
+    return bar
+
+
+@login_required
+def release_detail(request, identifier):
+    release = selectors.visible_release_or_404(request.user, identifier)
+    parties, _, cells = raci.matrix()
+    names = {p.id: p.short_name for p in parties}
+    mine = raci.letters_for(raci.parties_on_release(request.user, release), cells)
+    records = list(
+        release.activity_records.select_related("activity", "performed_by").order_by(
+            "activity__position"
+        )
+    )
+    for record in records:
+        row = {pid: letters for (aid, pid), letters in cells.items() if aid == record.activity_id}
+        record.my_letters = mine.get(record.activity_id, "")
+        record.responsible = [names[pid] for pid, letters in row.items() if "R" in letters]
+        record.accountable = [names[pid] for pid, letters in row.items() if "A" in letters]
+    return render(
+        request,
+        "releases/release_detail.html",
+        {
+            "release": release,
+            "stage_bar": _stage_bar(release),
+            "records": records,
+            "assignments": release.assignments.select_related("party", "user", "group"),
+            "may_revise": raci.may_perform(request.user, release, "RM.1.1") and release.is_open,
+            "may_assign": raci.may_perform(request.user, release, "RM.1.2") and release.is_open,
+            "audit": selectors.audit_trail(release, limit=100),
+        },
+    )
+
+
+@login_required
+def release_edit(request, identifier):
+    """RM.1.1: revise the planning of an open release."""
+    release = selectors.visible_release_or_404(request.user, identifier)
+    raci.require_perform(request.user, release, "RM.1.1")
+    form = RevisePlanningForm(request.POST or None, instance=release)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.revise_planning(release, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Planning revised (RM.1.1).")
+            return redirect("releases:detail", identifier=release.identifier)
+    return render(
+        request,
+        "releases/release_form.html",
+        {"form": form, "release": release, "activity": "RM.1.1"},
+    )
+
+
+@login_required
+def assign_roles(request, identifier):
+    """RM.1.2 Assign roles."""
+    release = selectors.visible_release_or_404(request.user, identifier)
+    raci.require_perform(request.user, release, "RM.1.2")
+    current = {a.party.name: a for a in release.assignments.select_related("party", "group")}
+    initial = {
+        "deployment_coordinator": getattr(current.get(raci.DEPLOYMENT_COORDINATOR), "user", None),
+        "business_threads": [
+            a.party for a in current.values() if a.party.kind == "business_thread"
+        ],
+    }
+    form = AssignRolesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assign_roles(release, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Roles assigned (RM.1.2).")
+            return redirect("releases:detail", identifier=release.identifier)
+    return render(
+        request,
+        "releases/release_form.html",
+        {"form": form, "release": release, "activity": "RM.1.2"},
+    )
