@@ -1,68 +1,59 @@
+"""Forms parse input; the rules (dates, uniqueness, who may) are the services'."""
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.forms.models import fields_for_model, model_to_dict
 
 from raci.models import Organisation, Party
 from raci.services import DEPLOYMENT_COORDINATOR
 
 from .models import Release
-
-
-def business_thread_field(**kwargs):
-    return forms.ModelMultipleChoiceField(
-        queryset=Party.objects.filter(kind=Party.Kind.BUSINESS_THREAD),
-        widget=forms.CheckboxSelectMultiple,
-        label="Affected DG TAXUD business thread(s)",
-        **kwargs,
-    )
+from .services import PLANNING_FIELDS
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class FormaliseReleaseForm(forms.ModelForm):
+WIDGETS = {
+    "planned_delivery_date": DateInput,
+    "planned_installation_date": DateInput,
+    "description": forms.Textarea(attrs={"rows": 3}),
+}
+
+
+def business_thread_field():
+    return forms.ModelMultipleChoiceField(
+        queryset=Party.objects.filter(kind=Party.Kind.BUSINESS_THREAD),
+        widget=forms.CheckboxSelectMultiple,
+        label="Affected DG TAXUD business thread(s)",
+    )
+
+
+class ReleaseFieldsForm(forms.Form):
+    """A plain form with the model's fields (no model validation: the service decides)."""
+
+    field_names: list[str] = []
+
+    def __init__(self, *args, release=None, **kwargs):
+        if release is not None:
+            kwargs.setdefault("initial", model_to_dict(release, fields=self.field_names))
+        super().__init__(*args, **kwargs)
+        fields = fields_for_model(Release, fields=self.field_names, widgets=WIDGETS)
+        self.fields = {**fields, **self.fields}
+
+
+class FormaliseReleaseForm(ReleaseFieldsForm):
     """RM.1.1 Formalise release."""
 
+    field_names = ["application", "version", *PLANNING_FIELDS]
     business_threads = business_thread_field()
 
-    class Meta:
-        model = Release
-        fields = [
-            "application",
-            "version",
-            "name",
-            "release_type",
-            "planned_delivery_date",
-            "planned_installation_date",
-            "conformance_testing",
-            "description",
-            "business_threads",
-        ]
-        widgets = {
-            "planned_delivery_date": DateInput,
-            "planned_installation_date": DateInput,
-            "description": forms.Textarea(attrs={"rows": 3}),
-        }
 
-    def validate_unique(self):
-        """The service checks uniqueness and names the clash; the form must not
-        look up a release identifier it does not set."""
-
-
-class RevisePlanningForm(forms.ModelForm):
+class RevisePlanningForm(ReleaseFieldsForm):
     """RM.1.1 again: revise the planning of an open release."""
 
-    class Meta:
-        model = Release
-        fields = [
-            "name",
-            "release_type",
-            "planned_delivery_date",
-            "planned_installation_date",
-            "conformance_testing",
-            "description",
-        ]
-        widgets = FormaliseReleaseForm.Meta.widgets
+    field_names = PLANNING_FIELDS
 
 
 class AssignRolesForm(forms.Form):

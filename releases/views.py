@@ -123,7 +123,7 @@ def release_edit(request, identifier):
     """RM.1.1: revise the planning of an open release."""
     release = selectors.visible_release_or_404(request.user, identifier)
     raci.require_perform(request.user, release, "RM.1.1")
-    form = RevisePlanningForm(request.POST or None, instance=release)
+    form = RevisePlanningForm(request.POST or None, release=release)
     if request.method == "POST" and form.is_valid():
         try:
             services.revise_planning(release, by=request.user, **form.cleaned_data)

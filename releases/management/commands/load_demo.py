@@ -54,9 +54,13 @@ class Command(BaseCommand):
         for party in Party.objects.all():
             if party.kind == Party.Kind.DEVELOPER:
                 continue
-            users[demo_username(party)] = self._user(User, demo_username(party), party.name, [party.group])
+            users[demo_username(party)] = self._user(
+                User, demo_username(party), party.name, [party.group]
+            )
         users["deployment-coordinator-2"] = self._user(
-            User, "deployment-coordinator-2", "Second Deployment Coordinator",
+            User,
+            "deployment-coordinator-2",
+            "Second Deployment Coordinator",
             [Party.objects.get(name="ITSM Deployment Coordinator").group],
         )
         dev_party = Party.objects.get(kind=Party.Kind.DEVELOPER)

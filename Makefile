@@ -1,0 +1,15 @@
+.PHONY: demo test lint bench
+
+# Start the app with demo data on the embedded default (SQLite, eager tasks, mail to files).
+demo:
+	bash -c 'source .ci/setup.sh'
+	.venv/bin/python manage.py migrate --noinput -v0
+	.venv/bin/python manage.py load_demo
+	.venv/bin/python manage.py runserver 0.0.0.0:8000
+
+# The whole test suite against throwaway PostgreSQL and Redis, with Chromium.
+test:
+	bash .ci/test.sh
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .

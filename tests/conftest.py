@@ -1,0 +1,115 @@
+"""Shared fixtures: people holding parties, applications and releases made through
+the services (never through the ORM behind their back)."""
+
+import datetime
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from dsl.models import Application
+from raci.loader import ensure_process_loaded
+from raci.models import Organisation, Party
+from releases import services
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _process_loaded(request):
+    """Transactional tests flush the tables the data migration filled; reload them."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        ensure_process_loaded()
+
+
+def party(name_or_slug: str) -> Party:
+    return Party.objects.get(
+        **(
+            {"slug": name_or_slug}
+            if "/" not in name_or_slug and " " not in name_or_slug
+            else {"name": name_or_slug}
+        )
+    )
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username=None, *parties, groups=(), **extra):
+        username = username or f"user{next(_seq)}"
+        user = get_user_model().objects.create_user(
+            username, f"{username}@example.org", "pw", **extra
+        )
+        user.groups.add(*[party(p).group for p in parties], *groups)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def release_manager(make_user):
+    return make_user("rita", "ITSM Release Manager")
+
+
+@pytest.fixture
+def coordinator(make_user):
+    return make_user("dave", "ITSM Deployment Coordinator")
+
+
+@pytest.fixture
+def organisation(db):
+    group = Group.objects.create(name="3rd party: Acme Software")
+    return Organisation.objects.create(
+        name="Acme Software", party=party("3rd Party Developers"), group=group
+    )
+
+
+@pytest.fixture
+def application(db):
+    return Application.objects.create(code="ecs", name="Export Control System")
+
+
+@pytest.fixture
+def make_release(release_manager, coordinator, organisation, application):
+    """A release formalised (RM.1.1) and with its roles assigned (RM.1.2)."""
+
+    def make(threads=("a3-cust",), assign=True, by=None, **fields):
+        by = by or release_manager
+        threads = [party(t) for t in threads]
+        today = datetime.date(2027, 3, 1)
+        values = {
+            "application": application,
+            "version": f"1.{next(_seq)}.0",
+            "name": "Functional update",
+            "release_type": "minor",
+            "planned_delivery_date": today,
+            "planned_installation_date": today + datetime.timedelta(days=14),
+            "business_threads": threads,
+        } | fields
+        release = services.formalise_release(by=by, **values)
+        if assign:
+            services.assign_roles(
+                release,
+                by=by,
+                deployment_coordinator=coordinator,
+                business_threads=threads,
+                developers=organisation,
+            )
+        return release
+
+    return make
+
+
+@pytest.fixture
+def api():
+    """An API client logged in as the given user (session auth, CSRF enforced)."""
+
+    def client_for(user=None):
+        client = APIClient(enforce_csrf_checks=False)
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for

@@ -1,0 +1,49 @@
+"""The release list answers with a number of queries that does not grow with the rows."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+def count_queries(client, path):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_web_list_and_start_page_queries_are_constant(client, make_release, make_user):
+    thread_user = make_user("cust", "DG TAXUD A3/Cust")
+    desk = make_user("desk", "ITSM Service Desk")
+    make_release()
+    for user in (thread_user, desk):
+        client.force_login(user)
+        count_queries(client, "/releases/")
+        few = (count_queries(client, "/releases/"), count_queries(client, "/"))
+        for _ in range(12):
+            make_release()
+        many = (count_queries(client, "/releases/"), count_queries(client, "/"))
+        assert few == many, user
+
+
+def test_api_list_queries_are_constant(api, make_release, make_user):
+    thread_user = make_user("cust", "DG TAXUD A3/Cust")
+    client = api(thread_user)
+    make_release()
+    count_queries(client, "/api/v1/releases/")  # warm the per-user permission cache
+    few = count_queries(client, "/api/v1/releases/")
+    for _ in range(12):
+        make_release()
+    assert count_queries(client, "/api/v1/releases/") == few
+    assert len(client.get("/api/v1/releases/").json()["results"]) == 13
+
+
+def test_release_page_queries_do_not_grow_with_audit_entries(client, make_release, release_manager):
+    from releases import services
+
+    release = make_release()
+    client.force_login(release_manager)
+    path = f"/releases/{release.identifier}/"
+    before = count_queries(client, path)
+    for i in range(10):
+        services.revise_planning(release, by=release_manager, name=f"Update {i}")
+    assert count_queries(client, path) == before
