@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from releasemgmt.views import LoginView
 from releases import views as release_views
 
 api_v1 = [
@@ -15,7 +16,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", release_views.start, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("releases/", include("releases.urls")),
     path("raci/", include("raci.urls")),

@@ -89,6 +89,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# List the demo accounts on the login page (embedded default only).
+DEMO_LOGINS = env.bool("DEMO_LOGINS", default=False)
 
 # guardian: anonymous users hold no object permissions in this product.
 ANONYMOUS_USER_NAME = None

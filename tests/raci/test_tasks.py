@@ -1,0 +1,55 @@
+"""The permission resync after a change to Table 4-1 runs on a real Celery worker
+through the test Redis broker."""
+
+import os
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.contrib.auth.models import Permission
+from django.db import transaction
+
+from raci import services as raci
+from releasemgmt.celery import app
+from tests.conftest import party
+
+pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the test Redis")
+
+
+@pytest.fixture
+def redis_worker(transactional_db):
+    """An in-process worker on the real broker; tasks are no longer eager."""
+    url = os.environ["REDIS_URL"]
+    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "result_backend")}
+    app.conf.update(task_always_eager=False, broker_url=url, result_backend=url)
+    try:
+        with start_worker(app, perform_ping_check=False, shutdown_timeout=20):
+            yield app
+    finally:
+        app.conf.update(saved)
+
+
+def test_matrix_change_is_applied_by_the_worker(redis_worker, make_release, make_user):
+    owner = make_user("owner")
+    owner.user_permissions.add(Permission.objects.get(codename="change_racicell"))
+    release = make_release(threads=["a3-tax"])
+    tax = make_user("tax", "DG TAXUD A3/Tax")
+    assert not raci.may_perform(tax, release, "RM.3.1")
+
+    from raci.models import Activity
+
+    with transaction.atomic():
+        raci.set_raci_cell(
+            by=owner,
+            activity=Activity.objects.get(code="RM.3.1"),
+            party=party("a3-tax"),
+            letters="R",
+        )
+    # The resync was queued on commit; the worker picks it up from Redis.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        tax.__dict__.pop("_release_perm_cache", None)
+        if raci.may_perform(tax, release, "RM.3.1"):
+            break
+        time.sleep(0.1)
+    assert raci.may_perform(tax, release, "RM.3.1")
