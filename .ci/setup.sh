@@ -1,5 +1,6 @@
 # Install what the app and its tests need on a fresh Debian machine, idempotently.
-# Sourced by the Makefile targets; WITH_SERVICES=1 also installs PostgreSQL, Redis and Chromium.
+# Sourced by the Makefile targets; WITH_SERVICES=1 also installs what the tests use:
+# PostgreSQL, Redis, Chromium and docker-compose (to validate docker-compose.yml).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -11,6 +12,7 @@ if [ "${WITH_SERVICES:-0}" = 1 ]; then
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
     command -v redis-server >/dev/null || need+=(redis-server)
     [ -x /usr/bin/chromium ] || need+=(chromium)
+    command -v docker-compose >/dev/null || need+=(docker-compose)
     if [ ${#need[@]} -gt 0 ]; then
         echo "Installing ${need[*]} from Debian..."
         $SUDO apt-get update -qq

@@ -215,6 +215,13 @@ def letters_for(parties, cells) -> dict[int, str]:
 # --- changing the matrix -----------------------------------------------------------
 
 
+def matrix_history():
+    """Every change a process owner made to Table 4-1, newest first (from the audit log)."""
+    from releasemgmt.audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(action="raci_changed").select_related("actor")
+
+
 @transaction.atomic
 def set_raci_cell(*, by, activity: Activity, party: Party, letters: str) -> RaciCell | None:
     """A process owner changes one cell of Table 4-1; the history is the audit log and

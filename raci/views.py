@@ -25,6 +25,7 @@ def matrix(request):
             "parties": parties,
             "rows": rows,
             "may_edit": request.user.has_perm(services.PROCESS_OWNER_PERMISSION),
+            "history": services.matrix_history()[:50],
         },
     )
 

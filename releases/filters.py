@@ -8,8 +8,8 @@ class ReleaseFilter(django_filters.FilterSet):
     """Filters of the release list and the API list; each is backed by an index."""
 
     q = django_filters.CharFilter(method="search", label="Search")
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
-    release_type = django_filters.ChoiceFilter(choices=ReleaseType.choices)
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
+    release_type = django_filters.ChoiceFilter(choices=ReleaseType.choices, empty_label="Any type")
     application = django_filters.CharFilter(field_name="application__code", label="Application")
     installation_from = django_filters.DateFilter(
         field_name="planned_installation_date", lookup_expr="gte"

@@ -23,6 +23,21 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def activity_form(request, form, *, activity, title, perform, success, release=None):
+    """The one way an activity form is handled: a valid POST calls the service, whose
+    ValidationError comes back on the form (nothing saved); success goes to the release."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = perform(form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, success.format(result=result))
+            return redirect("releases:detail", identifier=(release or result).identifier)
+    context = {"form": form, "release": release, "activity": activity, "title": title}
+    return render(request, "releases/release_form.html", context)
+
+
 @login_required
 def start(request):
     """Each persona's start page: what waits for them now."""
@@ -61,16 +76,14 @@ def release_create(request):
     """RM.1.1 Formalise release."""
     if not raci.holds_party(request.user, raci.RELEASE_MANAGER):
         raise PermissionDenied("Only an ITSM Release Manager may formalise a release (RM.1.1).")
-    form = FormaliseReleaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            release = services.formalise_release(by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"Release {release.identifier} formalised (RM.1.1).")
-            return redirect("releases:detail", identifier=release.identifier)
-    return render(request, "releases/release_form.html", {"form": form, "activity": "RM.1.1"})
+    return activity_form(
+        request,
+        FormaliseReleaseForm(request.POST or None),
+        activity="RM.1.1",
+        title="Formalise a release",
+        perform=lambda data: services.formalise_release(by=request.user, **data),
+        success="Release {result.identifier} formalised (RM.1.1).",
+    )
 
 
 def _stage_bar(release):
@@ -123,19 +136,14 @@ def release_edit(request, identifier):
     """RM.1.1: revise the planning of an open release."""
     release = selectors.visible_release_or_404(request.user, identifier)
     raci.require_perform(request.user, release, "RM.1.1")
-    form = RevisePlanningForm(request.POST or None, release=release)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.revise_planning(release, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Planning revised (RM.1.1).")
-            return redirect("releases:detail", identifier=release.identifier)
-    return render(
+    return activity_form(
         request,
-        "releases/release_form.html",
-        {"form": form, "release": release, "activity": "RM.1.1"},
+        RevisePlanningForm(request.POST or None, release=release),
+        activity="RM.1.1",
+        title="Revise planning",
+        perform=lambda data: services.revise_planning(release, by=request.user, **data),
+        success="Planning revised (RM.1.1).",
+        release=release,
     )
 
 
@@ -151,17 +159,12 @@ def assign_roles(request, identifier):
             a.party for a in current.values() if a.party.kind == "business_thread"
         ],
     }
-    form = AssignRolesForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assign_roles(release, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Roles assigned (RM.1.2).")
-            return redirect("releases:detail", identifier=release.identifier)
-    return render(
+    return activity_form(
         request,
-        "releases/release_form.html",
-        {"form": form, "release": release, "activity": "RM.1.2"},
+        AssignRolesForm(request.POST or None, initial=initial),
+        activity="RM.1.2",
+        title="Assign roles",
+        perform=lambda data: services.assign_roles(release, by=request.user, **data),
+        success="Roles assigned (RM.1.2).",
+        release=release,
     )

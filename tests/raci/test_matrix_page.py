@@ -34,7 +34,7 @@ def test_only_a_process_owner_may_change_a_cell(api, client, make_user):
 
 
 def test_changing_a_cell_regrants_permissions_and_is_audited(
-    api, make_release, make_user, django_capture_on_commit_callbacks
+    api, client, make_release, make_user, django_capture_on_commit_callbacks
 ):
     owner = make_user("owner")
     owner.user_permissions.add(Permission.objects.get(codename="change_racicell"))
@@ -51,6 +51,9 @@ def test_changing_a_cell_regrants_permissions_and_is_audited(
     assert raci.may_perform(cust, release, "RM.2.1")
     entry = AuditEntry.objects.get(action="raci_changed")
     assert entry.changes == {"letters": ["", "RC"]}
+    client.force_login(owner)
+    history = client.get("/raci/").content.decode()
+    assert "RM.2.1 / DG TAXUD A3/Cust: RC" in history
 
     with django_capture_on_commit_callbacks(execute=True):
         response = api(owner).put("/api/v1/raci/activities/RM.2.1/raci/a3-cust/", {"letters": ""})

@@ -2,10 +2,12 @@
 docker-compose.yml describes the whole stack."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,3 +60,16 @@ def test_docker_compose_has_the_whole_stack():
         assert env["DJANGO_SETTINGS_MODULE"] == "releasemgmt.settings.production"
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["REDIS_URL"].startswith("redis://")
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose is not installed")
+def test_docker_compose_config_is_valid():
+    result = subprocess.run(
+        ["docker-compose", "config", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SECRET_KEY": "compose-check"},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
