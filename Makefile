@@ -13,3 +13,8 @@ test:
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+# Time the release pages and API on 10,000 bulk-built releases (throwaway PostgreSQL on
+# port 55432). Options: make bench ARGS="--scale --repeat 20 --explain 20"
+bench:
+	bash bench/run.sh $(ARGS)

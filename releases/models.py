@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from raci.catalogue import perform_permissions
 
@@ -32,6 +32,51 @@ STAGE_NUMBER = {
     Stage.INSTALLATION: 6,
     Stage.CONFORMANCE: 7,
 }
+
+
+def gates_met(name: str):
+    """django-fsm condition: the gate activities of transition ``name`` are all done."""
+
+    def condition(release) -> bool:
+        from .lifecycle import missing_gates
+
+        return not missing_gates(release, name)
+
+    condition.__name__ = f"gates_of_{name}"
+    return condition
+
+
+def may_fire(name: str):
+    """django-fsm permission: the user is R or A for the transition's activity (Table 4-1)."""
+
+    def permission(release, user) -> bool:
+        from raci.services import may_perform
+
+        from .lifecycle import TRANSITION_ACTIVITY
+
+        return may_perform(user, release, TRANSITION_ACTIVITY[name])
+
+    return permission
+
+
+def stage_transition(name, source, target):
+    """A transition of the stage field guarded by its gates and by Table 4-1."""
+    return transition(
+        field="stage",
+        source=source,
+        target=target,
+        conditions=[gates_met(name)],
+        permission=may_fire(name),
+    )
+
+
+BEFORE_INSTALLATION = [
+    Stage.PLANNING,
+    Stage.RECEIVING,
+    Stage.KICKOFF,
+    Stage.ACCEPTANCE,
+    Stage.AUTHORISATION,
+]
 
 
 class ReleaseType(models.TextChoices):
@@ -67,6 +112,10 @@ class Release(ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="On the release schedule (RM.1.4)."
+    )
+    rollback_plan_used = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["planned_installation_date", "identifier"]
@@ -91,6 +140,56 @@ class Release(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.identifier} {self.name}"
 
+    # --- the stage state machine (bodies only change fields; services do the rest) ---
+
+    @stage_transition("receive", Stage.PLANNING, Stage.RECEIVING)
+    def receive(self):
+        """RM.1 done: the release plan is published; wait for the delivery (RM.2)."""
+
+    @stage_transition("kick_off", Stage.RECEIVING, Stage.KICKOFF)
+    def kick_off(self):
+        """RM.2 done: consistent, complete, in the DSL, documented."""
+
+    @stage_transition("start_acceptance", Stage.KICKOFF, Stage.ACCEPTANCE)
+    def start_acceptance(self):
+        """RM.3 done: deployment plan approved, test environment validated."""
+
+    @stage_transition("request_authorisation", Stage.ACCEPTANCE, Stage.AUTHORISATION)
+    def request_authorisation(self):
+        """RM.4 done: GO after pSAT and after SAT."""
+
+    @stage_transition("authorise_installation", Stage.AUTHORISATION, Stage.INSTALLATION)
+    def authorise_installation(self):
+        """RM.5 done: installation plan approved and installation authorised."""
+
+    @stage_transition("start_conformance", Stage.INSTALLATION, Stage.CONFORMANCE)
+    def start_conformance(self):
+        """RM.6 done for a release planned with conformance testing."""
+
+    @stage_transition("close", [Stage.INSTALLATION, Stage.CONFORMANCE], Stage.CLOSED)
+    def close(self):
+        """RM.6.7 (or RM.7.2 with conformance testing) done."""
+
+    @stage_transition("roll_back", Stage.INSTALLATION, Stage.ROLLED_BACK)
+    def roll_back(self):
+        """RM.6.4: the rollback plan was initiated."""
+
+    @stage_transition("reauthorise", Stage.ROLLED_BACK, Stage.AUTHORISATION)
+    def reauthorise(self):
+        """After a rollback: a new installation plan goes through RM.5 again."""
+
+    @stage_transition("close_failed", Stage.ROLLED_BACK, Stage.CLOSED)
+    def close_failed(self):
+        """After a rollback: the release operation ends without the new version."""
+
+    @stage_transition("return_for_correction", Stage.ACCEPTANCE, Stage.RECEIVING)
+    def return_for_correction(self):
+        """NOGO after pSAT or SAT: back to RM.2 for a corrected delivery."""
+
+    @stage_transition("cancel", BEFORE_INSTALLATION, Stage.CANCELLED)
+    def cancel(self):
+        """The release is abandoned before installation."""
+
     @property
     def stage_number(self):
         return STAGE_NUMBER.get(self.stage)
@@ -98,6 +197,10 @@ class Release(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self):
         return self.stage not in {Stage.CLOSED, Stage.CANCELLED}
+
+    @property
+    def closed_as_failed(self):
+        return self.stage == Stage.CLOSED and self.rollback_plan_used
 
 
 class ActivityRecord(models.Model):

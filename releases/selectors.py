@@ -60,3 +60,34 @@ def waiting_for(user):
 def audit_trail(release, limit=None):
     entries = AuditEntry.objects.filter(release=release).select_related("actor")
     return entries[:limit] if limit else entries
+
+
+#: transitions a user fires by hand; the others follow from the activities
+MANUAL_TRANSITIONS = ["return_for_correction", "reauthorise", "close_failed", "cancel"]
+
+
+def manual_transitions(user, release) -> list[str]:
+    """The hand-fired transitions the stage allows and the user may fire."""
+    from django_fsm import can_proceed, has_transition_perm
+
+    return [
+        name
+        for name in MANUAL_TRANSITIONS
+        if can_proceed(getattr(release, name), check_conditions=False)
+        and has_transition_perm(getattr(release, name), user)
+    ]
+
+
+def release_evidence(release) -> dict:
+    """Decisions, documents and communications for the release page (fixed queries)."""
+    from releasemgmt.notifications.models import Communication
+
+    return {
+        "decisions": release.decisions.select_related("business_thread", "recorded_by"),
+        "test_reports": release.test_reports.all(),
+        "installation_plans": release.installation_plans.all(),
+        "dsl_documents": release.documents.all(),
+        "communications": Communication.objects.filter(release=release).prefetch_related(
+            "recipients"
+        )[:30],
+    }

@@ -3,12 +3,16 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from raci import services as raci
 from raci.models import Activity, Assignment, Party
 from releasemgmt.audit import services as audit
+from releasemgmt.errors import Conflict
+from releasemgmt.notifications import services as notifications
 
-from .models import ActivityRecord, Release
+from . import lifecycle
+from .models import ActivityRecord, Release, Stage
 
 #: Fields of RM.1.1 that a release manager may revise while the release is open.
 PLANNING_FIELDS = [
@@ -51,8 +55,50 @@ def _apply_conformance(release) -> None:
         )
 
 
+def lock(release) -> Release:
+    """The release row, locked until the transaction ends: concurrent activities and
+    transitions on one release queue up here, and the later ones see the new state."""
+    return Release.objects.select_for_update().select_related("application").get(pk=release.pk)
+
+
+def begin_activity(release, code: str, *, by) -> Release:
+    """Lock the release and check that ``by`` may perform ``code`` now (403, 409)."""
+    release = lock(release)
+    raci.require_perform(by, release, code)
+    record = ActivityRecord.objects.select_related("activity").get(
+        release=release, activity__code=code
+    )
+    stage = int(code.split(".")[1])
+    allowed_here = release.stage_number == stage or (
+        release.stage == Stage.ROLLED_BACK and code in ("RM.6.6", "RM.6.7")
+    )
+    if not allowed_here:
+        raise Conflict(
+            f"{record.activity} belongs to stage RM.{stage}; {release.identifier} is in "
+            f"{release.get_stage_display()}."
+        )
+    if record.status == ActivityRecord.Status.DONE:
+        raise Conflict(f"{record.activity} is already done for {release.identifier}.")
+    if record.status == ActivityRecord.Status.NOT_APPLICABLE:
+        raise Conflict(f"{record.activity} does not apply to {release.identifier}.")
+    return release
+
+
+def require_done(release, *codes: str) -> None:
+    """Activities of the same stage that must come first (409 naming them)."""
+    pending = [
+        str(r.activity)
+        for r in ActivityRecord.objects.filter(release=release, activity__code__in=codes)
+        .select_related("activity")
+        .exclude(status=ActivityRecord.Status.DONE)
+    ]
+    if pending:
+        raise Conflict("Do these first: " + "; ".join(pending) + ".", missing=pending)
+
+
 def mark_done(release, code: str, *, by, outcome: str = "", comment: str = "") -> ActivityRecord:
-    """Record that activity ``code`` of the release was performed by ``by``."""
+    """Record that activity ``code`` was performed, tell the parties marked I, and move
+    the release on if that completed its stage."""
     record = ActivityRecord.objects.select_related("activity").get(
         release=release, activity__code=code
     )
@@ -69,7 +115,88 @@ def mark_done(release, code: str, *, by, outcome: str = "", comment: str = "") -
         release=release,
         after={"activity": code, "status": record.status, "outcome": outcome},
     )
+    advance(release, by=by)
+    notifications.inform(release, record.activity, by=by, outcome=outcome)
     return record
+
+
+def _fire(release, name: str, *, by) -> None:
+    before = release.stage
+    getattr(release, name)()
+    try:
+        release.save()
+    except ConcurrentTransition as exc:
+        raise Conflict(f"{release.identifier} was changed by someone else; reload it.") from exc
+    audit.record(
+        actor=by,
+        action=f"stage_{name}",
+        obj=release,
+        release=release,
+        before={"stage": before},
+        after={"stage": release.stage},
+    )
+
+
+def advance(release, *, by) -> bool:
+    """Fire the stage's forward transition if its gates are all done."""
+    for name in lifecycle.FORWARD.get(release.stage, []):
+        if can_proceed(getattr(release, name)):
+            _fire(release, name, by=by)
+            return True
+    return False
+
+
+def reset_activities(release, codes) -> None:
+    """Activities to be done again (after a NOGO or a rollback); their history stays in
+    the audit log and in the records they produced."""
+    ActivityRecord.objects.filter(release=release, activity__code__in=codes).update(
+        status=ActivityRecord.Status.PENDING,
+        performed_by=None,
+        performed_at=None,
+        outcome="",
+        comment="",
+    )
+
+
+@transaction.atomic
+def fire_transition(release, name: str, *, by, reason: str = "") -> Release:
+    """A stage transition asked for by hand (API or page): 403 without R or A for its
+    activity, 409 when the stage does not allow it or a gate is missing."""
+    if name not in lifecycle.GATES:
+        raise ValidationError({"transition": f"Unknown transition '{name}'."})
+    release = lock(release)
+    method = getattr(release, name)
+    if not has_transition_perm(method, by):
+        activity = lifecycle.TRANSITION_ACTIVITY[name]
+        raise PermissionDenied(
+            f"Only a party Responsible or Accountable for {activity} may {name.replace('_', ' ')}."
+        )
+    if not can_proceed(method, check_conditions=False):
+        raise Conflict(
+            f"{release.identifier} is in {release.get_stage_display()}: "
+            f"'{name}' is not possible from there."
+        )
+    missing = lifecycle.missing_gates(release, name)
+    if missing:
+        raise Conflict("Not yet: " + "; ".join(missing) + ".", missing=missing)
+    if name in ("cancel", "return_for_correction") and not reason.strip():
+        raise ValidationError({"reason": "Say why."})
+    _fire(release, name, by=by)
+    if name == "return_for_correction":
+        reset_activities(release, lifecycle.CORRECTION_ACTIVITIES)
+    elif name == "reauthorise":
+        reset_activities(release, lifecycle.REINSTALL_ACTIVITIES)
+        release.rollback_plan_used = False
+        release.save(update_fields=["rollback_plan_used", "updated_at"])
+    if reason:
+        audit.record(
+            actor=by,
+            action="transition_reason",
+            obj=release,
+            release=release,
+            after={"transition": name, "reason": reason},
+        )
+    return release
 
 
 @transaction.atomic

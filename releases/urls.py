@@ -7,6 +7,7 @@ app_name = "releases"
 urlpatterns = [
     path("", views.release_list, name="list"),
     path("new/", views.release_create, name="create"),
+    path("schedule/", views.schedule, name="schedule"),
     path("<str:identifier>/", views.release_detail, name="detail"),
     path("<str:identifier>/planning/", views.release_edit, name="edit"),
     path("<str:identifier>/roles/", views.assign_roles, name="assign_roles"),

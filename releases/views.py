@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from raci import services as raci
+from releasemgmt.errors import Conflict
 
 from . import selectors, services
 from .filters import ReleaseFilter
@@ -14,7 +15,7 @@ from .forms import AssignRolesForm, FormaliseReleaseForm, RevisePlanningForm
 from .models import STAGE_NUMBER, Stage
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
+def apply_errors(form, exc: ValidationError) -> None:
     """Show a service's ValidationError on the form, on its field where it names one."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
@@ -30,7 +31,9 @@ def activity_form(request, form, *, activity, title, perform, success, release=N
         try:
             result = perform(form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, success.format(result=result))
             return redirect("releases:detail", identifier=(release or result).identifier)
@@ -45,11 +48,14 @@ def start(request):
     recent = selectors.release_list(request.user).exclude(
         stage__in=[Stage.CLOSED, Stage.CANCELLED]
     )[:10]
+    from deployments.selectors import owed_decisions
+
     return render(
         request,
         "releases/start.html",
         {
             "waiting": waiting,
+            "owed": owed_decisions(request.user, limit=50),
             "recent": recent,
             "may_formalise": raci.holds_party(request.user, raci.RELEASE_MANAGER),
         },
@@ -127,6 +133,8 @@ def release_detail(request, identifier):
             "may_revise": raci.may_perform(request.user, release, "RM.1.1") and release.is_open,
             "may_assign": raci.may_perform(request.user, release, "RM.1.2") and release.is_open,
             "audit": selectors.audit_trail(release, limit=100),
+            "transitions": selectors.manual_transitions(request.user, release),
+            **selectors.release_evidence(release),
         },
     )
 
@@ -167,4 +175,14 @@ def assign_roles(request, identifier):
         perform=lambda data: services.assign_roles(release, by=request.user, **data),
         success="Roles assigned (RM.1.2).",
         release=release,
+    )
+
+
+@login_required
+def schedule(request):
+    """RM.1.4: the release schedule, the published releases by planned installation date."""
+    releases = selectors.release_list(request.user).filter(published_at__isnull=False)
+    page = Paginator(releases.order_by("planned_installation_date", "identifier"), 100)
+    return render(
+        request, "releases/schedule.html", {"page": page.get_page(request.GET.get("page"))}
     )

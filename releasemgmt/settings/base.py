@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "guardian",
     "releasemgmt.accounts",
     "releasemgmt.audit",
+    "releasemgmt.notifications",
     "dsl",
     "releases",
     "raci",
@@ -111,6 +112,36 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Documents attached to a release (reports, plans, evidence): size and type limits.
+MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=100 * 1024 * 1024)
+ALLOWED_UPLOAD_EXTENSIONS = env.list(
+    "ALLOWED_UPLOAD_EXTENSIONS",
+    default=[
+        ".pdf",
+        ".docx",
+        ".doc",
+        ".xlsx",
+        ".xls",
+        ".odt",
+        ".ods",
+        ".txt",
+        ".md",
+        ".csv",
+        ".eml",
+        ".msg",
+        ".zip",
+        ".tar.gz",
+        ".tgz",
+        ".jar",
+        ".war",
+        ".ear",
+        ".sql",
+        ".xml",
+        ".json",
+        ".png",
+        ".jpg",
+    ],
+)
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default=f"filemail://{BASE_DIR / 'var' / 'mail'}")
 vars().update(EMAIL_CONFIG)

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The benchmark against throwaway PostgreSQL and Redis on ports of their own, so that it
+# never clashes with a test run (54329/63799). Options go to bench/run.py.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WITH_SERVICES=1 source .ci/setup.sh
+export PG_PORT=${BENCH_PG_PORT:-55432} REDIS_PORT=${BENCH_REDIS_PORT:-63800}
+source .ci/services.sh
+
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-releasemgmt.settings.test}
+export LOG_LEVEL=${LOG_LEVEL:-WARNING}
+.venv/bin/python manage.py migrate --noinput -v0
+.venv/bin/python bench/run.py "$@"

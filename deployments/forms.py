@@ -1,0 +1,264 @@
+"""One form per activity and per action: they parse input for the web pages and the API
+alike; the services decide."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from changes.models import RfC
+from dsl.models import Document
+from raci.models import Party
+
+from .models import Decision, DeploymentPlan, PlannedComponent, TestReport
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ReleaseForm(forms.Form):
+    """A form that knows its release (for choices limited to it)."""
+
+    def __init__(self, *args, release=None, **kwargs):
+        self.release = release
+        super().__init__(*args, **kwargs)
+
+
+class ConfirmForm(ReleaseForm):
+    """Activities whose evidence is already on record: performing them is the decision."""
+
+
+class MessageForm(ReleaseForm):
+    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class DeploymentPlanForm(ReleaseForm):
+    """RM.1.3 Initialise deployment plan (and the rollback plan)."""
+
+    option = forms.ChoiceField(choices=DeploymentPlan.Option.choices, label="Deployment option")
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    components = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The components to be delivered, one per line: name version.",
+    )
+    last_known_good_build = forms.CharField(max_length=100, label="Last known good build")
+    rollback_procedure = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class IncludeRfCForm(ReleaseForm):
+    """RM.1.1: include a Change Implementation Request."""
+
+    rfc = forms.ModelChoiceField(
+        queryset=RfC.objects.none(), label="RfC", to_field_name="reference"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rfc"].queryset = RfC.objects.filter(
+            release__isnull=True, status__in=[RfC.Status.SUBMITTED, RfC.Status.APPROVED]
+        )
+
+
+class ConsistencyForm(ReleaseForm):
+    """RM.2.1 Verify release consistency."""
+
+    plan_completed = forms.BooleanField(
+        required=False, label="Deployment plan completed by the application manager"
+    )
+    documents_present = forms.BooleanField(
+        required=False, label="Technical documents (installation documents...) available"
+    )
+    missing = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="What is missing"
+    )
+    complementary_rfc_title = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Raise a complementary RfC",
+        help_text="For a late change (a missing COTS, more storage...).",
+    )
+
+
+class CompletenessForm(ReleaseForm):
+    """RM.2.2 Verify release completeness."""
+
+    delivered = forms.ModelMultipleChoiceField(
+        queryset=PlannedComponent.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Delivered components",
+    )
+    missing_items = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Other missing items"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delivered"].queryset = PlannedComponent.objects.filter(
+            plan__release=self.release
+        )
+
+
+class ComponentForm(ReleaseForm):
+    """RM.2.3: store a delivered component in the DSL."""
+
+    name = forms.CharField(max_length=200)
+    version = forms.CharField(max_length=40)
+    file = forms.FileField()
+
+
+class DocumentForm(ReleaseForm):
+    """RM.2.4: store a document in the DSL."""
+
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Document.Kind.choices)
+    file = forms.FileField()
+
+
+class TaskForm(ReleaseForm):
+    """RM.3.1: a task of the deployment plan."""
+
+    title = forms.CharField(max_length=200)
+    owner_party = forms.ModelChoiceField(
+        queryset=Party.objects.all(), to_field_name="slug", label="Owner party"
+    )
+    assignee = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        to_field_name="username",
+        required=False,
+    )
+    due_date = forms.DateField(widget=DateInput)
+
+
+class KickOffForm(ReleaseForm):
+    """RM.3.1 Prepare kick-off meeting."""
+
+    scheduled_at = forms.DateTimeField(widget=DateTimeInput)
+    agenda = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class RunKickOffForm(ReleaseForm):
+    """RM.3.2 Run kick-off meeting."""
+
+    decisions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    plan_approved = forms.BooleanField(required=False, label="The deployment plan is approved")
+
+
+class EnvironmentForm(ReleaseForm):
+    """RM.3.3 Validate testing environment."""
+
+    file = forms.FileField(label="Environment acceptance report")
+    accepted = forms.BooleanField(required=False, label="The environment is accepted")
+    anomalies = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class TestReportForm(ReleaseForm):
+    """RM.4.1 / RM.4.2: a pSAT, SAT, DQR or qualification report."""
+
+    kind = forms.ChoiceField(choices=TestReport.Kind.choices)
+    file = forms.FileField()
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class InstallationPlanForm(ReleaseForm):
+    """RM.5.1: the installation plan and release notes."""
+
+    file = forms.FileField(label="Installation plan")
+    release_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    planned_start = forms.DateTimeField(widget=DateTimeInput)
+
+
+class DecisionForm(ReleaseForm):
+    """A business thread's decision, with its evidence."""
+
+    business_thread = forms.ModelChoiceField(queryset=Party.objects.none(), to_field_name="slug")
+    verdict = forms.ChoiceField(choices=Decision.Verdict.choices)
+    consequence = forms.ChoiceField(
+        choices=[("", "—"), *Decision.Consequence.choices],
+        required=False,
+        help_text="After a NOGO on pSAT or SAT: what happens to the release.",
+    )
+    decided_by_name = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Decided by",
+        help_text="Leave empty if you decide yourself.",
+    )
+    decided_at = forms.DateTimeField(widget=DateTimeInput, required=False)
+    evidence = forms.FileField(
+        required=False, help_text="For example the acceptance e-mail (.eml, .pdf)."
+    )
+    evidence_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, threads=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["business_thread"].queryset = (
+            threads
+            if threads is not None
+            else (
+                Party.objects.filter(
+                    kind=Party.Kind.BUSINESS_THREAD, assignments__release=self.release
+                )
+            )
+        )
+
+
+class NotificationForm(ReleaseForm):
+    """RM.6.1 / RM.6.6: ask the service desk to notify the impacted users."""
+
+    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    disruption = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Expected disruption"
+    )
+
+
+class GoLiveForm(ReleaseForm):
+    """RM.6.2 Initiate installation."""
+
+    start_at = forms.DateTimeField(widget=DateTimeInput, label="Installation starts at")
+    instructions = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class InstallationReportForm(ReleaseForm):
+    """RM.6.3 Assess installation report."""
+
+    file = forms.FileField(label="Installation report")
+    successful = forms.BooleanField(required=False, label="The installation succeeded")
+    assessment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ClosureForm(ReleaseForm):
+    """RM.6.7 Prepare closure."""
+
+    configuration_manager_informed = forms.BooleanField(
+        required=False, label="End reported to the configuration manager (CIs in the CMDB)"
+    )
+    deployment_plan_updated = forms.BooleanField(required=False, label="Deployment plan updated")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class CTCampaignForm(ReleaseForm):
+    """RM.7.1 Initiate CT campaign."""
+
+    coordinator = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(
+            groups__party__name="ITSM Campaign Coordinator", is_active=True
+        ),
+        to_field_name="username",
+        label="Campaign coordinator",
+    )
+    scope = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CTReportForm(ReleaseForm):
+    """RM.7.2: a CT campaign report."""
+
+    file = forms.FileField(label="CT campaign report")
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class TransitionForm(ReleaseForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)

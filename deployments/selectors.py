@@ -1,0 +1,165 @@
+"""Reads for activity pages and for what waits for a business thread (fixed queries)."""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch
+
+from dsl.models import Component, Document
+from raci.models import Assignment, Party
+from releases.models import ActivityRecord, Release, Stage
+
+from .models import Decision, InstallationPlan, InstallationReport, TestReport
+
+
+def activity_records(release, code: str) -> dict:
+    """What an activity's page shows of the records it produced."""
+    stage = code.split(".")[1]
+    context = {}
+    if code in ("RM.1.3", "RM.2.2", "RM.3.1", "RM.6.7"):
+        plan = _one(release, "deployment_plan")
+        context["plan"] = plan
+        if plan:
+            context["planned_components"] = list(plan.components.all())
+            context["tasks"] = list(plan.tasks.select_related("owner_party", "assignee"))
+        context["rollback_plan"] = _one(release, "rollback_plan")
+    if code == "RM.1.1":
+        context["rfcs"] = list(release.rfcs.all())
+    if code == "RM.2.1":
+        context["rfcs"] = list(release.rfcs.all())
+        context["checks"] = list(release.consistency_checks.select_related("recorded_by"))
+    if code == "RM.2.2":
+        context["checks"] = list(release.completeness_checks.select_related("recorded_by"))
+    if code in ("RM.2.3", "RM.6.7"):
+        context["components"] = list(Component.objects.filter(release=release))
+    if code == "RM.2.4":
+        context["documents"] = list(Document.objects.filter(release=release))
+    if stage == "3":
+        context["kickoff"] = _one(release, "kickoff")
+        context["environment_reports"] = list(release.environment_reports.all())
+    if code in ("RM.4.1", "RM.4.2"):
+        kinds = (
+            [TestReport.Kind.PSAT]
+            if code == "RM.4.1"
+            else [TestReport.Kind.SAT, TestReport.Kind.DQR, TestReport.Kind.QUALIFICATION]
+        )
+        context["reports"] = list(release.test_reports.filter(kind__in=kinds))
+    if stage == "5":
+        context["installation_plans"] = list(release.installation_plans.all())
+    if stage == "6":
+        context["notification_requests"] = list(release.notification_requests.all())
+        context["go_lives"] = list(release.go_live_instructions.all())
+        context["installation_reports"] = list(release.installation_reports.all())
+        context["rollback_plan"] = _one(release, "rollback_plan")
+    if stage == "7":
+        campaign = _one(release, "ct_campaign")
+        context["campaign"] = campaign
+        context["ct_reports"] = list(campaign.reports.all()) if campaign else []
+    from .services import DECISION_ACTIVITY
+
+    kinds = [k for k, c in DECISION_ACTIVITY.items() if c == code]
+    if kinds:
+        context["decision_kind"] = kinds[0]
+        context["decisions"] = list(
+            release.decisions.filter(kind__in=kinds).select_related(
+                "business_thread", "recorded_by"
+            )
+        )
+    return context
+
+
+def _one(release, relation: str):
+    """A reverse one-to-one record of the release, or None while it does not exist."""
+    try:
+        return getattr(release, relation)
+    except ObjectDoesNotExist:
+        return None
+
+
+DECISION_STAGES = [Stage.ACCEPTANCE, Stage.AUTHORISATION, Stage.INSTALLATION, Stage.CONFORMANCE]
+
+
+def owed_decisions(user, limit: int = 100) -> list[dict]:
+    """Decisions the user's business thread(s) owe now, across their releases, in a fixed
+    number of queries: [{release, thread, kind, label}]."""
+    assignments = (
+        Assignment.objects.filter(
+            group__user=user,
+            party__kind=Party.Kind.BUSINESS_THREAD,
+            release__stage__in=DECISION_STAGES,
+        )
+        .select_related("party", "release__application")
+        .prefetch_related(
+            Prefetch("release__test_reports", queryset=TestReport.objects.order_by("-uploaded_at")),
+            Prefetch(
+                "release__installation_plans",
+                queryset=InstallationPlan.objects.order_by("-version"),
+            ),
+            Prefetch(
+                "release__installation_reports",
+                queryset=InstallationReport.objects.order_by("-uploaded_at"),
+            ),
+            Prefetch("release__decisions", queryset=Decision.objects.order_by("-recorded_at")),
+            Prefetch(
+                "release__activity_records",
+                queryset=ActivityRecord.objects.select_related("activity"),
+            ),
+        )
+        .order_by("release__planned_installation_date")[:limit]
+    )
+    owed = []
+    for a in assignments:
+        kind = _owed_kind(a.release, a.party)
+        if kind:
+            owed.append(
+                {
+                    "release": a.release,
+                    "thread": a.party,
+                    "kind": kind,
+                    "label": Decision.Kind(kind).label,
+                }
+            )
+    return owed
+
+
+def _owed_kind(release: Release, thread) -> str | None:
+    status = {r.activity.code: r.status for r in release.activity_records.all()}
+    decisions = [d for d in release.decisions.all() if d.business_thread_id == thread.id]
+
+    def decided(kind, **basis):
+        return any(
+            d.kind == kind and all(getattr(d, f"{k}_id") == v.pk for k, v in basis.items())
+            for d in decisions
+        )
+
+    reports = list(release.test_reports.all())
+    plans = list(release.installation_plans.all())
+    if release.stage == Stage.ACCEPTANCE:
+        psat = next((r for r in reports if r.kind == TestReport.Kind.PSAT), None)
+        sat = next((r for r in reports if r.kind != TestReport.Kind.PSAT), None)
+        if status.get("RM.4.1") != "done":
+            if psat and not decided(Decision.Kind.PSAT, test_report=psat):
+                return Decision.Kind.PSAT
+        elif sat and not decided(Decision.Kind.SAT, test_report=sat):
+            return Decision.Kind.SAT
+    elif release.stage == Stage.AUTHORISATION and plans:
+        plan = plans[0]
+        if not decided(Decision.Kind.INSTALLATION_PLAN, installation_plan=plan):
+            return Decision.Kind.INSTALLATION_PLAN
+        approved = any(
+            d.kind == Decision.Kind.INSTALLATION_PLAN
+            and d.verdict == "go"
+            and d.installation_plan_id == plan.pk
+            for d in decisions
+        )
+        if approved and not decided(Decision.Kind.AUTHORISATION, installation_plan=plan):
+            return Decision.Kind.AUTHORISATION
+    elif release.stage == Stage.INSTALLATION and status.get("RM.6.4") == "pending":
+        failed = next((r for r in release.installation_reports.all() if not r.successful), None)
+        if failed and not decided(Decision.Kind.ROLLBACK, installation_report=failed):
+            return Decision.Kind.ROLLBACK
+    elif (
+        release.stage == Stage.CONFORMANCE
+        and status.get("RM.7.1") == "pending"
+        and not decided(Decision.Kind.CT_GO_AHEAD)
+    ):
+        return Decision.Kind.CT_GO_AHEAD
+    return None

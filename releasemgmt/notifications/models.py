@@ -1,0 +1,56 @@
+"""The communications the process requires, recorded with their addressees in the same
+transaction as the activity that causes them (Table 4-2 and the I of Table 4-1)."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Communication(models.Model):
+    class Kind(models.TextChoices):
+        INTERFACE = "interface", "Communication with DG TAXUD (Table 4-2)"
+        PROCESS = "process", "Process e-mail named by the activity"
+        INFORMED = "informed", "Notice to informed parties (I)"
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="communications"
+    )
+    activity = models.CharField(max_length=10)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    interface = models.CharField(max_length=100, help_text="Its name in Table 4-2, if any.")
+    subject = models.CharField(max_length=250)
+    body = models.TextField()
+    link = models.CharField(max_length=250, help_text="Where the reader can act.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["release", "-created_at"])]
+
+    def __str__(self):
+        return self.subject
+
+
+class Recipient(models.Model):
+    class Role(models.TextChoices):
+        TO = "to", "To"
+        CC = "cc", "Cc"
+
+    communication = models.ForeignKey(
+        Communication, on_delete=models.CASCADE, related_name="recipients"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="communications"
+    )
+    role = models.CharField(max_length=2, choices=Role.choices, default=Role.TO)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["communication", "user"], name="recipient_unique")
+        ]
+        indexes = [models.Index(fields=["user", "communication"])]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.user}"

@@ -1,0 +1,90 @@
+"""The stage state machine's gates: which activities must be done before a release may
+leave its stage (DESIGN section 2). The transitions themselves are on ``Release``."""
+
+from .models import ActivityRecord, Stage
+
+#: transition name -> activities that must be done first
+GATES = {
+    "receive": ["RM.1.1", "RM.1.2", "RM.1.3", "RM.1.4"],
+    "kick_off": ["RM.2.1", "RM.2.2", "RM.2.3", "RM.2.4"],
+    "start_acceptance": ["RM.3.1", "RM.3.2", "RM.3.3"],
+    "request_authorisation": ["RM.4.1", "RM.4.2"],
+    "authorise_installation": ["RM.5.1", "RM.5.2"],
+    "start_conformance": ["RM.6.1", "RM.6.2", "RM.6.3", "RM.6.5", "RM.6.6", "RM.6.7"],
+    "close": ["RM.6.1", "RM.6.2", "RM.6.3", "RM.6.5", "RM.6.6", "RM.6.7"],
+    "roll_back": ["RM.6.4"],
+    "close_failed": ["RM.6.6", "RM.6.7"],
+    "reauthorise": ["RM.6.4"],
+    "return_for_correction": [],
+    "cancel": [],
+}
+CONFORMANCE_GATES = ["RM.7.1", "RM.7.2"]
+
+#: transition name -> the activity whose R or A may fire it by hand
+TRANSITION_ACTIVITY = {
+    "receive": "RM.1.4",
+    "kick_off": "RM.3.1",
+    "start_acceptance": "RM.3.3",
+    "request_authorisation": "RM.4.2",
+    "authorise_installation": "RM.5.2",
+    "start_conformance": "RM.7.1",
+    "close": "RM.6.7",
+    "roll_back": "RM.6.4",
+    "close_failed": "RM.6.7",
+    "reauthorise": "RM.5.2",
+    "return_for_correction": "RM.4.1",
+    "cancel": "RM.1.1",
+}
+
+#: done again after a NOGO sends the release back for a corrected delivery
+CORRECTION_ACTIVITIES = [
+    "RM.2.1",
+    "RM.2.2",
+    "RM.2.3",
+    "RM.2.4",
+    "RM.3.1",
+    "RM.3.2",
+    "RM.3.3",
+    "RM.4.1",
+    "RM.4.2",
+]
+#: done again when a rolled-back release is re-authorised
+REINSTALL_ACTIVITIES = [
+    "RM.5.1",
+    "RM.5.2",
+    "RM.6.1",
+    "RM.6.2",
+    "RM.6.3",
+    "RM.6.4",
+    "RM.6.5",
+    "RM.6.6",
+    "RM.6.7",
+]
+
+#: the forward transition of each stage, tried after every activity done in it
+FORWARD = {
+    Stage.PLANNING: ["receive"],
+    Stage.RECEIVING: ["kick_off"],
+    Stage.KICKOFF: ["start_acceptance"],
+    Stage.ACCEPTANCE: ["request_authorisation"],
+    Stage.AUTHORISATION: ["authorise_installation"],
+    Stage.INSTALLATION: ["roll_back", "start_conformance", "close"],
+    Stage.CONFORMANCE: ["close"],
+}
+
+
+def missing_gates(release, name: str) -> list[str]:
+    """The gate activities of transition ``name`` not yet done, as 'RM.x.y Name'."""
+    codes = list(GATES[name])
+    if name == "close" and release.stage == Stage.CONFORMANCE:
+        codes = CONFORMANCE_GATES
+    elif name == "start_conformance" and not release.conformance_testing:
+        return ["Conformance testing is not planned for this release"]
+    elif name == "close" and release.conformance_testing:
+        return ["RM.7 conformance testing is planned: start it first"]
+    records = ActivityRecord.objects.filter(release=release, activity__code__in=codes)
+    return [
+        f"{r.activity.code} {r.activity.name}"
+        for r in records.select_related("activity").order_by("activity__position")
+        if r.status != ActivityRecord.Status.DONE
+    ]
