@@ -8,9 +8,11 @@ from releasemgmt.views import LoginView
 from releases import views as release_views
 
 api_v1 = [
+    path("", include("deployments.api.urls")),
     path("", include("releases.api.urls")),
     path("", include("raci.api.urls")),
     path("", include("dsl.api.urls")),
+    path("", include("changes.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
 ]
 

@@ -166,15 +166,15 @@ def fire_transition(release, name: str, *, by, reason: str = "") -> Release:
         raise ValidationError({"transition": f"Unknown transition '{name}'."})
     release = lock(release)
     method = getattr(release, name)
-    if not has_transition_perm(method, by):
-        activity = lifecycle.TRANSITION_ACTIVITY[name]
-        raise PermissionDenied(
-            f"Only a party Responsible or Accountable for {activity} may {name.replace('_', ' ')}."
-        )
     if not can_proceed(method, check_conditions=False):
         raise Conflict(
             f"{release.identifier} is in {release.get_stage_display()}: "
             f"'{name}' is not possible from there."
+        )
+    if not has_transition_perm(method, by):
+        activity = lifecycle.TRANSITION_ACTIVITY[name]
+        raise PermissionDenied(
+            f"Only a party Responsible or Accountable for {activity} may {name.replace('_', ' ')}."
         )
     missing = lifecycle.missing_gates(release, name)
     if missing:

@@ -180,6 +180,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TestReportKindEnum": "deployments.models.TestReport.Kind",
+        "DecisionKindEnum": "deployments.models.Decision.Kind",
+        "DocumentKindEnum": "dsl.models.Document.Kind",
+        "CommunicationKindEnum": "releasemgmt.notifications.models.Communication.Kind",
+        "PartyKindEnum": "raci.models.Party.Kind",
+    },
 }
 
 LOGGING = {

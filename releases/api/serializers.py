@@ -98,9 +98,23 @@ class ActivityRecordSerializer(serializers.ModelSerializer):
 class ReleaseDetailSerializer(ReleaseSerializer):
     assignments = AssignmentSerializer(many=True, read_only=True)
     activities = serializers.SerializerMethodField()
+    available_transitions = serializers.SerializerMethodField()
 
     class Meta(ReleaseSerializer.Meta):
-        fields = [*ReleaseSerializer.Meta.fields, "assignments", "activities"]
+        fields = [
+            *ReleaseSerializer.Meta.fields,
+            "published_at",
+            "rollback_plan_used",
+            "assignments",
+            "activities",
+            "available_transitions",
+        ]
+
+    def get_available_transitions(self, obj) -> list[str]:
+        """The hand-fired transitions the stage allows and the caller may fire."""
+        from ..selectors import manual_transitions
+
+        return manual_transitions(self.context["request"].user, obj)
 
     def get_activities(self, obj) -> list[dict]:
         records = obj.activity_records.select_related("activity", "performed_by")

@@ -19,6 +19,15 @@ from .serializers import (
 )
 
 
+def release_detail_response(request, release, status=200):
+    """The release as the API shows it to this user (activities with may_perform, the
+    transitions the user may fire now)."""
+    release = Release.objects.select_related("application").get(pk=release.pk)
+    request.user.__dict__.pop("_release_perm_cache", None)
+    context = {"request": request, "granted": raci.granted_codenames(request.user, release)}
+    return Response(ReleaseDetailSerializer(release, context=context).data, status=status)
+
+
 class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Releases the caller may see; other releases answer 404."""
 
@@ -45,15 +54,10 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return get_object_or_404(self.get_queryset(), identifier=self.kwargs["identifier"])
 
     def retrieve(self, request, *args, **kwargs):
-        release = self.get_object()
-        context = {
-            **self.get_serializer_context(),
-            "granted": raci.granted_codenames(request.user, release),
-        }
-        return Response(ReleaseDetailSerializer(release, context=context).data)
+        return release_detail_response(request, self.get_object())
 
     def _detail(self, release):
-        return self.retrieve(self.request, identifier=release.identifier)
+        return release_detail_response(self.request, release)
 
     @extend_schema(request=FormaliseReleaseSerializer, responses={201: ReleaseDetailSerializer})
     def create(self, request):

@@ -1,0 +1,238 @@
+"""The lifecycle through the API: one endpoint per activity (its own request body in the
+schema), the extra actions, decisions, hand-fired transitions and communications. The
+same forms parse the input and the same services decide as on the web pages."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from raci import services as raci
+from releasemgmt.apiforms import form_errors, form_serializer
+from releasemgmt.notifications.models import Communication
+from releases import selectors as release_selectors
+from releases import services as release_services
+from releases.api.serializers import ReleaseDetailSerializer
+from releases.api.views import release_detail_response
+from releases.lifecycle import GATES
+
+from .. import services
+from ..activities import ACTIONS, ACTIVITIES
+from ..forms import DecisionForm, TransitionForm
+from ..models import Decision
+
+
+class ReleaseAPIView(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def release(self, identifier):
+        return release_selectors.visible_release_or_404(self.request.user, identifier)
+
+    def run(self, release, form_class, perform, **form_kwargs):
+        form = form_class(
+            data=self.request.data, files=self.request.FILES, release=release, **form_kwargs
+        )
+        if not form.is_valid():
+            raise ValidationError(form_errors(form))
+        return perform(form.cleaned_data)
+
+
+class ActivityView(ReleaseAPIView):
+    """Perform one activity (the subclass per activity sets ``code``)."""
+
+    code = ""
+
+    def post(self, request, identifier):
+        release = self.release(identifier)
+        raci.require_perform(request.user, release, self.code)
+        step = ACTIVITIES[self.code]
+        self.run(release, step.form, lambda data: step.perform(release, by=request.user, **data))
+        return release_detail_response(request, release)
+
+
+class ActionView(ReleaseAPIView):
+    """An extra action of an activity (uploads, tasks, RfC inclusion)."""
+
+    slug = ""
+
+    def post(self, request, identifier):
+        release = self.release(identifier)
+        step = ACTIONS[self.slug]
+        self.run(release, step.form, lambda data: step.perform(release, by=request.user, **data))
+        return release_detail_response(request, release, status=201)
+
+
+def _activity_slug(code: str) -> str:
+    return code.replace(".", "_").lower()
+
+
+def _post_of(base):
+    """A fresh ``post`` per generated view, so each gets its own schema."""
+
+    def post(self, request, identifier):
+        return base.post(self, request, identifier)
+
+    return post
+
+
+def activity_views():
+    """(code, view class) for every activity, each with its request body documented."""
+    for code, step in ACTIVITIES.items():
+        body = form_serializer(step.form, f"Perform{_activity_slug(code).title()}Request")
+        post = extend_schema(
+            request={"application/json": body, "multipart/form-data": body},
+            responses=ReleaseDetailSerializer,
+            summary=f"{code}: {step.label}",
+            operation_id=f"perform_{_activity_slug(code)}",
+            tags=["activities"],
+        )(_post_of(ActivityView))
+        yield (
+            code,
+            type(
+                f"Perform{_activity_slug(code)}View",
+                (ActivityView,),
+                {"code": code, "post": post, "__doc__": step.perform.__doc__},
+            ),
+        )
+
+
+def action_views():
+    for slug, step in ACTIONS.items():
+        name = slug.replace("-", "_")
+        body = form_serializer(step.form, f"{name.title().replace('_', '')}Request")
+        post = extend_schema(
+            request={"application/json": body, "multipart/form-data": body},
+            responses={201: ReleaseDetailSerializer},
+            summary=f"{step.activity}: {step.label}",
+            operation_id=name,
+            tags=["activities"],
+        )(_post_of(ActionView))
+        yield (
+            slug,
+            type(
+                f"{name.title().replace('_', '')}View",
+                (ActionView,),
+                {"slug": slug, "post": post, "__doc__": step.perform.__doc__},
+            ),
+        )
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    business_thread = serializers.CharField(source="business_thread.slug")
+    recorded_by = serializers.CharField(source="recorded_by.username")
+    superseded = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "kind",
+            "business_thread",
+            "verdict",
+            "consequence",
+            "decided_by_name",
+            "decided_at",
+            "evidence_note",
+            "evidence_sha256",
+            "test_report",
+            "installation_plan",
+            "installation_report",
+            "supersedes",
+            "superseded",
+            "recorded_by",
+            "recorded_at",
+        ]
+
+    def get_superseded(self, obj) -> bool:
+        return hasattr(obj, "superseded_by")
+
+
+DecisionRequest = form_serializer(
+    DecisionForm,
+    "RecordDecisionRequest",
+    kind=serializers.ChoiceField(choices=Decision.Kind.choices),
+)
+
+
+class DecisionsView(ReleaseAPIView):
+    """The business threads' decisions on a release; record one."""
+
+    @extend_schema(responses=DecisionSerializer(many=True), tags=["decisions"])
+    def get(self, request, identifier):
+        release = self.release(identifier)
+        decisions = release.decisions.select_related(
+            "business_thread", "recorded_by", "superseded_by"
+        )
+        return Response(DecisionSerializer(decisions, many=True).data)
+
+    @extend_schema(
+        request={"application/json": DecisionRequest, "multipart/form-data": DecisionRequest},
+        responses={201: DecisionSerializer},
+        tags=["decisions"],
+    )
+    def post(self, request, identifier):
+        """Record a business thread's decision (GO/NOGO, approval, authorisation...)."""
+        release = self.release(identifier)
+        kind = request.data.get("kind")
+        if kind not in Decision.Kind.values:
+            raise ValidationError({"kind": [f"Choose one of {', '.join(Decision.Kind.values)}."]})
+        decision = self.run(
+            release,
+            DecisionForm,
+            lambda data: services.record_decision(release, by=request.user, kind=kind, **data),
+        )
+        return Response(DecisionSerializer(decision).data, status=201)
+
+
+TransitionRequest = form_serializer(TransitionForm, "TransitionRequest")
+
+
+class TransitionView(ReleaseAPIView):
+    @extend_schema(
+        request=TransitionRequest, responses=ReleaseDetailSerializer, tags=["activities"]
+    )
+    def post(self, request, identifier, name):
+        """Fire a stage transition by hand: 403 without R or A, 409 naming the missing gate."""
+        if name not in GATES:
+            raise NotFound("No such transition.")
+        release = self.release(identifier)
+        release = self.run(
+            release,
+            TransitionForm,
+            lambda data: release_services.fire_transition(
+                release, name, by=request.user, reason=data["reason"]
+            ),
+        )
+        return release_detail_response(request, release)
+
+
+class CommunicationSerializer(serializers.ModelSerializer):
+    recipients = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Communication
+        fields = [
+            "id",
+            "activity",
+            "kind",
+            "interface",
+            "subject",
+            "body",
+            "link",
+            "created_at",
+            "recipients",
+        ]
+
+    def get_recipients(self, obj) -> list[dict]:
+        return [{"user": r.user.username, "role": r.role} for r in obj.recipients.all()]
+
+
+class CommunicationsView(ReleaseAPIView):
+    @extend_schema(responses=CommunicationSerializer(many=True), tags=["decisions"])
+    def get(self, request, identifier):
+        """The communications the process required for this release, with addressees."""
+        release = self.release(identifier)
+        comms = Communication.objects.filter(release=release).prefetch_related("recipients__user")
+        return Response(CommunicationSerializer(comms, many=True).data)
