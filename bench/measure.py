@@ -31,7 +31,7 @@ class Row:
     kb: float
     slowest_ms: float
     slowest_sql: str
-    sql: list[str]
+    sql: list[tuple[float, str]]  # (ms, query) of the captured request
 
 
 def pages(world) -> list[tuple[str, str, object]]:
@@ -96,7 +96,7 @@ def measure(client: Client, path: str, repeat: int) -> Row:
         kb=len(response.content) / 1024,
         slowest_ms=float(slowest["time"]) * 1000,
         slowest_sql=slowest["sql"],
-        sql=[q["sql"] for q in captured],
+        sql=[(float(q["time"]) * 1000, q["sql"]) for q in captured],
     )
 
 

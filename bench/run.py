@@ -64,8 +64,8 @@ def main() -> None:
         if args.queries:
             for row in rows:
                 print(f"\n--- {row.persona} {row.page}: {row.queries} queries")
-                for sql in row.sql:
-                    print("  " + (sql if len(sql) <= 160 else sql[:157] + "..."))
+                for ms, sql in row.sql:
+                    print(f"  {ms:5.0f} ms  " + (sql if len(sql) <= 140 else sql[:137] + "..."))
         if args.explain is not None:
             for row in rows:
                 if row.slowest_ms >= args.explain:

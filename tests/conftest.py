@@ -20,7 +20,9 @@ _seq = itertools.count(1)
 @pytest.fixture(autouse=True)
 def _process_loaded(request):
     """Transactional tests flush the tables the data migration filled; reload them."""
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
         ensure_process_loaded()
 
