@@ -836,6 +836,7 @@ def assess_installation_authorisation(release, *, by):
 def prepare_notification(release, *, by, message, disruption=""):
     """RM.6.1 (before) or RM.6.6 (after, saying whether the rollback was used): the service
     desk is asked to send the mass e-mail to every impacted user."""
+    release = lock(release)
     after = release.stage == Stage.ROLLED_BACK or (
         release.stage == Stage.INSTALLATION
         and ActivityRecord.objects.filter(

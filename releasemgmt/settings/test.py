@@ -14,3 +14,8 @@ STORAGES = {
 # Serve static files straight from their sources (no collectstatic needed).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Uploaded files of the suite go to a throwaway folder.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="releasemgmt-test-media-")

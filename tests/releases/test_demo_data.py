@@ -12,7 +12,19 @@ def test_demo_data_gives_every_party_a_user_and_can_run_twice(db):
             o.group.user_set.count() for o in party.organisations.all()
         )
         assert holders >= 1, party
-    assert Release.objects.count() == 8
+    assert Release.objects.count() == 12
+    assert set(Release.objects.values_list("stage", flat=True)) == {
+        "planning",
+        "receiving",
+        "kickoff",
+        "acceptance",
+        "authorisation",
+        "installation",
+        "conformance",
+        "closed",
+        "rolled_back",
+        "cancelled",
+    }
     assert Release.objects.filter(assignments__party__name="ITSM Deployment Coordinator").exists()
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from dsl.models import Application
 from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
-from releases import services
+from releases import demo, services
 from releases.models import Release
 
 PASSWORD = "demo"
@@ -26,15 +26,55 @@ APPLICATIONS = [
 ]
 ORGANISATIONS = ["Acme Software", "Globex Systems"]
 RELEASES = [
-    # app, version, name, type, threads, conformance, days to delivery, coordinator
-    ("ecs", "3.2.0", "ECS phase 3 functional update", "major", ["a3-cust", "a4-cpt"], True, 20),
-    ("ncts", "5.1.0", "NCTS phase 5 go-live", "major", ["a3-cust", "a4-cpt"], True, 35),
-    ("ics", "2.0.4", "ICS2 risk rules patch", "minor", ["a3-cust"], False, 10),
-    ("emcs", "4.0.0", "EMCS 4.0 excise movements", "major", ["a3-exc", "a4-cpt"], True, 50),
-    ("vies", "1.9.2", "VIES availability fix", "emergency", ["a3-tax"], False, 2),
-    ("ccn", "7.3.1", "CCN gateway security update", "minor", ["a4-isd", "a3-liso"], False, 15),
-    ("emcs", "3.9.5", "EMCS reference data refresh", "minor", ["a3-exc"], False, 8),
-    ("ecs", "3.1.7", "ECS interim corrections", "minor", ["a3-cust"], False, 5),
+    # app, version, name, type, threads, conformance testing, days to delivery, stage
+    (
+        "ecs",
+        "3.2.0",
+        "ECS phase 3 functional update",
+        "major",
+        ["a3-cust", "a4-cpt"],
+        True,
+        -20,
+        "conformance",
+    ),
+    (
+        "ncts",
+        "5.1.0",
+        "NCTS phase 5 go-live",
+        "major",
+        ["a3-cust", "a4-cpt"],
+        True,
+        5,
+        "acceptance",
+    ),
+    ("ics", "2.0.4", "ICS2 risk rules patch", "minor", ["a3-cust"], False, -30, "closed"),
+    (
+        "emcs",
+        "4.0.0",
+        "EMCS 4.0 excise movements",
+        "major",
+        ["a3-exc", "a4-cpt"],
+        True,
+        10,
+        "authorisation",
+    ),
+    ("vies", "1.9.2", "VIES availability fix", "emergency", ["a3-tax"], False, -2, "installation"),
+    (
+        "ccn",
+        "7.3.1",
+        "CCN gateway security update",
+        "minor",
+        ["a4-isd", "a3-liso"],
+        False,
+        15,
+        "kickoff",
+    ),
+    ("emcs", "3.9.5", "EMCS reference data refresh", "minor", ["a3-exc"], False, 8, "receiving"),
+    ("ecs", "3.1.7", "ECS interim corrections", "minor", ["a3-cust"], False, 30, "planning"),
+    ("ncts", "5.0.9", "NCTS performance fix", "minor", ["a3-cust"], False, -10, "rolled_back"),
+    ("ics", "2.0.3", "ICS2 interim patch", "minor", ["a3-cust"], False, 20, "cancelled"),
+    ("vies", "1.9.0", "VIES new member state codes", "minor", ["a3-tax"], True, -60, "closed"),
+    ("ecs", "3.3.0", "ECS phase 3 follow-up", "minor", ["a3-cust"], False, 60, "unassigned"),
 ]
 
 
@@ -85,7 +125,7 @@ class Command(BaseCommand):
         coordinators = [users["deployment-coordinator"], users["deployment-coordinator-2"]]
         today = timezone.localdate()
         created = 0
-        for i, (app, version, name, kind, threads, ct, days) in enumerate(RELEASES):
+        for i, (app, version, name, kind, threads, ct, days, stage) in enumerate(RELEASES):
             if Release.objects.filter(application=apps[app], version=version).exists():
                 continue
             threads = list(Party.objects.filter(slug__in=threads))
@@ -101,14 +141,24 @@ class Command(BaseCommand):
                 conformance_testing=ct,
                 description=f"{name} for the {apps[app].name}.",
             )
-            if i % 4 != 3:  # leave some releases waiting for RM.1.2
-                services.assign_roles(
-                    release,
-                    by=manager,
-                    deployment_coordinator=coordinators[i % 2],
-                    business_threads=threads,
-                    developers=organisations[i % 2],
-                )
+            if stage == "unassigned":  # waiting for RM.1.2
+                created += 1
+                continue
+            services.assign_roles(
+                release,
+                by=manager,
+                deployment_coordinator=coordinators[i % 2],
+                business_threads=threads,
+                developers=organisations[i % 2],
+            )
+            demo.walk(
+                release,
+                stage,
+                rm=manager,
+                dc=coordinators[i % 2],
+                campaign=users["campaign-coordinator"],
+                change_manager=users["change-manager"],
+            )
             created += 1
         self.stdout.write(
             f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "

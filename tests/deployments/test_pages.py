@@ -1,0 +1,164 @@
+"""Activity pages, decision pages and the start page in the browser's terms (HTTP client):
+who sees which form, 403/404, query counts that do not grow."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from releasemgmt.notifications.models import Communication, Recipient
+
+from .conftest import upload, walk_to
+
+
+def count(client, path):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(ctx.captured_queries)
+
+
+def test_activity_page_shows_the_form_only_to_r_and_a(client, cast, make_release, make_user):
+    release = make_release()
+    path = f"/releases/{release.identifier}/activities/RM.1.3/"
+    client.force_login(cast.rm)
+    assert "Initialise the deployment plan" in client.get(path).content.decode()
+    client.force_login(cast.desk)
+    page = client.get(path).content.decode()
+    assert 'name="components"' not in page
+    assert "Only the parties Responsible or Accountable" in page
+    assert client.post(path, {"option": "big_bang"}).status_code == 403
+    exc = make_user("exc", "DG TAXUD A3/Exc")
+    client.force_login(exc)
+    assert client.get(path).status_code == 404
+
+
+def test_web_form_errors_and_conflicts(client, cast, make_release):
+    release = make_release()
+    client.force_login(cast.rm)
+    base = f"/releases/{release.identifier}/activities/"
+    response = client.post(base + "RM.1.4/", {})
+    assert response.status_code == 409
+    assert "RM.1.3 Initialise Deployment Plan" in response.content.decode()
+    response = client.post(
+        base + "RM.1.3/",
+        {
+            "option": "big_bang",
+            "summary": "x",
+            "components": "bad",
+            "last_known_good_build": "1",
+            "rollback_procedure": "x",
+        },
+    )
+    assert response.status_code == 400
+    assert "Line 1: write" in response.content.decode()
+    response = client.post(
+        base + "RM.1.3/",
+        {
+            "option": "big_bang",
+            "summary": "x",
+            "components": "core 1.0",
+            "last_known_good_build": "0.9",
+            "rollback_procedure": "x",
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_business_thread_sees_and_records_the_decision_it_owes(
+    client, cast, make_release, approved_rfc
+):
+    release = make_release(threads=["a3-cust"])
+    from deployments.services import include_rfc
+
+    include_rfc(release, by=cast.rm, rfc=approved_rfc)
+    walk_to(cast, release, "acceptance")
+    cast.ok(
+        cast.act(
+            cast.dc, release, "submit-test-report", {"kind": "psat", "file": upload("psat.pdf")}
+        ),
+        201,
+    )
+    client.force_login(cast.cust)
+    start = client.get("/").content.decode()
+    assert "Decisions your thread owes" in start
+    assert f"/releases/{release.identifier}/decisions/psat/" in start
+    response = client.post(
+        f"/releases/{release.identifier}/decisions/psat/",
+        {"business_thread": "a3-cust", "verdict": "go"},
+    )
+    assert response.status_code == 302
+    assert "No decision is owed" in client.get("/approvals/").content.decode()
+    # The pSAT report mail went to the thread, with the link to the decision form.
+    comm = Communication.objects.get(release=release, interface="pSAT report")
+    assert comm.link == f"/releases/{release.identifier}/decisions/psat/"
+    assert Recipient.objects.filter(communication=comm, user=cast.cust).exists()
+
+
+def test_informed_parties_get_a_notice_when_an_activity_is_done(cast, make_release, make_user):
+    from deployments import services
+
+    release = make_release()
+    make_user("amy", "ITSM Application Manager")
+    services.initialise_deployment_plan(
+        release,
+        by=cast.rm,
+        option="big_bang",
+        summary="x",
+        components="core 1.0",
+        last_known_good_build="0.9",
+        rollback_procedure="x",
+    )
+    notice = Communication.objects.get(release=release, activity="RM.1.3", kind="informed")
+    recipients = set(notice.recipients.values_list("user__username", flat=True))
+    assert {"dave", "amy"} <= recipients  # DC and application manager are I for RM.1.3
+    assert "rita" not in recipients
+
+
+def test_release_activity_and_start_pages_have_constant_queries(
+    client, cast, make_release, approved_rfc
+):
+    from deployments.services import include_rfc
+
+    release = make_release(threads=["a3-cust"])
+    include_rfc(release, by=cast.rm, rfc=approved_rfc)
+    walk_to(cast, release, "receiving")
+    paths = [
+        "/",
+        f"/releases/{release.identifier}/",
+        f"/releases/{release.identifier}/activities/RM.2.1/",
+        f"/releases/{release.identifier}/activities/RM.3.1/",
+    ]
+    client.force_login(cast.dc)
+    before = [count(client, p) for p in paths]
+    walk_to_kickoff_from_receiving(cast, release)
+    for _ in range(5):
+        make_release(threads=["a3-cust"])
+    client.force_login(cast.dc)
+    assert [count(client, p) for p in paths] == before
+
+
+def walk_to_kickoff_from_receiving(cast, release):
+    ok, p, a = cast.ok, cast.perform, cast.act
+    ok(p(cast.dc, release, "RM.2.1", {"plan_completed": True, "documents_present": True}))
+    delivered = [c.pk for c in release.deployment_plan.components.all()]
+    ok(p(cast.dc, release, "RM.2.2", {"delivered": delivered}))
+    for name in ("ecs-core", "ecs-web"):
+        ok(
+            a(
+                cast.rm,
+                release,
+                "store-component",
+                {"name": name, "version": "3.2.0", "file": upload(f"{name}.jar", b"PK")},
+            ),
+            201,
+        )
+    ok(p(cast.rm, release, "RM.2.3"))
+    ok(
+        a(
+            cast.dc,
+            release,
+            "store-document",
+            {"title": "Guide", "kind": "installation", "file": upload("guide.pdf")},
+        ),
+        201,
+    )
+    ok(p(cast.dc, release, "RM.2.4"))
