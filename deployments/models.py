@@ -280,6 +280,9 @@ class Decision(models.Model):
     supersedes = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
+    on_behalf = models.BooleanField(
+        default=False, help_text="Recorded by the deployment side on the thread's behalf."
+    )
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

@@ -40,24 +40,34 @@ def activity_page(request, identifier, code):
     """One activity of one release: what the process says, who is R/A, what was recorded,
     and the form to perform it for those who may."""
     release = release_selectors.visible_release_or_404(request.user, identifier)
-    if code == "RM.1.1":
-        return redirect("releases:edit", identifier=identifier)
     if code == "RM.1.2":
         return redirect("releases:assign_roles", identifier=identifier)
     step = ACTIVITIES.get(code)
-    if step is None:
+    if step is None and code != "RM.1.1":
         raise Http404("No such activity.")
     may_perform = raci.may_perform(request.user, release, code)
-    actions = actions_for(code)
-    forms = {"": step.form(release=release)} | {
+    held = raci.parties_on_release(request.user, release)
+    record = release.activity_records.select_related("activity", "performed_by").get(
+        activity__code=code
+    )
+    # Extra actions while the activity is open, for its R/A (CT reports also for the
+    # campaign coordinator, who is consulted on RM.7.2).
+    campaign = any(p.name == services.CAMPAIGN for p in held)
+    still_open = record.status == "pending" or (code == "RM.1.1" and release.is_open)
+    actions = (
+        actions_for(code) if still_open and (may_perform or (code == "RM.7.2" and campaign)) else {}
+    )
+    forms = ({"": step.form(release=release)} if step else {}) | {
         slug: a.form(release=release) for slug, a in actions.items()
     }
     status = 200
     if request.method == "POST":
         slug = request.POST.get("action", "")
         chosen = actions.get(slug) if slug else step
+        if chosen is None and not slug:
+            raise Http404("This activity is performed on its own form.")
         if chosen is None:
-            raise Http404("No such action.")
+            raise Http404("No such action open on this activity.")
         if not slug:
             raci.require_perform(request.user, release, code)
         form = chosen.form(request.POST, request.FILES, release=release)
@@ -67,9 +77,6 @@ def activity_page(request, identifier, code):
             messages.success(request, f"{chosen.label}: done.")
             return redirect("deployments:activity", identifier=identifier, code=code)
         status = failed
-    record = release.activity_records.select_related("activity", "performed_by").get(
-        activity__code=code
-    )
     return render(
         request,
         "deployments/activity.html",
@@ -78,9 +85,10 @@ def activity_page(request, identifier, code):
             "activity": Activity.objects.get(code=code),
             "record": record,
             "step": step,
-            "form": forms[""],
+            "form": forms.get(""),
             "actions": [(slug, a, forms[slug]) for slug, a in actions.items()],
             "may_perform": may_perform,
+            "may_decide": may_perform or any(p.kind == p.Kind.BUSINESS_THREAD for p in held),
             **selectors.activity_records(release, code),
         },
         status=status,
