@@ -13,6 +13,7 @@ class Step:
     perform: Callable
     label: str
     activity: str = ""
+    while_open: bool = False  # offered while the release is open, not only while pending
 
 
 ACTIVITIES = {
@@ -104,6 +105,13 @@ ACTIONS = {
     ),
     "add-task": Step(
         forms.TaskForm, services.add_deployment_task, "Add a task to the deployment plan", "RM.3.1"
+    ),
+    "complete-task": Step(
+        forms.TaskDoneForm,
+        services.complete_task,
+        "Mark a deployment task done",
+        "RM.3.1",
+        while_open=True,
     ),
     "submit-test-report": Step(
         forms.TestReportForm,

@@ -8,7 +8,7 @@ from changes.models import RfC
 from dsl.models import Document
 from raci.models import Party
 
-from .models import Decision, DeploymentPlan, PlannedComponent, TestReport
+from .models import Decision, DeploymentPlan, DeploymentTask, PlannedComponent, TestReport
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -131,6 +131,18 @@ class TaskForm(ReleaseForm):
         required=False,
     )
     due_date = forms.DateField(widget=DateInput)
+
+
+class TaskDoneForm(ReleaseForm):
+    """A deployment task is done."""
+
+    task = forms.ModelChoiceField(queryset=DeploymentTask.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task"].queryset = DeploymentTask.objects.filter(
+            plan__release=self.release, status=DeploymentTask.Status.OPEN
+        )
 
 
 class KickOffForm(ReleaseForm):

@@ -385,10 +385,16 @@ def add_deployment_task(release, *, by, title, owner_party, assignee, due_date):
 
 
 @transaction.atomic
-def complete_task(task, *, by):
-    release = lock(task.plan.release)
+def complete_task(release, *, by, task):
+    """A deployment task is done: by its assignee, or recorded by the deployment
+    coordinator."""
+    release = lock(release)
+    if task.plan.release_id != release.pk:
+        raise ValidationError({"task": "Not a task of this release."})
     if by != task.assignee and not raci.may_perform(by, release, "RM.3.1"):
         raise PermissionDenied("Only the assignee or the deployment coordinator.")
+    if task.status == DeploymentTask.Status.DONE:
+        raise Conflict(f"'{task}' is done already.")
     task.status = DeploymentTask.Status.DONE
     task.save(update_fields=["status"])
     audit.record(actor=by, action="task_done", obj=task, release=release, after={"status": "done"})

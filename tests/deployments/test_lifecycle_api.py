@@ -347,3 +347,55 @@ def test_close_too_early_is_409_with_the_missing_gates(cast, release):
     )
     assert response.status_code == 409
     assert "not possible from there" in response.json()["detail"]
+
+
+def test_deployment_tasks_are_added_and_done_by_their_assignee(cast, release, make_user):
+    from deployments.models import DeploymentTask
+
+    walk_to(cast, release, "kickoff")
+    cust = cast.cust
+    cast.ok(
+        cast.act(
+            cast.dc,
+            release,
+            "add-task",
+            {
+                "title": "Business acceptance of the plan",
+                "owner_party": "a3-cust",
+                "assignee": cust.username,
+                "due_date": "2027-02-01",
+            },
+            multipart=False,
+        ),
+        201,
+    )
+    task = DeploymentTask.objects.get(title="Business acceptance of the plan")
+    outsider = make_user("infra", "ITSM Infrastructure Manager")
+    response = cast.act(
+        outsider,
+        release,
+        "add-task",
+        {"title": "x", "owner_party": "a3-cust", "due_date": "2027-02-01"},
+        multipart=False,
+    )
+    assert response.status_code == 403
+    stranger = make_user("exc", "DG TAXUD A3/Exc")  # holds no party on this release
+    response = cast.act(
+        cast.dc,
+        release,
+        "add-task",
+        {
+            "title": "x",
+            "owner_party": "a3-cust",
+            "assignee": stranger.username,
+            "due_date": "2027-02-01",
+        },
+        multipart=False,
+    )
+    assert response.status_code == 400
+    assert "assignee" in response.json()
+    cast.ok(cast.act(cust, release, "complete-task", {"task": task.pk}, multipart=False), 201)
+    task.refresh_from_db()
+    assert task.status == "done"
+    response = cast.act(cust, release, "complete-task", {"task": task.pk}, multipart=False)
+    assert response.status_code == 400  # no longer an open task
