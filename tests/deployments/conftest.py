@@ -72,13 +72,19 @@ def approved_rfc(release_manager):
     )
 
 
-def walk_to(cast, release, target: str):
-    """Drive ``release`` (roles assigned, an approved RfC included) through the API up to
-    the start of stage ``target``: receiving, kickoff, acceptance, authorisation,
-    installation."""
-    ok, p, a = cast.ok, cast.perform, cast.act
-    ok(
-        p(
+STAGES = ["planning", "receiving", "kickoff", "acceptance", "authorisation", "installation"]
+
+
+def walk_to(cast, release, target: str, start: str = "planning"):
+    """Drive ``release`` (roles assigned, an approved RfC included) through the API from
+    the start of stage ``start`` to the start of stage ``target``."""
+    for stage in STAGES[STAGES.index(start) : STAGES.index(target)]:
+        STAGE_WORK[stage](cast, release)
+
+
+def _plan(cast, release):
+    cast.ok(
+        cast.perform(
             cast.rm,
             release,
             "RM.1.3",
@@ -91,76 +97,97 @@ def walk_to(cast, release, target: str):
             },
         )
     )
-    ok(p(cast.rm, release, "RM.1.4"))
-    if target == "receiving":
-        return
+    cast.ok(cast.perform(cast.rm, release, "RM.1.4"))
+
+
+def _receive(cast, release):
+    ok, p, a = cast.ok, cast.perform, cast.act
     ok(p(cast.dc, release, "RM.2.1", {"plan_completed": True, "documents_present": True}))
     delivered = [c.pk for c in release.deployment_plan.components.all()]
     ok(p(cast.dc, release, "RM.2.2", {"delivered": delivered}))
     for name in ("ecs-core", "ecs-web"):
-        ok(
-            a(
-                cast.rm,
-                release,
-                "store-component",
-                {"name": name, "version": "3.2.0", "file": upload(f"{name}.jar", b"PK jar")},
-            ),
-            201,
-        )
+        component = {"name": name, "version": "3.2.0", "file": upload(f"{name}.jar", b"PK")}
+        ok(a(cast.rm, release, "store-component", component), 201)
     ok(p(cast.rm, release, "RM.2.3"))
-    ok(
-        a(
-            cast.dc,
-            release,
-            "store-document",
-            {"title": "Installation guide", "kind": "installation", "file": upload("guide.pdf")},
-        ),
-        201,
-    )
+    document = {"title": "Installation guide", "kind": "installation", "file": upload("g.pdf")}
+    ok(a(cast.dc, release, "store-document", document), 201)
     ok(p(cast.dc, release, "RM.2.4"))
-    if target == "kickoff":
-        return
-    ok(
-        a(
-            cast.dc,
-            release,
-            "add-task",
-            {
-                "title": "Prepare servers",
-                "owner_party": "itsm-infrastructure-manager",
-                "due_date": "2027-02-01",
-            },
-            multipart=False,
-        ),
-        201,
-    )
+
+
+def _kick_off(cast, release):
+    ok, p, a = cast.ok, cast.perform, cast.act
+    task = {
+        "title": "Prepare servers",
+        "owner_party": "itsm-infrastructure-manager",
+        "due_date": "2027-02-01",
+    }
+    ok(a(cast.dc, release, "add-task", task, multipart=False), 201)
     ok(p(cast.dc, release, "RM.3.1", {"scheduled_at": "2027-01-20T10:00", "agenda": "Plan"}))
     ok(p(cast.dc, release, "RM.3.2", {"decisions": "Go ahead", "plan_approved": True}))
     ok(p(cast.dc, release, "RM.3.3", {"file": upload("env.pdf"), "accepted": True}, multipart=True))
-    if target == "acceptance":
-        return
-    ok(a(cast.dc, release, "submit-test-report", {"kind": "psat", "file": upload("psat.pdf")}), 201)
-    ok(cast.decide(cast.cust, release, "psat"), 201)
-    ok(p(cast.dc, release, "RM.4.1"))
-    ok(a(cast.dc, release, "submit-test-report", {"kind": "sat", "file": upload("sat.pdf")}), 201)
-    ok(cast.decide(cast.cust, release, "sat"), 201)
-    ok(p(cast.dc, release, "RM.4.2"))
-    if target == "authorisation":
-        return
-    ok(
-        a(
-            cast.dc,
-            release,
-            "submit-installation-plan",
-            {
-                "file": upload("install.pdf"),
-                "release_notes": "New rules",
-                "planned_start": "2027-02-10T20:00",
-            },
-        ),
-        201,
-    )
+
+
+def _accept(cast, release):
+    ok, p, a = cast.ok, cast.perform, cast.act
+    for kind, code in (("psat", "RM.4.1"), ("sat", "RM.4.2")):
+        ok(
+            a(
+                cast.dc,
+                release,
+                "submit-test-report",
+                {"kind": kind, "file": upload(f"{kind}.pdf")},
+            ),
+            201,
+        )
+        ok(cast.decide(cast.cust, release, kind), 201)
+        ok(p(cast.dc, release, code))
+
+
+def _authorise(cast, release):
+    ok, p = cast.ok, cast.perform
+    plan = {
+        "file": upload("install.pdf"),
+        "release_notes": "New rules",
+        "planned_start": "2027-02-10T20:00",
+    }
+    ok(cast.act(cast.dc, release, "submit-installation-plan", plan), 201)
     ok(cast.decide(cast.cust, release, "installation_plan"), 201)
     ok(p(cast.dc, release, "RM.5.1"))
     ok(cast.decide(cast.cust, release, "authorisation"), 201)
     ok(p(cast.dc, release, "RM.5.2"))
+
+
+STAGE_WORK = {
+    "planning": _plan,
+    "receiving": _receive,
+    "kickoff": _kick_off,
+    "acceptance": _accept,
+    "authorisation": _authorise,
+}
+
+
+def install(cast, release, successful: bool):
+    """RM.6.1 to RM.6.3 of a release in installation."""
+    ok, p = cast.ok, cast.perform
+    ok(
+        p(
+            cast.dc,
+            release,
+            "RM.6.1",
+            {"message": "Downtime Saturday 20:00-22:00", "disruption": "2 hours"},
+        )
+    )
+    ok(p(cast.dc, release, "RM.6.2", {"start_at": "2027-02-10T20:00"}))
+    ok(
+        p(
+            cast.dc,
+            release,
+            "RM.6.3",
+            {
+                "file": upload("install-report.pdf"),
+                "successful": successful,
+                "assessment": "All green" if successful else "Failed",
+            },
+            multipart=True,
+        )
+    )

@@ -8,7 +8,7 @@ from deployments.models import Decision
 from releasemgmt.notifications.models import Communication
 from releases.models import Release
 
-from .conftest import upload, walk_to
+from .conftest import install, upload, walk_to
 
 
 @pytest.fixture
@@ -26,24 +26,7 @@ def test_walk_from_planning_to_closed_with_conformance_testing(cast, release):
     walk_to(cast, release, "installation")
     assert stage(release) == "installation"
     ok, p = cast.ok, cast.perform
-    ok(
-        p(
-            cast.dc,
-            release,
-            "RM.6.1",
-            {"message": "ECS down Saturday 20:00-22:00", "disruption": "2 hours"},
-        )
-    )
-    ok(p(cast.dc, release, "RM.6.2", {"start_at": "2027-02-10T20:00"}))
-    ok(
-        p(
-            cast.dc,
-            release,
-            "RM.6.3",
-            {"file": upload("install-report.pdf"), "successful": True, "assessment": "All green"},
-            multipart=True,
-        )
-    )
+    install(cast, release, successful=True)
     ok(p(cast.dc, release, "RM.6.5"))
     ok(p(cast.dc, release, "RM.6.6", {"message": "ECS 3.2.0 is available"}))
     body = ok(
@@ -247,21 +230,7 @@ def test_rm5_without_authorisation_no_installation(cast, release):
 def test_failed_installation_rolls_back_then_closes_as_failed(cast, release):
     walk_to(cast, release, "installation")
     ok, p = cast.ok, cast.perform
-    ok(p(cast.dc, release, "RM.6.1", {"message": "Downtime"}))
-    ok(p(cast.dc, release, "RM.6.2", {"start_at": "2027-02-10T20:00"}))
-    ok(
-        p(
-            cast.dc,
-            release,
-            "RM.6.3",
-            {
-                "file": upload("r.pdf"),
-                "successful": False,
-                "assessment": "Database migration failed",
-            },
-            multipart=True,
-        )
-    )
+    install(cast, release, successful=False)
     assert p(cast.dc, release, "RM.6.5").status_code == 409  # not applicable after a failure
     response = p(cast.dc, release, "RM.6.4")
     assert response.status_code == 409  # the business thread validates the rollback first
@@ -290,17 +259,7 @@ def test_failed_installation_rolls_back_then_closes_as_failed(cast, release):
 def test_rolled_back_release_can_be_reauthorised(cast, release):
     walk_to(cast, release, "installation")
     ok, p = cast.ok, cast.perform
-    ok(p(cast.dc, release, "RM.6.1", {"message": "Downtime"}))
-    ok(p(cast.dc, release, "RM.6.2", {"start_at": "2027-02-10T20:00"}))
-    ok(
-        p(
-            cast.dc,
-            release,
-            "RM.6.3",
-            {"file": upload("r.pdf"), "successful": False, "assessment": "Failed"},
-            multipart=True,
-        )
-    )
+    install(cast, release, successful=False)
     ok(cast.decide(cast.cust, release, "rollback"), 201)
     ok(p(cast.dc, release, "RM.6.4"))
     body = ok(

@@ -129,36 +129,8 @@ def test_release_activity_and_start_pages_have_constant_queries(
     ]
     client.force_login(cast.dc)
     before = [count(client, p) for p in paths]
-    walk_to_kickoff_from_receiving(cast, release)
+    walk_to(cast, release, "kickoff", start="receiving")
     for _ in range(5):
         make_release(threads=["a3-cust"])
     client.force_login(cast.dc)
     assert [count(client, p) for p in paths] == before
-
-
-def walk_to_kickoff_from_receiving(cast, release):
-    ok, p, a = cast.ok, cast.perform, cast.act
-    ok(p(cast.dc, release, "RM.2.1", {"plan_completed": True, "documents_present": True}))
-    delivered = [c.pk for c in release.deployment_plan.components.all()]
-    ok(p(cast.dc, release, "RM.2.2", {"delivered": delivered}))
-    for name in ("ecs-core", "ecs-web"):
-        ok(
-            a(
-                cast.rm,
-                release,
-                "store-component",
-                {"name": name, "version": "3.2.0", "file": upload(f"{name}.jar", b"PK")},
-            ),
-            201,
-        )
-    ok(p(cast.rm, release, "RM.2.3"))
-    ok(
-        a(
-            cast.dc,
-            release,
-            "store-document",
-            {"title": "Guide", "kind": "installation", "file": upload("guide.pdf")},
-        ),
-        201,
-    )
-    ok(p(cast.dc, release, "RM.2.4"))
