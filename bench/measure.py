@@ -61,9 +61,13 @@ def visible(world) -> dict[str, int]:
 
 
 def measure(client: Client, path: str, repeat: int) -> Row:
-    """Two warm-up requests, one with its queries captured, then ``repeat`` timed ones."""
-    for _ in range(2):
-        client.get(path)
+    """Two warm-up requests, one with its queries captured, then ``repeat`` timed ones.
+    A page that does not answer 200 gets a row with its status and no figures."""
+    status = client.get(path).status_code
+    if status != 200:
+        nan = float("nan")
+        return Row("", path, status, 0, nan, nan, nan, 0.0, nan, "", [])
+    client.get(path)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     captured = list(ctx.captured_queries)  # the next request resets connection.queries
@@ -105,7 +109,7 @@ def run(world, repeat: int) -> list[Row]:
     for persona, path, user in pages(world):
         # SERVER_NAME: a host ALLOWED_HOSTS accepts without setup_test_environment(),
         # whose template instrumentation would add its own cost to every render.
-        client = Client(SERVER_NAME="localhost")
+        client = Client(SERVER_NAME="localhost", raise_request_exception=False)
         if user is not None:
             client.force_login(user)
         row = measure(client, path, repeat)

@@ -1,7 +1,7 @@
 """Reads for activity pages and for what waits for a business thread (fixed queries)."""
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from dsl.models import Component, Document
 from raci.models import Assignment, Party
@@ -79,13 +79,48 @@ DECISION_STAGES = [Stage.ACCEPTANCE, Stage.AUTHORISATION, Stage.INSTALLATION, St
 
 def owed_decisions(user, limit: int = 100) -> list[dict]:
     """Decisions the user's business thread(s) owe now, across their releases, in a fixed
-    number of queries: [{release, thread, kind, label}]."""
-    assignments = (
-        Assignment.objects.filter(
-            group__user=user,
-            party__kind=Party.Kind.BUSINESS_THREAD,
-            release__stage__in=DECISION_STAGES,
+    number of queries: [{release, thread, kind, label}]. The database narrows the
+    candidates (something not yet decided by the thread); Python settles each one."""
+    if not user.groups.filter(party__kind=Party.Kind.BUSINESS_THREAD).exists():
+        return []
+    thread = OuterRef("party")
+    undecided_report = TestReport.objects.filter(release=OuterRef("release")).exclude(
+        Exists(
+            Decision.objects.filter(test_report=OuterRef("pk"), business_thread=OuterRef(thread))
         )
+    )
+    undecided_plan = InstallationPlan.objects.filter(release=OuterRef("release")).exclude(
+        Exists(
+            Decision.objects.filter(
+                installation_plan=OuterRef("pk"),
+                business_thread=OuterRef(thread),
+                kind=Decision.Kind.AUTHORISATION,
+            )
+        )
+    )
+    undecided_failure = InstallationReport.objects.filter(
+        release=OuterRef("release"), successful=False
+    ).exclude(
+        Exists(
+            Decision.objects.filter(
+                installation_report=OuterRef("pk"), business_thread=OuterRef(thread)
+            )
+        )
+    )
+    no_go_ahead = ~Exists(
+        Decision.objects.filter(
+            release=OuterRef("release"), business_thread=thread, kind=Decision.Kind.CT_GO_AHEAD
+        )
+    )
+    candidates = (
+        Q(release__stage=Stage.ACCEPTANCE) & Exists(undecided_report)
+        | Q(release__stage=Stage.AUTHORISATION) & Exists(undecided_plan)
+        | Q(release__stage=Stage.INSTALLATION) & Exists(undecided_failure)
+        | Q(release__stage=Stage.CONFORMANCE) & no_go_ahead
+    )
+    assignments = (
+        Assignment.objects.filter(group__user=user, party__kind=Party.Kind.BUSINESS_THREAD)
+        .filter(candidates)
         .select_related("party", "release__application")
         .prefetch_related(
             Prefetch("release__test_reports", queryset=TestReport.objects.order_by("-uploaded_at")),
@@ -100,7 +135,9 @@ def owed_decisions(user, limit: int = 100) -> list[dict]:
             Prefetch("release__decisions", queryset=Decision.objects.order_by("-recorded_at")),
             Prefetch(
                 "release__activity_records",
-                queryset=ActivityRecord.objects.select_related("activity"),
+                queryset=ActivityRecord.objects.filter(
+                    activity__code__in=["RM.4.1", "RM.6.4", "RM.7.1"]
+                ).select_related("activity"),
             ),
         )
         .order_by("release__planned_installation_date")[:limit]
