@@ -112,11 +112,18 @@ def owed_decisions(user, limit: int = 100) -> list[dict]:
             release=OuterRef("release"), business_thread=thread, kind=Decision.Kind.CT_GO_AHEAD
         )
     )
+    ct_pending = Exists(
+        ActivityRecord.objects.filter(
+            release=OuterRef("release"),
+            activity__code="RM.7.1",
+            status=ActivityRecord.Status.PENDING,
+        )
+    )
     candidates = (
         Q(release__stage=Stage.ACCEPTANCE) & Exists(undecided_report)
         | Q(release__stage=Stage.AUTHORISATION) & Exists(undecided_plan)
         | Q(release__stage=Stage.INSTALLATION) & Exists(undecided_failure)
-        | Q(release__stage=Stage.CONFORMANCE) & no_go_ahead
+        | Q(release__stage=Stage.CONFORMANCE) & no_go_ahead & ct_pending
     )
     assignments = (
         Assignment.objects.filter(group__user=user, party__kind=Party.Kind.BUSINESS_THREAD)

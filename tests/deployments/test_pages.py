@@ -128,9 +128,27 @@ def test_release_activity_and_start_pages_have_constant_queries(
         f"/releases/{release.identifier}/activities/RM.3.1/",
     ]
     client.force_login(cast.dc)
+    start = client.get("/").content.decode()
+    assert "RM.2.1 Verify release consistency" in start  # waiting for the coordinator
+    assert "RM.1.4" not in start  # done
     before = [count(client, p) for p in paths]
     walk_to(cast, release, "kickoff", start="receiving")
     for _ in range(5):
         make_release(threads=["a3-cust"])
     client.force_login(cast.dc)
     assert [count(client, p) for p in paths] == before
+
+
+def test_release_page_offers_cancellation_to_the_release_manager_only(client, cast, make_release):
+    release = make_release()
+    path = f"/releases/{release.identifier}/"
+    client.force_login(cast.dc)
+    assert "Cancel the release" not in client.get(path).content.decode()
+    assert client.post(path + "transitions/cancel/", {"reason": "x"}).status_code == 403
+    client.force_login(cast.rm)
+    assert "Cancel the release" in client.get(path).content.decode()
+    response = client.post(path + "transitions/cancel/", {"reason": ""}, follow=True)
+    assert "Say why." in response.content.decode()
+    client.post(path + "transitions/cancel/", {"reason": "Merged into 3.3.0"})
+    release.refresh_from_db()
+    assert release.stage == "cancelled"
