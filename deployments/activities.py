@@ -64,7 +64,7 @@ ACTIVITIES = {
     ),
     "RM.6.1": Step(
         forms.NotificationForm,
-        services.prepare_notification,
+        services.prepare_user_notification,
         "Ask the service desk to notify the users",
     ),
     "RM.6.2": Step(
@@ -85,7 +85,7 @@ ACTIVITIES = {
     ),
     "RM.6.6": Step(
         forms.NotificationForm,
-        services.prepare_notification,
+        services.prepare_post_installation_notification,
         "Ask the service desk to notify the users",
     ),
     "RM.6.7": Step(forms.ClosureForm, services.prepare_closure, "Close the release operation"),
@@ -131,10 +131,12 @@ ACTIONS = {
 }
 
 
-def actions_for(code: str) -> dict[str, Step]:
-    """The extra actions shown on an activity's page (test reports on RM.4.1 and RM.4.2)."""
+def actions_for(code: str, *, pending: bool) -> dict[str, Step]:
+    """The extra actions shown on an activity's page (test reports on RM.4.1 and RM.4.2):
+    while the activity is pending, or while the release is open for ``while_open`` ones."""
     return {
         slug: step
         for slug, step in ACTIONS.items()
-        if step.activity == code or (slug == "submit-test-report" and code == "RM.4.2")
+        if (step.activity == code or (slug == "submit-test-report" and code == "RM.4.2"))
+        and (pending or step.while_open)
     }

@@ -85,19 +85,27 @@ def _parse_components(text: str) -> list[tuple[str, str]]:
 
 @transaction.atomic
 def include_rfc(release, *, by, rfc: RfC) -> RfC:
-    """RM.1.1: include a Change Implementation Request in the release."""
+    """RM.1.1: include a Change Implementation Request in the release, until its
+    consistency is verified (RM.2.1)."""
     release = lock(release)
     raci.require_perform(by, release, "RM.1.1")
-    if release.stage not in (Stage.PLANNING, Stage.RECEIVING):
-        raise Conflict("RfCs are included while the release is planned or received.")
-    if rfc.release_id and rfc.release_id != release.pk:
-        raise ValidationError({"rfc": f"{rfc.reference} is already in {rfc.release.identifier}."})
+    consistency_done = ActivityRecord.objects.filter(
+        release=release, activity__code="RM.2.1", status=ActivityRecord.Status.DONE
+    ).exists()
+    if release.stage not in (Stage.PLANNING, Stage.RECEIVING) or consistency_done:
+        raise Conflict("RfCs are included until the release's consistency is verified (RM.2.1).")
     if rfc.status in (RfC.Status.REJECTED, RfC.Status.IMPLEMENTED):
         raise ValidationError({"rfc": f"{rfc.reference} is {rfc.get_status_display().lower()}."})
-    rfc.release = release
-    rfc.save(update_fields=["release"])
+    taken = RfC.objects.filter(pk=rfc.pk, release__isnull=True).update(release=release)
+    if not taken:
+        raise ValidationError({"rfc": f"{rfc.reference} is already in a release."})
+    rfc.refresh_from_db()
     audit.record(
-        actor=by, action="rfc_included", obj=rfc, release=release, after={"rfc": rfc.reference}
+        actor=by,
+        action="rfc_included",
+        obj=rfc,
+        release=release,
+        after={"rfc": rfc.reference},
     )
     return rfc
 
@@ -586,16 +594,21 @@ def submit_installation_plan(release, *, by, file, release_notes, planned_start)
 
 
 def decision_basis(release, kind):
-    """The record a decision of ``kind`` rests on now: the latest report or plan."""
+    """The record a decision of ``kind`` rests on now: the latest report or plan of the
+    current round (a corrected delivery or a re-authorisation starts a new round: what was
+    decided before it no longer counts)."""
+    since = {"uploaded_at__gt": release.round_started_at} if release.round_started_at else {}
     if kind == Decision.Kind.PSAT:
-        return "test_report", release.test_reports.filter(kind=TestReport.Kind.PSAT).first()
+        reports = release.test_reports.filter(kind=TestReport.Kind.PSAT, **since)
+        return "test_report", reports.first()
     if kind == Decision.Kind.SAT:
-        return "test_report", release.test_reports.exclude(kind=TestReport.Kind.PSAT).first()
+        reports = release.test_reports.exclude(kind=TestReport.Kind.PSAT).filter(**since)
+        return "test_report", reports.first()
     if kind in (Decision.Kind.INSTALLATION_PLAN, Decision.Kind.AUTHORISATION):
-        return "installation_plan", release.installation_plans.first()
+        return "installation_plan", release.installation_plans.filter(**since).first()
     if kind == Decision.Kind.ROLLBACK:
-        report = release.installation_reports.filter(successful=False).first()
-        return "installation_report", report
+        failed = release.installation_reports.filter(successful=False, **since)
+        return "installation_report", failed.first()
     return None, None
 
 
@@ -617,7 +630,7 @@ def pending_threads(release, kind) -> list[str]:
         ok = (
             d is not None
             and d.verdict == Decision.Verdict.GO
-            and (field is None or getattr(d, f"{field}_id") == basis.pk)
+            and (field is None or (basis is not None and getattr(d, f"{field}_id") == basis.pk))
         )
         if not ok:
             lacking.append(thread.name)
@@ -696,12 +709,24 @@ def record_decision(
         )
     if basis is not None and getattr(basis, "uploaded_by_id", None) == by.pk:
         raise PermissionDenied("Nobody decides on what they submitted themselves.")
+    if on_behalf and not decided_by_name.strip():
+        raise ValidationError({"decided_by_name": "Name who decided for the thread."})
     if kind == Decision.Kind.AUTHORISATION and pending_threads(
         release, Decision.Kind.INSTALLATION_PLAN
     ):
         raise Conflict("The installation plan is not approved by every affected thread yet.")
     previous = current_decisions(release, kind).get(business_thread.id)
-    if previous is not None and (field is None or getattr(previous, f"{field}_id") == basis.pk):
+    same_basis = previous is not None and (
+        field is None or getattr(previous, f"{field}_id") == basis.pk
+    )
+    # A NOGO to the rollback or to conformance testing has no re-test: the thread may
+    # change its mind (both decisions stay on the record).
+    reconsidered = (
+        same_basis
+        and previous.verdict == Decision.Verdict.NOGO
+        and kind in (Decision.Kind.ROLLBACK, Decision.Kind.CT_GO_AHEAD)
+    )
+    if same_basis and not reconsidered:
         raise Conflict(
             f"{business_thread} has decided already ({previous.verdict_label} on "
             f"{previous.decided_at:%Y-%m-%d}); a new decision needs a re-test or a new plan."
@@ -722,6 +747,7 @@ def record_decision(
         consequence=consequence if retest_nogo else "",
         supersedes=previous,
         recorded_by=by,
+        on_behalf=on_behalf,
     )
     if field:
         setattr(decision, field, basis)
@@ -838,18 +864,22 @@ def assess_installation_authorisation(release, *, by):
 # --- RM.6 --------------------------------------------------------------------------
 
 
+def prepare_user_notification(release, *, by, message, disruption=""):
+    """RM.6.1: before the installation, the service desk is asked to tell every impacted
+    user, with the expected disruption."""
+    return _notify_users(release, "RM.6.1", by=by, message=message, disruption=disruption)
+
+
+def prepare_post_installation_notification(release, *, by, message, disruption=""):
+    """RM.6.6: after it, the installation report and whether the rollback was used."""
+    return _notify_users(release, "RM.6.6", by=by, message=message, disruption=disruption)
+
+
 @transaction.atomic
-def prepare_notification(release, *, by, message, disruption=""):
+def _notify_users(release, code, *, by, message, disruption=""):
     """RM.6.1 (before) or RM.6.6 (after, saying whether the rollback was used): the service
     desk is asked to send the mass e-mail to every impacted user."""
-    release = lock(release)
-    after = release.stage == Stage.ROLLED_BACK or (
-        release.stage == Stage.INSTALLATION
-        and ActivityRecord.objects.filter(
-            release=release, activity__code="RM.6.1", status=ActivityRecord.Status.DONE
-        ).exists()
-    )
-    code = "RM.6.6" if after else "RM.6.1"
+    after = code == "RM.6.6"
     release = begin_activity(release, code, by=by)
     if after:
         done = ActivityRecord.objects.filter(
@@ -1030,8 +1060,10 @@ def prepare_closure(
         )
     implemented = 0
     if not release.rollback_plan_used:
-        implemented = release.rfcs.exclude(status=RfC.Status.IMPLEMENTED).update(
-            status=RfC.Status.IMPLEMENTED, implemented_at=timezone.now()
+        implemented = (
+            release.rfcs.filter(cab_decision=RfC.CabDecision.APPROVED)
+            .exclude(status=RfC.Status.IMPLEMENTED)
+            .update(status=RfC.Status.IMPLEMENTED, implemented_at=timezone.now())
         )
     closure = Closure.objects.create(
         release=release,
@@ -1129,6 +1161,7 @@ def forward_ct_reports(release, *, by, message=""):
     """RM.7.2: the CT campaign reports are forwarded to the affected threads and the
     service desk: the campaign is completed."""
     release = begin_activity(release, "RM.7.2", by=by)
+    require_done(release, "RM.7.1")
     campaign = release.ct_campaign
     if not campaign.reports.exists():
         raise Conflict("Attach the CT campaign reports first.", missing=["CT campaign report"])

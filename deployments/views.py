@@ -14,9 +14,9 @@ from releases import selectors as release_selectors
 from releases.views import apply_errors
 
 from . import selectors, services
-from .activities import ACTIVITIES, actions_for
+from .activities import ACTIONS, ACTIVITIES, actions_for
 from .forms import DecisionForm
-from .models import Decision
+from .models import Decision, DeploymentTask
 
 
 def _run(request, form, perform) -> int | None:
@@ -53,10 +53,17 @@ def activity_page(request, identifier, code):
     # Extra actions while the activity is open, for its R/A (CT reports also for the
     # campaign coordinator, who is consulted on RM.7.2).
     campaign = any(p.name == services.CAMPAIGN for p in held)
-    still_open = record.status == "pending" or (code == "RM.1.1" and release.is_open)
-    actions = (
-        actions_for(code) if still_open and (may_perform or (code == "RM.7.2" and campaign)) else {}
-    )
+    pending = record.status == "pending" or code == "RM.1.1"
+    may_act = release.is_open and (may_perform or (code == "RM.7.2" and campaign))
+    actions = actions_for(code, pending=pending) if may_act else {}
+    if (
+        code == "RM.3.1"
+        and release.is_open
+        and DeploymentTask.objects.filter(
+            plan__release=release, assignee=request.user, status=DeploymentTask.Status.OPEN
+        ).exists()
+    ):  # assignees mark their own tasks done
+        actions["complete-task"] = ACTIONS["complete-task"]
     forms = ({"": step.form(release=release)} if step else {}) | {
         slug: a.form(release=release) for slug, a in actions.items()
     }

@@ -121,7 +121,7 @@ def walk(release, target: str, *, rm, dc, campaign, change_manager) -> None:
     d.assess_installation_authorisation(release, by=dc)
     if target == "installation":
         return
-    d.prepare_notification(
+    d.prepare_user_notification(
         release,
         by=dc,
         message="The application is unavailable Saturday "
@@ -142,7 +142,9 @@ def walk(release, target: str, *, rm, dc, campaign, change_manager) -> None:
         d.initiate_rollback(release, by=dc)
         return
     d.publish_successful_installation(release, by=dc)
-    d.prepare_notification(release, by=dc, message="The new release is available.")
+    d.prepare_post_installation_notification(
+        release, by=dc, message="The new release is available."
+    )
     d.prepare_closure(
         release, by=rm, configuration_manager_informed=True, deployment_plan_updated=True
     )

@@ -82,6 +82,13 @@ def missing_gates(release, name: str) -> list[str]:
         return ["Conformance testing is not planned for this release"]
     elif name == "close" and release.conformance_testing:
         return ["RM.7 conformance testing is planned: start it first"]
+    elif (
+        name == "reauthorise"
+        and ActivityRecord.objects.filter(
+            release=release, activity__code="RM.6.7", status=ActivityRecord.Status.DONE
+        ).exists()
+    ):
+        return ["RM.6.7 Prepare closure is done: the release operation is over"]
     records = ActivityRecord.objects.filter(release=release, activity__code__in=codes)
     return [
         f"{r.activity.code} {r.activity.name}"

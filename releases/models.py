@@ -116,6 +116,12 @@ class Release(ConcurrentTransitionMixin, models.Model):
         null=True, blank=True, db_index=True, help_text="On the release schedule (RM.1.4)."
     )
     rollback_plan_used = models.BooleanField(default=False)
+    round_started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Start of the current round (after a corrected delivery or a "
+        "re-authorisation): reports, plans and decisions from before no longer count.",
+    )
 
     class Meta:
         ordering = ["planned_installation_date", "identifier"]

@@ -1,9 +1,11 @@
 """Business rules for releases, called by the web views and the API alike."""
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition, can_proceed
 
 from raci import services as raci
 from raci.models import Activity, Assignment, Party
@@ -24,6 +26,8 @@ PLANNING_FIELDS = [
     "description",
 ]
 CONFORMANCE_ACTIVITIES = ("RM.7.1", "RM.7.2")
+#: release identifiers appear in URLs: no slashes, spaces or other surprises
+VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 
 
 def _snapshot(release) -> dict:
@@ -120,9 +124,14 @@ def mark_done(release, code: str, *, by, outcome: str = "", comment: str = "") -
     return record
 
 
+NEW_ROUND = ("return_for_correction", "reauthorise")
+
+
 def _fire(release, name: str, *, by) -> None:
     before = release.stage
     getattr(release, name)()
+    if name in NEW_ROUND:
+        release.round_started_at = timezone.now()
     try:
         release.save()
     except ConcurrentTransition as exc:
@@ -171,8 +180,8 @@ def fire_transition(release, name: str, *, by, reason: str = "") -> Release:
             f"{release.identifier} is in {release.get_stage_display()}: "
             f"'{name}' is not possible from there."
         )
-    if not has_transition_perm(method, by):
-        activity = lifecycle.TRANSITION_ACTIVITY[name]
+    activity = lifecycle.TRANSITION_ACTIVITY[name]
+    if not raci.may_perform(by, release, activity):
         raise PermissionDenied(
             f"Only a party Responsible or Accountable for {activity} may {name.replace('_', ' ')}."
         )
@@ -223,7 +232,13 @@ def formalise_release(
         raise ValidationError(
             {"business_threads": "Only DG TAXUD business threads can be affected threads."}
         )
+    if not VERSION.fullmatch(version or ""):
+        raise ValidationError(
+            {"version": "Use letters, digits and . _ + - only (for example 3.2.0)."}
+        )
     identifier = f"{application.code.upper()}-{version}"
+    if len(identifier) > Release._meta.get_field("identifier").max_length:
+        raise ValidationError({"version": "The version is too long."})
     if Release.objects.filter(identifier=identifier).exists():
         raise ValidationError({"version": f"Release {identifier} already exists."})
 
@@ -258,14 +273,28 @@ def formalise_release(
 
 @transaction.atomic
 def revise_planning(release, *, by, **changes) -> Release:
-    """RM.1.1 again: the release manager revises the planning of an open release."""
+    """RM.1.1 again: the release manager revises the planning of an open release.
+    Whether it has conformance testing (RM.7) is settled once installation starts."""
+    release = lock(release)
     raci.require_perform(by, release, "RM.1.1")
     if not release.is_open:
-        raise ValidationError(f"{release.identifier} is {release.get_stage_display().lower()}.")
+        raise Conflict(f"{release.identifier} is {release.get_stage_display().lower()}.")
     unknown = set(changes) - set(PLANNING_FIELDS)
     if unknown:
         raise ValidationError({f: "This field cannot be revised." for f in sorted(unknown)})
-    release = Release.objects.select_for_update().get(pk=release.pk)
+    settled = release.stage not in (
+        Stage.PLANNING,
+        Stage.RECEIVING,
+        Stage.KICKOFF,
+        Stage.ACCEPTANCE,
+        Stage.AUTHORISATION,
+    )
+    if settled and changes.get("conformance_testing", release.conformance_testing) != (
+        release.conformance_testing
+    ):
+        raise ValidationError(
+            {"conformance_testing": "Conformance testing is settled once installation starts."}
+        )
     before = _snapshot(release)
     for field, value in changes.items():
         setattr(release, field, value)
@@ -286,8 +315,12 @@ def revise_planning(release, *, by, **changes) -> Release:
 @transaction.atomic
 def assign_roles(release, *, by, deployment_coordinator, business_threads, developers) -> None:
     """RM.1.2 Assign roles: name the deployment coordinator, the affected business
-    thread(s) and the 3rd party developer organisation, then regrant permissions."""
+    thread(s) and the 3rd party developer organisation, then regrant permissions.
+    The affected threads are settled once acceptance starts: their decisions follow."""
+    release = lock(release)
     raci.require_perform(by, release, "RM.1.2")
+    if not release.is_open:
+        raise Conflict(f"{release.identifier} is {release.get_stage_display().lower()}.")
     errors = {}
     if deployment_coordinator is None or not raci.holds_party(
         deployment_coordinator, raci.DEPLOYMENT_COORDINATOR
@@ -300,6 +333,11 @@ def assign_roles(release, *, by, deployment_coordinator, business_threads, devel
         errors["business_threads"] = "Only DG TAXUD business threads can be affected threads."
     if developers is None:
         errors["developers"] = "Name the 3rd party developer organisation."
+    current = set(
+        Party.objects.filter(kind=Party.Kind.BUSINESS_THREAD, assignments__release=release)
+    )
+    if release.stage_number and release.stage_number >= 4 and set(threads) != current:
+        errors["business_threads"] = "The affected threads are settled once acceptance starts."
     if errors:
         raise ValidationError(errors)
     dev_party = developers.party
