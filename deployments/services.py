@@ -799,51 +799,48 @@ def _implement_nogo(release, decision, *, by):
         reset_activities(release, CORRECTION_ACTIVITIES)
 
 
-def _implement_go(release, kind, code, *, by):
+def require_all_threads(release, kind, waiting: str) -> None:
+    """Every affected thread's current decision of ``kind`` is a GO on the current basis
+    (409 naming the threads still awaited)."""
     lacking = pending_threads(release, kind)
     if lacking:
-        raise Conflict("Waiting for the decision of: " + ", ".join(lacking) + ".", missing=lacking)
+        raise Conflict(
+            f"Waiting for the {waiting} of: " + ", ".join(lacking) + ".", missing=lacking
+        )
+
+
+def _implement_go(release, code, kind, *, by, what):
+    """RM.4.1 / RM.4.2: DG TAXUD's GO is implemented; the deployment parties are told."""
+    release = begin_activity(release, code, by=by)
+    require_all_threads(release, kind, "decision")
+    notify.communicate(
+        release,
+        code,
+        by=by,
+        subject=f"GO for {what}",
+        body=f"DG TAXUD gave GO for {what} of {release}.",
+        to=parties(*DEPLOYMENT_PARTIES),
+    )
     mark_done(release, code, by=by, outcome="GO")
 
 
 @transaction.atomic
 def implement_psat_decision(release, *, by):
-    """RM.4.1: every affected thread said GO on the latest pSAT report: SAT may start; the
-    deployment parties are told."""
-    release = begin_activity(release, "RM.4.1", by=by)
-    _implement_go(release, Decision.Kind.PSAT, "RM.4.1", by=by)
-    notify.communicate(
-        release,
-        "RM.4.1",
-        by=by,
-        subject="GO for SAT after pSAT",
-        body=f"DG TAXUD gave GO for the SAT of {release}.",
-        to=parties(*DEPLOYMENT_PARTIES),
-    )
+    """RM.4.1: every affected thread said GO on the latest pSAT report: SAT may start."""
+    _implement_go(release, "RM.4.1", Decision.Kind.PSAT, by=by, what="the SAT")
 
 
 @transaction.atomic
 def implement_sat_decision(release, *, by):
     """RM.4.2: GO after SAT (or DQR, qualification) from every affected thread."""
-    release = begin_activity(release, "RM.4.2", by=by)
-    _implement_go(release, Decision.Kind.SAT, "RM.4.2", by=by)
-    notify.communicate(
-        release,
-        "RM.4.2",
-        by=by,
-        subject="GO for post-SAT deployments",
-        body=f"DG TAXUD gave GO for the post-SAT deployments of {release}.",
-        to=parties(*DEPLOYMENT_PARTIES),
-    )
+    _implement_go(release, "RM.4.2", Decision.Kind.SAT, by=by, what="the post-SAT deployments")
 
 
 @transaction.atomic
 def validate_installation_plan(release, *, by):
     """RM.5.1: the latest installation plan is approved by every affected thread."""
     release = begin_activity(release, "RM.5.1", by=by)
-    lacking = pending_threads(release, Decision.Kind.INSTALLATION_PLAN)
-    if lacking:
-        raise Conflict("Waiting for the approval of: " + ", ".join(lacking) + ".", missing=lacking)
+    require_all_threads(release, Decision.Kind.INSTALLATION_PLAN, "approval")
     mark_done(release, "RM.5.1", by=by, outcome="approved")
 
 
@@ -853,11 +850,7 @@ def assess_installation_authorisation(release, *, by):
     No authorisation, no RM.6."""
     release = begin_activity(release, "RM.5.2", by=by)
     require_done(release, "RM.5.1")
-    lacking = pending_threads(release, Decision.Kind.AUTHORISATION)
-    if lacking:
-        raise Conflict(
-            "Waiting for the authorisation of: " + ", ".join(lacking) + ".", missing=lacking
-        )
+    require_all_threads(release, Decision.Kind.AUTHORISATION, "authorisation")
     mark_done(release, "RM.5.2", by=by, outcome="authorised")
 
 
@@ -999,11 +992,7 @@ def initiate_rollback(release, *, by):
     build; every stakeholder is told."""
     release = begin_activity(release, "RM.6.4", by=by)
     require_done(release, "RM.6.3")
-    lacking = pending_threads(release, Decision.Kind.ROLLBACK)
-    if lacking:
-        raise Conflict(
-            "Waiting for the validation of: " + ", ".join(lacking) + ".", missing=lacking
-        )
+    require_all_threads(release, Decision.Kind.ROLLBACK, "validation")
     RollbackPlan.objects.filter(release=release).update(initiated_at=timezone.now())
     release.rollback_plan_used = True
     release.save(update_fields=["rollback_plan_used", "updated_at"])
@@ -1107,9 +1096,7 @@ def initiate_ct_campaign(release, *, by, coordinator, scope):
     release = begin_activity(release, "RM.7.1", by=by)
     if not raci.holds_party(coordinator, CAMPAIGN):
         raise ValidationError({"coordinator": "Choose an ITSM Campaign Coordinator."})
-    lacking = pending_threads(release, Decision.Kind.CT_GO_AHEAD)
-    if lacking:
-        raise Conflict("Waiting for the go-ahead of: " + ", ".join(lacking) + ".", missing=lacking)
+    require_all_threads(release, Decision.Kind.CT_GO_AHEAD, "go-ahead")
     campaign = CTCampaign.objects.create(
         release=release, coordinator=coordinator, scope=scope, recorded_by=by
     )
