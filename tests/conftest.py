@@ -3,8 +3,10 @@ the services (never through the ORM behind their back)."""
 
 import datetime
 import itertools
+import os
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
@@ -12,6 +14,7 @@ from rest_framework.test import APIClient
 from dsl.models import Application
 from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
+from releasemgmt.celery import app
 from releases import services
 
 _seq = itertools.count(1)
@@ -115,3 +118,16 @@ def api():
         return client
 
     return client_for
+
+
+@pytest.fixture
+def redis_worker(transactional_db):
+    """An in-process worker on the real broker; tasks are no longer eager."""
+    url = os.environ["REDIS_URL"]
+    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "result_backend")}
+    app.conf.update(task_always_eager=False, broker_url=url, result_backend=url)
+    try:
+        with start_worker(app, perform_ping_check=False, shutdown_timeout=20):
+            yield app
+    finally:
+        app.conf.update(saved)

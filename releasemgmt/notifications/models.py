@@ -34,9 +34,17 @@ class Communication(models.Model):
 
 
 class Recipient(models.Model):
+    """One addressee of a communication: the outbox row its e-mail is sent from. The
+    database, not the broker, is the record of what is owed."""
+
     class Role(models.TextChoices):
         TO = "to", "To"
         CC = "cc", "Cc"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
 
     communication = models.ForeignKey(
         Communication, on_delete=models.CASCADE, related_name="recipients"
@@ -45,12 +53,24 @@ class Recipient(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="communications"
     )
     role = models.CharField(max_length=2, choices=Role.choices, default=Role.TO)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["communication", "user"], name="recipient_unique")
         ]
-        indexes = [models.Index(fields=["user", "communication"])]
+        indexes = [
+            models.Index(fields=["user", "communication"]),
+            models.Index(fields=["status", "communication"]),
+        ]
 
     def __str__(self):
         return f"{self.get_role_display()}: {self.user}"
+
+    @property
+    def message_id(self) -> str:
+        """Stable for the row: a retried or redelivered send carries the same id."""
+        return f"<communication-{self.communication_id}.recipient-{self.pk}@releasemgmt>"

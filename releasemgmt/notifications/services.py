@@ -2,6 +2,7 @@
 written in the caller's transaction, so it exists exactly when the activity does."""
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
@@ -69,6 +70,9 @@ def communicate(
         [Recipient(communication=comm, user=u, role=Recipient.Role.TO) for u in to_users]
         + [Recipient(communication=comm, user=u, role=Recipient.Role.CC) for u in cc_users]
     )
+    from .delivery import enqueue
+
+    transaction.on_commit(lambda: enqueue(comm.pk))
     return comm
 
 

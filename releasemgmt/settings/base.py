@@ -146,6 +146,11 @@ ALLOWED_UPLOAD_EXTENSIONS = env.list(
 EMAIL_CONFIG = env.email("EMAIL_URL", default=f"filemail://{BASE_DIR / 'var' / 'mail'}")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="releasemgmt@localhost")
+# Links in e-mails point here.
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# Sending retries on SMTP errors: 5 more attempts, 30 s, 60 s, 120 s... apart.
+NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
 
 # Celery: with no REDIS_URL the tasks run eagerly in the web process.
 REDIS_URL = env("REDIS_URL", default="")
@@ -158,6 +163,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "flush-outbox": {"task": "releasemgmt.notifications.tasks.flush_outbox_task", "schedule": 60.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -5,28 +5,13 @@ import os
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from raci import services as raci
-from releasemgmt.celery import app
 from tests.conftest import party
 
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the test Redis")
-
-
-@pytest.fixture
-def redis_worker(transactional_db):
-    """An in-process worker on the real broker; tasks are no longer eager."""
-    url = os.environ["REDIS_URL"]
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.update(task_always_eager=False, broker_url=url, result_backend=url)
-    try:
-        with start_worker(app, perform_ping_check=False, shutdown_timeout=20):
-            yield app
-    finally:
-        app.conf.update(saved)
 
 
 def test_matrix_change_is_applied_by_the_worker(redis_worker, make_release, make_user):

@@ -1,0 +1,112 @@
+"""Sending the outbox: after commit, by Celery, one SMTP connection per communication,
+each recipient row locked, sent and marked in its own transaction so that a retry or a
+redelivered task skips what went out already. Nothing here runs in a user's request
+unless tasks are eager (the embedded default)."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import select_template
+from django.utils import timezone
+
+from .models import Communication, Recipient
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(communication_id: int) -> None:
+    """Queue the sending; if the broker is down the rows stay queued and the periodic
+    ``flush_outbox_task`` queues them again later. Never fails the caller."""
+    from .tasks import deliver_communication_task
+
+    try:
+        deliver_communication_task.delay(communication_id)
+    except Exception:  # the broker being unreachable must not undo or fail the activity
+        log.warning(
+            "Broker unavailable; communication %s stays queued", communication_id, exc_info=True
+        )
+
+
+def render(recipient: Recipient) -> EmailMultiAlternatives:
+    """The e-mail of one recipient, from the communication's templates (per activity,
+    falling back to the default ones in templates/notifications/)."""
+    comm = recipient.communication
+    context = {
+        "communication": comm,
+        "recipient": recipient.user,
+        "release": comm.release,
+        "url": settings.SITE_URL.rstrip("/") + comm.link,
+    }
+    names = [f"notifications/{comm.activity}", "notifications/default"]
+    text = select_template([f"{n}.txt" for n in names]).render(context)
+    html = select_template([f"{n}.html" for n in names]).render(context)
+    message = EmailMultiAlternatives(
+        subject=comm.subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.user.email],
+        headers={"Message-ID": recipient.message_id},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def deliver(communication_id: int) -> int:
+    """Send every queued recipient of the communication over one SMTP connection.
+    Returns how many were sent. SMTP errors propagate (the task retries)."""
+    queued = Recipient.objects.filter(
+        communication_id=communication_id, status=Recipient.Status.QUEUED
+    )
+    ids = list(queued.values_list("id", flat=True))
+    if not ids:
+        return 0
+    sent = 0
+    with get_connection() as connection:
+        for rid in ids:
+            with transaction.atomic():
+                recipient = (
+                    Recipient.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("communication__release", "user")
+                    .filter(pk=rid, status=Recipient.Status.QUEUED)
+                    .first()
+                )
+                if recipient is None:  # sent meanwhile, or being sent by another worker
+                    continue
+                if not recipient.user.email:
+                    recipient.status = Recipient.Status.FAILED
+                    recipient.last_error = "The user has no e-mail address."
+                    recipient.save(update_fields=["status", "last_error"])
+                    continue
+                connection.send_messages([render(recipient)])
+                recipient.status = Recipient.Status.SENT
+                recipient.sent_at = timezone.now()
+                recipient.attempts = F("attempts") + 1
+                recipient.save(update_fields=["status", "sent_at", "attempts"])
+                sent += 1
+    return sent
+
+
+def note_failure(communication_id: int, error: Exception, *, final: bool) -> None:
+    """Record a failed attempt on the rows still queued; on the last one, mark them failed."""
+    queued = Recipient.objects.filter(
+        communication_id=communication_id, status=Recipient.Status.QUEUED
+    )
+    changes = {"attempts": F("attempts") + 1, "last_error": f"{type(error).__name__}: {error}"}
+    if final:
+        changes["status"] = Recipient.Status.FAILED
+    queued.update(**changes)
+
+
+def owed_communications(older_than_seconds: int = 60):
+    """Communications with recipients still queued (for the periodic flush)."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    return (
+        Communication.objects.filter(
+            recipients__status=Recipient.Status.QUEUED, created_at__lte=cutoff
+        )
+        .distinct()
+        .values_list("id", flat=True)
+    )
