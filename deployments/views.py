@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from raci import services as raci
 from raci.models import Activity
 from releasemgmt.errors import Conflict
+from releasemgmt.forms import posted
 from releases import selectors as release_selectors
 from releases.views import apply_errors
 
@@ -118,9 +119,7 @@ def decide(request, identifier, kind):
         from raci.models import Party
 
         threads = Party.objects.filter(pk__in=[p.pk for p in own])
-    form = DecisionForm(
-        request.POST or None, request.FILES or None, release=release, threads=threads
-    )
+    form = DecisionForm(*posted(request), release=release, threads=threads)
     status = 200
     if request.method == "POST":
         failed = _run(

@@ -22,6 +22,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("releases/", include("releases.urls")),
     path("", include("deployments.urls")),
+    path("messages/", include("releasemgmt.notifications.urls")),
     path("raci/", include("raci.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from raci import services as raci
 from releasemgmt.errors import Conflict
+from releasemgmt.forms import posted
 
 from . import selectors, services
 from .filters import ReleaseFilter
@@ -84,7 +85,7 @@ def release_create(request):
         raise PermissionDenied("Only an ITSM Release Manager may formalise a release (RM.1.1).")
     return activity_form(
         request,
-        FormaliseReleaseForm(request.POST or None),
+        FormaliseReleaseForm(posted(request)[0]),
         activity="RM.1.1",
         title="Formalise a release",
         perform=lambda data: services.formalise_release(by=request.user, **data),
@@ -146,7 +147,7 @@ def release_edit(request, identifier):
     raci.require_perform(request.user, release, "RM.1.1")
     return activity_form(
         request,
-        RevisePlanningForm(request.POST or None, release=release),
+        RevisePlanningForm(posted(request)[0], release=release),
         activity="RM.1.1",
         title="Revise planning",
         perform=lambda data: services.revise_planning(release, by=request.user, **data),
@@ -169,7 +170,7 @@ def assign_roles(request, identifier):
     }
     return activity_form(
         request,
-        AssignRolesForm(request.POST or None, initial=initial),
+        AssignRolesForm(posted(request)[0], initial=initial),
         activity="RM.1.2",
         title="Assign roles",
         perform=lambda data: services.assign_roles(release, by=request.user, **data),

@@ -45,6 +45,7 @@ class Recipient(models.Model):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        IN_APP = "in_app", "In the tool only (the user's choice)"
 
     communication = models.ForeignKey(
         Communication, on_delete=models.CASCADE, related_name="recipients"
@@ -74,3 +75,18 @@ class Recipient(models.Model):
     def message_id(self) -> str:
         """Stable for the row: a retried or redelivered send carries the same id."""
         return f"<communication-{self.communication_id}.recipient-{self.pk}@releasemgmt>"
+
+
+class Preference(models.Model):
+    """What a user wants by e-mail. Process mails (Table 4-2, requests to act) always go;
+    informational notices (the I of Table 4-1) only if the user wants them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_informed = models.BooleanField(
+        default=True, help_text="Also e-mail me the notices of activities I am informed of (I)."
+    )
+
+    def __str__(self):
+        return f"{self.user}: informed notices by e-mail {'on' if self.email_informed else 'off'}"

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from raci.models import Assignment, Party, RaciCell
 
-from .models import Communication, Recipient
+from .models import Communication, Preference, Recipient
 
 
 def holders(release, parties) -> list:
@@ -66,9 +66,21 @@ def communicate(
     )
     to_users = holders(release, to)
     cc_users = [u for u in holders(release, cc) if u not in to_users]
+    quiet = set()
+    if comm.kind == Communication.Kind.INFORMED:
+        quiet = set(
+            Preference.objects.filter(user__in=to_users, email_informed=False).values_list(
+                "user_id", flat=True
+            )
+        )
+
+    def row(user, role):
+        status = Recipient.Status.IN_APP if user.pk in quiet else Recipient.Status.QUEUED
+        return Recipient(communication=comm, user=user, role=role, status=status)
+
     Recipient.objects.bulk_create(
-        [Recipient(communication=comm, user=u, role=Recipient.Role.TO) for u in to_users]
-        + [Recipient(communication=comm, user=u, role=Recipient.Role.CC) for u in cc_users]
+        [row(u, Recipient.Role.TO) for u in to_users]
+        + [row(u, Recipient.Role.CC) for u in cc_users]
     )
     from .delivery import enqueue
 
