@@ -23,7 +23,8 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
 
 stop_services() {
     as_pg "$PG_BIN/pg_ctl" -D "$RUN_DIR/pg/data" -m immediate stop >/dev/null 2>&1 || true
-    [ -f "$RUN_DIR/redis.pid" ] && kill "$(cat "$RUN_DIR/redis.pid")" 2>/dev/null || true
+    # by port, not pid: a test may have restarted it (the broker-outage test does)
+    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
     rm -rf "$RUN_DIR"
 }
 trap stop_services EXIT

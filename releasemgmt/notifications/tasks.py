@@ -29,9 +29,9 @@ def deliver_communication_task(self, communication_id: int) -> int:
 
 
 @shared_task
-def flush_outbox_task() -> int:
+def flush_outbox_task(older_than_seconds: int = 60) -> int:
     """Queue again what the database says is owed (after a broker outage)."""
-    ids = list(delivery.owed_communications())
+    ids = list(delivery.owed_communications(older_than_seconds))
     for communication_id in ids:
         delivery.enqueue(communication_id)
     return len(ids)

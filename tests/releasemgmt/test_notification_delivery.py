@@ -152,3 +152,62 @@ def test_administrator_retries_failed_mails_from_the_outbox(
 
     assert set(comm.recipients.values_list("status", flat=True)) == {"sent"}
     assert len(mail.outbox) == len(ids)
+
+
+@pytest.fixture
+def redis_port():
+    from urllib.parse import urlparse
+
+    return urlparse(os.environ["REDIS_URL"]).port
+
+
+def test_with_redis_down_activities_complete_and_mails_go_once_it_is_back(
+    redis_worker, smtp_sink, redis_port, tmp_path, make_release, release_manager, make_user
+):
+    import subprocess
+
+    from releasemgmt.notifications.tasks import flush_outbox_task
+
+    make_user("cust", "DG TAXUD A3/Cust")
+    release = make_release(threads=["a3-cust"])
+    subprocess.run(["redis-cli", "-p", str(redis_port), "shutdown", "nosave"], check=False)
+    try:
+        plan_and_publish(release, release_manager)  # the broker is down: no error
+        release.refresh_from_db()
+        assert release.stage == "receiving"
+        owed = Recipient.objects.filter(communication__release=release)
+        assert set(owed.values_list("status", flat=True)) == {"queued"}
+        assert smtp_sink.messages == []
+    finally:
+        subprocess.run(
+            [
+                "redis-server",
+                "--port",
+                str(redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--dir",
+                str(tmp_path),
+            ],
+            check=True,
+        )
+        assert wait_until(
+            lambda: (
+                subprocess.run(
+                    ["redis-cli", "-p", str(redis_port), "ping"], capture_output=True, text=True
+                ).stdout.strip()
+                == "PONG"
+            ),
+            10,
+        )
+    assert flush_outbox_task(older_than_seconds=0) == 3
+    assert wait_until(lambda: len(smtp_sink.messages) == owed.count(), 60)
+    assert set(owed.values_list("status", flat=True)) == {"sent"}
+    ids = [message_id for _, message_id, _ in smtp_sink.messages]
+    assert len(set(ids)) == len(ids)
