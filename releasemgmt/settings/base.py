@@ -143,8 +143,10 @@ ALLOWED_UPLOAD_EXTENSIONS = env.list(
     ],
 )
 
-EMAIL_CONFIG = env.email("EMAIL_URL", default=f"filemail://{BASE_DIR / 'var' / 'mail'}")
+EMAIL_CONFIG = env.email("EMAIL_URL", default="filemail://")
 vars().update(EMAIL_CONFIG)
+# The embedded default writes each e-mail to a file under var/mail/.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="releasemgmt@localhost")
 # Links in e-mails point here.
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
