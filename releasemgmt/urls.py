@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from releasemgmt.notifications import api as notification_api
 from releasemgmt.views import LoginView
 from releases import views as release_views
 
@@ -14,6 +15,21 @@ api_v1 = [
     path("", include("dsl.api.urls")),
     path("", include("changes.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path(
+        "applications/<slug:code>/subscribers/import/",
+        notification_api.SubscriberImportView.as_view(),
+        name="subscriber-import",
+    ),
+    path(
+        "releases/<str:identifier>/mass-notifications/",
+        notification_api.MassNotificationsView.as_view(),
+        name="mass-notifications",
+    ),
+    path(
+        "mass-notifications/<int:pk>/",
+        notification_api.MassNotificationView.as_view(),
+        name="mass-notification",
+    ),
 ]
 
 urlpatterns = [
@@ -22,7 +38,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("releases/", include("releases.urls")),
     path("", include("deployments.urls")),
-    path("messages/", include("releasemgmt.notifications.urls")),
+    path("", include("releasemgmt.notifications.urls")),
     path("raci/", include("raci.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -6,16 +6,20 @@ import itertools
 import os
 
 import pytest
+from aiosmtpd.controller import Controller
 from celery.contrib.testing.worker import start_worker
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
+from changes.models import RfC
 from dsl.models import Application
 from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
 from releasemgmt.celery import app
 from releases import services
+from tests.lifecycle import Cast
+from tests.smtp import Sink, free_port
 
 _seq = itertools.count(1)
 
@@ -131,3 +135,39 @@ def redis_worker(transactional_db):
             yield app
     finally:
         app.conf.update(saved)
+
+
+@pytest.fixture
+def cast(make_user, release_manager, coordinator, api):
+    return Cast(
+        rm=release_manager,
+        dc=coordinator,
+        cust=make_user("cust", "DG TAXUD A3/Cust", first_name="Carla", last_name="Cust"),
+        desk=make_user("desk", "ITSM Service Desk"),
+        campaign=make_user("camille", "ITSM Campaign Coordinator"),
+        api=api,
+    )
+
+
+@pytest.fixture
+def approved_rfc(release_manager):
+    return RfC.objects.create(
+        reference="RFC-100",
+        title="New export rules",
+        status=RfC.Status.APPROVED,
+        cab_decision=RfC.CabDecision.APPROVED,
+        created_by=release_manager,
+    )
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield sink
+    controller.stop()

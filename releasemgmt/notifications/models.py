@@ -90,3 +90,90 @@ class Preference(models.Model):
 
     def __str__(self):
         return f"{self.user}: informed notices by e-mail {'on' if self.email_informed else 'off'}"
+
+
+class Subscriber(models.Model):
+    """An impacted user of an application: receives the service desk's mass e-mails."""
+
+    application = models.ForeignKey(
+        "dsl.Application", on_delete=models.CASCADE, related_name="subscribers"
+    )
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "email"], name="subscriber_unique")
+        ]
+
+    def __str__(self):
+        return self.email
+
+
+class MassNotification(models.Model):
+    """RM.6.1 / RM.6.6: the service desk's mass e-mail to every impacted user, with its
+    progress stored so that the page's bar and a restarted worker both know where it is."""
+
+    class Moment(models.TextChoices):
+        BEFORE = "before", "Imminent installation (RM.6.1)"
+        AFTER = "after", "Installation done or rolled back (RM.6.6)"
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "Sending"
+        DONE = "done", "Done"
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="mass_notifications"
+    )
+    moment = models.CharField(max_length=10, choices=Moment.choices)
+    subject = models.CharField(max_length=250)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
+    total = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * (self.sent + self.failed) / self.total)
+
+
+class MassRecipient(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    notification = models.ForeignKey(
+        MassNotification, on_delete=models.CASCADE, related_name="recipients"
+    )
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "email"], name="mass_recipient_unique")
+        ]
+        indexes = [models.Index(fields=["notification", "status"])]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def message_id(self) -> str:
+        return f"<mass-{self.notification_id}.{self.pk}@releasemgmt>"

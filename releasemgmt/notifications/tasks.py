@@ -35,3 +35,24 @@ def flush_outbox_task(older_than_seconds: int = 60) -> int:
     for communication_id in ids:
         delivery.enqueue(communication_id)
     return len(ids)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=settings.NOTIFICATION_MAX_RETRIES,
+)
+def send_mass_notification_task(self, notification_id: int) -> int:
+    """Send a mass notification in batches; SMTP outages are retried with backoff, then
+    what is left is marked failed."""
+    from . import mass
+
+    try:
+        return mass.send_batches(notification_id)
+    except SMTP_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            mass.fail_remaining(notification_id, exc)
+            return 0
+        delay = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2**self.request.retries
+        raise self.retry(exc=exc, countdown=delay) from exc

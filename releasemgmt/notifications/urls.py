@@ -4,4 +4,9 @@ from . import views
 
 app_name = "notifications"
 
-urlpatterns = [path("", views.inbox, name="inbox")]
+urlpatterns = [
+    path("messages/", views.inbox, name="inbox"),
+    path("applications/<slug:code>/subscribers/", views.subscribers, name="subscribers"),
+    path("releases/<str:identifier>/mass-notification/", views.mass_notification, name="mass"),
+    path("mass-notifications/<int:pk>/progress/", views.mass_progress, name="progress"),
+]

@@ -1,12 +1,19 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
+from dsl.models import Application
+from raci import services as raci
+from releasemgmt.errors import Conflict
 from releasemgmt.forms import posted
+from releases.selectors import visible_release_or_404
+from releases.views import apply_errors
 
-from .models import Preference, Recipient
+from . import mass
+from .models import MassNotification, Preference, Recipient
 
 
 class PreferenceForm(forms.ModelForm):
@@ -32,3 +39,100 @@ def inbox(request):
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "notifications/inbox.html", {"page": page, "form": form})
+
+
+class SubscriberImportForm(forms.Form):
+    file = forms.FileField(label="CSV file (columns: email,name)")
+
+
+class MassNotificationForm(forms.Form):
+    moment = forms.ChoiceField(choices=MassNotification.Moment.choices, widget=forms.RadioSelect)
+    subject = forms.CharField(max_length=250)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
+
+
+def _read_csv(uploaded) -> str:
+    if uploaded.size > 10 * 1024 * 1024:
+        raise ValidationError({"file": "The file is larger than 10 MiB."})
+    try:
+        return uploaded.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"file": "The file is not UTF-8 text."}) from exc
+
+
+@login_required
+def subscribers(request, code):
+    """An application's impacted users: the list and its CSV import (service desk)."""
+    application = get_object_or_404(Application, code=code)
+    data, files = posted(request)
+    form = SubscriberImportForm(data, files)
+    report = None
+    if request.method == "POST":
+        mass.require_service_desk(request.user)
+        if form.is_valid():
+            try:
+                added, errors = mass.import_subscribers(
+                    application, by=request.user, text=_read_csv(form.cleaned_data["file"])
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                report = {"added": added, "errors": errors}
+    page = Paginator(application.subscribers.all(), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/subscribers.html",
+        {
+            "application": application,
+            "form": form,
+            "report": report,
+            "page": page,
+            "may_import": raci.holds_party(request.user, mass.SERVICE_DESK),
+        },
+    )
+
+
+@login_required
+def mass_notification(request, identifier):
+    """The service desk's page for a release's mass e-mails: preview, count, send, progress."""
+    release = visible_release_or_404(request.user, identifier)
+    moment = request.GET.get("moment") or (
+        "after" if release.notification_requests.filter(moment="after").exists() else "before"
+    )
+    subject, body = mass.default_message(release, moment)
+    data, _ = posted(request)
+    form = MassNotificationForm(data, initial={"moment": moment, "subject": subject, "body": body})
+    status = 200
+    if request.method == "POST":
+        mass.require_service_desk(request.user)
+        if form.is_valid():
+            try:
+                mass.send_mass_notification(release, by=request.user, **form.cleaned_data)
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            else:
+                messages.success(request, "Sending.")
+                return redirect("notifications:mass", identifier=identifier)
+        else:
+            status = 400
+    return render(
+        request,
+        "notifications/mass.html",
+        {
+            "release": release,
+            "form": form,
+            "audience": release.application.subscribers.count(),
+            "sent": release.mass_notifications.all(),
+            "may_send": raci.holds_party(request.user, mass.SERVICE_DESK),
+        },
+        status=status,
+    )
+
+
+@login_required
+def mass_progress(request, pk):
+    """The progress bar (polled by htmx until done)."""
+    notification = get_object_or_404(MassNotification, pk=pk)
+    visible_release_or_404(request.user, notification.release.identifier)
+    return render(request, "notifications/_progress.html", {"n": notification})

@@ -7,8 +7,7 @@ from changes.models import RfC
 from deployments.models import Decision
 from releasemgmt.notifications.models import Communication
 from releases.models import Release
-
-from .conftest import install, upload, walk_to
+from tests.lifecycle import install, upload, walk_to
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from releasemgmt.notifications.models import Communication, Recipient
-
-from .conftest import upload, walk_to
+from tests.lifecycle import upload, walk_to
 
 
 def count(client, path):

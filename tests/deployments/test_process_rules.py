@@ -5,8 +5,7 @@ import pytest
 
 from changes.models import RfC
 from releases.models import Release
-
-from .conftest import install, upload, walk_to
+from tests.lifecycle import install, upload, walk_to
 
 
 @pytest.fixture

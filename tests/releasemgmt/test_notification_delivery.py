@@ -3,48 +3,15 @@ SMTP server (aiosmtpd in the test process): each addressee exactly once; SMTP fa
 retried, then shown as failed, never a 500 to the user."""
 
 import os
-import socket
 import time
-from email import message_from_bytes
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from deployments import services
 from releasemgmt.notifications.models import Recipient
+from tests.smtp import free_port
 
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the test Redis")
-
-
-class Sink:
-    """Keeps every message the SMTP server accepts."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's API)
-        message = message_from_bytes(envelope.content)
-        self.messages.append((tuple(envelope.rcpt_tos), message["Message-ID"], message))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_sink(settings):
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield sink
-    controller.stop()
 
 
 def wait_until(condition, seconds=30):

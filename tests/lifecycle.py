@@ -1,11 +1,8 @@
-"""A cast of people and helpers to drive a release through the API."""
+"""A cast of people and the steps that drive a release through the API, for tests."""
 
 from dataclasses import dataclass
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-
-from changes.models import RfC
 
 
 def upload(name="report.pdf", content=b"%PDF-1.4 test report"):
@@ -47,29 +44,6 @@ class Cast:
     def ok(self, response, status=200):
         assert response.status_code == status, response.json()
         return response.json()
-
-
-@pytest.fixture
-def cast(make_user, release_manager, coordinator, api):
-    return Cast(
-        rm=release_manager,
-        dc=coordinator,
-        cust=make_user("cust", "DG TAXUD A3/Cust", first_name="Carla", last_name="Cust"),
-        desk=make_user("desk", "ITSM Service Desk"),
-        campaign=make_user("camille", "ITSM Campaign Coordinator"),
-        api=api,
-    )
-
-
-@pytest.fixture
-def approved_rfc(release_manager):
-    return RfC.objects.create(
-        reference="RFC-100",
-        title="New export rules",
-        status=RfC.Status.APPROVED,
-        cab_decision=RfC.CabDecision.APPROVED,
-        created_by=release_manager,
-    )
 
 
 STAGES = ["planning", "receiving", "kickoff", "acceptance", "authorisation", "installation"]

@@ -1,0 +1,52 @@
+"""The service desk imports the impacted users, previews and sends the mass notification,
+and watches the progress bar reach 100%."""
+
+import pytest
+from playwright.sync_api import expect
+
+from changes.models import RfC
+from tests.lifecycle import walk_to
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_service_desk_sends_a_mass_notification(
+    page, live_server, log_in, cast, make_release, tmp_path, settings
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    RfC.objects.create(
+        reference="RFC-100",
+        title="x",
+        status="approved",
+        cab_decision="approved",
+        created_by=cast.rm,
+    )
+    release = make_release(threads=["a3-cust"])
+    cast.ok(cast.act(cast.rm, release, "include-rfc", {"rfc": "RFC-100"}, multipart=False), 201)
+    walk_to(cast, release, "installation")
+    cast.ok(
+        cast.perform(
+            cast.dc,
+            release,
+            "RM.6.1",
+            {"message": "ECS is down Saturday", "disruption": "Two hours"},
+        )
+    )
+    rows = "email,name\n" + "".join(f"user{i}@example.org,User {i}\n" for i in range(120))
+    (tmp_path / "users.csv").write_text(rows + "broken,Nobody\n")
+
+    log_in("desk")
+    page.goto(f"{live_server.url}/applications/ecs/subscribers/")
+    page.get_by_label("CSV file (columns: email,name)").set_input_files(tmp_path / "users.csv")
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#import-report")).to_contain_text("120 added, 1 line refused")
+    expect(page.locator("#import-report")).to_contain_text("Line 122: 'broken'")
+
+    page.goto(f"{live_server.url}/releases/{release.identifier}/activities/RM.6.1/")
+    page.get_by_role("button", name="Service desk: mass notification").click()
+    expect(page.get_by_label("Body")).to_have_value(
+        "ECS is down Saturday\n\nExpected disruption: Two hours"
+    )
+    page.get_by_role("button", name="Send to 120 users").click()
+    expect(page.locator(".mass-progress .percent")).to_have_text("100%", timeout=30_000)
+    expect(page.locator(".mass-progress")).to_contain_text("120 sent · 0 failed")

@@ -1,0 +1,144 @@
+"""The service desk's mass notifications: subscriber lists imported from CSV, a preview
+with the audience, sending in batches with stored progress."""
+
+import os
+import time
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from releasemgmt.notifications.models import MassNotification, MassRecipient, Subscriber
+from tests.lifecycle import walk_to
+
+CSV = (
+    b"email,name\nana@example.org,Ana\nnot-an-address,Bob\nana@example.org,Ana again\n"
+    b"bo@example.org,Bo\n"
+)
+
+
+def csv_file(content=CSV):
+    return SimpleUploadedFile("subscribers.csv", content, content_type="text/csv")
+
+
+@pytest.fixture
+def desk(cast):
+    return cast.desk
+
+
+def test_csv_import_keeps_good_rows_and_reports_bad_ones(
+    client, api, desk, application, coordinator
+):
+    client.force_login(desk)
+    response = client.post(f"/applications/{application.code}/subscribers/", {"file": csv_file()})
+    page = response.content.decode()
+    assert "2 added, 2 lines refused" in page
+    assert "Line 3: &#x27;not-an-address&#x27; is not an e-mail address." in page
+    assert "Line 4: ana@example.org is already subscribed." in page
+    assert set(Subscriber.objects.values_list("email", flat=True)) == {
+        "ana@example.org",
+        "bo@example.org",
+    }
+    body = (
+        api(desk)
+        .post(
+            f"/api/v1/applications/{application.code}/subscribers/import/",
+            {"file": csv_file(b"email\ncy@example.org\nana@example.org\n")},
+            format="multipart",
+        )
+        .json()
+    )
+    assert body == {"added": 1, "errors": ["Line 3: ana@example.org is already subscribed."]}
+    response = api(coordinator).post(
+        f"/api/v1/applications/{application.code}/subscribers/import/",
+        {"file": csv_file()},
+        format="multipart",
+    )
+    assert response.status_code == 403
+    bad = api(desk).post(
+        f"/api/v1/applications/{application.code}/subscribers/import/",
+        {"file": csv_file(b"mail;name\nx@y.z;x\n")},
+        format="multipart",
+    )
+    assert bad.status_code == 400
+    assert "file" in bad.json()
+
+
+@pytest.fixture
+def release_in_installation(cast, make_release, approved_rfc, application):
+    release = make_release(threads=["a3-cust"])
+    cast.ok(cast.act(cast.rm, release, "include-rfc", {"rfc": "RFC-100"}, multipart=False), 201)
+    walk_to(cast, release, "installation")
+    Subscriber.objects.bulk_create(
+        Subscriber(application=application, email=f"user{i}@example.org") for i in range(450)
+    )
+    return release
+
+
+def test_the_service_desk_sends_once_the_coordinator_asked(
+    cast, api, desk, release_in_installation, django_capture_on_commit_callbacks
+):
+    release = release_in_installation
+    url = f"/api/v1/releases/{release.identifier}/mass-notifications/"
+    data = {"moment": "before", "subject": "ECS down Saturday", "body": "20:00-22:00"}
+    response = api(desk).post(url, data, format="json")
+    assert response.status_code == 409
+    assert response.json()["missing"] == ["RM.6.1"]
+    cast.ok(cast.perform(cast.dc, release, "RM.6.1", {"message": "ECS down Saturday"}))
+    assert api(cast.dc).post(url, data, format="json").status_code == 403
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        body = cast.ok(api(desk).post(url, data, format="json"), 201)
+    progress = cast.ok(api(desk).get(f"/api/v1/mass-notifications/{body['id']}/"))
+    assert (progress["total"], progress["sent"], progress["percent"]) == (450, 450, 100)
+    assert progress["status"] == "done"
+    assert len(mail.outbox) == 450
+    assert len({m.to[0] for m in mail.outbox}) == 450
+    assert api(desk).post(url, data, format="json").status_code == 409  # once per moment
+
+
+def test_the_page_previews_the_audience_and_shows_progress(
+    client, cast, desk, release_in_installation
+):
+    release = release_in_installation
+    cast.ok(
+        cast.perform(
+            cast.dc, release, "RM.6.1", {"message": "ECS down Saturday", "disruption": "2 hours"}
+        )
+    )
+    client.force_login(desk)
+    page = client.get(f"/releases/{release.identifier}/mass-notification/").content.decode()
+    assert "Send to 450 users" in page
+    assert "Expected disruption: 2 hours" in page
+    response = client.post(
+        f"/releases/{release.identifier}/mass-notification/",
+        {"moment": "before", "subject": "ECS down", "body": "Saturday"},
+    )
+    assert response.status_code == 302
+    notification = MassNotification.objects.get()
+    fragment = client.get(f"/mass-notifications/{notification.pk}/progress/").content.decode()
+    assert "450 in all" in fragment
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the test Redis")
+def test_real_worker_sends_each_subscriber_exactly_once(
+    redis_worker, smtp_sink, cast, desk, release_in_installation
+):
+    from releasemgmt.notifications import mass
+
+    release = release_in_installation
+    cast.ok(cast.perform(cast.dc, release, "RM.6.1", {"message": "Downtime"}))
+    notification = mass.send_mass_notification(
+        release, by=desk, moment="before", subject="Downtime", body="Saturday"
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        notification.refresh_from_db()
+        if notification.status == "done":
+            break
+        time.sleep(0.2)
+    assert (notification.sent, notification.failed) == (450, 0)
+    mass_mails = [m for m in smtp_sink.messages if m[1].startswith("<mass-")]
+    assert len(mass_mails) == 450
+    assert len({rcpt for rcpt, _, _ in mass_mails}) == 450
+    assert not MassRecipient.objects.exclude(status="sent").exists()
