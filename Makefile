@@ -1,4 +1,4 @@
-.PHONY: demo test lint bench
+.PHONY: demo test lint bench bench-mass
 
 # Start the app with demo data on the embedded default (SQLite, eager tasks, mail to files).
 demo:
@@ -18,3 +18,7 @@ lint:
 # port 55432). Options: make bench ARGS="--scale --repeat 20 --explain 20"
 bench:
 	bash bench/run.sh $(ARGS)
+
+# One mass notification to 10,000 subscribers through Celery to a local SMTP sink.
+bench-mass:
+	bash bench/run.sh mass $(ARGS)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark against throwaway PostgreSQL and Redis on ports of their own, so that it
-# never clashes with a test run (54329/63799). Options go to bench/run.py.
+# never clashes with a test run (54329/63799). Options go to bench/run.py;
+# `bash bench/run.sh mass [--subscribers N]` runs the mass-notification benchmark instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WITH_SERVICES=1 source .ci/setup.sh
@@ -10,4 +11,9 @@ source .ci/services.sh
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-releasemgmt.settings.test}
 export LOG_LEVEL=${LOG_LEVEL:-WARNING}
 .venv/bin/python manage.py migrate --noinput -v0
-.venv/bin/python bench/run.py "$@"
+if [ "${1:-}" = "mass" ]; then
+    shift
+    .venv/bin/python bench/mass.py "$@"
+else
+    .venv/bin/python bench/run.py "$@"
+fi
