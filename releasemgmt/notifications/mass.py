@@ -4,13 +4,13 @@ CSV, and the service desk's mass e-mail sent in batches over one SMTP connection
 import csv
 import io
 import smtplib
+from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from raci import services as raci
@@ -20,7 +20,8 @@ from releasemgmt.errors import Conflict
 from .models import MassNotification, MassRecipient, Subscriber
 
 SERVICE_DESK = "ITSM Service Desk"
-BATCH_SIZE = 200
+#: recipients per SMTP connection (and per claim)
+CLAIM_SIZE = 200
 
 
 def require_service_desk(user) -> None:
@@ -120,46 +121,82 @@ def send_mass_notification(release, *, by, moment: str, subject: str, body: str)
     return notification
 
 
-def send_batches(notification_id: int) -> int:
-    """Send what is still queued, BATCH_SIZE at a time, one SMTP connection per batch.
-    Each batch's outcome and the counters are committed before the next one (also when the
-    server goes away mid-batch), so a worker restarted mid-way resumes where it stopped and
-    nobody gets the mail twice. Returns how many were sent now."""
+def claim(notification_id: int, size: int) -> list[MassRecipient]:
+    """Take the next queued recipients for this worker, committed at once: a concurrent
+    worker skips them, a restarted one knows they were being sent. Each is marked sent
+    as soon as the server accepted it, so after a kill only the message in flight is
+    uncertain."""
+    with transaction.atomic():
+        batch = list(
+            MassRecipient.objects.select_for_update(skip_locked=True)
+            .filter(notification_id=notification_id, status=MassRecipient.Status.QUEUED)
+            .order_by("id")[:size]
+        )
+        MassRecipient.objects.filter(pk__in=[r.pk for r in batch]).update(
+            status=MassRecipient.Status.SENDING, claimed_at=timezone.now()
+        )
+    return batch
+
+
+def reclaim_stale(notification_id: int, older_than_seconds: int) -> int:
+    """Recipients a killed worker had claimed go back to the queue. Only the one message
+    in flight at the moment of the kill can have reached the server already."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    return MassRecipient.objects.filter(
+        notification_id=notification_id,
+        status=MassRecipient.Status.SENDING,
+        claimed_at__lt=cutoff,
+    ).update(status=MassRecipient.Status.QUEUED, claimed_at=None)
+
+
+def send_batches(notification_id: int, stale_after_seconds: int | None = None) -> int:
+    """Send what is still queued, CLAIM_SIZE per SMTP connection. Each recipient is claimed
+    and then marked sent in its own commit, so a worker killed mid-way and restarted
+    resumes where it stopped and nobody gets the mail twice. Returns how many were sent."""
+    if stale_after_seconds is None:
+        stale_after_seconds = settings.MASS_NOTIFICATION_STALE_SECONDS
     notification = MassNotification.objects.get(pk=notification_id)
+    reclaim_stale(notification_id, stale_after_seconds)
     sent_now = 0
-    while True:
-        error = None
-        with transaction.atomic():
-            batch = list(
-                MassRecipient.objects.select_for_update(skip_locked=True)
-                .filter(notification_id=notification_id, status=MassRecipient.Status.QUEUED)
-                .order_by("id")[:BATCH_SIZE]
-            )
-            if not batch:
-                break
-            done = []
-            try:
-                with get_connection() as connection:
-                    for r in batch:
-                        try:
-                            connection.send_messages([_message(notification, r)])
-                        except smtplib.SMTPRecipientsRefused as exc:
-                            r.status, r.error = MassRecipient.Status.FAILED, str(exc)[:500]
-                        else:
-                            r.status, r.sent_at = MassRecipient.Status.SENT, timezone.now()
-                        done.append(r)
-            except (smtplib.SMTPException, OSError) as exc:
-                error = exc  # the server went away: keep what went out, retry the rest
-            MassRecipient.objects.bulk_update(done, ["status", "error", "sent_at"])
-            sent = sum(r.status == MassRecipient.Status.SENT for r in done)
-            MassNotification.objects.filter(pk=notification_id).update(
-                sent=F("sent") + sent, failed=F("failed") + len(done) - sent
-            )
-            sent_now += sent
-        if error is not None:
-            raise error
-    MassNotification.objects.filter(pk=notification_id).update(status=MassNotification.Status.DONE)
+    try:
+        while batch := claim(notification_id, CLAIM_SIZE):
+            with get_connection() as connection:
+                for position, recipient in enumerate(batch):
+                    try:
+                        connection.send_messages([_message(notification, recipient)])
+                    except smtplib.SMTPRecipientsRefused as exc:
+                        recipient.status = MassRecipient.Status.FAILED
+                        recipient.error = str(exc)[:500]
+                    except (smtplib.SMTPException, OSError):
+                        unsent = [r.pk for r in batch[position:]]
+                        MassRecipient.objects.filter(pk__in=unsent).update(
+                            status=MassRecipient.Status.QUEUED, claimed_at=None
+                        )
+                        raise
+                    else:
+                        recipient.status = MassRecipient.Status.SENT
+                        recipient.sent_at = timezone.now()
+                        sent_now += 1
+                    recipient.save(update_fields=["status", "error", "sent_at"])
+            update_progress(notification_id)
+    finally:
+        update_progress(notification_id)
     return sent_now
+
+
+def update_progress(notification_id: int) -> None:
+    """Store the counters the progress bar reads; done when nothing is left to send."""
+    counts = Counter(
+        MassRecipient.objects.filter(notification_id=notification_id).values_list(
+            "status", flat=True
+        )
+    )
+    left = counts[MassRecipient.Status.QUEUED] + counts[MassRecipient.Status.SENDING]
+    MassNotification.objects.filter(pk=notification_id).update(
+        sent=counts[MassRecipient.Status.SENT],
+        failed=counts[MassRecipient.Status.FAILED],
+        **({"status": MassNotification.Status.DONE} if not left else {}),
+    )
 
 
 def _message(notification, recipient) -> EmailMessage:
@@ -174,12 +211,8 @@ def _message(notification, recipient) -> EmailMessage:
 
 def fail_remaining(notification_id: int, error: Exception) -> None:
     """After the last retry: what is still queued is failed, with the reason."""
-    remaining = MassRecipient.objects.filter(
+    MassRecipient.objects.filter(
         notification_id=notification_id, status=MassRecipient.Status.QUEUED
-    )
-    count = remaining.update(
-        status=MassRecipient.Status.FAILED, error=f"{type(error).__name__}: {error}"[:500]
-    )
-    MassNotification.objects.filter(pk=notification_id).update(
-        failed=F("failed") + count, status=MassNotification.Status.DONE
-    )
+    ).update(status=MassRecipient.Status.FAILED, error=f"{type(error).__name__}: {error}"[:500])
+    MassNotification.objects.filter(pk=notification_id).update(status=MassNotification.Status.DONE)
+    update_progress(notification_id)

@@ -153,6 +153,8 @@ SITE_URL = env("SITE_URL", default="http://localhost:8000")
 # Sending retries on SMTP errors: 5 more attempts, 30 s, 60 s, 120 s... apart.
 NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
+# A mass-notification recipient claimed this long ago by a worker that died is sent again.
+MASS_NOTIFICATION_STALE_SECONDS = env.int("MASS_NOTIFICATION_STALE_SECONDS", default=300)
 
 # Celery: with no REDIS_URL the tasks run eagerly in the web process.
 REDIS_URL = env("REDIS_URL", default="")
