@@ -62,6 +62,14 @@ def import_subscribers(application, *, by, text: str) -> tuple[int, list[str]]:
     return len(added), errors
 
 
+@transaction.atomic
+def remove_subscriber(application, *, by, email: str) -> None:
+    require_service_desk(by)
+    deleted, _ = application.subscribers.filter(email=email.strip().lower()).delete()
+    if deleted:
+        audit.record(actor=by, action="subscriber_removed", obj=application, after={"email": email})
+
+
 def default_message(release, moment: str) -> tuple[str, str]:
     """The service desk's starting text, from the deployment coordinator's request."""
     request = release.notification_requests.filter(moment=moment).order_by("-recorded_at").first()
@@ -216,3 +224,19 @@ def fail_remaining(notification_id: int, error: Exception) -> None:
     ).update(status=MassRecipient.Status.FAILED, error=f"{type(error).__name__}: {error}"[:500])
     MassNotification.objects.filter(pk=notification_id).update(status=MassNotification.Status.DONE)
     update_progress(notification_id)
+
+
+def unfinished(older_than_seconds: int):
+    """Mass notifications still sending whose recipients nobody has touched for a while
+    (their worker died, or the broker lost the task): to be queued again."""
+    from django.db.models import Max, Q
+
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    return (
+        MassNotification.objects.filter(
+            status=MassNotification.Status.SENDING, created_at__lte=cutoff
+        )
+        .annotate(last=Max("recipients__claimed_at"))
+        .filter(Q(last__isnull=True) | Q(last__lte=cutoff))
+        .values_list("id", flat=True)
+    )

@@ -31,10 +31,15 @@ def deliver_communication_task(self, communication_id: int) -> int:
 @shared_task
 def flush_outbox_task(older_than_seconds: int = 60) -> int:
     """Queue again what the database says is owed (after a broker outage)."""
+    from . import mass
+
     ids = list(delivery.owed_communications(older_than_seconds))
     for communication_id in ids:
         delivery.enqueue(communication_id)
-    return len(ids)
+    unfinished = list(mass.unfinished(older_than_seconds))
+    for notification_id in unfinished:
+        send_mass_notification_task.delay(notification_id)
+    return len(ids) + len(unfinished)
 
 
 @shared_task(

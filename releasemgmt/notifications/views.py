@@ -67,6 +67,17 @@ def subscribers(request, code):
     data, files = posted(request)
     form = SubscriberImportForm(data, files)
     report = None
+    if request.method == "POST" and request.POST.get("remove"):
+        mass.require_service_desk(request.user)
+        mass.remove_subscriber(application, by=request.user, email=request.POST["remove"])
+        return redirect("notifications:subscribers", code=code)
+    if request.method == "POST" and request.POST.get("email"):
+        mass.require_service_desk(request.user)
+        text = "email,name\n" + f"{request.POST['email']},{request.POST.get('name', '')}\n"
+        _, errors = mass.import_subscribers(application, by=request.user, text=text)
+        for error in errors:
+            messages.error(request, error.replace("Line 2: ", ""))
+        return redirect("notifications:subscribers", code=code)
     if request.method == "POST":
         mass.require_service_desk(request.user)
         if form.is_valid():

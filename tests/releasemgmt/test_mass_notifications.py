@@ -142,3 +142,36 @@ def test_real_worker_sends_each_subscriber_exactly_once(
     assert len(mass_mails) == 450
     assert len({rcpt for rcpt, _, _ in mass_mails}) == 450
     assert not MassRecipient.objects.exclude(status="sent").exists()
+
+
+def test_subscribers_are_maintained_one_by_one(client, desk, application, coordinator):
+    client.force_login(desk)
+    path = f"/applications/{application.code}/subscribers/"
+    client.post(path, {"email": "Eve@Example.org", "name": "Eve"})
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["eve@example.org"]
+    response = client.post(path, {"email": "eve@example.org"}, follow=True)
+    assert "eve@example.org is already subscribed." in response.content.decode()
+    client.post(path, {"remove": "eve@example.org"})
+    assert not Subscriber.objects.exists()
+    client.force_login(coordinator)
+    assert client.post(path, {"email": "x@example.org"}).status_code == 403
+
+
+def test_unfinished_mass_notifications_are_queued_again(
+    cast, desk, release_in_installation, django_capture_on_commit_callbacks
+):
+    from releasemgmt.notifications import mass
+    from releasemgmt.notifications.tasks import flush_outbox_task
+
+    release = release_in_installation
+    cast.ok(cast.perform(cast.dc, release, "RM.6.1", {"message": "Downtime"}))
+    notification = mass.send_mass_notification(
+        release, by=desk, moment="before", subject="Downtime", body="Saturday"
+    )
+    # The task was lost with the broker (its on-commit callback never ran here).
+    assert list(mass.unfinished(0)) == [notification.pk]
+    mail.outbox.clear()
+    flush_outbox_task(older_than_seconds=0)  # eager in tests: sends at once
+    notification.refresh_from_db()
+    assert (notification.status, notification.sent) == ("done", 450)
+    assert len([m for m in mail.outbox if m.subject == "Downtime"]) == 450
