@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from releasemgmt.files import StoredFile
+from releasemgmt.notifications.models import NotificationMoment
 
 USER = settings.AUTH_USER_MODEL
 
@@ -312,9 +313,7 @@ class NotificationRequest(Performed):
     """RM.6.1 / RM.6.6: the deployment coordinator asks the service desk to tell every
     impacted user (before: imminent installation; after: done or rolled back)."""
 
-    class Moment(models.TextChoices):
-        BEFORE = "before", "Imminent installation (RM.6.1)"
-        AFTER = "after", "Installation done or rolled back (RM.6.6)"
+    Moment = NotificationMoment
 
     release = models.ForeignKey(
         "releases.Release", on_delete=models.CASCADE, related_name="notification_requests"

@@ -112,13 +112,18 @@ class Subscriber(models.Model):
         return self.email
 
 
+class NotificationMoment(models.TextChoices):
+    """When the service desk tells the impacted users: before or after the installation."""
+
+    BEFORE = "before", "Imminent installation (RM.6.1)"
+    AFTER = "after", "Installation done or rolled back (RM.6.6)"
+
+
 class MassNotification(models.Model):
     """RM.6.1 / RM.6.6: the service desk's mass e-mail to every impacted user, with its
     progress stored so that the page's bar and a restarted worker both know where it is."""
 
-    class Moment(models.TextChoices):
-        BEFORE = "before", "Imminent installation (RM.6.1)"
-        AFTER = "after", "Installation done or rolled back (RM.6.6)"
+    Moment = NotificationMoment
 
     class Status(models.TextChoices):
         SENDING = "sending", "Sending"
