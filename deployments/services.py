@@ -291,9 +291,7 @@ def store_component(release, *, by, name, version, file) -> Component:
         raise Conflict("Components are stored in the DSL while the release is received.")
     if Component.objects.filter(release=release, name=name, version=version).exists():
         raise ValidationError({"name": f"{name} {version} is already in the DSL."})
-    component = Component(release=release, name=name, version=version, uploaded_by=by)
-    component.attach(file)
-    component.save()
+    component = Component.store(file, release=release, name=name, version=version, uploaded_by=by)
     audit.record(
         actor=by,
         action="component_stored",
@@ -340,9 +338,7 @@ def store_document(release, *, by, title, kind, file) -> Document:
     raci.require_perform(by, release, "RM.2.4")
     if not release.is_open:
         raise Conflict(f"{release.identifier} is {release.get_stage_display().lower()}.")
-    document = Document(release=release, title=title, kind=kind, uploaded_by=by)
-    document.attach(file)
-    document.save()
+    document = Document.store(file, release=release, title=title, kind=kind, uploaded_by=by)
     audit.record(
         actor=by,
         action="document_stored",
@@ -481,11 +477,9 @@ def validate_testing_environment(release, *, by, file, accepted, anomalies="") -
     release = begin_activity(release, "RM.3.3", by=by)
     if not accepted and not anomalies.strip():
         raise ValidationError({"anomalies": "Describe the anomalies found."})
-    report = EnvironmentReport(
-        release=release, accepted=accepted, anomalies=anomalies, uploaded_by=by
+    report = EnvironmentReport.store(
+        file, release=release, accepted=accepted, anomalies=anomalies, uploaded_by=by
     )
-    report.attach(file)
-    report.save()
     if anomalies.strip():
         notify.communicate(
             release,
@@ -535,9 +529,7 @@ def submit_test_report(release, *, by, kind, file, summary="") -> TestReport:
     release = begin_activity(release, code, by=by)
     if code == "RM.4.2":
         require_done(release, "RM.4.1")
-    report = TestReport(release=release, kind=kind, summary=summary, uploaded_by=by)
-    report.attach(file)
-    report.save()
+    report = TestReport.store(file, release=release, kind=kind, summary=summary, uploaded_by=by)
     notify.communicate(
         release,
         code,
@@ -564,15 +556,14 @@ def submit_installation_plan(release, *, by, file, release_notes, planned_start)
     """RM.5.1: the installation plan and release notes go to the affected threads."""
     release = begin_activity(release, "RM.5.1", by=by)
     version = (release.installation_plans.aggregate(v=Max("version"))["v"] or 0) + 1
-    plan = InstallationPlan(
+    plan = InstallationPlan.store(
+        file,
         release=release,
         version=version,
         release_notes=release_notes,
         planned_start=planned_start,
         uploaded_by=by,
     )
-    plan.attach(file)
-    plan.save()
     notify.communicate(
         release,
         "RM.5.1",
@@ -965,11 +956,9 @@ def assess_installation_report(release, *, by, file, successful, assessment):
     success communication (RM.6.5) or the rollback plan (RM.6.4)."""
     release = begin_activity(release, "RM.6.3", by=by)
     require_done(release, "RM.6.2")
-    report = InstallationReport(
-        release=release, successful=successful, assessment=assessment, uploaded_by=by
+    report = InstallationReport.store(
+        file, release=release, successful=successful, assessment=assessment, uploaded_by=by
     )
-    report.attach(file)
-    report.save()
     audit.record(
         actor=by,
         action="installation_assessed",
@@ -1130,9 +1119,7 @@ def add_ct_report(release, *, by, file, summary=""):
     campaign = CTCampaign.objects.filter(release=release).first()
     if campaign is None or release.stage != Stage.CONFORMANCE:
         raise Conflict("No CT campaign is running for this release.")
-    report = CTReport(campaign=campaign, summary=summary, uploaded_by=by)
-    report.attach(file)
-    report.save()
+    report = CTReport.store(file, campaign=campaign, summary=summary, uploaded_by=by)
     audit.record(
         actor=by,
         action="ct_report_added",

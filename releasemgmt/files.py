@@ -45,6 +45,14 @@ class StoredFile(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def store(cls, uploaded, **fields):
+        """Create the record with ``uploaded`` checked, checksummed and saved."""
+        record = cls(**fields)
+        record.attach(uploaded)
+        record.save()
+        return record
+
     def attach(self, uploaded, *, field: str = "file") -> None:
         """Check and checksum ``uploaded`` and set it as this record's file."""
         validate_upload(uploaded, field=field)
