@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from releasemgmt.notifications import api as notification_api
-from releasemgmt.views import LoginView
+from releasemgmt.views import LoginView, TokenView
 from releases import views as release_views
 
 api_v1 = [
@@ -14,7 +14,7 @@ api_v1 = [
     path("", include("raci.api.urls")),
     path("", include("dsl.api.urls")),
     path("", include("changes.api.urls")),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", transaction.non_atomic_requests(TokenView.as_view()), name="api-token"),
     path(
         "applications/<slug:code>/subscribers/import/",
         notification_api.SubscriberImportView.as_view(),

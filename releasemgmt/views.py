@@ -1,5 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import Throttled, ValidationError
 
 
 class LoginView(auth_views.LoginView):
@@ -12,3 +16,22 @@ class LoginView(auth_views.LoginView):
 
             context["demo_parties"] = Party.objects.prefetch_related("group__user_set")
         return context
+
+
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
+class TokenView(ObtainAuthToken):
+    """`POST /api/v1/auth/token/`: DRF's token for a username and password, throttled like the
+    login page. Mounted without the request transaction (see urls.py) so that the failed
+    attempts django-axes counts are not rolled back with the 400 that reports them."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # The axes backend flags the request when the pair is locked out.
+            if getattr(request, "axes_locked_out", False):
+                raise Throttled(
+                    wait=settings.AXES_COOLOFF_TIME.total_seconds(),
+                    detail="Too many failed logins for this username from this address.",
+                ) from None
+            raise
