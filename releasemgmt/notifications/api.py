@@ -39,10 +39,11 @@ class MassNotificationSerializer(serializers.ModelSerializer):
             "total",
             "sent",
             "failed",
+            "uncertain",
             "percent",
             "created_at",
         ]
-        read_only_fields = ["status", "total", "sent", "failed", "created_at"]
+        read_only_fields = ["status", "total", "sent", "failed", "uncertain", "created_at"]
 
 
 class SubscriberImportView(APIView):

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from raci import services as raci
@@ -150,11 +151,16 @@ def reclaim_stale(notification_id: int, older_than_seconds: int) -> int:
     """Recipients a killed worker had claimed go back to the queue. Only the one message
     in flight at the moment of the kill can have reached the server already."""
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
-    return MassRecipient.objects.filter(
+    stale = MassRecipient.objects.filter(
         notification_id=notification_id,
         status=MassRecipient.Status.SENDING,
         claimed_at__lt=cutoff,
-    ).update(status=MassRecipient.Status.QUEUED, claimed_at=None)
+    )
+    # A claim is sent in id order and each recipient marked sent on acceptance, so the
+    # lowest id still being sent in each claim is the one that may have been in flight.
+    in_flight = stale.values("claimed_at").annotate(first=Min("id")).values("first")
+    MassRecipient.objects.filter(pk__in=in_flight).update(interrupted=True)
+    return stale.update(status=MassRecipient.Status.QUEUED, claimed_at=None)
 
 
 def send_batches(notification_id: int, stale_after_seconds: int | None = None) -> int:
@@ -200,9 +206,11 @@ def update_progress(notification_id: int) -> None:
         )
     )
     left = counts[MassRecipient.Status.QUEUED] + counts[MassRecipient.Status.SENDING]
+    uncertain = MassRecipient.objects.filter(notification_id=notification_id, interrupted=True)
     MassNotification.objects.filter(pk=notification_id).update(
         sent=counts[MassRecipient.Status.SENT],
         failed=counts[MassRecipient.Status.FAILED],
+        uncertain=uncertain.count(),
         **({"status": MassNotification.Status.DONE} if not left else {}),
     )
 
@@ -229,8 +237,6 @@ def fail_remaining(notification_id: int, error: Exception) -> None:
 def unfinished(older_than_seconds: int):
     """Mass notifications still sending whose recipients nobody has touched for a while
     (their worker died, or the broker lost the task): to be queued again."""
-    from django.db.models import Max, Q
-
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
     return (
         MassNotification.objects.filter(

@@ -139,6 +139,11 @@ class MassNotification(models.Model):
     total = models.PositiveIntegerField(default=0)
     sent = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    uncertain = models.PositiveIntegerField(
+        default=0,
+        help_text="Recipients whose message was in flight when a worker stopped: sent again "
+        "with the same Message-ID, so a server that does not drop duplicates may show it twice.",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -170,6 +175,9 @@ class MassRecipient(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The first unsent recipient of a claim whose worker stopped: its message may have
+    # reached the server just before the stop. Sent again, and counted as uncertain.
+    interrupted = models.BooleanField(default=False)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

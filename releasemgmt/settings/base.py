@@ -212,6 +212,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # django-axes: failed logins and lockouts (warnings), not its start-up banner.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username

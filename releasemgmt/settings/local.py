@@ -10,4 +10,4 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # Eager tasks log every run at INFO; keep the demo's console readable.
-LOGGING["loggers"] = {"celery": {"level": "WARNING"}}  # noqa: F405
+LOGGING["loggers"]["celery"] = {"level": "WARNING"}  # noqa: F405

@@ -9,7 +9,6 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from releasemgmt.notifications.models import MassNotification, MassRecipient, Subscriber
-from tests.lifecycle import walk_to
 
 CSV = (
     b"email,name\nana@example.org,Ana\nnot-an-address,Bob\nana@example.org,Ana again\n"
@@ -62,17 +61,6 @@ def test_csv_import_keeps_good_rows_and_reports_bad_ones(
     )
     assert bad.status_code == 400
     assert "file" in bad.json()
-
-
-@pytest.fixture
-def release_in_installation(cast, make_release, approved_rfc, application):
-    release = make_release(threads=["a3-cust"])
-    cast.ok(cast.act(cast.rm, release, "include-rfc", {"rfc": "RFC-100"}, multipart=False), 201)
-    walk_to(cast, release, "installation")
-    Subscriber.objects.bulk_create(
-        Subscriber(application=application, email=f"user{i}@example.org") for i in range(450)
-    )
-    return release
 
 
 def test_the_service_desk_sends_once_the_coordinator_asked(
