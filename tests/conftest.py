@@ -161,13 +161,25 @@ def approved_rfc(release_manager):
 
 
 @pytest.fixture
-def smtp_sink(settings):
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield sink
-    controller.stop()
+def smtp_server(settings):
+    """Serve a sink (tests.smtp) on a free port and send the app's e-mail to it."""
+    controllers = []
+
+    def serve(sink):
+        controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        controllers.append(controller)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        return sink
+
+    yield serve
+    for controller in controllers:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_sink(smtp_server):
+    return smtp_server(Sink())

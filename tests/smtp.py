@@ -18,6 +18,16 @@ class Sink:
         return "250 OK"
 
 
+class RefusingSink(Sink):
+    """Refuses every recipient whose address starts with ``gone``, as for an unknown user."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.startswith("gone"):
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
 class HoldingSink(Sink):
     """Like a slow server, holds the message to ``hold_for`` before answering, until
     ``release`` is set. As RFC 5321 has it, a server takes a message over only with its

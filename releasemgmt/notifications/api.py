@@ -23,9 +23,19 @@ class ImportReport(serializers.Serializer):
     errors = serializers.ListField(child=serializers.CharField())
 
 
+class MassFailure(serializers.Serializer):
+    email = serializers.EmailField()
+    error = serializers.CharField(help_text="Why the SMTP server refused it")
+
+
 class MassNotificationSerializer(serializers.ModelSerializer):
     release = serializers.CharField(source="release.identifier", read_only=True)
     percent = serializers.IntegerField(read_only=True)
+    failures = MassFailure(
+        many=True,
+        read_only=True,
+        help_text=f"The first {MassNotification.FAILURES_SHOWN} failed recipients, by address",
+    )
 
     class Meta:
         model = MassNotification
@@ -41,6 +51,7 @@ class MassNotificationSerializer(serializers.ModelSerializer):
             "failed",
             "uncertain",
             "percent",
+            "failures",
             "created_at",
         ]
         read_only_fields = ["status", "total", "sent", "failed", "uncertain", "created_at"]

@@ -180,7 +180,7 @@ def send_batches(notification_id: int, stale_after_seconds: int | None = None) -
                         connection.send_messages([_message(notification, recipient)])
                     except smtplib.SMTPRecipientsRefused as exc:
                         recipient.status = MassRecipient.Status.FAILED
-                        recipient.error = str(exc)[:500]
+                        recipient.error = refusal(exc)
                     except (smtplib.SMTPException, OSError):
                         unsent = [r.pk for r in batch[position:]]
                         MassRecipient.objects.filter(pk__in=unsent).update(
@@ -196,6 +196,15 @@ def send_batches(notification_id: int, stale_after_seconds: int | None = None) -
     finally:
         update_progress(notification_id)
     return sent_now
+
+
+def refusal(exc: smtplib.SMTPRecipientsRefused) -> str:
+    """The server's reply to the refused address, readable: '550 5.1.1 No such user'."""
+    replies = [
+        f"{code} {message.decode(errors='replace') if isinstance(message, bytes) else message}"
+        for code, message in exc.recipients.values()
+    ]
+    return "; ".join(replies)[:500] or str(exc)[:500]
 
 
 def update_progress(notification_id: int) -> None:

@@ -159,6 +159,16 @@ class MassNotification(models.Model):
     def percent(self) -> int:
         return 100 if not self.total else round(100 * (self.sent + self.failed) / self.total)
 
+    FAILURES_SHOWN = 100
+
+    @property
+    def failures(self):
+        """The first recipients that could not be sent, with the server's reason."""
+        if not self.failed:
+            return []
+        failed = self.recipients.filter(status=MassRecipient.Status.FAILED)
+        return list(failed.order_by("email").values("email", "error")[: self.FAILURES_SHOWN])
+
 
 class MassRecipient(models.Model):
     class Status(models.TextChoices):

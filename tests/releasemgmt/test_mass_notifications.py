@@ -163,3 +163,35 @@ def test_unfinished_mass_notifications_are_queued_again(
     notification.refresh_from_db()
     assert (notification.status, notification.sent) == ("done", 450)
     assert len([m for m in mail.outbox if m.subject == "Downtime"]) == 450
+
+
+def test_refused_addresses_are_failed_with_the_servers_reason(
+    smtp_server, client, cast, desk, release_in_installation, application
+):
+    """RM.6.1: the desk sees who was not reached and why, on the page and through the API."""
+    from releasemgmt.notifications import mass
+    from tests.smtp import RefusingSink
+
+    sink = smtp_server(RefusingSink())
+    Subscriber.objects.create(application=application, email="gone1@example.org")
+    Subscriber.objects.create(application=application, email="gone2@example.org")
+    release = release_in_installation
+    cast.ok(cast.perform(cast.dc, release, "RM.6.1", {"message": "Downtime"}))
+    notification = mass.send_mass_notification(
+        release, by=desk, moment="before", subject="Downtime", body="Saturday"
+    )
+    mass.send_batches(notification.pk)
+    notification.refresh_from_db()
+    assert (notification.status, notification.sent, notification.failed) == ("done", 450, 2)
+    assert len([m for m in sink.messages if m[1].startswith("<mass-")]) == 450
+
+    progress = cast.ok(cast.api(desk).get(f"/api/v1/mass-notifications/{notification.pk}/"))
+    assert progress["percent"] == 100
+    assert progress["failures"] == [
+        {"email": "gone1@example.org", "error": "550 5.1.1 No such user here"},
+        {"email": "gone2@example.org", "error": "550 5.1.1 No such user here"},
+    ]
+    client.force_login(desk)
+    page = client.get(f"/releases/{release.identifier}/mass-notification/").content.decode()
+    assert "2 not delivered" in page
+    assert "gone2@example.org</td><td>550 5.1.1 No such user here" in page
