@@ -24,6 +24,8 @@ class Application(models.Model):
 class Component(StoredFile):
     """A delivered software component stored in the DSL (RM.2.3), with its checksum."""
 
+    size_limit_setting = "MAX_ARTIFACT_SIZE"
+
     release = models.ForeignKey(
         "releases.Release", on_delete=models.PROTECT, related_name="components"
     )

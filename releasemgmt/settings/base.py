@@ -120,6 +120,16 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Documents attached to a release (reports, plans, evidence): size and type limits.
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=100 * 1024 * 1024)
+# Software components stored in the DSL (RM.2.3) may be far larger.
+MAX_ARTIFACT_SIZE = env.int("MAX_ARTIFACT_SIZE", default=4 * 1024 * 1024 * 1024)
+# Uploads are hashed as they stream in and, past 2.5 MiB, written to a temporary file.
+# Point FILE_UPLOAD_TEMP_DIR at an existing folder on the media volume so that storing a
+# large artifact is a rename rather than a copy (and a tmpfs /tmp is not filled).
+FILE_UPLOAD_HANDLERS = [
+    "releasemgmt.files.ChecksummingMemoryUploadHandler",
+    "releasemgmt.files.ChecksummingTemporaryUploadHandler",
+]
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
 ALLOWED_UPLOAD_EXTENSIONS = env.list(
     "ALLOWED_UPLOAD_EXTENSIONS",
     default=[

@@ -19,3 +19,4 @@ WHITENOISE_AUTOREFRESH = True
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="releasemgmt-test-media-")
+FILE_UPLOAD_TEMP_DIR = f"{MEDIA_ROOT}/incoming"
