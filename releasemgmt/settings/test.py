@@ -19,4 +19,5 @@ WHITENOISE_AUTOREFRESH = True
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="releasemgmt-test-media-")
-FILE_UPLOAD_TEMP_DIR = f"{MEDIA_ROOT}/incoming"
+# Large uploads are staged next to the media, so that storing them is a rename.
+FILE_UPLOAD_TEMP_DIR = tempfile.mkdtemp(prefix="incoming-", dir=MEDIA_ROOT)
