@@ -1,0 +1,82 @@
+"""Fifty identical requests at once, over HTTP against a threaded server with a database
+connection per request: exactly one changes the release, the 49 others get 409 with the
+reason, and nothing is written twice."""
+
+import http.client
+import json
+import threading
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from releasemgmt.audit.models import AuditEntry
+from releasemgmt.notifications.models import Communication
+from releases.models import Release
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL"
+)
+
+AT_ONCE = 50
+
+
+def fifty_posts(live_server, user, path, body):
+    """POST ``body`` to ``path`` from AT_ONCE threads released together."""
+    token = Token.objects.get_or_create(user=user)[0].key
+    where = urlsplit(live_server.url)
+    barrier = threading.Barrier(AT_ONCE)
+    answers = []
+
+    def post():
+        client = http.client.HTTPConnection(where.hostname, where.port, timeout=120)
+        headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+        # Connected first (the test server's listen queue is short), then all at once.
+        client.connect()
+        barrier.wait()
+        client.request("POST", path, json.dumps(body), headers)
+        response = client.getresponse()
+        answers.append((response.status, json.loads(response.read() or b"{}")))
+        client.close()
+
+    threads = [threading.Thread(target=post) for _ in range(AT_ONCE)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    assert len(answers) == AT_ONCE, "some requests never came back"
+    return answers
+
+
+def test_fifty_cancellations_at_once_one_wins(live_server, make_release, release_manager):
+    release = make_release()
+    path = f"/api/v1/releases/{release.identifier}/transitions/cancel/"
+    answers = fifty_posts(live_server, release_manager, path, {"reason": "Merged"})
+
+    assert Counter(status for status, _ in answers) == {200: 1, 409: AT_ONCE - 1}
+    for status, body in answers:
+        if status == 409:
+            assert "cancelled" in body["detail"].lower(), body
+    assert Release.objects.get(pk=release.pk).stage == "cancelled"
+    assert AuditEntry.objects.filter(release=release, action="stage_cancel").count() == 1
+
+
+def test_fifty_publications_at_once_publish_once(live_server, cast, make_release):
+    release = make_release(threads=["a3-cust"])
+    plan = {
+        "option": "big_bang",
+        "summary": "One go",
+        "components": "ecs-core 3.2.0",
+        "last_known_good_build": "ecs 3.1.7",
+        "rollback_procedure": "Redeploy 3.1.7",
+    }
+    cast.ok(cast.perform(cast.rm, release, "RM.1.3", plan))
+    path = f"/api/v1/releases/{release.identifier}/activities/RM.1.4/"
+    answers = fifty_posts(live_server, cast.rm, path, {})
+
+    assert Counter(status for status, _ in answers) == {200: 1, 409: AT_ONCE - 1}
+    assert Release.objects.get(pk=release.pk).stage == "receiving"
+    assert Communication.objects.filter(release=release, interface="Release Plan").count() == 1
+    assert AuditEntry.objects.filter(release=release, action="stage_receive").count() == 1
