@@ -64,7 +64,7 @@ class RfCViewSet(
 
     @extend_schema(request=CabDecisionSerializer, responses=RfCSerializer)
     @action(detail=True, methods=["post"], url_path="cab-decision")
-    def cab_decision(self, request, reference):
+    def cab_decision(self, request, reference, format=None):
         """Record the CAB's decision on the RfC (ITSM Change Manager)."""
         rfc = self.get_object()
         body = CabDecisionSerializer(data=request.data)

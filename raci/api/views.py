@@ -29,7 +29,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=RaciCellSerializer, responses=ActivitySerializer)
     @action(detail=True, methods=["put"], url_path="raci/(?P<party>[-a-z0-9]+)")
-    def set_cell(self, request, code, party):
+    def set_cell(self, request, code, party, format=None):
         """A process owner sets one cell of Table 4-1 (empty letters clear it)."""
         activity = self.get_object()
         party = get_object_or_404(Party, slug=party)

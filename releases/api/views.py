@@ -60,7 +60,7 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return release_detail_response(self.request, release)
 
     @extend_schema(request=FormaliseReleaseSerializer, responses={201: ReleaseDetailSerializer})
-    def create(self, request):
+    def create(self, request, format=None):
         """RM.1.1 Formalise release (ITSM Release Managers only)."""
         serializer = FormaliseReleaseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -71,7 +71,7 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return response
 
     @extend_schema(request=RevisePlanningSerializer, responses=ReleaseDetailSerializer)
-    def partial_update(self, request, identifier):
+    def partial_update(self, request, identifier, format=None):
         """RM.1.1: revise the planning of an open release."""
         release = self.get_object()
         serializer = RevisePlanningSerializer(release, data=request.data, partial=True)
@@ -81,7 +81,7 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=AssignRolesSerializer, responses=ReleaseDetailSerializer)
     @action(detail=True, methods=["post"], url_path="assign-roles")
-    def assign_roles(self, request, identifier):
+    def assign_roles(self, request, identifier, format=None):
         """RM.1.2 Assign roles: deployment coordinator, business threads, developers."""
         release = self.get_object()
         raci.require_perform(request.user, release, "RM.1.2")
@@ -92,7 +92,7 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(responses=AuditEntrySerializer(many=True))
     @action(detail=True, methods=["get"])
-    def audit(self, request, identifier):
+    def audit(self, request, identifier, format=None):
         """The release's audit trail, newest first."""
         release = self.get_object()
         page = self.paginate_queryset(selectors.audit_trail(release))

@@ -1,0 +1,142 @@
+"""The project's URL patterns, walked from the root resolver so that a new URL is covered
+(or reported as unclassified) without editing the tests, and turned into paths."""
+
+import re
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str  # as ResolverMatch.route reports it
+    name: str | None  # namespaced
+    namespace: str
+    kwargs: frozenset[str]
+    callback: object
+
+    @property
+    def is_api(self) -> bool:
+        return hasattr(self.callback, "cls")
+
+    def path(self, **values) -> str:
+        """The path of this pattern with ``values`` for its arguments; checked to resolve
+        back to this very pattern."""
+        missing = self.kwargs - set(values)
+        assert not missing, f"{self.route}: no value for {sorted(missing)}"
+        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values[m.group(1)]), self.route)
+        path = re.sub(r"<drf_format_suffix:(\w+)>", lambda m: f".{values[m.group(1)]}", path)
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), path)
+        path = "/" + path.replace("/?$", "").replace("$", "").replace("\\.", ".")
+        match = resolve(path)
+        assert match.route == self.route, f"{path} resolves to {match.route}, not {self.route}"
+        return path
+
+
+def _walk(resolver, prefix, namespace, kwargs):
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern).removeprefix("^")
+        captured = kwargs | set(pattern.pattern.regex.groupindex)
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(n for n in (namespace, pattern.namespace) if n)
+            yield from _walk(pattern, route, inner, captured)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            yield Route(route, name or None, namespace, frozenset(captured), pattern.callback)
+
+
+def routes() -> list[Route]:
+    """Every URL pattern of the project, once each (routers repeat the API root)."""
+    seen, unique = set(), []
+    for route in _walk(get_resolver(), "", "", set()):
+        if route.route not in seen:
+            seen.add(route.route)
+            unique.append(route)
+    return unique
+
+
+# --- what each pattern is ------------------------------------------------------------
+
+#: Argument-free pages, lists and endpoints: anyone logged in may open them, and they
+#: must show a user nothing of another thread's releases.
+NO_ARGUMENTS = {
+    "home",
+    "login",
+    "logout",
+    "releases:list",
+    "releases:create",
+    "releases:schedule",
+    "deployments:approvals",
+    "notifications:inbox",
+    "raci:matrix",
+    "raci:matrix_csv",
+    "raci:activities",
+    "api-root",
+    "release-list",
+    "rfc-list",
+    "application-list",
+    "party-list",
+    "activity-list",
+    "api-token",
+    "schema",
+    "api-docs",
+}
+#: Release patterns with an argument besides the identifier: a value for it. A pattern
+#: whose only argument is the release identifier needs no entry: it is a release URL.
+RELEASE_ARGUMENTS = {
+    "deployments:activity": {"code": "RM.6.4"},
+    "deployments:decide": {"kind": "rollback"},
+    "deployments:transition": {"name": "cancel"},
+    "transition": {"name": "cancel"},
+}
+#: Patterns naming one object that belongs to a release, and the argument naming it.
+OBJECTS = {
+    "notifications:progress": "pk",
+    "mass-notification": "pk",
+    "rfc-detail": "reference",
+    "rfc-cab-decision": "reference",
+}
+#: Reference data (Table 4-1) and per-application pages, the same for every thread.
+SHARED = {
+    "raci:edit_cell": {"code": "RM.1.3", "party": "a3-cust"},
+    "party-detail": {"slug": "a3-cust"},
+    "activity-detail": {"code": "RM.1.3"},
+    "activity-set-cell": {"code": "RM.1.3", "party": "a3-cust"},
+    "application-detail": {"code": "ecs"},
+    "notifications:subscribers": {"code": "ecs"},
+    "subscriber-import": {"code": "ecs"},
+}
+
+
+def category(route: Route) -> str | None:
+    """admin, list, release, object or shared; None for a pattern nobody classified."""
+    if route.namespace == "admin":
+        return "admin"
+    arguments = route.kwargs - {"format"}
+    if not arguments and route.name in NO_ARGUMENTS:
+        return "list"
+    if arguments == {"identifier", *RELEASE_ARGUMENTS.get(route.name, {})}:
+        return "release"
+    if arguments == {OBJECTS.get(route.name)}:
+        return "object"
+    if route.name in SHARED and arguments == set(SHARED[route.name]):
+        return "shared"
+    return None
+
+
+def sample_path(route: Route, *, identifier: str, pk: int, reference: str) -> str:
+    """A path for any classified pattern: the release, object or admin row given."""
+    values = {
+        "format": "json",
+        "identifier": identifier,
+        "pk": pk,
+        "reference": reference,
+        "object_id": pk,
+        "id": pk,
+        "content_type_id": 1,
+        "app_label": "auth",
+        "url": "nowhere/",
+        **RELEASE_ARGUMENTS.get(route.name, {}),
+        **SHARED.get(route.name, {}),
+    }
+    return route.path(**values)

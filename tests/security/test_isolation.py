@@ -1,0 +1,243 @@
+"""Cross-thread isolation over every URL of the project: a business-thread user and a
+developer organisation's user get 404 for a release (and for any object of a release)
+that is not theirs, exactly as for one that does not exist, and no list or page shows
+them its identifier. The URL patterns come from the root resolver: a new pattern that
+takes a release identifier is tested at once, any other new pattern fails the
+classification test until it is classified in ``routes.py``."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from changes.models import RfC
+from releasemgmt.notifications import mass
+from releases.models import Release
+from tests.lifecycle import install, walk_to
+
+from .conftest import People
+from .routes import (
+    NO_ARGUMENTS,
+    OBJECTS,
+    RELEASE_ARGUMENTS,
+    SHARED,
+    category,
+    routes,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROUTES = routes()
+
+NOWHERE = "ECS-0.0.0-nowhere"
+MISSING_OBJECT = {"pk": 987654321, "reference": "RFC-NOWHERE"}
+
+
+def of(kind):
+    return [r for r in ROUTES if category(r) == kind]
+
+
+def ids(route):
+    return route.route
+
+
+def object_values(route, world):
+    """The other thread's mass notification or RfC, for a pattern naming one."""
+    if OBJECTS[route.name] == "pk":
+        return {"pk": world.mass_notification.pk}
+    return {"reference": world.rfc.reference}
+
+
+@pytest.fixture(scope="module")
+def world(module_db):
+    """Their release (thread A3/Cust, Acme) walked to a failed installation, so that it
+    has decisions, reports, documents, communications, a rollback decision owed and a
+    mass notification; our release (thread A3/Exc, Globex) just planned."""
+    people = People.create()
+    cast = people.cast
+    theirs = people.release(
+        "a3-cust", people.acme, version="9.4.2", name="Confidential transit rules"
+    )
+    walk_to(cast, theirs, "installation")
+    install(cast, theirs, successful=False)
+    application = theirs.application
+    mass.import_subscribers(application, by=cast.desk, text="email,name\nann@example.org,Ann\n")
+    notification = mass.send_mass_notification(
+        theirs, by=cast.desk, moment="before", subject="Downtime", body="Saturday"
+    )
+    ours = people.release("a3-exc", people.globex, version="3.1.0", rfc=False)
+    theirs = Release.objects.get(pk=theirs.pk)
+    assert theirs.stage == "installation"
+    for evidence in ("decisions", "documents", "test_reports", "installation_reports"):
+        assert getattr(theirs, evidence).exists(), evidence
+    rfc = RfC.objects.get(release=theirs)
+    return SimpleNamespace(
+        people=people,
+        theirs=theirs,
+        ours=ours,
+        rfc=rfc,
+        mass_notification=notification,
+        outsiders=[people.exc, people.globex_dev],
+        insiders=[cast.cust, people.acme_dev],
+        secrets=[theirs.identifier, theirs.name, rfc.reference],
+    )
+
+
+def methods(route):
+    return ["get", "post", "put", "patch", "delete"] if route.is_api else ["get", "post"]
+
+
+def send(client, method, path):
+    if method in ("put", "patch"):
+        return getattr(client, method)(path, "{}", content_type="application/json")
+    return getattr(client, method)(path)
+
+
+def answer(response, *hide):
+    text = response.content.decode()
+    for value in hide:
+        text = text.replace(str(value), "<hidden>")
+    return response.status_code, text
+
+
+def test_every_url_pattern_is_classified():
+    """A new URL must be placed in a category (and so tested) before it ships."""
+    unclassified = [r.route for r in ROUTES if category(r) is None]
+    assert not unclassified, f"classify these URL patterns in tests.security.routes: {unclassified}"
+    names = {r.name for r in ROUTES}
+    stale = (NO_ARGUMENTS | set(RELEASE_ARGUMENTS) | set(OBJECTS) | set(SHARED)) - names
+    assert not stale, f"these URL names are gone: {stale}"
+    assert len(of("release")) >= 40
+
+
+@pytest.mark.parametrize("route", of("release"), ids=ids)
+def test_release_url_answers_an_outsider_as_if_the_release_did_not_exist(route, world, client):
+    """404 (or 405 for a method the endpoint never takes), the same answer as for an
+    identifier nobody uses: the release's existence is not theirs to know."""
+    values = {"format": "json", **RELEASE_ARGUMENTS.get(route.name, {})}
+    theirs = route.path(identifier=world.theirs.identifier, **values)
+    nowhere = route.path(identifier=NOWHERE, **values)
+    for user in world.outsiders:
+        client.force_login(user)
+        for method in methods(route):
+            response = send(client, method, theirs)
+            assert response.status_code in (404, 405), (user, method, theirs, response.status_code)
+            assert answer(response, world.theirs.identifier) == answer(
+                send(client, method, nowhere), NOWHERE
+            ), (method, theirs)
+            for secret in world.secrets:
+                assert secret not in response.content.decode()
+    for user in world.insiders:  # the control: the same paths do reach the release
+        client.force_login(user)
+        for method in ("get", "post"):
+            assert send(client, method, theirs).status_code != 404, (user, method, theirs)
+
+
+@pytest.mark.parametrize("route", of("object"), ids=ids)
+def test_object_url_answers_an_outsider_as_if_the_object_did_not_exist(route, world, client):
+    """A mass notification or an RfC of another thread's release: 404, as for no object."""
+    argument = OBJECTS[route.name]
+    values = {"format": "json", **object_values(route, world)}
+    theirs = route.path(**values)
+    nowhere = route.path(**(values | {argument: MISSING_OBJECT[argument]}))
+    for user in world.outsiders:
+        client.force_login(user)
+        for method in methods(route):
+            response = send(client, method, theirs)
+            assert response.status_code in (404, 405), (user, method, theirs, response.status_code)
+            assert response.status_code == send(client, method, nowhere).status_code
+            for secret in world.secrets:
+                assert secret not in response.content.decode()
+    for user in world.insiders:
+        client.force_login(user)
+        assert client.get(theirs).status_code in (200, 405), (user, theirs)
+
+
+@pytest.mark.parametrize("route", of("list") + of("shared"), ids=ids)
+def test_pages_and_lists_show_an_outsider_nothing_of_another_threads_release(route, world, client):
+    """Lists, the start page, the inbox, approvals, the schedule, the API lists, the
+    RACI pages and the per-application pages: not a trace of the other release."""
+    path = route.path(format="json", **SHARED.get(route.name, {}))
+    for user in world.outsiders:
+        client.force_login(user)
+        with transaction.atomic():  # the token view runs outside the request transaction
+            response = client.get(path)
+        assert response.status_code in (200, 302, 403, 405), (path, response.status_code)
+        body = response.content.decode()
+        for secret in world.secrets:
+            assert secret not in body, (user, path, secret)
+
+
+LISTED = [
+    ("/", "identifier"),
+    ("/releases/", "identifier"),
+    ("/releases/schedule/", "identifier"),
+    ("/approvals/", "identifier"),
+    ("/messages/", "identifier"),
+    ("/api/v1/releases/", "identifier"),
+    ("/api/v1/rfcs/", "reference"),
+]
+
+
+@pytest.mark.parametrize(("path", "what"), LISTED)
+def test_the_same_lists_do_show_the_release_to_its_own_thread(path, what, world, client):
+    """The control for the test above: the lists are not simply empty."""
+    client.force_login(world.people.cast.cust)
+    secret = world.rfc.reference if what == "reference" else world.theirs.identifier
+    assert secret in client.get(path).content.decode()
+
+
+@pytest.mark.parametrize("path", ["/releases/", "/api/v1/releases/"])
+def test_outsiders_see_their_own_releases(path, world, client):
+    for user in world.outsiders:
+        client.force_login(user)
+        body = client.get(path).content.decode()
+        assert world.ours.identifier in body
+        assert world.theirs.identifier not in body
+
+
+def admin_values(route, world) -> dict:
+    """Arguments for an admin pattern: objects of the other thread's release."""
+    values = {"app_label": "auth", "url": "nowhere/", "format": "json"}
+    if "content_type_id" in route.kwargs:
+        values |= {
+            "content_type_id": ContentType.objects.get_for_model(Release).pk,
+            "object_id": world.theirs.pk,
+        }
+    elif route.kwargs & {"object_id", "id"}:
+        app_label, model_name = route.route.split("/")[1:3]
+        model = apps.get_model(app_label, model_name)
+        fields = {f.name for f in model._meta.get_fields()}
+        objects = model.objects.all()
+        if model is Release:
+            objects = objects.filter(pk=world.theirs.pk)
+        elif "release" in fields:
+            objects = objects.filter(release=world.theirs)
+        obj = objects.first()
+        values["object_id"] = values["id"] = obj.pk if obj is not None else 1
+    return values
+
+
+def test_admin_is_closed_to_thread_and_developer_users(world, client):
+    """Every admin URL sends a non-staff user to the admin login, whatever object it
+    names (the other thread's decisions, reports, documents...)."""
+    wrong = []
+    for user in world.outsiders:
+        client.force_login(user)
+        for route in of("admin"):
+            path = route.path(**admin_values(route, world))
+            for method in ("get", "post"):
+                response = getattr(client, method)(path)
+                if route.name == "admin:login":
+                    ok = response.status_code in (200, 302)
+                elif route.name == "admin:logout":
+                    ok = response.status_code in (302, 405)
+                else:
+                    ok = response.status_code == 302 and response["Location"].startswith(
+                        "/admin/login/"
+                    )
+                if not ok:
+                    wrong.append((user.username, method, path, response.status_code))
+    assert not wrong
