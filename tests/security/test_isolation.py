@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.html import escape
 
 from changes.models import RfC
 from releasemgmt.notifications import mass
@@ -191,11 +192,33 @@ def test_the_same_lists_do_show_the_release_to_its_own_thread(path, what, world,
 
 @pytest.mark.parametrize("path", ["/releases/", "/api/v1/releases/"])
 def test_outsiders_see_their_own_releases(path, world, client):
+    """Nor are the outsiders' lists empty: their own release is there, the other not."""
     for user in world.outsiders:
         client.force_login(user)
         body = client.get(path).content.decode()
         assert world.ours.identifier in body
         assert world.theirs.identifier not in body
+
+
+@pytest.mark.parametrize("path", ["/releases/", "/releases/schedule/", "/api/v1/releases/"])
+def test_searching_for_the_other_release_finds_nothing(path, world, client):
+    """Filters narrow what the user may see; they never widen it."""
+    for user in world.outsiders:
+        client.force_login(user)
+        for query in (
+            {"q": world.theirs.identifier},
+            {"q": world.theirs.name},
+            {"application": world.theirs.application.code, "stage": world.theirs.stage},
+        ):
+            body = client.get(path, query).content.decode()
+            for value in query.values():  # the search box shows what was asked
+                body = body.replace(f'value="{escape(value)}"', "")
+            for secret in world.secrets:
+                assert secret not in body, (path, query)
+    client.force_login(world.people.cast.cust)  # the control: its own thread finds it
+    query = {"q": world.theirs.identifier}
+    body = client.get(path, query).content.decode().replace(f'value="{query["q"]}"', "")
+    assert world.theirs.identifier in body
 
 
 def admin_values(route, world) -> dict:
@@ -225,15 +248,13 @@ def test_admin_is_closed_to_thread_and_developer_users(world, client):
     names (the other thread's decisions, reports, documents...)."""
     wrong = []
     for user in world.outsiders:
-        client.force_login(user)
         for route in of("admin"):
             path = route.path(**admin_values(route, world))
             for method in ("get", "post"):
+                client.force_login(user)  # again: one of the paths is the logout
                 response = getattr(client, method)(path)
-                if route.name == "admin:login":
-                    ok = response.status_code in (200, 302)
-                elif route.name == "admin:logout":
-                    ok = response.status_code in (302, 405)
+                if route.name in ("admin:login", "admin:logout"):
+                    ok = response.status_code in (200, 302, 405)
                 else:
                     ok = response.status_code == 302 and response["Location"].startswith(
                         "/admin/login/"
