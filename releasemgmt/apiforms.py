@@ -1,18 +1,30 @@
 """The API validates input with the same Django forms as the web pages (one set of
 rules). This module describes those forms to drf-spectacular, so that every activity's
-request body appears in the OpenAPI schema with its own fields."""
+request body appears in the OpenAPI schema with its own fields, and holds a JSON body to
+the types the schema documents before a form sees it."""
+
+from collections.abc import Mapping
 
 from django import forms
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+
+def _reference(field):
+    """A model choice is named by its ``to_field_name`` (text) or by its id (a number)."""
+    return serializers.CharField() if field.to_field_name else serializers.IntegerField()
+
 
 FIELD_MAP = [
-    (
-        forms.ModelMultipleChoiceField,
-        lambda f: serializers.ListField(child=serializers.CharField()),
-    ),
-    (forms.ModelChoiceField, lambda f: serializers.CharField()),
+    (forms.ModelMultipleChoiceField, lambda f: serializers.ListField(child=_reference(f))),
+    (forms.ModelChoiceField, _reference),
     (forms.TypedChoiceField, lambda f: serializers.ChoiceField(choices=f.choices)),
-    (forms.ChoiceField, lambda f: serializers.ChoiceField(choices=[c for c in f.choices if c[0]])),
+    (
+        forms.ChoiceField,
+        lambda f: serializers.ChoiceField(
+            choices=[c for c in f.choices if c[0]], allow_blank=not f.required
+        ),
+    ),
     (forms.BooleanField, lambda f: serializers.BooleanField()),
     (forms.DateTimeField, lambda f: serializers.DateTimeField()),
     (forms.DateField, lambda f: serializers.DateField()),
@@ -22,8 +34,8 @@ FIELD_MAP = [
 ]
 
 
-def form_serializer(form_class, name: str, **extra_fields):
-    """A serializer class with the form's fields, for the schema only."""
+def documented_fields(form_class) -> dict:
+    """The form's fields as the schema documents them (serializer fields)."""
     fields = {}
     for field_name, field in form_class.base_fields.items():
         for form_type, make in FIELD_MAP:
@@ -33,8 +45,63 @@ def form_serializer(form_class, name: str, **extra_fields):
         serializer_field.required = bool(field.required)
         serializer_field.help_text = str(field.help_text or field.label or "")
         fields[field_name] = serializer_field
-    fields.update(extra_fields)
+    return fields
+
+
+def form_serializer(form_class, name: str, **extra_fields):
+    """A serializer class with the form's fields, for the schema only."""
+    fields = documented_fields(form_class) | extra_fields
     return type(name, (serializers.Serializer,), fields)
+
+
+def form_request(form_class, name: str, **extra_fields) -> dict:
+    """The request bodies of an endpoint that takes the form: JSON or multipart, only
+    multipart when the form requires a file (JSON cannot carry one)."""
+    body = form_serializer(form_class, name, **extra_fields)
+    if any(
+        isinstance(field, forms.FileField) and field.required
+        for field in form_class.base_fields.values()
+    ):
+        return {"multipart/form-data": body}
+    return {"application/json": body, "multipart/form-data": body}
+
+
+def _json_type_error(field, value) -> str | None:
+    """Why a JSON value does not have the type the schema documents for ``field``."""
+    if isinstance(field, serializers.ListField):
+        if not isinstance(value, list):
+            return "Expected a list."
+        errors = [_json_type_error(field.child, item) for item in value]
+        return next((f"Item {i + 1}: {e}" for i, e in enumerate(errors) if e), None)
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else "Expected true or false."
+    if isinstance(field, serializers.IntegerField):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else "Expected a whole number."
+    return None if isinstance(value, str) else "Expected text."
+
+
+def form_input(form_class, request, **extra_fields):
+    """The request's data and files to bind ``form_class`` with. 400 when the body is not
+    an object, or when a JSON body gives a field a value of another type than the schema
+    documents (a form would turn any value into text); multipart and form bodies carry
+    text only, which the form parses."""
+    data = request.data
+    if not isinstance(data, Mapping):
+        raise ValidationError({"non_field_errors": ["Send an object with the fields."]})
+    if hasattr(data, "getlist"):
+        return data, request.FILES
+    fields = documented_fields(form_class) | extra_fields
+    errors = {
+        name: [message]
+        for name, value in data.items()
+        if name in fields
+        and not isinstance(fields[name], serializers.FileField)
+        and (message := _json_type_error(fields[name], value))
+    }
+    if errors:
+        raise ValidationError(errors)
+    return data, request.FILES
 
 
 def form_errors(form) -> dict:

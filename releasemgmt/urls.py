@@ -32,6 +32,8 @@ api_v1 = [
     ),
 ]
 
+handler404 = "releasemgmt.errors.not_found"
+
 urlpatterns = [
     path("", release_views.start, name="home"),
     path("login/", LoginView.as_view(), name="login"),

@@ -2,8 +2,12 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
+from drf_spectacular.utils import extend_schema
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import Throttled, ValidationError
+
+from releasemgmt.errors import error_responses
 
 
 class LoginView(auth_views.LoginView):
@@ -24,6 +28,11 @@ class TokenView(ObtainAuthToken):
     login page. Mounted without the request transaction (see urls.py) so that the failed
     attempts django-axes counts are not rolled back with the 400 that reports them."""
 
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={200: AuthTokenSerializer, **error_responses(400, 401, 415, 429)},
+        auth=[],
+    )
     def post(self, request, *args, **kwargs):
         try:
             return super().post(request, *args, **kwargs)

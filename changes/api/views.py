@@ -1,16 +1,19 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from raci.services import visible_releases
+from releasemgmt.errors import error_responses
 
 from .. import services
 from ..models import RfC
 
 
 class RfCSerializer(serializers.ModelSerializer):
-    release = serializers.CharField(source="release.identifier", read_only=True, default=None)
+    release = serializers.CharField(
+        source="release.identifier", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = RfC
@@ -37,6 +40,11 @@ class CabDecisionSerializer(serializers.Serializer):
     cab_decision = serializers.ChoiceField(choices=["approved", "rejected"])
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: RfCSerializer(many=True), **error_responses(400, 401, 404)}),
+    create=extend_schema(responses={201: RfCSerializer, **error_responses(400, 401, 403, 415)}),
+    retrieve=extend_schema(responses={200: RfCSerializer, **error_responses(401, 404)}),
+)
 class RfCViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -62,7 +70,10 @@ class RfCViewSet(
             by=self.request.user, **serializer.validated_data
         )
 
-    @extend_schema(request=CabDecisionSerializer, responses=RfCSerializer)
+    @extend_schema(
+        request=CabDecisionSerializer,
+        responses={200: RfCSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
+    )
     @action(detail=True, methods=["post"], url_path="cab-decision")
     def cab_decision(self, request, reference, format=None):
         """Record the CAB's decision on the RfC (ITSM Change Manager)."""

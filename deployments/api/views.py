@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from raci import services as raci
-from releasemgmt.apiforms import form_errors, form_serializer
+from releasemgmt.apiforms import form_errors, form_input, form_request, form_serializer
+from releasemgmt.errors import error_responses
 from releasemgmt.notifications.models import Communication
 from releases import selectors as release_selectors
 from releases import services as release_services
@@ -31,9 +32,8 @@ class ReleaseAPIView(APIView):
         return release_selectors.visible_release_or_404(self.request.user, identifier)
 
     def run(self, release, form_class, perform, **form_kwargs):
-        form = form_class(
-            data=self.request.data, files=self.request.FILES, release=release, **form_kwargs
-        )
+        data, files = form_input(form_class, self.request)
+        form = form_class(data=data, files=files, release=release, **form_kwargs)
         if not form.is_valid():
             raise ValidationError(form_errors(form))
         return perform(form.cleaned_data)
@@ -80,10 +80,12 @@ def _post_of(base):
 def activity_views():
     """(code, view class) for every activity, each with its request body documented."""
     for code, step in ACTIVITIES.items():
-        body = form_serializer(step.form, f"Perform{_activity_slug(code).title()}Request")
         post = extend_schema(
-            request={"application/json": body, "multipart/form-data": body},
-            responses=ReleaseDetailSerializer,
+            request=form_request(step.form, f"Perform{_activity_slug(code).title()}Request"),
+            responses={
+                200: ReleaseDetailSerializer,
+                **error_responses(400, 401, 403, 404, 409, 415),
+            },
             summary=f"{code}: {step.label}",
             operation_id=f"perform_{_activity_slug(code)}",
             tags=["activities"],
@@ -101,10 +103,12 @@ def activity_views():
 def action_views():
     for slug, step in ACTIONS.items():
         name = slug.replace("-", "_")
-        body = form_serializer(step.form, f"{name.title().replace('_', '')}Request")
         post = extend_schema(
-            request={"application/json": body, "multipart/form-data": body},
-            responses={201: ReleaseDetailSerializer},
+            request=form_request(step.form, f"{name.title().replace('_', '')}Request"),
+            responses={
+                201: ReleaseDetailSerializer,
+                **error_responses(400, 401, 403, 404, 409, 415),
+            },
             summary=f"{step.activity}: {step.label}",
             operation_id=name,
             tags=["activities"],
@@ -149,17 +153,17 @@ class DecisionSerializer(serializers.ModelSerializer):
         return hasattr(obj, "superseded_by")
 
 
-DecisionRequest = form_serializer(
-    DecisionForm,
-    "RecordDecisionRequest",
-    kind=serializers.ChoiceField(choices=Decision.Kind.choices),
-)
+DECISION_KIND = serializers.ChoiceField(choices=Decision.Kind.choices)
+DecisionRequest = form_request(DecisionForm, "RecordDecisionRequest", kind=DECISION_KIND)
 
 
 class DecisionsView(ReleaseAPIView):
     """The business threads' decisions on a release; record one."""
 
-    @extend_schema(responses=DecisionSerializer(many=True), tags=["decisions"])
+    @extend_schema(
+        responses={200: DecisionSerializer(many=True), **error_responses(401, 404)},
+        tags=["decisions"],
+    )
     def get(self, request, identifier):
         release = self.release(identifier)
         decisions = release.decisions.select_related(
@@ -168,14 +172,14 @@ class DecisionsView(ReleaseAPIView):
         return Response(DecisionSerializer(decisions, many=True).data)
 
     @extend_schema(
-        request={"application/json": DecisionRequest, "multipart/form-data": DecisionRequest},
-        responses={201: DecisionSerializer},
+        request=DecisionRequest,
+        responses={201: DecisionSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
         tags=["decisions"],
     )
     def post(self, request, identifier):
         """Record a business thread's decision (GO/NOGO, approval, authorisation...)."""
         release = self.release(identifier)
-        kind = request.data.get("kind")
+        kind = form_input(DecisionForm, request, kind=DECISION_KIND)[0].get("kind")
         if kind not in Decision.Kind.values:
             raise ValidationError({"kind": [f"Choose one of {', '.join(Decision.Kind.values)}."]})
         decision = self.run(
@@ -191,7 +195,9 @@ TransitionRequest = form_serializer(TransitionForm, "TransitionRequest")
 
 class TransitionView(ReleaseAPIView):
     @extend_schema(
-        request=TransitionRequest, responses=ReleaseDetailSerializer, tags=["activities"]
+        request=TransitionRequest,
+        responses={200: ReleaseDetailSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
+        tags=["activities"],
     )
     def post(self, request, identifier, name):
         """Fire a stage transition by hand: 403 without R or A, 409 naming the missing gate."""
@@ -230,7 +236,10 @@ class CommunicationSerializer(serializers.ModelSerializer):
 
 
 class CommunicationsView(ReleaseAPIView):
-    @extend_schema(responses=CommunicationSerializer(many=True), tags=["decisions"])
+    @extend_schema(
+        responses={200: CommunicationSerializer(many=True), **error_responses(401, 404)},
+        tags=["decisions"],
+    )
     def get(self, request, identifier):
         """The communications the process required for this release, with addressees."""
         release = self.release(identifier)

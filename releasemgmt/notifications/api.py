@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dsl.models import Application
+from releasemgmt.errors import error_responses
 from releases.selectors import visible_release_or_404
 
 from . import mass
@@ -62,7 +63,7 @@ class SubscriberImportView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": ImportRequest},
-        responses=ImportReport,
+        responses={200: ImportReport, **error_responses(400, 401, 403, 404, 415)},
         tags=["notifications"],
     )
     def post(self, request, code):
@@ -84,7 +85,10 @@ class MassNotificationsView(APIView):
 
     @extend_schema(
         request=MassNotificationSerializer,
-        responses={201: MassNotificationSerializer},
+        responses={
+            201: MassNotificationSerializer,
+            **error_responses(400, 401, 403, 404, 409, 415),
+        },
         tags=["notifications"],
     )
     def post(self, request, identifier):
@@ -105,7 +109,10 @@ class MassNotificationsView(APIView):
 
 
 class MassNotificationView(APIView):
-    @extend_schema(responses=MassNotificationSerializer, tags=["notifications"])
+    @extend_schema(
+        responses={200: MassNotificationSerializer, **error_responses(401, 404)},
+        tags=["notifications"],
+    )
     def get(self, request, pk):
         """A mass notification's progress."""
         notification = get_object_or_404(MassNotification, pk=pk)

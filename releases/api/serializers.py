@@ -66,6 +66,9 @@ class FormaliseReleaseSerializer(ReleaseSerializer):
 
 
 class RevisePlanningSerializer(ReleaseSerializer):
+    # Declared fields ignore read_only_fields: the application is fixed at RM.1.1.
+    application = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
     class Meta(ReleaseSerializer.Meta):
         read_only_fields = [*ReleaseSerializer.Meta.read_only_fields, "application", "version"]
 

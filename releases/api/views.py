@@ -1,10 +1,13 @@
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from raci import services as raci
+from raci.models import Assignment
+from releasemgmt.errors import error_responses
 
 from .. import selectors, services
 from ..filters import ReleaseFilter
@@ -22,12 +25,25 @@ from .serializers import (
 def release_detail_response(request, release, status=200):
     """The release as the API shows it to this user (activities with may_perform, the
     transitions the user may fire now)."""
-    release = Release.objects.select_related("application").get(pk=release.pk)
+    coordinator = Assignment.objects.filter(
+        release=OuterRef("pk"), party__name=raci.DEPLOYMENT_COORDINATOR, user__isnull=False
+    ).values("user__username")[:1]
+    release = (
+        Release.objects.select_related("application")
+        .annotate(coordinator=Subquery(coordinator))
+        .get(pk=release.pk)
+    )
     request.user.__dict__.pop("_release_perm_cache", None)
     context = {"request": request, "granted": raci.granted_codenames(request.user, release)}
     return Response(ReleaseDetailSerializer(release, context=context).data, status=status)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: ReleaseSerializer(many=True), **error_responses(400, 401, 404)}
+    ),
+    retrieve=extend_schema(responses={200: ReleaseDetailSerializer, **error_responses(401, 404)}),
+)
 class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Releases the caller may see; other releases answer 404."""
 
@@ -59,7 +75,10 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def _detail(self, release):
         return release_detail_response(self.request, release)
 
-    @extend_schema(request=FormaliseReleaseSerializer, responses={201: ReleaseDetailSerializer})
+    @extend_schema(
+        request=FormaliseReleaseSerializer,
+        responses={201: ReleaseDetailSerializer, **error_responses(400, 401, 403, 415)},
+    )
     def create(self, request, format=None):
         """RM.1.1 Formalise release (ITSM Release Managers only)."""
         serializer = FormaliseReleaseSerializer(data=request.data)
@@ -70,7 +89,10 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         response.status_code = status.HTTP_201_CREATED
         return response
 
-    @extend_schema(request=RevisePlanningSerializer, responses=ReleaseDetailSerializer)
+    @extend_schema(
+        request=RevisePlanningSerializer,
+        responses={200: ReleaseDetailSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
+    )
     def partial_update(self, request, identifier, format=None):
         """RM.1.1: revise the planning of an open release."""
         release = self.get_object()
@@ -79,7 +101,10 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         release = services.revise_planning(release, by=request.user, **serializer.validated_data)
         return self._detail(release)
 
-    @extend_schema(request=AssignRolesSerializer, responses=ReleaseDetailSerializer)
+    @extend_schema(
+        request=AssignRolesSerializer,
+        responses={200: ReleaseDetailSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
+    )
     @action(detail=True, methods=["post"], url_path="assign-roles")
     def assign_roles(self, request, identifier, format=None):
         """RM.1.2 Assign roles: deployment coordinator, business threads, developers."""
@@ -90,8 +115,8 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         services.assign_roles(release, by=request.user, **serializer.validated_data)
         return self._detail(release)
 
-    @extend_schema(responses=AuditEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={200: AuditEntrySerializer(many=True), **error_responses(401, 404)})
+    @action(detail=True, methods=["get"], filter_backends=[])
     def audit(self, request, identifier, format=None):
         """The release's audit trail, newest first."""
         release = self.get_object()
