@@ -16,7 +16,9 @@ from django.db import models
 
 def upload_ceiling() -> int:
     """The most any upload point accepts: beyond it, handlers stop keeping data."""
-    return max(settings.MAX_UPLOAD_SIZE, settings.MAX_ARTIFACT_SIZE)
+    return max(
+        settings.MAX_UPLOAD_SIZE, settings.MAX_ARTIFACT_SIZE, settings.MAX_SUBSCRIBER_CSV_SIZE
+    )
 
 
 class _Checksumming:
@@ -96,6 +98,8 @@ class StoredFile(models.Model):
 
     # The setting that caps this kind of file: documents are small, DSL artifacts are not.
     size_limit_setting = "MAX_UPLOAD_SIZE"
+    # How releasemgmt.downloads finds the file, its checksum and its release.
+    file_field, sha256_field, release_path = "file", "sha256", "release"
 
     file = models.FileField(upload_to="documents/%Y/%m/")
     sha256 = models.CharField(max_length=64, editable=False)
@@ -125,3 +129,14 @@ class StoredFile(models.Model):
     @property
     def filename(self) -> str:
         return self.file.name.rsplit("/", 1)[-1]
+
+    @property
+    def download_url(self) -> str:
+        return download_url(self)
+
+
+def download_url(record) -> str:
+    """Where a user who may see the record's release downloads its file."""
+    from django.urls import reverse
+
+    return reverse("download", args=[record._meta.model_name, record.pk])

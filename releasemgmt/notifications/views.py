@@ -1,7 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -52,8 +53,9 @@ class MassNotificationForm(forms.Form):
 
 
 def _read_csv(uploaded) -> str:
-    if uploaded.size > 10 * 1024 * 1024:
-        raise ValidationError({"file": "The file is larger than 10 MiB."})
+    if uploaded.size > settings.MAX_SUBSCRIBER_CSV_SIZE:
+        limit = settings.MAX_SUBSCRIBER_CSV_SIZE // (1024 * 1024)
+        raise ValidationError({"file": f"The file is larger than {limit} MiB."})
     try:
         return uploaded.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -64,9 +66,11 @@ def _read_csv(uploaded) -> str:
 def subscribers(request, code):
     """An application's impacted users: the list and its CSV import (service desk)."""
     application = get_object_or_404(Application, code=code)
+    if not mass.may_see_subscribers(request.user):
+        raise PermissionDenied("Only the service desk and the release managers see subscribers.")
     data, files = posted(request)
     form = SubscriberImportForm(data, files)
-    report = None
+    report, status = None, 200
     if request.method == "POST" and request.POST.get("remove"):
         mass.require_service_desk(request.user)
         mass.remove_subscriber(application, by=request.user, email=request.POST["remove"])
@@ -87,8 +91,11 @@ def subscribers(request, code):
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
+                status = 400
             else:
                 report = {"added": added, "errors": errors}
+        else:
+            status = 400
     page = Paginator(application.subscribers.all(), 100).get_page(request.GET.get("page"))
     return render(
         request,
@@ -100,6 +107,7 @@ def subscribers(request, code):
             "page": page,
             "may_import": raci.holds_party(request.user, mass.SERVICE_DESK),
         },
+        status=status,
     )
 
 
@@ -136,6 +144,7 @@ def mass_notification(request, identifier):
             "audience": release.application.subscribers.count(),
             "sent": release.mass_notifications.all(),
             "may_send": raci.holds_party(request.user, mass.SERVICE_DESK),
+            "may_see_subscribers": mass.may_see_subscribers(request.user),
         },
         status=status,
     )

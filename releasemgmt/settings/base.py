@@ -120,6 +120,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Documents attached to a release (reports, plans, evidence): size and type limits.
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=100 * 1024 * 1024)
+# The service desk's subscriber lists (CSV, read and not stored).
+MAX_SUBSCRIBER_CSV_SIZE = env.int("MAX_SUBSCRIBER_CSV_SIZE", default=10 * 1024 * 1024)
 # Software components stored in the DSL (RM.2.3) may be far larger.
 MAX_ARTIFACT_SIZE = env.int("MAX_ARTIFACT_SIZE", default=4 * 1024 * 1024 * 1024)
 # Uploads are hashed as they stream in and, past 2.5 MiB, written to a temporary file.

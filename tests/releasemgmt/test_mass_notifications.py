@@ -145,6 +145,22 @@ def test_subscribers_are_maintained_one_by_one(client, desk, application, coordi
     assert client.post(path, {"email": "x@example.org"}).status_code == 403
 
 
+def test_only_the_desk_and_release_managers_see_the_addresses(
+    client, cast, desk, release_manager, coordinator, application
+):
+    """Impacted users' addresses are personal data (RM.6.1 needs them, few others do)."""
+    Subscriber.objects.create(application=application, email="ann@example.org")
+    path = f"/applications/{application.code}/subscribers/"
+    for user in (desk, release_manager):
+        client.force_login(user)
+        assert "ann@example.org" in client.get(path).content.decode()
+    for user in (coordinator, cast.cust):
+        client.force_login(user)
+        response = client.get(path)
+        assert response.status_code == 403
+        assert "ann@example.org" not in response.content.decode()
+
+
 def test_unfinished_mass_notifications_are_queued_again(
     cast, desk, release_in_installation, django_capture_on_commit_callbacks
 ):
