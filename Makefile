@@ -14,8 +14,10 @@ test:
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
-# Time the release pages and API on 10,000 bulk-built releases (throwaway PostgreSQL on
-# port 55432). Options: make bench ARGS="--scale --repeat 20 --explain 20"
+# The dataset of DESIGN section 8 (10,000 releases, 50,000 RfCs, 500 users, 1,000,000 audit
+# entries) on throwaway PostgreSQL (port 55432), built at 1,000 releases then 10,000; at each
+# size every page and API list: queries, p50/p95 in-process, req/s under load (gunicorn,
+# wrk) as a ratio to a trivial view. Options: make bench ARGS="--no-scale --explain 20"
 bench:
 	bash bench/run.sh $(ARGS)
 

@@ -34,8 +34,21 @@ class Row:
     sql: list[tuple[float, str]]  # (ms, query) of the captured request
 
 
-def pages(world) -> list[tuple[str, str, object]]:
-    """(persona, path, user) for every measurement; user None is an anonymous client."""
+@dataclass
+class Page:
+    persona: str
+    path: str
+    user: object  # None: an anonymous client
+    load: bool = False  # also timed under load through gunicorn
+
+
+#: p95 budget of the main pages (DESIGN section 8)
+BUDGET_MS = 50
+
+
+def pages(world) -> list[Page]:
+    """Every page and API list, for the personas it matters to. The main pages for all
+    three personas; under load, each page once with the persona it is meant for."""
     rm = world.members[raci.RELEASE_MANAGER][0]
     thread = Party.objects.get(name=PERSONAS["thread A3/Cust"])
     release = (
@@ -44,12 +57,56 @@ def pages(world) -> list[tuple[str, str, object]]:
         .order_by("id")
         .first()
     )
-    plan = [("anonymous", "/login/", None)]
-    for persona, party in PERSONAS.items():
-        user = world.members[party][0]
-        for path in ("/", "/releases/", f"/releases/{release.identifier}/", "/api/v1/releases/"):
-            plan.append((persona, path, user))
+    planning = (
+        Release.objects.filter(stage=Stage.PLANNING, assignments__user=rm)
+        .filter(assignments__party__name=raci.RELEASE_MANAGER)
+        .order_by("id")
+        .first()
+    )
+    people = {persona: world.members[party][0] for persona, party in PERSONAS.items()}
+    main = [
+        "/",
+        "/releases/",
+        f"/releases/{release.identifier}/",
+        "/approvals/",
+        "/messages/",
+        "/api/v1/releases/",
+        "/api/v1/rfcs/",
+    ]
+    # Under load: every page as the release manager, plus what a business thread sees
+    # through its narrower visibility (and /approvals/, which is its page).
+    load_thread = {"/", "/releases/", "/approvals/", "/api/v1/releases/", "/api/v1/rfcs/"}
+    plan = [Page("anonymous", "/login/", None)]
+    for persona, user in people.items():
+        for path in main:
+            under_load = persona == "release manager" or (
+                persona == "thread A3/Cust" and path in load_thread
+            )
+            plan.append(Page(persona, path, user, under_load))
+    others = [
+        ("release manager", "/releases/schedule/"),
+        ("release manager", f"/releases/{planning.identifier}/activities/RM.1.1/"),
+        ("release manager", "/raci/"),
+        ("release manager", "/raci/activities/"),
+        ("release manager", "/raci/rm_raci.csv"),
+        ("service desk", f"/applications/{release.application.code}/subscribers/"),
+        ("release manager", f"/api/v1/releases/{release.identifier}/"),
+        ("release manager", f"/api/v1/releases/{release.identifier}/audit/"),
+        ("release manager", f"/api/v1/releases/{release.identifier}/decisions/"),
+        ("release manager", f"/api/v1/releases/{release.identifier}/communications/"),
+        ("release manager", "/api/v1/applications/"),
+        ("release manager", "/api/v1/raci/parties/"),
+        ("release manager", "/api/v1/raci/activities/"),
+    ]
+    plan += [Page(persona, path, people[persona], True) for persona, path in others]
     return plan
+
+
+def trivial(world) -> Page:
+    """The trivial view of ``bench_urls``, as the release manager."""
+    from bench_urls import TRIVIAL
+
+    return Page("release manager", TRIVIAL, world.members[raci.RELEASE_MANAGER][0], True)
 
 
 def visible(world) -> dict[str, int]:
@@ -104,32 +161,49 @@ def measure(client: Client, path: str, repeat: int) -> Row:
     )
 
 
-def run(world, repeat: int) -> list[Row]:
+def run(plan: list[Page], repeat: int) -> list[Row]:
     rows = []
-    for persona, path, user in pages(world):
+    for page in plan:
         # SERVER_NAME: a host ALLOWED_HOSTS accepts without setup_test_environment(),
         # whose template instrumentation would add its own cost to every render.
         client = Client(SERVER_NAME="localhost", raise_request_exception=False)
-        if user is not None:
-            client.force_login(user)
-        row = measure(client, path, repeat)
-        row.persona = persona
+        if page.user is not None:
+            client.force_login(page.user)
+        row = measure(client, page.path, repeat)
+        row.persona = page.persona
         rows.append(row)
     return rows
 
 
-def table(rows: list[Row]) -> str:
+def table(rows: list[Row], loads: dict | None = None, trivial_rps: float | None = None) -> str:
+    """One line per row; with ``loads`` ({(persona, page): load.Load}) also requests per
+    second under load and their ratio to the trivial view's. A p95 over the budget is
+    marked with !."""
     head = (
-        f"{'persona':<16} {'page':<34} {'status':>6} {'queries':>7} "
-        f"{'p50 ms':>8} {'p95 ms':>8} {'SQL p50':>8} {'KB':>6} {'slowest q ms':>12}"
+        f"{'persona':<15} {'page':<45} {'status':>6} {'queries':>7} "
+        f"{'p50 ms':>7} {'p95 ms':>8} {'SQL p50':>7} {'KB':>6} {'slowest q':>9}"
     )
+    if loads is not None:
+        head += f" {'req/s':>7} {'ratio':>6} {'load p50':>8} {'load p99':>8}"
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(
-            f"{r.persona:<16} {r.page:<34} {r.status:>6} {r.queries:>7} "
-            f"{r.p50:>8.1f} {r.p95:>8.1f} {r.db_p50:>8.1f} {r.kb:>6.1f} {r.slowest_ms:>12.1f}"
+        over = "!" if r.p95 > BUDGET_MS else " "
+        line = (
+            f"{r.persona:<15} {_short(r.page, 45):<45} {r.status:>6} {r.queries:>7} "
+            f"{r.p50:>7.1f} {r.p95:>7.1f}{over} {r.db_p50:>7.1f} {r.kb:>6.1f} {r.slowest_ms:>9.1f}"
         )
+        load = (loads or {}).get((r.persona, r.page))
+        if load is not None:
+            ratio = load.rps / trivial_rps if trivial_rps else float("nan")
+            line += f" {load.rps:>7.1f} {ratio:>6.2f} {load.p50:>8.1f} {load.p99:>8.1f}"
+            if load.errors:
+                line += f"  {load.errors} errors"
+        lines.append(line)
     return "\n".join(lines)
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def explain(sql: str) -> str:

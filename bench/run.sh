@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # The benchmark against throwaway PostgreSQL and Redis on ports of their own, so that it
-# never clashes with a test run (54329/63799). Options go to bench/run.py;
+# never clashes with a test run (54329/63799); the app under load listens on a free
+# loopback port (BENCH_HTTP_PORT to choose one). Options go to bench/run.py;
 # `bash bench/run.sh mass [--subscribers N]` runs the mass-notification benchmark instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WITH_SERVICES=1 source .ci/setup.sh
+# The load generator of bench/load.py, from Debian like the rest.
+if [ "${1:-}" != "mass" ] && ! command -v wrk >/dev/null; then
+    echo "Installing wrk from Debian..."
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+fi
 export PG_PORT=${BENCH_PG_PORT:-55432} REDIS_PORT=${BENCH_REDIS_PORT:-63800}
 source .ci/services.sh
 

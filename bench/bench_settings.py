@@ -1,0 +1,13 @@
+"""Settings of the benchmark: the suite's settings (database and broker from the
+environment), served as in production: DEBUG off, persistent database connections
+(``CONN_MAX_AGE`` as in ``production.py``), static files indexed once at start-up, and
+``bench_urls`` as the URLconf (the app's URLs plus the trivial view)."""
+
+from releasemgmt.settings.test import *  # noqa: F403
+
+DEBUG = False
+ROOT_URLCONF = "bench_urls"
+ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
+WHITENOISE_AUTOREFRESH = False
+STATIC_ROOT = None  # no collectstatic: WhiteNoise serves from the finders
