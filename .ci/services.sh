@@ -1,8 +1,9 @@
 # Throwaway PostgreSQL and Redis for one test run, on loopback ports of their own.
 # Sourced by .ci/test.sh; exports DATABASE_URL and REDIS_URL, and stops both on exit.
 
-PG_PORT=${PG_PORT:-54329}
-REDIS_PORT=${REDIS_PORT:-63799}
+# Below 32768: outside Linux's ephemeral range, so no outgoing connection holds them.
+PG_PORT=${PG_PORT:-25432}
+REDIS_PORT=${REDIS_PORT:-26379}
 RUN_DIR=$(mktemp -d /tmp/releasemgmt-ci.XXXXXX)
 chmod 755 "$RUN_DIR"
 

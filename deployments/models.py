@@ -6,7 +6,7 @@ testing (RM.7)."""
 from django.conf import settings
 from django.db import models
 
-from releasemgmt.files import StoredFile
+from releasemgmt.files import StoredFile, download_url
 from releasemgmt.notifications.models import NotificationMoment
 
 USER = settings.AUTH_USER_MODEL
@@ -272,6 +272,7 @@ class Decision(models.Model):
         max_length=200, help_text="The person at DG TAXUD who decided."
     )
     decided_at = models.DateTimeField()
+    file_field, sha256_field, release_path = "evidence", "evidence_sha256", "release"
     evidence = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
     evidence_sha256 = models.CharField(max_length=64, blank=True)
     evidence_note = models.TextField(
@@ -298,6 +299,10 @@ class Decision(models.Model):
         if self.pk is not None:
             raise ValueError("A recorded decision cannot be edited; record a new one.")
         super().save(*args, **kwargs)
+
+    @property
+    def download_url(self) -> str:
+        return download_url(self) if self.evidence else ""
 
     @property
     def verdict_label(self):
@@ -377,6 +382,8 @@ class CTCampaign(Performed):
 
 class CTReport(StoredFile):
     """RM.7.2: a report of the CT campaign, forwarded to the business threads."""
+
+    release_path = "campaign__release"
 
     campaign = models.ForeignKey(CTCampaign, on_delete=models.CASCADE, related_name="reports")
     summary = models.TextField(blank=True)

@@ -4,11 +4,18 @@ from django.db import transaction
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from releasemgmt import downloads
 from releasemgmt.notifications import api as notification_api
 from releasemgmt.views import LoginView, TokenView
 from releases import views as release_views
 
 api_v1 = [
+    path("files/<str:kind>/<int:pk>/", downloads.DownloadView.as_view(), name="api-download"),
+    path(
+        "releases/<str:identifier>/files/",
+        downloads.ReleaseFilesView.as_view(),
+        name="release-files",
+    ),
     path("", include("deployments.api.urls")),
     path("", include("releases.api.urls")),
     path("", include("raci.api.urls")),
@@ -42,6 +49,7 @@ urlpatterns = [
     path("", include("deployments.urls")),
     path("", include("releasemgmt.notifications.urls")),
     path("raci/", include("raci.urls")),
+    path("files/<str:kind>/<int:pk>/", downloads.download, name="download"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -96,6 +96,8 @@ OBJECTS = {
     "rfc-detail": "reference",
     "rfc-cab-decision": "reference",
 }
+#: Downloads of a file kept for a release, named by its kind and id.
+FILES = {"download", "api-download"}
 #: Reference data (Table 4-1) and per-application pages, the same for every thread.
 SHARED = {
     "raci:edit_cell": {"code": "RM.1.3", "party": "a3-cust"},
@@ -109,7 +111,7 @@ SHARED = {
 
 
 def category(route: Route) -> str | None:
-    """admin, list, release, object or shared; None for a pattern nobody classified."""
+    """admin, list, release, object, file or shared; None for a pattern nobody classified."""
     if route.namespace == "admin":
         return "admin"
     arguments = route.kwargs - {"format"}
@@ -121,6 +123,8 @@ def category(route: Route) -> str | None:
         return "object"
     if route.name in SHARED and arguments == set(SHARED[route.name]):
         return "shared"
+    if route.name in FILES and arguments == {"kind", "pk"}:
+        return "file"
     return None
 
 
@@ -136,6 +140,7 @@ def sample_path(route: Route, *, identifier: str, pk: int, reference: str) -> st
         "content_type_id": 1,
         "app_label": "auth",
         "url": "nowhere/",
+        "kind": "component",
         **RELEASE_ARGUMENTS.get(route.name, {}),
         **SHARED.get(route.name, {}),
     }

@@ -5,6 +5,8 @@ them its identifier. The URL patterns come from the root resolver: a new pattern
 takes a release identifier is tested at once, any other new pattern fails the
 classification test until it is classified in ``routes.py``."""
 
+import base64
+import hashlib
 from types import SimpleNamespace
 
 import pytest
@@ -14,12 +16,14 @@ from django.db import transaction
 from django.utils.html import escape
 
 from changes.models import RfC
+from releasemgmt.downloads import release_files
 from releasemgmt.notifications import mass
 from releases.models import Release
 from tests.lifecycle import install, walk_to
 
 from .conftest import People
 from .routes import (
+    FILES,
     NO_ARGUMENTS,
     OBJECTS,
     RELEASE_ARGUMENTS,
@@ -108,7 +112,7 @@ def test_every_url_pattern_is_classified():
     unclassified = [r.route for r in ROUTES if category(r) is None]
     assert not unclassified, f"classify these URL patterns in tests.security.routes: {unclassified}"
     names = {r.name for r in ROUTES}
-    stale = (NO_ARGUMENTS | set(RELEASE_ARGUMENTS) | set(OBJECTS) | set(SHARED)) - names
+    stale = (NO_ARGUMENTS | set(RELEASE_ARGUMENTS) | set(OBJECTS) | set(SHARED) | FILES) - names
     assert not stale, f"these URL names are gone: {stale}"
     assert len(of("release")) >= 40
 
@@ -154,6 +158,30 @@ def test_object_url_answers_an_outsider_as_if_the_object_did_not_exist(route, wo
     for user in world.insiders:
         client.force_login(user)
         assert client.get(theirs).status_code in (200, 405), (user, theirs)
+
+
+@pytest.mark.parametrize("route", of("file"), ids=ids)
+def test_every_file_of_the_release_is_hidden_from_outsiders(route, world, client):
+    """Reports, plans, DSL components and documents, decision evidence: an outsider gets
+    the 404 of a file that does not exist; the release's own thread downloads each file
+    with the SHA-256 recorded at upload."""
+    files = release_files(world.theirs)
+    assert {f["kind"] for f in files} >= {"component", "document", "testreport"}
+    for entry in files:
+        theirs = route.path(kind=entry["kind"], pk=entry["id"])
+        nowhere = route.path(kind=entry["kind"], pk=MISSING_OBJECT["pk"])
+        for user in world.outsiders:
+            client.force_login(user)
+            response = client.get(theirs)
+            assert response.status_code == 404, (user, theirs)
+            assert answer(response) == answer(client.get(nowhere)), theirs
+        client.force_login(world.insiders[0])
+        response = client.get(theirs)
+        assert response.status_code == 200, theirs
+        digest = base64.b64encode(bytes.fromhex(entry["sha256"])).decode()
+        assert response["Repr-Digest"] == f"sha-256=:{digest}:"
+        body = b"".join(response.streaming_content)
+        assert hashlib.sha256(body).hexdigest() == entry["sha256"]
 
 
 @pytest.mark.parametrize("route", of("list") + of("shared"), ids=ids)
