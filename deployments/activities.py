@@ -4,6 +4,8 @@ page offers (uploads, tasks). Web pages and API endpoints are built from this ta
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from raci import services as raci
+
 from . import forms, services
 
 
@@ -14,6 +16,33 @@ class Step:
     label: str
     activity: str = ""
     while_open: bool = False  # offered while the release is open, not only while pending
+    # Who may try it at all, checked before the input (the service decides the rest):
+    # by default the R and A of ``activity``.
+    allowed: Callable | None = None
+
+    def may_try(self, user, release) -> bool:
+        if self.allowed is not None:
+            return self.allowed(user, release)
+        return raci.may_perform(user, release, self.activity)
+
+
+def _assignee_or_coordinator(user, release) -> bool:
+    """RM.3.1: assignees mark their own tasks done; the coordinator marks any."""
+    from .models import DeploymentTask
+
+    return raci.may_perform(user, release, "RM.3.1") or (
+        DeploymentTask.objects.filter(plan__release=release, assignee=user).exists()
+    )
+
+
+def _campaign_or_coordinator(user, release) -> bool:
+    """RM.7.2: the campaign coordinator (consulted) attaches reports too."""
+    return raci.may_perform(user, release, "RM.7.2") or raci.holds_party(user, services.CAMPAIGN)
+
+
+def _test_reporter(user, release) -> bool:
+    """pSAT reports belong to RM.4.1, the others to RM.4.2."""
+    return any(raci.may_perform(user, release, code) for code in ("RM.4.1", "RM.4.2"))
 
 
 ACTIVITIES = {
@@ -112,12 +141,14 @@ ACTIONS = {
         "Mark a deployment task done",
         "RM.3.1",
         while_open=True,
+        allowed=_assignee_or_coordinator,
     ),
     "submit-test-report": Step(
         forms.TestReportForm,
         services.submit_test_report,
         "Send a test report to the business threads",
         "RM.4.1",
+        allowed=_test_reporter,
     ),
     "submit-installation-plan": Step(
         forms.InstallationPlanForm,
@@ -126,7 +157,11 @@ ACTIONS = {
         "RM.5.1",
     ),
     "add-ct-report": Step(
-        forms.CTReportForm, services.add_ct_report, "Attach a CT campaign report", "RM.7.2"
+        forms.CTReportForm,
+        services.add_ct_report,
+        "Attach a CT campaign report",
+        "RM.7.2",
+        allowed=_campaign_or_coordinator,
     ),
 }
 

@@ -4,7 +4,7 @@ same forms parse the input and the same services decide as on the web pages."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -60,6 +60,10 @@ class ActionView(ReleaseAPIView):
     def post(self, request, identifier):
         release = self.release(identifier)
         step = ACTIONS[self.slug]
+        if not step.may_try(request.user, release):
+            raise PermissionDenied(
+                f"Only the parties Responsible or Accountable for {step.activity}."
+            )
         self.run(release, step.form, lambda data: step.perform(release, by=request.user, **data))
         return release_detail_response(request, release, status=201)
 
