@@ -155,7 +155,10 @@ def run_load(load, plan, trivial, args):
 
 
 def compare(results) -> str:
-    """How each row changes from the smallest to the largest dataset."""
+    """How each row changes from the smallest to the largest dataset (! after the queries:
+    their number changed; after the p95: over the budget)."""
+    import measure
+
     (small, (rows_a, loads_a, ref_a)), (big, (rows_b, loads_b, ref_b)) = (
         min(results.items()),
         max(results.items()),
@@ -163,22 +166,22 @@ def compare(results) -> str:
     before = {(r.persona, r.page): r for r in rows_a}
     head = (
         f"{'from ' + format(small, ',') + ' to ' + format(big, ',') + ' releases':<61} "
-        f"{'queries':>9} {'p95 ms':>15} {'req/s':>15} {'ratio':>11}"
+        f"{'queries':>9} {'p95 ms':>16} {'req/s':>15} {'ratio':>12}"
     )
     lines = [head, "-" * len(head)]
     for r in rows_b:
         a = before.get((r.persona, r.page))
         if a is None:
             continue
-        queries = f"{a.queries}->{r.queries}"
-        if r.queries != a.queries:
-            queries += "!"
-        line = f"{r.persona:<15} {r.page[:45]:<45} {queries:>9} {a.p95:>6.1f} -> {r.p95:>5.1f}"
+        queries = f"{a.queries}->{r.queries}" + ("!" if r.queries != a.queries else "")
+        over = "!" if r.p95 > measure.BUDGET_MS else " "
+        line = (
+            f"{r.persona:<15} {r.page[:45]:<45} {queries:>9} {a.p95:>6.1f} -> {r.p95:>5.1f}{over}"
+        )
         la, lb = loads_a.get((a.persona, a.page)), loads_b.get((r.persona, r.page))
         if la and lb and la.rps and lb.rps:
-            line += (
-                f" {la.rps:>6.1f} -> {lb.rps:>5.1f} {la.rps / ref_a:>4.2f} -> {lb.rps / ref_b:.2f}"
-            )
+            ratios = f"{la.rps / ref_a:.2f} -> {lb.rps / ref_b:.2f}"
+            line += f" {la.rps:>6.1f} -> {lb.rps:>5.1f} {ratios:>12}"
         lines.append(line)
     return "\n".join(lines)
 
