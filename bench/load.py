@@ -32,6 +32,7 @@ class Load:
     p50: float  # ms, as wrk saw it under load (queueing included)
     p99: float
     errors: int  # socket errors and answers of 400 and above
+    reference: float = 0.0  # req/s of the trivial view measured right after this page
 
 
 def session_cookie(user) -> str:
@@ -135,11 +136,14 @@ class Server:
         except urllib.error.HTTPError as error:
             return error.code
 
-    def load(self, path: str, cookie: str, seconds: float, connections: int) -> Load:
-        """``seconds`` of wrk on one URL after a one-second warm-up (every worker has
+    def load(
+        self, path: str, cookie: str, seconds: float, connections: int, warm_up: bool = True
+    ) -> Load:
+        """``seconds`` of wrk on one URL, after a one-second warm-up (every worker has
         then loaded its templates and opened its database connection)."""
         url = self.base + path
-        _wrk(url, cookie, 1, connections)
+        if warm_up:
+            _wrk(url, cookie, 1, connections)
         report = _wrk(url, cookie, seconds, connections)
         requests = report["requests"]
         errors = sum(report[k] for k in ("connect", "read", "write", "status", "timeout"))
