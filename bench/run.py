@@ -153,6 +153,9 @@ def run_load(load, plan, trivial, args):
                 server.load(trivial.path, cookies[trivial.persona], 1, args.connections)
                 continue
             result = server.load(page.path, cookies[page.persona], args.seconds, args.connections)
+            # The workers finish what wrk left queued when it stopped (up to one request per
+            # connection): let them drain, or the slowest pages would lower their reference.
+            time.sleep(min(10.0, 2 * result.p99 / 1000))
             reference = server.load(
                 trivial.path,
                 cookies[trivial.persona],
