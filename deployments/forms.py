@@ -51,15 +51,19 @@ class DeploymentPlanForm(ReleaseForm):
 class IncludeRfCForm(ReleaseForm):
     """RM.1.1: include a Change Implementation Request."""
 
-    rfc = forms.ModelChoiceField(
-        queryset=RfC.objects.none(), label="RfC", to_field_name="reference"
+    # A reference typed in, not a list of every free RfC: there are thousands.
+    rfc = forms.CharField(
+        max_length=40,
+        label="RfC",
+        help_text="Its reference, e.g. RFC-1234: submitted or approved, in no release yet.",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["rfc"].queryset = RfC.objects.filter(
-            release__isnull=True, status__in=[RfC.Status.SUBMITTED, RfC.Status.APPROVED]
-        )
+    def clean_rfc(self):
+        reference = self.cleaned_data["rfc"].strip()
+        rfc = RfC.objects.filter(reference__iexact=reference).first()
+        if rfc is None:
+            raise forms.ValidationError(f"There is no RfC {reference}.")
+        return rfc
 
 
 class ConsistencyForm(ReleaseForm):

@@ -1,6 +1,6 @@
 """Reads for release pages and the API: each a fixed number of queries."""
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 
 from raci import services as raci
@@ -93,14 +93,23 @@ def manual_transitions(user, release) -> list[str]:
 
 def release_evidence(release) -> dict:
     """Decisions, documents and communications for the release page (fixed queries)."""
-    from releasemgmt.notifications.models import Communication
+    from releasemgmt.notifications.models import Communication, Recipient
 
     return {
         "decisions": release.decisions.select_related("business_thread", "recorded_by"),
         "test_reports": release.test_reports.all(),
         "installation_plans": release.installation_plans.all(),
         "dsl_documents": release.documents.all(),
-        "communications": Communication.objects.filter(release=release).prefetch_related(
-            "recipients"
+        # A count per communication, and only the failed recipients' rows (with their user).
+        "communications": Communication.objects.filter(release=release)
+        .annotate(addressees=Count("recipients"))
+        .prefetch_related(
+            Prefetch(
+                "recipients",
+                queryset=Recipient.objects.filter(status=Recipient.Status.FAILED).select_related(
+                    "user"
+                ),
+                to_attr="failed_recipients",
+            )
         )[:30],
     }

@@ -42,6 +42,8 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["release", "-timestamp"]),
             models.Index(fields=["object_type", "object_id"]),
+            # The RACI matrix's history reads one action across all releases.
+            models.Index(fields=["action", "-timestamp"]),
         ]
         verbose_name_plural = "audit entries"
 

@@ -36,3 +36,14 @@ def test_an_assignee_may_complete_their_own_task_without_being_coordinator(
     done = {"task": DeploymentTask.objects.get().pk}
     cast.ok(cast.act(infra, release, "complete-task", done, multipart=False), 201)
     assert DeploymentTask.objects.get().status == "done"
+
+
+def test_an_rfc_is_named_by_its_reference(cast, make_release, approved_rfc):
+    """RM.1.1: the reference is typed (thousands of RfCs make no dropdown)."""
+    release = make_release(threads=["a3-cust"])
+    unknown = cast.act(cast.rm, release, "include-rfc", {"rfc": "RFC-404"}, multipart=False)
+    assert unknown.status_code == 400
+    assert unknown.json() == {"rfc": ["There is no RfC RFC-404."]}
+    cast.ok(cast.act(cast.rm, release, "include-rfc", {"rfc": "rfc-100"}, multipart=False), 201)
+    approved_rfc.refresh_from_db()
+    assert approved_rfc.release == release

@@ -47,3 +47,35 @@ def test_release_page_queries_do_not_grow_with_audit_entries(client, make_releas
     for i in range(10):
         services.revise_planning(release, by=release_manager, name=f"Update {i}")
     assert count_queries(client, path) == before
+
+
+def test_release_page_queries_do_not_grow_with_failed_mails(
+    client, make_release, release_manager, make_user
+):
+    """The communications table counts addressees and names only the failed ones."""
+    from releasemgmt.notifications.models import Communication, Recipient
+
+    release = make_release()
+    client.force_login(release_manager)
+    path = f"/releases/{release.identifier}/"
+    communication = Communication.objects.create(
+        release=release,
+        activity="RM.1.4",
+        kind=Communication.Kind.INTERFACE,
+        subject="Plan published",
+        body="-",
+        created_by=release_manager,
+    )
+    Recipient.objects.create(communication=communication, user=release_manager)
+    before = count_queries(client, path)
+    for i in range(5):
+        Recipient.objects.create(
+            communication=communication,
+            user=make_user(f"gone{i}"),
+            status=Recipient.Status.FAILED,
+            last_error="550 No such user",
+        )
+    assert count_queries(client, path) == before
+    page = client.get(path).content.decode()
+    assert "failed: gone4" in page
+    assert "<td>6" in page
