@@ -1,4 +1,4 @@
-.PHONY: demo test lint bench bench-mass
+.PHONY: demo test lint bench bench-mass bench-upload
 
 # Start the app with demo data on the embedded default (SQLite, eager tasks, mail to files).
 demo:
@@ -24,3 +24,7 @@ bench:
 # One mass notification to 10,000 subscribers through Celery to a local SMTP sink.
 bench-mass:
 	bash bench/run.sh mass $(ARGS)
+
+# DSL artifacts of 64 MiB, 256 MiB and 1 GiB streamed through gunicorn to the API.
+bench-upload:
+	bash bench/run.sh upload $(ARGS)
