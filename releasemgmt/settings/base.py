@@ -176,7 +176,7 @@ MASS_NOTIFICATION_STALE_SECONDS = env.int("MASS_NOTIFICATION_STALE_SECONDS", def
 
 # Celery: with no REDIS_URL the tasks run eagerly in the web process.
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
