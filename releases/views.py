@@ -107,6 +107,10 @@ def _stage_bar(release):
     return bar
 
 
+#: the newest audit entries on the release page; the API serves the whole trail
+AUDIT_SHOWN = 25
+
+
 @login_required
 def release_detail(request, identifier):
     release = selectors.visible_release_or_404(request.user, identifier)
@@ -118,8 +122,11 @@ def release_detail(request, identifier):
             "activity__position"
         )
     )
+    rows = {}
+    for (aid, pid), letters in cells.items():
+        rows.setdefault(aid, {})[pid] = letters
     for record in records:
-        row = {pid: letters for (aid, pid), letters in cells.items() if aid == record.activity_id}
+        row = rows.get(record.activity_id, {})
         record.my_letters = mine.get(record.activity_id, "")
         record.responsible = [names[pid] for pid, letters in row.items() if "R" in letters]
         record.accountable = [names[pid] for pid, letters in row.items() if "A" in letters]
@@ -133,7 +140,7 @@ def release_detail(request, identifier):
             "assignments": release.assignments.select_related("party", "user", "group"),
             "may_revise": raci.may_perform(request.user, release, "RM.1.1") and release.is_open,
             "may_assign": raci.may_perform(request.user, release, "RM.1.2") and release.is_open,
-            "audit": selectors.audit_trail(release, limit=100),
+            "audit": selectors.audit_trail(release, limit=AUDIT_SHOWN),
             "transitions": selectors.manual_transitions(request.user, release),
             **selectors.release_evidence(release),
         },
