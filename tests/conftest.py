@@ -129,7 +129,7 @@ def redis_worker(transactional_db):
     """An in-process worker on the real broker; tasks are no longer eager."""
     url = os.environ["REDIS_URL"]
     saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.update(task_always_eager=False, broker_url=url, result_backend=url)
+    app.conf.update(task_always_eager=False, broker_url=url, result_backend=None)
     try:
         with start_worker(app, perform_ping_check=False, shutdown_timeout=20):
             yield app
