@@ -190,7 +190,8 @@ def matrix() -> tuple[list[Party], list[Activity], dict[tuple[int, int], str]]:
     """Table 4-1 as (parties, activities, {(activity_id, party_id): letters})."""
     parties = list(Party.objects.all())
     activities = list(Activity.objects.all())
-    cells = {(c.activity_id, c.party_id): c.letters for c in RaciCell.objects.all()}
+    rows = RaciCell.objects.values_list("activity_id", "party_id", "letters")
+    cells = {(activity_id, party_id): letters for activity_id, party_id, letters in rows}
     return parties, activities, cells
 
 
