@@ -18,7 +18,7 @@ from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
 from releasemgmt.celery import app
 from releases import services
-from tests.lifecycle import Cast
+from tests.lifecycle import Cast, walk_to
 from tests.smtp import Sink, free_port
 
 _seq = itertools.count(1)
@@ -112,6 +112,21 @@ def make_release(release_manager, coordinator, organisation, application):
 
 
 @pytest.fixture
+def release_at(cast, make_release, approved_rfc):
+    """A release of thread A3/Cust with an approved RfC included (RM.1.1), walked through
+    the API to the start of ``stage`` (tests.lifecycle.walk_to)."""
+
+    def walk(stage="planning", **fields):
+        release = make_release(threads=["a3-cust"], **fields)
+        include = {"rfc": approved_rfc.reference}
+        cast.ok(cast.act(cast.rm, release, "include-rfc", include, multipart=False), 201)
+        walk_to(cast, release, stage)
+        return release
+
+    return walk
+
+
+@pytest.fixture
 def api():
     """An API client logged in as the given user (session auth, CSRF enforced)."""
 
@@ -125,16 +140,22 @@ def api():
 
 
 @pytest.fixture
-def redis_worker(transactional_db):
-    """An in-process worker on the real broker; tasks are no longer eager."""
+def redis_broker(transactional_db):
+    """Tasks go to the test Redis instead of running eagerly; yields its URL."""
     url = os.environ["REDIS_URL"]
     saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "result_backend")}
     app.conf.update(task_always_eager=False, broker_url=url, result_backend=None)
     try:
-        with start_worker(app, perform_ping_check=False, shutdown_timeout=20):
-            yield app
+        yield url
     finally:
         app.conf.update(saved)
+
+
+@pytest.fixture
+def redis_worker(redis_broker):
+    """An in-process worker on the real broker."""
+    with start_worker(app, perform_ping_check=False, shutdown_timeout=20):
+        yield app
 
 
 @pytest.fixture

@@ -56,21 +56,18 @@ def walk_to(cast, release, target: str, start: str = "planning"):
         STAGE_WORK[stage](cast, release)
 
 
+#: RM.1.3: a deployment plan of two components, as the release manager initialises it
+PLAN = {
+    "option": "big_bang",
+    "summary": "One go",
+    "components": "ecs-core 3.2.0\necs-web 3.2.0",
+    "last_known_good_build": "ecs 3.1.7",
+    "rollback_procedure": "Redeploy 3.1.7",
+}
+
+
 def _plan(cast, release):
-    cast.ok(
-        cast.perform(
-            cast.rm,
-            release,
-            "RM.1.3",
-            {
-                "option": "big_bang",
-                "summary": "One go",
-                "components": "ecs-core 3.2.0\necs-web 3.2.0",
-                "last_known_good_build": "ecs 3.1.7",
-                "rollback_procedure": "Redeploy 3.1.7",
-            },
-        )
-    )
+    cast.ok(cast.perform(cast.rm, release, "RM.1.3", PLAN))
     cast.ok(cast.perform(cast.rm, release, "RM.1.4"))
 
 

@@ -4,14 +4,13 @@ CSV, and the service desk's mass e-mail sent in batches over one SMTP connection
 import csv
 import io
 import smtplib
-from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from raci import services as raci
@@ -217,17 +216,16 @@ def refusal(exc: smtplib.SMTPRecipientsRefused) -> str:
 
 def update_progress(notification_id: int) -> None:
     """Store the counters the progress bar reads; done when nothing is left to send."""
-    counts = Counter(
-        MassRecipient.objects.filter(notification_id=notification_id).values_list(
-            "status", flat=True
-        )
+    status = MassRecipient.Status
+    counts = MassRecipient.objects.filter(notification_id=notification_id).aggregate(
+        sent=Count("pk", filter=Q(status=status.SENT)),
+        failed=Count("pk", filter=Q(status=status.FAILED)),
+        left=Count("pk", filter=Q(status__in=[status.QUEUED, status.SENDING])),
+        uncertain=Count("pk", filter=Q(interrupted=True)),
     )
-    left = counts[MassRecipient.Status.QUEUED] + counts[MassRecipient.Status.SENDING]
-    uncertain = MassRecipient.objects.filter(notification_id=notification_id, interrupted=True)
+    left = counts.pop("left")
     MassNotification.objects.filter(pk=notification_id).update(
-        sent=counts[MassRecipient.Status.SENT],
-        failed=counts[MassRecipient.Status.FAILED],
-        uncertain=uncertain.count(),
+        **counts,
         **({"status": MassNotification.Status.DONE} if not left else {}),
     )
 

@@ -10,7 +10,7 @@ from tests.lifecycle import install, upload, walk_to
 
 
 @pytest.fixture
-def walked(cast, make_release, approved_rfc, make_user):
+def walked(cast, release_at, make_user):
     """A release with conformance testing walked to closed, plus one inconsistent and one
     incomplete delivery and test-environment anomalies on the way."""
     for name in ("amy", "carl", "ivy"):
@@ -20,9 +20,7 @@ def walked(cast, make_release, approved_rfc, make_user):
             "ivy": "ITSM Infrastructure Manager",
         }[name]
         make_user(name, party)
-    release = make_release(threads=["a3-cust"], conformance_testing=True)
-    cast.ok(cast.act(cast.rm, release, "include-rfc", {"rfc": "RFC-100"}, multipart=False), 201)
-    walk_to(cast, release, "receiving")
+    release = release_at("receiving", conformance_testing=True)
     cast.ok(
         cast.perform(
             cast.dc,

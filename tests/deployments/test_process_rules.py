@@ -9,10 +9,8 @@ from tests.lifecycle import install, upload, walk_to
 
 
 @pytest.fixture
-def release(cast, make_release, approved_rfc):
-    release = make_release(threads=["a3-cust"], conformance_testing=True)
-    cast.ok(cast.act(cast.rm, release, "include-rfc", {"rfc": "RFC-100"}, multipart=False), 201)
-    return release
+def release(release_at):
+    return release_at(conformance_testing=True)
 
 
 def transition(cast, user, release, name, **data):

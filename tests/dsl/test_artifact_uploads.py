@@ -9,15 +9,12 @@ import pytest
 from django.conf import settings
 
 from dsl.models import Component, Document
-from tests.lifecycle import upload, walk_to
+from tests.lifecycle import upload
 
 
 @pytest.fixture
-def receiving(cast, make_release, approved_rfc):
-    release = make_release(threads=["a3-cust"])
-    cast.ok(cast.act(cast.rm, release, "include-rfc", {"rfc": "RFC-100"}, multipart=False), 201)
-    walk_to(cast, release, "receiving")
-    return release
+def receiving(release_at):
+    return release_at("receiving")
 
 
 def store_component(cast, release, content, name="ecs-core.jar"):

@@ -17,6 +17,7 @@ from rest_framework.authtoken.models import Token
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication
 from releases.models import Release
+from tests.lifecycle import PLAN
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks need PostgreSQL"
@@ -88,14 +89,7 @@ def test_fifty_cancellations_at_once_one_wins(server, make_release, release_mana
 
 def test_fifty_publications_at_once_publish_once(server, cast, make_release):
     release = make_release(threads=["a3-cust"])
-    plan = {
-        "option": "big_bang",
-        "summary": "One go",
-        "components": "ecs-core 3.2.0",
-        "last_known_good_build": "ecs 3.1.7",
-        "rollback_procedure": "Redeploy 3.1.7",
-    }
-    cast.ok(cast.perform(cast.rm, release, "RM.1.3", plan))
+    cast.ok(cast.perform(cast.rm, release, "RM.1.3", PLAN))
     path = f"/api/v1/releases/{release.identifier}/activities/RM.1.4/"
     answers = fifty_posts(server, cast.rm, path, {})
 

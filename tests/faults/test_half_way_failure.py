@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication, Recipient
 from releases.models import ActivityRecord, Release
+from tests.lifecycle import PLAN
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -67,14 +68,7 @@ def snapshot(release):
 
 def test_a_transition_failing_half_way_changes_nothing(cast, make_release):
     release = make_release(threads=["a3-cust"])
-    plan = {
-        "option": "big_bang",
-        "summary": "One go",
-        "components": "ecs-core 3.2.0",
-        "last_known_good_build": "ecs 3.1.7",
-        "rollback_procedure": "Redeploy 3.1.7",
-    }
-    cast.ok(cast.perform(cast.rm, release, "RM.1.3", plan))
+    cast.ok(cast.perform(cast.rm, release, "RM.1.3", PLAN))
     before = snapshot(release)
     assert before["stage"] == "planning"
 

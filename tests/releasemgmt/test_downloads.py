@@ -8,15 +8,12 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.lifecycle import upload, walk_to
+from tests.lifecycle import upload
 
 
 @pytest.fixture
-def accepted(cast, make_release, approved_rfc):
-    release = make_release(threads=["a3-cust"])
-    cast.ok(cast.act(cast.rm, release, "include-rfc", {"rfc": "RFC-100"}, multipart=False), 201)
-    walk_to(cast, release, "acceptance")
-    return release
+def accepted(release_at):
+    return release_at("acceptance")
 
 
 def test_the_release_page_links_each_file_to_its_download(client, cast, accepted):

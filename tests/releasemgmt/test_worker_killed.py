@@ -27,12 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 HOLD_AT = 119  # the 120th recipient, in the first claim of 200
 
 
-def test_database_url() -> str:
+def url_of_the_test_database() -> str:
     parts = urlsplit(os.environ["DATABASE_URL"])
     return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
-
-
-test_database_url.__test__ = False  # a helper, not a test
 
 
 @pytest.fixture
@@ -46,15 +43,11 @@ def held_sink():
 
 
 @pytest.fixture
-def broker(transactional_db):
-    """The test process sends tasks to the real broker (emptied first) instead of eagerly."""
-    url = os.environ["REDIS_URL"]
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url=url)
+def broker(redis_broker):
+    """The real broker, emptied of what earlier tests left in it."""
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()
-    yield url
-    app.conf.update(saved)
+    return redis_broker
 
 
 @pytest.fixture
@@ -65,7 +58,7 @@ def start_worker(broker, held_sink, tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "releasemgmt.settings.local",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": url_of_the_test_database(),
         "REDIS_URL": broker,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "MASS_NOTIFICATION_STALE_SECONDS": "1",
