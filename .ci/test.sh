@@ -8,5 +8,6 @@ source .ci/services.sh
 export DJANGO_SETTINGS_MODULE=releasemgmt.settings.test
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/lint-imports
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 .venv/bin/python -m pytest "$@"

@@ -2,7 +2,7 @@
 
 What a release gets mirrors ``releases.services.formalise_release`` and ``assign_roles``:
 24 activity records, the default assignments plus RM.1.2's, the guardian rows that
-``raci.services.sync_release_permissions`` would write (checked on a sample), its RfCs
+``raci.sync.sync_release_permissions`` would write (checked on a sample), its RfCs
 and its audit entries. Rows whose ids are needed go through ``bulk_create``; the RfCs and
 the audit log go through PostgreSQL's COPY (ids drawn from the table's sequence), which
 also keeps their timestamps (``auto_now_add`` would stamp them all with the build time).
@@ -22,8 +22,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from changes.models import RfC
-from dsl.models import Application
-from raci import services as raci
+from dsl.models import Subscriber
+from raci import sync
 from raci.models import (
     Activity,
     Assignment,
@@ -33,9 +33,10 @@ from raci.models import (
     ReleaseGroupObjectPermission,
     ReleaseUserObjectPermission,
 )
+from raci.permissions import Parties
 from releasemgmt.audit.models import AuditEntry
-from releasemgmt.notifications.models import Communication, Recipient, Subscriber
-from releases.models import STAGE_NUMBER, ActivityRecord, Release, ReleaseType, Stage
+from releasemgmt.notifications.models import Communication, Recipient
+from releases.models import STAGE_NUMBER, ActivityRecord, Application, Release, ReleaseType, Stage
 
 PREFIX = "bench-"
 CHUNK = 1000  # releases per transaction
@@ -60,7 +61,7 @@ APPLICATIONS = [
 ]
 ORGANISATIONS = ["Acme Software", "Globex Systems", "Initech", "Umbrella IT", "Hooli"]
 #: Users per party (ITSM and business-thread parties) and per developer organisation.
-PEOPLE = {raci.RELEASE_MANAGER: 20, raci.DEPLOYMENT_COORDINATOR: 40}
+PEOPLE = {Parties.RELEASE_MANAGER: 20, Parties.DEPLOYMENT_COORDINATOR: 40}
 PEOPLE_PER_TEAM = 30
 PEOPLE_PER_ORGANISATION = 10
 #: How releases spread over the stages (most of a tracker's history is closed).
@@ -86,10 +87,10 @@ class World:
         self.parties = {p.name: p for p in Party.objects.select_related("group")}
         self.activities = list(Activity.objects.all())
         self.letters = {(c.activity_id, c.party_id): c.letters for c in RaciCell.objects.all()}
-        perm_ids = raci._release_permissions()
+        perm_ids = sync._release_permissions()
         self.perms = {
             party_id: [perm_ids[c] for c in sorted(codenames)]
-            for party_id, codenames in raci.party_codenames(
+            for party_id, codenames in sync.party_codenames(
                 RaciCell.objects.select_related("activity")
             ).items()
         }
@@ -99,8 +100,8 @@ class World:
             if p.kind == Party.Kind.ITSM and p.holder == Party.Holder.GROUP
         ]
         self.threads = [p for p in self.parties.values() if p.kind == Party.Kind.BUSINESS_THREAD]
-        self.release_manager = self.parties[raci.RELEASE_MANAGER]
-        self.coordinator = self.parties[raci.DEPLOYMENT_COORDINATOR]
+        self.release_manager = self.parties[Parties.RELEASE_MANAGER]
+        self.coordinator = self.parties[Parties.DEPLOYMENT_COORDINATOR]
         self.developers = Party.objects.get(kind=Party.Kind.DEVELOPER)
         if not get_user_model().objects.filter(username__startswith=PREFIX).exists():
             self._create_people()
@@ -170,7 +171,7 @@ class World:
         without a release, as ``raci.services.set_raci_cell`` writes them)."""
         rng = random.Random(3)
         cells = list(RaciCell.objects.select_related("activity", "party").order_by("id"))
-        owner = self.members[raci.RELEASE_MANAGER][-1]
+        owner = self.members[Parties.RELEASE_MANAGER][-1]
         now = timezone.now()
         rows = []
         for n in range(RACI_CHANGES):
@@ -346,7 +347,7 @@ def verify_permissions(sample: int = 30, seed: int = 7) -> int:
     checked = random.Random(seed).sample(ids, min(sample, len(ids)))
     with transaction.atomic():
         for release in Release.objects.filter(id__in=checked):
-            granted, revoked = raci.sync_release_permissions(release)
+            granted, revoked = sync.sync_release_permissions(release)
             if granted or revoked:
                 raise AssertionError(
                     f"{release.identifier}: sync would grant {granted}, revoke {revoked}"
@@ -366,7 +367,7 @@ def _build_chunk(world: World, indexes, rng: random.Random, audit_budget: int) -
         version = f"{k // 100 + 1}.{k % 100}.0"
         stage = rng.choices(stages, weights)[0]
         delivery = today + datetime.timedelta(days=_days_from_today(stage, rng))
-        rm = world.members[raci.RELEASE_MANAGER][i % PEOPLE[raci.RELEASE_MANAGER]]
+        rm = world.members[Parties.RELEASE_MANAGER][i % PEOPLE[Parties.RELEASE_MANAGER]]
         releases.append(
             Release(
                 identifier=f"{app.code.upper()}-{version}",
@@ -388,7 +389,9 @@ def _build_chunk(world: World, indexes, rng: random.Random, audit_budget: int) -
                 "index": i,
                 "rm": rm,
                 "threads": rng.sample(world.threads, rng.choice([1, 1, 2])),
-                "dc": rng.choice(world.members[raci.DEPLOYMENT_COORDINATOR]) if assigned else None,
+                "dc": rng.choice(world.members[Parties.DEPLOYMENT_COORDINATOR])
+                if assigned
+                else None,
                 "org": rng.choice(world.organisations) if assigned else None,
                 "revisions": rng.choice([0, 0, 1, 2]),
             }
@@ -618,7 +621,7 @@ def _audit(world: World, release, plan, records) -> list[tuple]:
         )
     ]
     if plan["dc"]:
-        changes = {raci.DEPLOYMENT_COORDINATOR: [[], [plan["dc"].username]]}
+        changes = {Parties.DEPLOYMENT_COORDINATOR: [[], [plan["dc"].username]]}
         entries.append(on_release(1, "roles_assigned", changes))
     for n in range(plan["revisions"]):
         changes = {"description": [f"revision {n}", f"revision {n + 1}"]}

@@ -27,14 +27,13 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from deployments.models import NotificationRequest
-    from dsl.models import Application
+    from deployments.models import MassRecipient, NotificationRequest
+    from deployments.services import mass_notifications
+    from dsl.models import Subscriber
     from raci.loader import ensure_process_loaded
     from raci.models import Party
     from releasemgmt.celery import app
-    from releasemgmt.notifications import mass
-    from releasemgmt.notifications.models import MassRecipient, Subscriber
-    from releases.models import Release
+    from releases.models import Application, Release
     from tests.smtp import Sink, free_port
 
     ensure_process_loaded()
@@ -73,7 +72,7 @@ def main() -> None:
     )
     with start_worker(app, perform_ping_check=False, shutdown_timeout=60):
         started = time.perf_counter()
-        notification = mass.send_mass_notification(
+        notification = mass_notifications.send_mass_notification(
             release, by=desk, moment="before", subject="Bench", body="Bench"
         )
         while True:

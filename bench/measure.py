@@ -8,12 +8,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from raci import services as raci
 from raci.models import Party
+from raci.permissions import Parties
 from releases.models import Release, Stage
+from releases.selectors import visible_releases
 
 PERSONAS = {
-    "release manager": raci.RELEASE_MANAGER,
+    "release manager": Parties.RELEASE_MANAGER,
     "thread A3/Cust": "DG TAXUD A3/Cust",
     "service desk": "ITSM Service Desk",
 }
@@ -49,7 +50,7 @@ BUDGET_MS = 50
 def pages(world) -> list[Page]:
     """Every page and API list, for the personas it matters to. The main pages for all
     three personas; under load, each page once with the persona it is meant for."""
-    rm = world.members[raci.RELEASE_MANAGER][0]
+    rm = world.members[Parties.RELEASE_MANAGER][0]
     thread = Party.objects.get(name=PERSONAS["thread A3/Cust"])
     shared = Release.objects.filter(assignments__user=rm).filter(assignments__group=thread.group)
     # A release in acceptance all three may see (any such release on a small dataset).
@@ -60,7 +61,7 @@ def pages(world) -> list[Page]:
     # The release manager's own release in planning: RM.1.1 offers the RfCs to include.
     planning = (
         Release.objects.filter(stage=Stage.PLANNING, assignments__user=rm)
-        .filter(assignments__party__name=raci.RELEASE_MANAGER)
+        .filter(assignments__party__name=Parties.RELEASE_MANAGER)
         .order_by("id")
         .first()
     )
@@ -108,13 +109,13 @@ def trivial(world) -> Page:
     """The trivial view of ``bench_urls``, as the release manager."""
     from bench_urls import TRIVIAL
 
-    return Page("release manager", TRIVIAL, world.members[raci.RELEASE_MANAGER][0], True)
+    return Page("release manager", TRIVIAL, world.members[Parties.RELEASE_MANAGER][0], True)
 
 
 def visible(world) -> dict[str, int]:
     """How many releases each persona may see."""
     return {
-        persona: raci.visible_releases(world.members[party][0]).count()
+        persona: visible_releases(world.members[party][0]).count()
         for persona, party in PERSONAS.items()
     }
 

@@ -4,11 +4,18 @@ alike; the services decide."""
 from django import forms
 from django.contrib.auth import get_user_model
 
-from changes.models import RfC
-from dsl.models import Document
 from raci.models import Party
+from raci.permissions import Parties
+from releasemgmt.forms import ReleaseForm
 
-from .models import Decision, DeploymentPlan, DeploymentTask, PlannedComponent, TestReport
+from .models import (
+    Decision,
+    DeploymentPlan,
+    DeploymentTask,
+    MassNotification,
+    PlannedComponent,
+    TestReport,
+)
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -17,14 +24,6 @@ class DateTimeInput(forms.DateTimeInput):
 
 class DateInput(forms.DateInput):
     input_type = "date"
-
-
-class ReleaseForm(forms.Form):
-    """A form that knows its release (for choices limited to it)."""
-
-    def __init__(self, *args, release=None, **kwargs):
-        self.release = release
-        super().__init__(*args, **kwargs)
 
 
 class ConfirmForm(ReleaseForm):
@@ -46,24 +45,6 @@ class DeploymentPlanForm(ReleaseForm):
     )
     last_known_good_build = forms.CharField(max_length=100, label="Last known good build")
     rollback_procedure = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class IncludeRfCForm(ReleaseForm):
-    """RM.1.1: include a Change Implementation Request."""
-
-    # A reference typed in, not a list of every free RfC: there are thousands.
-    rfc = forms.CharField(
-        max_length=40,
-        label="RfC",
-        help_text="Its reference, e.g. RFC-1234: submitted or approved, in no release yet.",
-    )
-
-    def clean_rfc(self):
-        reference = self.cleaned_data["rfc"].strip()
-        rfc = RfC.objects.filter(reference__iexact=reference).first()
-        if rfc is None:
-            raise forms.ValidationError(f"There is no RfC {reference}.")
-        return rfc
 
 
 class ConsistencyForm(ReleaseForm):
@@ -104,22 +85,6 @@ class CompletenessForm(ReleaseForm):
         self.fields["delivered"].queryset = PlannedComponent.objects.filter(
             plan__release=self.release
         )
-
-
-class ComponentForm(ReleaseForm):
-    """RM.2.3: store a delivered component in the DSL."""
-
-    name = forms.CharField(max_length=200)
-    version = forms.CharField(max_length=40)
-    file = forms.FileField()
-
-
-class DocumentForm(ReleaseForm):
-    """RM.2.4: store a document in the DSL."""
-
-    title = forms.CharField(max_length=200)
-    kind = forms.ChoiceField(choices=Document.Kind.choices)
-    file = forms.FileField()
 
 
 class TaskForm(ReleaseForm):
@@ -261,7 +226,7 @@ class CTCampaignForm(ReleaseForm):
 
     coordinator = forms.ModelChoiceField(
         queryset=get_user_model().objects.filter(
-            groups__party__name="ITSM Campaign Coordinator", is_active=True
+            groups__party__name=Parties.CAMPAIGN_COORDINATOR, is_active=True
         ),
         to_field_name="username",
         label="Campaign coordinator",
@@ -276,5 +241,7 @@ class CTReportForm(ReleaseForm):
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class TransitionForm(ReleaseForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+class MassNotificationForm(forms.Form):
+    moment = forms.ChoiceField(choices=MassNotification.Moment.choices, widget=forms.RadioSelect)
+    subject = forms.CharField(max_length=250)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))

@@ -4,66 +4,11 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from dsl.models import Component, Document
+from raci import permissions as raci
 from raci.models import Assignment, Party
 from releases.models import ActivityRecord, Release, Stage
 
-from .models import Decision, InstallationPlan, InstallationReport, TestReport
-
-
-def activity_records(release, code: str) -> dict:
-    """What an activity's page shows of the records it produced."""
-    stage = code.split(".")[1]
-    context = {}
-    if code in ("RM.1.3", "RM.2.2", "RM.3.1", "RM.6.7"):
-        plan = _one(release, "deployment_plan")
-        context["plan"] = plan
-        if plan:
-            context["planned_components"] = list(plan.components.all())
-            context["tasks"] = list(plan.tasks.select_related("owner_party", "assignee"))
-        context["rollback_plan"] = _one(release, "rollback_plan")
-    if code == "RM.1.1":
-        context["rfcs"] = list(release.rfcs.all())
-    if code == "RM.2.1":
-        context["rfcs"] = list(release.rfcs.all())
-        context["checks"] = list(release.consistency_checks.select_related("recorded_by"))
-    if code == "RM.2.2":
-        context["checks"] = list(release.completeness_checks.select_related("recorded_by"))
-    if code in ("RM.2.3", "RM.6.7"):
-        context["components"] = list(Component.objects.filter(release=release))
-    if code == "RM.2.4":
-        context["documents"] = list(Document.objects.filter(release=release))
-    if stage == "3":
-        context["kickoff"] = _one(release, "kickoff")
-        context["environment_reports"] = list(release.environment_reports.all())
-    if code in ("RM.4.1", "RM.4.2"):
-        kinds = (
-            [TestReport.Kind.PSAT]
-            if code == "RM.4.1"
-            else [TestReport.Kind.SAT, TestReport.Kind.DQR, TestReport.Kind.QUALIFICATION]
-        )
-        context["reports"] = list(release.test_reports.filter(kind__in=kinds))
-    if stage == "5":
-        context["installation_plans"] = list(release.installation_plans.all())
-    if stage == "6":
-        context["notification_requests"] = list(release.notification_requests.all())
-        context["go_lives"] = list(release.go_live_instructions.all())
-        context["installation_reports"] = list(release.installation_reports.all())
-        context["rollback_plan"] = _one(release, "rollback_plan")
-    if stage == "7":
-        campaign = _one(release, "ct_campaign")
-        context["campaign"] = campaign
-        context["ct_reports"] = list(campaign.reports.all()) if campaign else []
-    from .services import DECISION_ACTIVITY
-
-    kinds = [k for k, c in DECISION_ACTIVITY.items() if c == code]
-    if kinds:
-        context["decision_kind"] = kinds[0]
-        context["decisions"] = list(
-            release.decisions.filter(kind__in=kinds).select_related(
-                "business_thread", "recorded_by"
-            )
-        )
-    return context
+from .models import DECISION_ACTIVITY, Decision, InstallationPlan, InstallationReport, TestReport
 
 
 def _one(release, relation: str):
@@ -74,6 +19,98 @@ def _one(release, relation: str):
         return None
 
 
+def combine(*readers):
+    """One ``records`` reader for an activity page from several."""
+
+    def read(release, user) -> dict:
+        context = {}
+        for reader in readers:
+            context |= reader(release, user)
+        return context
+
+    return read
+
+
+def plan_records(release, user) -> dict:
+    """RM.1.3 and after: the deployment plan, its components and tasks, the rollback plan."""
+    plan = _one(release, "deployment_plan")
+    context = {"plan": plan, "rollback_plan": _one(release, "rollback_plan")}
+    if plan:
+        context["planned_components"] = list(plan.components.all())
+        context["tasks"] = list(plan.tasks.select_related("owner_party", "assignee"))
+    return context
+
+
+def rfc_records(release, user) -> dict:
+    return {"rfcs": list(release.rfcs.all())}
+
+
+def consistency_records(release, user) -> dict:
+    checks = release.consistency_checks.select_related("recorded_by", "complementary_rfc")
+    return {"checks": list(checks)}
+
+
+def completeness_records(release, user) -> dict:
+    return {"checks": list(release.completeness_checks.select_related("recorded_by"))}
+
+
+def component_records(release, user) -> dict:
+    return {"components": list(Component.objects.filter(release=release))}
+
+
+def document_records(release, user) -> dict:
+    return {"documents": list(Document.objects.filter(release=release))}
+
+
+def kickoff_records(release, user) -> dict:
+    return {
+        "kickoff": _one(release, "kickoff"),
+        "environment_reports": list(release.environment_reports.all()),
+    }
+
+
+def test_report_records(*kinds):
+    def read(release, user) -> dict:
+        return {"reports": list(release.test_reports.filter(kind__in=kinds))}
+
+    return read
+
+
+def installation_plan_records(release, user) -> dict:
+    return {"installation_plans": list(release.installation_plans.all())}
+
+
+def installation_records(release, user) -> dict:
+    return {
+        "installation_reports": list(release.installation_reports.all()),
+        "rollback_plan": _one(release, "rollback_plan"),
+    }
+
+
+def campaign_records(release, user) -> dict:
+    campaign = _one(release, "ct_campaign")
+    return {"campaign": campaign, "ct_reports": list(campaign.reports.all()) if campaign else []}
+
+
+def decision_records(kind):
+    """The business threads' decisions of ``kind``, and whether this user may record one
+    (a user of an affected thread, or an R/A party of the activity on its behalf)."""
+
+    def read(release, user) -> dict:
+        code = DECISION_ACTIVITY[kind]
+        decisions = release.decisions.filter(kind=kind).select_related(
+            "business_thread", "recorded_by"
+        )
+        return {
+            "decision_kind": kind,
+            "decisions": list(decisions),
+            "may_decide": raci.may_perform(user, release, code)
+            or bool(raci.threads_on_release(user, release)),
+        }
+
+    return read
+
+
 DECISION_STAGES = [Stage.ACCEPTANCE, Stage.AUTHORISATION, Stage.INSTALLATION, Stage.CONFORMANCE]
 
 
@@ -81,7 +118,7 @@ def owed_decisions(user, limit: int = 100) -> list[dict]:
     """Decisions the user's business thread(s) owe now, across their releases, in a fixed
     number of queries: [{release, thread, kind, label}]. The database narrows the
     candidates (something not yet decided by the thread); Python settles each one."""
-    if not user.groups.filter(party__kind=Party.Kind.BUSINESS_THREAD).exists():
+    if not raci.is_business_thread_user(user):
         return []
     thread = OuterRef("party")
     undecided_report = TestReport.objects.filter(release=OuterRef("release")).exclude(

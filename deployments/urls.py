@@ -5,8 +5,7 @@ from . import views
 app_name = "deployments"
 
 urlpatterns = [
-    path("approvals/", views.approvals, name="approvals"),
-    path("releases/<str:identifier>/activities/<str:code>/", views.activity_page, name="activity"),
     path("releases/<str:identifier>/decisions/<str:kind>/", views.decide, name="decide"),
-    path("releases/<str:identifier>/transitions/<str:name>/", views.transition, name="transition"),
+    path("releases/<str:identifier>/mass-notification/", views.mass_notification, name="mass"),
+    path("mass-notifications/<int:pk>/progress/", views.mass_progress, name="mass_progress"),
 ]

@@ -1,24 +1,9 @@
-"""The definitive software library: applications, delivered components and documents."""
+"""The definitive software library: delivered components and documents, and the
+impacted users of each application (its subscribers)."""
 
 from django.db import models
 
 from releasemgmt.files import StoredFile
-
-
-class Application(models.Model):
-    """An application under release management (for example ECS or NCTS)."""
-
-    code = models.SlugField(
-        max_length=30, unique=True, help_text="Short code used in release identifiers."
-    )
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["code"]
-
-    def __str__(self):
-        return f"{self.code.upper()} - {self.name}"
 
 
 class Component(StoredFile):
@@ -66,3 +51,24 @@ class Document(StoredFile):
 
     def __str__(self):
         return self.title
+
+
+class Subscriber(models.Model):
+    """An impacted user of an application: receives the service desk's mass e-mails."""
+
+    application = models.ForeignKey(
+        "releases.Application", on_delete=models.CASCADE, related_name="subscribers"
+    )
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "notifications_subscriber"  # kept where it was first created
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "email"], name="subscriber_unique")
+        ]
+
+    def __str__(self):
+        return self.email

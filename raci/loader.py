@@ -3,12 +3,13 @@
 Used by the data migration and, because it is idempotent, by anything that must
 be sure the process is there (the demo data, the test suite after a flush)."""
 
+from django.apps import apps as installed_apps
 from django.utils.text import slugify
 
 from . import catalogue
+from .permissions import Parties
 
-PERSON_PARTIES = {"ITSM Release Manager", "ITSM Deployment Coordinator"}
-RELEASE_MANAGER = "ITSM Release Manager"
+PERSON_PARTIES = {Parties.RELEASE_MANAGER, Parties.DEPLOYMENT_COORDINATOR}
 
 
 def party_kind(name: str) -> str:
@@ -24,10 +25,7 @@ def load_process(apps=None):
 
     ``apps`` is the migration state registry; outside migrations the real models
     are used. Returns the number of RACI cells written."""
-    if apps is None:
-        from django.apps import apps as real_apps
-
-        apps = real_apps
+    apps = apps or installed_apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     ContentType = apps.get_model("contenttypes", "ContentType")
@@ -96,8 +94,8 @@ def load_process(apps=None):
 
 def ensure_process_loaded() -> None:
     """Load the process unless it is there (a process owner's edits are kept)."""
-    from raci.models import Activity, Party
-
+    Party = installed_apps.get_model("raci", "Party")
+    Activity = installed_apps.get_model("raci", "Activity")
     if Party.objects.count() < len(catalogue.party_names()) or Activity.objects.filter(
         permission__isnull=False
     ).count() < len(catalogue.activities()):

@@ -6,14 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from . import services
+from . import permissions, selectors, services
 from .models import Activity, Party
 
 
 @login_required
 def matrix(request):
     """Table 4-1 as the process shows it, each activity linked to its description."""
-    parties, activities, cells = services.matrix()
+    parties, activities, cells = selectors.matrix()
     rows = [
         {"activity": a, "cells": [(p, cells.get((a.id, p.id), "")) for p in parties]}
         for a in activities
@@ -24,8 +24,8 @@ def matrix(request):
         {
             "parties": parties,
             "rows": rows,
-            "may_edit": request.user.has_perm(services.PROCESS_OWNER_PERMISSION),
-            "history": services.matrix_history()[:50],
+            "may_edit": permissions.may_change_matrix(request.user),
+            "history": selectors.matrix_history()[:50],
         },
     )
 
@@ -34,7 +34,7 @@ def matrix(request):
 def matrix_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="rm_raci.csv"'
-    csv.writer(response).writerows(services.raci_rows())
+    csv.writer(response).writerows(selectors.raci_rows())
     return response
 
 
@@ -47,7 +47,7 @@ def activities(request):
 @login_required
 def edit_cell(request, code, party):
     """A process owner changes one cell of Table 4-1."""
-    if not request.user.has_perm(services.PROCESS_OWNER_PERMISSION):
+    if not permissions.may_change_matrix(request.user):
         raise PermissionDenied("Only a process owner may change the RACI table.")
     activity = get_object_or_404(Activity, code=code)
     party = get_object_or_404(Party, slug=party)

@@ -6,32 +6,80 @@ the types the schema documents before a form sees it."""
 from collections.abc import Mapping
 
 from django import forms
+from django.forms.utils import pretty_name
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 
-def _reference(field):
-    """A model choice is named by its ``to_field_name`` (text) or by its id (a number)."""
-    return serializers.CharField() if field.to_field_name else serializers.IntegerField()
+def _reference(field, optional=False, **kwargs):
+    """A model choice is named by its ``to_field_name`` (text, blank when the choice is
+    optional) or by its id (a number)."""
+    if field.to_field_name:
+        return serializers.CharField(allow_blank=optional, **kwargs)
+    return serializers.IntegerField(**kwargs)
 
 
+def _bounds(field, *names) -> dict:
+    """The form field's limits among ``names`` that it sets (max_length, min_value...)."""
+    return {name: value for name in names if (value := getattr(field, name, None)) is not None}
+
+
+# Each maker builds the serializer field from the form field and the keyword arguments
+# every field gets (required, help_text, label). Everything goes to the constructor:
+# DRF copies a declared field by calling its constructor again with the same arguments,
+# so an attribute set afterwards would not reach the schema. No field is nullable: a JSON
+# null is refused for every field (see ``_json_type_error``).
 FIELD_MAP = [
-    (forms.ModelMultipleChoiceField, lambda f: serializers.ListField(child=_reference(f))),
-    (forms.ModelChoiceField, _reference),
-    (forms.TypedChoiceField, lambda f: serializers.ChoiceField(choices=f.choices)),
     (
-        forms.ChoiceField,
-        lambda f: serializers.ChoiceField(
-            choices=[c for c in f.choices if c[0]], allow_blank=not f.required
+        forms.ModelMultipleChoiceField,
+        lambda f, **kw: serializers.ListField(
+            child=_reference(f), allow_empty=not f.required, **kw
         ),
     ),
-    (forms.BooleanField, lambda f: serializers.BooleanField()),
-    (forms.DateTimeField, lambda f: serializers.DateTimeField()),
-    (forms.DateField, lambda f: serializers.DateField()),
-    (forms.FileField, lambda f: serializers.FileField()),
-    (forms.IntegerField, lambda f: serializers.IntegerField()),
-    (forms.CharField, lambda f: serializers.CharField(allow_blank=not f.required)),
+    (forms.ModelChoiceField, lambda f, **kw: _reference(f, optional=not f.required, **kw)),
+    (
+        forms.TypedChoiceField,
+        lambda f, **kw: serializers.ChoiceField(
+            choices=f.choices, allow_blank=not f.required, **kw
+        ),
+    ),
+    (
+        forms.ChoiceField,
+        lambda f, **kw: serializers.ChoiceField(
+            choices=[c for c in f.choices if c[0]], allow_blank=not f.required, **kw
+        ),
+    ),
+    (forms.BooleanField, lambda f, **kw: serializers.BooleanField(**kw)),
+    (forms.DateTimeField, lambda f, **kw: serializers.DateTimeField(**kw)),
+    (forms.DateField, lambda f, **kw: serializers.DateField(**kw)),
+    (
+        forms.FileField,
+        lambda f, **kw: serializers.FileField(**_bounds(f, "max_length"), **kw),
+    ),
+    (
+        forms.IntegerField,
+        lambda f, **kw: serializers.IntegerField(**_bounds(f, "min_value", "max_value"), **kw),
+    ),
+    (
+        forms.CharField,
+        lambda f, **kw: serializers.CharField(
+            allow_blank=not f.required, **_bounds(f, "min_length", "max_length"), **kw
+        ),
+    ),
 ]
+
+
+def _described(name, field) -> dict:
+    """What every documented field says: whether it is required, and its help text, or
+    failing that its label (the one the form shows, from the name when none is set)."""
+    label = str(field.label) if field.label else ""
+    kwargs = {
+        "required": bool(field.required),
+        "help_text": str(field.help_text or label or pretty_name(name)),
+    }
+    if label:
+        kwargs["label"] = label
+    return kwargs
 
 
 def documented_fields(form_class) -> dict:
@@ -40,11 +88,10 @@ def documented_fields(form_class) -> dict:
     for field_name, field in form_class.base_fields.items():
         for form_type, make in FIELD_MAP:
             if isinstance(field, form_type):
-                serializer_field = make(field)
+                fields[field_name] = make(field, **_described(field_name, field))
                 break
-        serializer_field.required = bool(field.required)
-        serializer_field.help_text = str(field.help_text or field.label or "")
-        fields[field_name] = serializer_field
+        else:
+            raise TypeError(f"{form_class.__name__}.{field_name}: no documented type.")
     return fields
 
 

@@ -1,15 +1,10 @@
-"""One error format. Services raise Django's ValidationError (bad input, 400 naming the
-field), PermissionDenied (403) or ``Conflict`` (409: the process does not allow it now,
-or someone else got there first); the API renders them all the same way."""
+"""The domain's errors, known to every service and to nothing of the web or the API.
 
-from django.core.exceptions import ValidationError
-from django.http import JsonResponse
-from django.views.defaults import page_not_found
-from drf_spectacular.extensions import OpenApiSerializerExtension
-from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
-from rest_framework.views import exception_handler
+Services raise Django's ``ValidationError`` (bad input, naming the field),
+``PermissionDenied`` (Table 4-1 does not let the caller do it) or ``Conflict`` (the
+process does not allow it now, or someone else got there first). Each interface turns
+them into its answer in one place: ``releasemgmt.api.errors`` (JSON) and
+``releasemgmt.web`` (a page in the site's layout, the form shown again)."""
 
 
 class Conflict(Exception):
@@ -21,82 +16,5 @@ class Conflict(Exception):
         self.missing = missing or []
 
 
-def api_exception_handler(exc, context):
-    if isinstance(exc, Conflict):
-        body = {"detail": exc.message}
-        if exc.missing:
-            body["missing"] = exc.missing
-        return Response(body, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            exc = exceptions.ValidationError(exc.message_dict)
-        else:
-            exc = exceptions.ValidationError({"non_field_errors": exc.messages})
-    return exception_handler(exc, context)
-
-
-def not_found(request, exception=None):
-    """A URL no route matches: under /api/ the API's JSON 404 (a malformed identifier in
-    a path is not a reason to answer with a web page), elsewhere the 404 page."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return page_not_found(request, exception)
-
-
-# --- the error bodies in the OpenAPI schema ----------------------------------------
-
-
-class ErrorDetail(serializers.Serializer):
-    """One message: not authenticated, not allowed, not found, too many attempts."""
-
-    detail = serializers.CharField()
-
-
-class ConflictDetail(serializers.Serializer):
-    """The process does not allow it now (or someone else got there first)."""
-
-    detail = serializers.CharField()
-    missing = serializers.ListField(
-        child=serializers.CharField(),
-        required=False,
-        help_text="The activities still to be done first, when that is the reason.",
-    )
-
-
-class ValidationErrors(serializers.Serializer):
-    """Bad input: each offending field (query parameter or body field) with its
-    messages; ``non_field_errors`` for the request as a whole; ``detail`` alone when the
-    body cannot be parsed at all."""
-
-
-class ValidationErrorsSchema(OpenApiSerializerExtension):
-    target_class = ValidationErrors
-
-    def map_serializer(self, auto_schema, direction):
-        messages = {"type": "array", "items": {"type": "string"}}
-        return {
-            "type": "object",
-            "description": "Each offending field with its messages; `non_field_errors` for "
-            "the request as a whole; `detail` alone when the body cannot be parsed.",
-            "properties": {"detail": {"type": "string"}, "non_field_errors": messages},
-            "additionalProperties": messages,
-        }
-
-
-_ERRORS = {
-    400: (ValidationErrors, "Bad input, named field by field."),
-    401: (ErrorDetail, "Not authenticated."),
-    403: (ErrorDetail, "Table 4-1 does not let the caller do this."),
-    404: (ErrorDetail, "No such object, or a release that is not the caller's."),
-    409: (ConflictDetail, "The release's state does not allow it now."),
-    415: (ErrorDetail, "The body is not JSON or a form (multipart or URL-encoded) as documented."),
-    429: (ErrorDetail, "Too many failed attempts; try again later."),
-}
-
-
-def error_responses(*codes: int) -> dict:
-    """The error statuses an endpoint really gives, for ``extend_schema(responses=...)``."""
-    return {
-        code: OpenApiResponse(response=_ERRORS[code][0], description=_ERRORS[code][1])
-        for code in codes
-    }
+#: what a caller is told of an unexpected failure (the traceback goes to the log only)
+SERVER_ERROR = "Server error: the request was not carried out. It is logged for the operators."

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.db import models
+from django.urls import reverse
 
 
 def upload_ceiling() -> int:
@@ -137,6 +138,4 @@ class StoredFile(models.Model):
 
 def download_url(record) -> str:
     """Where a user who may see the record's release downloads its file."""
-    from django.urls import reverse
-
     return reverse("download", args=[record._meta.model_name, record.pk])

@@ -1,9 +1,11 @@
-"""Small helpers shared by the web views."""
+"""What every form of an activity shares."""
+
+from django import forms
 
 
-def posted(request):
-    """(data, files) for binding a form on POST, (None, None) otherwise. An empty POST
-    (every box unticked) is still a submission: ``request.POST or None`` would miss it."""
-    if request.method == "POST":
-        return request.POST, request.FILES
-    return None, None
+class ReleaseForm(forms.Form):
+    """A form that knows its release (for choices limited to it)."""
+
+    def __init__(self, *args, release=None, **kwargs):
+        self.release = release
+        super().__init__(*args, **kwargs)

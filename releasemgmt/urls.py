@@ -1,52 +1,37 @@
+"""The site: every app's pages and API mounted at their paths (the top of the layers:
+it knows every room, and nothing imports it)."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from releasemgmt import downloads
-from releasemgmt.notifications import api as notification_api
-from releasemgmt.views import LoginView, TokenView
-from releases import views as release_views
+from dashboards import views as dashboard_views
+from releasemgmt.views import TokenView
+from releases import downloads
 
 api_v1 = [
-    path("files/<str:kind>/<int:pk>/", downloads.DownloadView.as_view(), name="api-download"),
-    path(
-        "releases/<str:identifier>/files/",
-        downloads.ReleaseFilesView.as_view(),
-        name="release-files",
-    ),
     path("", include("deployments.api.urls")),
     path("", include("releases.api.urls")),
     path("", include("raci.api.urls")),
     path("", include("dsl.api.urls")),
     path("", include("changes.api.urls")),
     path("auth/token/", transaction.non_atomic_requests(TokenView.as_view()), name="api-token"),
-    path(
-        "applications/<slug:code>/subscribers/import/",
-        notification_api.SubscriberImportView.as_view(),
-        name="subscriber-import",
-    ),
-    path(
-        "releases/<str:identifier>/mass-notifications/",
-        notification_api.MassNotificationsView.as_view(),
-        name="mass-notifications",
-    ),
-    path(
-        "mass-notifications/<int:pk>/",
-        notification_api.MassNotificationView.as_view(),
-        name="mass-notification",
-    ),
 ]
 
-handler404 = "releasemgmt.errors.not_found"
+handler403 = "releasemgmt.web.forbidden"
+handler404 = "releasemgmt.web.not_found"
+handler500 = "releasemgmt.web.server_error"
 
 urlpatterns = [
-    path("", release_views.start, name="home"),
-    path("login/", LoginView.as_view(), name="login"),
+    path("", dashboard_views.start, name="home"),
+    path("login/", dashboard_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("releases/", include("releases.urls")),
+    path("", include("dashboards.urls")),
     path("", include("deployments.urls")),
+    path("", include("dsl.urls")),
     path("", include("releasemgmt.notifications.urls")),
     path("raci/", include("raci.urls")),
     path("files/<str:kind>/<int:pk>/", downloads.download, name="download"),

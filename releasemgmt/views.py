@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import extend_schema
@@ -7,19 +6,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import Throttled, ValidationError
 
-from releasemgmt.errors import error_responses
-
-
-class LoginView(auth_views.LoginView):
-    """The login page; on the embedded default it also lists the demo accounts."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if settings.DEMO_LOGINS:
-            from raci.models import Party
-
-            context["demo_parties"] = Party.objects.prefetch_related("group__user_set")
-        return context
+from releasemgmt.api.errors import error_responses
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")

@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.forms.models import fields_for_model, model_to_dict
 
 from raci.models import Organisation, Party
-from raci.services import DEPLOYMENT_COORDINATOR
+from raci.permissions import Parties
+from releasemgmt.forms import ReleaseForm
 
 from .models import Release
 from .services import PLANNING_FIELDS
@@ -70,5 +71,11 @@ class AssignRolesForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deployment_coordinator"].queryset = get_user_model().objects.filter(
-            groups__party__name=DEPLOYMENT_COORDINATOR, is_active=True
+            groups__party__name=Parties.DEPLOYMENT_COORDINATOR, is_active=True
         )
+
+
+class TransitionForm(ReleaseForm):
+    """A stage transition fired by hand: why (required to cancel or send back)."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)

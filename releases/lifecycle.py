@@ -1,7 +1,7 @@
 """The stage state machine's gates: which activities must be done before a release may
 leave its stage (DESIGN section 2). The transitions themselves are on ``Release``."""
 
-from .models import ActivityRecord, Stage
+from .stages import ActivityStatus, Stage
 
 #: transition name -> activities that must be done first
 GATES = {
@@ -84,14 +84,14 @@ def missing_gates(release, name: str) -> list[str]:
         return ["RM.7 conformance testing is planned: start it first"]
     elif (
         name == "reauthorise"
-        and ActivityRecord.objects.filter(
-            release=release, activity__code="RM.6.7", status=ActivityRecord.Status.DONE
+        and release.activity_records.filter(
+            activity__code="RM.6.7", status=ActivityStatus.DONE
         ).exists()
     ):
         return ["RM.6.7 Prepare closure is done: the release operation is over"]
-    records = ActivityRecord.objects.filter(release=release, activity__code__in=codes)
+    records = release.activity_records.filter(activity__code__in=codes)
     return [
         f"{r.activity.code} {r.activity.name}"
         for r in records.select_related("activity").order_by("activity__position")
-        if r.status != ActivityRecord.Status.DONE
+        if r.status != ActivityStatus.DONE
     ]

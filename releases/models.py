@@ -1,45 +1,29 @@
 """Releases and the record of their activities."""
 
+__all__ = [
+    "STAGE_NUMBER",
+    "ActivityRecord",
+    "Application",
+    "Release",
+    "ReleaseType",
+    "Stage",
+]
+
 from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from raci.catalogue import perform_permissions
+from raci.permissions import may_perform
 
-
-class Stage(models.TextChoices):
-    """The release stage state machine of DESIGN section 2."""
-
-    PLANNING = "planning", "RM.1 Plan release"
-    RECEIVING = "receiving", "RM.2 Receive release"
-    KICKOFF = "kickoff", "RM.3 Kick-off deployment"
-    ACCEPTANCE = "acceptance", "RM.4 Accept release"
-    AUTHORISATION = "authorisation", "RM.5 Authorise installation"
-    INSTALLATION = "installation", "RM.6 Install release"
-    CONFORMANCE = "conformance", "RM.7 Conformance testing"
-    CLOSED = "closed", "Closed"
-    CANCELLED = "cancelled", "Cancelled"
-    ROLLED_BACK = "rolled_back", "Rolled back"
-
-
-#: The stage number (RM.n) each working stage stands for.
-STAGE_NUMBER = {
-    Stage.PLANNING: 1,
-    Stage.RECEIVING: 2,
-    Stage.KICKOFF: 3,
-    Stage.ACCEPTANCE: 4,
-    Stage.AUTHORISATION: 5,
-    Stage.INSTALLATION: 6,
-    Stage.CONFORMANCE: 7,
-}
+from .lifecycle import TRANSITION_ACTIVITY, missing_gates
+from .stages import BEFORE_INSTALLATION, STAGE_NUMBER, ActivityStatus, Stage
 
 
 def gates_met(name: str):
     """django-fsm condition: the gate activities of transition ``name`` are all done."""
 
     def condition(release) -> bool:
-        from .lifecycle import missing_gates
-
         return not missing_gates(release, name)
 
     condition.__name__ = f"gates_of_{name}"
@@ -50,10 +34,6 @@ def may_fire(name: str):
     """django-fsm permission: the user is R or A for the transition's activity (Table 4-1)."""
 
     def permission(release, user) -> bool:
-        from raci.services import may_perform
-
-        from .lifecycle import TRANSITION_ACTIVITY
-
         return may_perform(user, release, TRANSITION_ACTIVITY[name])
 
     return permission
@@ -70,13 +50,21 @@ def stage_transition(name, source, target):
     )
 
 
-BEFORE_INSTALLATION = [
-    Stage.PLANNING,
-    Stage.RECEIVING,
-    Stage.KICKOFF,
-    Stage.ACCEPTANCE,
-    Stage.AUTHORISATION,
-]
+class Application(models.Model):
+    """An application under release management (for example ECS or NCTS)."""
+
+    code = models.SlugField(
+        max_length=30, unique=True, help_text="Short code used in release identifiers."
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "dsl_application"  # kept where it was first created
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code.upper()} - {self.name}"
 
 
 class ReleaseType(models.TextChoices):
@@ -93,9 +81,7 @@ class Release(ConcurrentTransitionMixin, models.Model):
         max_length=60, unique=True, editable=False, help_text="Unique release identifier."
     )
     name = models.CharField(max_length=200)
-    application = models.ForeignKey(
-        "dsl.Application", on_delete=models.PROTECT, related_name="releases"
-    )
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="releases")
     version = models.CharField(max_length=40)
     release_type = models.CharField(max_length=10, choices=ReleaseType.choices)
     planned_delivery_date = models.DateField()
@@ -212,10 +198,7 @@ class Release(ConcurrentTransitionMixin, models.Model):
 class ActivityRecord(models.Model):
     """What happened to one activity of one release: pending, done, or not applicable."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DONE = "done", "Done"
-        NOT_APPLICABLE = "not_applicable", "Not applicable"
+    Status = ActivityStatus
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="activity_records")
     activity = models.ForeignKey("raci.Activity", on_delete=models.PROTECT, related_name="+")

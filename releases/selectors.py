@@ -2,30 +2,42 @@
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
+from django_fsm import can_proceed, has_transition_perm
 
-from raci import services as raci
+from raci import permissions as raci
 from raci.models import Assignment, ReleaseGroupObjectPermission, ReleaseUserObjectPermission
+from raci.permissions import Parties
 from releasemgmt.audit.models import AuditEntry
+from releasemgmt.notifications.models import Communication, Recipient
 
 from .models import STAGE_NUMBER, ActivityRecord, Release
 
 
+def visible_releases(user, queryset=None):
+    """The releases (of ``queryset``, by default all) this user may see, as one query."""
+    return raci.visible_releases(user, Release.objects.all() if queryset is None else queryset)
+
+
+def coordinator_username():
+    """Subquery: the username of the release's deployment coordinator (RM.1.2)."""
+    return Assignment.objects.filter(
+        release=OuterRef("pk"), party__name=Parties.DEPLOYMENT_COORDINATOR, user__isnull=False
+    ).values("user__username")[:1]
+
+
 def release_list(user, queryset=None):
     """The releases a user may see, with what a list row shows, in one query."""
-    coordinator = Assignment.objects.filter(
-        release=OuterRef("pk"), party__name=raci.DEPLOYMENT_COORDINATOR, user__isnull=False
-    ).values("user__username")[:1]
     return (
-        raci.visible_releases(user, queryset)
+        visible_releases(user, queryset)
         .select_related("application")
-        .annotate(coordinator=Subquery(coordinator))
+        .annotate(coordinator=Subquery(coordinator_username()))
     )
 
 
 def visible_release_or_404(user, identifier: str) -> Release:
     """A release the user may see; 404 otherwise (not 403: its existence is not theirs)."""
     return get_object_or_404(
-        raci.visible_releases(user).select_related("application"), identifier=identifier
+        visible_releases(user).select_related("application"), identifier=identifier
     )
 
 
@@ -81,8 +93,6 @@ MANUAL_TRANSITIONS = ["return_for_correction", "reauthorise", "close_failed", "c
 
 def manual_transitions(user, release) -> list[str]:
     """The hand-fired transitions the stage allows and the user may fire."""
-    from django_fsm import can_proceed, has_transition_perm
-
     return [
         name
         for name in MANUAL_TRANSITIONS
@@ -93,8 +103,6 @@ def manual_transitions(user, release) -> list[str]:
 
 def release_evidence(release) -> dict:
     """Decisions, documents and communications for the release page (fixed queries)."""
-    from releasemgmt.notifications.models import Communication, Recipient
-
     return {
         "decisions": release.decisions.select_related("business_thread", "recorded_by"),
         "test_reports": release.test_reports.all(),

@@ -7,13 +7,15 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
-from raci import services as raci
+from raci import permissions as raci
+from raci import services as assignments
 from raci.models import Activity, Assignment, Party
+from raci.permissions import Parties
+from raci.sync import sync_release_permissions
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
-from releasemgmt.notifications import services as notifications
 
-from . import lifecycle
+from . import communications, lifecycle
 from .models import ActivityRecord, Release, Stage
 
 #: Fields of RM.1.1 that a release manager may revise while the release is open.
@@ -72,7 +74,7 @@ def begin_activity(release, code: str, *, by) -> Release:
     record = ActivityRecord.objects.select_related("activity").get(
         release=release, activity__code=code
     )
-    stage = int(code.split(".")[1])
+    stage = record.activity.stage
     allowed_here = release.stage_number == stage or (
         release.stage == Stage.ROLLED_BACK and code in ("RM.6.6", "RM.6.7")
     )
@@ -120,18 +122,28 @@ def mark_done(release, code: str, *, by, outcome: str = "", comment: str = "") -
         after={"activity": code, "status": record.status, "outcome": outcome},
     )
     advance(release, by=by)
-    notifications.inform(release, record.activity, by=by, outcome=outcome)
+    communications.inform(release, record.activity, by=by, outcome=outcome)
     return record
 
 
-NEW_ROUND = ("return_for_correction", "reauthorise")
+#: transitions that start a new round, and the activities done again in it
+NEW_ROUND = {
+    "return_for_correction": lifecycle.CORRECTION_ACTIVITIES,
+    "reauthorise": lifecycle.REINSTALL_ACTIVITIES,
+}
 
 
-def _fire(release, name: str, *, by) -> None:
+def move_release(release, name: str, *, by) -> None:
+    """Fire stage transition ``name`` on a locked release: the one way a release changes
+    stage. A new round (a corrected delivery after a NOGO, a re-authorisation after a
+    rollback) resets its activities; what they produced stays on record. Who may ask for
+    it is the caller's question (``fire_transition`` for a hand-fired one)."""
     before = release.stage
     getattr(release, name)()
     if name in NEW_ROUND:
         release.round_started_at = timezone.now()
+    if name == "reauthorise":
+        release.rollback_plan_used = False
     try:
         release.save()
     except ConcurrentTransition as exc:
@@ -144,13 +156,15 @@ def _fire(release, name: str, *, by) -> None:
         before={"stage": before},
         after={"stage": release.stage},
     )
+    if name in NEW_ROUND:
+        reset_activities(release, NEW_ROUND[name])
 
 
 def advance(release, *, by) -> bool:
     """Fire the stage's forward transition if its gates are all done."""
     for name in lifecycle.FORWARD.get(release.stage, []):
         if can_proceed(getattr(release, name)):
-            _fire(release, name, by=by)
+            move_release(release, name, by=by)
             return True
     return False
 
@@ -190,13 +204,7 @@ def fire_transition(release, name: str, *, by, reason: str = "") -> Release:
         raise Conflict("Not yet: " + "; ".join(missing) + ".", missing=missing)
     if name in ("cancel", "return_for_correction") and not reason.strip():
         raise ValidationError({"reason": "Say why."})
-    _fire(release, name, by=by)
-    if name == "return_for_correction":
-        reset_activities(release, lifecycle.CORRECTION_ACTIVITIES)
-    elif name == "reauthorise":
-        reset_activities(release, lifecycle.REINSTALL_ACTIVITIES)
-        release.rollback_plan_used = False
-        release.save(update_fields=["rollback_plan_used", "updated_at"])
+    move_release(release, name, by=by)
     if reason:
         audit.record(
             actor=by,
@@ -225,7 +233,7 @@ def formalise_release(
     """RM.1.1 Formalise release: a release manager creates a release operation for
     one version of an application; he/she becomes its release manager and the
     affected business threads are recorded (the rest of RM.1.2 follows)."""
-    if not raci.holds_party(by, raci.RELEASE_MANAGER):
+    if not raci.may_formalise(by):
         raise PermissionDenied("Only an ITSM Release Manager may formalise a release (RM.1.1).")
     _check_dates(planned_delivery_date, planned_installation_date)
     if any(p.kind != Party.Kind.BUSINESS_THREAD for p in business_threads):
@@ -258,8 +266,8 @@ def formalise_release(
         ActivityRecord(release=release, activity=a) for a in Activity.objects.all()
     )
     _apply_conformance(release)
-    raci.default_assignments(release, release_manager=by, business_threads=business_threads)
-    raci.sync_release_permissions(release)
+    assignments.default_assignments(release, release_manager=by, business_threads=business_threads)
+    sync_release_permissions(release)
     audit.record(
         actor=by,
         action="release_formalised",
@@ -323,7 +331,7 @@ def assign_roles(release, *, by, deployment_coordinator, business_threads, devel
         raise Conflict(f"{release.identifier} is {release.get_stage_display().lower()}.")
     errors = {}
     if deployment_coordinator is None or not raci.holds_party(
-        deployment_coordinator, raci.DEPLOYMENT_COORDINATOR
+        deployment_coordinator, Parties.DEPLOYMENT_COORDINATOR
     ):
         errors["deployment_coordinator"] = "Choose a user who is an ITSM Deployment Coordinator."
     threads = list(business_threads or [])
@@ -342,8 +350,8 @@ def assign_roles(release, *, by, deployment_coordinator, business_threads, devel
         raise ValidationError(errors)
     dev_party = developers.party
 
-    before = raci.assignment_snapshot(release)
-    dc_party = Party.objects.get(name=raci.DEPLOYMENT_COORDINATOR)
+    before = assignments.assignment_snapshot(release)
+    dc_party = Party.objects.get(name=Parties.DEPLOYMENT_COORDINATOR)
     Assignment.objects.filter(
         release=release,
         party__in=[dc_party, dev_party, *Party.objects.filter(kind=Party.Kind.BUSINESS_THREAD)],
@@ -355,13 +363,13 @@ def assign_roles(release, *, by, deployment_coordinator, business_threads, devel
         ]
         + [Assignment(release=release, party=p, group=p.group) for p in threads]
     )
-    raci.sync_release_permissions(release)
+    sync_release_permissions(release)
     audit.record(
         actor=by,
         action="roles_assigned",
         obj=release,
         release=release,
         before=before,
-        after=raci.assignment_snapshot(release),
+        after=assignments.assignment_snapshot(release),
     )
     mark_done(release, "RM.1.2", by=by)

@@ -4,63 +4,33 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from raci import services as raci
+from raci import permissions as raci
+from raci import selectors as matrix
+from raci.permissions import Parties
 from releasemgmt.errors import Conflict
-from releasemgmt.forms import posted
+from releasemgmt.web import posted, run_form
 
-from . import selectors, services
+from . import registry, selectors, services
 from .filters import ReleaseFilter
 from .forms import AssignRolesForm, FormaliseReleaseForm, RevisePlanningForm
 from .models import STAGE_NUMBER, Stage
 
 
-def apply_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form, on its field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def activity_form(request, form, *, activity, title, perform, success, release=None):
-    """The one way an activity form is handled: a valid POST calls the service, whose
-    ValidationError comes back on the form (nothing saved); success goes to the release."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = perform(form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, exc.message)
-        else:
+    """The release's own forms (RM.1.1, RM.1.2): a valid POST calls the service; an error
+    comes back on the form with what was typed; success goes to the release."""
+    status = None
+    if request.method == "POST":
+        result, status = run_form(form, perform)
+        if status is None:
             messages.success(request, success.format(result=result))
             return redirect("releases:detail", identifier=(release or result).identifier)
     context = {"form": form, "release": release, "activity": activity, "title": title}
-    return render(request, "releases/release_form.html", context)
-
-
-@login_required
-def start(request):
-    """Each persona's start page: what waits for them now."""
-    waiting = list(selectors.waiting_for(request.user)[:50])
-    recent = selectors.release_list(request.user).exclude(
-        stage__in=[Stage.CLOSED, Stage.CANCELLED]
-    )[:10]
-    from deployments.selectors import owed_decisions
-
-    return render(
-        request,
-        "releases/start.html",
-        {
-            "waiting": waiting,
-            "owed": owed_decisions(request.user, limit=50),
-            "recent": recent,
-            "may_formalise": raci.holds_party(request.user, raci.RELEASE_MANAGER),
-        },
-    )
+    return render(request, "releases/release_form.html", context, status=status)
 
 
 @login_required
@@ -73,7 +43,7 @@ def release_list(request):
         {
             "filter": releases,
             "page": page,
-            "may_formalise": raci.holds_party(request.user, raci.RELEASE_MANAGER),
+            "may_formalise": raci.may_formalise(request.user),
         },
     )
 
@@ -81,7 +51,7 @@ def release_list(request):
 @login_required
 def release_create(request):
     """RM.1.1 Formalise release."""
-    if not raci.holds_party(request.user, raci.RELEASE_MANAGER):
+    if not raci.may_formalise(request.user):
         raise PermissionDenied("Only an ITSM Release Manager may formalise a release (RM.1.1).")
     return activity_form(
         request,
@@ -114,9 +84,9 @@ AUDIT_SHOWN = 25
 @login_required
 def release_detail(request, identifier):
     release = selectors.visible_release_or_404(request.user, identifier)
-    parties, _, cells = raci.matrix()
+    parties, _, cells = matrix.matrix()
     names = {p.id: p.short_name for p in parties}
-    mine = raci.letters_for(raci.parties_on_release(request.user, release), cells)
+    mine = matrix.letters_for(raci.parties_on_release(request.user, release), cells)
     records = list(
         release.activity_records.select_related("activity", "performed_by").order_by(
             "activity__position"
@@ -170,7 +140,9 @@ def assign_roles(request, identifier):
     raci.require_perform(request.user, release, "RM.1.2")
     current = {a.party.name: a for a in release.assignments.select_related("party", "group")}
     initial = {
-        "deployment_coordinator": getattr(current.get(raci.DEPLOYMENT_COORDINATOR), "user", None),
+        "deployment_coordinator": getattr(
+            current.get(Parties.DEPLOYMENT_COORDINATOR), "user", None
+        ),
         "business_threads": [
             a.party for a in current.values() if a.party.kind == "business_thread"
         ],
@@ -194,3 +166,79 @@ def schedule(request):
     return render(
         request, "releases/schedule.html", {"page": page.get_page(request.GET.get("page"))}
     )
+
+
+@login_required
+def activity_page(request, identifier, code):
+    """One activity of one release, built from its declaration in the registry: what the
+    process says, what was recorded, the form to perform it and the extra actions, for
+    those who may. A form that fails comes back with the reason and what was typed."""
+    release = selectors.visible_release_or_404(request.user, identifier)
+    spec = registry.find(code)
+    if spec is None:
+        raise Http404("No such activity.")
+    if spec.page:
+        return redirect(spec.page, identifier=identifier)
+    record = release.activity_records.select_related("activity", "performed_by").get(
+        activity__code=code
+    )
+    may_perform = raci.may_perform(request.user, release, code)
+    pending = record.status == record.Status.PENDING
+    actions = {
+        a.slug: a
+        for a in registry.actions_on(code)
+        if registry.offered(a, request.user, release, pending=pending)
+    }
+    forms = {slug: a.form(release=release) for slug, a in actions.items()}
+    if spec.form is not None:
+        forms[""] = spec.form(release=release)
+    status = None
+    if request.method == "POST":
+        slug = request.POST.get("action", "")
+        chosen = actions.get(slug) if slug else spec
+        if chosen is None or chosen.form is None:
+            raise Http404("No such action open on this activity.")
+        form = chosen.form(*posted(request), release=release)
+        forms[slug] = form
+        if not slug and not may_perform:
+            form.is_valid()  # shown again with what was typed, and the reason
+            form.add_error(None, raci.why_not_perform(release, code))
+            status = 403
+        else:
+            _, status = run_form(
+                form, lambda data: chosen.perform(release, by=request.user, **data)
+            )
+            if status is None:
+                messages.success(request, f"{chosen.label}: done.")
+                return redirect("releases:activity", identifier=identifier, code=code)
+    return render(
+        request,
+        "releases/activity.html",
+        {
+            "release": release,
+            "activity": record.activity,
+            "record": record,
+            "spec": spec,
+            "form": forms.get(""),
+            "actions": [(slug, a, forms[slug]) for slug, a in actions.items()],
+            "may_perform": may_perform,
+            **spec.records(release, request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def transition(request, identifier, name):
+    """A stage transition asked for by hand (cancel, corrected delivery, re-authorise...)."""
+    release = selectors.visible_release_or_404(request.user, identifier)
+    try:
+        services.fire_transition(
+            release, name, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except (Conflict, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
+    else:
+        messages.success(request, f"{release.identifier}: {name.replace('_', ' ')} done.")
+    return redirect("releases:detail", identifier=identifier)

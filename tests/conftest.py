@@ -13,11 +13,11 @@ from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from changes.models import RfC
-from dsl.models import Application
 from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
 from releasemgmt.celery import app
 from releases import services
+from releases.models import Application
 from tests.lifecycle import Cast, walk_to
 from tests.smtp import Sink, free_port
 

@@ -3,8 +3,9 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from raci.services import visible_releases
-from releasemgmt.errors import error_responses
+from raci import permissions
+from releasemgmt.api.errors import error_responses
+from releases.selectors import visible_releases
 
 from .. import services
 from ..models import RfC
@@ -61,7 +62,7 @@ class RfCViewSet(
     def get_queryset(self):
         user = self.request.user
         qs = RfC.objects.select_related("release").order_by("reference")
-        if user.has_perm("releases.view_release"):
+        if permissions.sees_all_releases(user):
             return qs
         return qs.filter(release__in=visible_releases(user))
 

@@ -1,130 +1,23 @@
-"""The lifecycle through the API: one endpoint per activity (its own request body in the
-schema), the extra actions, decisions, hand-fired transitions and communications. The
-same forms parse the input and the same services decide as on the web pages."""
+"""The business threads' decisions and the service desk's mass notifications through the
+API, with the rules and errors of the pages."""
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from raci import services as raci
-from releasemgmt.apiforms import form_errors, form_input, form_request, form_serializer
-from releasemgmt.errors import error_responses
-from releasemgmt.notifications.models import Communication
-from releases import selectors as release_selectors
-from releases import services as release_services
-from releases.api.serializers import ReleaseDetailSerializer
-from releases.api.views import release_detail_response
-from releases.lifecycle import GATES
+from dsl.subscribers import require_service_desk
+from releasemgmt.api.errors import error_responses
+from releasemgmt.apiforms import form_input, form_request
+from releases.api.activities import ReleaseAPIView
+from releases.selectors import visible_release_or_404
 
-from .. import services
-from ..activities import ACTIONS, ACTIVITIES
-from ..forms import DecisionForm, TransitionForm
-from ..models import Decision
-
-
-class ReleaseAPIView(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def release(self, identifier):
-        return release_selectors.visible_release_or_404(self.request.user, identifier)
-
-    def run(self, release, form_class, perform, **form_kwargs):
-        data, files = form_input(form_class, self.request)
-        form = form_class(data=data, files=files, release=release, **form_kwargs)
-        if not form.is_valid():
-            raise ValidationError(form_errors(form))
-        return perform(form.cleaned_data)
-
-
-class ActivityView(ReleaseAPIView):
-    """Perform one activity (the subclass per activity sets ``code``)."""
-
-    code = ""
-
-    def post(self, request, identifier):
-        release = self.release(identifier)
-        raci.require_perform(request.user, release, self.code)
-        step = ACTIVITIES[self.code]
-        self.run(release, step.form, lambda data: step.perform(release, by=request.user, **data))
-        return release_detail_response(request, release)
-
-
-class ActionView(ReleaseAPIView):
-    """An extra action of an activity (uploads, tasks, RfC inclusion)."""
-
-    slug = ""
-
-    def post(self, request, identifier):
-        release = self.release(identifier)
-        step = ACTIONS[self.slug]
-        if not step.may_try(request.user, release):
-            raise PermissionDenied(
-                f"Only the parties Responsible or Accountable for {step.activity}."
-            )
-        self.run(release, step.form, lambda data: step.perform(release, by=request.user, **data))
-        return release_detail_response(request, release, status=201)
-
-
-def _activity_slug(code: str) -> str:
-    return code.replace(".", "_").lower()
-
-
-def _post_of(base):
-    """A fresh ``post`` per generated view, so each gets its own schema."""
-
-    def post(self, request, identifier):
-        return base.post(self, request, identifier)
-
-    return post
-
-
-def activity_views():
-    """(code, view class) for every activity, each with its request body documented."""
-    for code, step in ACTIVITIES.items():
-        post = extend_schema(
-            request=form_request(step.form, f"Perform{_activity_slug(code).title()}Request"),
-            responses={
-                200: ReleaseDetailSerializer,
-                **error_responses(400, 401, 403, 404, 409, 415),
-            },
-            summary=f"{code}: {step.label}",
-            operation_id=f"perform_{_activity_slug(code)}",
-            tags=["activities"],
-        )(_post_of(ActivityView))
-        yield (
-            code,
-            type(
-                f"Perform{_activity_slug(code)}View",
-                (ActivityView,),
-                {"code": code, "post": post, "__doc__": step.perform.__doc__},
-            ),
-        )
-
-
-def action_views():
-    for slug, step in ACTIONS.items():
-        name = slug.replace("-", "_")
-        post = extend_schema(
-            request=form_request(step.form, f"{name.title().replace('_', '')}Request"),
-            responses={
-                201: ReleaseDetailSerializer,
-                **error_responses(400, 401, 403, 404, 409, 415),
-            },
-            summary=f"{step.activity}: {step.label}",
-            operation_id=name,
-            tags=["activities"],
-        )(_post_of(ActionView))
-        yield (
-            slug,
-            type(
-                f"{name.title().replace('_', '')}View",
-                (ActionView,),
-                {"slug": slug, "post": post, "__doc__": step.perform.__doc__},
-            ),
-        )
+from ..forms import DecisionForm
+from ..models import Decision, MassNotification
+from ..services import decisions, mass_notifications
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -157,7 +50,9 @@ class DecisionSerializer(serializers.ModelSerializer):
         return hasattr(obj, "superseded_by")
 
 
-DECISION_KIND = serializers.ChoiceField(choices=Decision.Kind.choices)
+DECISION_KIND = serializers.ChoiceField(
+    choices=Decision.Kind.choices, help_text="Which decision of the process this is."
+)
 DecisionRequest = form_request(DecisionForm, "RecordDecisionRequest", kind=DECISION_KIND)
 
 
@@ -189,63 +84,80 @@ class DecisionsView(ReleaseAPIView):
         decision = self.run(
             release,
             DecisionForm,
-            lambda data: services.record_decision(release, by=request.user, kind=kind, **data),
+            lambda data: decisions.record_decision(release, by=request.user, kind=kind, **data),
         )
         return Response(DecisionSerializer(decision).data, status=201)
 
 
-TransitionRequest = form_serializer(TransitionForm, "TransitionRequest")
+class MassFailure(serializers.Serializer):
+    email = serializers.EmailField()
+    error = serializers.CharField(help_text="Why the SMTP server refused it")
 
 
-class TransitionView(ReleaseAPIView):
-    @extend_schema(
-        request=TransitionRequest,
-        responses={200: ReleaseDetailSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
-        tags=["activities"],
+class MassNotificationSerializer(serializers.ModelSerializer):
+    release = serializers.CharField(source="release.identifier", read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    failures = MassFailure(
+        many=True,
+        read_only=True,
+        help_text=f"The first {MassNotification.FAILURES_SHOWN} failed recipients, by address",
     )
-    def post(self, request, identifier, name):
-        """Fire a stage transition by hand: 403 without R or A, 409 naming the missing gate."""
-        if name not in GATES:
-            raise NotFound("No such transition.")
-        release = self.release(identifier)
-        release = self.run(
-            release,
-            TransitionForm,
-            lambda data: release_services.fire_transition(
-                release, name, by=request.user, reason=data["reason"]
-            ),
-        )
-        return release_detail_response(request, release)
-
-
-class CommunicationSerializer(serializers.ModelSerializer):
-    recipients = serializers.SerializerMethodField()
 
     class Meta:
-        model = Communication
+        model = MassNotification
         fields = [
             "id",
-            "activity",
-            "kind",
-            "interface",
+            "release",
+            "moment",
             "subject",
             "body",
-            "link",
+            "status",
+            "total",
+            "sent",
+            "failed",
+            "uncertain",
+            "percent",
+            "failures",
             "created_at",
-            "recipients",
         ]
-
-    def get_recipients(self, obj) -> list[dict]:
-        return [{"user": r.user.username, "role": r.role} for r in obj.recipients.all()]
+        read_only_fields = ["status", "total", "sent", "failed", "uncertain", "created_at"]
 
 
-class CommunicationsView(ReleaseAPIView):
+class MassNotificationsView(APIView):
+    parser_classes = [JSONParser, FormParser]
+
     @extend_schema(
-        responses={200: CommunicationSerializer(many=True), **error_responses(401, 404)},
-        tags=["decisions"],
+        request=MassNotificationSerializer,
+        responses={
+            201: MassNotificationSerializer,
+            **error_responses(400, 401, 403, 404, 409, 415),
+        },
+        tags=["notifications"],
     )
-    def get(self, request, identifier):
-        """The communications the process required for this release, with addressees."""
-        release = self.release(identifier)
-        comms = Communication.objects.filter(release=release).prefetch_related("recipients__user")
-        return Response(CommunicationSerializer(comms, many=True).data)
+    def post(self, request, identifier):
+        """The service desk sends a release's mass notification (RM.6.1 or RM.6.6)."""
+        release = visible_release_or_404(request.user, identifier)
+        require_service_desk(request.user)
+        body = MassNotificationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        notification = mass_notifications.send_mass_notification(
+            release,
+            by=request.user,
+            moment=data["moment"],
+            subject=data["subject"],
+            body=data["body"],
+        )
+        return Response(MassNotificationSerializer(notification).data, status=201)
+
+
+class MassNotificationView(APIView):
+    @extend_schema(
+        responses={200: MassNotificationSerializer, **error_responses(401, 404)},
+        tags=["notifications"],
+    )
+    def get(self, request, pk):
+        """A mass notification's progress."""
+        notification = get_object_or_404(MassNotification, pk=pk)
+        visible_release_or_404(request.user, notification.release.identifier)
+        return Response(MassNotificationSerializer(notification).data)

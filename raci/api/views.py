@@ -4,7 +4,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from releasemgmt.errors import error_responses
+from releasemgmt.api.errors import error_responses
 
 from .. import services
 from ..models import Activity, Party

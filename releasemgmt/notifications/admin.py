@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
-from .delivery import enqueue
 from .models import Communication, Recipient
+from .tasks import enqueue
 
 
 @admin.register(Recipient)

@@ -17,19 +17,6 @@ from .models import Communication, Recipient
 log = logging.getLogger(__name__)
 
 
-def enqueue(communication_id: int) -> None:
-    """Queue the sending; if the broker is down the rows stay queued and the periodic
-    ``flush_outbox_task`` queues them again later. Never fails the caller."""
-    from .tasks import deliver_communication_task
-
-    try:
-        deliver_communication_task.delay(communication_id)
-    except Exception:  # the broker being unreachable must not undo or fail the activity
-        log.warning(
-            "Broker unavailable; communication %s stays queued", communication_id, exc_info=True
-        )
-
-
 def render(recipient: Recipient) -> EmailMultiAlternatives:
     """The e-mail of one recipient, from the communication's templates (per activity,
     falling back to the default ones in templates/notifications/)."""

@@ -1,3 +1,7 @@
+"""Celery tasks of the outbox. Task names are pinned: the beat schedule and queued
+messages name them."""
+
+import logging
 import smtplib
 
 from celery import shared_task
@@ -5,10 +9,24 @@ from django.conf import settings
 
 from . import delivery
 
+log = logging.getLogger(__name__)
+
 SMTP_ERRORS = (smtplib.SMTPException, OSError)
 
 
+def enqueue(communication_id: int) -> None:
+    """Queue the sending; if the broker is down the rows stay queued and the periodic
+    ``flush_outbox_task`` queues them again later. Never fails the caller."""
+    try:
+        deliver_communication_task.delay(communication_id)
+    except Exception:  # the broker being unreachable must not undo or fail the activity
+        log.warning(
+            "Broker unavailable; communication %s stays queued", communication_id, exc_info=True
+        )
+
+
 @shared_task(
+    name="releasemgmt.notifications.tasks.deliver_communication_task",
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -28,36 +46,10 @@ def deliver_communication_task(self, communication_id: int) -> int:
         raise self.retry(exc=exc, countdown=delay) from exc
 
 
-@shared_task
+@shared_task(name="releasemgmt.notifications.tasks.flush_outbox_task")
 def flush_outbox_task(older_than_seconds: int = 60) -> int:
     """Queue again what the database says is owed (after a broker outage)."""
-    from . import mass
-
     ids = list(delivery.owed_communications(older_than_seconds))
     for communication_id in ids:
-        delivery.enqueue(communication_id)
-    unfinished = list(mass.unfinished(older_than_seconds))
-    for notification_id in unfinished:
-        send_mass_notification_task.delay(notification_id)
-    return len(ids) + len(unfinished)
-
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    max_retries=settings.NOTIFICATION_MAX_RETRIES,
-)
-def send_mass_notification_task(self, notification_id: int) -> int:
-    """Send a mass notification in batches; SMTP outages are retried with backoff, then
-    what is left is marked failed."""
-    from . import mass
-
-    try:
-        return mass.send_batches(notification_id)
-    except SMTP_ERRORS as exc:
-        if self.request.retries >= self.max_retries:
-            mass.fail_remaining(notification_id, exc)
-            return 0
-        delay = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2**self.request.retries
-        raise self.retry(exc=exc, countdown=delay) from exc
+        enqueue(communication_id)
+    return len(ids)

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "raci",
     "changes",
     "deployments",
+    "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +192,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "flush-outbox": {"task": "releasemgmt.notifications.tasks.flush_outbox_task", "schedule": 60.0},
+    "resume-mass-notifications": {
+        "task": "deployments.tasks.resume_mass_notifications_task",
+        "schedule": 60.0,
+    },
 }
 
 REST_FRAMEWORK = {
@@ -202,7 +208,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "releasemgmt.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "releasemgmt.api.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "releasemgmt API",

@@ -1,11 +1,11 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from dsl.models import Application
 from raci.models import Assignment, Organisation, Party
 from releasemgmt.audit.models import AuditEntry
 
-from ..models import ActivityRecord, Release
+from ..models import ActivityRecord, Application, Release
+from ..selectors import manual_transitions
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -115,8 +115,6 @@ class ReleaseDetailSerializer(ReleaseSerializer):
 
     def get_available_transitions(self, obj) -> list[str]:
         """The hand-fired transitions the stage allows and the caller may fire."""
-        from ..selectors import manual_transitions
-
         return manual_transitions(self.context["request"].user, obj)
 
     def get_activities(self, obj) -> list[dict]:

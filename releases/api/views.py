@@ -1,13 +1,12 @@
-from django.db.models import OuterRef, Subquery
+from django.db.models import Subquery
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from raci import services as raci
-from raci.models import Assignment
-from releasemgmt.errors import error_responses
+from raci import permissions as raci
+from releasemgmt.api.errors import error_responses
 
 from .. import selectors, services
 from ..filters import ReleaseFilter
@@ -25,15 +24,12 @@ from .serializers import (
 def release_detail_response(request, release, status=200):
     """The release as the API shows it to this user (activities with may_perform, the
     transitions the user may fire now)."""
-    coordinator = Assignment.objects.filter(
-        release=OuterRef("pk"), party__name=raci.DEPLOYMENT_COORDINATOR, user__isnull=False
-    ).values("user__username")[:1]
     release = (
         Release.objects.select_related("application")
-        .annotate(coordinator=Subquery(coordinator))
+        .annotate(coordinator=Subquery(selectors.coordinator_username()))
         .get(pk=release.pk)
     )
-    request.user.__dict__.pop("_release_perm_cache", None)
+    raci.forget(request.user)
     context = {"request": request, "granted": raci.granted_codenames(request.user, release)}
     return Response(ReleaseDetailSerializer(release, context=context).data, status=status)
 

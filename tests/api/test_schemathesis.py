@@ -35,12 +35,12 @@ from schemathesis.core.parameters import ParameterLocation
 
 from changes.models import RfC
 from deployments.models import DeploymentTask, PlannedComponent
-from dsl.models import Application
+from deployments.services import mass_notifications
+from dsl.models import Subscriber
 from raci.models import Activity, Organisation, Party
-from releasemgmt.notifications import mass
-from releasemgmt.notifications.models import Subscriber
 from releases import services
 from releases.lifecycle import GATES
+from releases.models import Application
 from tests.lifecycle import Cast, install, walk_to
 
 #: Generated examples per operation in the fuzzing phase (positive and negative); the
@@ -170,7 +170,7 @@ def _build_world():
     cast.ok(cast.perform(caller, closing, "RM.6.7", closure))
 
     Subscriber.objects.create(application=application, email="reader@example.org")
-    notification = mass.send_mass_notification(
+    notification = mass_notifications.send_mass_notification(
         installing, by=caller, moment="before", subject="ECS down", body="Saturday 20:00"
     )
     RfC.objects.create(reference="RFC-OPEN", title="Pending change", created_by=caller)

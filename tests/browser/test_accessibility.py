@@ -15,10 +15,10 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 
 from changes.models import RfC
-from dsl.models import Application
-from raci import services as raci
+from dsl import subscribers
+from raci import services as raci_services
 from raci.models import Activity, Party
-from releasemgmt.notifications import mass
+from releases.models import Application
 from tests.lifecycle import Cast, install, upload, walk_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -112,14 +112,14 @@ class Site:
     def subscribers(self, count: int = 3) -> None:
         rows = "".join(f"user{i}@example.org,User {i}\n" for i in range(count))
         application = Application.objects.get(code="ecs")
-        mass.import_subscribers(application, by=self.cast.desk, text="email,name\n" + rows)
+        subscribers.import_subscribers(application, by=self.cast.desk, text="email,name\n" + rows)
 
     def process_owner(self) -> None:
         """A process owner, who has changed one cell of Table 4-1 already."""
         owner = self.make_user("owner", first_name="Olga", last_name="Owner")
         owner.user_permissions.add(Permission.objects.get(codename="change_racicell"))
         owner = type(owner).objects.get(pk=owner.pk)  # permissions read afresh
-        raci.set_raci_cell(
+        raci_services.set_raci_cell(
             by=owner,
             activity=Activity.objects.get(code="RM.2.1"),
             party=Party.objects.get(slug="a3-cust"),

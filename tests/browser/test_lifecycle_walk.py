@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from changes.models import RfC
-from deployments import services as deployment_services
 from releases.models import Release
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -171,8 +170,8 @@ def test_a_release_walks_from_planning_to_closed_in_the_browser(
     walk.submit(page.locator("main form"), "Save", "Roles assigned (RM.1.2).")
     release = Release.objects.get(identifier=RELEASE)
     assert release.conformance_testing
-    # RM.1.1's "include an RfC" has no page yet (the RM.1.1 page is the planning form).
-    deployment_services.include_rfc(release, by=rita, rfc=rfc)
+    # RM.1.1: the approved RfC goes into the release, named by its reference.
+    walk.act("RM.1.1", "Include an RfC", {"RfC": rfc.reference})
 
     # RM.1 Plan release.
     walk.perform(

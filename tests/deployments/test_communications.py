@@ -5,7 +5,7 @@ import pytest
 
 from raci.catalogue import communications, normalise_letters, party_names, raci_table
 from releasemgmt.notifications.models import Communication
-from releasemgmt.notifications.services import holders, parties_with
+from releases.communications import holders, parties_with
 from tests.lifecycle import install, upload, walk_to
 
 

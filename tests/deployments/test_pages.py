@@ -66,7 +66,7 @@ def test_business_thread_sees_and_records_the_decision_it_owes(
     client, cast, make_release, approved_rfc
 ):
     release = make_release(threads=["a3-cust"])
-    from deployments.services import include_rfc
+    from changes.services import include_rfc
 
     include_rfc(release, by=cast.rm, rfc=approved_rfc)
     walk_to(cast, release, "acceptance")
@@ -115,7 +115,7 @@ def test_informed_parties_get_a_notice_when_an_activity_is_done(cast, make_relea
 def test_release_activity_and_start_pages_have_constant_queries(
     client, cast, make_release, approved_rfc
 ):
-    from deployments.services import include_rfc
+    from changes.services import include_rfc
 
     release = make_release(threads=["a3-cust"])
     include_rfc(release, by=cast.rm, rfc=approved_rfc)

@@ -3,7 +3,8 @@ activity exactly when the party's cell holds R or A (24 x 16 = 384 cases)."""
 
 import pytest
 
-from raci import services as raci
+from raci import permissions as raci
+from raci import sync
 from raci.catalogue import activities, normalise_letters, party_names, raci_table
 from raci.models import Assignment
 
@@ -24,11 +25,11 @@ def holder_of(party_name, release, make_user, organisation):
         user.groups.add(organisation.group)
     elif p.holder == p.Holder.PERSON:
         Assignment.objects.create(release=release, party=p, user=user)
-        raci.sync_release_permissions(release)
+        sync.sync_release_permissions(release)
     else:
         user.groups.add(p.group)
         Assignment.objects.get_or_create(release=release, party=p, group=p.group)
-        raci.sync_release_permissions(release)
+        sync.sync_release_permissions(release)
     return user
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import Permission
 
-from raci import services as raci
+from raci import permissions as raci
 from releasemgmt.audit.models import AuditEntry
 
 

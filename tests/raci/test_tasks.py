@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
-from raci import services as raci
+from raci import permissions as raci
+from raci import services as raci_services
 from tests.conftest import party
 
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the test Redis")
@@ -24,7 +25,7 @@ def test_matrix_change_is_applied_by_the_worker(redis_worker, make_release, make
     from raci.models import Activity
 
     with transaction.atomic():
-        raci.set_raci_cell(
+        raci_services.set_raci_cell(
             by=owner,
             activity=Activity.objects.get(code="RM.3.1"),
             party=party("a3-tax"),

@@ -1,6 +1,6 @@
 import pytest
 
-from releasemgmt.notifications.models import Subscriber
+from dsl.models import Subscriber
 
 
 @pytest.fixture

@@ -8,7 +8,11 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from releasemgmt.notifications.models import MassNotification, MassRecipient, Subscriber
+from deployments import mass_sending
+from deployments.models import MassNotification, MassRecipient
+from deployments.services import mass_notifications
+from deployments.tasks import resume_mass_notifications_task
+from dsl.models import Subscriber
 
 CSV = (
     b"email,name\nana@example.org,Ana\nnot-an-address,Bob\nana@example.org,Ana again\n"
@@ -112,11 +116,10 @@ def test_the_page_previews_the_audience_and_shows_progress(
 def test_real_worker_sends_each_subscriber_exactly_once(
     redis_worker, smtp_sink, cast, desk, release_in_installation
 ):
-    from releasemgmt.notifications import mass
 
     release = release_in_installation
     cast.ok(cast.perform(cast.dc, release, "RM.6.1", {"message": "Downtime"}))
-    notification = mass.send_mass_notification(
+    notification = mass_notifications.send_mass_notification(
         release, by=desk, moment="before", subject="Downtime", body="Saturday"
     )
     deadline = time.monotonic() + 60
@@ -164,18 +167,16 @@ def test_only_the_desk_and_release_managers_see_the_addresses(
 def test_unfinished_mass_notifications_are_queued_again(
     cast, desk, release_in_installation, django_capture_on_commit_callbacks
 ):
-    from releasemgmt.notifications import mass
-    from releasemgmt.notifications.tasks import flush_outbox_task
 
     release = release_in_installation
     cast.ok(cast.perform(cast.dc, release, "RM.6.1", {"message": "Downtime"}))
-    notification = mass.send_mass_notification(
+    notification = mass_notifications.send_mass_notification(
         release, by=desk, moment="before", subject="Downtime", body="Saturday"
     )
     # The task was lost with the broker (its on-commit callback never ran here).
-    assert list(mass.unfinished(0)) == [notification.pk]
+    assert list(mass_sending.unfinished(0)) == [notification.pk]
     mail.outbox.clear()
-    flush_outbox_task(older_than_seconds=0)  # eager in tests: sends at once
+    resume_mass_notifications_task(older_than_seconds=0)  # eager in tests: sends at once
     notification.refresh_from_db()
     assert (notification.status, notification.sent) == ("done", 450)
     assert len([m for m in mail.outbox if m.subject == "Downtime"]) == 450
@@ -185,7 +186,6 @@ def test_refused_addresses_are_failed_with_the_servers_reason(
     smtp_server, client, cast, desk, release_in_installation, application
 ):
     """RM.6.1: the desk sees who was not reached and why, on the page and through the API."""
-    from releasemgmt.notifications import mass
     from tests.smtp import RefusingSink
 
     sink = smtp_server(RefusingSink())
@@ -193,10 +193,10 @@ def test_refused_addresses_are_failed_with_the_servers_reason(
     Subscriber.objects.create(application=application, email="gone2@example.org")
     release = release_in_installation
     cast.ok(cast.perform(cast.dc, release, "RM.6.1", {"message": "Downtime"}))
-    notification = mass.send_mass_notification(
+    notification = mass_notifications.send_mass_notification(
         release, by=desk, moment="before", subject="Downtime", body="Saturday"
     )
-    mass.send_batches(notification.pk)
+    mass_sending.send_batches(notification.pk)
     notification.refresh_from_db()
     assert (notification.status, notification.sent, notification.failed) == ("done", 450, 2)
     assert len([m for m in sink.messages if m[1].startswith("<mass-")]) == 450

@@ -15,10 +15,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection
 
+from deployments.models import MassRecipient
+from deployments.services import mass_notifications
+from deployments.tasks import resume_mass_notifications_task
 from releasemgmt.celery import app
-from releasemgmt.notifications import mass
-from releasemgmt.notifications.models import MassRecipient
-from releasemgmt.notifications.tasks import flush_outbox_task
 from tests.smtp import HoldingSink, free_port
 
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the test Redis")
@@ -117,7 +117,7 @@ def test_worker_killed_mid_notification_then_restarted_sends_each_mail_once(
     audience = list(release.application.subscribers.values_list("email", flat=True))
     sink.hold_for = audience[HOLD_AT]  # recipients are sent in the audience's order
     first = start_worker()
-    notification = mass.send_mass_notification(
+    notification = mass_notifications.send_mass_notification(
         release, by=cast.desk, moment="before", subject="Downtime", body="Saturday"
     )
 
@@ -133,7 +133,7 @@ def test_worker_killed_mid_notification_then_restarted_sends_each_mail_once(
     # Restarted: the periodic flush finds the notification idle and queues it again.
     start_worker()
     time.sleep(1.2)  # past MASS_NOTIFICATION_STALE_SECONDS of the restarted worker
-    flush_outbox_task.delay(older_than_seconds=1)
+    resume_mass_notifications_task.delay(older_than_seconds=1)
     wait_for(
         lambda: notification.recipients.exclude(status="sent").count() == 0,
         what="every recipient to be sent",

@@ -14,9 +14,9 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from changes.models import RfC
-from dsl.models import Application
 from raci.models import Organisation
 from releases import services
+from releases.models import Application
 from tests.conftest import party
 from tests.lifecycle import Cast
 

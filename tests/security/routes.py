@@ -66,7 +66,7 @@ NO_ARGUMENTS = {
     "releases:list",
     "releases:create",
     "releases:schedule",
-    "deployments:approvals",
+    "dashboards:approvals",
     "notifications:inbox",
     "raci:matrix",
     "raci:matrix_csv",
@@ -84,14 +84,14 @@ NO_ARGUMENTS = {
 #: Release patterns with an argument besides the identifier: a value for it. A pattern
 #: whose only argument is the release identifier needs no entry: it is a release URL.
 RELEASE_ARGUMENTS = {
-    "deployments:activity": {"code": "RM.6.4"},
+    "releases:activity": {"code": "RM.6.4"},
     "deployments:decide": {"kind": "rollback"},
-    "deployments:transition": {"name": "cancel"},
+    "releases:transition": {"name": "cancel"},
     "transition": {"name": "cancel"},
 }
 #: Patterns naming one object that belongs to a release, and the argument naming it.
 OBJECTS = {
-    "notifications:progress": "pk",
+    "deployments:mass_progress": "pk",
     "mass-notification": "pk",
     "rfc-detail": "reference",
     "rfc-cab-decision": "reference",
@@ -105,7 +105,7 @@ SHARED = {
     "activity-detail": {"code": "RM.1.3"},
     "activity-set-cell": {"code": "RM.1.3", "party": "a3-cust"},
     "application-detail": {"code": "ecs"},
-    "notifications:subscribers": {"code": "ecs"},
+    "dsl:subscribers": {"code": "ecs"},
     "subscriber-import": {"code": "ecs"},
 }
 

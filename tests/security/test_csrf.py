@@ -40,10 +40,13 @@ def send(client, method, path, headers=None):
 
 
 def refused_for_csrf(response) -> bool:
-    """403 naming CSRF: Django's failure page, or DRF's detail (its data, as an HTML
-    renderer such as the API docs' does not print it)."""
+    """403 for CSRF: Django's failure page, or DRF's detail (its data, as an HTML
+    renderer such as the API docs' does not print it). Any page of the site names the
+    header its htmx requests carry (X-CSRFToken): the failure's own words count."""
     said = response.content.decode() + str(getattr(response, "data", ""))
-    return response.status_code == 403 and "CSRF" in said
+    return response.status_code == 403 and (
+        "CSRF verification failed" in said or "CSRF Failed" in said
+    )
 
 
 def session_client(user, with_token: bool) -> Client:

@@ -2,7 +2,7 @@ import csv
 
 from django.core.management.base import BaseCommand
 
-from raci.services import raci_rows
+from raci.selectors import raci_rows
 
 
 class Command(BaseCommand):

@@ -1,0 +1,25 @@
+"""Forms of change management."""
+
+from django import forms
+
+from releasemgmt.forms import ReleaseForm
+
+from .models import RfC
+
+
+class IncludeRfCForm(ReleaseForm):
+    """RM.1.1: include a Change Implementation Request."""
+
+    # A reference typed in, not a list of every free RfC: there are thousands.
+    rfc = forms.CharField(
+        max_length=40,
+        label="RfC",
+        help_text="Its reference, e.g. RFC-1234: submitted or approved, in no release yet.",
+    )
+
+    def clean_rfc(self):
+        reference = self.cleaned_data["rfc"].strip()
+        rfc = RfC.objects.filter(reference__iexact=reference).first()
+        if rfc is None:
+            raise forms.ValidationError(f"There is no RfC {reference}.")
+        return rfc

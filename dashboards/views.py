@@ -1,0 +1,48 @@
+"""The pages that read everything: each persona's start page, the business threads'
+decisions, and the login page (which, on the embedded default, lists the demo users)."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from deployments.selectors import owed_decisions
+from raci import permissions
+from raci.models import Party
+from releases import selectors as releases
+from releases.models import Stage
+
+
+class LoginView(auth_views.LoginView):
+    """The login page; on the embedded default it also lists the demo accounts."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEMO_LOGINS:
+            context["demo_parties"] = Party.objects.prefetch_related("group__user_set")
+        return context
+
+
+@login_required
+def start(request):
+    """Each persona's start page: what waits for them now."""
+    waiting = list(releases.waiting_for(request.user)[:50])
+    recent = releases.release_list(request.user).exclude(stage__in=[Stage.CLOSED, Stage.CANCELLED])[
+        :10
+    ]
+    return render(
+        request,
+        "dashboards/start.html",
+        {
+            "waiting": waiting,
+            "owed": owed_decisions(request.user, limit=50),
+            "recent": recent,
+            "may_formalise": permissions.may_formalise(request.user),
+        },
+    )
+
+
+@login_required
+def approvals(request):
+    """What waits for the user's business thread(s): decisions, approvals, authorisations."""
+    return render(request, "dashboards/approvals.html", {"owed": owed_decisions(request.user)})

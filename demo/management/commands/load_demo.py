@@ -1,0 +1,179 @@
+"""Demo data for the embedded default: a user for every party, applications and releases."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from raci.loader import ensure_process_loaded
+from raci.models import Organisation, Party
+from releases import services
+from releases.models import Application, Release
+
+from ... import walks
+
+PASSWORD = "demo"
+APPLICATIONS = [
+    ("ecs", "Export Control System"),
+    ("ncts", "New Computerised Transit System"),
+    ("ics", "Import Control System"),
+    ("emcs", "Excise Movement and Control System"),
+    ("vies", "VAT Information Exchange System"),
+    ("ccn", "Common Communication Network"),
+]
+ORGANISATIONS = ["Acme Software", "Globex Systems"]
+RELEASES = [
+    # app, version, name, type, threads, conformance testing, days to delivery, stage
+    (
+        "ecs",
+        "3.2.0",
+        "ECS phase 3 functional update",
+        "major",
+        ["a3-cust", "a4-cpt"],
+        True,
+        -20,
+        "conformance",
+    ),
+    (
+        "ncts",
+        "5.1.0",
+        "NCTS phase 5 go-live",
+        "major",
+        ["a3-cust", "a4-cpt"],
+        True,
+        5,
+        "acceptance",
+    ),
+    ("ics", "2.0.4", "ICS2 risk rules patch", "minor", ["a3-cust"], False, -30, "closed"),
+    (
+        "emcs",
+        "4.0.0",
+        "EMCS 4.0 excise movements",
+        "major",
+        ["a3-exc", "a4-cpt"],
+        True,
+        10,
+        "authorisation",
+    ),
+    ("vies", "1.9.2", "VIES availability fix", "emergency", ["a3-tax"], False, -2, "installation"),
+    (
+        "ccn",
+        "7.3.1",
+        "CCN gateway security update",
+        "minor",
+        ["a4-isd", "a3-liso"],
+        False,
+        15,
+        "kickoff",
+    ),
+    ("emcs", "3.9.5", "EMCS reference data refresh", "minor", ["a3-exc"], False, 8, "receiving"),
+    ("ecs", "3.1.7", "ECS interim corrections", "minor", ["a3-cust"], False, 30, "planning"),
+    ("ncts", "5.0.9", "NCTS performance fix", "minor", ["a3-cust"], False, -10, "rolled_back"),
+    ("ics", "2.0.3", "ICS2 interim patch", "minor", ["a3-cust"], False, 20, "cancelled"),
+    ("vies", "1.9.0", "VIES new member state codes", "minor", ["a3-tax"], True, -60, "closed"),
+    ("ecs", "3.3.0", "ECS phase 3 follow-up", "minor", ["a3-cust"], False, 60, "unassigned"),
+]
+
+
+def demo_username(party: Party) -> str:
+    return party.slug.removeprefix("itsm-")
+
+
+class Command(BaseCommand):
+    help = "Create demo users (password 'demo') for every party, applications and releases."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        ensure_process_loaded()
+        self.password_hash = make_password(PASSWORD)  # hashed once: it is slow on purpose
+        User = get_user_model()
+        users = {}
+        for party in Party.objects.all():
+            if party.kind == Party.Kind.DEVELOPER:
+                continue
+            users[demo_username(party)] = self._user(
+                User, demo_username(party), party.name, [party.group]
+            )
+        users["deployment-coordinator-2"] = self._user(
+            User,
+            "deployment-coordinator-2",
+            "Second Deployment Coordinator",
+            [Party.objects.get(name="ITSM Deployment Coordinator").group],
+        )
+        dev_party = Party.objects.get(kind=Party.Kind.DEVELOPER)
+        organisations = []
+        for name in ORGANISATIONS:
+            group, _ = Group.objects.get_or_create(name=f"3rd party: {name}")
+            org, _ = Organisation.objects.get_or_create(
+                name=name, defaults={"party": dev_party, "group": group}
+            )
+            organisations.append(org)
+            self._user(User, "dev-" + name.split()[0].lower(), f"{name} developer", [group])
+        owner = self._user(User, "process-owner", "Process Owner", [])
+        owner.user_permissions.add(Permission.objects.get(codename="change_racicell"))
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser("admin", "admin@example.org", PASSWORD)
+
+        apps = {}
+        for code, name in APPLICATIONS:
+            apps[code], _ = Application.objects.get_or_create(code=code, defaults={"name": name})
+
+        manager = User.objects.get(username="release-manager")
+        coordinators = [users["deployment-coordinator"], users["deployment-coordinator-2"]]
+        today = timezone.localdate()
+        created = 0
+        for i, (app, version, name, kind, threads, ct, days, stage) in enumerate(RELEASES):
+            if Release.objects.filter(application=apps[app], version=version).exists():
+                continue
+            threads = list(Party.objects.filter(slug__in=threads))
+            release = services.formalise_release(
+                by=manager,
+                application=apps[app],
+                version=version,
+                name=name,
+                release_type=kind,
+                planned_delivery_date=today + datetime.timedelta(days=days),
+                planned_installation_date=today + datetime.timedelta(days=days + 21),
+                business_threads=threads,
+                conformance_testing=ct,
+                description=f"{name} for the {apps[app].name}.",
+            )
+            if stage == "unassigned":  # waiting for RM.1.2
+                created += 1
+                continue
+            services.assign_roles(
+                release,
+                by=manager,
+                deployment_coordinator=coordinators[i % 2],
+                business_threads=threads,
+                developers=organisations[i % 2],
+            )
+            walks.walk(
+                release,
+                stage,
+                rm=manager,
+                dc=coordinators[i % 2],
+                campaign=users["campaign-coordinator"],
+                change_manager=users["change-manager"],
+            )
+            created += 1
+        self.stdout.write(
+            f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "
+            f"{created} new releases."
+        )
+
+    def _user(self, User, username, full_name, groups):
+        first, _, last = full_name.partition(" ")
+        user, made = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
+        )
+        if made:
+            user.password = self.password_hash
+            user.save()
+        user.groups.add(*groups)
+        return user

@@ -1,0 +1,160 @@
+"""Walk demo releases through the process with the real services, so that the demo shows
+releases in every stage with their records, decisions and communications."""
+
+import datetime
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from changes import services as changes
+from changes.models import RfC
+from deployments import services as d
+from deployments.models import Decision, TestReport
+from dsl import services as dsl
+from raci.models import Party
+from raci.permissions import Parties
+from releases import services as releases
+from releases.communications import business_threads
+
+STAGES = [
+    "planning",
+    "receiving",
+    "kickoff",
+    "acceptance",
+    "authorisation",
+    "installation",
+    "conformance",
+    "closed",
+]
+
+
+def demo_file(name: str) -> ContentFile:
+    return ContentFile(f"Demo document {name}\n".encode(), name=name)
+
+
+def walk(release, target: str, *, rm, dc, campaign, change_manager) -> None:
+    """Take a release (roles assigned) up to ``target``, one of STAGES, 'rolled_back'
+    or 'cancelled'."""
+    if target == "cancelled":
+        releases.fire_transition(release, "cancel", by=rm, reason="Merged into a later release")
+        return
+    if target == "planning":
+        return
+    rfc = RfC.objects.create(
+        reference=f"RFC-{release.pk:04d}",
+        title=f"Changes of {release.name}",
+        created_by=change_manager,
+    )
+    rfc.cab_decision, rfc.status = RfC.CabDecision.APPROVED, RfC.Status.APPROVED
+    rfc.save()
+    changes.include_rfc(release, by=rm, rfc=rfc)
+    app = release.application.code
+    d.initialise_deployment_plan(
+        release,
+        by=rm,
+        option="big_bang",
+        summary=f"{release.name}: installation in one go.",
+        components=f"{app}-core {release.version}\n{app}-web {release.version}",
+        last_known_good_build=f"{app} previous version",
+        rollback_procedure="Redeploy the previous build from the DSL; restore the database.",
+    )
+    d.publish_release_schedule(release, by=rm)
+    if target == "receiving":
+        return
+    d.verify_consistency(release, by=dc, plan_completed=True, documents_present=True)
+    d.verify_completeness(release, by=dc, delivered=list(release.deployment_plan.components.all()))
+    for c in release.deployment_plan.components.all():
+        dsl.store_component(
+            release,
+            by=rm,
+            name=c.name,
+            version=c.version,
+            file=demo_file(f"{c.name}-{c.version}.jar"),
+        )
+    d.update_dsl(release, by=rm)
+    dsl.store_document(
+        release,
+        by=dc,
+        title="Installation guide",
+        kind="installation",
+        file=demo_file("installation-guide.pdf"),
+    )
+    d.maintain_dsl_documentation(release, by=dc)
+    if target == "kickoff":
+        return
+    d.add_deployment_task(
+        release,
+        by=dc,
+        title="Prepare the acceptance environment",
+        owner_party=Party.objects.get(name=Parties.INFRASTRUCTURE_MANAGER),
+        assignee=None,
+        due_date=timezone.localdate() + datetime.timedelta(days=7),
+    )
+    d.prepare_kickoff(release, by=dc, scheduled_at=timezone.now() + datetime.timedelta(days=1))
+    d.run_kickoff(release, by=dc, decisions="Plan reviewed with all parties.", plan_approved=True)
+    d.validate_testing_environment(
+        release, by=dc, file=demo_file("environment-report.pdf"), accepted=True
+    )
+    d.submit_test_report(release, by=dc, kind=TestReport.Kind.PSAT, file=demo_file("psat.pdf"))
+    if target == "acceptance":
+        return  # the business thread's pSAT decision is owed
+    threads = list(business_threads(release))
+
+    def all_decide(kind):
+        for t in threads:
+            user = t.group.user_set.first()
+            d.record_decision(release, by=user, kind=kind, business_thread=t, verdict="go")
+
+    all_decide(Decision.Kind.PSAT)
+    d.implement_psat_decision(release, by=dc)
+    d.submit_test_report(release, by=dc, kind=TestReport.Kind.SAT, file=demo_file("sat.pdf"))
+    all_decide(Decision.Kind.SAT)
+    d.implement_sat_decision(release, by=dc)
+    d.submit_installation_plan(
+        release,
+        by=dc,
+        file=demo_file("installation-plan.pdf"),
+        release_notes=f"What is new in {release.identifier}.",
+        planned_start=timezone.now() + datetime.timedelta(days=3),
+    )
+    if target == "authorisation":
+        return  # approvals of the installation plan are owed
+    all_decide(Decision.Kind.INSTALLATION_PLAN)
+    d.validate_installation_plan(release, by=dc)
+    all_decide(Decision.Kind.AUTHORISATION)
+    d.assess_installation_authorisation(release, by=dc)
+    if target == "installation":
+        return
+    d.prepare_user_notification(
+        release,
+        by=dc,
+        message="The application is unavailable Saturday "
+        "20:00-22:00 for the installation of a new release.",
+        disruption="Two hours",
+    )
+    d.initiate_installation(release, by=dc, start_at=timezone.now())
+    failed = target == "rolled_back"
+    d.assess_installation_report(
+        release,
+        by=dc,
+        file=demo_file("installation-report.pdf"),
+        successful=not failed,
+        assessment="Database migration failed." if failed else "OK.",
+    )
+    if failed:
+        all_decide(Decision.Kind.ROLLBACK)
+        d.initiate_rollback(release, by=dc)
+        return
+    d.publish_successful_installation(release, by=dc)
+    d.prepare_post_installation_notification(
+        release, by=dc, message="The new release is available."
+    )
+    d.prepare_closure(
+        release, by=rm, configuration_manager_informed=True, deployment_plan_updated=True
+    )
+    if target in ("conformance", "closed") and release.conformance_testing:
+        all_decide(Decision.Kind.CT_GO_AHEAD)
+        d.initiate_ct_campaign(release, by=rm, coordinator=campaign, scope="Full CT campaign")
+        if target == "closed":
+            d.add_ct_report(release, by=campaign, file=demo_file("ct-report.pdf"))
+            d.forward_ct_reports(release, by=dc)

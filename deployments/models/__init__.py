@@ -1,0 +1,43 @@
+"""What a release goes through from planning to closure, each a record of its own, one
+module per stage: planning (RM.1.3), receipt (RM.2), kick-off (RM.3), acceptance and
+decisions (RM.4, RM.5), installation (RM.6, with the service desk's mass notifications)
+and conformance testing (RM.7)."""
+
+from .acceptance import DECISION_ACTIVITY, Decision, InstallationPlan, TestReport
+from .conformance import CTCampaign, CTReport
+from .installation import (
+    Closure,
+    GoLiveInstruction,
+    InstallationReport,
+    MassNotification,
+    MassRecipient,
+    NotificationMoment,
+    NotificationRequest,
+)
+from .kickoff import EnvironmentReport, KickOffMeeting
+from .planning import DeploymentPlan, DeploymentTask, PlannedComponent, RollbackPlan
+from .receipt import CompletenessCheck, ConsistencyCheck
+
+__all__ = [
+    "DECISION_ACTIVITY",
+    "CTCampaign",
+    "CTReport",
+    "Closure",
+    "CompletenessCheck",
+    "ConsistencyCheck",
+    "Decision",
+    "DeploymentPlan",
+    "DeploymentTask",
+    "EnvironmentReport",
+    "GoLiveInstruction",
+    "InstallationPlan",
+    "InstallationReport",
+    "KickOffMeeting",
+    "MassNotification",
+    "MassRecipient",
+    "NotificationMoment",
+    "NotificationRequest",
+    "PlannedComponent",
+    "RollbackPlan",
+    "TestReport",
+]

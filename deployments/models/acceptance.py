@@ -1,0 +1,151 @@
+"""RM.4 and RM.5: test reports, installation plans and the business threads' decisions
+on them (GO/NOGO, approval, authorisation; also the rollback validation of RM.6.4 and
+the CT go-ahead of RM.7.1)."""
+
+from django.db import models
+
+from releasemgmt.files import StoredFile, download_url
+
+from .base import USER
+
+
+class TestReport(StoredFile):
+    """The report a GO/NOGO decision rests on (RM.4.1 pSAT, RM.4.2 SAT, DQR or
+    qualification)."""
+
+    class Kind(models.TextChoices):
+        PSAT = "psat", "pSAT report"
+        SAT = "sat", "SAT report"
+        DQR = "dqr", "DQR report"
+        QUALIFICATION = "qualification", "Qualification report"
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="test_reports"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.filename}"
+
+    @property
+    def activity_code(self):
+        return "RM.4.1" if self.kind == self.Kind.PSAT else "RM.4.2"
+
+
+class InstallationPlan(StoredFile):
+    """RM.5.1: the installation plan and release notes the deployment coordinator
+    presents to the affected business threads. A rejection calls for a new version."""
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="installation_plans"
+    )
+    version = models.PositiveSmallIntegerField()
+    release_notes = models.TextField()
+    planned_start = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "version"], name="installation_plan_version")
+        ]
+
+    def __str__(self):
+        return f"Installation plan v{self.version} of {self.release.identifier}"
+
+
+class Decision(models.Model):
+    """A business thread's answer, kept as evidence: it names what it rests on, who decided
+    for which thread and when. Never edited; a re-test leads to a new decision that
+    supersedes it, and both stay on the record."""
+
+    class Kind(models.TextChoices):
+        PSAT = "psat", "GO/NOGO for SAT after pSAT (RM.4.1)"
+        SAT = "sat", "GO/NOGO for post-SAT deployments (RM.4.2)"
+        INSTALLATION_PLAN = "installation_plan", "Installation plan & release notes (RM.5.1)"
+        AUTHORISATION = "authorisation", "Installation authorisation (RM.5.2)"
+        ROLLBACK = "rollback", "Validation of the rollback (RM.6.4)"
+        CT_GO_AHEAD = "ct_go_ahead", "Go-ahead for conformance testing (RM.7.1)"
+
+    class Verdict(models.TextChoices):
+        GO = "go", "GO"
+        NOGO = "nogo", "NOGO"
+
+    class Consequence(models.TextChoices):
+        CORRECTED_DELIVERY = "corrected_delivery", "Send back for a corrected delivery"
+        CANCEL = "cancel", "Cancel the release"
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="decisions"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    business_thread = models.ForeignKey("raci.Party", on_delete=models.PROTECT, related_name="+")
+    verdict = models.CharField(max_length=4, choices=Verdict.choices)
+    test_report = models.ForeignKey(
+        TestReport, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    installation_plan = models.ForeignKey(
+        InstallationPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    installation_report = models.ForeignKey(
+        "InstallationReport",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    decided_by_name = models.CharField(
+        max_length=200, help_text="The person at DG TAXUD who decided."
+    )
+    decided_at = models.DateTimeField()
+    file_field, sha256_field, release_path = "evidence", "evidence_sha256", "release"
+    evidence = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
+    evidence_sha256 = models.CharField(max_length=64, blank=True)
+    evidence_note = models.TextField(
+        blank=True, help_text="For example the acceptance e-mail's date, sender and subject."
+    )
+    consequence = models.CharField(max_length=20, choices=Consequence.choices, blank=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    on_behalf = models.BooleanField(
+        default=False, help_text="Recorded by the deployment side on the thread's behalf."
+    )
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["release", "kind", "business_thread"])]
+
+    def __str__(self):
+        return f"{self.get_verdict_display()} by {self.business_thread} ({self.get_kind_display()})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A recorded decision cannot be edited; record a new one.")
+        super().save(*args, **kwargs)
+
+    @property
+    def download_url(self) -> str:
+        return download_url(self) if self.evidence else ""
+
+    @property
+    def verdict_label(self):
+        if self.kind in (self.Kind.INSTALLATION_PLAN, self.Kind.AUTHORISATION, self.Kind.ROLLBACK):
+            return {"go": "Approved", "nogo": "Rejected"}[self.verdict]
+        return self.get_verdict_display()
+
+
+#: the activity each kind of decision belongs to (and whose stage it is taken in)
+DECISION_ACTIVITY = {
+    Decision.Kind.PSAT: "RM.4.1",
+    Decision.Kind.SAT: "RM.4.2",
+    Decision.Kind.INSTALLATION_PLAN: "RM.5.1",
+    Decision.Kind.AUTHORISATION: "RM.5.2",
+    Decision.Kind.ROLLBACK: "RM.6.4",
+    Decision.Kind.CT_GO_AHEAD: "RM.7.1",
+}

@@ -1,0 +1,155 @@
+"""RM.6: the requests to notify the users and the service desk's mass notifications,
+the go-live, the installation report and the closure."""
+
+from django.db import models
+
+from releasemgmt.files import StoredFile
+
+from .acceptance import InstallationPlan
+from .base import USER, Performed
+
+
+class NotificationMoment(models.TextChoices):
+    """When the service desk tells the impacted users: before or after the installation."""
+
+    BEFORE = "before", "Imminent installation (RM.6.1)"
+    AFTER = "after", "Installation done or rolled back (RM.6.6)"
+
+
+class NotificationRequest(Performed):
+    """RM.6.1 / RM.6.6: the deployment coordinator asks the service desk to tell every
+    impacted user (before: imminent installation; after: done or rolled back)."""
+
+    Moment = NotificationMoment
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="notification_requests"
+    )
+    moment = models.CharField(max_length=10, choices=Moment.choices)
+    message = models.TextField()
+    disruption = models.TextField(blank=True)
+    rollback_used = models.BooleanField(default=False)
+
+
+class GoLiveInstruction(Performed):
+    """RM.6.2: the formal agreement to go live, communicated to application management."""
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="go_live_instructions"
+    )
+    installation_plan = models.ForeignKey(InstallationPlan, on_delete=models.PROTECT)
+    start_at = models.DateTimeField()
+    instructions = models.TextField(blank=True)
+
+
+class InstallationReport(StoredFile):
+    """RM.6.3: prepared by application management, assessed by the deployment coordinator."""
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="installation_reports"
+    )
+    successful = models.BooleanField()
+    assessment = models.TextField()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+
+class Closure(Performed):
+    """RM.6.7: the closure checks of the release manager."""
+
+    release = models.OneToOneField(
+        "releases.Release", on_delete=models.CASCADE, related_name="closure"
+    )
+    rfcs_implemented = models.PositiveIntegerField()
+    configuration_manager_informed = models.BooleanField()
+    deployment_plan_updated = models.BooleanField()
+    dsl_verified = models.BooleanField()
+    notes = models.TextField(blank=True)
+
+
+class MassNotification(models.Model):
+    """RM.6.1 / RM.6.6: the service desk's mass e-mail to every impacted user, with its
+    progress stored so that the page's bar and a restarted worker both know where it is."""
+
+    Moment = NotificationMoment
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "Sending"
+        DONE = "done", "Done"
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="mass_notifications"
+    )
+    moment = models.CharField(max_length=10, choices=Moment.choices)
+    subject = models.CharField(max_length=250)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
+    total = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    uncertain = models.PositiveIntegerField(
+        default=0,
+        help_text="Recipients whose message was in flight when a worker stopped: sent again "
+        "with the same Message-ID, so a server that does not drop duplicates may show it twice.",
+    )
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "notifications_massnotification"  # kept where it was first created
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * (self.sent + self.failed) / self.total)
+
+    FAILURES_SHOWN = 100
+
+    @property
+    def failures(self):
+        """The first recipients that could not be sent, with the server's reason."""
+        if not self.failed:
+            return []
+        failed = self.recipients.filter(status=MassRecipient.Status.FAILED)
+        return list(failed.order_by("email").values("email", "error")[: self.FAILURES_SHOWN])
+
+
+class MassRecipient(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    notification = models.ForeignKey(
+        MassNotification, on_delete=models.CASCADE, related_name="recipients"
+    )
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # The first unsent recipient of a claim whose worker stopped: its message may have
+    # reached the server just before the stop. Sent again, and counted as uncertain.
+    interrupted = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "notifications_massrecipient"  # kept where it was first created
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "email"], name="mass_recipient_unique")
+        ]
+        indexes = [
+            models.Index(fields=["notification", "status"], name="notificatio_notific_978980_idx")
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def message_id(self) -> str:
+        return f"<mass-{self.notification_id}.{self.pk}@releasemgmt>"

@@ -1,0 +1,85 @@
+"""RM.1.3: the deployment plan (with the components it expects and its tasks) and the
+rollback plan every release has from the start."""
+
+from django.db import models
+
+from .base import USER
+
+
+class DeploymentPlan(models.Model):
+    """RM.1.3: created with the release; completed by the application manager (RM.2.1),
+    approved at the kick-off (RM.3.2), updated at closure (RM.6.7)."""
+
+    class Option(models.TextChoices):
+        BIG_BANG = "big_bang", "Big bang"
+        PHASED = "phased", "Phased"
+        PUSH = "push", "Push"
+        PULL = "pull", "Pull"
+
+    release = models.OneToOneField(
+        "releases.Release", on_delete=models.CASCADE, related_name="deployment_plan"
+    )
+    option = models.CharField(max_length=10, choices=Option.choices, default=Option.BIG_BANG)
+    summary = models.TextField()
+    completed_by_application_manager = models.BooleanField(default=False)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Deployment plan of {self.release.identifier}"
+
+
+class PlannedComponent(models.Model):
+    """A component the deployment plan expects to be delivered (checked at RM.2.2)."""
+
+    plan = models.ForeignKey(DeploymentPlan, on_delete=models.CASCADE, related_name="components")
+    name = models.CharField(max_length=200)
+    version = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="planned_component_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.version}"
+
+
+class DeploymentTask(models.Model):
+    """A task of the deployment plan (RM.3.1): what someone must do during deployment."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+
+    plan = models.ForeignKey(DeploymentPlan, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    owner_party = models.ForeignKey("raci.Party", on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="deployment_tasks"
+    )
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["assignee", "status"])]
+
+    def __str__(self):
+        return self.title
+
+
+class RollbackPlan(models.Model):
+    """Every release has one from RM.1.3 on: the last known good build and how to go
+    back to it (RM.6.4)."""
+
+    release = models.OneToOneField(
+        "releases.Release", on_delete=models.CASCADE, related_name="rollback_plan"
+    )
+    last_known_good_build = models.CharField(max_length=100)
+    procedure = models.TextField()
+    initiated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Rollback plan of {self.release.identifier}"

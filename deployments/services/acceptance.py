@@ -1,0 +1,84 @@
+"""RM.4: test reports go to the business threads; their GO is implemented (RM.4.1 after
+pSAT, RM.4.2 after SAT, DQR or qualification)."""
+
+from django.db import transaction
+
+from raci.permissions import DEPLOYMENT_PARTIES
+from releasemgmt.audit import services as audit
+from releases.communications import (
+    business_threads,
+    communicate,
+    parties,
+)
+from releases.services import begin_activity, mark_done, require_done
+
+from ..models import (
+    Decision,
+    TestReport,
+)
+from .decisions import require_all_threads
+from .links import decision_link
+
+REPORT_INTERFACE = {
+    TestReport.Kind.PSAT: "pSAT report",
+    TestReport.Kind.SAT: "SAT report",
+    TestReport.Kind.DQR: "DQR report",
+    TestReport.Kind.QUALIFICATION: "SAT report",
+}
+
+
+@transaction.atomic
+def submit_test_report(release, *, by, kind, file, summary="") -> TestReport:
+    """RM.4.1 / RM.4.2: the deployment coordinator sends the report to the business
+    threads, who give their GO/NOGO on it."""
+    code = "RM.4.1" if kind == TestReport.Kind.PSAT else "RM.4.2"
+    release = begin_activity(release, code, by=by)
+    if code == "RM.4.2":
+        require_done(release, "RM.4.1")
+    report = TestReport.store(file, release=release, kind=kind, summary=summary, uploaded_by=by)
+    communicate(
+        release,
+        code,
+        by=by,
+        interface=REPORT_INTERFACE[kind],
+        subject=f"{report.get_kind_display()}: your GO/NOGO is awaited",
+        body=f"{report.get_kind_display()} of {release}.\n\n{summary}\n\n"
+        "Record your thread's decision with the link below.",
+        to=business_threads(release),
+        link=decision_link(release, Decision.Kind.PSAT if kind == "psat" else "sat"),
+    )
+    audit.record(
+        actor=by,
+        action="test_report_submitted",
+        obj=report,
+        release=release,
+        after={"kind": kind, "sha256": report.sha256},
+    )
+    return report
+
+
+def _implement_go(release, code, kind, *, by, what):
+    """RM.4.1 / RM.4.2: DG TAXUD's GO is implemented; the deployment parties are told."""
+    release = begin_activity(release, code, by=by)
+    require_all_threads(release, kind, "decision")
+    communicate(
+        release,
+        code,
+        by=by,
+        subject=f"GO for {what}",
+        body=f"DG TAXUD gave GO for {what} of {release}.",
+        to=parties(*DEPLOYMENT_PARTIES),
+    )
+    mark_done(release, code, by=by, outcome="GO")
+
+
+@transaction.atomic
+def implement_psat_decision(release, *, by):
+    """RM.4.1: every affected thread said GO on the latest pSAT report: SAT may start."""
+    _implement_go(release, "RM.4.1", Decision.Kind.PSAT, by=by, what="the SAT")
+
+
+@transaction.atomic
+def implement_sat_decision(release, *, by):
+    """RM.4.2: GO after SAT (or DQR, qualification) from every affected thread."""
+    _implement_go(release, "RM.4.2", Decision.Kind.SAT, by=by, what="the post-SAT deployments")

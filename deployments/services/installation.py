@@ -1,0 +1,252 @@
+"""RM.6: the users notified before and after, the go-live, the installation report
+assessed, the rollback or the success, and the closure of the release operation."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from changes import services as changes
+from raci.permissions import Parties
+from releasemgmt.audit import services as audit
+from releasemgmt.errors import Conflict
+from releases.communications import (
+    assigned_parties,
+    business_threads,
+    communicate,
+    parties,
+)
+from releases.models import ActivityRecord
+from releases.services import begin_activity, mark_done, require_done
+
+from ..models import (
+    Closure,
+    Decision,
+    GoLiveInstruction,
+    InstallationReport,
+    NotificationRequest,
+    RollbackPlan,
+)
+from .decisions import require_all_threads
+from .links import activity_link
+from .planning import dsl_gaps
+
+
+def prepare_user_notification(release, *, by, message, disruption=""):
+    """RM.6.1: before the installation, the service desk is asked to tell every impacted
+    user, with the expected disruption."""
+    return _notify_users(release, "RM.6.1", by=by, message=message, disruption=disruption)
+
+
+def prepare_post_installation_notification(release, *, by, message, disruption=""):
+    """RM.6.6: after it, the installation report and whether the rollback was used."""
+    return _notify_users(release, "RM.6.6", by=by, message=message, disruption=disruption)
+
+
+@transaction.atomic
+def _notify_users(release, code, *, by, message, disruption=""):
+    """RM.6.1 (before) or RM.6.6 (after, saying whether the rollback was used): the service
+    desk is asked to send the mass e-mail to every impacted user."""
+    after = code == "RM.6.6"
+    release = begin_activity(release, code, by=by)
+    if after:
+        done = ActivityRecord.objects.filter(
+            release=release,
+            status=ActivityRecord.Status.DONE,
+            activity__code__in=["RM.6.4", "RM.6.5"],
+        )
+        if not done.exists():
+            raise Conflict(
+                "First publish the successful installation (RM.6.5) or initiate "
+                "the rollback (RM.6.4)."
+            )
+    request = NotificationRequest.objects.create(
+        release=release,
+        moment="after" if after else "before",
+        message=message,
+        disruption=disruption,
+        rollback_used=release.rollback_plan_used,
+        recorded_by=by,
+    )
+    report = release.installation_reports.first()
+    communicate(
+        release,
+        code,
+        by=by,
+        subject="Please notify the impacted users",
+        body=message + (f"\n\nExpected disruption: {disruption}" if disruption else ""),
+        to=parties(Parties.SERVICE_DESK),
+        link=activity_link(release, code),
+    )
+    communicate(
+        release,
+        code,
+        by=by,
+        interface="Installation report",
+        subject="Installation report" if after else "Imminent installation",
+        body=(
+            f"{message}\n\nRollback used: {'yes' if release.rollback_plan_used else 'no'}."
+            + (f"\n\n{report.assessment}" if after and report else "")
+        ),
+        to=business_threads(release),
+    )
+    audit.record(
+        actor=by,
+        action="notification_requested",
+        obj=request,
+        release=release,
+        after={"moment": request.moment, "message": message},
+    )
+    mark_done(release, code, by=by)
+    return request
+
+
+@transaction.atomic
+def initiate_installation(release, *, by, start_at, instructions=""):
+    """RM.6.2: the formal agreement to go live, to application management."""
+    release = begin_activity(release, "RM.6.2", by=by)
+    require_done(release, "RM.6.1")
+    plan = release.installation_plans.first()
+    go = GoLiveInstruction.objects.create(
+        release=release,
+        installation_plan=plan,
+        start_at=start_at,
+        instructions=instructions,
+        recorded_by=by,
+    )
+    communicate(
+        release,
+        "RM.6.2",
+        by=by,
+        subject="Go live: proceed with the installation",
+        body=f"Install {release} following installation plan v{plan.version} from "
+        f"{start_at:%Y-%m-%d %H:%M}.\n\n{instructions}",
+        to=parties(Parties.APPLICATION_MANAGER),
+    )
+    audit.record(
+        actor=by,
+        action="go_live",
+        obj=go,
+        release=release,
+        after={"start_at": start_at, "plan": plan.version},
+    )
+    mark_done(release, "RM.6.2", by=by)
+    return go
+
+
+@transaction.atomic
+def assess_installation_report(release, *, by, file, successful, assessment):
+    """RM.6.3: the installation report from application management, assessed: on to the
+    success communication (RM.6.5) or the rollback plan (RM.6.4)."""
+    release = begin_activity(release, "RM.6.3", by=by)
+    require_done(release, "RM.6.2")
+    report = InstallationReport.store(
+        file, release=release, successful=successful, assessment=assessment, uploaded_by=by
+    )
+    audit.record(
+        actor=by,
+        action="installation_assessed",
+        obj=report,
+        release=release,
+        after={"successful": successful, "assessment": assessment},
+    )
+    applies = "RM.6.4" if successful else "RM.6.5"
+    ActivityRecord.objects.filter(release=release, activity__code=applies).update(
+        status=ActivityRecord.Status.NOT_APPLICABLE,
+        comment="Installation successful." if successful else "Installation failed.",
+    )
+    mark_done(release, "RM.6.3", by=by, outcome="success" if successful else "failure")
+    return report
+
+
+@transaction.atomic
+def initiate_rollback(release, *, by):
+    """RM.6.4: after validation with the affected threads, back to the last known good
+    build; every stakeholder is told."""
+    release = begin_activity(release, "RM.6.4", by=by)
+    require_done(release, "RM.6.3")
+    require_all_threads(release, Decision.Kind.ROLLBACK, "validation")
+    RollbackPlan.objects.filter(release=release).update(initiated_at=timezone.now())
+    release.rollback_plan_used = True
+    release.save(update_fields=["rollback_plan_used", "updated_at"])
+    plan = release.rollback_plan
+    communicate(
+        release,
+        "RM.6.4",
+        by=by,
+        subject="Rollback initiated",
+        body=f"{release} is rolled back to {plan.last_known_good_build}.\n\n{plan.procedure}",
+        to=assigned_parties(release),
+    )
+    mark_done(release, "RM.6.4", by=by, outcome="rolled back")
+
+
+@transaction.atomic
+def publish_successful_installation(release, *, by, message=""):
+    """RM.6.5: the successful installation, told to every stakeholder."""
+    release = begin_activity(release, "RM.6.5", by=by)
+    require_done(release, "RM.6.3")
+    communicate(
+        release,
+        "RM.6.5",
+        by=by,
+        subject="Successful installation",
+        body=message or f"{release} is installed in production.",
+        to=assigned_parties(release),
+    )
+    mark_done(release, "RM.6.5", by=by, outcome="success")
+
+
+@transaction.atomic
+def prepare_closure(
+    release, *, by, configuration_manager_informed, deployment_plan_updated, notes=""
+):
+    """RM.6.7: report the end to change management (the included RfCs become implemented
+    when the installation succeeded) and configuration management, update the deployment
+    plan, and check that the DSL holds what is installed."""
+    release = begin_activity(release, "RM.6.7", by=by)
+    require_done(release, "RM.6.6")
+    errors = {}
+    if not configuration_manager_informed:
+        errors["configuration_manager_informed"] = "Report the end to configuration management."
+    if not deployment_plan_updated:
+        errors["deployment_plan_updated"] = "Update the deployment plan."
+    if errors:
+        raise ValidationError(errors)
+    gaps = dsl_gaps(release)
+    if gaps:
+        raise Conflict(
+            "The DSL does not hold what is installed: " + ", ".join(gaps) + ".", missing=gaps
+        )
+    implemented = 0
+    if not release.rollback_plan_used:
+        implemented = changes.mark_implemented(release, by=by)
+    closure = Closure.objects.create(
+        release=release,
+        rfcs_implemented=implemented,
+        configuration_manager_informed=True,
+        deployment_plan_updated=True,
+        dsl_verified=True,
+        notes=notes,
+        recorded_by=by,
+    )
+    communicate(
+        release,
+        "RM.6.7",
+        by=by,
+        subject="End of the release operation",
+        body=(
+            f"{release} is {'rolled back' if release.rollback_plan_used else 'installed'}. "
+            f"RfCs marked implemented: {implemented}. Please update the change records "
+            "and the CIs in the CMDB."
+        ),
+        to=parties(Parties.CHANGE_MANAGER, Parties.CONFIGURATION_MANAGER),
+    )
+    audit.record(
+        actor=by,
+        action="closure_prepared",
+        obj=closure,
+        release=release,
+        after={"rfcs_implemented": implemented, "notes": notes},
+    )
+    mark_done(release, "RM.6.7", by=by)
+    return closure

@@ -1,0 +1,166 @@
+"""RM.3: the deployment plan completed with its tasks, the kick-off meeting, and the
+testing environment validated."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from raci import permissions as raci
+from raci.models import Party
+from raci.permissions import Parties
+from releasemgmt.audit import services as audit
+from releasemgmt.errors import Conflict
+from releases.communications import (
+    business_threads,
+    communicate,
+    holders,
+    parties,
+)
+from releases.services import begin_activity, lock, mark_done, require_done
+
+from ..models import (
+    DeploymentPlan,
+    DeploymentTask,
+    EnvironmentReport,
+    KickOffMeeting,
+)
+
+
+@transaction.atomic
+def add_deployment_task(release, *, by, title, owner_party, assignee, due_date):
+    """RM.3.1: the deployment coordinator completes the deployment plan with its tasks."""
+    release = lock(release)
+    raci.require_perform(by, release, "RM.3.1")
+    if not release.is_open:
+        raise Conflict(f"{release.identifier} is {release.get_stage_display().lower()}.")
+    if assignee is not None and not raci.parties_on_release(assignee, release):
+        raise ValidationError({"assignee": f"{assignee} holds no party on this release."})
+    plan = DeploymentPlan.objects.filter(release=release).first()
+    if plan is None:
+        raise Conflict("Initialise the deployment plan first (RM.1.3).")
+    task = DeploymentTask.objects.create(
+        plan=plan, title=title, owner_party=owner_party, assignee=assignee, due_date=due_date
+    )
+    audit.record(
+        actor=by,
+        action="task_added",
+        obj=task,
+        release=release,
+        after={"title": title, "owner": str(owner_party), "due": due_date},
+    )
+    return task
+
+
+@transaction.atomic
+def complete_task(release, *, by, task):
+    """A deployment task is done: by its assignee, or recorded by the deployment
+    coordinator."""
+    release = lock(release)
+    if task.plan.release_id != release.pk:
+        raise ValidationError({"task": "Not a task of this release."})
+    if not raci.may_mark_task_done(by, release, task.assignee_id):
+        raise PermissionDenied("Only the assignee or the deployment coordinator.")
+    if task.status == DeploymentTask.Status.DONE:
+        raise Conflict(f"'{task}' is done already.")
+    task.status = DeploymentTask.Status.DONE
+    task.save(update_fields=["status"])
+    audit.record(actor=by, action="task_done", obj=task, release=release, after={"status": "done"})
+    return task
+
+
+@transaction.atomic
+def prepare_kickoff(release, *, by, scheduled_at, agenda="") -> KickOffMeeting:
+    """RM.3.1: invite every party of RM.3.2 in Table 4-1 to the kick-off."""
+    release = begin_activity(release, "RM.3.1", by=by)
+    if not DeploymentTask.objects.filter(plan__release=release).exists():
+        raise Conflict(
+            "Complete the deployment plan with its tasks first.", missing=["Deployment tasks"]
+        )
+    invited_parties = Party.objects.filter(cells__activity__code="RM.3.2").distinct()
+    meeting, _ = KickOffMeeting.objects.update_or_create(
+        release=release, defaults={"scheduled_at": scheduled_at, "agenda": agenda}
+    )
+    meeting.invitees.set(holders(release, invited_parties))
+    communicate(
+        release,
+        "RM.3.1",
+        by=by,
+        subject="Invitation: deployment kick-off meeting",
+        body=f"Kick-off of {release} on {scheduled_at:%Y-%m-%d %H:%M}.\n\n{agenda}",
+        to=invited_parties,
+    )
+    audit.record(
+        actor=by,
+        action="kickoff_prepared",
+        obj=meeting,
+        release=release,
+        after={"scheduled_at": scheduled_at, "invitees": meeting.invitees.count()},
+    )
+    mark_done(release, "RM.3.1", by=by)
+    return meeting
+
+
+@transaction.atomic
+def run_kickoff(release, *, by, decisions, plan_approved) -> KickOffMeeting:
+    """RM.3.2: the kick-off approves the deployment plan; its decisions go to all."""
+    release = begin_activity(release, "RM.3.2", by=by)
+    require_done(release, "RM.3.1")
+    meeting = release.kickoff
+    meeting.held_at = timezone.now()
+    meeting.decisions = decisions
+    meeting.plan_approved = plan_approved
+    meeting.save()
+    if plan_approved:
+        DeploymentPlan.objects.filter(release=release).update(approved_at=timezone.now())
+    communicate(
+        release,
+        "RM.3.2",
+        by=by,
+        interface="Kick-off meeting decisions",
+        subject="Kick-off meeting decisions",
+        body=f"{decisions}\n\nDeployment plan approved: {'yes' if plan_approved else 'no'}.",
+        to=business_threads(release),
+        cc=Party.objects.filter(cells__activity__code="RM.3.2").distinct(),
+    )
+    audit.record(
+        actor=by,
+        action="kickoff_held",
+        obj=meeting,
+        release=release,
+        after={"decisions": decisions, "plan_approved": plan_approved},
+    )
+    if plan_approved:
+        mark_done(release, "RM.3.2", by=by, outcome="plan approved")
+    return meeting
+
+
+@transaction.atomic
+def validate_testing_environment(release, *, by, file, accepted, anomalies="") -> EnvironmentReport:
+    """RM.3.3: the environment acceptance report; anomalies go to the business threads."""
+    release = begin_activity(release, "RM.3.3", by=by)
+    if not accepted and not anomalies.strip():
+        raise ValidationError({"anomalies": "Describe the anomalies found."})
+    report = EnvironmentReport.store(
+        file, release=release, accepted=accepted, anomalies=anomalies, uploaded_by=by
+    )
+    if anomalies.strip():
+        communicate(
+            release,
+            "RM.3.3",
+            by=by,
+            interface="Notification in case of anomalies/inconsistencies",
+            subject="Test environment anomalies",
+            body=anomalies,
+            to=business_threads(release),
+            cc=parties(Parties.APPLICATION_MANAGER, Parties.INFRASTRUCTURE_MANAGER),
+        )
+    audit.record(
+        actor=by,
+        action="environment_report",
+        obj=report,
+        release=release,
+        after={"accepted": accepted, "anomalies": anomalies, "sha256": report.sha256},
+    )
+    if accepted:
+        mark_done(release, "RM.3.3", by=by, outcome="accepted")
+    return report

@@ -1,0 +1,41 @@
+"""Celery tasks of the service desk's mass notifications. Names are pinned: queued
+messages and the beat schedule name them."""
+
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+
+from . import mass_sending
+
+SMTP_ERRORS = (smtplib.SMTPException, OSError)
+
+
+@shared_task(
+    name="releasemgmt.notifications.tasks.send_mass_notification_task",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=settings.NOTIFICATION_MAX_RETRIES,
+)
+def send_mass_notification_task(self, notification_id: int) -> int:
+    """Send a mass notification in batches; SMTP outages are retried with backoff, then
+    what is left is marked failed."""
+    try:
+        return mass_sending.send_batches(notification_id)
+    except SMTP_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            mass_sending.fail_remaining(notification_id, exc)
+            return 0
+        delay = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2**self.request.retries
+        raise self.retry(exc=exc, countdown=delay) from exc
+
+
+@shared_task(name="deployments.tasks.resume_mass_notifications_task")
+def resume_mass_notifications_task(older_than_seconds: int = 60) -> int:
+    """Queue again the mass notifications nobody is sending (their worker died, or the
+    broker lost the task): they resume from what the database says is left."""
+    unfinished = list(mass_sending.unfinished(older_than_seconds))
+    for notification_id in unfinished:
+        send_mass_notification_task.delay(notification_id)
+    return len(unfinished)

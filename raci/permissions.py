@@ -1,0 +1,196 @@
+"""The one permission module: who may do what on which release.
+
+Views, serializers and services ask here and never decide for themselves. The answers
+come from Table 4-1 and the release's assignments (RM.1.2), held as guardian's direct
+foreign-key object permissions (``raci.sync``): ``may_perform`` (may this user perform
+RM.x.y on this release), ``may_view`` and ``visible_releases`` (which releases, as one
+query), and party membership."""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from .catalogue import perform_codename
+from .models import Activity, Party, ReleaseGroupObjectPermission, ReleaseUserObjectPermission
+
+
+class Parties(StrEnum):
+    """The ITSM columns of Table 4-1 (and the developers) the code names; the business
+    threads are data. A test holds these to the header of ``data/rm_raci.csv``."""
+
+    RELEASE_MANAGER = "ITSM Release Manager"
+    DEPLOYMENT_COORDINATOR = "ITSM Deployment Coordinator"
+    APPLICATION_MANAGER = "ITSM Application Manager"
+    CHANGE_MANAGER = "ITSM Change Manager"
+    CONFIGURATION_MANAGER = "ITSM Configuration Manager"
+    INFRASTRUCTURE_MANAGER = "ITSM Infrastructure Manager"
+    SERVICE_DESK = "ITSM Service Desk"
+    CAMPAIGN_COORDINATOR = "ITSM Campaign Coordinator"
+    DEVELOPERS = "3rd Party Developers"
+
+
+#: who the deployment itself concerns: told of GO and NOGO (RM.4.1, RM.4.2)
+DEPLOYMENT_PARTIES = (
+    Parties.APPLICATION_MANAGER,
+    Parties.INFRASTRUCTURE_MANAGER,
+    Parties.DEVELOPERS,
+)
+VIEW = "view_release"
+PROCESS_OWNER_PERMISSION = "raci.change_racicell"
+
+
+def _active(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+# --- per release ---------------------------------------------------------------------
+
+
+def granted_codenames(user, release) -> frozenset[str]:
+    """The permission codenames the user holds on the release (one query, cached on
+    the user object for the rest of the request)."""
+    if not _active(user):
+        return frozenset()
+    cache = user.__dict__.setdefault("_release_perm_cache", {})
+    if release.pk not in cache:
+        mine = ReleaseUserObjectPermission.objects.filter(
+            user=user, content_object_id=release.pk
+        ).values_list("permission__codename", flat=True)
+        groups = ReleaseGroupObjectPermission.objects.filter(
+            group__user=user, content_object_id=release.pk
+        ).values_list("permission__codename", flat=True)
+        cache[release.pk] = frozenset(mine.union(groups))
+    return cache[release.pk]
+
+
+def forget(user) -> None:
+    """Drop what ``granted_codenames`` cached (after the user's assignments changed)."""
+    user.__dict__.pop("_release_perm_cache", None)
+
+
+def may_perform(user, release, code: str) -> bool:
+    """May this user perform activity ``code`` (RM.x.y) on this release? True exactly
+    when a party the user holds on the release is R or A for it in Table 4-1."""
+    return perform_codename(code) in granted_codenames(user, release)
+
+
+def why_not_perform(release, code: str) -> str:
+    """The reason a user who may not perform ``code`` is given."""
+    activity = Activity.objects.filter(code=code).first()
+    label = str(activity) if activity else code
+    return (
+        f"Only a party that is Responsible or Accountable for {label} on "
+        f"{release.identifier} may do this."
+    )
+
+
+def require_perform(user, release, code: str) -> None:
+    """403 naming the activity unless ``may_perform``."""
+    if not may_perform(user, release, code):
+        raise PermissionDenied(why_not_perform(release, code))
+
+
+def sees_all_releases(user) -> bool:
+    """ITSM staff see every release; business threads and developers only their own."""
+    return _active(user) and user.has_perm("releases.view_release")
+
+
+def may_view(user, release) -> bool:
+    return sees_all_releases(user) or VIEW in granted_codenames(user, release)
+
+
+def visible_releases(user, releases):
+    """``releases`` (a queryset of releases) narrowed to those this user may see, as one
+    query: subqueries over guardian's direct permission tables, no check per row."""
+    if not _active(user):
+        return releases.none()
+    if sees_all_releases(user):
+        return releases
+    mine = ReleaseUserObjectPermission.objects.filter(user=user, permission__codename=VIEW).values(
+        "content_object_id"
+    )
+    groups = ReleaseGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=VIEW
+    ).values("content_object_id")
+    return releases.filter(Q(id__in=mine) | Q(id__in=groups))
+
+
+def parties_on_release(user, release) -> list[Party]:
+    """The parties this user holds on this release through its assignments."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Party.objects.filter(
+            Q(assignments__release_id=release.pk)
+            & (Q(assignments__user=user) | Q(assignments__group__user=user))
+        ).distinct()
+    )
+
+
+def threads_on_release(user, release) -> list[Party]:
+    """The affected business threads of the release that this user is a member of."""
+    return [p for p in parties_on_release(user, release) if p.kind == Party.Kind.BUSINESS_THREAD]
+
+
+# --- whoever holds a party -----------------------------------------------------------
+
+
+def holds_party(user, party_name: str) -> bool:
+    return _active(user) and user.groups.filter(party__name=party_name).exists()
+
+
+def is_business_thread_user(user) -> bool:
+    return _active(user) and user.groups.filter(party__kind=Party.Kind.BUSINESS_THREAD).exists()
+
+
+def may_formalise(user) -> bool:
+    """RM.1.1: a release manager creates release operations."""
+    return holds_party(user, Parties.RELEASE_MANAGER)
+
+
+def may_change_matrix(user) -> bool:
+    """A process owner edits Table 4-1."""
+    return _active(user) and user.has_perm(PROCESS_OWNER_PERMISSION)
+
+
+def may_register_rfcs(user) -> bool:
+    """The change manager records RfCs and the CAB's decisions."""
+    return holds_party(user, Parties.CHANGE_MANAGER)
+
+
+def may_send_mass_notifications(user) -> bool:
+    """RM.6.1 / RM.6.6: the service desk sends the mass e-mail to the impacted users."""
+    return holds_party(user, Parties.SERVICE_DESK)
+
+
+def may_see_subscribers(user) -> bool:
+    """Subscribers' addresses are personal data: the service desk, who sends to them,
+    and the release managers, who answer for the release's communication."""
+    return (
+        _active(user)
+        and user.is_superuser
+        or may_send_mass_notifications(user)
+        or holds_party(user, Parties.RELEASE_MANAGER)
+    )
+
+
+# --- rules of a single activity --------------------------------------------------------
+
+
+def may_mark_task_done(user, release, assignee_id) -> bool:
+    """RM.3.1: a deployment task is marked done by its assignee, or by the deployment
+    coordinator (R/A of RM.3.1) for anyone."""
+    return (assignee_id is not None and user.pk == assignee_id) or may_perform(
+        user, release, "RM.3.1"
+    )
+
+
+def may_report_tests(user, release) -> bool:
+    """pSAT reports belong to RM.4.1, the SAT, DQR and qualification ones to RM.4.2."""
+    return may_perform(user, release, "RM.4.1") or may_perform(user, release, "RM.4.2")
+
+
+def may_add_ct_report(user, release) -> bool:
+    """RM.7.2: the campaign coordinator (consulted) attaches reports too."""
+    return may_perform(user, release, "RM.7.2") or holds_party(user, Parties.CAMPAIGN_COORDINATOR)

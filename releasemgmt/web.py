@@ -1,0 +1,90 @@
+"""The web's one error path. A service's error in a form flow comes back on the form,
+with what the user typed (and a note to choose a file again: browsers never keep one);
+anywhere else it is a page in the site's layout that gives the reason. Under ``/api/``
+the same handlers answer with the API's JSON."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseServerError, JsonResponse
+from django.template import loader
+from django.views.defaults import page_not_found, permission_denied
+
+from releasemgmt.errors import SERVER_ERROR, Conflict
+
+#: the answer of a form flow that failed, by the kind of error
+BAD_INPUT, NOT_ALLOWED, CONFLICT = 400, 403, 409
+CHOOSE_AGAIN = "Choose the file again: nothing was saved, and browsers do not keep a file."
+
+
+def posted(request):
+    """(data, files) for binding a form on POST, (None, None) otherwise. An empty POST
+    (every box unticked) is still a submission: ``request.POST or None`` would miss it."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, on its field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _ask_for_files_again(form) -> None:
+    for name, field in form.fields.items():
+        chosen = isinstance(field, forms.FileField) and form.files.get(form.add_prefix(name))
+        if chosen and name not in form.errors:
+            form.add_error(name, CHOOSE_AGAIN)
+
+
+def run_form(form, perform):
+    """Validate ``form`` and call ``perform(cleaned_data)``. Returns ``(result, None)`` on
+    success, or ``(None, status)`` with the error on the form: 400 bad input, 403 not
+    allowed (the reason, not a bare page), 409 the process does not allow it now."""
+    if not form.is_valid():
+        _ask_for_files_again(form)
+        return None, BAD_INPUT
+    try:
+        result = perform(form.cleaned_data)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        status = BAD_INPUT
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or "You may not do this.")
+        status = NOT_ALLOWED
+    except Conflict as exc:
+        form.add_error(None, exc.message)
+        status = CONFLICT
+    else:
+        return result, None
+    _ask_for_files_again(form)
+    return None, status
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    """404: the API's JSON under /api/, elsewhere the page in the site's layout."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
+
+
+def forbidden(request, exception=None):
+    """403: the reason on a page in the site's layout (JSON under /api/)."""
+    if _is_api(request):
+        return JsonResponse({"detail": str(exception) or "Not allowed."}, status=403)
+    return permission_denied(request, exception)
+
+
+def server_error(request):
+    """500: a page that says nothing of the code (JSON under /api/)."""
+    if _is_api(request):
+        return JsonResponse({"detail": SERVER_ERROR}, status=500)
+    # Without the request's context: the failure may be the database the layout reads.
+    return HttpResponseServerError(loader.get_template("500.html").render())

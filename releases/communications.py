@@ -1,0 +1,87 @@
+"""Who is told what (DESIGN section 5): addressees come from Table 4-1 and the release's
+assignments, worked out here and only here; the outbox keeps and sends."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
+
+from raci.models import Assignment, Party, RaciCell
+from releasemgmt.notifications import services as outbox
+from releasemgmt.notifications.models import Communication
+
+Kind = Communication.Kind
+
+
+def holders(release, parties) -> list:
+    """Active users holding any of ``parties`` on the release (named people and team
+    members alike)."""
+    rows = Assignment.objects.filter(release=release, party__in=parties)
+    return list(
+        get_user_model()
+        .objects.filter(
+            Q(id__in=rows.filter(user__isnull=False).values("user_id"))
+            | Q(groups__in=rows.filter(group__isnull=False).values("group_id")),
+            is_active=True,
+        )
+        .distinct()
+    )
+
+
+def parties(*names: str):
+    """The parties of Table 4-1 with these names."""
+    return Party.objects.filter(name__in=names)
+
+
+def parties_with(code: str, letter: str):
+    """Parties holding ``letter`` for activity ``code`` in Table 4-1."""
+    return Party.objects.filter(
+        id__in=RaciCell.objects.filter(activity__code=code, letters__contains=letter).values(
+            "party_id"
+        )
+    )
+
+
+def business_threads(release):
+    """The release's affected DG TAXUD business threads (RM.1.2)."""
+    return Party.objects.filter(kind=Party.Kind.BUSINESS_THREAD, assignments__release=release)
+
+
+def assigned_parties(release):
+    """Every party holding a role on the release: its stakeholders."""
+    return Party.objects.filter(assignments__release=release).distinct()
+
+
+def communicate(
+    release, code, *, by, subject, body, to, cc=(), interface="", kind=Kind.PROCESS, link=None
+) -> Communication:
+    """Record one communication of activity ``code`` to the holders of the ``to`` and
+    ``cc`` parties on the release (a Table 4-2 interface when ``interface`` names one)."""
+    return outbox.post(
+        release=release,
+        activity=code,
+        kind=Kind.INTERFACE if interface else kind,
+        interface=interface,
+        subject=f"[{release.identifier}] {subject}",
+        body=body,
+        link=link or reverse("releases:detail", args=[release.identifier]),
+        by=by,
+        to_users=holders(release, to),
+        cc_users=holders(release, cc),
+    )
+
+
+def inform(release, activity, *, by, outcome: str = "") -> Communication | None:
+    """Tell every party marked I for the activity that it is done (Table 4-1)."""
+    informed = parties_with(activity.code, "I")
+    if not informed.exists():
+        return None
+    what = f"{activity.code} {activity.name} is done" + (f": {outcome}" if outcome else ".")
+    return communicate(
+        release,
+        activity.code,
+        by=by,
+        subject=what,
+        body=f"{what}\n\nRelease {release} is now in stage {release.get_stage_display()}.",
+        to=informed,
+        kind=Kind.INFORMED,
+    )

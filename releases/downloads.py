@@ -1,0 +1,122 @@
+"""Downloads of the files kept as evidence (DSL components and documents, reports, plans,
+decision evidence), for users who may see their release and nobody else. Streamed from
+storage in chunks, with the SHA-256 recorded at upload so the reader can check it."""
+
+import base64
+from functools import cache
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from releasemgmt.api.errors import error_responses
+
+from .selectors import visible_release_or_404
+
+
+@cache
+def downloadable() -> dict:
+    """model_name -> model, for every model that keeps a file (declares file_field)."""
+    return {m._meta.model_name: m for m in apps.get_models() if hasattr(m, "file_field")}
+
+
+def stored_file_or_404(user, kind: str, pk: int):
+    """The record, if its file exists and the user may see its release; else 404 (an
+    outsider cannot tell a hidden file from a missing one)."""
+    model = downloadable().get(kind)
+    if model is None:
+        raise Http404("No such kind of file.")
+    record = model.objects.select_related(model.release_path).filter(pk=pk).first()
+    if record is None or not getattr(record, model.file_field):
+        raise Http404("No such file.")
+    release = record
+    for step in model.release_path.split("__"):
+        release = getattr(release, step)
+    try:
+        visible_release_or_404(user, release.identifier)
+    except Http404:
+        raise Http404("No such file.") from None  # the same words as for a missing file
+    return record
+
+
+def file_response(record) -> FileResponse:
+    field = getattr(record, record.file_field)
+    response = FileResponse(
+        field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1]
+    )
+    digest = getattr(record, record.sha256_field)
+    if digest:
+        # RFC 9530: the SHA-256 of the file, as recorded when it was uploaded.
+        response["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(digest)).decode()}:"
+        response["ETag"] = f'"{digest}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+def download(request, kind, pk):
+    """`/files/<kind>/<pk>/`: a file of a release the user may see."""
+    return file_response(stored_file_or_404(request.user, kind, pk))
+
+
+def release_files(release) -> list:
+    """Every file kept for the release, one query per kind of file (a fixed number)."""
+    files = []
+    for kind, model in sorted(downloadable().items()):
+        records = model.objects.filter(**{model.release_path: release}).exclude(
+            **{model.file_field: ""}
+        )
+        for record in records.order_by("pk"):
+            field = getattr(record, model.file_field)
+            files.append(
+                {
+                    "kind": kind,
+                    "id": record.pk,
+                    "name": field.name.rsplit("/", 1)[-1],
+                    "sha256": getattr(record, model.sha256_field),
+                    "download": record.download_url,
+                }
+            )
+    return files
+
+
+class FileEntry(serializers.Serializer):
+    kind = serializers.CharField()
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    sha256 = serializers.CharField()
+    download = serializers.CharField(help_text="Path of the web download (session login)")
+
+
+class ReleaseFilesView(APIView):
+    @extend_schema(
+        responses={200: FileEntry(many=True), **error_responses(401, 404)}, tags=["files"]
+    )
+    def get(self, request, identifier):
+        """Every file kept for a release (DSL, reports, plans, evidence) with its SHA-256."""
+        release = visible_release_or_404(request.user, identifier)
+        return Response(FileEntry(release_files(release), many=True).data)
+
+
+class DownloadView(APIView):
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)  # a file, always
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file; Repr-Digest carries its SHA-256"
+            ),
+            **error_responses(401, 404),
+        },
+        tags=["files"],
+    )
+    def get(self, request, kind, pk):
+        """A file kept as evidence (kind: component, document, testreport,
+        installationplan, installationreport, environmentreport, ctreport, decision)."""
+        return file_response(stored_file_or_404(request.user, kind, pk))

@@ -1,0 +1,112 @@
+"""One way to fail per interface: the API answers JSON whatever goes wrong (500
+included); the web shows a refused form again with the reason and what was typed, and
+any other failure as a page in the site's layout."""
+
+import pytest
+from django.test import Client
+
+from releasemgmt.errors import SERVER_ERROR
+from releasemgmt.web import CHOOSE_AGAIN
+from releases import selectors
+from tests.lifecycle import upload
+
+
+@pytest.fixture
+def psat_submitted_by_dc(cast, release_at):
+    """A release in RM.4 whose pSAT report the deployment coordinator submitted."""
+    release = release_at("acceptance")
+    cast.ok(
+        cast.act(cast.dc, release, "submit-test-report", {"kind": "psat", "file": upload()}),
+        201,
+    )
+    return release
+
+
+def test_a_refused_proxy_decision_comes_back_with_the_reason_and_the_input(
+    client, cast, psat_submitted_by_dc
+):
+    """The coordinator records a GO on the thread's behalf on a report they submitted
+    themselves: refused (separation of duties), on the form, with what was typed."""
+    release = psat_submitted_by_dc
+    client.force_login(cast.dc)
+    response = client.post(
+        f"/releases/{release.identifier}/decisions/psat/",
+        {
+            "business_thread": "a3-cust",
+            "verdict": "go",
+            "decided_by_name": "Carla Cust",
+            "evidence_note": "Her e-mail of this morning",
+            "evidence": upload("acceptance.eml", b"From: carla\n\nGO"),
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Nobody decides on what they submitted themselves." in page
+    assert 'value="Carla Cust"' in page
+    assert "Her e-mail of this morning" in page
+    assert CHOOSE_AGAIN in page
+    assert "<nav>" in page  # the site's layout, not a bare page
+    assert not release.decisions.exists()
+
+
+def test_a_user_who_may_not_perform_gets_the_form_back_with_the_reason(client, cast, release_at):
+    release = release_at("receiving")
+    client.force_login(cast.desk)
+    response = client.post(
+        f"/releases/{release.identifier}/activities/RM.2.1/",
+        {"plan_completed": "on", "missing": "the COTS licence"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Only a party that is Responsible or Accountable for RM.2.1" in page
+    assert "the COTS licence" in page
+    assert not release.consistency_checks.exists()
+
+
+def test_a_page_refused_outright_explains_itself_in_the_layout(client, cast, release_at):
+    release = release_at("planning")
+    client.force_login(cast.dc)
+    response = client.get(f"/releases/{release.identifier}/planning/")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Responsible or Accountable for RM.1.1" in page
+    assert "<nav>" in page
+
+
+def test_not_found_is_a_page_of_the_site_and_json_under_the_api(client, cast):
+    client.force_login(cast.rm)
+    page = client.get("/releases/NOPE-1.0/")
+    assert page.status_code == 404
+    assert "<nav>" in page.content.decode()
+    api = client.get("/api/v1/no-such-thing/")
+    assert api.status_code == 404
+    assert api.json() == {"detail": "Not found."}
+
+
+def _failing_selector(*args, **kwargs):
+    raise RuntimeError("the database went away")
+
+
+def test_an_unexpected_error_is_json_in_the_api(cast, release_at, monkeypatch):
+    release = release_at("planning")
+    monkeypatch.setattr(selectors, "audit_trail", _failing_selector)
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.rm)
+    response = client.get(f"/api/v1/releases/{release.identifier}/audit/")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": SERVER_ERROR}
+    assert "the database went away" not in response.content.decode()
+
+
+def test_an_unexpected_error_on_a_page_is_the_sites_error_page(cast, release_at, monkeypatch):
+    release = release_at("planning")
+    monkeypatch.setattr(selectors, "audit_trail", _failing_selector)
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.rm)
+    response = client.get(f"/releases/{release.identifier}/")
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Server error" in page
+    assert "the database went away" not in page
+    assert "Traceback" not in page
