@@ -1,8 +1,12 @@
 """Who is told what (DESIGN section 5): addressees come from Table 4-1 and the release's
-assignments, worked out here and only here; the outbox keeps and sends."""
+assignments, worked out here and only here; what is said is a template pair in
+``templates/mail/`` (``<name>.subject.txt``, ``<name>.body.txt``) per Table 4-2 interface
+and per kind of notice, rendered from the context the activity gives. The outbox keeps
+and sends."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.template import Context, Engine
 from django.urls import reverse
 
 from raci.models import Assignment, Party, RaciCell
@@ -51,11 +55,34 @@ def assigned_parties(release):
     return Party.objects.filter(assignments__release=release).distinct()
 
 
+def render_mail(name: str, context: dict) -> tuple[str, str]:
+    """(subject, body) of mail ``name``: plain text, nothing escaped; the subject on one
+    line."""
+    engine = Engine.get_default()
+    subject = engine.get_template(f"mail/{name}.subject.txt").render(
+        Context(context, autoescape=False)
+    )
+    body = engine.get_template(f"mail/{name}.body.txt").render(Context(context, autoescape=False))
+    return " ".join(subject.split()), body.strip() + "\n"
+
+
 def communicate(
-    release, code, *, by, subject, body, to, cc=(), interface="", kind=Kind.PROCESS, link=None
+    release,
+    code,
+    *,
+    by,
+    mail: str,
+    context=None,
+    to,
+    cc=(),
+    interface="",
+    kind=Kind.PROCESS,
+    link=None,
 ) -> Communication:
     """Record one communication of activity ``code`` to the holders of the ``to`` and
-    ``cc`` parties on the release (a Table 4-2 interface when ``interface`` names one)."""
+    ``cc`` parties on the release (a Table 4-2 interface when ``interface`` names one),
+    saying what template ``mail`` says with ``context``."""
+    subject, body = render_mail(mail, {"release": release, "by": by, **(context or {})})
     return outbox.post(
         release=release,
         activity=code,
@@ -75,13 +102,12 @@ def inform(release, activity, *, by, outcome: str = "") -> Communication | None:
     informed = parties_with(activity.code, "I")
     if not informed.exists():
         return None
-    what = f"{activity.code} {activity.name} is done" + (f": {outcome}" if outcome else ".")
     return communicate(
         release,
         activity.code,
         by=by,
-        subject=what,
-        body=f"{what}\n\nRelease {release} is now in stage {release.get_stage_display()}.",
+        mail="informed",
+        context={"activity": activity, "outcome": outcome},
         to=informed,
         kind=Kind.INFORMED,
     )

@@ -25,6 +25,13 @@ REPORT_INTERFACE = {
     TestReport.Kind.DQR: "DQR report",
     TestReport.Kind.QUALIFICATION: "SAT report",
 }
+#: the mail of each report: one template pair per Table 4-2 interface
+REPORT_MAIL = {
+    TestReport.Kind.PSAT: "rm_4_1_psat_report",
+    TestReport.Kind.SAT: "rm_4_2_sat_report",
+    TestReport.Kind.DQR: "rm_4_2_dqr_report",
+    TestReport.Kind.QUALIFICATION: "rm_4_2_sat_report",
+}
 
 
 @transaction.atomic
@@ -41,9 +48,8 @@ def submit_test_report(release, *, by, kind, file, summary="") -> TestReport:
         code,
         by=by,
         interface=REPORT_INTERFACE[kind],
-        subject=f"{report.get_kind_display()}: your GO/NOGO is awaited",
-        body=f"{report.get_kind_display()} of {release}.\n\n{summary}\n\n"
-        "Record your thread's decision with the link below.",
+        mail=REPORT_MAIL[kind],
+        context={"report": report},
         to=business_threads(release),
         link=decision_link(release, Decision.Kind.PSAT if kind == "psat" else "sat"),
     )
@@ -65,8 +71,8 @@ def _implement_go(release, code, kind, *, by, what):
         release,
         code,
         by=by,
-        subject=f"GO for {what}",
-        body=f"DG TAXUD gave GO for {what} of {release}.",
+        mail="rm_4_go",
+        context={"what": what},
         to=parties(*DEPLOYMENT_PARTIES),
     )
     mark_done(release, code, by=by, outcome="GO")

@@ -37,8 +37,8 @@ def submit_installation_plan(release, *, by, file, release_notes, planned_start)
         "RM.5.1",
         by=by,
         interface="Installation Plan & Release notes",
-        subject=f"Installation plan v{version} and release notes: your approval is awaited",
-        body=f"Installation planned to start {planned_start:%Y-%m-%d %H:%M}.\n\n{release_notes}",
+        mail="rm_5_1_installation_plan",
+        context={"plan": plan},
         to=business_threads(release),
         link=decision_link(release, Decision.Kind.INSTALLATION_PLAN),
     )

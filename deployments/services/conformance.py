@@ -40,8 +40,8 @@ def initiate_ct_campaign(release, *, by, coordinator, scope):
         "RM.7.1",
         by=by,
         interface="Trigger start",
-        subject="Start of the conformance test campaign",
-        body=scope,
+        mail="rm_7_1_trigger_start",
+        context={"campaign": campaign},
         to=parties(Parties.CAMPAIGN_COORDINATOR),
         cc=business_threads(release),
     )
@@ -95,8 +95,8 @@ def forward_ct_reports(release, *, by, message=""):
         "RM.7.2",
         by=by,
         interface="Notification of completion",
-        subject="Conformance test campaign completed",
-        body=message or f"The CT campaign of {release} is completed; its reports are attached.",
+        mail="rm_7_2_completion",
+        context={"message": message},
         to=business_threads(release),
         cc=parties(Parties.SERVICE_DESK),
     )

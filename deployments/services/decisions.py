@@ -212,8 +212,8 @@ def _implement_nogo(release, decision, *, by):
         release,
         code,
         by=by,
-        subject=f"NOGO from {decision.business_thread}",
-        body=f"{decision}: {decision.get_consequence_display()}.",
+        mail="rm_4_nogo",
+        context={"decision": decision},
         to=parties(*DEPLOYMENT_PARTIES),
         cc=parties(Parties.RELEASE_MANAGER, Parties.DEPLOYMENT_COORDINATOR),
     )

@@ -72,8 +72,8 @@ def _notify_users(release, code, *, by, message, disruption=""):
         release,
         code,
         by=by,
-        subject="Please notify the impacted users",
-        body=message + (f"\n\nExpected disruption: {disruption}" if disruption else ""),
+        mail="rm_6_notification_request",
+        context={"request": request},
         to=parties(Parties.SERVICE_DESK),
         link=activity_link(release, code),
     )
@@ -82,11 +82,8 @@ def _notify_users(release, code, *, by, message, disruption=""):
         code,
         by=by,
         interface="Installation report",
-        subject="Installation report" if after else "Imminent installation",
-        body=(
-            f"{message}\n\nRollback used: {'yes' if release.rollback_plan_used else 'no'}."
-            + (f"\n\n{report.assessment}" if after and report else "")
-        ),
+        mail="rm_6_6_installation_report" if after else "rm_6_1_imminent_installation",
+        context={"request": request, "report": report},
         to=business_threads(release),
     )
     audit.record(
@@ -117,9 +114,8 @@ def initiate_installation(release, *, by, start_at, instructions=""):
         release,
         "RM.6.2",
         by=by,
-        subject="Go live: proceed with the installation",
-        body=f"Install {release} following installation plan v{plan.version} from "
-        f"{start_at:%Y-%m-%d %H:%M}.\n\n{instructions}",
+        mail="rm_6_2_go_live",
+        context={"go": go},
         to=parties(Parties.APPLICATION_MANAGER),
     )
     audit.record(
@@ -173,8 +169,8 @@ def initiate_rollback(release, *, by):
         release,
         "RM.6.4",
         by=by,
-        subject="Rollback initiated",
-        body=f"{release} is rolled back to {plan.last_known_good_build}.\n\n{plan.procedure}",
+        mail="rm_6_4_rollback",
+        context={"plan": plan},
         to=assigned_parties(release),
     )
     mark_done(release, "RM.6.4", by=by, outcome="rolled back")
@@ -189,8 +185,8 @@ def publish_successful_installation(release, *, by, message=""):
         release,
         "RM.6.5",
         by=by,
-        subject="Successful installation",
-        body=message or f"{release} is installed in production.",
+        mail="rm_6_5_successful_installation",
+        context={"message": message},
         to=assigned_parties(release),
     )
     mark_done(release, "RM.6.5", by=by, outcome="success")
@@ -233,12 +229,8 @@ def prepare_closure(
         release,
         "RM.6.7",
         by=by,
-        subject="End of the release operation",
-        body=(
-            f"{release} is {'rolled back' if release.rollback_plan_used else 'installed'}. "
-            f"RfCs marked implemented: {implemented}. Please update the change records "
-            "and the CIs in the CMDB."
-        ),
+        mail="rm_6_7_end_of_operation",
+        context={"closure": closure},
         to=parties(Parties.CHANGE_MANAGER, Parties.CONFIGURATION_MANAGER),
     )
     audit.record(

@@ -85,8 +85,8 @@ def prepare_kickoff(release, *, by, scheduled_at, agenda="") -> KickOffMeeting:
         release,
         "RM.3.1",
         by=by,
-        subject="Invitation: deployment kick-off meeting",
-        body=f"Kick-off of {release} on {scheduled_at:%Y-%m-%d %H:%M}.\n\n{agenda}",
+        mail="rm_3_1_kickoff_invitation",
+        context={"meeting": meeting},
         to=invited_parties,
     )
     audit.record(
@@ -117,8 +117,8 @@ def run_kickoff(release, *, by, decisions, plan_approved) -> KickOffMeeting:
         "RM.3.2",
         by=by,
         interface="Kick-off meeting decisions",
-        subject="Kick-off meeting decisions",
-        body=f"{decisions}\n\nDeployment plan approved: {'yes' if plan_approved else 'no'}.",
+        mail="rm_3_2_kickoff_decisions",
+        context={"meeting": meeting},
         to=business_threads(release),
         cc=Party.objects.filter(cells__activity__code="RM.3.2").distinct(),
     )
@@ -149,8 +149,8 @@ def validate_testing_environment(release, *, by, file, accepted, anomalies="") -
             "RM.3.3",
             by=by,
             interface="Notification in case of anomalies/inconsistencies",
-            subject="Test environment anomalies",
-            body=anomalies,
+            mail="rm_3_3_environment_anomalies",
+            context={"report": report},
             to=business_threads(release),
             cc=parties(Parties.APPLICATION_MANAGER, Parties.INFRASTRUCTURE_MANAGER),
         )

@@ -82,12 +82,7 @@ def publish_release_schedule(release, *, by):
         "RM.1.4",
         by=by,
         interface="Release Plan",
-        subject="Release plan published",
-        body=(
-            f"{release} is on the release schedule: delivery planned "
-            f"{release.planned_delivery_date}, installation planned "
-            f"{release.planned_installation_date}."
-        ),
+        mail="rm_1_4_release_plan",
         to=business_threads(release),
         link=schedule_link(),
     )

@@ -83,9 +83,8 @@ def verify_consistency(
             "RM.2.1",
             by=by,
             interface="Notification in case of inconsistant delivery",
-            subject="Inconsistent delivery",
-            body=f"The delivery of {release} is not consistent:\n{check.missing}"
-            + (f"\n\nComplementary RfC raised: {rfc}" if rfc else ""),
+            mail="rm_2_1_inconsistent_delivery",
+            context={"check": check, "rfc": rfc},
             to=business_threads(release),
             cc=parties(Parties.RELEASE_MANAGER, Parties.CHANGE_MANAGER),
         )
@@ -122,8 +121,8 @@ def verify_completeness(release, *, by, delivered, missing_items="") -> Complete
             "RM.2.2",
             by=by,
             interface="Notification in case of incomplete delivery",
-            subject="Incomplete delivery: missing items requested",
-            body=f"Please deliver the missing items of {release}:\n{text}",
+            mail="rm_2_2_incomplete_delivery",
+            context={"missing": text},
             to=parties(Parties.DEVELOPERS),
             cc=business_threads(release),
         )
@@ -141,8 +140,7 @@ def update_dsl(release, *, by):
         release,
         "RM.2.3",
         by=by,
-        subject="DSL updated",
-        body=f"The components of {release} are in the DSL.",
+        mail="rm_2_3_dsl_updated",
         to=parties(Parties.CONFIGURATION_MANAGER),
         link=activity_link(release, "RM.2.3"),
     )

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import select_template
+from django.template.loader import get_template
 from django.utils import timezone
 
 from .models import Communication, Recipient
@@ -18,18 +18,16 @@ log = logging.getLogger(__name__)
 
 
 def render(recipient: Recipient) -> EmailMultiAlternatives:
-    """The e-mail of one recipient, from the communication's templates (per activity,
-    falling back to the default ones in templates/notifications/)."""
+    """The e-mail of one recipient: what the communication says (written by the domain
+    when it was recorded) in the outbox's layout (templates/notifications/)."""
     comm = recipient.communication
     context = {
         "communication": comm,
         "recipient": recipient.user,
-        "release": comm.release,
         "url": settings.SITE_URL.rstrip("/") + comm.link,
     }
-    names = [f"notifications/{comm.activity}", "notifications/default"]
-    text = select_template([f"{n}.txt" for n in names]).render(context)
-    html = select_template([f"{n}.html" for n in names]).render(context)
+    text = get_template("notifications/mail.txt").render(context)
+    html = get_template("notifications/mail.html").render(context)
     message = EmailMultiAlternatives(
         subject=comm.subject,
         body=text,
@@ -56,7 +54,7 @@ def deliver(communication_id: int) -> int:
             with transaction.atomic():
                 recipient = (
                     Recipient.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("communication__release", "user")
+                    .select_related("communication", "user")
                     .filter(pk=rid, status=Recipient.Status.QUEUED)
                     .first()
                 )
