@@ -36,8 +36,12 @@ def record_cab_decision(rfc, *, by, cab_decision) -> RfC:
     _require_change_manager(by)
     if cab_decision not in (RfC.CabDecision.APPROVED, RfC.CabDecision.REJECTED):
         raise ValidationError({"cab_decision": "Approved or rejected."})
-    if rfc.status == RfC.Status.IMPLEMENTED:
-        raise ValidationError({"cab_decision": f"{rfc.reference} is implemented already."})
+    rfc = RfC.objects.select_for_update().get(pk=rfc.pk)
+    if rfc.cab_decision != RfC.CabDecision.PENDING:
+        raise Conflict(
+            f"The CAB's decision on {rfc.reference} is recorded already "
+            f"({rfc.get_cab_decision_display().lower()}): it is recorded once."
+        )
     before = {"cab_decision": rfc.cab_decision, "status": rfc.status}
     rfc.cab_decision = cab_decision
     rfc.status = RfC.Status.APPROVED if cab_decision == "approved" else RfC.Status.REJECTED

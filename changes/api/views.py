@@ -81,5 +81,5 @@ class RfCViewSet(
         rfc = self.get_object()
         body = CabDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.record_cab_decision(rfc, by=request.user, **body.validated_data)
+        rfc = services.record_cab_decision(rfc, by=request.user, **body.validated_data)
         return Response(RfCSerializer(rfc).data)

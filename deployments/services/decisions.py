@@ -139,6 +139,16 @@ def record_decision(
         raise PermissionDenied("Nobody decides on what they submitted themselves.")
     if on_behalf and not decided_by_name.strip():
         raise ValidationError({"decided_by_name": "Name who decided for the thread."})
+    own_name = by.get_full_name() or by.get_username()
+    if not on_behalf and decided_by_name.strip() not in ("", own_name, by.get_username()):
+        raise ValidationError(
+            {
+                "decided_by_name": "You record your own decision: leave this empty. "
+                "Someone else's decision is recorded on the thread's behalf."
+            }
+        )
+    if decided_at is not None:
+        _check_decided_at(release, basis, decided_at)
     if kind == Decision.Kind.AUTHORISATION and pending_threads(
         release, Decision.Kind.INSTALLATION_PLAN
     ):
@@ -169,7 +179,7 @@ def record_decision(
         kind=kind,
         business_thread=business_thread,
         verdict=verdict,
-        decided_by_name=decided_by_name.strip() or by.get_full_name() or by.username,
+        decided_by_name=decided_by_name.strip() if on_behalf else own_name,
         decided_at=decided_at or timezone.now(),
         evidence_note=evidence_note,
         consequence=consequence if retest_nogo else "",
@@ -219,6 +229,23 @@ def _implement_nogo(release, decision, *, by):
     )
     cancel = decision.consequence == Decision.Consequence.CANCEL
     move_release(release, "cancel" if cancel else "return_for_correction", by=by)
+
+
+def _check_decided_at(release, basis, decided_at) -> None:
+    """A decision is taken after what it rests on was submitted (or after the round
+    started) and not in the future: evidence cannot be dated at will."""
+    now = timezone.now()
+    earliest = getattr(basis, "uploaded_at", None) or release.round_started_at
+    earliest = earliest or release.created_at
+    if decided_at > now:
+        raise ValidationError({"decided_at": "A decision cannot be dated in the future."})
+    if decided_at < earliest:
+        raise ValidationError(
+            {
+                "decided_at": "A decision cannot be dated before what it rests on was "
+                f"submitted ({earliest:%Y-%m-%d %H:%M})."
+            }
+        )
 
 
 def require_all_threads(release, kind, waiting: str) -> None:

@@ -58,6 +58,8 @@ def complete_task(release, *, by, task):
     release = lock(release)
     if task.plan.release_id != release.pk:
         raise ValidationError({"task": "Not a task of this release."})
+    if not release.is_open:
+        raise Conflict(f"{release.identifier} is {release.get_stage_display().lower()}.")
     if not raci.may_mark_task_done(by, release, task.assignee_id):
         raise PermissionDenied("Only the assignee or the deployment coordinator.")
     if task.status == DeploymentTask.Status.DONE:

@@ -26,6 +26,14 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    actor_name = models.CharField(
+        max_length=300, blank=True, help_text="The actor's name when it happened (kept as it was)."
+    )
+    actor_groups = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="The parties (groups) the actor held when it happened, as they were.",
+    )
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
@@ -48,7 +56,7 @@ class AuditEntry(models.Model):
         verbose_name_plural = "audit entries"
 
     def __str__(self):
-        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.who} {self.action} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -57,3 +65,11 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only.")
+
+    @property
+    def who(self) -> str:
+        """Who did it, as they were called then (entries from before the name was kept
+        show the account's current name)."""
+        if self.actor_name:
+            return self.actor_name
+        return str(self.actor) if self.actor_id else "system"

@@ -24,11 +24,30 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
+def _snapshot(actor) -> tuple[str, str]:
+    """(name, groups) of the actor as they are now, kept on the entry so that renaming
+    the account or changing its parties later does not rewrite history. Read once per
+    user object (a request's services write several entries)."""
+    cached = actor.__dict__.get("_audit_snapshot")
+    if cached is None:
+        name = actor.get_full_name() or actor.get_username()
+        if actor.get_full_name():
+            name = f"{name} ({actor.get_username()})"
+        groups = ", ".join(sorted(actor.groups.values_list("name", flat=True)))
+        cached = actor.__dict__["_audit_snapshot"] = (name[:300], groups[:1000])
+    return cached
+
+
 def record(*, actor, action: str, obj, before=None, after=None, release=None) -> AuditEntry:
     """Append one entry for ``obj``. ``before``/``after`` are dicts of field values;
-    only the fields that differ are kept."""
+    only the fields that differ are kept. The actor's name and parties are kept as they
+    are now."""
+    known = getattr(actor, "is_authenticated", False)
+    name, groups = _snapshot(actor) if known else ("", "")
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if known else None,
+        actor_name=name,
+        actor_groups=groups,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

@@ -139,13 +139,16 @@ class AssignRolesSerializer(serializers.Serializer):
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.CharField(
+        source="who", read_only=True, help_text="Who did it, named as they were then."
+    )
 
     class Meta:
         model = AuditEntry
         fields = [
             "timestamp",
             "actor",
+            "actor_groups",
             "action",
             "object_type",
             "object_id",

@@ -55,3 +55,21 @@ def test_admin_offers_no_change_or_delete(client, entry, make_user):
     response = client.post(f"/admin/audit/auditentry/{entry.pk}/change/", {"action": "x"})
     assert response.status_code == 403
     assert AuditEntry.objects.get(pk=entry.pk).action == entry.action
+
+
+def test_renaming_a_user_does_not_rewrite_history(client, entry, release_manager):
+    """The actor is shown as they were called, with the parties they held, when it
+    happened."""
+    release_manager.first_name, release_manager.last_name = "Rita", "Manager"
+    release_manager.save()
+    before = AuditEntry.objects.get(pk=entry.pk)
+    release_manager.username = "someone-else"
+    release_manager.first_name = "Changed"
+    release_manager.save()
+    release_manager.groups.clear()
+    kept = AuditEntry.objects.get(pk=entry.pk)
+    assert kept.who == before.who == "rita"
+    assert kept.actor_groups == "ITSM Release Manager"
+    client.force_login(release_manager)
+    trail = client.get(f"/api/v1/releases/{kept.release.identifier}/audit/").json()
+    assert "someone-else" not in str(trail)
