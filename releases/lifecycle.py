@@ -20,6 +20,9 @@ GATES = {
 }
 CONFORMANCE_GATES = ["RM.7.1", "RM.7.2"]
 
+#: transitions that need a reason when fired by hand
+NEED_A_REASON = ("cancel", "return_for_correction")
+
 #: transition name -> the activity whose R or A may fire it by hand
 TRANSITION_ACTIVITY = {
     "receive": "RM.1.4",

@@ -10,6 +10,7 @@ from raci.permissions import Parties
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication, Recipient
 
+from . import lifecycle
 from .models import STAGE_NUMBER, ActivityRecord, Release
 
 
@@ -121,3 +122,23 @@ def release_evidence(release) -> dict:
             )
         )[:30],
     }
+
+
+def transition_states(user, release) -> list[dict]:
+    """Every stage transition with what stands in its way for this user now: whether
+    the stage allows it, whether the user is R or A for its activity, and the gate
+    activities still missing (read only for those the stage allows)."""
+    states = []
+    for name, activity in lifecycle.TRANSITION_ACTIVITY.items():
+        possible = can_proceed(getattr(release, name), check_conditions=False)
+        states.append(
+            {
+                "name": name,
+                "activity": activity,
+                "possible_from_stage": possible,
+                "may_fire": raci.may_perform(user, release, activity),
+                "needs_reason": name in lifecycle.NEED_A_REASON,
+                "missing": lifecycle.missing_gates(release, name) if possible else [],
+            }
+        )
+    return states

@@ -202,7 +202,7 @@ def fire_transition(release, name: str, *, by, reason: str = "") -> Release:
     missing = lifecycle.missing_gates(release, name)
     if missing:
         raise Conflict("Not yet: " + "; ".join(missing) + ".", missing=missing)
-    if name in ("cancel", "return_for_correction") and not reason.strip():
+    if name in lifecycle.NEED_A_REASON and not reason.strip():
         raise ValidationError({"reason": "Say why."})
     move_release(release, name, by=by)
     if reason:

@@ -1,8 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import records, views
 
 urlpatterns = [
+    path("releases/<str:identifier>/plan/", records.PlanView.as_view(), name="deployment-plan"),
+    path("releases/<str:identifier>/kickoff/", records.KickOffView.as_view(), name="kickoff"),
+    path("releases/<str:identifier>/closure/", records.ClosureView.as_view(), name="closure"),
     path("releases/<str:identifier>/decisions/", views.DecisionsView.as_view(), name="decisions"),
     path(
         "releases/<str:identifier>/mass-notifications/",

@@ -1,6 +1,7 @@
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from ..models import Activity, Party
+from ..models import Activity, Organisation, Party
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -23,3 +24,26 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 class RaciCellSerializer(serializers.Serializer):
     letters = serializers.CharField(allow_blank=True, max_length=4)
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    """A 3rd party developer organisation (RM.1.2 names it by ``name``)."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    """Someone a form can name (by ``username``): a deployment coordinator, an
+    assignee, a campaign coordinator."""
+
+    full_name = serializers.CharField(source="get_full_name")
+    parties = serializers.SerializerMethodField()
+
+    class Meta:
+        model = get_user_model()
+        fields = ["username", "full_name", "parties"]
+
+    def get_parties(self, obj) -> list[str]:
+        return [g.party.slug for g in obj.groups.all() if hasattr(g, "party")]

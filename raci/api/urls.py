@@ -1,8 +1,10 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from .views import ActivityViewSet, PartyViewSet
+from .views import ActivityViewSet, OrganisationViewSet, PartyViewSet, PeopleView
 
 router = DefaultRouter()
 router.register("raci/parties", PartyViewSet, basename="party")
 router.register("raci/activities", ActivityViewSet, basename="activity")
-urlpatterns = router.urls
+router.register("raci/organisations", OrganisationViewSet, basename="organisation")
+urlpatterns = [path("raci/people/", PeopleView.as_view(), name="people"), *router.urls]

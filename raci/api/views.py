@@ -1,14 +1,25 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
 from releasemgmt.api.errors import error_responses
 
-from .. import services
-from ..models import Activity, Party
-from .serializers import ActivitySerializer, PartySerializer, RaciCellSerializer
+from .. import permissions, services
+from ..models import Activity, Organisation, Party
+from .serializers import (
+    ActivitySerializer,
+    OrganisationSerializer,
+    PartySerializer,
+    PersonSerializer,
+    RaciCellSerializer,
+)
 
 
 @extend_schema_view(
@@ -55,3 +66,44 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
             letters=serializer.validated_data["letters"],
         )
         return Response(ActivitySerializer(self.get_queryset().get(pk=activity.pk)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: OrganisationSerializer(many=True), **error_responses(401)}),
+    retrieve=extend_schema(responses={200: OrganisationSerializer, **error_responses(401, 404)}),
+)
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The 3rd party developer organisations, for RM.1.2's ``developers``."""
+
+    queryset = Organisation.objects.order_by("name")
+    serializer_class = OrganisationSerializer
+    lookup_field = "name"
+    pagination_class = None
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("party", str, description="Only the holders of this party (slug).")
+        ],
+        responses={200: PersonSerializer(many=True), **error_responses(401, 403, 404)},
+    )
+)
+class PeopleView(ListAPIView):
+    """Active users and the parties they hold, for the forms that name someone (RM.1.2's
+    deployment coordinator, a task's assignee, RM.7.1's campaign coordinator). Names are
+    for the ITSM staff who fill those forms."""
+
+    serializer_class = PersonSerializer
+    queryset = get_user_model().objects.none()
+
+    def get_queryset(self):
+        if not permissions.sees_all_releases(self.request.user):
+            raise PermissionDenied("Only ITSM staff look people up.")
+        people = get_user_model().objects.filter(is_active=True).order_by("username")
+        slug = self.request.query_params.get("party")
+        if slug:
+            people = people.filter(groups__party__slug=slug)
+        return people.prefetch_related(
+            Prefetch("groups", queryset=Group.objects.select_related("party"))
+        )

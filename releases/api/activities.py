@@ -150,6 +150,29 @@ class TransitionView(ReleaseAPIView):
         return release_detail_response(request, release)
 
 
+class TransitionStateSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="For POST .../transitions/<name>/.")
+    activity = serializers.CharField(help_text="Its R and A may fire it (Table 4-1).")
+    possible_from_stage = serializers.BooleanField()
+    may_fire = serializers.BooleanField(help_text="The caller is R or A for the activity.")
+    needs_reason = serializers.BooleanField()
+    missing = serializers.ListField(
+        child=serializers.CharField(), help_text="Gate activities still to be done."
+    )
+
+
+class TransitionsView(ReleaseAPIView):
+    @extend_schema(
+        responses={200: TransitionStateSerializer(many=True), **error_responses(401, 404)},
+        tags=["activities"],
+    )
+    def get(self, request, identifier):
+        """Every stage transition with what it still needs for the caller."""
+        release = self.release(identifier)
+        states = selectors.transition_states(request.user, release)
+        return Response(TransitionStateSerializer(states, many=True).data)
+
+
 class CommunicationSerializer(serializers.ModelSerializer):
     recipients = serializers.SerializerMethodField()
 

@@ -20,6 +20,11 @@ urlpatterns = [
         for slug, view in activities.action_views()
     ],
     path(
+        "releases/<str:identifier>/transitions/",
+        activities.TransitionsView.as_view(),
+        name="transitions",
+    ),
+    path(
         "releases/<str:identifier>/transitions/<str:name>/",
         activities.TransitionView.as_view(),
         name="transition",

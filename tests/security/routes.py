@@ -77,6 +77,8 @@ NO_ARGUMENTS = {
     "application-list",
     "party-list",
     "activity-list",
+    "organisation-list",
+    "people",
     "api-token",
     "schema",
     "api-docs",
@@ -105,6 +107,7 @@ SHARED = {
     "activity-detail": {"code": "RM.1.3"},
     "activity-set-cell": {"code": "RM.1.3", "party": "a3-cust"},
     "application-detail": {"code": "ecs"},
+    "organisation-detail": {"name": "Acme Software"},
     "dsl:subscribers": {"code": "ecs"},
     "subscriber-import": {"code": "ecs"},
 }

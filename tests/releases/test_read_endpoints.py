@@ -1,0 +1,48 @@
+"""What a client needs ids from is readable through the API: the plan's components and
+tasks, the kick-off, the closure, the transitions with what each still needs, and the
+people and organisations a form names."""
+
+from tests.lifecycle import PLAN
+
+
+def test_the_plan_gives_the_component_ids_rm_2_2_needs(cast, release_at):
+    release = release_at("receiving")
+    client = cast.api(cast.dc)
+    plan = client.get(f"/api/v1/releases/{release.identifier}/plan/").json()
+    ids = [c["id"] for c in plan["components"]]
+    assert len(ids) == len(PLAN["components"].splitlines())
+    assert plan["rollback_plan"]["last_known_good_build"] == PLAN["last_known_good_build"]
+    response = cast.perform(cast.dc, release, "RM.2.2", {"delivered": ids})
+    cast.ok(response)
+    assert release.completeness_checks.get().complete
+
+
+def test_records_not_there_yet_answer_404(cast, make_release):
+    release = make_release()
+    client = cast.api(cast.rm)
+    for record in ("plan", "kickoff", "closure"):
+        response = client.get(f"/api/v1/releases/{release.identifier}/{record}/")
+        assert response.status_code == 404, record
+        assert response.json()["detail"]
+
+
+def test_transitions_say_what_each_still_needs(cast, make_release):
+    release = make_release()
+    states = cast.api(cast.rm).get(f"/api/v1/releases/{release.identifier}/transitions/")
+    by_name = {s["name"]: s for s in cast.ok(states)}
+    assert by_name["receive"]["possible_from_stage"] is True
+    assert by_name["receive"]["may_fire"] is True
+    assert "RM.1.3 Initialise Deployment Plan" in " ".join(by_name["receive"]["missing"])
+    assert by_name["cancel"]["needs_reason"] is True
+    assert by_name["close"]["possible_from_stage"] is False
+    assert by_name["close"]["missing"] == []
+
+
+def test_people_and_organisations_for_the_forms_that_name_them(cast, organisation):
+    client = cast.api(cast.rm)
+    people = cast.ok(client.get("/api/v1/raci/people/?party=itsm-deployment-coordinator"))
+    assert [p["username"] for p in people["results"]] == [cast.dc.username]
+    assert "itsm-deployment-coordinator" in people["results"][0]["parties"]
+    orgs = cast.ok(client.get("/api/v1/raci/organisations/"))
+    assert {"name": "Acme Software"} in orgs
+    assert cast.api(cast.cust).get("/api/v1/raci/people/").status_code == 403
