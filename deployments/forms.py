@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from raci.models import Party
 from raci.permissions import Parties
 from releasemgmt.forms import ReleaseForm
+from releases.selectors import people_on
 
 from .models import (
     Decision,
@@ -19,11 +20,21 @@ from .models import (
 
 
 class DateTimeInput(forms.DateTimeInput):
+    """A browser's date-time picker reads and writes ISO date-times only."""
+
     input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class DateInput(forms.DateInput):
+    """A browser's date picker reads and writes ISO dates only."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ConfirmForm(ReleaseForm):
@@ -98,8 +109,14 @@ class TaskForm(ReleaseForm):
         queryset=get_user_model().objects.filter(is_active=True),
         to_field_name="username",
         required=False,
+        help_text="Someone who holds a party on this release.",
     )
     due_date = forms.DateField(widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.release is not None:
+            self.fields["assignee"].queryset = people_on(self.release)
 
 
 class TaskDoneForm(ReleaseForm):
@@ -143,6 +160,22 @@ class TestReportForm(ReleaseForm):
     file = forms.FileField()
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The page offers what the release is waiting for: the pSAT report until RM.4.1
+        # is done, then the SAT, DQR or qualification report. (The service still
+        # answers any kind, with the reason when it comes too early.)
+        if self.release is not None:
+            psat_done = self.release.activity_records.filter(
+                activity__code="RM.4.1", status="done"
+            ).exists()
+            psat = TestReport.Kind.PSAT
+            self.fields["kind"].widget.choices = [
+                (value, label)
+                for value, label in TestReport.Kind.choices
+                if (value != psat) == psat_done
+            ]
+
 
 class InstallationPlanForm(ReleaseForm):
     """RM.5.1: the installation plan and release notes."""
@@ -174,7 +207,7 @@ class DecisionForm(ReleaseForm):
     )
     evidence_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, threads=None, **kwargs):
+    def __init__(self, *args, threads=None, kind=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["business_thread"].queryset = (
             threads
@@ -185,6 +218,26 @@ class DecisionForm(ReleaseForm):
                 )
             )
         )
+        if threads is not None and len(threads) == 1:
+            self.fields["business_thread"].initial = threads[0].slug
+        if kind is not None:
+            self._speak_of(kind)
+
+    def _speak_of(self, kind) -> None:
+        """The words of the decision at hand: GO/NOGO after a test, approved/rejected for
+        a plan or an authorisation, validated/refused for a rollback; no verdict chosen
+        in advance; what follows a NOGO only where it has a consequence."""
+        words = {
+            Decision.Kind.INSTALLATION_PLAN: ("Approve", "Reject"),
+            Decision.Kind.AUTHORISATION: ("Authorise the installation", "Refuse"),
+            Decision.Kind.ROLLBACK: ("Validate the rollback", "Refuse the rollback"),
+            Decision.Kind.CT_GO_AHEAD: ("GO: start the CT campaign", "NOGO"),
+        }.get(kind, ("GO", "NOGO"))
+        verdict = self.fields["verdict"]
+        verdict.choices = [("", "— choose —"), ("go", words[0]), ("nogo", words[1])]
+        verdict.label = "Decision"
+        if kind not in (Decision.Kind.PSAT, Decision.Kind.SAT):
+            del self.fields["consequence"]
 
 
 class NotificationForm(ReleaseForm):

@@ -26,15 +26,17 @@ def decide(request, identifier, kind):
         raise Http404("No such decision.")
     own = raci.threads_on_release(request.user, release)
     threads = Party.objects.filter(pk__in=[p.pk for p in own]) if own else None
-    form = DecisionForm(*posted(request), release=release, threads=threads)
-    status = None
+    form = DecisionForm(*posted(request), release=release, threads=threads, kind=kind)
+    status, confirming = None, False
     if request.method == "POST":
-        decision, status = run_form(
-            form,
-            lambda data: decisions.record_decision(release, by=request.user, kind=kind, **data),
-        )
-        if status is None:
-            messages.success(request, "Decision recorded.")
+        confirming = _nogo_needs_confirmation(request, form, kind)
+        if not confirming:
+            decision, status = run_form(
+                form,
+                lambda data: decisions.record_decision(release, by=request.user, kind=kind, **data),
+            )
+        if not confirming and status is None:
+            messages.success(request, _what_happened(decision))
             code = DECISION_ACTIVITY[kind]
             return redirect("releases:activity", identifier=identifier, code=code)
     field, basis = decisions.decision_basis(release, kind)
@@ -48,9 +50,34 @@ def decide(request, identifier, kind):
             "basis": basis,
             "code": DECISION_ACTIVITY[kind],
             "pending": decisions.pending_threads(release, kind),
+            "confirming": confirming,
+            "sends_back": kind in (Decision.Kind.PSAT, Decision.Kind.SAT),
         },
         status=status,
     )
+
+
+def _nogo_needs_confirmation(request, form, kind) -> bool:
+    """A NOGO after pSAT or SAT acts at once, whatever the other threads decide: the page
+    says so and asks again before recording it."""
+    return (
+        kind in (Decision.Kind.PSAT, Decision.Kind.SAT)
+        and request.POST.get("verdict") == Decision.Verdict.NOGO
+        and request.POST.get("confirmed") != "yes"
+        and form.is_valid()
+    )
+
+
+def _what_happened(decision) -> str:
+    """The flash after a decision: what it did to the release."""
+    if decision.consequence == Decision.Consequence.CANCEL:
+        return f"NOGO recorded: {decision.release.identifier} is cancelled."
+    if decision.consequence == Decision.Consequence.CORRECTED_DELIVERY:
+        return (
+            f"NOGO recorded: {decision.release.identifier} went back to RM.2 for a "
+            "corrected delivery."
+        )
+    return f"Decision recorded: {decision.verdict_label}."
 
 
 @login_required

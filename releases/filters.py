@@ -10,7 +10,7 @@ class ReleaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
     release_type = django_filters.ChoiceFilter(choices=ReleaseType.choices, empty_label="Any type")
-    application = django_filters.CharFilter(field_name="application__code", label="Application")
+    application = django_filters.CharFilter(method="by_application", label="Application")
     installation_from = django_filters.DateFilter(
         field_name="planned_installation_date", lookup_expr="gte"
     )
@@ -21,6 +21,10 @@ class ReleaseFilter(django_filters.FilterSet):
     class Meta:
         model = Release
         fields = ["q", "stage", "release_type", "application"]
+
+    def by_application(self, queryset, name, value):
+        """The code as the pages show it (ECS) or as it is stored (ecs), on the index."""
+        return queryset.filter(application__code__in={value, value.lower()})
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(identifier__icontains=value) | Q(name__icontains=value))

@@ -13,7 +13,12 @@ from .services import PLANNING_FIELDS
 
 
 class DateInput(forms.DateInput):
+    """A browser's date picker reads and writes ISO dates only."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 WIDGETS = {

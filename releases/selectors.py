@@ -1,5 +1,6 @@
 """Reads for release pages and the API: each a fixed number of queries."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django_fsm import can_proceed, has_transition_perm
@@ -142,3 +143,19 @@ def transition_states(user, release) -> list[dict]:
             }
         )
     return states
+
+
+def people_on(release):
+    """Active users holding a party on the release (named, or members of a team that
+    holds one): who a task of its deployment plan can be assigned to."""
+    rows = Assignment.objects.filter(release=release)
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(id__in=rows.filter(user__isnull=False).values("user_id"))
+            | Q(groups__in=rows.filter(group__isnull=False).values("group_id")),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )

@@ -54,6 +54,10 @@ class InstallationReport(StoredFile):
     class Meta:
         ordering = ["-uploaded_at"]
 
+    def __str__(self):
+        outcome = "successful" if self.successful else "failed"
+        return f"Installation report ({outcome}) of {self.uploaded_at:%Y-%m-%d %H:%M}"
+
 
 class Closure(Performed):
     """RM.6.7: the closure checks of the release manager."""

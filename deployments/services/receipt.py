@@ -37,8 +37,13 @@ def verify_consistency(
     undecided = changes.without_cab_approval(release)
     changes_present = has_rfcs and not undecided
     consistent = plan_completed and documents_present and changes_present
-    if not consistent and not (missing.strip() or complementary_rfc_title.strip()):
-        raise ValidationError({"missing": "Say what is missing."})
+    reported = plan_completed and documents_present
+    if not reported and not (missing.strip() or complementary_rfc_title.strip()):
+        # The plan or the documents: only the user knows what lacks. RfCs without CAB
+        # approval are named by the check itself.
+        raise ValidationError(
+            {"missing": "Say what is missing of the plan or the technical documents."}
+        )
     rfc = None
     if not consistent and complementary_rfc_title.strip():
         rfc = changes.raise_complementary_rfc(release, by=by, title=complementary_rfc_title.strip())

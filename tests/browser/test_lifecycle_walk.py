@@ -111,13 +111,13 @@ class Walk:
         """The business thread's GO (or approval) on its decision page."""
         self.page.goto(f"{self.url}/releases/{RELEASE}/decisions/{kind}/")
         form = self.page.locator("main form")
-        fields = {"Business thread": "a3-cust", "Verdict": "go"}
+        fields = {"Business thread": "a3-cust", "Decision": "go"}
         if evidence:
             fields["Evidence"] = evidence
-        self.fill(form, fields)
-        self.submit(form, "Record the decision", "Decision recorded.")
         # Approvals read "Approved", the GO/NOGO decisions "GO".
         shown = "Approved" if kind in ("installation_plan", "authorisation") else "GO"
+        self.fill(form, fields)
+        self.submit(form, "Record the decision", f"Decision recorded: {shown}.")
         row = self.page.locator("#decisions tbody tr").filter(has_text="A3/Cust")
         expect(row.locator("td").nth(1)).to_have_text(shown)
 
