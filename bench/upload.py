@@ -107,7 +107,7 @@ def main() -> None:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from dsl.models import Component
     from releases.models import Release, Stage
@@ -116,7 +116,7 @@ def main() -> None:
         call_command("load_demo")
     release = Release.objects.filter(stage=Stage.RECEIVING).first()
     manager = get_user_model().objects.get(username="release-manager")
-    token, _ = Token.objects.get_or_create(user=manager)
+    _, token = AuthToken.objects.create(manager)
     path = f"/api/v1/releases/{release.identifier}/actions/store-component/"
 
     port = free_port()
@@ -140,7 +140,7 @@ def main() -> None:
         for number, size_mib in enumerate(sizes, start=1):
             version = f"1.0.{number}"
             status, body, seconds, sent_digest = stream_upload(
-                port, path, token.key, size_mib * MIB, version
+                port, path, token, size_mib * MIB, version
             )
             if status != 201:
                 raise SystemExit(f"upload of {size_mib} MiB answered {status}: {body[:300]!r}")

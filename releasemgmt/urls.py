@@ -8,7 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dashboards import views as dashboard_views
-from releasemgmt.views import TokenView
+from releasemgmt.views import TokenDetailView, TokensView, TokenView
 from releases import downloads
 
 api_v1 = [
@@ -18,6 +18,8 @@ api_v1 = [
     path("", include("dsl.api.urls")),
     path("", include("changes.api.urls")),
     path("auth/token/", transaction.non_atomic_requests(TokenView.as_view()), name="api-token"),
+    path("auth/tokens/", TokensView.as_view(), name="api-tokens"),
+    path("auth/tokens/<str:token_key>/", TokenDetailView.as_view(), name="api-token-detail"),
 ]
 
 handler403 = "releasemgmt.web.forbidden"
@@ -34,6 +36,7 @@ urlpatterns = [
     path("", include("dsl.urls")),
     path("", include("releasemgmt.notifications.urls")),
     path("raci/", include("raci.urls")),
+    path("account/", include("releasemgmt.accounts.urls")),
     path("files/<str:kind>/<int:pk>/", downloads.download, name="download"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -80,6 +80,9 @@ NO_ARGUMENTS = {
     "organisation-list",
     "people",
     "api-token",
+    "api-tokens",
+    "accounts:tokens",
+    "accounts:token_create",
     "schema",
     "api-docs",
 }
@@ -98,6 +101,8 @@ OBJECTS = {
     "rfc-detail": "reference",
     "rfc-cab-decision": "reference",
 }
+#: The user's own things, named by a key: another user's key answers as a missing one.
+PERSONAL = {"api-token-detail": "token_key", "accounts:token_revoke": "token_key"}
 #: Downloads of a file kept for a release, named by its kind and id.
 FILES = {"download", "api-download"}
 #: Reference data (Table 4-1) and per-application pages, the same for every thread.
@@ -128,6 +133,8 @@ def category(route: Route) -> str | None:
         return "shared"
     if route.name in FILES and arguments == {"kind", "pk"}:
         return "file"
+    if arguments == {PERSONAL.get(route.name)}:
+        return "personal"
     return None
 
 
@@ -144,6 +151,7 @@ def sample_path(route: Route, *, identifier: str, pk: int, reference: str) -> st
         "app_label": "auth",
         "url": "nowhere/",
         "kind": "component",
+        "token_key": "nosuchkey",
         **RELEASE_ARGUMENTS.get(route.name, {}),
         **SHARED.get(route.name, {}),
     }

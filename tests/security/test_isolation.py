@@ -19,6 +19,7 @@ from django.utils.html import escape
 from changes.models import RfC
 from deployments.services import mass_notifications
 from dsl import subscribers
+from releasemgmt.accounts.tokens import issue_token, tokens_of
 from releases.downloads import release_files
 from releases.models import Release
 from tests.lifecycle import install, walk_to
@@ -28,6 +29,7 @@ from .routes import (
     FILES,
     NO_ARGUMENTS,
     OBJECTS,
+    PERSONAL,
     RELEASE_ARGUMENTS,
     SHARED,
     category,
@@ -120,7 +122,9 @@ def test_every_url_pattern_is_classified():
     unclassified = [r.route for r in ROUTES if category(r) is None]
     assert not unclassified, f"classify these URL patterns in tests.security.routes: {unclassified}"
     names = {r.name for r in ROUTES}
-    stale = (NO_ARGUMENTS | set(RELEASE_ARGUMENTS) | set(OBJECTS) | set(SHARED) | FILES) - names
+    stale = (
+        NO_ARGUMENTS | set(RELEASE_ARGUMENTS) | set(OBJECTS) | set(SHARED) | set(PERSONAL) | FILES
+    ) - names
     assert not stale, f"these URL names are gone: {stale}"
     assert len(of("release")) >= 40
 
@@ -301,3 +305,19 @@ def test_admin_is_closed_to_thread_and_developer_users(world, client):
                 if not ok:
                     wrong.append((user.username, method, path, response.status_code))
     assert not wrong
+
+
+@pytest.mark.parametrize("route", of("personal"), ids=ids)
+def test_another_user_s_token_answers_as_a_missing_one(route, world, client):
+    """Revoking a token names it by its key: someone else's key is a 404, like no key."""
+    owner = world.insiders[0]
+    record, _ = issue_token(owner)
+    theirs = route.path(token_key=record.token_key)
+    nowhere = route.path(token_key="nosuchkey")
+    for user in world.outsiders:
+        client.force_login(user)
+        for method in methods(route):
+            response = send(client, method, theirs)
+            assert response.status_code in (404, 405), (user, method, theirs)
+            assert response.status_code == send(client, method, nowhere).status_code
+    assert tokens_of(owner).filter(pk=record.pk).exists()

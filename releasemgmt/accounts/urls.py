@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("tokens/", views.token_list, name="tokens"),
+    path("tokens/new/", views.token_create, name="token_create"),
+    path("tokens/<str:token_key>/revoke/", views.token_revoke, name="token_revoke"),
+]
