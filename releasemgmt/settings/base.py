@@ -78,7 +78,34 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+
+def tuned_for_sqlite(database: dict) -> dict:
+    """Let requests that write at once queue on SQLite as they do on PostgreSQL.
+
+    Every request runs in one transaction (ATOMIC_REQUESTS). By default SQLite begins a
+    transaction DEFERRED, as a reader; when it then comes to write while another connection
+    is writing, SQLite answers "database is locked" at once instead of waiting (waiting
+    there could deadlock). So a transaction takes the write lock when it begins
+    (IMMEDIATE) and waits for it up to ``timeout`` seconds: writers take turns, and the
+    one that comes second sees what the first did (a 409 for the same step, a success for
+    an independent write). In WAL mode readers do not block the writer nor the writer
+    them; ``synchronous=NORMAL`` is safe with WAL (a power cut may lose the last commits,
+    never corrupt the file).
+    Options given in DATABASE_URL (``sqlite:///db.sqlite3?timeout=60``) take precedence.
+    """
+    if database.get("ENGINE") == "django.db.backends.sqlite3":
+        options = database.setdefault("OPTIONS", {})
+        options.setdefault("transaction_mode", "IMMEDIATE")
+        options.setdefault("timeout", 30)
+        options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+    return database
+
+
+DATABASES = {
+    "default": tuned_for_sqlite(
+        env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    )
+}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
