@@ -7,6 +7,7 @@ secrets required).
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import environ
 
@@ -190,10 +191,29 @@ ALLOWED_UPLOAD_EXTENSIONS = env.list(
     ],
 )
 
-EMAIL_CONFIG = env.email("EMAIL_URL", default="filemail://")
-vars().update(EMAIL_CONFIG)
+
+def email_settings(url: str) -> dict:
+    """The EMAIL_* settings of an e-mail URL, in django-environ's schemes (``smtp://``,
+    ``smtp+tls://``, ``consolemail://``, ``filemail://``, ``memorymail://``...).
+
+    With ``filemail://`` each mail is written to a file in the folder that follows the
+    scheme: ``filemail:///srv/mail`` is /srv/mail, ``filemail://var/mail`` is var/mail in
+    the project, and ``filemail://`` alone is var/mail too. (django-environ itself drops
+    the first character of the path, which would make /srv/mail a relative srv/mail.)
+    """
+    config = environ.Env.email_url_config(url)
+    if config["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
+        parts = urlsplit(url)
+        folder = unquote(parts.netloc + parts.path) or "var/mail"
+        if folder.startswith("/"):
+            config["EMAIL_FILE_PATH"] = "/" + folder.lstrip("/")
+        else:
+            config["EMAIL_FILE_PATH"] = str(BASE_DIR / folder)
+    return config
+
+
 # The embedded default writes each e-mail to a file under var/mail/.
-EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+vars().update(email_settings(env("EMAIL_URL", default="filemail://var/mail")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="releasemgmt@localhost")
 # Links in e-mails point here.
 SITE_URL = env("SITE_URL", default="http://localhost:8000")

@@ -1,6 +1,6 @@
 """The embedded default (``make demo``): DEBUG only when a developer asks for it, so that
 everyone else sees the site's own error pages; its static files served all the same
-(runserver as the demo runs it)."""
+(runserver as the demo runs it); e-mail written where EMAIL_URL says."""
 
 import json
 import os
@@ -10,7 +10,7 @@ import sys
 import urllib.error
 import urllib.request
 from http.cookiejar import CookieJar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -19,15 +19,11 @@ from tests import served
 VISITOR, PASSWORD = "visitor", "a-visitor-password-1"
 
 
-def local_settings(*names, **environment):
-    """The values of settings ``names`` once ``settings.local`` is imported under
-    ``environment`` (and none of the suite's own variables)."""
+def in_local(code, **environment):
+    """Run ``code`` with Django set up on ``settings.local`` under ``environment`` (and none
+    of the suite's own variables); the JSON it prints."""
     env = {k: v for k, v in os.environ.items() if k not in served.NOT_INHERITED}
     env |= {"DJANGO_SETTINGS_MODULE": "releasemgmt.settings.local", **environment}
-    code = (
-        "import json; from django.conf import settings; "
-        f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}, default=str))"
-    )
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=served.ROOT,
@@ -37,7 +33,17 @@ def local_settings(*names, **environment):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def local_settings(*names, **environment):
+    """The values of settings ``names`` once ``settings.local`` is imported under
+    ``environment``."""
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}, default=str))"
+    )
+    return in_local(code, **environment)
 
 
 def test_debug_is_off_on_the_embedded_default_unless_a_developer_asks():
@@ -114,3 +120,40 @@ def test_the_embedded_default_serves_its_styles_and_scripts_with_debug_off(demo_
         expected = "text/css" if asset.endswith(".css") else "javascript"
         assert expected in content_type, (asset, content_type)
         assert len(body) > 100, asset
+
+
+FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+MAIL = ("EMAIL_BACKEND", "EMAIL_FILE_PATH")
+
+
+def test_with_no_email_url_mail_is_written_under_var_mail():
+    assert local_settings(*MAIL) == {
+        "EMAIL_BACKEND": FILE_BACKEND,
+        "EMAIL_FILE_PATH": str(served.ROOT / "var" / "mail"),
+    }
+
+
+def test_email_url_with_a_file_path_writes_the_mail_there(tmp_path):
+    folder = tmp_path / "outgoing mail"
+    url = f"filemail://{quote(str(folder))}"  # filemail:///tmp/.../outgoing%20mail
+    assert local_settings(*MAIL, EMAIL_URL=url) == {
+        "EMAIL_BACKEND": FILE_BACKEND,
+        "EMAIL_FILE_PATH": str(folder),
+    }
+    sent = in_local(
+        "import django, json; django.setup(); from django.core.mail import send_mail; "
+        "print(json.dumps(send_mail('Hello', 'Body', 'a@example.org', ['b@example.org'])))",
+        EMAIL_URL=url,
+    )
+    assert sent == 1
+    (written,) = folder.iterdir()
+    assert "Subject: Hello" in written.read_text()
+
+
+def test_email_url_relative_to_the_project_and_other_schemes():
+    assert local_settings("EMAIL_FILE_PATH", EMAIL_URL="filemail://var/outgoing") == {
+        "EMAIL_FILE_PATH": str(served.ROOT / "var" / "outgoing")
+    }
+    smtp = local_settings(*MAIL, "EMAIL_HOST", "EMAIL_PORT", EMAIL_URL="smtp://mx.example.org:2525")
+    assert smtp["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (smtp["EMAIL_HOST"], smtp["EMAIL_PORT"]) == ("mx.example.org", 2525)
