@@ -2,7 +2,7 @@
 settings on a database of its own (a SQLite file, or a fresh PostgreSQL database on the
 test server), migrated, behind gunicorn or ``runserver`` on a free loopback port.
 
-Every wait is a condition with a generous bound: the suite must pass on a busy machine."""
+Every wait is a condition with a generous bound (tests.waiting)."""
 
 import http.client
 import json
@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 
 from tests.smtp import free_port
+from tests.waiting import PATIENCE, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,18 +32,6 @@ NOT_INHERITED = {
     "DEBUG",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
-
-
-def wait_until(condition, bound: float, what: str, poll: float = 0.1):
-    """Poll ``condition`` until it is true; fail naming ``what`` after ``bound`` seconds."""
-    deadline = time.monotonic() + bound
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {bound} s for {what}")
-        time.sleep(poll)
 
 
 def embedded_env(database_url: str, scratch: Path, **extra: str) -> dict:
@@ -61,7 +49,7 @@ def embedded_env(database_url: str, scratch: Path, **extra: str) -> dict:
     }
 
 
-def manage(env: dict, *args: str, bound: float = 600) -> str:
+def manage(env: dict, *args: str) -> str:
     """Run ``manage.py`` with ``args``; its standard output."""
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -69,7 +57,7 @@ def manage(env: dict, *args: str, bound: float = 600) -> str:
         env=env,
         capture_output=True,
         text=True,
-        timeout=bound,
+        timeout=2 * PATIENCE,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
@@ -158,7 +146,7 @@ def answers(url: str) -> bool:
 
 
 @contextmanager
-def serving(command, env: dict, scratch: Path, bound: float = 180):
+def serving(command, env: dict, scratch: Path):
     """Start ``command(port)`` on a free loopback port; yield its base URL once it answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -179,21 +167,21 @@ def serving(command, env: dict, scratch: Path, bound: float = 180):
                 raise AssertionError("the server stopped:\n" + log_path.read_text())
             return answers(url)
 
-        wait_until(up, bound, f"the server on {url} to answer", poll=0.25)
+        wait_until(up, f"the server on {url} to answer", poll=0.25)
         yield url
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
             try:
-                server.wait(timeout=60)
+                server.wait(timeout=PATIENCE)
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=60)
+                server.wait(timeout=PATIENCE)
 
 
 def get(url: str, path: str, headers=None) -> tuple[int, dict, bytes]:
     where = urlsplit(url)
-    conn = http.client.HTTPConnection(where.hostname, where.port, timeout=120)
+    conn = http.client.HTTPConnection(where.hostname, where.port, timeout=PATIENCE)
     try:
         conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
@@ -202,7 +190,7 @@ def get(url: str, path: str, headers=None) -> tuple[int, dict, bytes]:
         conn.close()
 
 
-def posts_at_once(url: str, token: str, requests: list[tuple[str, dict]], bound: float = 300):
+def posts_at_once(url: str, token: str, requests: list[tuple[str, dict]]):
     """Send every ``(path, body)`` of ``requests`` as a JSON POST from a thread of its own,
     each connected first and all released together; their (status, body) in any order."""
     where = urlsplit(url)
@@ -211,10 +199,10 @@ def posts_at_once(url: str, token: str, requests: list[tuple[str, dict]], bound:
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
 
     def post(path, body):
-        conn = http.client.HTTPConnection(where.hostname, where.port, timeout=bound)
+        conn = http.client.HTTPConnection(where.hostname, where.port, timeout=PATIENCE)
         try:
             conn.connect()
-            barrier.wait(timeout=bound)
+            barrier.wait(timeout=PATIENCE)
             conn.request("POST", path, json.dumps(body), headers)
             response = conn.getresponse()
             raw = response.read()
@@ -228,6 +216,6 @@ def posts_at_once(url: str, token: str, requests: list[tuple[str, dict]], bound:
     threads = [threading.Thread(target=post, args=r, daemon=True) for r in requests]
     for thread in threads:
         thread.start()
-    wait_until(lambda: not any(t.is_alive() for t in threads), bound, "every answer", poll=0.05)
+    wait_until(lambda: not any(t.is_alive() for t in threads), "every answer", poll=0.05)
     assert len(answers_) == len(requests), "some requests never came back"
     return answers_

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from tests import served
+from tests.waiting import PATIENCE
 
 VISITOR, PASSWORD = "visitor", "a-visitor-password-1"
 
@@ -30,7 +31,7 @@ def in_local(code, **environment):
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=PATIENCE,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -80,7 +81,7 @@ def browser():
 def fetch(opener, url, data=None):
     """(status, content type, text) of ``url``, error statuses included."""
     try:
-        response = opener.open(url, data=data, timeout=120)
+        response = opener.open(url, data=data, timeout=PATIENCE)
     except urllib.error.HTTPError as error:
         response = error
     with response:
