@@ -1,6 +1,8 @@
 .PHONY: demo test lint bench bench-mass bench-upload
 
 # Start the app with demo data on the embedded default (SQLite, eager tasks, mail to files).
+# DEBUG is off, as for any user: the site's own error pages. `DEBUG=true make demo` shows
+# Django's debug pages instead (a developer's choice, never for others to see).
 demo:
 	bash -c 'source .ci/setup.sh'
 	.venv/bin/python manage.py migrate --noinput -v0

@@ -32,4 +32,6 @@ trap stop_services EXIT
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/releasemgmt"
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
-for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+# Up to 60 s for Redis to answer: a busy machine is slower, not broken.
+for _ in $(seq 600); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+redis-cli -p "$REDIS_PORT" ping >/dev/null || { echo "Redis did not start: $RUN_DIR/redis.log" >&2; exit 1; }

@@ -98,7 +98,7 @@ def main() -> None:
         DEBUG="false",
         MEDIA_ROOT=str(media),
         FILE_UPLOAD_TEMP_DIR=str(media / "incoming"),
-        EMAIL_FILE_PATH=str(scratch / "mail"),
+        EMAIL_URL=f"filemail://{scratch / 'mail'}",
     )
     os.environ.pop("REDIS_URL", None)  # tasks run eagerly: nothing here needs a broker
     sys.path.insert(0, str(ROOT))

@@ -20,6 +20,7 @@ from releases import services
 from releases.models import Application
 from tests.lifecycle import Cast, walk_to
 from tests.smtp import Sink, free_port
+from tests.waiting import PATIENCE
 
 _seq = itertools.count(1)
 
@@ -141,10 +142,14 @@ def api():
 
 @pytest.fixture
 def redis_broker(transactional_db):
-    """Tasks go to the test Redis instead of running eagerly; yields its URL."""
+    """Tasks go to the test Redis instead of running eagerly; yields its URL. The broker
+    starts empty: no task an earlier test left behind (queued, or taken by a worker that
+    was killed) runs in this one or is counted as still to run."""
     url = os.environ["REDIS_URL"]
     saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "result_backend")}
     app.conf.update(task_always_eager=False, broker_url=url, result_backend=None)
+    with app.connection_for_write() as conn:
+        conn.default_channel.client.flushdb()
     try:
         yield url
     finally:
@@ -154,7 +159,7 @@ def redis_broker(transactional_db):
 @pytest.fixture
 def redis_worker(redis_broker):
     """An in-process worker on the real broker."""
-    with start_worker(app, perform_ping_check=False, shutdown_timeout=20):
+    with start_worker(app, perform_ping_check=False, shutdown_timeout=PATIENCE):
         yield app
 
 
@@ -187,7 +192,9 @@ def smtp_server(settings):
     controllers = []
 
     def serve(sink):
-        controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+        controller = Controller(
+            sink, hostname="127.0.0.1", port=free_port(), ready_timeout=PATIENCE
+        )
         controller.start()
         controllers.append(controller)
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

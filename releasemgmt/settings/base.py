@@ -7,6 +7,7 @@ secrets required).
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import environ
 
@@ -78,7 +79,34 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+
+def tuned_for_sqlite(database: dict) -> dict:
+    """Let requests that write at once queue on SQLite as they do on PostgreSQL.
+
+    Every request runs in one transaction (ATOMIC_REQUESTS). By default SQLite begins a
+    transaction DEFERRED, as a reader; when it then comes to write while another connection
+    is writing, SQLite answers "database is locked" at once instead of waiting (waiting
+    there could deadlock). So a transaction takes the write lock when it begins
+    (IMMEDIATE) and waits for it up to ``timeout`` seconds: writers take turns, and the
+    one that comes second sees what the first did (a 409 for the same step, a success for
+    an independent write). In WAL mode readers do not block the writer nor the writer
+    them; ``synchronous=NORMAL`` is safe with WAL (a power cut may lose the last commits,
+    never corrupt the file).
+    Options given in DATABASE_URL (``sqlite:///db.sqlite3?timeout=60``) take precedence.
+    """
+    if database.get("ENGINE") == "django.db.backends.sqlite3":
+        options = database.setdefault("OPTIONS", {})
+        options.setdefault("transaction_mode", "IMMEDIATE")
+        options.setdefault("timeout", 30)
+        options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+    return database
+
+
+DATABASES = {
+    "default": tuned_for_sqlite(
+        env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    )
+}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -163,10 +191,29 @@ ALLOWED_UPLOAD_EXTENSIONS = env.list(
     ],
 )
 
-EMAIL_CONFIG = env.email("EMAIL_URL", default="filemail://")
-vars().update(EMAIL_CONFIG)
+
+def email_settings(url: str) -> dict:
+    """The EMAIL_* settings of an e-mail URL, in django-environ's schemes (``smtp://``,
+    ``smtp+tls://``, ``consolemail://``, ``filemail://``, ``memorymail://``...).
+
+    With ``filemail://`` each mail is written to a file in the folder that follows the
+    scheme: ``filemail:///srv/mail`` is /srv/mail, ``filemail://var/mail`` is var/mail in
+    the project, and ``filemail://`` alone is var/mail too. (django-environ itself drops
+    the first character of the path, which would make /srv/mail a relative srv/mail.)
+    """
+    config = environ.Env.email_url_config(url)
+    if config["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
+        parts = urlsplit(url)
+        folder = unquote(parts.netloc + parts.path) or "var/mail"
+        if folder.startswith("/"):
+            config["EMAIL_FILE_PATH"] = "/" + folder.lstrip("/")
+        else:
+            config["EMAIL_FILE_PATH"] = str(BASE_DIR / folder)
+    return config
+
+
 # The embedded default writes each e-mail to a file under var/mail/.
-EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+vars().update(email_settings(env("EMAIL_URL", default="filemail://var/mail")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="releasemgmt@localhost")
 # Links in e-mails point here.
 SITE_URL = env("SITE_URL", default="http://localhost:8000")

@@ -2,10 +2,12 @@
 
 from .base import *  # noqa: F403
 
-DEBUG = env.bool("DEBUG", default=True)  # noqa: F405
+# DEBUG stays off (base) unless a developer asks for it with DEBUG=true: with it on, every
+# error page would show the URL map, tracebacks and settings to whoever is signed in.
 DEMO_LOGINS = env.bool("DEMO_LOGINS", default=True)  # noqa: F405
 
-# Serve static files straight from their sources (no collectstatic needed).
+# WhiteNoise serves static files straight from their sources (no collectstatic needed),
+# DEBUG or not: runserver itself serves them only with DEBUG on.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 

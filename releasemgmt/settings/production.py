@@ -4,13 +4,13 @@ from .base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # noqa: F405  (no default: refuse to start without it)
-DATABASES = {"default": env.db("DATABASE_URL")}  # noqa: F405
+DATABASES = {"default": tuned_for_sqlite(env.db("DATABASE_URL"))}  # noqa: F405
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
 REDIS_URL = env("REDIS_URL")  # noqa: F405
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
-vars().update(env.email("EMAIL_URL"))  # noqa: F405
+vars().update(email_settings(env("EMAIL_URL")))  # noqa: F405
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)  # noqa: F405

@@ -3,8 +3,16 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.waiting import PATIENCE
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+# Every wait of a browser test (an action, a navigation, an expectation) is for a condition
+# within the suite's generous bound, not Playwright's few seconds: a busy machine only
+# makes these tests slower.
+expect.set_options(timeout=PATIENCE * 1000)
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
 # make around it are synchronous and safe.
@@ -26,6 +34,13 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def context(context):
+    context.set_default_timeout(PATIENCE * 1000)
+    context.set_default_navigation_timeout(PATIENCE * 1000)
+    return context
 
 
 @pytest.fixture

@@ -369,7 +369,7 @@ def _(site: Site) -> None:
     site.as_user("desk")
     site.go(f"/releases/{release.identifier}/mass-notification/")
     site.page.get_by_role("button", name="Send to 3 users").click()
-    expect(site.page.locator(".mass-progress .percent")).to_have_text("100%", timeout=15_000)
+    expect(site.page.locator(".mass-progress .percent")).to_have_text("100%")
 
 
 # --- the check ----------------------------------------------------------------------------

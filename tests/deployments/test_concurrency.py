@@ -12,6 +12,7 @@ from releasemgmt.errors import Conflict
 from releasemgmt.notifications.models import Communication
 from releases import services as release_services
 from releases.models import Release
+from tests.waiting import PATIENCE, wait_until
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -26,7 +27,7 @@ def race(n, work):
 
     def run():
         try:
-            barrier.wait()
+            barrier.wait(timeout=PATIENCE)
             work()
             results.append("ok")
         except Conflict as exc:
@@ -37,8 +38,7 @@ def race(n, work):
     threads = [threading.Thread(target=run) for _ in range(n)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join(timeout=60)
+    wait_until(lambda: not any(t.is_alive() for t in threads), "every attempt to finish")
     return results.count("ok"), [r for r in results if r != "ok"]
 
 

@@ -18,6 +18,7 @@ from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication
 from releases.models import Release
 from tests.lifecycle import PLAN
+from tests.waiting import PATIENCE, wait_until
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks need PostgreSQL"
@@ -56,10 +57,10 @@ def fifty_posts(url, user, path, body):
     answers = []
 
     def post():
-        client = http.client.HTTPConnection(where.hostname, where.port, timeout=120)
+        client = http.client.HTTPConnection(where.hostname, where.port, timeout=PATIENCE)
         headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
         client.connect()  # connected first, then all fifty requests at once
-        barrier.wait()
+        barrier.wait(timeout=PATIENCE)
         client.request("POST", path, json.dumps(body), headers)
         response = client.getresponse()
         answers.append((response.status, json.loads(response.read() or b"{}")))
@@ -68,8 +69,7 @@ def fifty_posts(url, user, path, body):
     threads = [threading.Thread(target=post) for _ in range(AT_ONCE)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
+    wait_until(lambda: not any(t.is_alive() for t in threads), "every answer")
     assert len(answers) == AT_ONCE, "some requests never came back"
     return answers
 

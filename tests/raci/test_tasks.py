@@ -2,7 +2,6 @@
 through the test Redis broker."""
 
 import os
-import time
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -11,6 +10,7 @@ from django.db import transaction
 from raci import permissions as raci
 from raci import services as raci_services
 from tests.conftest import party
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the test Redis")
 
@@ -31,11 +31,10 @@ def test_matrix_change_is_applied_by_the_worker(redis_worker, make_release, make
             party=party("a3-tax"),
             letters="R",
         )
+
     # The resync was queued on commit; the worker picks it up from Redis.
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    def granted():
         tax.__dict__.pop("_release_perm_cache", None)
-        if raci.may_perform(tax, release, "RM.3.1"):
-            break
-        time.sleep(0.1)
-    assert raci.may_perform(tax, release, "RM.3.1")
+        return raci.may_perform(tax, release, "RM.3.1")
+
+    wait_until(granted, "the worker to grant RM.3.1 to the thread")

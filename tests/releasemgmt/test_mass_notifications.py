@@ -2,7 +2,6 @@
 with the audience, sending in batches with stored progress."""
 
 import os
-import time
 
 import pytest
 from django.core import mail
@@ -13,6 +12,7 @@ from deployments.models import MassNotification, MassRecipient
 from deployments.services import mass_notifications
 from deployments.tasks import resume_mass_notifications_task
 from dsl.models import Subscriber
+from tests.waiting import wait_until
 
 CSV = (
     b"email,name\nana@example.org,Ana\nnot-an-address,Bob\nana@example.org,Ana again\n"
@@ -122,12 +122,9 @@ def test_real_worker_sends_each_subscriber_exactly_once(
     notification = mass_notifications.send_mass_notification(
         release, by=desk, moment="before", subject="Downtime", body="Saturday"
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        notification.refresh_from_db()
-        if notification.status == "done":
-            break
-        time.sleep(0.2)
+    done = MassNotification.objects.filter(pk=notification.pk, status="done")
+    wait_until(done.exists, "the mass notification to be done")
+    notification.refresh_from_db()
     assert (notification.sent, notification.failed) == (450, 0)
     mass_mails = [m for m in smtp_sink.messages if m[1].startswith("<mass-")]
     assert len(mass_mails) == 450

@@ -6,25 +6,27 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection
+from django.utils import timezone
 
 from deployments.models import MassRecipient
 from deployments.services import mass_notifications
 from deployments.tasks import resume_mass_notifications_task
-from releasemgmt.celery import app
 from tests.smtp import HoldingSink, free_port
+from tests.waiting import PATIENCE, wait_until
 
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the test Redis")
 
 ROOT = Path(__file__).resolve().parents[2]
 HOLD_AT = 119  # the 120th recipient, in the first claim of 200
+STALE_SECONDS = 1  # MASS_NOTIFICATION_STALE_SECONDS of the workers
 
 
 def url_of_the_test_database() -> str:
@@ -35,7 +37,7 @@ def url_of_the_test_database() -> str:
 @pytest.fixture
 def held_sink():
     sink = HoldingSink(hold_for="")  # the address is set once the audience is known
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port(), ready_timeout=PATIENCE)
     controller.start()
     yield sink, controller.port
     sink.release.set()
@@ -43,15 +45,7 @@ def held_sink():
 
 
 @pytest.fixture
-def broker(redis_broker):
-    """The real broker, emptied of what earlier tests left in it."""
-    with app.connection_for_write() as conn:
-        conn.default_channel.client.flushdb()
-    return redis_broker
-
-
-@pytest.fixture
-def start_worker(broker, held_sink, tmp_path):
+def start_worker(redis_broker, held_sink, tmp_path):
     """Start `celery worker` processes (prefork, one child) in their own process groups."""
     _, smtp_port = held_sink
     workers = []
@@ -59,9 +53,9 @@ def start_worker(broker, held_sink, tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "releasemgmt.settings.local",
         "DATABASE_URL": url_of_the_test_database(),
-        "REDIS_URL": broker,
+        "REDIS_URL": redis_broker,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        "MASS_NOTIFICATION_STALE_SECONDS": "1",
+        "MASS_NOTIFICATION_STALE_SECONDS": str(STALE_SECONDS),
         "LOG_LEVEL": "WARNING",
     }
 
@@ -86,18 +80,9 @@ def start_worker(broker, held_sink, tmp_path):
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGTERM)
             try:
-                worker.wait(timeout=30)
+                worker.wait(timeout=PATIENCE)
             except subprocess.TimeoutExpired:
                 os.killpg(worker.pid, signal.SIGKILL)
-
-
-def wait_for(condition, timeout=60, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def mass_mails(sink):
@@ -122,21 +107,30 @@ def test_worker_killed_mid_notification_then_restarted_sends_each_mail_once(
     )
 
     # The worker is waiting for the server's reply to the 120th message when it is killed.
-    assert sink.holding.wait(timeout=60), "the worker never reached the held message"
+    wait_until(sink.holding.is_set, "the worker to reach the held message")
     assert statuses(notification) == {"sent": HOLD_AT, "sending": 200 - HOLD_AT, "queued": 250}
     os.killpg(first.pid, signal.SIGKILL)
-    first.wait(timeout=10)
+    first.wait(timeout=PATIENCE)
     sink.release.set()
-    wait_for(lambda: sink.dropped, timeout=10, what="the server to drop the orphaned message")
+    wait_until(lambda: sink.dropped, "the server to drop the orphaned message")
     assert len(mass_mails(sink)) == HOLD_AT
 
-    # Restarted: the periodic flush finds the notification idle and queues it again.
+    # Restarted: the periodic flush finds the notification idle and queues it again, once
+    # the dead worker's claims are older than the restarted worker's stale limit.
     start_worker()
-    time.sleep(1.2)  # past MASS_NOTIFICATION_STALE_SECONDS of the restarted worker
-    resume_mass_notifications_task.delay(older_than_seconds=1)
-    wait_for(
+    claims = notification.recipients.filter(status="sending")
+    wait_until(
+        lambda: (
+            not claims.filter(
+                claimed_at__gte=timezone.now() - timedelta(seconds=STALE_SECONDS + 0.2)
+            ).exists()
+        ),
+        "the dead worker's claims to be stale",
+    )
+    resume_mass_notifications_task.delay(older_than_seconds=STALE_SECONDS)
+    wait_until(
         lambda: notification.recipients.exclude(status="sent").count() == 0,
-        what="every recipient to be sent",
+        "every recipient to be sent",
     )
 
     per_recipient = Counter(rcpt for rcpt, _, _ in mass_mails(sink))

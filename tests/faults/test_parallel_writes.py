@@ -1,0 +1,71 @@
+"""Writes at once on both databases the product runs on: the embedded default's SQLite
+file and PostgreSQL. The app runs as people run it (gunicorn, two worker processes of
+sixteen threads, the embedded default's settings) on a database of its own, migrated.
+
+Independent writes all succeed; identical attempts at one step give one winner and a 409
+for each of the others, never a 500 ("database is locked")."""
+
+import os
+from collections import Counter
+
+import pytest
+
+from tests import served
+
+PARALLEL_RFCS = 30
+PARALLEL_STEPS = 20
+
+
+def _databases():
+    kinds = ["sqlite"]
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")):
+        kinds.append("postgresql")
+    return kinds
+
+
+@pytest.fixture(scope="module", params=_databases())
+def app(request, tmp_path_factory):
+    """The served app on a fresh database of each kind, with its people and a release."""
+    scratch = tmp_path_factory.mktemp(request.param)
+    with served.database(request.param, scratch) as url:
+        env = served.embedded_env(url, scratch)
+        served.manage(env, "migrate", "--noinput", "-v0")
+        seeded = served.call(env, "tests.faults.burst:seed")
+        with served.serving(served.gunicorn, env, scratch) as base:
+            yield {"url": base, "env": env, **seeded}
+
+
+def written(app, prefix=""):
+    return served.call(app["env"], "tests.faults.burst:written", app["release"], prefix)
+
+
+def statuses(answers):
+    return Counter(status for status, _ in answers)
+
+
+def test_thirty_different_rfcs_at_once_are_all_created(app):
+    prefix = "RFC-PAR-"
+    requests = [
+        ("/api/v1/rfcs/", {"reference": f"{prefix}{i:02}", "title": f"Change {i}"})
+        for i in range(PARALLEL_RFCS)
+    ]
+    answers = served.posts_at_once(app["url"], app["change_manager"], requests)
+
+    assert statuses(answers) == {201: PARALLEL_RFCS}, answers
+    assert {body["reference"] for _, body in answers} == {r["reference"] for _, r in requests}
+    assert written(app, prefix)["rfcs"] == PARALLEL_RFCS
+
+
+def test_twenty_identical_publications_at_once_one_wins_the_others_409(app):
+    path = f"/api/v1/releases/{app['release']}/activities/RM.1.4/"
+    answers = served.posts_at_once(
+        app["url"], app["release_manager"], [(path, {})] * PARALLEL_STEPS
+    )
+
+    assert statuses(answers) == {200: 1, 409: PARALLEL_STEPS - 1}, answers
+    for status, body in answers:
+        if status == 409:
+            assert body["detail"], body
+    after = written(app)
+    assert after["stage"] == "receiving"
+    assert (after["release_plans"], after["stage_receive"]) == (1, 1)

@@ -1,0 +1,221 @@
+"""The app served as people run it, in processes of its own: the embedded default's
+settings on a database of its own (a SQLite file, or a fresh PostgreSQL database on the
+test server), migrated, behind gunicorn or ``runserver`` on a free loopback port.
+
+Every wait is a condition with a generous bound (tests.waiting)."""
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+
+from tests.smtp import free_port
+from tests.waiting import PATIENCE, wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: what the suite's own environment sets that the served app must not inherit
+NOT_INHERITED = {
+    "DJANGO_SETTINGS_MODULE",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "DEBUG",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
+def embedded_env(database_url: str, scratch: Path, **extra: str) -> dict:
+    """The environment of the embedded default (``settings.local``) on ``database_url``."""
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
+    return env | {
+        "DJANGO_SETTINGS_MODULE": "releasemgmt.settings.local",
+        "DATABASE_URL": database_url,
+        "EMAIL_URL": "memorymail://",
+        "MEDIA_ROOT": str(scratch / "media"),
+        "DEMO_LOGINS": "false",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+        **extra,
+    }
+
+
+def manage(env: dict, *args: str) -> str:
+    """Run ``manage.py`` with ``args``; its standard output."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=2 * PATIENCE,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def call(env: dict, function: str, *args) -> object:
+    """Call ``module:function(*args)`` in a Django shell on ``env``; the JSON it prints."""
+    module, name = function.split(":")
+    code = f"import {module} as m; m.{name}(*{json.dumps(list(args))})"
+    out = manage(env, "shell", "-v0", "-c", code)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@contextmanager
+def database(kind: str, scratch: Path):
+    """A database of its own, empty: a SQLite file in ``scratch``, or a new database on the
+    PostgreSQL server of DATABASE_URL (dropped afterwards); yields its URL."""
+    if kind == "sqlite":
+        yield f"sqlite:///{scratch / 'db.sqlite3'}"
+        return
+    server = urlsplit(os.environ["DATABASE_URL"])
+    name = f"served_{uuid.uuid4().hex[:12]}"
+
+    def admin(statement):
+        conn = psycopg2.connect(
+            host=server.hostname,
+            port=server.port,
+            user=server.username,
+            password=server.password,
+            dbname="postgres",
+        )
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(statement)
+        finally:
+            conn.close()
+
+    admin(f"CREATE DATABASE {name}")
+    try:
+        yield urlunsplit(server._replace(path=f"/{name}"))
+    finally:
+        admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def gunicorn(port: int) -> list[str]:
+    """Two worker processes of sixteen threads: requests truly at once, across processes."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "releasemgmt.wsgi",
+        "--chdir",
+        str(ROOT),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "16",
+        "--timeout",
+        "300",
+        "--graceful-timeout",
+        "10",
+    ]
+
+
+def runserver(port: int) -> list[str]:
+    """What ``make demo`` runs."""
+    return [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+
+
+def answers(url: str) -> bool:
+    where = urlsplit(url)
+    conn = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+    try:
+        conn.request("GET", "/login/")
+        conn.getresponse().read()
+        return True
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+@contextmanager
+def serving(command, env: dict, scratch: Path):
+    """Start ``command(port)`` on a free loopback port; yield its base URL once it answers."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = scratch / f"server-{port}.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            command(port),
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+
+        def up():
+            if server.poll() is not None:
+                raise AssertionError("the server stopped:\n" + log_path.read_text())
+            return answers(url)
+
+        wait_until(up, f"the server on {url} to answer", poll=0.25)
+        yield url
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=PATIENCE)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=PATIENCE)
+
+
+def get(url: str, path: str, headers=None) -> tuple[int, dict, bytes]:
+    where = urlsplit(url)
+    conn = http.client.HTTPConnection(where.hostname, where.port, timeout=PATIENCE)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def posts_at_once(url: str, token: str, requests: list[tuple[str, dict]]):
+    """Send every ``(path, body)`` of ``requests`` as a JSON POST from a thread of its own,
+    each connected first and all released together; their (status, body) in any order."""
+    where = urlsplit(url)
+    barrier = threading.Barrier(len(requests))
+    answers_ = []
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+
+    def post(path, body):
+        conn = http.client.HTTPConnection(where.hostname, where.port, timeout=PATIENCE)
+        try:
+            conn.connect()
+            barrier.wait(timeout=PATIENCE)
+            conn.request("POST", path, json.dumps(body), headers)
+            response = conn.getresponse()
+            raw = response.read()
+            try:
+                answers_.append((response.status, json.loads(raw or b"{}")))
+            except ValueError:
+                answers_.append((response.status, {"raw": raw.decode(errors="replace")}))
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=post, args=r, daemon=True) for r in requests]
+    for thread in threads:
+        thread.start()
+    wait_until(lambda: not any(t.is_alive() for t in threads), "every answer", poll=0.05)
+    assert len(answers_) == len(requests), "some requests never came back"
+    return answers_
