@@ -69,13 +69,19 @@ class TokenView(APIView):
 
 class TokensView(APIView):
     @extend_schema(
-        responses={200: TokenSerializer(many=True), **error_responses(401)}, tags=["auth"]
+        responses={200: TokenSerializer(many=True), **error_responses(401)},
+        tags=["auth"],
+        operation_id="list_api_tokens",
     )
     def get(self, request):
         """The caller's API tokens that still work (never their secrets)."""
         return Response(TokenSerializer(tokens.tokens_of(request.user), many=True).data)
 
-    @extend_schema(responses={204: None, **error_responses(401)}, tags=["auth"])
+    @extend_schema(
+        responses={204: None, **error_responses(401)},
+        tags=["auth"],
+        operation_id="revoke_api_tokens",
+    )
     def delete(self, request):
         """Revoke every API token of the caller."""
         tokens.revoke_all_tokens(request.user)
@@ -83,7 +89,11 @@ class TokensView(APIView):
 
 
 class TokenDetailView(APIView):
-    @extend_schema(responses={204: None, **error_responses(401, 404)}, tags=["auth"])
+    @extend_schema(
+        responses={204: None, **error_responses(401, 404)},
+        tags=["auth"],
+        operation_id="revoke_api_token",
+    )
     def delete(self, request, token_key):
         """Revoke one of the caller's API tokens."""
         tokens.revoke_token(request.user, token_key)

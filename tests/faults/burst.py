@@ -7,7 +7,7 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from changes.models import RfC
 from deployments.services import initialise_deployment_plan
@@ -23,7 +23,7 @@ from tests.lifecycle import PLAN
 def _person(username, party_name):
     user = get_user_model().objects.create_user(username, f"{username}@example.org", "pw")
     user.groups.add(Party.objects.get(name=party_name).group)
-    return Token.objects.create(user=user), user
+    return AuthToken.objects.create(user)[1], user
 
 
 def seed():
@@ -59,8 +59,8 @@ def seed():
     print(
         json.dumps(
             {
-                "change_manager": change_manager.key,
-                "release_manager": release_manager.key,
+                "change_manager": change_manager,
+                "release_manager": release_manager,
                 "release": release.identifier,
             }
         )

@@ -12,7 +12,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.db import connection
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication
@@ -51,7 +51,7 @@ def server(transactional_db):
 
 def fifty_posts(url, user, path, body):
     """POST ``body`` to ``path`` from AT_ONCE threads released together."""
-    token = Token.objects.get_or_create(user=user)[0].key
+    token = AuthToken.objects.create(user)[1]
     where = urlsplit(url)
     barrier = threading.Barrier(AT_ONCE)
     answers = []
