@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from deployments.selectors import owed_decisions
+from deployments.selectors import notifications_to_send, owed_decisions
 from raci import permissions
 from raci.models import Party
 from releases import selectors as releases
@@ -36,6 +36,7 @@ def start(request):
         {
             "waiting": waiting,
             "owed": owed_decisions(request.user, limit=50),
+            "to_notify": notifications_to_send(request.user, limit=50),
             "recent": recent,
             "may_formalise": permissions.may_formalise(request.user),
         },

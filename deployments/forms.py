@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 
 from raci.models import Party
 from raci.permissions import Parties
-from releasemgmt.forms import ReleaseForm
+from releasemgmt.forms import HeaderField, MailBodyField, ReleaseForm
 from releases.selectors import people_on
 
 from .models import (
@@ -14,6 +14,7 @@ from .models import (
     DeploymentPlan,
     DeploymentTask,
     MassNotification,
+    NotificationRequest,
     PlannedComponent,
     TestReport,
 )
@@ -241,11 +242,18 @@ class DecisionForm(ReleaseForm):
 
 
 class NotificationForm(ReleaseForm):
-    """RM.6.1 / RM.6.6: ask the service desk to notify the impacted users."""
+    """RM.6.1 / RM.6.6: ask the service desk to notify the impacted users. The message and
+    the disruption become the mass e-mail's body: text of lines, and short enough for it."""
 
-    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    disruption = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Expected disruption"
+    message = MailBodyField(
+        max_length=NotificationRequest.MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    disruption = MailBodyField(
+        max_length=NotificationRequest.DISRUPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Expected disruption",
     )
 
 
@@ -294,7 +302,23 @@ class CTReportForm(ReleaseForm):
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class MassNotificationForm(forms.Form):
-    moment = forms.ChoiceField(choices=MassNotification.Moment.choices, widget=forms.RadioSelect)
-    subject = forms.CharField(max_length=250)
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
+class MassNotificationForm(ReleaseForm):
+    """RM.6.1 / RM.6.6: the service desk's mass e-mail to the impacted users. ``offered``
+    narrows the moments shown to those that may be sent now; another one posted reaches
+    the service, which says why not."""
+
+    moment = forms.ChoiceField(
+        choices=MassNotification.Moment.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose before or after the installation."},
+    )
+    subject = HeaderField(max_length=MassNotification.SUBJECT_MAX_LENGTH)
+    body = MailBodyField(
+        max_length=MassNotification.BODY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(self, *args, offered=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if offered is not None:
+            moment = self.fields["moment"]
+            moment.widget.choices = [c for c in moment.choices if c[0] in offered]

@@ -1,4 +1,5 @@
-"""Reads for activity pages and for what waits for a business thread (fixed queries)."""
+"""Reads for activity pages, for what waits for a business thread and for the service
+desk's mass notifications (fixed queries)."""
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -8,7 +9,16 @@ from raci import permissions as raci
 from raci.models import Assignment, Party
 from releases.models import ActivityRecord, Release, Stage
 
-from .models import DECISION_ACTIVITY, Decision, InstallationPlan, InstallationReport, TestReport
+from .models import (
+    DECISION_ACTIVITY,
+    REQUESTED_IN,
+    Decision,
+    InstallationPlan,
+    InstallationReport,
+    MassNotification,
+    NotificationRequest,
+    TestReport,
+)
 
 
 def _one(release, relation: str):
@@ -244,3 +254,57 @@ def _owed_kind(release: Release, thread) -> str | None:
     ):
         return Decision.Kind.CT_GO_AHEAD
     return None
+
+
+# --- the service desk's mass notifications ---------------------------------------------
+
+#: each moment's notification as the mass notification page names it
+MOMENT_NAMES = {
+    MassNotification.Moment.BEFORE: "Before the installation",
+    MassNotification.Moment.AFTER: "After the installation",
+}
+
+
+def mass_moments(release) -> list[dict]:
+    """Each moment of the release's current installation round, in one query: its name,
+    the activity in which the deployment coordinator asks for it (``code``), the request
+    (None while not asked), and the mass notification answering it (None while not sent);
+    ``to_send`` when it is asked for and not sent."""
+    requests = {
+        r.moment: r
+        for r in release.notification_requests.of_current_round()
+        .select_related("mass_notification", "recorded_by")
+        .order_by("recorded_at")
+    }
+    moments = []
+    for moment, code in REQUESTED_IN.items():
+        request = requests.get(moment)
+        notification = getattr(request, "mass_notification", None)
+        moments.append(
+            {
+                "moment": moment,
+                "name": MOMENT_NAMES[moment],
+                "code": code,
+                "request": request,
+                "notification": notification,
+                "to_send": request is not None and notification is None,
+            }
+        )
+    return moments
+
+
+def notifications_to_send(user, limit: int = 50) -> list[NotificationRequest]:
+    """For the service desk: the deployment coordinator's requests (RM.6.1, RM.6.6) of
+    the releases' current installation rounds that no mass notification answers yet,
+    oldest first, in one query (none for anyone else)."""
+    if not raci.may_send_mass_notifications(user):
+        return []
+    requests = (
+        NotificationRequest.objects.of_current_round()
+        .unanswered()
+        .filter(release__in=raci.visible_releases(user, Release.objects.all()))
+        .exclude(release__stage=Stage.CANCELLED)
+        .select_related("release__application", "recorded_by")
+        .order_by("recorded_at")
+    )
+    return list(requests[:limit])

@@ -1,14 +1,15 @@
 """Celery tasks of the service desk's mass notifications. Names are pinned: queued
 messages and the beat schedule name them."""
 
-import smtplib
+import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.db import DatabaseError
 
 from . import mass_sending
 
-SMTP_ERRORS = (smtplib.SMTPException, OSError)
+log = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -20,15 +21,22 @@ SMTP_ERRORS = (smtplib.SMTPException, OSError)
 )
 def send_mass_notification_task(self, notification_id: int) -> int:
     """Send a mass notification in batches; SMTP outages are retried with backoff, then
-    what is left is marked failed."""
+    what is left is marked failed. Any other failure would be the same on every retry:
+    what is left is failed with it at once, so that no notification stays 'sending'."""
     try:
         return mass_sending.send_batches(notification_id)
-    except SMTP_ERRORS as exc:
+    except mass_sending.SMTP_OUTAGE as exc:
         if self.request.retries >= self.max_retries:
             mass_sending.fail_remaining(notification_id, exc)
             return 0
         delay = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2**self.request.retries
         raise self.retry(exc=exc, countdown=delay) from exc
+    except DatabaseError:
+        raise  # the database is away: resumed later from what it says is left
+    except Exception as exc:
+        log.exception("Mass notification %s could not be sent", notification_id)
+        mass_sending.fail_remaining(notification_id, exc)
+        return 0
 
 
 @shared_task(name="deployments.tasks.resume_mass_notifications_task")

@@ -12,6 +12,7 @@ from raci.models import Party
 from releasemgmt.web import posted, run_form
 from releases import selectors as release_selectors
 
+from . import selectors
 from .forms import DecisionForm, MassNotificationForm
 from .models import DECISION_ACTIVITY, Decision, MassNotification
 from .services import decisions, mass_notifications
@@ -82,14 +83,22 @@ def _what_happened(decision) -> str:
 
 @login_required
 def mass_notification(request, identifier):
-    """The service desk's page for a release's mass e-mails: preview, count, send, progress."""
+    """The service desk's page for a release's mass e-mails: what the deployment
+    coordinator asked for in this round and what is sent, the preview, count and form
+    for a moment asked for and not sent yet, and the progress of each one sent."""
     release = release_selectors.visible_release_or_404(request.user, identifier)
-    moment = request.GET.get("moment") or (
-        "after" if release.notification_requests.filter(moment="after").exists() else "before"
-    )
-    subject, body = mass_notifications.default_message(release, moment)
+    moments = selectors.mass_moments(release)
+    offered = [m["moment"] for m in moments if m["to_send"]]
+    may_send = raci.may_send_mass_notifications(request.user)
+    moment = request.GET.get("moment")
+    if moment not in offered:
+        moment = offered[0] if offered else None
+    initial = {}
+    if moment:
+        subject, body = mass_notifications.default_message(release, moment)
+        initial = {"moment": moment, "subject": subject, "body": body}
     data, _ = posted(request)
-    form = MassNotificationForm(data, initial={"moment": moment, "subject": subject, "body": body})
+    form = MassNotificationForm(data, initial=initial, offered=offered, release=release)
     status = None
     if request.method == "POST":
         require_service_desk(request.user)
@@ -100,7 +109,9 @@ def mass_notification(request, identifier):
             ),
         )
         if sent:
-            messages.success(request, "Sending.")
+            # Sent at once without a worker, in the background with one: the progress
+            # below says which, so this says neither.
+            messages.success(request, "Mass notification recorded: its progress is below.")
             return redirect("deployments:mass", identifier=identifier)
     return render(
         request,
@@ -108,9 +119,11 @@ def mass_notification(request, identifier):
         {
             "release": release,
             "form": form,
+            "moments": moments,
+            "offered": offered,
             "audience": release.application.subscribers.count(),
             "sent": release.mass_notifications.all(),
-            "may_send": raci.may_send_mass_notifications(request.user),
+            "may_send": may_send,
             "may_see_subscribers": raci.may_see_subscribers(request.user),
         },
         status=status,
@@ -119,7 +132,12 @@ def mass_notification(request, identifier):
 
 @login_required
 def mass_progress(request, pk):
-    """The progress bar (polled by htmx until done)."""
+    """The progress bar (polled by htmx until done). The refused addresses are personal
+    data: listed only to those who may see the subscribers."""
     notification = get_object_or_404(MassNotification, pk=pk)
     release_selectors.visible_release_or_404(request.user, notification.release.identifier)
-    return render(request, "deployments/_progress.html", {"n": notification})
+    return render(
+        request,
+        "deployments/_progress.html",
+        {"n": notification, "may_see_subscribers": raci.may_see_subscribers(request.user)},
+    )

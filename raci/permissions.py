@@ -164,6 +164,12 @@ def may_send_mass_notifications(user) -> bool:
     return holds_party(user, Parties.SERVICE_DESK)
 
 
+def follows_mass_notifications(user, release) -> bool:
+    """RM.6.1 / RM.6.6: the release's mass notifications concern the service desk, who
+    sends them, and the release's parties, who asked for them or are told of them."""
+    return may_send_mass_notifications(user) or bool(parties_on_release(user, release))
+
+
 def may_see_subscribers(user) -> bool:
     """Subscribers' addresses are personal data: the service desk, who sends to them,
     and the release managers, who answer for the release's communication."""

@@ -103,6 +103,12 @@ def manual_transitions(user, release) -> list[str]:
     ]
 
 
+def notification_requested(release) -> bool:
+    """Has the deployment coordinator asked the service desk to notify the users (RM.6.1,
+    RM.6.6), in any round: the release then has mass notifications to follow."""
+    return release.notification_requests.exists()
+
+
 def release_evidence(release) -> dict:
     """Decisions, documents and communications for the release page (fixed queries)."""
     return {

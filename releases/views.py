@@ -112,6 +112,8 @@ def release_detail(request, identifier):
             "may_assign": raci.may_perform(request.user, release, "RM.1.2") and release.is_open,
             "audit": selectors.audit_trail(release, limit=AUDIT_SHOWN),
             "transitions": selectors.manual_transitions(request.user, release),
+            "mass_notification_link": raci.follows_mass_notifications(request.user, release)
+            and selectors.notification_requested(release),
             **selectors.release_evidence(release),
         },
     )

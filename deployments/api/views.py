@@ -2,20 +2,20 @@
 API, with the rules and errors of the pages."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dsl.subscribers import require_service_desk
+from raci.permissions import may_see_subscribers
 from releasemgmt.api.errors import error_responses
 from releasemgmt.apiforms import form_input, form_request
 from releases.api.activities import ReleaseAPIView
 from releases.selectors import visible_release_or_404
 
-from ..forms import DecisionForm
+from ..forms import DecisionForm, MassNotificationForm
 from ..models import Decision, MassNotification
 from ..services import decisions, mass_notifications
 
@@ -95,12 +95,16 @@ class MassFailure(serializers.Serializer):
 
 
 class MassNotificationSerializer(serializers.ModelSerializer):
+    """A mass notification and its progress. The refused addresses are personal data:
+    ``failures`` lists them only when the view says the caller may see the subscribers
+    (context ``show_addresses``); the counts are for everyone."""
+
     release = serializers.CharField(source="release.identifier", read_only=True)
     percent = serializers.IntegerField(read_only=True)
-    failures = MassFailure(
-        many=True,
-        read_only=True,
-        help_text=f"The first {MassNotification.FAILURES_SHOWN} failed recipients, by address",
+    failures = serializers.SerializerMethodField(
+        help_text=f"The first {MassNotification.FAILURES_SHOWN} failed recipients, by address, "
+        "with the server's reason; empty unless the caller may see the subscribers (the "
+        "service desk, the release managers)"
     )
 
     class Meta:
@@ -120,14 +124,25 @@ class MassNotificationSerializer(serializers.ModelSerializer):
             "failures",
             "created_at",
         ]
-        read_only_fields = ["status", "total", "sent", "failed", "uncertain", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(MassFailure(many=True))
+    def get_failures(self, notification) -> list[dict]:
+        return notification.failures if self.context.get("show_addresses") else []
 
 
-class MassNotificationsView(APIView):
-    parser_classes = [JSONParser, FormParser]
+def mass_notification_response(request, notification, status=200) -> Response:
+    show = may_see_subscribers(request.user)
+    body = MassNotificationSerializer(notification, context={"show_addresses": show}).data
+    return Response(body, status=status)
 
+
+MassNotificationRequest = form_request(MassNotificationForm, "SendMassNotificationRequest")
+
+
+class MassNotificationsView(ReleaseAPIView):
     @extend_schema(
-        request=MassNotificationSerializer,
+        request=MassNotificationRequest,
         responses={
             201: MassNotificationSerializer,
             **error_responses(400, 401, 403, 404, 409, 415),
@@ -135,20 +150,19 @@ class MassNotificationsView(APIView):
         tags=["notifications"],
     )
     def post(self, request, identifier):
-        """The service desk sends a release's mass notification (RM.6.1 or RM.6.6)."""
-        release = visible_release_or_404(request.user, identifier)
+        """The service desk sends a release's mass notification (RM.6.1 or RM.6.6): once
+        the deployment coordinator asked for it, once per moment of each installation
+        round (409 naming what is missing, or saying it is sent already)."""
+        release = self.release(identifier)
         require_service_desk(request.user)
-        body = MassNotificationSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        notification = mass_notifications.send_mass_notification(
+        notification = self.run(
             release,
-            by=request.user,
-            moment=data["moment"],
-            subject=data["subject"],
-            body=data["body"],
+            MassNotificationForm,
+            lambda data: mass_notifications.send_mass_notification(
+                release, by=request.user, **data
+            ),
         )
-        return Response(MassNotificationSerializer(notification).data, status=201)
+        return mass_notification_response(request, notification, status=201)
 
 
 class MassNotificationView(APIView):
@@ -160,4 +174,4 @@ class MassNotificationView(APIView):
         """A mass notification's progress."""
         notification = get_object_or_404(MassNotification, pk=pk)
         visible_release_or_404(request.user, notification.release.identifier)
-        return Response(MassNotificationSerializer(notification).data)
+        return mass_notification_response(request, notification)

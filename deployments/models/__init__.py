@@ -6,6 +6,7 @@ and conformance testing (RM.7)."""
 from .acceptance import DECISION_ACTIVITY, Decision, InstallationPlan, TestReport
 from .conformance import CTCampaign, CTReport
 from .installation import (
+    REQUESTED_IN,
     Closure,
     GoLiveInstruction,
     InstallationReport,
@@ -38,6 +39,7 @@ __all__ = [
     "NotificationMoment",
     "NotificationRequest",
     "PlannedComponent",
+    "REQUESTED_IN",
     "RollbackPlan",
     "TestReport",
 ]

@@ -2,6 +2,7 @@
 the go-live, the installation report and the closure."""
 
 from django.db import models
+from django.db.models import F, Q
 
 from releasemgmt.files import StoredFile
 
@@ -16,11 +17,34 @@ class NotificationMoment(models.TextChoices):
     AFTER = "after", "Installation done or rolled back (RM.6.6)"
 
 
+#: the activity in which the deployment coordinator asks for each moment's notification
+REQUESTED_IN = {NotificationMoment.BEFORE: "RM.6.1", NotificationMoment.AFTER: "RM.6.6"}
+
+
+class NotificationRequestQuerySet(models.QuerySet):
+    def of_current_round(self):
+        """The requests made in their release's current installation round: a
+        re-authorisation after a rollback starts a new one, whose users are told again."""
+        return self.filter(
+            Q(release__round_started_at__isnull=True)
+            | Q(recorded_at__gte=F("release__round_started_at"))
+        )
+
+    def unanswered(self):
+        """Not yet answered by the service desk's mass notification."""
+        return self.filter(mass_notification__isnull=True)
+
+
 class NotificationRequest(Performed):
     """RM.6.1 / RM.6.6: the deployment coordinator asks the service desk to tell every
-    impacted user (before: imminent installation; after: done or rolled back)."""
+    impacted user (before: imminent installation; after: done or rolled back). Done once
+    per installation round, and answered by one mass notification."""
 
     Moment = NotificationMoment
+    #: together they make the mass e-mail's body (MassNotification.BODY_MAX_LENGTH)
+    MESSAGE_MAX_LENGTH = 10_000
+    DISRUPTION_MAX_LENGTH = 2_000
+    objects = NotificationRequestQuerySet.as_manager()
 
     release = models.ForeignKey(
         "releases.Release", on_delete=models.CASCADE, related_name="notification_requests"
@@ -73,10 +97,15 @@ class Closure(Performed):
 
 
 class MassNotification(models.Model):
-    """RM.6.1 / RM.6.6: the service desk's mass e-mail to every impacted user, with its
-    progress stored so that the page's bar and a restarted worker both know where it is."""
+    """RM.6.1 / RM.6.6: the service desk's mass e-mail to every impacted user, answering
+    the deployment coordinator's request of one moment of one installation round, with
+    its progress stored so that the page's bar and a restarted worker both know where it
+    is."""
 
     Moment = NotificationMoment
+    SUBJECT_MAX_LENGTH = 250
+    #: a mass e-mail is read by people: a few pages at most
+    BODY_MAX_LENGTH = 20_000
 
     class Status(models.TextChoices):
         SENDING = "sending", "Sending"
@@ -85,8 +114,16 @@ class MassNotification(models.Model):
     release = models.ForeignKey(
         "releases.Release", on_delete=models.CASCADE, related_name="mass_notifications"
     )
+    request = models.OneToOneField(
+        NotificationRequest,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mass_notification",
+        help_text="The request it answers (empty only for those sent before requests were linked).",
+    )
     moment = models.CharField(max_length=10, choices=Moment.choices)
-    subject = models.CharField(max_length=250)
+    subject = models.CharField(max_length=SUBJECT_MAX_LENGTH)
     body = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
     total = models.PositiveIntegerField(default=0)
