@@ -60,6 +60,7 @@ def test_the_account_page_shows_the_new_token_once_and_revokes_all(client, make_
 
 
 @pytest.mark.parametrize("limit", [2])
+@pytest.mark.django_db(transaction=True)  # the token endpoint runs outside a transaction
 def test_a_user_keeps_a_bounded_number_of_tokens(make_user, settings, limit, api):
     settings.REST_KNOX = {**settings.REST_KNOX, "TOKEN_LIMIT_PER_USER": limit}
     user = make_user("desk", "ITSM Service Desk")

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tests.lifecycle import upload
 
@@ -54,7 +55,7 @@ def test_decision_evidence_downloads_too(client, cast, accepted):
             accepted,
             "psat",
             decided_by_name="Carla Cust",
-            decided_at="2027-01-25T10:00",
+            decided_at=timezone.now().isoformat(),
             evidence=mail,
             evidence_note="Mail of 25 January",
         ),

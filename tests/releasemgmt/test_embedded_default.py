@@ -118,8 +118,8 @@ def test_the_embedded_default_serves_its_styles_and_scripts_with_debug_off(demo_
     for asset in assets:
         status, content_type, body = fetch(browser(), demo_server + asset)
         assert status == 200, asset
-        expected = "text/css" if asset.endswith(".css") else "javascript"
-        assert expected in content_type, (asset, content_type)
+        expected = {"css": "text/css", "js": "javascript", "svg": "image/svg+xml"}
+        assert expected[asset.rsplit(".", 1)[-1]] in content_type, (asset, content_type)
         assert len(body) > 100, asset
 
 

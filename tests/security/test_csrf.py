@@ -7,7 +7,7 @@ API token instead of the session, are not refused for CSRF."""
 import pytest
 from django.db import transaction
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from releases.models import Release
 
@@ -76,7 +76,7 @@ def test_api_token_authentication_needs_no_csrf_token(route, site):
     """An API client sends its token, not a cookie: CSRF does not apply to it."""
     people, release = site
     path = sample_path(route, identifier=release.identifier, pk=1, reference="RFC-1")
-    token = Token.objects.get_or_create(user=people.cast.rm)[0].key
+    token = AuthToken.objects.create(people.cast.rm)[1]
     client = Client(enforce_csrf_checks=True)
     for method in UNSAFE_API_METHODS:
         response = send(client, method, path, {"Authorization": f"Token {token}"})
@@ -108,7 +108,7 @@ def test_session_api_change_needs_the_token_and_an_api_token_does_not(site):
     assert response.status_code == 200, response.content
     assert name() == "With the token"
 
-    token = Token.objects.get_or_create(user=people.cast.rm)[0].key
+    token = AuthToken.objects.create(people.cast.rm)[1]
     response = Client(enforce_csrf_checks=True).patch(
         path,
         {"name": "By API token"},
