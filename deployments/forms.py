@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 
 from raci.models import Party
 from raci.permissions import Parties
-from releasemgmt.forms import ReleaseForm
+from releasemgmt.forms import GuardedForm, ReleaseForm
 
 from .models import (
     Decision,
@@ -241,7 +241,7 @@ class CTReportForm(ReleaseForm):
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class MassNotificationForm(forms.Form):
+class MassNotificationForm(GuardedForm):
     moment = forms.ChoiceField(choices=MassNotification.Moment.choices, widget=forms.RadioSelect)
     subject = forms.CharField(max_length=250)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from dsl.subscribers import require_service_desk
 from releasemgmt.api.errors import error_responses
+from releasemgmt.api.serializers import GuardedModelSerializer
 from releasemgmt.apiforms import form_input, form_request
 from releases.api.activities import ReleaseAPIView
 from releases.selectors import visible_release_or_404
@@ -94,7 +95,7 @@ class MassFailure(serializers.Serializer):
     error = serializers.CharField(help_text="Why the SMTP server refused it")
 
 
-class MassNotificationSerializer(serializers.ModelSerializer):
+class MassNotificationSerializer(GuardedModelSerializer):
     release = serializers.CharField(source="release.identifier", read_only=True)
     percent = serializers.IntegerField(read_only=True)
     failures = MassFailure(

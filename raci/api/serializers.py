@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from releasemgmt.api.serializers import GuardedSerializer
+
 from ..models import Activity, Party
 
 
@@ -21,5 +23,5 @@ class ActivitySerializer(serializers.ModelSerializer):
         return {c.party.name: c.letters for c in obj.cells.all()}
 
 
-class RaciCellSerializer(serializers.Serializer):
+class RaciCellSerializer(GuardedSerializer):
     letters = serializers.CharField(allow_blank=True, max_length=4)
