@@ -4,17 +4,25 @@ decisions, and the login page (which, on the embedded default, lists the demo us
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 
 from deployments.selectors import notifications_to_send, owed_decisions
 from raci import permissions
 from raci.models import Party
+from releasemgmt.forms import InputGuard
 from releases import selectors as releases
 from releases.models import Stage
 
 
+class LoginForm(InputGuard, AuthenticationForm):
+    """Django's login form, with the guard against hostile input of every form."""
+
+
 class LoginView(auth_views.LoginView):
     """The login page; on the embedded default it also lists the demo accounts."""
+
+    authentication_form = LoginForm
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -2,9 +2,9 @@
 
 from django import forms
 
-from releasemgmt.forms import ReleaseForm
+from releasemgmt.forms import GuardedForm, ReleaseForm
 
-from .models import Document
+from .models import Document, Subscriber
 
 
 class ComponentForm(ReleaseForm):
@@ -21,3 +21,26 @@ class DocumentForm(ReleaseForm):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=Document.Kind.choices)
     file = forms.FileField()
+
+
+class SubscriberImportForm(GuardedForm):
+    """The service desk's list of an application's impacted users."""
+
+    file = forms.FileField(label="CSV file (columns: email,name)")
+
+
+class SubscriberForm(GuardedForm):
+    """One impacted user, added by hand."""
+
+    email = forms.EmailField(
+        max_length=Subscriber._meta.get_field("email").max_length, label="E-mail"
+    )
+    name = forms.CharField(max_length=Subscriber._meta.get_field("name").max_length, required=False)
+
+
+class RemoveSubscriberForm(GuardedForm):
+    """The address of the impacted user to remove."""
+
+    remove = forms.CharField(
+        max_length=Subscriber._meta.get_field("email").max_length, label="E-mail"
+    )

@@ -1,6 +1,5 @@
 """The DSL's pages: each application's impacted users (its subscribers)."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,7 +10,9 @@ from raci import permissions
 from releasemgmt.web import posted, run_form
 from releases.models import Application
 
+from .forms import RemoveSubscriberForm, SubscriberForm, SubscriberImportForm
 from .subscribers import (
+    add_subscriber,
     import_subscribers,
     read_csv_upload,
     remove_subscriber,
@@ -19,41 +20,46 @@ from .subscribers import (
 )
 
 
-class SubscriberImportForm(forms.Form):
-    file = forms.FileField(label="CSV file (columns: email,name)")
-
-
 @login_required
 def subscribers(request, code):
-    """An application's impacted users: the list and its CSV import (service desk)."""
+    """An application's impacted users: the list, their CSV import, one added or removed
+    by hand (service desk). A refused form comes back with the reason on its field."""
     application = get_object_or_404(Application, code=code)
     if not permissions.may_see_subscribers(request.user):
         raise PermissionDenied("Only the service desk and the release managers see subscribers.")
     data, files = posted(request)
-    form = SubscriberImportForm(data, files)
+    form, add_form, remove_form = SubscriberImportForm(), SubscriberForm(), None
     report, status = None, None
-    if request.method == "POST" and request.POST.get("remove"):
-        require_service_desk(request.user)
-        remove_subscriber(application, by=request.user, email=request.POST["remove"])
-        return redirect("dsl:subscribers", code=code)
-    if request.method == "POST" and request.POST.get("email"):
-        require_service_desk(request.user)
-        text = "email,name\n" + f"{request.POST['email']},{request.POST.get('name', '')}\n"
-        _, errors = import_subscribers(application, by=request.user, text=text)
-        for error in errors:
-            messages.error(request, error.replace("Line 2: ", ""))
-        return redirect("dsl:subscribers", code=code)
     if request.method == "POST":
         require_service_desk(request.user)
-        result, status = run_form(
-            form,
-            lambda data: import_subscribers(
-                application, by=request.user, text=read_csv_upload(data["file"])
-            ),
-        )
-        if result:
-            added, errors = result
-            report = {"added": added, "errors": errors}
+        if "remove" in request.POST:
+            remove_form = RemoveSubscriberForm(data)
+            _, status = run_form(
+                remove_form,
+                lambda given: remove_subscriber(
+                    application, by=request.user, email=given["remove"]
+                ),
+            )
+        elif "email" in request.POST:
+            add_form = SubscriberForm(data)
+            added, status = run_form(
+                add_form, lambda given: add_subscriber(application, by=request.user, **given)
+            )
+            if status is None:
+                messages.success(request, f"{added.email} subscribed.")
+        else:
+            form = SubscriberImportForm(data, files)
+            result, status = run_form(
+                form,
+                lambda given: import_subscribers(
+                    application, by=request.user, text=read_csv_upload(given["file"])
+                ),
+            )
+            if result:
+                added, errors = result
+                report = {"added": added, "errors": errors}
+        if status is None and report is None:
+            return redirect("dsl:subscribers", code=code)
     page = Paginator(application.subscribers.all(), 100).get_page(request.GET.get("page"))
     return render(
         request,
@@ -61,6 +67,8 @@ def subscribers(request, code):
         {
             "application": application,
             "form": form,
+            "add_form": add_form,
+            "remove_form": remove_form,
             "report": report,
             "page": page,
             "may_import": permissions.may_send_mass_notifications(request.user),

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from . import permissions, selectors, services
+from .forms import RaciCellForm
 from .models import Activity, Party
 
 
@@ -51,20 +52,24 @@ def edit_cell(request, code, party):
         raise PermissionDenied("Only a process owner may change the RACI table.")
     activity = get_object_or_404(Activity, code=code)
     party = get_object_or_404(Party, slug=party)
-    if request.method == "POST":
-        try:
-            services.set_raci_cell(
-                by=request.user,
-                activity=activity,
-                party=party,
-                letters=request.POST.get("letters", ""),
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"{activity.code} / {party}: saved.")
-        return redirect("raci:matrix")
     letters = activity.cells.filter(party=party).values_list("letters", flat=True).first() or ""
+    form, status = RaciCellForm(initial={"letters": letters}), None
+    if request.method == "POST":
+        form = RaciCellForm(request.POST)
+        if form.is_valid():
+            try:
+                services.set_raci_cell(
+                    by=request.user, activity=activity, party=party, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, f"{activity.code} / {party}: saved.")
+            return redirect("raci:matrix")
+        status = 400
     return render(
-        request, "raci/edit_cell.html", {"activity": activity, "party": party, "letters": letters}
+        request,
+        "raci/edit_cell.html",
+        {"activity": activity, "party": party, "form": form},
+        status=status,
     )

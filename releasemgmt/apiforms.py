@@ -10,13 +10,25 @@ from django.forms.utils import pretty_name
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from . import inputs
+
 
 def _reference(field, optional=False, **kwargs):
-    """A model choice is named by its ``to_field_name`` (text, blank when the choice is
-    optional) or by its id (a number)."""
+    """A model choice is named by its ``to_field_name`` (text as long as that field at
+    most, blank when the choice is optional) or by its id (a number)."""
     if field.to_field_name:
-        return serializers.CharField(allow_blank=optional, **kwargs)
+        key = field.queryset.model._meta.get_field(field.to_field_name)
+        limit = {"max_length": key.max_length} if key.max_length else {}
+        return serializers.CharField(allow_blank=optional, **limit, **kwargs)
     return serializers.IntegerField(**kwargs)
+
+
+def _text_bounds(field) -> dict:
+    """A text field's limits: its own, or else those of the guard against hostile input
+    (``releasemgmt.inputs``), which refuses longer text in any field."""
+    multiline = isinstance(field.widget, forms.Textarea)
+    longest = inputs.MAX_TEXT_LENGTH if multiline else inputs.MAX_LINE_LENGTH
+    return {"max_length": longest} | _bounds(field, "min_length", "max_length")
 
 
 def _bounds(field, *names) -> dict:
@@ -62,9 +74,7 @@ FIELD_MAP = [
     ),
     (
         forms.CharField,
-        lambda f, **kw: serializers.CharField(
-            allow_blank=not f.required, **_bounds(f, "min_length", "max_length"), **kw
-        ),
+        lambda f, **kw: serializers.CharField(allow_blank=not f.required, **_text_bounds(f), **kw),
     ),
 ]
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -15,9 +15,13 @@ from rest_framework.views import APIView
 
 from releasemgmt.accounts import tokens
 from releasemgmt.api.errors import error_responses
+from releasemgmt.api.serializers import InputGuard
 
 
-class CredentialsSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="AuthToken")  # its name before tokens expired
+class CredentialsSerializer(InputGuard, serializers.Serializer):
+    """A username and password, with the guard against hostile input of every body."""
+
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, style={"input_type": "password"})
 

@@ -1,6 +1,8 @@
 import django_filters
 from django.db.models import Q
 
+from releasemgmt.forms import GuardedForm
+
 from .models import Release, ReleaseType, Stage
 
 
@@ -21,6 +23,7 @@ class ReleaseFilter(django_filters.FilterSet):
     class Meta:
         model = Release
         fields = ["q", "stage", "release_type", "application"]
+        form = GuardedForm
 
     def by_application(self, queryset, name, value):
         """The code as the pages show it (ECS) or as it is stored (ecs), on the index."""

@@ -6,7 +6,7 @@ from django.forms.models import fields_for_model, model_to_dict
 
 from raci.models import Organisation, Party
 from raci.permissions import Parties
-from releasemgmt.forms import ReleaseForm
+from releasemgmt.forms import GuardedForm, ReleaseForm
 
 from .models import Release
 from .services import PLANNING_FIELDS
@@ -36,7 +36,7 @@ def business_thread_field():
     )
 
 
-class ReleaseFieldsForm(forms.Form):
+class ReleaseFieldsForm(GuardedForm):
     """A plain form with the model's fields (no model validation: the service decides)."""
 
     field_names: list[str] = []
@@ -62,7 +62,7 @@ class RevisePlanningForm(ReleaseFieldsForm):
     field_names = PLANNING_FIELDS
 
 
-class AssignRolesForm(forms.Form):
+class AssignRolesForm(GuardedForm):
     """RM.1.2 Assign roles."""
 
     deployment_coordinator = forms.ModelChoiceField(

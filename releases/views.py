@@ -16,7 +16,7 @@ from releasemgmt.web import posted, run_form
 
 from . import registry, selectors, services
 from .filters import ReleaseFilter
-from .forms import AssignRolesForm, FormaliseReleaseForm, RevisePlanningForm
+from .forms import AssignRolesForm, FormaliseReleaseForm, RevisePlanningForm, TransitionForm
 from .models import STAGE_NUMBER, Stage
 
 
@@ -233,12 +233,19 @@ def activity_page(request, identifier, code):
 @login_required
 @require_POST
 def transition(request, identifier, name):
-    """A stage transition asked for by hand (cancel, corrected delivery, re-authorise...)."""
+    """A stage transition asked for by hand (cancel, corrected delivery, re-authorise...).
+    A reason that cannot be taken shows the release page again, with why."""
     release = selectors.visible_release_or_404(request.user, identifier)
+    form = TransitionForm(request.POST, release=release)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        response = release_detail(request, identifier)
+        response.status_code = 400
+        return response
     try:
-        services.fire_transition(
-            release, name, by=request.user, reason=request.POST.get("reason", "")
-        )
+        services.fire_transition(release, name, by=request.user, reason=form.cleaned_data["reason"])
     except (Conflict, ValidationError) as exc:
         messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
     else:

@@ -1,3 +1,4 @@
+import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -5,13 +6,15 @@ from rest_framework.response import Response
 
 from raci import permissions
 from releasemgmt.api.errors import error_responses
+from releasemgmt.api.serializers import GuardedModelSerializer, GuardedSerializer
+from releasemgmt.forms import GuardedForm
 from releases.selectors import visible_releases
 
 from .. import services
 from ..models import RfC
 
 
-class RfCSerializer(serializers.ModelSerializer):
+class RfCSerializer(GuardedModelSerializer):
     release = serializers.CharField(
         source="release.identifier", read_only=True, allow_null=True, default=None
     )
@@ -37,8 +40,15 @@ class RfCSerializer(serializers.ModelSerializer):
         ]
 
 
-class CabDecisionSerializer(serializers.Serializer):
+class CabDecisionSerializer(GuardedSerializer):
     cab_decision = serializers.ChoiceField(choices=["approved", "rejected"])
+
+
+class RfCFilter(django_filters.FilterSet):
+    class Meta:
+        model = RfC
+        fields = ["status", "cab_decision"]
+        form = GuardedForm
 
 
 @extend_schema_view(
@@ -57,7 +67,7 @@ class RfCViewSet(
     serializer_class = RfCSerializer
     lookup_field = "reference"
     lookup_value_regex = "[^/]+"
-    filterset_fields = ["status", "cab_decision"]
+    filterset_class = RfCFilter
 
     def get_queryset(self):
         user = self.request.user

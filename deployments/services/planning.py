@@ -22,7 +22,11 @@ from .links import schedule_link
 
 
 def _parse_components(text: str) -> list[tuple[str, str]]:
-    """'name version' per line -> [(name, version)]; a clear error for a bad line."""
+    """'name version' per line -> [(name, version)]; a clear error for a bad line (no
+    name and version, or one longer than a planned component takes)."""
+    limits = {
+        part: PlannedComponent._meta.get_field(part).max_length for part in ("name", "version")
+    }
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
@@ -31,7 +35,12 @@ def _parse_components(text: str) -> list[tuple[str, str]]:
         name, _, version = line.rpartition(" ")
         if not name or not version:
             raise ValidationError({"components": f"Line {number}: write 'name version'."})
-        rows.append((name.strip(), version.strip()))
+        name, version = name.strip(), version.strip()
+        for part, value in (("name", name), ("version", version)):
+            if len(value) > limits[part]:
+                message = f"Line {number}: a {part} has at most {limits[part]} characters."
+                raise ValidationError({"components": message})
+        rows.append((name, version))
     if len({n for n, _ in rows}) != len(rows):
         raise ValidationError({"components": "A component is listed twice."})
     return rows

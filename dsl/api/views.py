@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from releasemgmt.api.errors import error_responses
+from releasemgmt.api.serializers import GuardedSerializer
 from releases.models import Application
 
 from ..subscribers import import_subscribers, read_csv_upload, require_service_desk
@@ -31,7 +32,7 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
 
-class ImportRequest(serializers.Serializer):
+class ImportRequest(GuardedSerializer):
     file = serializers.FileField(help_text="CSV with the columns email,name")
 
 

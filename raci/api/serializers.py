@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from releasemgmt.api.serializers import GuardedSerializer
+
 from ..models import Activity, Organisation, Party
 
 
@@ -22,7 +24,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         return {c.party.name: c.letters for c in obj.cells.all()}
 
 
-class RaciCellSerializer(serializers.Serializer):
+class RaciCellSerializer(GuardedSerializer):
     letters = serializers.CharField(allow_blank=True, max_length=4)
 
 

@@ -4,12 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
+from releasemgmt.forms import InputGuard
 from releasemgmt.web import posted
 
 from .models import Preference, Recipient
 
 
-class PreferenceForm(forms.ModelForm):
+class PreferenceForm(InputGuard, forms.ModelForm):
     class Meta:
         model = Preference
         fields = ["email_informed"]

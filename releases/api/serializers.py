@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from raci.models import Assignment, Organisation, Party
+from releasemgmt.api.serializers import GuardedModelSerializer, GuardedSerializer
 from releasemgmt.audit.models import AuditEntry
 
 from ..models import ActivityRecord, Application, Release
@@ -21,7 +22,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return "person" if obj.user_id else "group"
 
 
-class ReleaseSerializer(serializers.ModelSerializer):
+class ReleaseSerializer(GuardedModelSerializer):
     application = serializers.SlugRelatedField(
         slug_field="code", queryset=Application.objects.all()
     )
@@ -122,7 +123,7 @@ class ReleaseDetailSerializer(ReleaseSerializer):
         return ActivityRecordSerializer(records, many=True, context=self.context).data
 
 
-class AssignRolesSerializer(serializers.Serializer):
+class AssignRolesSerializer(GuardedSerializer):
     """RM.1.2 Assign roles."""
 
     deployment_coordinator = serializers.SlugRelatedField(

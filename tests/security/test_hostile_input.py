@@ -1,0 +1,971 @@
+"""Hostile input at every door of the API and of the web pages, one class of value at a
+time: a lone surrogate, NUL and other control characters, text over its field's length,
+a line break or a tab in a one-line field, dates that the calendar or a conversion to
+UTC cannot take, integers beyond 64 bits where an id or a choice is named. Each is
+refused with a 4xx that names the field (the API: a JSON body that encodes and does
+not echo the bad characters; the web: the form shown again with the error on the
+field), and nothing is saved.
+
+The API's operations are read from the OpenAPI schema: every writable field of every
+request body gets every value that fits its kind, in a body otherwise valid for a
+release where the operation can be performed now (checked first: that body succeeds).
+The web's forms come from the activity registry and the pages' own forms, with the same
+bodies. Each request runs in a savepoint rolled back after it, so every release stays
+where it is for the next case.
+
+A browser cannot send a lone surrogate (form bodies are UTF-8, and Django decodes what
+is not with replacement characters), nor can a multipart body carry one: those bodies
+get every class but that one. The CSV import of subscribers has tests of its own."""
+
+import json
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django import forms
+from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import got_request_exception
+from django.db import connection, transaction
+from django.forms.utils import pretty_name
+from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from changes.models import RfC
+from deployments.forms import DecisionForm, MassNotificationForm
+from dsl.models import Subscriber
+from releasemgmt.inputs import MAX_TEXT_LENGTH
+from releases import registry
+from releases.forms import AssignRolesForm, FormaliseReleaseForm, RevisePlanningForm, TransitionForm
+from releases.models import Application, Release
+from tests.conftest import party
+from tests.lifecycle import PLAN, walk_to
+
+from .conftest import People, new_user
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = SchemaGenerator().get_schema(request=None, public=True)
+COMPONENTS = SCHEMA["components"]["schemas"]
+
+MAX_TEXT = MAX_TEXT_LENGTH  # the longest text a field without a length of its own takes
+BIG = 99_999_999_999_999_999_999_999  # beyond 64 bits
+
+# --- the hostile values, by the kind of field they fit -------------------------------
+
+#: every field, whatever its kind
+ANY = {
+    "lone surrogate": "ab\ud800cd",
+    "NUL": "ab\x00cd",
+    "control character": "ab\x1b[31mcd",
+}
+#: every field but text (where a number is taken as its text, as documented)
+NUMBERS = {"integer over 64 bits": BIG, "negative integer over 64 bits": -BIG}
+#: fields of one line (and every item of a list of them)
+ONE_LINE = {"line break": "ab\ncd", "carriage return": "ab\rcd", "tab": "ab\tcd"}
+DATES = {"year 1": "0001-01-01", "before 1900": "1899-12-31"}
+DATETIMES = {
+    "year 1": "0001-01-01T00:00:00",
+    "year 1, east of UTC": "0001-01-01T00:00:00+05:00",
+    "end of year 9999": "9999-12-31T23:59:59",
+    "year 9999, west of UTC": "9999-12-31T23:59:59-05:00",
+    "before 1900": "1899-12-31T12:00:00",
+}
+#: the ends of the ranges: taken or refused, but never a server error
+EDGES = {
+    "date": {"first day": "1900-01-01", "last day": "9999-12-31"},
+    "datetime": {
+        "first day": "1900-01-01T12:00:00",
+        "last day": "9999-12-30T23:59:59",
+        "last day, far west of UTC": "9999-12-30T23:59:59-12:00",
+    },
+}
+#: characters that must never come back in an error message
+BAD_CHARACTERS = ("\ud800", "\x00", "\x1b")
+
+
+def too_long(max_length: int | None) -> str:
+    return "x" * ((max_length or MAX_TEXT) + 1)
+
+
+def values_for(kind: str, max_length: int | None, *, web: bool) -> dict:
+    """The hostile values a field of ``kind`` gets: one, or a list for a list field."""
+    values = dict(ANY)
+    if kind not in ("text", "line"):
+        values |= NUMBERS
+    if web:  # a form body is text, and cannot carry a lone surrogate
+        values = {name: str(v) for name, v in values.items() if "surrogate" not in name}
+    if kind in ("text", "line", "choice", "ref", "refs", "id", "ids", "int"):
+        values["too long"] = too_long(max_length)
+    if kind in ("line", "choice", "ref", "refs"):
+        values |= ONE_LINE
+    if kind == "date":
+        values |= DATES
+    if kind == "datetime":
+        values |= DATETIMES
+    if kind in ("refs", "ids"):
+        values |= {f"{name} in the list": [value] for name, value in values.items()}
+    return values
+
+
+def cases(kind: str, max_length: int | None, *, web: bool):
+    """(label, value, hostile) for a field: its hostile values, then the ends of its
+    range (hostile False: they may be taken)."""
+    for label, value in values_for(kind, max_length, web=web).items():
+        yield label, value, True
+    for label, value in EDGES.get(kind, {}).items():
+        yield label, value, False
+
+
+# --- the world: releases at every point where an operation can be performed ------------
+
+
+def _walked(stop):
+    def build(world):
+        release = world.people.release(conformance_testing=True)
+        walk_to(world.cast, release, stop)
+        return release
+
+    return build
+
+
+def _then(base, *steps):
+    """The release of point ``base``, then ``steps`` (each given the world and release)."""
+
+    def build(world):
+        release = POINTS[base](world)
+        for step in steps:
+            step(world, release)
+        return release
+
+    return build
+
+
+def _fresh(data):
+    """A step's body: a callable makes a fresh one (an uploaded file is read once)."""
+    return data() if callable(data) else data
+
+
+def _perform(code, data=None, user="dc", multipart=False):
+    def step(world, release):
+        body = _fresh(data)
+        world.cast.ok(world.cast.perform(world.user(user), release, code, body, multipart))
+
+    return step
+
+
+def _act(slug, data, user="dc", multipart=True):
+    def step(world, release):
+        body = _fresh(data)
+        world.cast.ok(world.cast.act(world.user(user), release, slug, body, multipart), 201)
+
+    return step
+
+
+def _decide(kind):
+    def step(world, release):
+        world.cast.ok(world.cast.decide(world.cast.cust, release, kind), 201)
+
+    return step
+
+
+def upload(name="report.pdf", content=b"%PDF-1.4 report"):
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+TASK = {"title": "Prepare servers", "owner_party": "itsm-infrastructure-manager"}
+POINTS: dict[str, Callable] = {
+    "planning": lambda world: world.people.release(conformance_testing=True),
+    "receiving": _walked("receiving"),
+    "kickoff": _then(
+        "kickoff walked", _act("add-task", TASK | {"due_date": "2027-02-01"}, multipart=False)
+    ),
+    "kickoff walked": _walked("kickoff"),
+    "invited": _then("kickoff", _perform("RM.3.1", {"scheduled_at": "2027-01-20T10:00"})),
+    "acceptance": _then(
+        "acceptance walked",
+        _act("submit-test-report", lambda: {"kind": "psat", "file": upload("psat.pdf")}),
+    ),
+    "acceptance walked": _walked("acceptance"),
+    "authorisation": _walked("authorisation"),
+    "installation": _walked("installation"),
+    "notified": _then("installation", _perform("RM.6.1", {"message": "Downtime"})),
+    "installing": _then("notified", _perform("RM.6.2", {"start_at": "2027-02-10T20:00"})),
+    "installed": _then(
+        "installing",
+        _perform(
+            "RM.6.3",
+            lambda: {"file": upload(), "successful": True, "assessment": "Green"},
+            multipart=True,
+        ),
+    ),
+    "published": _then("installed", _perform("RM.6.5")),
+    "announced": _then("published", _perform("RM.6.6", {"message": "Available"})),
+    "conformance": _then(
+        "announced",
+        _perform(
+            "RM.6.7",
+            {"configuration_manager_informed": True, "deployment_plan_updated": True},
+            user="rm",
+        ),
+        _decide("ct_go_ahead"),
+    ),
+    "campaign": _then(
+        "conformance",
+        _perform("RM.7.1", {"coordinator": "camille", "scope": "CT"}, user="rm"),
+        _act("add-ct-report", lambda: {"file": upload("ct.pdf")}, user="campaign"),
+    ),
+}
+
+
+# --- what the bodies are, per operation and page --------------------------------------
+
+
+@dataclass(frozen=True)
+class Door:
+    """Where a body goes in: who sends it, on which release, and the body that succeeds
+    there (a function of the world and the release: files are fresh each time)."""
+
+    user: str | None
+    point: str | None
+    body: Callable
+    params: dict = field(default_factory=dict)
+
+
+def static(**body):
+    return lambda world, release: dict(body)
+
+
+def _delivered(world, release):
+    return {"delivered": [c.pk for c in release.deployment_plan.components.all()]}
+
+
+def _task(world, release):
+    task = release.deployment_plan.tasks.get()
+    return {"task": task.pk}
+
+
+ACTIVITY_BODIES = {
+    "RM.1.3": Door("rm", "planning", static(**PLAN)),
+    "RM.2.1": Door(
+        "dc",
+        "receiving",
+        static(plan_completed=True, documents_present=True, missing="", complementary_rfc_title=""),
+    ),
+    "RM.2.2": Door("dc", "receiving", lambda w, r: _delivered(w, r) | {"missing_items": ""}),
+    "RM.3.1": Door("dc", "kickoff", static(scheduled_at="2027-01-20T10:00", agenda="Plan")),
+    "RM.3.2": Door("dc", "invited", static(decisions="Go ahead", plan_approved=True)),
+    "RM.3.3": Door(
+        "dc", "kickoff", lambda w, r: {"file": upload("env.pdf"), "accepted": True, "anomalies": ""}
+    ),
+    "RM.6.1": Door("dc", "installation", static(message="Downtime", disruption="2 hours")),
+    "RM.6.2": Door("dc", "notified", static(start_at="2027-02-10T20:00", instructions="Go")),
+    "RM.6.3": Door(
+        "dc",
+        "installing",
+        lambda w, r: {"file": upload(), "successful": True, "assessment": "All green"},
+    ),
+    "RM.6.5": Door("dc", "installed", static(message="Done")),
+    "RM.6.6": Door("dc", "published", static(message="Available", disruption="")),
+    "RM.6.7": Door(
+        "rm",
+        "announced",
+        static(configuration_manager_informed=True, deployment_plan_updated=True, notes="Closed"),
+    ),
+    "RM.7.1": Door("rm", "conformance", static(coordinator="camille", scope="CT")),
+    "RM.7.2": Door("dc", "campaign", static(message="Forwarded")),
+}
+ACTION_BODIES = {
+    "include-rfc": Door("rm", "planning", static(rfc="RFC-FREE")),
+    "store-component": Door(
+        "rm",
+        "receiving",
+        lambda w, r: {"name": "ecs-extra", "version": "1.0", "file": upload("x.jar", b"PK")},
+    ),
+    "store-document": Door(
+        "dc", "receiving", lambda w, r: {"title": "Guide", "kind": "design", "file": upload()}
+    ),
+    "add-task": Door("dc", "kickoff", static(**TASK, assignee="", due_date="2027-02-01")),
+    "complete-task": Door("dc", "kickoff", _task),
+    "submit-test-report": Door(
+        "dc", "acceptance", lambda w, r: {"kind": "psat", "file": upload(), "summary": "Fine"}
+    ),
+    "submit-installation-plan": Door(
+        "dc",
+        "authorisation",
+        lambda w, r: {
+            "file": upload(),
+            "release_notes": "Notes",
+            "planned_start": "2027-02-10T20:00",
+        },
+    ),
+    "add-ct-report": Door(
+        "campaign", "campaign", lambda w, r: {"file": upload(), "summary": "CT fine"}
+    ),
+}
+DECISION = {
+    "business_thread": "a3-cust",
+    "verdict": "go",
+    "consequence": "",
+    "decided_by_name": "",
+    "decided_at": "2027-02-01T10:00",
+    "evidence_note": "By e-mail",
+}
+
+R = "/api/v1/releases/{identifier}"
+API_DOORS = {
+    **{f"POST {R}/activities/{code}/": door for code, door in ACTIVITY_BODIES.items()},
+    **{f"POST {R}/actions/{slug}/": door for slug, door in ACTION_BODIES.items()},
+    f"POST {R}/decisions/": Door("cust", "acceptance", static(kind="psat", **DECISION)),
+    f"POST {R}/transitions/{{name}}/": Door(
+        "rm", "planning", static(reason="Merged into 3.3.0"), {"name": "cancel"}
+    ),
+    f"POST {R}/mass-notifications/": Door(
+        "desk", "notified", static(moment="before", subject="ECS down", body="Saturday")
+    ),
+    "POST /api/v1/releases/": Door(
+        "rm",
+        None,
+        static(
+            application="ecs",
+            name="Hostile update",
+            version="9.9.9",
+            release_type="minor",
+            planned_delivery_date="2027-03-01",
+            planned_installation_date="2027-03-15",
+            conformance_testing=False,
+            description="Planned",
+            business_threads=["a3-cust"],
+        ),
+    ),
+    f"PATCH {R}/": Door(
+        "rm",
+        "planning",
+        static(
+            name="Renamed",
+            release_type="major",
+            planned_delivery_date="2027-04-01",
+            planned_installation_date="2027-04-15",
+            conformance_testing=True,
+            description="Revised",
+        ),
+    ),
+    f"POST {R}/assign-roles/": Door(
+        "rm",
+        "planning",
+        lambda w, r: {
+            "deployment_coordinator": w.cast.dc.username,
+            "business_threads": ["a3-cust"],
+            "developers": "Acme Software",
+        },
+    ),
+    "POST /api/v1/rfcs/": Door("changer", None, static(reference="RFC-NEW", title="New rules")),
+    "POST /api/v1/rfcs/{reference}/cab-decision/": Door(
+        "changer", None, static(cab_decision="approved"), {"reference": "RFC-OPEN"}
+    ),
+    "PUT /api/v1/raci/activities/{code}/raci/{party}/": Door(
+        "owner", None, static(letters="RC"), {"code": "RM.2.1", "party": "a3-cust"}
+    ),
+    "POST /api/v1/applications/{code}/subscribers/import/": Door(
+        "desk",
+        None,
+        lambda w, r: {"file": upload("users.csv", b"email,name\nnew@example.org,New\n")},
+        {"code": "ecs"},
+    ),
+    "POST /api/v1/auth/token/": Door(
+        None, None, lambda w, r: {"username": w.cast.rm.username, "password": "pw"}
+    ),
+}
+
+#: one-line fields the schema does not bound (references by name, credentials)
+NAMED = {
+    "application",
+    "owner_party",
+    "assignee",
+    "coordinator",
+    "deployment_coordinator",
+    "developers",
+    "business_thread",
+    "business_threads",
+    "username",
+    "password",
+}
+
+
+def _resolve(node: dict) -> dict:
+    while True:
+        if "$ref" in node:
+            node = COMPONENTS[node["$ref"].rsplit("/", 1)[-1]]
+        elif "allOf" in node or "oneOf" in node:
+            node = (node.get("allOf") or node["oneOf"])[0]
+        else:
+            return node
+
+
+def schema_kind(name: str, prop: dict) -> tuple[str | None, int | None]:
+    """(kind, max_length) of a body field as the schema documents it; None: not fuzzed."""
+    node = _resolve(prop)
+    if "enum" in node:
+        return "choice", None
+    if node.get("type") == "array":
+        item = _resolve(node["items"])
+        return ("ids" if item.get("type") == "integer" else "refs"), item.get("maxLength")
+    kind = {"boolean": "bool", "integer": "int"}.get(node.get("type"))
+    if kind:
+        return kind, None
+    fmt = node.get("format")
+    if fmt == "binary":
+        return None, None
+    if fmt in ("date", "date-time"):
+        return ("datetime" if fmt == "date-time" else "date"), None
+    max_length = node.get("maxLength")
+    one_line = name in NAMED or (max_length is not None and max_length < MAX_TEXT)
+    return ("line" if one_line else "text"), max_length
+
+
+def operations():
+    """(key, media type, {field: (kind, max_length)}) of every operation with a body."""
+    for path, item in SCHEMA["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters" or "requestBody" not in operation:
+                continue
+            content = operation["requestBody"]["content"]
+            media = "application/json" if "application/json" in content else next(iter(content))
+            body = _resolve(content[media]["schema"])
+            fields = {
+                name: schema_kind(name, prop)
+                for name, prop in body.get("properties", {}).items()
+                if not prop.get("readOnly")
+            }
+            yield f"{method.upper()} {path}", media, fields
+
+
+OPERATIONS = {key: (media, fields) for key, media, fields in operations()}
+
+
+# --- running a case ---------------------------------------------------------------
+
+
+def fingerprint():
+    """What the database holds, in one query: the rows of every table of the project
+    and the last change to a release (writes that add no row change it)."""
+    roots = {"releasemgmt", "raci", "releases", "changes", "dsl", "deployments"}
+    tables = sorted(
+        {
+            m._meta.db_table
+            for m in apps.get_models()
+            if m.__module__.split(".")[0] in roots and m._meta.managed and not m._meta.proxy
+        }
+    )
+    counts = ", ".join(f"(SELECT count(*) FROM {connection.ops.quote_name(t)})" for t in tables)
+    release = connection.ops.quote_name(Release._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}, (SELECT max(updated_at) FROM {release})")
+        return cursor.fetchone()
+
+
+@pytest.fixture
+def server_errors():
+    """The last line of each traceback behind a 500, to say what broke."""
+    seen = []
+
+    def record(sender, request=None, **kwargs):
+        seen.append(traceback.format_exc().strip().splitlines()[-1])
+
+    got_request_exception.connect(record)
+    yield seen
+    got_request_exception.disconnect(record)
+
+
+def isolated(send, *args):
+    """``send(*args)`` in a savepoint rolled back afterwards: (response, saved anything)."""
+    with transaction.atomic():
+        before = fingerprint()
+        with transaction.atomic():  # undone if the request asks (a view without ATOMIC_REQUESTS)
+            response = send(*args)
+        changed = fingerprint() != before
+        transaction.set_rollback(True)
+    return response, changed
+
+
+def _multipart(body: dict) -> dict:
+    """A body as a multipart form carries it: text, repeated keys for a list."""
+    out = {}
+    for name, value in body.items():
+        if isinstance(value, bool):
+            out[name] = "true" if value else "false"
+        elif isinstance(value, list):
+            out[name] = [str(v) for v in value]
+        elif isinstance(value, int):
+            out[name] = str(value)
+        else:
+            out[name] = value
+    return out
+
+
+def send_api(client, method, path, media, body):
+    if media == "application/json":
+        # ASCII JSON: a lone surrogate travels as its \\u escape, as a hostile client sends it
+        payload = json.dumps(body, default=str)
+        return client.generic(method, path, payload, content_type="application/json")
+    return getattr(client, method.lower())(path, _multipart(body), format="multipart")
+
+
+def api_problem(response, name, errors) -> str | None:
+    """Why this answer to a hostile value is wrong, or None."""
+    if response.status_code >= 500:
+        return f"{response.status_code} ({'; '.join(errors) or 'no traceback'})"
+    if not 400 <= response.status_code < 500:
+        return f"{response.status_code}: accepted"
+    body = response.json()
+    if not isinstance(body, dict) or name not in body:
+        return f"{response.status_code} not naming the field: {body}"
+    text = json.dumps(body, ensure_ascii=False)
+    if any(bad in text for bad in BAD_CHARACTERS):
+        return "the error echoes the bad characters"
+    return None
+
+
+# --- the API -----------------------------------------------------------------------
+
+
+def test_every_operation_with_a_body_has_its_door():
+    assert set(OPERATIONS) == set(API_DOORS)
+
+
+def _api_client(user):
+    client = APIClient(raise_request_exception=False)
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def _path(key, release, params):
+    values = dict(params)
+    if release is not None:
+        values["identifier"] = release.identifier
+    return key.split(" ", 1)[1].format(**values)
+
+
+@pytest.mark.parametrize("key", sorted(API_DOORS))
+def test_api_refuses_hostile_values_naming_the_field(world, key, server_errors):
+    door = API_DOORS[key]
+    media, fields = OPERATIONS[key]
+    method = key.split(" ", 1)[0]
+    release = world.release(door.point)
+    client = _api_client(world.user(door.user))
+    path = _path(key, release, door.params)
+
+    response, _ = isolated(lambda: send_api(client, method, path, media, door.body(world, release)))
+    assert response.status_code < 300, (response.status_code, response.content[:500])
+
+    problems = []
+    for name, (kind, max_length) in fields.items():
+        if kind is None:
+            continue
+        for label, value, hostile in cases(kind, max_length, web=False):
+            if media != "application/json" and "surrogate" in label:
+                continue  # a multipart body cannot carry one
+            server_errors.clear()
+            body = door.body(world, release) | {name: value}
+            response, saved = isolated(send_api, client, method, path, media, body)
+            if hostile:
+                problem = api_problem(response, name, server_errors)
+                if saved and not problem:
+                    problem = "refused, yet something was saved"
+            else:  # taken, or refused by a rule of the process: anything but a 500
+                problem = f"{response.status_code}" if response.status_code >= 500 else None
+            if problem:
+                problems.append(f"{name} <- {label}: {problem}")
+    assert not problems, "\n".join(problems)
+
+
+# --- the web -----------------------------------------------------------------------
+
+
+def form_kind(f: forms.Field) -> str | None:
+    """The kind of a form field, as ``values_for`` knows it; None: not fuzzed (a box to
+    tick, a file: their limits are tested elsewhere)."""
+    if isinstance(f, forms.BooleanField | forms.FileField):
+        return None
+    if isinstance(f, forms.ModelMultipleChoiceField):
+        return "refs" if f.to_field_name else "ids"
+    if isinstance(f, forms.ModelChoiceField):
+        return "ref" if f.to_field_name else "id"
+    if isinstance(f, forms.DateTimeField):
+        return "datetime"
+    if isinstance(f, forms.DateField):
+        return "date"
+    if isinstance(f, forms.ChoiceField):
+        return "choice"
+    if isinstance(f, forms.IntegerField):
+        return "int"
+    return "text" if isinstance(f.widget, forms.Textarea) else "line"
+
+
+def form_fields(form) -> dict:
+    return {
+        name: (kind, getattr(f, "max_length", None))
+        for name, f in form.fields.items()
+        if (kind := form_kind(f))
+    }
+
+
+@dataclass(frozen=True)
+class Page:
+    """A web form: where it is posted, by whom, on which release, the body that succeeds
+    and the fields it has (a function of the world and the release)."""
+
+    user: str
+    point: str | None
+    path: str
+    body: Callable
+    fields: Callable
+    #: the label under which the page names a field (a message, not a form)
+    labels: dict = field(default_factory=dict)
+
+
+def _web_body(body: dict) -> dict:
+    out = {}
+    for name, value in body.items():
+        if value is True:
+            out[name] = "on"
+        elif value is not False:
+            out[name] = value
+    return out
+
+
+def _form_of(form_class, **kwargs):
+    return lambda world, release: form_fields(form_class(release=release, **kwargs))
+
+
+def _pages():
+    pages = {}
+    for spec in registry.performed_by_form():
+        if spec.code in ACTIVITY_BODIES:
+            door = ACTIVITY_BODIES[spec.code]
+            pages[f"activity {spec.code}"] = Page(
+                door.user,
+                door.point,
+                f"/releases/{{identifier}}/activities/{spec.code}/",
+                door.body,
+                _form_of(spec.form),
+            )
+    for action in registry.all_actions():
+        door = ACTION_BODIES[action.slug]
+        pages[f"action {action.slug}"] = Page(
+            door.user,
+            door.point,
+            f"/releases/{{identifier}}/activities/{action.activity}/",
+            lambda w, r, door=door, slug=action.slug: door.body(w, r) | {"action": slug},
+            _form_of(action.form),
+        )
+    pages["decision"] = Page(
+        "cust",
+        "acceptance",
+        "/releases/{identifier}/decisions/psat/",
+        static(**DECISION),
+        _form_of(DecisionForm),
+    )
+    pages["formalise"] = Page(
+        "rm",
+        None,
+        "/releases/new/",
+        lambda w, r: {
+            "application": w.application.pk,
+            "version": "9.9.9",
+            "name": "Hostile update",
+            "release_type": "minor",
+            "planned_delivery_date": "2027-03-01",
+            "planned_installation_date": "2027-03-15",
+            "description": "Planned",
+            "business_threads": [party("a3-cust").pk],
+        },
+        lambda w, r: form_fields(FormaliseReleaseForm()),
+    )
+    pages["planning"] = Page(
+        "rm",
+        "planning",
+        "/releases/{identifier}/planning/",
+        static(
+            name="Renamed",
+            release_type="major",
+            planned_delivery_date="2027-04-01",
+            planned_installation_date="2027-04-15",
+            description="Revised",
+        ),
+        lambda w, r: form_fields(RevisePlanningForm(release=r)),
+    )
+    pages["roles"] = Page(
+        "rm",
+        "planning",
+        "/releases/{identifier}/roles/",
+        lambda w, r: {
+            "deployment_coordinator": w.cast.dc.pk,
+            "business_threads": [party("a3-cust").pk],
+            "developers": w.people.acme.pk,
+        },
+        lambda w, r: form_fields(AssignRolesForm()),
+    )
+    pages["transition"] = Page(
+        "rm",
+        "planning",
+        "/releases/{identifier}/transitions/cancel/",
+        static(reason="Merged into 3.3.0"),
+        _form_of(TransitionForm),
+        {"reason": "Reason"},
+    )
+    pages["mass notification"] = Page(
+        "desk",
+        "notified",
+        "/releases/{identifier}/mass-notification/",
+        static(moment="before", subject="ECS down", body="Saturday"),
+        lambda w, r: form_fields(MassNotificationForm()),
+    )
+    pages["subscriber added"] = Page(
+        "desk",
+        None,
+        "/applications/ecs/subscribers/",
+        static(email="new@example.org", name="New"),
+        lambda w, r: {"email": ("line", 254), "name": ("line", 200)},
+        {"email": "E-mail", "name": "Name"},
+    )
+    pages["subscriber removed"] = Page(
+        "desk",
+        None,
+        "/applications/ecs/subscribers/",
+        static(remove="reader@example.org"),
+        lambda w, r: {"remove": ("line", 254)},
+        {"remove": "E-mail"},
+    )
+    pages["RACI cell"] = Page(
+        "owner",
+        None,
+        "/raci/cells/RM.2.1/a3-cust/",
+        static(letters="RC"),
+        lambda w, r: {"letters": ("line", 4)},
+        {"letters": "Letters"},
+    )
+    return pages
+
+
+PAGES = _pages()
+
+
+class World:
+    """The people, the objects the bodies name, and a release at every point (each its
+    own, made once for the module)."""
+
+    def __init__(self):
+        self.people = People.create()
+        self.cast = self.people.cast
+        self.application = Application.objects.get_or_create(
+            code="ecs", defaults={"name": "Export Control System"}
+        )[0]
+        owner = new_user("owner")
+        owner.user_permissions.add(Permission.objects.get(codename="change_racicell"))
+        self.users = {
+            "rm": self.cast.rm,
+            "dc": self.cast.dc,
+            "cust": self.cast.cust,
+            "desk": self.cast.desk,
+            "campaign": self.cast.campaign,
+            "owner": owner,
+            "changer": new_user("changer", "ITSM Change Manager"),
+        }
+        Subscriber.objects.create(application=self.application, email="reader@example.org")
+        for reference, status in (("RFC-FREE", "approved"), ("RFC-OPEN", "submitted")):
+            RfC.objects.create(
+                reference=reference,
+                title="A change",
+                status=status,
+                cab_decision="approved" if status == "approved" else "pending",
+                created_by=self.cast.rm,
+            )
+        used = {door.point for door in [*API_DOORS.values(), *PAGES.values()]}
+        self.releases = {point: POINTS[point](self) for point in sorted(used - {None})}
+
+    def user(self, key):
+        return self.users[key] if key else None
+
+    def release(self, point) -> Release | None:
+        return self.releases[point] if point else None
+
+
+@pytest.fixture(scope="module")
+def world(module_db):
+    return World()
+
+
+def test_every_activity_form_has_its_page():
+    with_fields = {s.code for s in registry.performed_by_form() if s.form.base_fields}
+    actions = {a.slug for a in registry.all_actions()}
+    assert {f"activity {code}" for code in with_fields} <= set(PAGES)
+    assert {f"action {slug}" for slug in actions} <= set(PAGES)
+
+
+def _bound_forms(response) -> list:
+    """The bound forms the page was rendered with (its form, its actions' forms...)."""
+    found = {}
+    for context in response.context or []:
+        for layer in context.dicts:
+            for value in layer.values():
+                items = value if isinstance(value, list | tuple) else [value]
+                for item in items:
+                    for part in item if isinstance(item, tuple) else (item,):
+                        if isinstance(part, forms.BaseForm) and part.is_bound:
+                            found[id(part)] = part
+    return list(found.values())
+
+
+def web_problem(response, name, label, errors) -> str | None:
+    if response.status_code >= 500:
+        return f"{response.status_code} ({'; '.join(errors) or 'no traceback'})"
+    if response.status_code != 400:
+        return f"{response.status_code}: accepted"
+    if any(name in form.errors for form in _bound_forms(response)):
+        return None
+    said = (
+        [str(m) for m in (response.context or {}).get("messages", [])] if response.context else []
+    )
+    if label and any(label in m for m in said):
+        return None
+    return "400 without an error on the field"
+
+
+@pytest.mark.parametrize("key", sorted(PAGES))
+def test_web_forms_refuse_hostile_values_on_the_field(world, key, server_errors):
+    page = PAGES[key]
+    release = world.release(page.point)
+    client = Client(raise_request_exception=False)
+    client.force_login(world.user(page.user))
+    path = page.path.format(identifier=release.identifier if release else "")
+
+    def post(body):
+        return client.post(path, _web_body(body))
+
+    response, _ = isolated(lambda: post(page.body(world, release)))
+    assert response.status_code == 302, (response.status_code, response.content[:1000])
+
+    problems = []
+    for name, (kind, max_length) in page.fields(world, release).items():
+        label = page.labels.get(name) or pretty_name(name)
+        for value_label, value, hostile in cases(kind, max_length, web=True):
+            server_errors.clear()
+            body = page.body(world, release) | {name: value}
+            response, saved = isolated(post, body)
+            if hostile:
+                problem = web_problem(response, name, label, server_errors)
+                if saved and not problem:
+                    problem = "refused, yet something was saved"
+            else:  # taken, or refused by a rule of the process: anything but a 500
+                problem = f"{response.status_code}" if response.status_code >= 500 else None
+            if problem:
+                problems.append(f"{name} <- {value_label}: {problem}")
+    assert not problems, "\n".join(problems)
+
+
+# --- the subscribers' CSV import -----------------------------------------------------
+
+#: rows the import refuses, each reported by its line, the others kept
+BAD_ROWS = {
+    "NUL in a name": "nul@example.org,An\x00na",
+    "control character in a name": "bel@example.org,An\x07na",
+    "line break in a quoted name": 'quoted@example.org,"An\nna"',
+    "name over its length": "long@example.org," + "n" * 201,
+    "address over its length": "a" * 250 + "@example.org,Anna",
+    "control character in an address": "es\x1bc@example.org,Anna",
+    "not an address": "not-an-address,Anna",
+}
+
+
+def _import(world, channel, content: bytes):
+    file = SimpleUploadedFile("users.csv", content, content_type="text/csv")
+    if channel == "web":
+        client = Client(raise_request_exception=False)
+        client.force_login(world.cast.desk)
+        return client.post("/applications/ecs/subscribers/", {"file": file})
+    return _api_client(world.cast.desk).post(
+        "/api/v1/applications/ecs/subscribers/import/", {"file": file}, format="multipart"
+    )
+
+
+def _report(response, channel) -> tuple[int, list[str]]:
+    if channel == "api":
+        return response.json()["added"], response.json()["errors"]
+    report = response.context["report"]
+    return report["added"], report["errors"]
+
+
+@pytest.mark.parametrize("channel", ["web", "api"])
+def test_the_import_refuses_bad_rows_and_keeps_the_good(world, channel):
+    rows = ["email,name", "good@example.org,Good", *BAD_ROWS.values()]
+    content = "\n".join(rows).encode() + b"\n"
+    before = set(Subscriber.objects.values_list("email", "name"))
+
+    def send():
+        response = _import(world, channel, content)
+        return response, set(Subscriber.objects.values_list("email", "name"))
+
+    (response, after), _ = isolated(send)
+    assert response.status_code == 200, response.content[:500]
+    added, errors = _report(response, channel)
+    assert added == 1
+    assert after - before == {("good@example.org", "Good")}
+    assert len(errors) == len(BAD_ROWS)
+    assert [e.split(":")[0] for e in errors] == [f"Line {n}" for n in range(3, 3 + len(BAD_ROWS))]
+    assert not any(bad in e for e in errors for bad in ("\x00", "\x07", "\x1b", "\n"))
+
+
+@pytest.mark.parametrize("channel", ["web", "api"])
+@pytest.mark.parametrize("where", ["name", "address"])
+def test_a_field_beyond_the_csv_limit_refuses_the_file(world, channel, where):
+    """Python's CSV reader stops at a field over 128 KiB: the file is refused, on its field,
+    and nothing of it is added (not even the rows before)."""
+    huge = "x" * (128 * 1024 + 1)
+    row = f"big@example.org,{huge}" if where == "name" else f"{huge}@example.org,Big"
+    content = f"email,name\nfirst@example.org,First\n{row}\n".encode()
+    response, saved = isolated(_import, world, channel, content)
+    if channel == "api":
+        assert response.status_code == 400
+        assert list(response.json()) == ["file"]
+        message = response.json()["file"][0]
+    else:
+        assert response.status_code == 400
+        [form] = [f for f in _bound_forms(response) if "file" in f.errors]
+        message = form.errors["file"][0]
+    assert message.startswith("Line 3 cannot be read as CSV")
+    assert not saved
+
+
+# --- text that a service splits into records -------------------------------------------
+
+
+@pytest.mark.parametrize("channel", ["web", "api"])
+@pytest.mark.parametrize(
+    "line", ["n" * 201 + " 1.0", "ecs-core " + "9" * 41], ids=["long name", "long version"]
+)
+def test_a_planned_component_longer_than_its_record_is_refused(world, channel, line):
+    """RM.1.3: each line of the components is a record (name 200, version 40 characters):
+    a longer one is refused on the field, with its line, and no plan is saved."""
+    release = world.release("planning")
+    body = {**PLAN, "components": f"ecs-web 3.2.0\n{line}"}
+    if channel == "api":
+        client = _api_client(world.cast.rm)
+        path = f"/api/v1/releases/{release.identifier}/activities/RM.1.3/"
+        response, saved = isolated(send_api, client, "POST", path, "application/json", body)
+        assert response.status_code == 400
+        message = response.json()["components"][0]
+    else:
+        client = Client(raise_request_exception=False)
+        client.force_login(world.cast.rm)
+        path = f"/releases/{release.identifier}/activities/RM.1.3/"
+        response, saved = isolated(client.post, path, body)
+        assert response.status_code == 400
+        [form] = _bound_forms(response)
+        message = form.errors["components"][0]
+    assert message.startswith("Line 2: a ")
+    assert not saved
