@@ -98,6 +98,14 @@ def pages(world) -> list[Page]:
         ("release manager", "/api/v1/applications/"),
         ("release manager", "/api/v1/raci/parties/"),
         ("release manager", "/api/v1/raci/activities/"),
+        ("release manager", f"/releases/{release.identifier}/activities/RM.4.1/"),
+        ("thread A3/Cust", f"/releases/{release.identifier}/decisions/psat/"),
+        ("release manager", f"/api/v1/releases/{release.identifier}/plan/"),
+        ("release manager", f"/api/v1/releases/{release.identifier}/transitions/"),
+        ("release manager", "/api/v1/raci/people/?party=itsm-deployment-coordinator"),
+        ("release manager", "/api/v1/raci/organisations/"),
+        ("release manager", "/api/v1/auth/tokens/"),
+        ("release manager", "/account/tokens/"),
     ]
     if planning is not None:
         others.insert(1, ("release manager", f"/releases/{planning.identifier}/activities/RM.1.1/"))

@@ -311,7 +311,7 @@ DECISION = {
     "verdict": "go",
     "consequence": "",
     "decided_by_name": "",
-    "decided_at": "2027-02-01T10:00",
+    "decided_at": "",  # now: a decision is dated between its report and now
     "evidence_note": "By e-mail",
 }
 
@@ -405,6 +405,21 @@ def _resolve(node: dict) -> dict:
             return node
 
 
+def _multiline_names() -> set[str]:
+    """Body fields that are text of lines in the forms the API shares with the pages."""
+    classes = [spec.form for spec in registry.performed_by_form()]
+    classes += [a.form for a in registry.all_actions()] + [DecisionForm, MassNotificationForm]
+    return {
+        name
+        for form_class in classes
+        for name, f in form_class.base_fields.items()
+        if isinstance(f.widget, forms.Textarea)
+    }
+
+
+MULTILINE = _multiline_names()
+
+
 def schema_kind(name: str, prop: dict) -> tuple[str | None, int | None]:
     """(kind, max_length) of a body field as the schema documents it; None: not fuzzed."""
     node = _resolve(prop)
@@ -422,7 +437,9 @@ def schema_kind(name: str, prop: dict) -> tuple[str | None, int | None]:
     if fmt in ("date", "date-time"):
         return ("datetime" if fmt == "date-time" else "date"), None
     max_length = node.get("maxLength")
-    one_line = name in NAMED or (max_length is not None and max_length < MAX_TEXT)
+    one_line = name not in MULTILINE and (
+        name in NAMED or (max_length is not None and max_length < MAX_TEXT)
+    )
     return ("line" if one_line else "text"), max_length
 
 
