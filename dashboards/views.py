@@ -14,6 +14,8 @@ from releasemgmt.forms import InputGuard
 from releases import selectors as releases
 from releases.models import Stage
 
+from . import selectors
+
 
 class LoginForm(InputGuard, AuthenticationForm):
     """Django's login form, with the guard against hostile input of every form."""
@@ -44,6 +46,7 @@ def start(request):
         {
             "waiting": waiting,
             "owed": owed_decisions(request.user, limit=50),
+            "asked": list(selectors.asked_of(request.user)),
             "to_notify": notifications_to_send(request.user, limit=50),
             "recent": recent,
             "may_formalise": permissions.may_formalise(request.user),

@@ -76,6 +76,7 @@ def release_files(release) -> list:
             files.append(
                 {
                     "kind": kind,
+                    "label": model._meta.verbose_name.capitalize(),
                     "id": record.pk,
                     "name": field.name.rsplit("/", 1)[-1],
                     "sha256": getattr(record, model.sha256_field),

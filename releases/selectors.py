@@ -113,9 +113,6 @@ def release_evidence(release) -> dict:
     """Decisions, documents and communications for the release page (fixed queries)."""
     return {
         "decisions": release.decisions.select_related("business_thread", "recorded_by"),
-        "test_reports": release.test_reports.all(),
-        "installation_plans": release.installation_plans.all(),
-        "dsl_documents": release.documents.all(),
         # A count per communication, and only the failed recipients' rows (with their user).
         "communications": Communication.objects.filter(release=release)
         .annotate(addressees=Count("recipients"))

@@ -15,6 +15,7 @@ from releasemgmt.errors import Conflict
 from releasemgmt.web import posted, run_form
 
 from . import registry, selectors, services
+from .downloads import release_files
 from .filters import ReleaseFilter
 from .forms import AssignRolesForm, FormaliseReleaseForm, RevisePlanningForm, TransitionForm
 from .models import STAGE_NUMBER, Stage
@@ -77,6 +78,21 @@ def _stage_bar(release):
     return bar
 
 
+def _by_stage(records, release) -> list[dict]:
+    """The activity records grouped by stage (RM.1 ... RM.7), the current stage open."""
+    stages = {}
+    for record in records:
+        stage = stages.setdefault(
+            record.activity.stage,
+            {"number": record.activity.stage, "name": record.activity.stage_name, "records": []},
+        )
+        stage["records"].append(record)
+    for stage in stages.values():
+        stage["current"] = stage["number"] == release.stage_number
+        stage["done"] = all(r.status != r.Status.PENDING for r in stage["records"])
+    return list(stages.values())
+
+
 #: the newest audit entries on the release page; the API serves the whole trail
 AUDIT_SHOWN = 25
 
@@ -95,11 +111,18 @@ def release_detail(request, identifier):
     rows = {}
     for (aid, pid), letters in cells.items():
         rows.setdefault(aid, {})[pid] = letters
+    assignments = list(release.assignments.select_related("party", "user", "group"))
+    holders = {}
+    for a in assignments:
+        holders.setdefault(a.party_id, []).append(a.holder_name)
     for record in records:
         row = rows.get(record.activity_id, {})
         record.my_letters = mine.get(record.activity_id, "")
         record.responsible = [names[pid] for pid, letters in row.items() if "R" in letters]
         record.accountable = [names[pid] for pid, letters in row.items() if "A" in letters]
+        record.held_by = sorted(
+            {h for pid, letters in row.items() if "R" in letters for h in holders.get(pid, [])}
+        )
     return render(
         request,
         "releases/release_detail.html",
@@ -107,7 +130,14 @@ def release_detail(request, identifier):
             "release": release,
             "stage_bar": _stage_bar(release),
             "records": records,
-            "assignments": release.assignments.select_related("party", "user", "group"),
+            "stages": _by_stage(records, release),
+            "next_steps": [
+                r
+                for r in records
+                if r.status == r.Status.PENDING and r.activity.stage == release.stage_number
+            ],
+            "files": release_files(release),
+            "assignments": assignments,
             "may_revise": raci.may_perform(request.user, release, "RM.1.1") and release.is_open,
             "may_assign": raci.may_perform(request.user, release, "RM.1.2") and release.is_open,
             "audit": selectors.audit_trail(release, limit=AUDIT_SHOWN),

@@ -1,0 +1,65 @@
+"""Each persona's start page says what waits for them: the activities they hold, the
+decisions their thread owes (before anything else), the mass notifications asked of the
+service desk, and what the process asked of them by e-mail."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from raci.permissions import Parties
+from releases.communications import communicate, parties
+from tests.lifecycle import install, upload
+
+
+def test_the_thread_sees_what_it_owes_first_and_no_empty_waiting_list(client, cast, release_at):
+    release = release_at("acceptance")
+    cast.ok(
+        cast.act(cast.dc, release, "submit-test-report", {"kind": "psat", "file": upload()}),
+        201,
+    )
+    client.force_login(cast.cust)
+    page = client.get("/").content.decode()
+    assert "Good to see you, Carla Cust" in page
+    assert "Decisions your thread owes" in page
+    assert "Nothing waits for you" not in page
+    assert "Waiting for you" not in page
+
+
+def test_what_the_process_asked_by_e_mail_is_on_the_start_page(client, cast, release_at, make_user):
+    manager = make_user("amy", "ITSM Application Manager", first_name="Amy", last_name="App")
+    release = release_at("installation")
+    install(cast, release, successful=True)  # RM.6.2 tells application management to go live
+    client.force_login(manager)
+    page = client.get("/").content.decode()
+    assert "Asked of you by e-mail" in page
+    assert "Go live: proceed with the installation" in page
+    assert release.identifier in page
+
+
+def _ask(cast, release):
+    communicate(
+        release,
+        "RM.2.3",
+        by=cast.rm,
+        mail="rm_2_3_dsl_updated",
+        to=parties(Parties.APPLICATION_MANAGER),
+    )
+
+
+def test_the_start_page_costs_the_same_with_more_mail(client, cast, make_release, make_user):
+    manager = make_user("amy", "ITSM Application Manager")
+    client.force_login(manager)
+    _ask(cast, make_release())
+    with CaptureQueriesContext(connection) as one:
+        client.get("/")
+    for _ in range(3):
+        _ask(cast, make_release())
+    with CaptureQueriesContext(connection) as four:
+        page = client.get("/").content.decode()
+    assert page.count("DSL updated") == 4
+    assert len(four.captured_queries) == len(one.captured_queries)
+
+
+def test_nothing_waits_says_so_once(client, make_user):
+    client.force_login(make_user("idle", "ITSM Configuration Manager"))
+    page = client.get("/").content.decode()
+    assert page.count("Nothing waits for you right now.") == 1
