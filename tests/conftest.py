@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from changes.models import RfC
+from dsl.models import Subscriber
 from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
 from releasemgmt.celery import app
@@ -211,3 +212,13 @@ def smtp_server(settings):
 @pytest.fixture
 def smtp_sink(smtp_server):
     return smtp_server(Sink())
+
+
+@pytest.fixture
+def release_in_installation(release_at, application):
+    """A release in RM.6 whose application has 450 subscribers (user0 to user449)."""
+    release = release_at("installation")
+    Subscriber.objects.bulk_create(
+        Subscriber(application=application, email=f"user{i}@example.org") for i in range(450)
+    )
+    return release
