@@ -190,7 +190,7 @@ class World:
                     {"letters": [before, cell.letters]},
                 )
             )
-        copy_rows(AuditEntry, AUDIT_COLUMNS, rows)
+        copy_rows(AuditEntry, AUDIT_COLUMNS, [row + AS_THEY_WERE for row in rows])
 
 
 def counts() -> dict[str, int]:
@@ -258,7 +258,12 @@ AUDIT_COLUMNS = (
     "object_repr",
     "release",
     "changes",
+    "actor_name",
+    "actor_groups",
 )
+#: the actor's name and parties as they were: the account's own, as the bench's people are
+#: never renamed (and the page falls back to the account when they are empty)
+AS_THEY_WERE = ("", "")
 RFC_COLUMNS = (
     "id",
     "reference",
@@ -456,7 +461,7 @@ def _build_chunk(world: World, indexes, rng: random.Random, audit_budget: int) -
         copy_rows(Communication, COMMUNICATION_COLUMNS, communications)
         copy_lines(Recipient, RECIPIENT_COLUMNS, recipients)
     with phase("audit entries (COPY)"):
-        return copy_rows(AuditEntry, AUDIT_COLUMNS, entries)
+        return copy_rows(AuditEntry, AUDIT_COLUMNS, [row + AS_THEY_WERE for row in entries])
 
 
 def _days_from_today(stage, rng) -> int:

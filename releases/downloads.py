@@ -7,7 +7,9 @@ from functools import cache
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
+from django.db.models import CharField, F, Value
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -65,25 +67,36 @@ def download(request, kind, pk):
 
 
 def release_files(release) -> list:
-    """Every file kept for the release, one query per kind of file (a fixed number)."""
-    files = []
-    for kind, model in sorted(downloadable().items()):
-        records = model.objects.filter(**{model.release_path: release}).exclude(
-            **{model.file_field: ""}
+    """Every file kept for the release, of every kind, in one query (a UNION ALL over the
+    models that keep a file)."""
+    models = sorted(downloadable().items())
+    parts = [
+        model.objects.filter(**{model.release_path: release})
+        .exclude(**{model.file_field: ""})
+        .annotate(
+            file_kind=Value(kind, output_field=CharField()),
+            stored=F(model.file_field),
+            digest=F(model.sha256_field),
         )
-        for record in records.order_by("pk"):
-            field = getattr(record, model.file_field)
-            files.append(
-                {
-                    "kind": kind,
-                    "label": model._meta.verbose_name.capitalize(),
-                    "id": record.pk,
-                    "name": field.name.rsplit("/", 1)[-1],
-                    "sha256": getattr(record, model.sha256_field),
-                    "download": record.download_url,
-                }
-            )
-    return files
+        .values_list("file_kind", "pk", "stored", "digest")
+        .order_by()
+        for kind, model in models
+    ]
+    if not parts:
+        return []
+    labels = {kind: model._meta.verbose_name.capitalize() for kind, model in models}
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return [
+        {
+            "kind": kind,
+            "label": labels[kind],
+            "id": pk,
+            "name": stored.rsplit("/", 1)[-1],
+            "sha256": digest,
+            "download": reverse("download", args=[kind, pk]),
+        }
+        for kind, pk, stored, digest in sorted(rows, key=lambda row: (row[0], row[1]))
+    ]
 
 
 class FileEntry(serializers.Serializer):
