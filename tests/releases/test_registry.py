@@ -49,3 +49,21 @@ def test_every_activity_page_renders_in_every_stage(stage, client, cast, release
             response = client.get(f"/releases/{release.identifier}/activities/{spec.code}/")
             expected = 302 if spec.page else 200
             assert response.status_code == expected, (stage, user, spec.code)
+
+
+def test_the_check_pages_render_after_a_failed_check(client, cast, release_at):
+    """An inconsistent delivery (RM.2.1) and an incomplete one (RM.2.2) recorded: their
+    pages show the checks, each with its own reason."""
+    release = release_at("receiving")
+    cast.ok(
+        cast.perform(
+            cast.dc, release, "RM.2.1", {"plan_completed": False, "missing": "The COTS licence"}
+        )
+    )
+    cast.ok(cast.perform(cast.dc, release, "RM.2.2", {"missing_items": "ecs-web"}))
+    for user in (cast.rm, cast.dc, cast.cust):
+        client.force_login(user)
+        for code, reason in (("RM.2.1", "The COTS licence"), ("RM.2.2", "ecs-web")):
+            response = client.get(f"/releases/{release.identifier}/activities/{code}/")
+            assert response.status_code == 200, (user, code)
+            assert reason in response.content.decode()
