@@ -137,7 +137,9 @@ def mass_notification_response(request, notification, status=200) -> Response:
     return Response(body, status=status)
 
 
-MassNotificationRequest = form_request(MassNotificationForm, "SendMassNotificationRequest")
+# Named as the request body was before the form parsed it: clients generated from the
+# schema keep their type.
+MassNotificationRequest = form_request(MassNotificationForm, "MassNotification")
 
 
 class MassNotificationsView(ReleaseAPIView):
