@@ -304,6 +304,25 @@ def _(site: Site) -> None:
     site.go(f"/releases/{release.identifier}/decisions/psat/")
 
 
+@checks("RM.4.1 decision: NOGO to confirm, without script")
+def _(site: Site) -> None:
+    """A browser without the confirming script: the server asks on a page of its own."""
+    release = site.awaiting_psat()
+    site.page.route(
+        "**/js/confirm.js", lambda route: route.fulfill(body="", content_type="text/javascript")
+    )
+    site.as_user("cust")
+    site.go(f"/releases/{release.identifier}/decisions/psat/")
+    form = site.page.locator("main form")
+    form.get_by_label("Decision", exact=True).select_option("nogo")
+    form.get_by_label("Consequence").select_option("corrected_delivery")
+    evidence = {"name": "nogo.eml", "mimeType": "message/rfc822", "buffer": b"NOGO"}
+    form.get_by_label("Evidence", exact=True).set_input_files(evidence)
+    form.get_by_role("button", name="Record the decision").click()
+    expect(site.page.get_by_role("alertdialog", name="Confirm the NOGO")).to_be_visible()
+    expect(form.get_by_role("button", name="Yes, record the NOGO")).to_be_visible()
+
+
 @checks("approvals")
 def _(site: Site) -> None:
     site.awaiting_psat()
@@ -318,6 +337,18 @@ def _(site: Site) -> None:
     site.as_user("dave")
     site.go("/messages/")
     expect(site.page.locator("main tbody details").first).to_be_attached()
+
+
+# --- the account ---------------------------------------------------------------------
+
+
+@checks("account tokens")
+def _(site: Site) -> None:
+    site.as_user("rita")
+    site.go("/account/tokens/")
+    site.page.get_by_role("button", name="Create a token").click()
+    expect(site.page.locator("#new-token")).to_be_visible()
+    expect(site.page.get_by_role("button", name="Revoke", exact=True)).to_be_visible()
 
 
 # --- the RACI table ----------------------------------------------------------------------
