@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 
 from . import inputs
-from .text import validate_plain_text, validate_single_line
+from .inputs import validate_plain_text, validate_single_line
 
 
 def _key_field(field: forms.ModelChoiceField):

@@ -14,6 +14,7 @@ message names the field and never repeats the value: the value may be what canno
 import datetime
 import re
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -33,6 +34,8 @@ _LATEST_UTC = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _CONTROL_BUT_LAYOUT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Unicode's own line and paragraph separators: line breaks too, where one line is due
+_SEPARATORS = re.compile("[\u2028\u2029]")
 
 
 def text_problem(
@@ -53,7 +56,42 @@ def text_problem(
         return (
             f"{label} contains a control character (U+{ord(character):04X}), which is not allowed."
         )
+    if not multiline and _SEPARATORS.search(value):
+        return f"{label} must be on one line: remove the line break."
     return None
+
+
+def _validator(*, multiline: bool):
+    def validate(value: str) -> None:
+        # The field's own max_length says the length; this says what the text holds.
+        if problem := text_problem(value, "It", multiline=multiline, max_length=len(value) or 1):
+            raise ValidationError(problem, code="not_plain_text")
+
+    return validate
+
+
+#: validators of text that leaves the application in e-mails: a header (a subject) holds
+#: one line, a body lines and tabs; neither holds another control character or a surrogate
+validate_single_line = _validator(multiline=False)
+validate_plain_text = _validator(multiline=True)
+
+
+def check_text(fields: dict[str, tuple[str, int, object]]) -> None:
+    """For a service called without a form: each field's value (required), its limit and
+    its validator; one ValidationError naming every offending field."""
+    errors = {}
+    for name, (value, limit, validate) in fields.items():
+        if not isinstance(value, str) or not value.strip():
+            errors[name] = ["This field is required."]
+        elif len(value) > limit:
+            errors[name] = [f"Ensure this value has at most {limit} characters."]
+        else:
+            try:
+                validate(value)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
 
 
 def choice_problem(value: str, label: str, choices) -> str | None:

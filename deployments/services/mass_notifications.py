@@ -9,7 +9,7 @@ from django.db import transaction
 from dsl.subscribers import require_service_desk
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
-from releasemgmt.text import check_text, validate_plain_text, validate_single_line
+from releasemgmt.inputs import check_text, validate_plain_text, validate_single_line
 from releases.services import lock
 
 from ..models import REQUESTED_IN, MassNotification, MassRecipient, NotificationRequest

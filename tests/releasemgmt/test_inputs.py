@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django import forms
+from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
 from releasemgmt import inputs
@@ -140,3 +141,13 @@ def test_a_box_is_ticked_by_a_word_a_browser_or_a_client_sends():
     assert Body(GOOD | {"accepted": "false"}).is_valid()
     form = Body(GOOD | {"accepted": "ab\x00cd"})
     assert form.errors["accepted"] == ["Accepted must be true or false."]
+
+
+def test_unicode_line_separators_break_a_line_too():
+    """A subject (an e-mail header) holds one line: U+2028 and U+2029 are line breaks."""
+    for separator in ("\u2028", "\u2029"):
+        assert "must be on one line" in inputs.text_problem(f"a{separator}b", "Subject")
+        assert inputs.text_problem(f"a{separator}b", "Body", multiline=True) is None
+    with pytest.raises(ValidationError, match="one line"):
+        inputs.validate_single_line("Downtime\u2028Bcc: everyone@example.org")
+    inputs.validate_plain_text("Saturday\n\tfrom 8:00")
