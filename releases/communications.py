@@ -4,31 +4,21 @@ assignments, worked out here and only here; what is said is a template pair in
 and per kind of notice, rendered from the context the activity gives. The outbox keeps
 and sends."""
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.template import Context, Engine
 from django.urls import reverse
 
-from raci.models import Assignment, Party, RaciCell
+from raci.models import Party, RaciCell
 from releasemgmt.notifications import services as outbox
 from releasemgmt.notifications.models import Communication
+
+from .selectors import holders_of
 
 Kind = Communication.Kind
 
 
 def holders(release, parties) -> list:
-    """Active users holding any of ``parties`` on the release (named people and team
-    members alike)."""
-    rows = Assignment.objects.filter(release=release, party__in=parties)
-    return list(
-        get_user_model()
-        .objects.filter(
-            Q(id__in=rows.filter(user__isnull=False).values("user_id"))
-            | Q(groups__in=rows.filter(group__isnull=False).values("group_id")),
-            is_active=True,
-        )
-        .distinct()
-    )
+    """Active users holding any of ``parties`` on the release: the addressees."""
+    return list(holders_of(release, parties))
 
 
 def parties(*names: str):

@@ -148,10 +148,12 @@ def transition_states(user, release) -> list[dict]:
     return states
 
 
-def people_on(release):
-    """Active users holding a party on the release (named, or members of a team that
-    holds one): who a task of its deployment plan can be assigned to."""
+def holders_of(release, parties=None):
+    """Active users holding any of ``parties`` (by default any party) on the release:
+    named people and members of a team alike, as one query."""
     rows = Assignment.objects.filter(release=release)
+    if parties is not None:
+        rows = rows.filter(party__in=parties)
     return (
         get_user_model()
         .objects.filter(
@@ -160,5 +162,10 @@ def people_on(release):
             is_active=True,
         )
         .distinct()
-        .order_by("username")
     )
+
+
+def people_on(release):
+    """Who a task of the release's deployment plan can be assigned to: whoever holds a
+    party on it."""
+    return holders_of(release).order_by("username")
