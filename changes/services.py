@@ -1,66 +1,647 @@
-"""Change management as release management needs it: RfCs, their CAB decision, their
-inclusion in a release (RM.1.1), the complementary RfC of an inconsistent delivery
-(RM.2.1) and their implementation at closure (RM.6.7). Every write to an RfC is here."""
+"""Change management's business rules, called by the web views, the API and the release
+process alike; every write to an RfC, a CAB meeting or a review is here.
+
+Seed 003's flow: create and record the request, review it, assess and evaluate it (the
+risk from answers), authorise it (the change model, or the CAB's advice and the change
+manager's decision), coordinate it (a release carries it: RM.1.1 includes it, RM.6.7
+implements it), review and close it (the post-implementation review of seed 004
+section 8)."""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed
 
 from raci import permissions
+from raci.permissions import Parties
+from raci.selectors import holders_of_party
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
+from releasemgmt.notifications import services as outbox
+from releasemgmt.notifications.models import Communication
+from releases.communications import render_mail
 from releases.models import ActivityRecord, Stage
 from releases.services import lock
 
-from .models import RfC
+from . import risk
+from .models import (
+    Advice,
+    AgendaItem,
+    CabDecision,
+    CabMeeting,
+    CabMember,
+    ChangeModel,
+    ChangeType,
+    Review,
+    RfC,
+    RfCAttachment,
+    RfCNumber,
+)
+
+S = RfC.Status
+#: what a requester or the change manager writes on the request
+FIELDS = (
+    "title",
+    "description",
+    "reason",
+    "change_type",
+    "change_model",
+    "category",
+    "impact",
+    "urgency",
+    "risk_answers",
+    "planned_start",
+    "planned_end",
+    "outage_start",
+    "outage_end",
+    "outage_description",
+    "backout_plan",
+    "backout_impossible_reason",
+    "backout_trigger",
+    "applications",
+)
+#: planned dates beyond these are typing errors, not plans
+EARLIEST, LATEST = 2000, 2199
 
 
-def _require_change_manager(user):
-    if not permissions.may_register_rfcs(user):
-        raise PermissionDenied("Only an ITSM Change Manager records RfCs and CAB decisions.")
+def next_reference() -> str:
+    """The next RfC reference, from the database's sequence."""
+    return f"RFC-{RfCNumber.objects.create().pk:06d}"
+
+
+def _locked(rfc) -> RfC:
+    return RfC.objects.select_for_update().get(pk=rfc.pk)
+
+
+def _save(rfc, *, by) -> None:
+    try:
+        rfc.save()
+    except ConcurrentTransition as exc:  # pragma: no cover - the row lock queues writers
+        raise Conflict(f"{rfc.reference} was changed by someone else; reload it.") from exc
+
+
+def _snapshot(rfc) -> dict:
+    values = {f: getattr(rfc, f) for f in FIELDS if f != "applications"}
+    values["status"] = rfc.status
+    if rfc.pk:
+        values["applications"] = sorted(rfc.applications.values_list("code", flat=True))
+    return values
+
+
+def default_model(change_type: str) -> ChangeModel | None:
+    return ChangeModel.objects.filter(change_type=change_type, active=True).order_by("id").first()
+
+
+def _clean(values: dict) -> dict:
+    """Check what is written on a request (400 naming the field); fill the change model
+    of the type when none is named."""
+    errors = {}
+    if "risk_answers" in values:
+        try:
+            values["risk_answers"] = risk.clean_answers(values["risk_answers"])
+        except ValueError as exc:
+            errors["risk_answers"] = str(exc)
+    for field in ("planned_start", "planned_end", "outage_start", "outage_end"):
+        moment = values.get(field)
+        if isinstance(moment, datetime) and not EARLIEST <= moment.year <= LATEST:
+            errors[field] = f"Give a date between {EARLIEST} and {LATEST}."
+    for start, end in (("planned_start", "planned_end"), ("outage_start", "outage_end")):
+        if values.get(start) and values.get(end) and values[end] <= values[start]:
+            errors[end] = "The end comes after the start."
+        if bool(values.get(start)) != bool(values.get(end)) and start.startswith("outage"):
+            errors[end if values.get(start) else start] = "Give the outage's start and end."
+    change_type = values.get("change_type") or ChangeType.NORMAL
+    model = values.get("change_model")
+    if model is None:
+        values["change_model"] = default_model(change_type)
+    elif model.change_type != change_type:
+        errors["change_model"] = (
+            f"'{model}' is a model of {model.get_change_type_display().lower()} changes."
+        )
+    elif not model.active:
+        errors["change_model"] = f"'{model}' is no longer used."
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _apply(rfc, values: dict) -> list | None:
+    applications = values.pop("applications", None)
+    for field, value in values.items():
+        setattr(rfc, field, value)
+    rfc.priority = risk.priority(rfc.impact, rfc.urgency)
+    if rfc.risk_level and not risk.unanswered(rfc.risk_answers):
+        rfc.risk_level = risk.risk_level(rfc.risk_answers)
+    return applications
 
 
 @transaction.atomic
-def register_rfc(*, by, reference, title) -> RfC:
-    _require_change_manager(by)
-    if RfC.objects.filter(reference=reference).exists():
-        raise ValidationError({"reference": f"{reference} exists already."})
-    rfc = RfC.objects.create(reference=reference, title=title, created_by=by)
-    audit.record(actor=by, action="rfc_registered", obj=rfc, after={"title": title})
+def raise_rfc(*, by, title: str, **fields) -> RfC:
+    """Create and record a request (seed 003), as a draft of its requester."""
+    if not permissions.may_raise_rfc(by):
+        raise PermissionDenied("Only ITSM staff and DG TAXUD business threads raise RfCs.")
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise ValidationError({f: "This field cannot be set." for f in sorted(unknown)})
+    values = _clean({"title": title, **fields})
+    rfc = RfC(reference=next_reference(), requester=by)
+    applications = _apply(rfc, values)
+    rfc.save()
+    if applications:
+        rfc.applications.set(applications)
+    audit.record(actor=by, action="rfc_raised", obj=rfc, after=_snapshot(rfc))
     return rfc
 
 
 @transaction.atomic
-def record_cab_decision(rfc, *, by, cab_decision) -> RfC:
-    """The CAB approves or rejects an RfC; the RfC's status follows."""
-    _require_change_manager(by)
-    if cab_decision not in (RfC.CabDecision.APPROVED, RfC.CabDecision.REJECTED):
-        raise ValidationError({"cab_decision": "Approved or rejected."})
-    rfc = RfC.objects.select_for_update().get(pk=rfc.pk)
-    if rfc.cab_decision != RfC.CabDecision.PENDING:
-        raise Conflict(
-            f"The CAB's decision on {rfc.reference} is recorded already "
-            f"({rfc.get_cab_decision_display().lower()}): it is recorded once."
+def revise_rfc(rfc, *, by, **fields) -> RfC:
+    """Edit a request before it is decided: its requester while it is a draft, the
+    change manager until the change authority decides."""
+    rfc = _locked(rfc)
+    if not permissions.may_edit_rfc(by, rfc):
+        if rfc.status not in RfC.UNDECIDED_STATES:
+            raise Conflict(
+                f"{rfc.reference} is {rfc.get_status_display().lower()}: a decided request "
+                "is not edited (reassess it first)."
+            )
+        raise PermissionDenied(
+            "Its requester edits a draft; the change manager edits it until it is decided."
         )
-    before = {"cab_decision": rfc.cab_decision, "status": rfc.status}
-    rfc.cab_decision = cab_decision
-    rfc.status = RfC.Status.APPROVED if cab_decision == "approved" else RfC.Status.REJECTED
-    rfc.save(update_fields=["cab_decision", "status"])
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise ValidationError({f: "This field cannot be revised." for f in sorted(unknown)})
+    before = _snapshot(rfc)
+    current = {f: getattr(rfc, f) for f in FIELDS if f != "applications"}
+    values = _clean({**current, **fields})
+    values = {f: v for f, v in values.items() if f in fields or f == "change_model"}
+    applications = _apply(rfc, values)
+    _save(rfc, by=by)
+    if applications is not None:
+        rfc.applications.set(applications)
+    audit.record(actor=by, action="rfc_revised", obj=rfc, before=before, after=_snapshot(rfc))
+    return rfc
+
+
+@transaction.atomic
+def attach(rfc, *, by, uploaded, title: str = "") -> RfCAttachment:
+    """A document of the request, size-limited and checksummed."""
+    rfc = _locked(rfc)
+    if not (by.pk == rfc.requester_id or permissions.may_manage_changes(by)):
+        raise PermissionDenied("Its requester and the change manager attach documents.")
+    if rfc.status in (S.CLOSED, S.CANCELLED, S.WITHDRAWN):
+        raise Conflict(f"{rfc.reference} is {rfc.get_status_display().lower()}.")
+    record = RfCAttachment.store(uploaded, rfc=rfc, title=title, uploaded_by=by)
+    audit.record(actor=by, action="rfc_attachment", obj=rfc, after={"file": record.filename})
+    return record
+
+
+# --- what each step needs ----------------------------------------------------------
+
+
+def missing_for_submission(rfc) -> list[str]:
+    """What a request must say before the change manager reviews it."""
+    missing = []
+    if not rfc.description.strip():
+        missing.append("a description of the change")
+    if not rfc.reason.strip():
+        missing.append("the reason for it")
+    if rfc.change_model_id is None:
+        missing.append("a change model")
+    if not rfc.applications.exists():
+        missing.append("the applications it affects")
+    if not (rfc.planned_start and rfc.planned_end):
+        missing.append("its planned start and end")
+    if not (rfc.backout_plan.strip() or rfc.backout_impossible_reason.strip()):
+        missing.append("a remediation plan (the back-out, or why none is possible)")
+    elif rfc.backout_plan.strip() and not rfc.backout_trigger.strip():
+        missing.append("what triggers the back-out")
+    return missing
+
+
+def missing_for_assessment(rfc) -> list[str]:
+    return [f"an answer to: {text}" for text in risk.unanswered(rfc.risk_answers)]
+
+
+def _lead_time(rfc, now) -> list[str]:
+    """The change model's notice before the planned start (emergency models ask none)."""
+    model = rfc.change_model
+    if not model or not model.lead_time_days or not rfc.planned_start:
+        return []
+    earliest = now + timedelta(days=model.lead_time_days)
+    if rfc.planned_start >= earliest:
+        return []
+    return [
+        f"{model.lead_time_days} days' notice before the planned start, as the "
+        f"'{model}' model asks (start on {earliest:%Y-%m-%d} or later, or raise an "
+        "emergency change)"
+    ]
+
+
+# --- transitions fired by hand ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    who: str  # "requester", "change_manager" or "either"
+    needs_reason: bool = False
+
+
+STEPS = {
+    "submit": Step("Submit", "either"),
+    "assess": Step("Record the assessment", "change_manager"),
+    "send_to_cab": Step("Send to the CAB", "change_manager"),
+    "reassess": Step("Reassess", "change_manager", needs_reason=True),
+    "implement": Step("Mark implemented", "change_manager"),
+    "implement_retrospectively": Step(
+        "Record an emergency change made already", "change_manager", needs_reason=True
+    ),
+    "close": Step("Close", "change_manager"),
+    "withdraw": Step("Withdraw", "requester", needs_reason=True),
+    "cancel": Step("Cancel", "change_manager", needs_reason=True),
+}
+WHO = {
+    "requester": "its requester",
+    "change_manager": "an ITSM Change Manager",
+    "either": "its requester or an ITSM Change Manager",
+}
+
+
+def may_fire(user, rfc, name: str) -> bool:
+    step = STEPS[name]
+    requester = user.pk == rfc.requester_id
+    manager = permissions.may_manage_changes(user)
+    return {
+        "requester": requester,
+        "change_manager": manager,
+        "either": requester or manager,
+    }[step.who]
+
+
+def offered_steps(user, rfc) -> list[tuple[str, Step]]:
+    """The steps this user may take on the request in its state (the page's buttons)."""
+    return [
+        (name, step)
+        for name, step in STEPS.items()
+        if may_fire(user, rfc, name)
+        and can_proceed(getattr(rfc, name))
+        and not (name == "implement_retrospectively" and rfc.change_type != ChangeType.EMERGENCY)
+        and not (name == "implement" and rfc.release_id)
+    ]
+
+
+def _missing(rfc, name: str, now) -> list[str]:
+    """What the step needs that the request lacks (a 409 names it)."""
+    if name == "submit":
+        return missing_for_submission(rfc) + _lead_time(rfc, now)
+    if name == "assess":
+        return missing_for_submission(rfc) + missing_for_assessment(rfc)
+    if name == "send_to_cab":
+        if rfc.status == S.SUBMITTED and rfc.change_type != ChangeType.EMERGENCY:
+            return ["an assessment first (only an emergency change goes to the ECAB unassessed)"]
+        return []
+    if name == "reassess" and rfc.release_id:
+        return [f"to be taken out of {rfc.release.identifier} first"]
+    if name == "implement" and rfc.release_id:
+        return [f"the closure of {rfc.release.identifier} (RM.6.7 marks its RfCs implemented)"]
+    if name == "implement_retrospectively" and rfc.change_type != ChangeType.EMERGENCY:
+        return ["to be an emergency change (only those are documented afterwards)"]
+    reviewed = Review.objects.filter(rfc=rfc).exists
+    if name == "close" and rfc.status != S.REJECTED and rfc.review_required and not reviewed():
+        return ["a post-implementation review (emergency and failed changes need one)"]
+    return []
+
+
+@transaction.atomic
+def fire(rfc, name: str, *, by, reason: str = "") -> RfC:
+    """Take step ``name`` of the request's lifecycle: 403 for who may not, 409 naming
+    what the state or the request lacks, 400 without a reason where one is needed."""
+    if name not in STEPS:
+        raise ValidationError({"transition": f"Unknown step '{str(name)[:40]}'."})
+    step = STEPS[name]
+    rfc = _locked(rfc)
+    if not may_fire(by, rfc, name):
+        raise PermissionDenied(f"Only {WHO[step.who]} may {step.label.lower()} {rfc.reference}.")
+    if not can_proceed(getattr(rfc, name)):
+        raise Conflict(
+            f"{rfc.reference} is {rfc.get_status_display().lower()}: "
+            f"'{step.label}' is not possible from there."
+        )
+    now = timezone.now()
+    missing = _missing(rfc, name, now)
+    if missing:
+        raise Conflict(f"{rfc.reference} needs " + "; ".join(missing) + ".", missing=missing)
+    if step.needs_reason and not reason.strip():
+        raise ValidationError({"reason": "Say why."})
+    before = rfc.status
+    getattr(rfc, name)()
+    if name == "submit":
+        rfc.submitted_at = now
+    if name == "assess":
+        rfc.risk_level = risk.risk_level(rfc.risk_answers)
+    if name in ("implement", "implement_retrospectively"):
+        rfc.implemented_at = now
+        rfc.retrospective = name == "implement_retrospectively"
+    if name == "reassess":
+        rfc.authorised_at = None
+    if name in ("close", "withdraw", "cancel"):
+        rfc.closed_at = now
+    pre_authorised = name == "submit" and rfc.change_model and rfc.change_model.pre_authorised
+    if pre_authorised:
+        rfc.pre_authorise()
+        rfc.authorised_at = now
+    _save(rfc, by=by)
+    audit.record(
+        actor=by,
+        action=f"rfc_{name}",
+        obj=rfc,
+        before={"status": before},
+        after={"status": rfc.status, **({"reason": reason.strip()} if reason.strip() else {})},
+    )
+    if pre_authorised:
+        audit.record(
+            actor=by,
+            action="rfc_pre_authorised",
+            obj=rfc,
+            after={"change_model": str(rfc.change_model)},
+        )
+    if name == "submit" and not pre_authorised:
+        _tell_change_managers(rfc, by=by, mail="rfc_submitted")
+    return rfc
+
+
+# --- the post-implementation review ----------------------------------------------------
+
+
+@transaction.atomic
+def record_review(
+    rfc,
+    *,
+    by,
+    objective_met: bool,
+    side_effects: str = "",
+    incidents: str = "",
+    remediation_used: bool = False,
+    lessons: str = "",
+) -> Review:
+    """Seed 004 section 8: did the change meet its objective, with what side effects and
+    incidents, was the remediation used. Once per request."""
+    rfc = _locked(rfc)
+    if not permissions.may_manage_changes(by):
+        raise PermissionDenied("The change manager records the post-implementation review.")
+    if rfc.status != S.IMPLEMENTED:
+        raise Conflict(
+            f"{rfc.reference} is {rfc.get_status_display().lower()}: a change is reviewed "
+            "once it is implemented, and once."
+        )
+    review = Review.objects.create(
+        rfc=rfc,
+        objective_met=objective_met,
+        side_effects=side_effects,
+        incidents=incidents,
+        remediation_used=remediation_used,
+        lessons=lessons,
+        reviewed_by=by,
+    )
+    rfc.review()
+    _save(rfc, by=by)
+    audit.record(
+        actor=by,
+        action="rfc_reviewed",
+        obj=rfc,
+        before={"status": S.IMPLEMENTED},
+        after={"status": rfc.status, "objective_met": objective_met},
+    )
+    return review
+
+
+# --- the change authority ----------------------------------------------------------------
+
+
+def _require_change_manager(user, what: str) -> None:
+    if not permissions.may_manage_changes(user):
+        raise PermissionDenied(f"Only an ITSM Change Manager {what}.")
+
+
+def _party_of(user):
+    """The party a member sits for: their first ITSM or business-thread party."""
+    return user.groups.filter(party__isnull=False).values_list("party", flat=True).first()
+
+
+@transaction.atomic
+def plan_meeting(*, by, kind, title: str, starts_at, location: str = "", members=()) -> CabMeeting:
+    """Call a CAB (or an emergency CAB) with its named members."""
+    _require_change_manager(by, "calls the CAB")
+    if not EARLIEST <= starts_at.year <= LATEST:
+        raise ValidationError({"starts_at": f"Give a date between {EARLIEST} and {LATEST}."})
+    members = list(dict.fromkeys(members))
+    if not members:
+        raise ValidationError({"members": "Name the board's members."})
+    inactive = [str(u) for u in members if not u.is_active]
+    if inactive:
+        raise ValidationError({"members": "Not active: " + ", ".join(inactive) + "."})
+    meeting = CabMeeting.objects.create(
+        kind=kind, title=title, starts_at=starts_at, location=location, chair=by
+    )
+    CabMember.objects.bulk_create(
+        CabMember(meeting=meeting, user=u, party_id=_party_of(u)) for u in members
+    )
+    audit.record(
+        actor=by,
+        action="cab_planned",
+        obj=meeting,
+        after={"kind": kind, "starts_at": starts_at, "members": [str(u) for u in members]},
+    )
+    return meeting
+
+
+def _agenda_fits(meeting, rfc) -> bool:
+    """The emergency CAB hears emergency changes; the CAB hears any."""
+    return meeting.kind == CabMeeting.Kind.CAB or rfc.change_type == ChangeType.EMERGENCY
+
+
+@transaction.atomic
+def put_on_agenda(meeting, *, by, rfcs) -> list[AgendaItem]:
+    """Put RfCs awaiting the CAB on the meeting's agenda."""
+    _require_change_manager(by, "sets the CAB's agenda")
+    meeting = CabMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.minutes_sent_at:
+        raise Conflict("The meeting's minutes are sent: its agenda is closed.")
+    errors = [
+        f"{r.reference} is {r.get_status_display().lower()}"
+        for r in rfcs
+        if r.status != S.AWAITING_CAB
+    ] + [
+        f"{r.reference} is not an emergency change (the ECAB hears those)"
+        for r in rfcs
+        if not _agenda_fits(meeting, r)
+    ]
+    if errors:
+        raise ValidationError({"rfcs": "Only RfCs awaiting the CAB: " + "; ".join(errors) + "."})
+    present = set(meeting.agenda.values_list("rfc_id", flat=True))
+    last = meeting.agenda.count()
+    items = AgendaItem.objects.bulk_create(
+        AgendaItem(meeting=meeting, rfc=r, position=last + i)
+        for i, r in enumerate(r for r in dict.fromkeys(rfcs) if r.pk not in present)
+    )
+    if items:
+        audit.record(
+            actor=by,
+            action="cab_agenda",
+            obj=meeting,
+            after={"added": [i.rfc.reference for i in items]},
+        )
+    return items
+
+
+def awaiting_cab(meeting):
+    """The RfCs awaiting the CAB that fit this meeting and are not on its agenda yet."""
+    rfcs = RfC.objects.filter(status=S.AWAITING_CAB).exclude(agenda_items__meeting=meeting)
+    if meeting.kind == CabMeeting.Kind.ECAB:
+        rfcs = rfcs.filter(change_type=ChangeType.EMERGENCY)
+    return rfcs.order_by("id")
+
+
+def build_agenda(meeting, *, by) -> list[AgendaItem]:
+    """The agenda from every RfC awaiting the CAB (emergency ones for an ECAB)."""
+    return put_on_agenda(meeting, by=by, rfcs=list(awaiting_cab(meeting)))
+
+
+def _on_agenda(meeting, rfc) -> None:
+    if not AgendaItem.objects.filter(meeting=meeting, rfc=rfc).exists():
+        raise ValidationError({"rfc": f"{rfc.reference} is not on this meeting's agenda."})
+
+
+@transaction.atomic
+def give_advice(meeting, *, by, rfc, verdict: str, comment: str = "") -> Advice:
+    """A member's advice on an RfC of the agenda (approve, reject, abstain), once."""
+    if not permissions.sits_on(by, meeting):
+        raise PermissionDenied("Only the meeting's members give their advice.")
+    if verdict not in Advice.Verdict.values:
+        raise ValidationError({"verdict": "Approve, reject or abstain."})
+    _on_agenda(meeting, rfc)
+    rfc = _locked(rfc)
+    if rfc.status != S.AWAITING_CAB:
+        raise Conflict(f"{rfc.reference} is {rfc.get_status_display().lower()}: advice is closed.")
+    if Advice.objects.filter(meeting=meeting, rfc=rfc, member=by).exists():
+        raise Conflict(f"Your advice on {rfc.reference} is recorded already: it is given once.")
+    advice = Advice.objects.create(
+        meeting=meeting, rfc=rfc, member=by, verdict=verdict, comment=comment
+    )
+    audit.record(
+        actor=by, action="cab_advice", obj=rfc, after={"verdict": verdict, "meeting": meeting.pk}
+    )
+    return advice
+
+
+def quorum(meeting) -> int:
+    """The advice needed before a decision: a majority of the CAB's members; one member
+    of the emergency CAB, which must decide within hours (seed 003)."""
+    if meeting.kind == CabMeeting.Kind.ECAB:
+        return 1
+    return max(1, math.ceil(meeting.members.count() / 2))
+
+
+@transaction.atomic
+def record_cab_decision(meeting, *, by, rfc, outcome: str, conditions: str = "") -> CabDecision:
+    """The change manager's decision (A) on the CAB's advice, recorded once. An
+    authorised complementary RfC is scheduled in the release that raised it."""
+    _require_change_manager(by, "records the change authority's decision")
+    if outcome not in CabDecision.Outcome.values:
+        raise ValidationError({"outcome": "Authorised or rejected."})
+    _on_agenda(meeting, rfc)
+    rfc = _locked(rfc)
+    if rfc.status != S.AWAITING_CAB:
+        last = rfc.cab_decisions.order_by("-decided_at").first()
+        said = (
+            f" ({last.get_outcome_display().lower()} on {last.decided_at:%Y-%m-%d})" if last else ""
+        )
+        raise Conflict(
+            f"{rfc.reference} is {rfc.get_status_display().lower()}{said}: a decision is "
+            "recorded once; reassess the request to decide again."
+        )
+    given = Advice.objects.filter(meeting=meeting, rfc=rfc).count()
+    needed = quorum(meeting)
+    if given < needed:
+        missing = [f"the advice of {needed - given} more member(s) (quorum {needed})"]
+        raise Conflict(f"{rfc.reference} needs " + "; ".join(missing) + ".", missing=missing)
+    decision = CabDecision.objects.create(
+        meeting=meeting, rfc=rfc, outcome=outcome, conditions=conditions, decided_by=by
+    )
+    authorised = outcome == CabDecision.Outcome.AUTHORISED
+    rfc.authorise() if authorised else rfc.reject()
+    if authorised:
+        rfc.authorised_at = timezone.now()
+        if rfc.release_id:
+            rfc.schedule()
+    else:
+        rfc.closed_at = None
+    _save(rfc, by=by)
     audit.record(
         actor=by,
         action="cab_decision",
         obj=rfc,
         release=rfc.release,
-        before=before,
-        after={"cab_decision": rfc.cab_decision, "status": rfc.status},
+        before={"status": S.AWAITING_CAB},
+        after={"status": rfc.status, "outcome": outcome, "conditions": conditions},
     )
-    return rfc
+    _tell(
+        rfc.release,
+        "cab_decision",
+        {"rfc": rfc, "decision": decision, "meeting": meeting},
+        to=[rfc.requester],
+        by=by,
+        subject_of=rfc.reference,
+        link=rfc_url(rfc),
+    )
+    return decision
+
+
+@transaction.atomic
+def record_minutes(meeting, *, by, minutes: str) -> CabMeeting:
+    """The minutes of the change authority (seed 003), kept once and mailed to the
+    members and to the requesters of the RfCs it heard."""
+    _require_change_manager(by, "records the CAB's minutes")
+    meeting = CabMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.minutes_sent_at:
+        raise Conflict("The minutes of this meeting are recorded and sent already.")
+    if not minutes.strip():
+        raise ValidationError({"minutes": "Write the minutes."})
+    meeting.minutes = minutes
+    meeting.minutes_sent_at = timezone.now()
+    meeting.save(update_fields=["minutes", "minutes_sent_at"])
+    audit.record(actor=by, action="cab_minutes", obj=meeting, after={"sent": True})
+    items = list(meeting.agenda.select_related("rfc__requester"))
+    decisions = {d.rfc_id: d for d in meeting.decisions.all()}
+    people = [m.user for m in meeting.members.select_related("user")]
+    people += [i.rfc.requester for i in items] + [meeting.chair]
+    _tell(
+        None,
+        "cab_minutes",
+        {
+            "meeting": meeting,
+            "rows": [(i.rfc, decisions.get(i.rfc_id)) for i in items],
+        },
+        to=list(dict.fromkeys(p for p in people if p.is_active)),
+        by=by,
+        subject_of=f"CAB {meeting.starts_at:%Y-%m-%d}",
+        link=reverse("changes:meeting", args=[meeting.pk]),
+    )
+    return meeting
+
+
+# --- the link to releases ------------------------------------------------------------
 
 
 @transaction.atomic
 def include_rfc(release, *, by, rfc: RfC) -> RfC:
-    """RM.1.1: include a Change Implementation Request in the release, until its
-    consistency is verified (RM.2.1)."""
+    """RM.1.1: include an authorised Change Implementation Request in the release, until
+    its consistency is verified (RM.2.1). The RfC is then scheduled."""
     release = lock(release)
     permissions.require_perform(by, release, "RM.1.1")
     consistency_done = ActivityRecord.objects.filter(
@@ -68,49 +649,185 @@ def include_rfc(release, *, by, rfc: RfC) -> RfC:
     ).exists()
     if release.stage not in (Stage.PLANNING, Stage.RECEIVING) or consistency_done:
         raise Conflict("RfCs are included until the release's consistency is verified (RM.2.1).")
-    if rfc.status in (RfC.Status.REJECTED, RfC.Status.IMPLEMENTED):
-        raise ValidationError({"rfc": f"{rfc.reference} is {rfc.get_status_display().lower()}."})
-    taken = RfC.objects.filter(pk=rfc.pk, release__isnull=True).update(release=release)
-    if not taken:
+    rfc = _locked(rfc)
+    if rfc.release_id:
         raise ValidationError({"rfc": f"{rfc.reference} is already in a release."})
-    rfc.refresh_from_db()
+    if rfc.status != S.AUTHORISED:
+        raise ValidationError(
+            {
+                "rfc": f"{rfc.reference} is {rfc.get_status_display().lower()}: a release "
+                "includes authorised RfCs only."
+            }
+        )
+    rfc.schedule()
+    rfc.release = release
+    _save(rfc, by=by)
     audit.record(
         actor=by,
         action="rfc_included",
         obj=rfc,
         release=release,
-        after={"rfc": rfc.reference},
+        before={"status": S.AUTHORISED},
+        after={"rfc": rfc.reference, "status": rfc.status},
     )
     return rfc
 
 
 def without_cab_approval(release) -> list[str]:
-    """RM.2.1: the references of the release's RfCs the CAB has not approved."""
+    """RM.2.1: the references of the release's RfCs the change authority has not
+    authorised."""
     return list(
-        release.rfcs.exclude(cab_decision=RfC.CabDecision.APPROVED).values_list(
-            "reference", flat=True
-        )
+        release.rfcs.exclude(status__in=RfC.AUTHORISED_STATES)
+        .order_by("id")
+        .values_list("reference", flat=True)
     )
 
 
 def raise_complementary_rfc(release, *, by, title: str) -> RfC:
     """RM.2.1: a late change found missing (a COTS, more storage...) is raised as a
-    complementary RfC of the release. Called inside the consistency check."""
-    number = RfC.objects.filter(release=release, complementary=True).count() + 1
-    rfc = RfC.objects.create(
-        reference=f"RFC-C-{release.pk}-{number}",
+    complementary RfC of the release. It is submitted to the change manager and follows
+    its own lifecycle; once authorised it is scheduled in this release. Called inside
+    the consistency check."""
+    rfc = RfC(
+        reference=next_reference(),
         title=title,
+        description=f"Found missing when the consistency of {release.identifier} was "
+        "checked (RM.2.1).",
+        reason=f"{release.identifier} cannot be installed without it.",
+        requester=by,
+        change_model=default_model(ChangeType.NORMAL),
         release=release,
+        raised_at=release,
         complementary=True,
-        created_by=by,
+        status=S.SUBMITTED,
+        submitted_at=timezone.now(),
     )
+    rfc.save()
+    rfc.applications.set([release.application])
+    audit.record(actor=by, action="rfc_raised", obj=rfc, release=release, after=_snapshot(rfc))
+    _tell_change_managers(rfc, by=by, mail="rfc_submitted")
     return rfc
 
 
 def mark_implemented(release, *, by) -> int:
-    """RM.6.7: the release's CAB-approved RfCs are implemented (the installation
-    succeeded). Returns how many. Called inside the closure."""
-    rfcs = release.rfcs.filter(cab_decision=RfC.CabDecision.APPROVED).exclude(
-        status=RfC.Status.IMPLEMENTED
+    """RM.6.7: the release's scheduled RfCs are implemented (the installation
+    succeeded), each through its transition. Returns how many. Called inside the
+    closure."""
+    rfcs = list(release.rfcs.select_for_update().filter(status=S.SCHEDULED))
+    now = timezone.now()
+    for rfc in rfcs:
+        rfc.implement()
+        rfc.implemented_at = now
+        _save(rfc, by=by)
+        audit.record(
+            actor=by,
+            action="rfc_implement",
+            obj=rfc,
+            release=release,
+            before={"status": S.SCHEDULED},
+            after={"status": rfc.status},
+        )
+    return len(rfcs)
+
+
+#: what each release event does to the RfCs it carries, and the mail that says so
+RELEASE_EVENTS = {
+    "cancel": "cancelled",
+    "close_failed": "closed as failed",
+    "return_for_correction": "sent back by a NOGO for a corrected delivery",
+    "roll_back": "rolled back",
+}
+
+
+def follow_release(release, transition: str, *, by) -> None:
+    """A release carrying RfCs changed stage. Cancelled or failed: its RfCs are free
+    again (authorised) for another release. Rolled back: a failed attempt, so they will
+    need a review. In every such case the change managers and requesters are told."""
+    if transition not in RELEASE_EVENTS:
+        return
+    rfcs = list(release.rfcs.select_for_update().select_related("requester").order_by("id"))
+    if not rfcs:
+        return
+    for rfc in rfcs:
+        before = rfc.status
+        if transition in ("cancel", "close_failed"):
+            if rfc.status == S.SCHEDULED:
+                rfc.unschedule()
+            rfc.release = None
+        if transition == "roll_back":
+            rfc.failed_attempts += 1
+        _save(rfc, by=by)
+        audit.record(
+            actor=by,
+            action=f"rfc_release_{transition}",
+            obj=rfc,
+            release=release,
+            before={"status": before, "release": release.identifier},
+            after={"status": rfc.status, "release": rfc.release_id and release.identifier},
+        )
+    _tell_about_release(release, rfcs, by=by, event=RELEASE_EVENTS[transition])
+
+
+def follow_installation_date(release, before, *, by) -> None:
+    """The installation date of a release carrying RfCs moved: their windows may no
+    longer hold."""
+    rfcs = list(release.rfcs.select_related("requester").order_by("id"))
+    if rfcs:
+        _tell_about_release(
+            release,
+            rfcs,
+            by=by,
+            event=f"rescheduled: its installation moves from {before:%Y-%m-%d} to "
+            f"{release.planned_installation_date:%Y-%m-%d}",
+        )
+
+
+# --- who is told ------------------------------------------------------------------------
+
+
+def rfc_url(rfc) -> str:
+    return reverse("changes:rfc", args=[rfc.reference])
+
+
+def _tell(release, mail: str, context: dict, *, to, by, subject_of: str, link: str) -> None:
+    to = [u for u in to if u.is_active]
+    if not to:
+        return
+    subject, body = render_mail(mail, {"by": by, **context})
+    outbox.post(
+        release=release,
+        activity="",
+        kind=Communication.Kind.PROCESS,
+        interface="",
+        subject=f"[{subject_of}] {subject}",
+        body=body,
+        link=link,
+        by=by,
+        to_users=to,
     )
-    return rfcs.update(status=RfC.Status.IMPLEMENTED, implemented_at=timezone.now())
+
+
+def _tell_change_managers(rfc, *, by, mail: str) -> None:
+    _tell(
+        rfc.release,
+        mail,
+        {"rfc": rfc},
+        to=list(holders_of_party(Parties.CHANGE_MANAGER)),
+        by=by,
+        subject_of=rfc.reference,
+        link=rfc_url(rfc),
+    )
+
+
+def _tell_about_release(release, rfcs, *, by, event: str) -> None:
+    managers = list(holders_of_party(Parties.CHANGE_MANAGER))
+    requesters = [r.requester for r in rfcs]
+    _tell(
+        release,
+        "rfc_release_event",
+        {"release": release, "rfcs": rfcs, "event": event},
+        to=list(dict.fromkeys(managers + requesters)),
+        by=by,
+        subject_of=release.identifier,
+        link=reverse("releases:detail", args=[release.identifier]),
+    )

@@ -43,10 +43,9 @@ def walk(release, target: str, *, rm, dc, campaign, change_manager) -> None:
     rfc = RfC.objects.create(
         reference=f"RFC-{release.pk:04d}",
         title=f"Changes of {release.name}",
-        created_by=change_manager,
+        requester=change_manager,
+        status=RfC.Status.AUTHORISED,
     )
-    rfc.cab_decision, rfc.status = RfC.CabDecision.APPROVED, RfC.Status.APPROVED
-    rfc.save()
     changes.include_rfc(release, by=rm, rfc=rfc)
     app = release.application.code
     d.initialise_deployment_plan(

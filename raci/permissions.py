@@ -154,9 +154,53 @@ def may_change_matrix(user) -> bool:
     return _active(user) and user.has_perm(PROCESS_OWNER_PERMISSION)
 
 
-def may_register_rfcs(user) -> bool:
-    """The change manager records RfCs and the CAB's decisions."""
+# --- change management ----------------------------------------------------------------
+
+
+def may_manage_changes(user) -> bool:
+    """The change manager assesses RfCs, holds the CAB and decides (A) on its advice."""
     return holds_party(user, Parties.CHANGE_MANAGER)
+
+
+def may_raise_rfc(user) -> bool:
+    """Anyone of the service or of DG TAXUD's business may ask for a change (seed 003:
+    RfCs come from anywhere); the 3rd party developers deliver changes, they do not ask
+    for them here."""
+    return sees_all_releases(user) or is_business_thread_user(user)
+
+
+def visible_rfcs(user, rfcs):
+    """``rfcs`` narrowed to those this user may see, as one query: ITSM staff see every
+    RfC; others those they asked for, those carried by a release they see, and those on
+    the agenda of a board they sit on."""
+    if not _active(user):
+        return rfcs.none()
+    if sees_all_releases(user):
+        return rfcs
+    mine = ReleaseUserObjectPermission.objects.filter(user=user, permission__codename=VIEW).values(
+        "content_object_id"
+    )
+    groups = ReleaseGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=VIEW
+    ).values("content_object_id")
+    return rfcs.filter(
+        Q(requester=user)
+        | Q(release_id__in=mine)
+        | Q(release_id__in=groups)
+        | Q(agenda_items__meeting__members__user=user)
+    ).distinct()
+
+
+def may_edit_rfc(user, rfc) -> bool:
+    """Its requester edits a draft; the change manager edits it until it is decided."""
+    if rfc.status == rfc.Status.DRAFT and user.pk == rfc.requester_id:
+        return True
+    return rfc.status in rfc.UNDECIDED_STATES and may_manage_changes(user)
+
+
+def sits_on(user, meeting) -> bool:
+    """A member of this CAB meeting: they give advice on its agenda."""
+    return _active(user) and meeting.members.filter(user=user).exists()
 
 
 def may_send_mass_notifications(user) -> bool:

@@ -1,5 +1,6 @@
 """Reads of Table 4-1 for its page, its CSV export and the release page."""
 
+from releasemgmt.accounts.models import User
 from releasemgmt.audit.models import AuditEntry
 
 from .catalogue import normalise_letters
@@ -36,3 +37,9 @@ def letters_for(parties, cells) -> dict[int, str]:
 def matrix_history():
     """Every change a process owner made to Table 4-1, newest first (from the audit log)."""
     return AuditEntry.objects.filter(action="raci_changed").select_related("actor")
+
+
+def holders_of_party(name: str):
+    """The active users holding party ``name`` anywhere (not per release): the change
+    managers, for instance, who hear of every release that carries an RfC."""
+    return User.objects.filter(is_active=True, groups__party__name=name).distinct()

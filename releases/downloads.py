@@ -23,8 +23,13 @@ from .selectors import visible_release_or_404
 
 @cache
 def downloadable() -> dict:
-    """model_name -> model, for every model that keeps a file (declares file_field)."""
-    return {m._meta.model_name: m for m in apps.get_models() if hasattr(m, "file_field")}
+    """model_name -> model, for every model that keeps a file of a release (declares
+    ``file_field`` and a ``release_path``; an RfC's attachments are change management's)."""
+    return {
+        m._meta.model_name: m
+        for m in apps.get_models()
+        if hasattr(m, "file_field") and getattr(m, "release_path", None)
+    }
 
 
 def stored_file_or_404(user, kind: str, pk: int):

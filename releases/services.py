@@ -15,7 +15,7 @@ from raci.sync import sync_release_permissions
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
 
-from . import communications, lifecycle
+from . import communications, lifecycle, signals
 from .models import ActivityRecord, Release, Stage
 
 #: Fields of RM.1.1 that a release manager may revise while the release is open.
@@ -158,6 +158,7 @@ def move_release(release, name: str, *, by) -> None:
     )
     if name in NEW_ROUND:
         reset_activities(release, NEW_ROUND[name])
+    signals.release_moved.send(sender=Release, release=release, transition=name, by=by)
 
 
 def advance(release, *, by) -> bool:
@@ -317,6 +318,10 @@ def revise_planning(release, *, by, **changes) -> Release:
         before=before,
         after=_snapshot(release),
     )
+    if release.planned_installation_date != before["planned_installation_date"]:
+        signals.installation_date_moved.send(
+            sender=Release, release=release, before=before["planned_installation_date"], by=by
+        )
     return release
 
 

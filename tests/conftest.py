@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
+from changes.loader import load_change_models
 from changes.models import RfC
 from dsl.models import Subscriber
 from raci.loader import ensure_process_loaded
@@ -34,6 +35,7 @@ def _process_loaded(request):
     if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
         ensure_process_loaded()
+        load_change_models()
 
 
 def party(name_or_slug: str) -> Party:
@@ -181,9 +183,8 @@ def approved_rfc(release_manager):
     return RfC.objects.create(
         reference="RFC-100",
         title="New export rules",
-        status=RfC.Status.APPROVED,
-        cab_decision=RfC.CabDecision.APPROVED,
-        created_by=release_manager,
+        status=RfC.Status.AUTHORISED,
+        requester=release_manager,
     )
 
 

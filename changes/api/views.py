@@ -47,7 +47,7 @@ class CabDecisionSerializer(GuardedSerializer):
 class RfCFilter(django_filters.FilterSet):
     class Meta:
         model = RfC
-        fields = ["status", "cab_decision"]
+        fields = ["status", "change_type"]
         form = GuardedForm
 
 

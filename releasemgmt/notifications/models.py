@@ -12,9 +12,14 @@ class Communication(models.Model):
         INFORMED = "informed", "Notice to informed parties (I)"
 
     release = models.ForeignKey(
-        "releases.Release", on_delete=models.CASCADE, related_name="communications"
+        "releases.Release",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="communications",
+        help_text="None for what concerns no one release (a CAB's minutes).",
     )
-    activity = models.CharField(max_length=10)
+    activity = models.CharField(max_length=10, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     interface = models.CharField(max_length=100, help_text="Its name in Table 4-2, if any.")
     subject = models.CharField(max_length=250)

@@ -147,9 +147,8 @@ def _build_world():
         rfc = RfC.objects.create(
             reference=f"RFC-{n}",
             title=f"Change {n}",
-            status=RfC.Status.APPROVED,
-            cab_decision=RfC.CabDecision.APPROVED,
-            created_by=caller,
+            status=RfC.Status.AUTHORISED,
+            requester=caller,
         )
         cast.ok(cast.act(caller, made, "include-rfc", {"rfc": rfc.reference}, False), 201)
         walk_to(cast, made, stage)
@@ -173,13 +172,12 @@ def _build_world():
     notification = mass_notifications.send_mass_notification(
         installing, by=caller, moment="before", subject="ECS down", body="Saturday 20:00"
     )
-    RfC.objects.create(reference="RFC-OPEN", title="Pending change", created_by=caller)
+    RfC.objects.create(reference="RFC-OPEN", title="Pending change", requester=caller)
     RfC.objects.create(
         reference="RFC-READY",
         title="Approved change",
-        status=RfC.Status.APPROVED,
-        cab_decision=RfC.CabDecision.APPROVED,
-        created_by=caller,
+        status=RfC.Status.AUTHORISED,
+        requester=caller,
     )
     # the objects that exist, by kind, for the paths and bodies of the cases
     return {

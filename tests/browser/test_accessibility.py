@@ -65,9 +65,8 @@ class Site:
         RfC.objects.create(
             reference=reference,
             title="New export rules",
-            status=RfC.Status.APPROVED,
-            cab_decision=RfC.CabDecision.APPROVED,
-            created_by=self.cast.rm,
+            status=RfC.Status.AUTHORISED,
+            requester=self.cast.rm,
         )
         release = self.make_release(name="Export rules")
         self.cast.ok(

@@ -140,9 +140,8 @@ def test_a_release_walks_from_planning_to_closed_in_the_browser(
     rfc = RfC.objects.create(
         reference="RFC-100",
         title="New export rules",
-        status="approved",
-        cab_decision="approved",
-        created_by=rita,
+        status="authorised",
+        requester=rita,
     )
     page = walk.page
 

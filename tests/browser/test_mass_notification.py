@@ -19,9 +19,8 @@ def test_service_desk_sends_a_mass_notification(
     RfC.objects.create(
         reference="RFC-100",
         title="x",
-        status="approved",
-        cab_decision="approved",
-        created_by=cast.rm,
+        status="authorised",
+        requester=cast.rm,
     )
     release = make_release(threads=["a3-cust"])
     cast.ok(cast.act(cast.rm, release, "include-rfc", {"rfc": "RFC-100"}, multipart=False), 201)

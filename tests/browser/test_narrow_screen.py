@@ -47,9 +47,8 @@ class Phone:
         rfc = RfC.objects.create(
             reference=f"RFC-{RfC.objects.count() + 100}",
             title="New export rules for goods leaving the customs territory of the Union",
-            status=RfC.Status.APPROVED,
-            cab_decision=RfC.CabDecision.APPROVED,
-            created_by=self.cast.rm,
+            status=RfC.Status.AUTHORISED,
+            requester=self.cast.rm,
         )
         release = self.make_release(name=name)
         include = {"rfc": rfc.reference}

@@ -250,7 +250,9 @@ def test_failed_installation_rolls_back_then_closes_as_failed(cast, release):
     )
     assert body["stage"] == "closed"
     assert body["rollback_plan_used"] is True
-    assert RfC.objects.get(reference="RFC-100").status == "approved"  # not implemented
+    # not implemented: free again for another release
+    rfc = RfC.objects.get(reference="RFC-100")
+    assert (rfc.status, rfc.release) == ("authorised", None)
 
 
 def test_rolled_back_release_can_be_reauthorised(cast, release):

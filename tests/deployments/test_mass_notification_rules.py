@@ -314,9 +314,8 @@ def test_the_desks_start_page_lists_the_requests_to_notify_in_fixed_queries(
         rfc = RfC.objects.create(
             reference=f"RFC-10{n}",
             title="More rules",
-            status=RfC.Status.APPROVED,
-            cab_decision=RfC.CabDecision.APPROVED,
-            created_by=cast.rm,
+            status=RfC.Status.AUTHORISED,
+            requester=cast.rm,
         )
         cast.ok(cast.act(cast.rm, other, "include-rfc", {"rfc": rfc.reference}, False), 201)
         walk_to(cast, other, "installation")

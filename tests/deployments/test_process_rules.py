@@ -64,7 +64,7 @@ def test_a_closed_operation_is_not_reauthorised_and_close_failed_names_its_gate(
 
 
 def test_only_cab_approved_rfcs_are_included_and_implemented(cast, release, release_manager):
-    RfC.objects.create(reference="RFC-200", title="Not approved", created_by=release_manager)
+    RfC.objects.create(reference="RFC-200", title="Not approved", requester=release_manager)
     walk_to(cast, release, "kickoff")
     response = cast.act(cast.rm, release, "include-rfc", {"rfc": "RFC-200"}, multipart=False)
     assert response.status_code in (400, 409)

@@ -115,9 +115,8 @@ class People:
             RfC.objects.create(
                 reference=reference,
                 title="Change for the release",
-                status=RfC.Status.APPROVED,
-                cab_decision=RfC.CabDecision.APPROVED,
-                created_by=self.cast.rm,
+                status=RfC.Status.AUTHORISED,
+                requester=self.cast.rm,
             )
             self.cast.ok(
                 self.cast.act(

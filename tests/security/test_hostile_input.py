@@ -794,13 +794,12 @@ class World:
             "changer": new_user("changer", "ITSM Change Manager"),
         }
         Subscriber.objects.create(application=self.application, email="reader@example.org")
-        for reference, status in (("RFC-FREE", "approved"), ("RFC-OPEN", "submitted")):
+        for reference, status in (("RFC-FREE", "authorised"), ("RFC-OPEN", "submitted")):
             RfC.objects.create(
                 reference=reference,
                 title="A change",
                 status=status,
-                cab_decision="approved" if status == "approved" else "pending",
-                created_by=self.cast.rm,
+                requester=self.cast.rm,
             )
         used = {door.point for door in [*API_DOORS.values(), *PAGES.values()]}
         self.releases = {point: POINTS[point](self) for point in sorted(used - {None})}

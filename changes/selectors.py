@@ -1,0 +1,171 @@
+"""Reads of change management, for the pages and the API alike: what a user may see,
+the filtered list, a request's history and conflicts, the change schedule (the forward
+schedule of changes of seed 003) and what waits for the change manager."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import F, Q
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.utils import timezone
+
+from raci import permissions
+from releasemgmt.audit.models import AuditEntry
+from releases.models import Stage
+
+from .models import CabMeeting, ChangeType, RfC
+
+S = RfC.Status
+#: the RfCs whose window is booked: they appear on the change schedule
+ON_SCHEDULE = (S.AUTHORISED, S.SCHEDULED)
+#: still live: they can collide with another change
+LIVE = (S.SUBMITTED, S.ASSESSED, S.AWAITING_CAB, S.AUTHORISED, S.SCHEDULED)
+
+
+def visible_rfcs(user, queryset=None):
+    rfcs = RfC.objects.all() if queryset is None else queryset
+    return permissions.visible_rfcs(user, rfcs)
+
+
+def visible_rfc_or_404(user, reference: str) -> RfC:
+    rfc = (
+        visible_rfcs(user)
+        .select_related("release", "requester", "change_model", "raised_at")
+        .filter(reference=reference)
+        .first()
+    )
+    if rfc is None:
+        raise Http404("No such RfC.")
+    return rfc
+
+
+def rfc_list(user, *, status="", change_type="", application=None, risk="", text=""):
+    """The RfCs a user may see, newest first, filtered. Every filter is an index."""
+    rfcs = visible_rfcs(user).select_related("release", "requester")
+    if status:
+        rfcs = rfcs.filter(status=status)
+    if change_type:
+        rfcs = rfcs.filter(change_type=change_type)
+    if application is not None:
+        rfcs = rfcs.filter(applications=application)
+    if risk:
+        rfcs = rfcs.filter(risk_level=risk)
+    text = (text or "").strip()
+    if text:
+        rfcs = rfcs.filter(Q(reference__iexact=text) | Q(title__icontains=text))
+    return rfcs.order_by("-id")
+
+
+def history(rfc):
+    """Every audit entry of the request, oldest first."""
+    return AuditEntry.objects.filter(object_type="changes.rfc", object_id=str(rfc.pk)).order_by(
+        "timestamp", "id"
+    )
+
+
+def conflicts_of(rfc):
+    """Other live RfCs on one of its applications whose windows overlap its own: shown
+    before the CAB decides (ServiceNow's conflict detection, seed 002's overlap risk)."""
+    if not (rfc.planned_start and rfc.planned_end):
+        return RfC.objects.none()
+    return (
+        RfC.objects.filter(
+            status__in=LIVE,
+            applications__in=rfc.applications.all(),
+            planned_start__lt=rfc.planned_end,
+            planned_end__gt=rfc.planned_start,
+        )
+        .exclude(pk=rfc.pk)
+        .distinct()
+        .order_by("planned_start")
+    )
+
+
+@dataclass
+class Slot:
+    """One change on the schedule, with the changes it overlaps on the same application."""
+
+    rfc: RfC
+    applications: list = field(default_factory=list)
+    overlaps: list = field(default_factory=list)
+
+
+def change_schedule(user, *, start=None, end=None, application=None) -> list[Slot]:
+    """The forward schedule of changes: authorised and scheduled RfCs whose window meets
+    [start, end) (the next 90 days unless given), each flagged with the changes it
+    overlaps on one of its applications."""
+    start = start or timezone.now() - timedelta(days=1)
+    end = end or start + timedelta(days=90)
+    rfcs = (
+        visible_rfcs(user)
+        .filter(status__in=ON_SCHEDULE, planned_start__lt=end, planned_end__gt=start)
+        .select_related("release")
+        .prefetch_related("applications")
+        .order_by("planned_start", "id")
+    )
+    if application is not None:
+        rfcs = rfcs.filter(applications=application)
+    slots = [Slot(r, sorted(a.code for a in r.applications.all())) for r in rfcs[:500]]
+    for i, a in enumerate(slots):
+        for b in slots[i + 1 :]:
+            if b.rfc.planned_start >= a.rfc.planned_end:
+                continue  # sorted by start: b and the ones after it may still overlap a
+            if set(a.applications) & set(b.applications):
+                a.overlaps.append(b.rfc)
+                b.overlaps.append(a.rfc)
+    return slots
+
+
+def next_meeting():
+    return CabMeeting.objects.filter(starts_at__gte=timezone.now()).order_by("starts_at").first()
+
+
+def change_manager_work(user, limit: int = 20) -> dict:
+    """What waits for the change manager: RfCs to assess, those awaiting the CAB, the
+    next CAB, reviews owed and RfCs whose release is in trouble."""
+    rfcs = visible_rfcs(user).select_related("release", "requester")
+    # in trouble: rolled back, sent back by a NOGO, or installing after the RfC's window
+    in_trouble = (
+        rfcs.filter(status=S.SCHEDULED)
+        .annotate(end_day=TruncDate("planned_end"))
+        .filter(
+            Q(release__stage=Stage.ROLLED_BACK)
+            | Q(failed_attempts__gt=0)
+            | Q(release__stage=Stage.RECEIVING, release__round_started_at__isnull=False)
+            | Q(release__planned_installation_date__gt=F("end_day"))
+        )
+    )
+    reviews = rfcs.filter(status=S.IMPLEMENTED).filter(
+        Q(change_type=ChangeType.EMERGENCY)
+        | Q(retrospective=True)
+        | Q(failed_attempts__gt=0)
+        | Q(change_model__review_required=True)
+    )
+    return {
+        "to_assess": list(rfcs.filter(status=S.SUBMITTED).order_by("submitted_at", "id")[:limit]),
+        "awaiting_cab": list(rfcs.filter(status=S.AWAITING_CAB).order_by("id")[:limit]),
+        "reviews_owed": list(reviews.order_by("implemented_at", "id")[:limit]),
+        "in_trouble": list(in_trouble.order_by("id")[:limit]),
+        "next_meeting": next_meeting(),
+    }
+
+
+def meetings(user):
+    """CAB meetings: the change managers see them all; others those they sit on."""
+    qs = CabMeeting.objects.select_related("chair").order_by("-starts_at", "-id")
+    if permissions.may_manage_changes(user) or permissions.sees_all_releases(user):
+        return qs
+    return qs.filter(members__user=user)
+
+
+def meeting_or_404(user, pk) -> CabMeeting:
+    meeting = meetings(user).filter(pk=pk).first()
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+def authorised_to_include(limit: int = 200):
+    """RM.1.1's picker: authorised RfCs no release carries yet, newest first."""
+    return RfC.objects.filter(status=S.AUTHORISED, release__isnull=True).order_by("-id")[:limit]
