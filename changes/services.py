@@ -9,7 +9,7 @@ section 8)."""
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -686,11 +686,19 @@ def without_cab_approval(release) -> list[str]:
 def raise_complementary_rfc(release, *, by, title: str) -> RfC:
     """RM.2.1: a late change found missing (a COTS, more storage...) is raised as a
     complementary RfC of the release. It is submitted to the change manager and follows
-    its own lifecycle; once authorised it is scheduled in this release. Called inside
-    the consistency check."""
+    its own lifecycle; once authorised it is scheduled in this release. It is installed
+    with the release and backed out by the release's rollback plan. Called inside the
+    consistency check."""
+    day = datetime.combine(
+        release.planned_installation_date, time(), timezone.get_current_timezone()
+    )
     rfc = RfC(
         reference=next_reference(),
         title=title,
+        planned_start=day,
+        planned_end=day + timedelta(days=1),
+        backout_plan=f"The rollback plan of {release.identifier} (RM.1.3).",
+        backout_trigger=f"The installation of {release.identifier} fails (RM.6.4).",
         description=f"Found missing when the consistency of {release.identifier} was "
         "checked (RM.2.1).",
         reason=f"{release.identifier} cannot be installed without it.",

@@ -35,7 +35,8 @@ def verify_consistency(
     release = begin_activity(release, "RM.2.1", by=by)
     has_rfcs = release.rfcs.exists()
     undecided = changes.without_cab_approval(release)
-    changes_present = has_rfcs and not undecided
+    # A change found missing (the complementary RfC it raises) is itself an inconsistency.
+    changes_present = has_rfcs and not undecided and not complementary_rfc_title.strip()
     consistent = plan_completed and documents_present and changes_present
     reported = plan_completed and documents_present
     if not reported and not (missing.strip() or complementary_rfc_title.strip()):
