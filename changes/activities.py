@@ -1,10 +1,11 @@
 """What change management adds to the activities: an RfC is included in a release at
-RM.1.1 (a write of the RfC, so its action is declared here)."""
+RM.1.1, or taken out again before RM.2.1 (writes of the RfC, so their actions are
+declared here)."""
 
 from releases.registry import Action, add_action
 
-from .forms import IncludeRfCForm
-from .services import include_rfc
+from .forms import ExcludeRfCForm, IncludeRfCForm
+from .services import exclude_rfc, include_rfc
 
 add_action(
     Action(
@@ -12,6 +13,16 @@ add_action(
         IncludeRfCForm,
         include_rfc,
         "Include an RfC",
+        "RM.1.1",
+        while_open=True,
+    )
+)
+add_action(
+    Action(
+        "exclude-rfc",
+        ExcludeRfCForm,
+        exclude_rfc,
+        "Take an RfC out",
         "RM.1.1",
         while_open=True,
     )

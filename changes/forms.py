@@ -23,3 +23,9 @@ class IncludeRfCForm(ReleaseForm):
         if rfc is None:
             raise forms.ValidationError(f"There is no RfC {reference}.")
         return rfc
+
+
+class ExcludeRfCForm(IncludeRfCForm):
+    """RM.1.1 revised: take an RfC out of the release."""
+
+    rfc = forms.CharField(max_length=40, label="RfC", help_text="Its reference, e.g. RFC-000123.")

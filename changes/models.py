@@ -4,6 +4,8 @@ them and the post-implementation reviews that close them. Release management rea
 these records (RM.1.1 includes authorised RfCs, RM.2.1 checks them, RM.6.7 implements
 them); only ``changes.services`` writes them."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
@@ -253,6 +255,15 @@ class RfC(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @property
     def is_authorised(self) -> bool:
         return self.status in self.AUTHORISED_STATES
+
+    @property
+    def decision_due_at(self):
+        """When the CAB (or the ECAB, within hours) should have decided, if the model
+        sets a limit."""
+        hours = self.change_model_id and self.change_model.decision_within_hours
+        if not hours or not self.submitted_at:
+            return None
+        return self.submitted_at + timedelta(hours=hours)
 
     @property
     def review_required(self) -> bool:

@@ -351,6 +351,8 @@ def fire(rfc, name: str, *, by, reason: str = "") -> RfC:
         rfc.authorised_at = None
     if name in ("close", "withdraw", "cancel"):
         rfc.closed_at = now
+    if name in ("withdraw", "cancel"):
+        rfc.release = None  # a complementary RfC no longer holds up its release
     pre_authorised = name == "submit" and rfc.change_model and rfc.change_model.pre_authorised
     if pre_authorised:
         rfc.pre_authorise()
@@ -580,7 +582,7 @@ def record_cab_decision(meeting, *, by, rfc, outcome: str, conditions: str = "")
         if rfc.release_id:
             rfc.schedule()
     else:
-        rfc.closed_at = None
+        rfc.release = None  # a rejected complementary RfC leaves the release that raised it
     _save(rfc, by=by)
     audit.record(
         actor=by,
@@ -638,17 +640,23 @@ def record_minutes(meeting, *, by, minutes: str) -> CabMeeting:
 # --- the link to releases ------------------------------------------------------------
 
 
+def _require_open_for_rfcs(release) -> None:
+    consistency_done = ActivityRecord.objects.filter(
+        release=release, activity__code="RM.2.1", status=ActivityRecord.Status.DONE
+    ).exists()
+    if release.stage not in (Stage.PLANNING, Stage.RECEIVING) or consistency_done:
+        raise Conflict(
+            "RfCs are included or taken out until the release's consistency is verified (RM.2.1)."
+        )
+
+
 @transaction.atomic
 def include_rfc(release, *, by, rfc: RfC) -> RfC:
     """RM.1.1: include an authorised Change Implementation Request in the release, until
     its consistency is verified (RM.2.1). The RfC is then scheduled."""
     release = lock(release)
     permissions.require_perform(by, release, "RM.1.1")
-    consistency_done = ActivityRecord.objects.filter(
-        release=release, activity__code="RM.2.1", status=ActivityRecord.Status.DONE
-    ).exists()
-    if release.stage not in (Stage.PLANNING, Stage.RECEIVING) or consistency_done:
-        raise Conflict("RfCs are included until the release's consistency is verified (RM.2.1).")
+    _require_open_for_rfcs(release)
     rfc = _locked(rfc)
     if rfc.release_id:
         raise ValidationError({"rfc": f"{rfc.reference} is already in a release."})
@@ -668,6 +676,32 @@ def include_rfc(release, *, by, rfc: RfC) -> RfC:
         obj=rfc,
         release=release,
         before={"status": S.AUTHORISED},
+        after={"rfc": rfc.reference, "status": rfc.status},
+    )
+    return rfc
+
+
+@transaction.atomic
+def exclude_rfc(release, *, by, rfc: RfC) -> RfC:
+    """RM.1.1 revised: take an RfC out of the release, until its consistency is verified
+    (RM.2.1); it is authorised again and free for another release."""
+    release = lock(release)
+    permissions.require_perform(by, release, "RM.1.1")
+    _require_open_for_rfcs(release)
+    rfc = _locked(rfc)
+    if rfc.release_id != release.pk:
+        raise ValidationError({"rfc": f"{rfc.reference} is not in {release.identifier}."})
+    before = rfc.status
+    if rfc.status == S.SCHEDULED:
+        rfc.unschedule()
+    rfc.release = None
+    _save(rfc, by=by)
+    audit.record(
+        actor=by,
+        action="rfc_excluded",
+        obj=rfc,
+        release=release,
+        before={"status": before},
         after={"rfc": rfc.reference, "status": rfc.status},
     )
     return rfc

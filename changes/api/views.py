@@ -25,7 +25,6 @@ class RfCSerializer(GuardedModelSerializer):
             "reference",
             "title",
             "status",
-            "cab_decision",
             "release",
             "complementary",
             "created_at",
@@ -33,7 +32,6 @@ class RfCSerializer(GuardedModelSerializer):
         ]
         read_only_fields = [
             "status",
-            "cab_decision",
             "complementary",
             "created_at",
             "implemented_at",

@@ -140,3 +140,24 @@ def test_walk_helper_reaches_kickoff(cast, release_at):
     walk_to(cast, release, "kickoff")
     release.refresh_from_db()
     assert release.stage == "kickoff"
+
+
+def test_a_rejected_complementary_rfc_leaves_its_release(
+    cast, make_release, change_manager, members
+):
+    release = make_release()
+    rfc = services.raise_complementary_rfc(release, by=cast.dc, title="More storage")
+    rfc, _ = through_cab(rfc, by=change_manager, members=members, outcome="rejected")
+    assert (rfc.status, rfc.release, rfc.raised_at) == ("rejected", None, release)
+    assert services.without_cab_approval(release) == []
+
+
+def test_an_rfc_is_taken_out_until_rm_2_1(cast, release_at, make_release, approved_rfc):
+    release = release_at("planning")
+    cast.ok(cast.act(cast.rm, release, "exclude-rfc", {"rfc": approved_rfc.reference}, False), 201)
+    rfc = RfC.objects.get(pk=approved_rfc.pk)
+    assert (rfc.status, rfc.release) == ("authorised", None)
+    again = cast.act(cast.rm, release, "exclude-rfc", {"rfc": approved_rfc.reference}, False)
+    assert again.status_code == 400
+    assert "is not in" in again.json()["rfc"][0]
+    assert cast.act(cast.cust, release, "exclude-rfc", {"rfc": "RFC-100"}, False).status_code == 403

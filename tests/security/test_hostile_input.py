@@ -280,6 +280,7 @@ ACTIVITY_BODIES = {
 }
 ACTION_BODIES = {
     "include-rfc": Door("rm", "planning", static(rfc="RFC-FREE")),
+    "exclude-rfc": Door("rm", "planning", lambda w, r: {"rfc": r.rfcs.first().reference}),
     "store-component": Door(
         "rm",
         "receiving",
