@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from releasemgmt.files import StoredFile
@@ -104,6 +105,8 @@ class RfC(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     AUTHORISED_STATES = (S.AUTHORISED, S.SCHEDULED, S.IMPLEMENTED, S.REVIEWED, S.CLOSED)
     #: the states before a decision, in which the request can still be withdrawn
     UNDECIDED_STATES = (S.DRAFT, S.SUBMITTED, S.ASSESSED, S.AWAITING_CAB)
+    #: the states in which the request is still written (before the CAB hears it)
+    EDITABLE_STATES = (S.DRAFT, S.SUBMITTED, S.ASSESSED)
 
     reference = models.CharField(max_length=40, unique=True, editable=False)
     title = models.CharField(max_length=200)
@@ -171,6 +174,10 @@ class RfC(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     failed_attempts = models.PositiveSmallIntegerField(
         default=0, help_text="Installations of a release carrying it that were rolled back."
     )
+    cab_round = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="How many times it went to the CAB: advice and decisions belong to a round.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     authorised_at = models.DateTimeField(null=True, blank=True)
@@ -216,7 +223,7 @@ class RfC(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def reject(self):
         pass
 
-    @transition(field=status, source=[S.AUTHORISED, S.REJECTED], target=S.ASSESSED)
+    @transition(field=status, source=[S.AWAITING_CAB, S.AUTHORISED, S.REJECTED], target=S.ASSESSED)
     def reassess(self):
         pass
 
@@ -240,7 +247,7 @@ class RfC(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def review(self):
         pass
 
-    @transition(field=status, source=[S.IMPLEMENTED, S.REVIEWED, S.REJECTED], target=S.CLOSED)
+    @transition(field=status, source=[S.IMPLEMENTED, S.REVIEWED], target=S.CLOSED)
     def close(self):
         pass
 
@@ -314,7 +321,8 @@ class CabMeeting(models.Model):
         indexes = [models.Index(fields=["starts_at"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}: {self.title}"
+        when = timezone.localtime(self.starts_at)
+        return f"{self.get_kind_display()} {when:%Y-%m-%d %H:%M}: {self.title}"
 
 
 class CabMember(models.Model):
@@ -345,7 +353,8 @@ class AgendaItem(models.Model):
 
 
 class Advice(models.Model):
-    """One member's advice on one RfC at one meeting, given once."""
+    """One member's advice on one RfC at one meeting, given once per round (a
+    reassessed RfC is heard again)."""
 
     class Verdict(models.TextChoices):
         APPROVE = "approve", "Approve"
@@ -355,6 +364,7 @@ class Advice(models.Model):
     meeting = models.ForeignKey(CabMeeting, on_delete=models.CASCADE, related_name="advice")
     rfc = models.ForeignKey(RfC, on_delete=models.PROTECT, related_name="advice")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    round = models.PositiveSmallIntegerField(default=1, help_text="The RfC's CAB round.")
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
     comment = models.TextField(blank=True)
     given_at = models.DateTimeField(auto_now_add=True)
@@ -362,13 +372,16 @@ class Advice(models.Model):
     class Meta:
         ordering = ["given_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "rfc", "member"], name="advice_once")
+            models.UniqueConstraint(
+                fields=["meeting", "rfc", "member", "round"], name="advice_once"
+            )
         ]
 
 
 class CabDecision(models.Model):
     """The change manager's decision (A) on an RfC at a meeting, with its conditions.
-    Recorded once; a reassessment and a later decision are new rows, never an edit."""
+    Recorded once per round; a reassessment starts a new round, so a later decision is
+    a new row, never an edit."""
 
     class Outcome(models.TextChoices):
         AUTHORISED = "authorised", "Authorised"
@@ -376,6 +389,7 @@ class CabDecision(models.Model):
 
     meeting = models.ForeignKey(CabMeeting, on_delete=models.PROTECT, related_name="decisions")
     rfc = models.ForeignKey(RfC, on_delete=models.PROTECT, related_name="cab_decisions")
+    round = models.PositiveSmallIntegerField(default=1, help_text="The RfC's CAB round.")
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     conditions = models.TextField(blank=True)
     decided_by = models.ForeignKey(
@@ -385,7 +399,7 @@ class CabDecision(models.Model):
 
     class Meta:
         ordering = ["decided_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "rfc"], name="cab_decision_once")]
+        constraints = [models.UniqueConstraint(fields=["rfc", "round"], name="cab_decision_once")]
 
 
 class Review(models.Model):

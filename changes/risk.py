@@ -80,11 +80,15 @@ def clean_answers(answers) -> dict:
         raise ValueError("Give the answers as an object: question -> answer.")
     kept = {}
     for key, value in answers.items():
-        question = next((q for q in QUESTIONS if q.key == key), None)
+        question = (
+            next((q for q in QUESTIONS if q.key == key), None) if isinstance(key, str) else None
+        )
         if question is None:
             raise ValueError(f"There is no risk question '{str(key)[:40]}'.")
         if value in ("", None):
             continue
+        if not isinstance(value, str):
+            raise ValueError(f"{question.text} Answer with one word.")
         if value not in {v for v, _, _ in question.answers}:
             allowed = ", ".join(v for v, _, _ in question.answers)
             raise ValueError(f"{question.text} Answer one of: {allowed}.")

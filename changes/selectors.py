@@ -42,7 +42,7 @@ def visible_rfc_or_404(user, reference: str) -> RfC:
 
 def rfc_list(user, *, status="", change_type="", application=None, risk="", text=""):
     """The RfCs a user may see, newest first, filtered. Every filter is an index."""
-    rfcs = visible_rfcs(user).select_related("release", "requester")
+    rfcs = visible_rfcs(user).select_related("release", "requester", "change_model")
     if status:
         rfcs = rfcs.filter(status=status)
     if change_type:
@@ -91,10 +91,14 @@ class Slot:
     overlaps: list = field(default_factory=list)
 
 
+#: the most changes one schedule shows; a narrower range or an application shows the rest
+SCHEDULE_LIMIT = 500
+
+
 def change_schedule(user, *, start=None, end=None, application=None) -> list[Slot]:
     """The forward schedule of changes: authorised and scheduled RfCs whose window meets
     [start, end) (the next 90 days unless given), each flagged with the changes it
-    overlaps on one of its applications."""
+    overlaps on one of its applications. At most SCHEDULE_LIMIT of them."""
     start = start or timezone.now() - timedelta(days=1)
     end = end or start + timedelta(days=90)
     rfcs = (
@@ -106,11 +110,11 @@ def change_schedule(user, *, start=None, end=None, application=None) -> list[Slo
     )
     if application is not None:
         rfcs = rfcs.filter(applications=application)
-    slots = [Slot(r, sorted(a.code for a in r.applications.all())) for r in rfcs[:500]]
+    slots = [Slot(r, sorted(a.code for a in r.applications.all())) for r in rfcs[:SCHEDULE_LIMIT]]
     for i, a in enumerate(slots):
         for b in slots[i + 1 :]:
             if b.rfc.planned_start >= a.rfc.planned_end:
-                continue  # sorted by start: b and the ones after it may still overlap a
+                break  # sorted by start: no later one starts before a ends
             if set(a.applications) & set(b.applications):
                 a.overlaps.append(b.rfc)
                 b.overlaps.append(a.rfc)
@@ -142,8 +146,18 @@ def change_manager_work(user, limit: int = 20) -> dict:
         | Q(failed_attempts__gt=0)
         | Q(change_model__review_required=True)
     )
+    # the models that set a limit (the ECAB decides within hours): overdue undecided ones
+    timed = rfcs.filter(
+        status__in=(S.SUBMITTED, S.ASSESSED, S.AWAITING_CAB),
+        change_model__decision_within_hours__gt=0,
+    ).select_related("change_model")
     return {
         "to_assess": list(rfcs.filter(status=S.SUBMITTED).order_by("submitted_at", "id")[:limit]),
+        "overdue": [
+            r
+            for r in timed.order_by("submitted_at", "id")[:limit]
+            if r.decision_due_at and r.decision_due_at < timezone.now()
+        ],
         "awaiting_cab": list(rfcs.filter(status=S.AWAITING_CAB).order_by("id")[:limit]),
         "reviews_owed": list(reviews.order_by("implemented_at", "id")[:limit]),
         "in_trouble": list(in_trouble.order_by("id")[:limit]),
@@ -152,11 +166,14 @@ def change_manager_work(user, limit: int = 20) -> dict:
 
 
 def meetings(user):
-    """CAB meetings: the change managers see them all; others those they sit on."""
+    """CAB meetings: ITSM staff see them all; others those they sit on and those that
+    heard an RfC of theirs (their minutes reach them)."""
     qs = CabMeeting.objects.select_related("chair").order_by("-starts_at", "-id")
     if permissions.may_manage_changes(user) or permissions.sees_all_releases(user):
         return qs
-    return qs.filter(members__user=user)
+    seated = CabMeeting.objects.filter(members__user=user).values("pk")
+    heard = CabMeeting.objects.filter(agenda__rfc__requester=user).values("pk")
+    return qs.filter(Q(pk__in=seated) | Q(pk__in=heard))
 
 
 def meeting_or_404(user, pk) -> CabMeeting:

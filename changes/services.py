@@ -7,17 +7,17 @@ manager's decision), coordinate it (a release carries it: RM.1.1 includes it, RM
 implements it), review and close it (the post-implementation review of seed 004
 section 8)."""
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
 from raci import permissions
+from raci.models import Party
 from raci.permissions import Parties
 from raci.selectors import holders_of_party
 from releasemgmt.audit import services as audit
@@ -70,8 +70,12 @@ EARLIEST, LATEST = 2000, 2199
 
 
 def next_reference() -> str:
-    """The next RfC reference, from the database's sequence."""
-    return f"RFC-{RfCNumber.objects.create().pk:06d}"
+    """The next RfC reference, from the database's sequence (a number some older
+    reference took already is skipped)."""
+    while True:
+        reference = f"RFC-{RfCNumber.objects.create().pk:06d}"
+        if not RfC.objects.filter(reference=reference).exists():
+            return reference
 
 
 def _locked(rfc) -> RfC:
@@ -87,7 +91,7 @@ def _save(rfc, *, by) -> None:
 
 def _snapshot(rfc) -> dict:
     values = {f: getattr(rfc, f) for f in FIELDS if f != "applications"}
-    values["status"] = rfc.status
+    values.update(status=rfc.status, risk_level=rfc.risk_level, priority=rfc.priority)
     if rfc.pk:
         values["applications"] = sorted(rfc.applications.values_list("code", flat=True))
     return values
@@ -97,46 +101,75 @@ def default_model(change_type: str) -> ChangeModel | None:
     return ChangeModel.objects.filter(change_type=change_type, active=True).order_by("id").first()
 
 
-def _clean(values: dict) -> dict:
-    """Check what is written on a request (400 naming the field); fill the change model
-    of the type when none is named."""
+def _field_errors(values: dict) -> dict:
+    """Each written field checked on its own: its choices, its length, its kind, a date
+    and time with its zone and within reason."""
     errors = {}
+    for name, value in values.items():
+        if name in ("applications", "change_model", "risk_answers"):
+            continue
+        field = RfC._meta.get_field(name)
+        if isinstance(field, models.DateTimeField):
+            if value is None:
+                continue
+            if not isinstance(value, datetime):
+                errors[name] = "Give a date and time."
+            elif timezone.is_naive(value):
+                errors[name] = "Give the time with its time zone."
+            elif not EARLIEST <= value.year <= LATEST:
+                errors[name] = f"Give a date between {EARLIEST} and {LATEST}."
+        elif not isinstance(value, str):
+            errors[name] = "Give text."
+        elif field.choices and value not in {str(v) for v, _ in field.choices}:
+            errors[name] = "Choose one of: " + ", ".join(str(v) for v, _ in field.choices) + "."
+        elif field.max_length and len(value) > field.max_length:
+            errors[name] = f"At most {field.max_length} characters."
+    if "title" in values and isinstance(values["title"], str) and not values["title"].strip():
+        errors["title"] = "Give the request a title."
+    return errors
+
+
+def _clean(values: dict, *, current=None) -> dict:
+    """Check what is written on a request (400 naming the field). The change model is
+    checked when one is named; a new type without one takes its type's default."""
+    errors = _field_errors(values)
     if "risk_answers" in values:
         try:
             values["risk_answers"] = risk.clean_answers(values["risk_answers"])
         except ValueError as exc:
             errors["risk_answers"] = str(exc)
-    for field in ("planned_start", "planned_end", "outage_start", "outage_end"):
-        moment = values.get(field)
-        if isinstance(moment, datetime) and not EARLIEST <= moment.year <= LATEST:
-            errors[field] = f"Give a date between {EARLIEST} and {LATEST}."
+    merged = {**(current or {}), **values}
     for start, end in (("planned_start", "planned_end"), ("outage_start", "outage_end")):
-        if values.get(start) and values.get(end) and values[end] <= values[start]:
+        if start in errors or end in errors:
+            continue
+        if merged.get(start) and merged.get(end) and merged[end] <= merged[start]:
             errors[end] = "The end comes after the start."
-        if bool(values.get(start)) != bool(values.get(end)) and start.startswith("outage"):
-            errors[end if values.get(start) else start] = "Give the outage's start and end."
-    change_type = values.get("change_type") or ChangeType.NORMAL
-    model = values.get("change_model")
-    if model is None:
+        if bool(merged.get(start)) != bool(merged.get(end)) and start.startswith("outage"):
+            errors[end if merged.get(start) else start] = "Give the outage's start and end."
+    change_type = merged.get("change_type") or ChangeType.NORMAL
+    if "change_model" in values and values["change_model"] is not None:
+        model = values["change_model"]
+        if model.change_type != change_type:
+            errors["change_model"] = (
+                f"'{model}' is a model of {model.get_change_type_display().lower()} changes."
+            )
+        elif not model.active:
+            errors["change_model"] = f"'{model}' is no longer used."
+    elif current is None or "change_type" in values or "change_model" in values:
         values["change_model"] = default_model(change_type)
-    elif model.change_type != change_type:
-        errors["change_model"] = (
-            f"'{model}' is a model of {model.get_change_type_display().lower()} changes."
-        )
-    elif not model.active:
-        errors["change_model"] = f"'{model}' is no longer used."
     if errors:
         raise ValidationError(errors)
     return values
 
 
 def _apply(rfc, values: dict) -> list | None:
+    """Write the checked values; the priority and the risk follow their rules."""
     applications = values.pop("applications", None)
     for field, value in values.items():
         setattr(rfc, field, value)
     rfc.priority = risk.priority(rfc.impact, rfc.urgency)
-    if rfc.risk_level and not risk.unanswered(rfc.risk_answers):
-        rfc.risk_level = risk.risk_level(rfc.risk_answers)
+    complete = not risk.unanswered(rfc.risk_answers)
+    rfc.risk_level = risk.risk_level(rfc.risk_answers) if complete else ""
     return applications
 
 
@@ -160,26 +193,29 @@ def raise_rfc(*, by, title: str, **fields) -> RfC:
 
 @transaction.atomic
 def revise_rfc(rfc, *, by, **fields) -> RfC:
-    """Edit a request before it is decided: its requester while it is a draft, the
-    change manager until the change authority decides."""
+    """Edit a request before the CAB hears it: its requester while it is a draft, the
+    change manager until then. A moved start is held to the model's lead time again."""
     rfc = _locked(rfc)
     if not permissions.may_edit_rfc(by, rfc):
-        if rfc.status not in RfC.UNDECIDED_STATES:
+        if rfc.status not in RfC.EDITABLE_STATES:
             raise Conflict(
-                f"{rfc.reference} is {rfc.get_status_display().lower()}: a decided request "
-                "is not edited (reassess it first)."
+                f"{rfc.reference} is {rfc.get_status_display().lower()}: it is edited before "
+                "the CAB hears it (reassess it first).",
+                missing=["a reassessment"],
             )
         raise PermissionDenied(
-            "Its requester edits a draft; the change manager edits it until it is decided."
+            "Its requester edits a draft; the change manager edits it until the CAB hears it."
         )
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise ValidationError({f: "This field cannot be revised." for f in sorted(unknown)})
     before = _snapshot(rfc)
     current = {f: getattr(rfc, f) for f in FIELDS if f != "applications"}
-    values = _clean({**current, **fields})
-    values = {f: v for f, v in values.items() if f in fields or f == "change_model"}
-    applications = _apply(rfc, values)
+    applications = _apply(rfc, _clean(dict(fields), current=current))
+    if rfc.status != S.DRAFT and "planned_start" in fields:
+        late = _lead_time(rfc, timezone.now())
+        if late:
+            raise Conflict(f"{rfc.reference} needs " + "; ".join(late) + ".", missing=late)
     _save(rfc, by=by)
     if applications is not None:
         rfc.applications.set(applications)
@@ -272,10 +308,11 @@ WHO = {
 }
 
 
-def may_fire(user, rfc, name: str) -> bool:
+def may_fire(user, rfc, name: str, *, manager: bool | None = None) -> bool:
     step = STEPS[name]
     requester = user.pk == rfc.requester_id
-    manager = permissions.may_manage_changes(user)
+    if manager is None:
+        manager = permissions.may_manage_changes(user)
     return {
         "requester": requester,
         "change_manager": manager,
@@ -285,10 +322,11 @@ def may_fire(user, rfc, name: str) -> bool:
 
 def offered_steps(user, rfc) -> list[tuple[str, Step]]:
     """The steps this user may take on the request in its state (the page's buttons)."""
+    manager = permissions.may_manage_changes(user)
     return [
         (name, step)
         for name, step in STEPS.items()
-        if may_fire(user, rfc, name)
+        if may_fire(user, rfc, name, manager=manager)
         and can_proceed(getattr(rfc, name))
         and not (name == "implement_retrospectively" and rfc.change_type != ChangeType.EMERGENCY)
         and not (name == "implement" and rfc.release_id)
@@ -312,7 +350,7 @@ def _missing(rfc, name: str, now) -> list[str]:
     if name == "implement_retrospectively" and rfc.change_type != ChangeType.EMERGENCY:
         return ["to be an emergency change (only those are documented afterwards)"]
     reviewed = Review.objects.filter(rfc=rfc).exists
-    if name == "close" and rfc.status != S.REJECTED and rfc.review_required and not reviewed():
+    if name == "close" and rfc.review_required and not reviewed():
         return ["a post-implementation review (emergency and failed changes need one)"]
     return []
 
@@ -321,8 +359,8 @@ def _missing(rfc, name: str, now) -> list[str]:
 def fire(rfc, name: str, *, by, reason: str = "") -> RfC:
     """Take step ``name`` of the request's lifecycle: 403 for who may not, 409 naming
     what the state or the request lacks, 400 without a reason where one is needed."""
-    if name not in STEPS:
-        raise ValidationError({"transition": f"Unknown step '{str(name)[:40]}'."})
+    if not isinstance(name, str) or name not in STEPS:
+        raise ValidationError({"transition": "Unknown step: " + ", ".join(STEPS) + " are."})
     step = STEPS[name]
     rfc = _locked(rfc)
     if not may_fire(by, rfc, name):
@@ -336,17 +374,19 @@ def fire(rfc, name: str, *, by, reason: str = "") -> RfC:
     missing = _missing(rfc, name, now)
     if missing:
         raise Conflict(f"{rfc.reference} needs " + "; ".join(missing) + ".", missing=missing)
+    if not isinstance(reason, str):
+        raise ValidationError({"reason": "Give text."})
     if step.needs_reason and not reason.strip():
         raise ValidationError({"reason": "Say why."})
-    before = rfc.status
+    before, carrier = rfc.status, rfc.release
     getattr(rfc, name)()
     if name == "submit":
         rfc.submitted_at = now
-    if name == "assess":
-        rfc.risk_level = risk.risk_level(rfc.risk_answers)
     if name in ("implement", "implement_retrospectively"):
         rfc.implemented_at = now
         rfc.retrospective = name == "implement_retrospectively"
+    if name == "send_to_cab":
+        rfc.cab_round += 1
     if name == "reassess":
         rfc.authorised_at = None
     if name in ("close", "withdraw", "cancel"):
@@ -362,8 +402,13 @@ def fire(rfc, name: str, *, by, reason: str = "") -> RfC:
         actor=by,
         action=f"rfc_{name}",
         obj=rfc,
-        before={"status": before},
-        after={"status": rfc.status, **({"reason": reason.strip()} if reason.strip() else {})},
+        release=carrier,
+        before={"status": before, "release": carrier and carrier.identifier},
+        after={
+            "status": rfc.status,
+            "release": rfc.release and rfc.release.identifier,
+            **({"reason": reason.strip()} if reason.strip() else {}),
+        },
     )
     if pre_authorised:
         audit.record(
@@ -399,8 +444,22 @@ def record_review(
     if rfc.status != S.IMPLEMENTED:
         raise Conflict(
             f"{rfc.reference} is {rfc.get_status_display().lower()}: a change is reviewed "
-            "once it is implemented, and once."
+            "once it is implemented, and once.",
+            missing=["its implementation"] if rfc.status not in (S.REVIEWED, S.CLOSED) else [],
         )
+    if not isinstance(objective_met, bool):
+        raise ValidationError({"objective_met": "Say whether it met its objective."})
+    errors = {
+        name: "Give text." if not isinstance(value, str) else "At most 100,000 characters."
+        for name, value in {
+            "side_effects": side_effects,
+            "incidents": incidents,
+            "lessons": lessons,
+        }.items()
+        if not isinstance(value, str) or len(value) > 100_000
+    }
+    if errors:
+        raise ValidationError(errors)
     review = Review.objects.create(
         rfc=rfc,
         objective_met=objective_met,
@@ -430,28 +489,59 @@ def _require_change_manager(user, what: str) -> None:
         raise PermissionDenied(f"Only an ITSM Change Manager {what}.")
 
 
-def _party_of(user):
-    """The party a member sits for: their first ITSM or business-thread party."""
-    return user.groups.filter(party__isnull=False).values_list("party", flat=True).first()
+def _parties_of(users) -> dict:
+    """user id -> the party each sits for (their first one), in one query."""
+    rows = Party.objects.filter(group__user__in=users).values_list("group__user", "id")
+    parties = {}
+    for user_id, party_id in rows.order_by("position", "id"):
+        parties.setdefault(user_id, party_id)
+    return parties
+
+
+def _meeting_errors(kind, title, starts_at, location) -> dict:
+    errors = _text_errors({"title": title, "location": location}, CabMeeting)
+    if kind not in CabMeeting.Kind.values:
+        errors["kind"] = "cab or ecab."
+    if isinstance(title, str) and not title.strip():
+        errors["title"] = "Give the meeting a title."
+    if not isinstance(starts_at, datetime) or timezone.is_naive(starts_at):
+        errors["starts_at"] = "Give a date and time with its time zone."
+    elif not EARLIEST <= starts_at.year <= LATEST:
+        errors["starts_at"] = f"Give a date between {EARLIEST} and {LATEST}."
+    return errors
+
+
+def _text_errors(values: dict, model) -> dict:
+    """Text fields of ``model``: text, and no longer than the column."""
+    errors = {}
+    for name, value in values.items():
+        limit = model._meta.get_field(name).max_length or 100_000
+        if not isinstance(value, str):
+            errors[name] = "Give text."
+        elif len(value) > limit:
+            errors[name] = f"At most {limit:,} characters."
+    return errors
 
 
 @transaction.atomic
 def plan_meeting(*, by, kind, title: str, starts_at, location: str = "", members=()) -> CabMeeting:
     """Call a CAB (or an emergency CAB) with its named members."""
     _require_change_manager(by, "calls the CAB")
-    if not EARLIEST <= starts_at.year <= LATEST:
-        raise ValidationError({"starts_at": f"Give a date between {EARLIEST} and {LATEST}."})
+    errors = _meeting_errors(kind, title, starts_at, location)
     members = list(dict.fromkeys(members))
     if not members:
-        raise ValidationError({"members": "Name the board's members."})
+        errors["members"] = "Name the board's members."
     inactive = [str(u) for u in members if not u.is_active]
     if inactive:
-        raise ValidationError({"members": "Not active: " + ", ".join(inactive) + "."})
+        errors["members"] = "Not active: " + ", ".join(inactive) + "."
+    if errors:
+        raise ValidationError(errors)
     meeting = CabMeeting.objects.create(
         kind=kind, title=title, starts_at=starts_at, location=location, chair=by
     )
+    parties = _parties_of(members)
     CabMember.objects.bulk_create(
-        CabMember(meeting=meeting, user=u, party_id=_party_of(u)) for u in members
+        CabMember(meeting=meeting, user=u, party_id=parties.get(u.pk)) for u in members
     )
     audit.record(
         actor=by,
@@ -514,6 +604,12 @@ def build_agenda(meeting, *, by) -> list[AgendaItem]:
     return put_on_agenda(meeting, by=by, rfcs=list(awaiting_cab(meeting)))
 
 
+def _require_open_meeting(meeting) -> None:
+    """Once its minutes are sent, a meeting's record is closed: they must stay true."""
+    if CabMeeting.objects.filter(pk=meeting.pk, minutes_sent_at__isnull=False).exists():
+        raise Conflict("The minutes of this meeting are sent: its record is closed.")
+
+
 def _on_agenda(meeting, rfc) -> None:
     if not AgendaItem.objects.filter(meeting=meeting, rfc=rfc).exists():
         raise ValidationError({"rfc": f"{rfc.reference} is not on this meeting's agenda."})
@@ -524,19 +620,26 @@ def give_advice(meeting, *, by, rfc, verdict: str, comment: str = "") -> Advice:
     """A member's advice on an RfC of the agenda (approve, reject, abstain), once."""
     if not permissions.sits_on(by, meeting):
         raise PermissionDenied("Only the meeting's members give their advice.")
+    errors = _text_errors({"comment": comment}, Advice)
     if verdict not in Advice.Verdict.values:
-        raise ValidationError({"verdict": "Approve, reject or abstain."})
+        errors["verdict"] = "Approve, reject or abstain."
+    if errors:
+        raise ValidationError(errors)
     _on_agenda(meeting, rfc)
+    _require_open_meeting(meeting)
     rfc = _locked(rfc)
     if rfc.status != S.AWAITING_CAB:
         raise Conflict(f"{rfc.reference} is {rfc.get_status_display().lower()}: advice is closed.")
-    if Advice.objects.filter(meeting=meeting, rfc=rfc, member=by).exists():
+    if Advice.objects.filter(meeting=meeting, rfc=rfc, member=by, round=rfc.cab_round).exists():
         raise Conflict(f"Your advice on {rfc.reference} is recorded already: it is given once.")
     advice = Advice.objects.create(
-        meeting=meeting, rfc=rfc, member=by, verdict=verdict, comment=comment
+        meeting=meeting, rfc=rfc, member=by, round=rfc.cab_round, verdict=verdict, comment=comment
     )
     audit.record(
-        actor=by, action="cab_advice", obj=rfc, after={"verdict": verdict, "meeting": meeting.pk}
+        actor=by,
+        action="cab_advice",
+        obj=rfc,
+        after={"verdict": verdict, "meeting": meeting.pk, "round": rfc.cab_round},
     )
     return advice
 
@@ -546,7 +649,7 @@ def quorum(meeting) -> int:
     of the emergency CAB, which must decide within hours (seed 003)."""
     if meeting.kind == CabMeeting.Kind.ECAB:
         return 1
-    return max(1, math.ceil(meeting.members.count() / 2))
+    return meeting.members.count() // 2 + 1
 
 
 @transaction.atomic
@@ -554,9 +657,13 @@ def record_cab_decision(meeting, *, by, rfc, outcome: str, conditions: str = "")
     """The change manager's decision (A) on the CAB's advice, recorded once. An
     authorised complementary RfC is scheduled in the release that raised it."""
     _require_change_manager(by, "records the change authority's decision")
+    errors = _text_errors({"conditions": conditions}, CabDecision)
     if outcome not in CabDecision.Outcome.values:
-        raise ValidationError({"outcome": "Authorised or rejected."})
+        errors["outcome"] = "Authorised or rejected."
+    if errors:
+        raise ValidationError(errors)
     _on_agenda(meeting, rfc)
+    _require_open_meeting(meeting)
     rfc = _locked(rfc)
     if rfc.status != S.AWAITING_CAB:
         last = rfc.cab_decisions.order_by("-decided_at").first()
@@ -567,33 +674,44 @@ def record_cab_decision(meeting, *, by, rfc, outcome: str, conditions: str = "")
             f"{rfc.reference} is {rfc.get_status_display().lower()}{said}: a decision is "
             "recorded once; reassess the request to decide again."
         )
-    given = Advice.objects.filter(meeting=meeting, rfc=rfc).count()
+    given = Advice.objects.filter(meeting=meeting, rfc=rfc, round=rfc.cab_round).count()
     needed = quorum(meeting)
     if given < needed:
         missing = [f"the advice of {needed - given} more member(s) (quorum {needed})"]
         raise Conflict(f"{rfc.reference} needs " + "; ".join(missing) + ".", missing=missing)
     decision = CabDecision.objects.create(
-        meeting=meeting, rfc=rfc, outcome=outcome, conditions=conditions, decided_by=by
+        meeting=meeting,
+        rfc=rfc,
+        round=rfc.cab_round,
+        outcome=outcome,
+        conditions=conditions,
+        decided_by=by,
     )
+    carrier = rfc.release
     authorised = outcome == CabDecision.Outcome.AUTHORISED
     rfc.authorise() if authorised else rfc.reject()
     if authorised:
         rfc.authorised_at = timezone.now()
-        if rfc.release_id:
-            rfc.schedule()
+    if authorised and carrier and _takes_rfcs(carrier):
+        rfc.schedule()  # a complementary RfC, in the release that raised it
     else:
-        rfc.release = None  # a rejected complementary RfC leaves the release that raised it
+        rfc.release = None  # rejected, or its release has moved on without it
     _save(rfc, by=by)
     audit.record(
         actor=by,
         action="cab_decision",
         obj=rfc,
-        release=rfc.release,
+        release=carrier,
         before={"status": S.AWAITING_CAB},
-        after={"status": rfc.status, "outcome": outcome, "conditions": conditions},
+        after={
+            "status": rfc.status,
+            "outcome": outcome,
+            "conditions": conditions,
+            "round": rfc.cab_round,
+        },
     )
     _tell(
-        rfc.release,
+        carrier,
         "cab_decision",
         {"rfc": rfc, "decision": decision, "meeting": meeting},
         to=[rfc.requester],
@@ -612,14 +730,17 @@ def record_minutes(meeting, *, by, minutes: str) -> CabMeeting:
     meeting = CabMeeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.minutes_sent_at:
         raise Conflict("The minutes of this meeting are recorded and sent already.")
-    if not minutes.strip():
-        raise ValidationError({"minutes": "Write the minutes."})
+    errors = _text_errors({"minutes": minutes}, CabMeeting)
+    if not errors and not minutes.strip():
+        errors["minutes"] = "Write the minutes."
+    if errors:
+        raise ValidationError(errors)
     meeting.minutes = minutes
     meeting.minutes_sent_at = timezone.now()
     meeting.save(update_fields=["minutes", "minutes_sent_at"])
-    audit.record(actor=by, action="cab_minutes", obj=meeting, after={"sent": True})
+    audit.record(actor=by, action="cab_minutes", obj=meeting, after={"minutes": minutes})
     items = list(meeting.agenda.select_related("rfc__requester"))
-    decisions = {d.rfc_id: d for d in meeting.decisions.all()}
+    decisions = {d.rfc_id: d for d in meeting.decisions.order_by("decided_at", "id")}
     people = [m.user for m in meeting.members.select_related("user")]
     people += [i.rfc.requester for i in items] + [meeting.chair]
     _tell(
@@ -640,11 +761,16 @@ def record_minutes(meeting, *, by, minutes: str) -> CabMeeting:
 # --- the link to releases ------------------------------------------------------------
 
 
-def _require_open_for_rfcs(release) -> None:
+def _takes_rfcs(release) -> bool:
+    """A release takes RfCs in and out until its consistency is verified (RM.2.1)."""
     consistency_done = ActivityRecord.objects.filter(
         release=release, activity__code="RM.2.1", status=ActivityRecord.Status.DONE
     ).exists()
-    if release.stage not in (Stage.PLANNING, Stage.RECEIVING) or consistency_done:
+    return release.stage in (Stage.PLANNING, Stage.RECEIVING) and not consistency_done
+
+
+def _require_open_for_rfcs(release) -> None:
+    if not _takes_rfcs(release):
         raise Conflict(
             "RfCs are included or taken out until the release's consistency is verified (RM.2.1)."
         )
@@ -717,12 +843,19 @@ def without_cab_approval(release) -> list[str]:
     )
 
 
+@transaction.atomic
 def raise_complementary_rfc(release, *, by, title: str) -> RfC:
     """RM.2.1: a late change found missing (a COTS, more storage...) is raised as a
     complementary RfC of the release. It is submitted to the change manager and follows
     its own lifecycle; once authorised it is scheduled in this release. It is installed
     with the release and backed out by the release's rollback plan. Called inside the
-    consistency check."""
+    consistency check. The same title raised again while the first is undecided is the
+    same request."""
+    pending = release.rfcs.filter(
+        complementary=True, title=title, status__in=RfC.UNDECIDED_STATES
+    ).first()
+    if pending:
+        return pending
     day = datetime.combine(
         release.planned_installation_date, time(), timezone.get_current_timezone()
     )
@@ -751,11 +884,12 @@ def raise_complementary_rfc(release, *, by, title: str) -> RfC:
     return rfc
 
 
+@transaction.atomic
 def mark_implemented(release, *, by) -> int:
     """RM.6.7: the release's scheduled RfCs are implemented (the installation
     succeeded), each through its transition. Returns how many. Called inside the
     closure."""
-    rfcs = list(release.rfcs.select_for_update().filter(status=S.SCHEDULED))
+    rfcs = list(release.rfcs.select_for_update(of=("self",)).filter(status=S.SCHEDULED))
     now = timezone.now()
     for rfc in rfcs:
         rfc.implement()
@@ -781,17 +915,21 @@ RELEASE_EVENTS = {
 }
 
 
+@transaction.atomic
 def follow_release(release, transition: str, *, by) -> None:
     """A release carrying RfCs changed stage. Cancelled or failed: its RfCs are free
     again (authorised) for another release. Rolled back: a failed attempt, so they will
     need a review. In every such case the change managers and requesters are told."""
     if transition not in RELEASE_EVENTS:
         return
-    rfcs = list(release.rfcs.select_for_update().select_related("requester").order_by("id"))
+    rfcs = list(
+        release.rfcs.select_for_update(of=("self",)).select_related("requester").order_by("id")
+    )
     if not rfcs:
         return
-    for rfc in rfcs:
-        before = rfc.status
+    for rfc in rfcs if transition != "return_for_correction" else ():
+        before = {"status": rfc.status, "release": release.identifier}
+        before["failed_attempts"] = rfc.failed_attempts
         if transition in ("cancel", "close_failed"):
             if rfc.status == S.SCHEDULED:
                 rfc.unschedule()
@@ -804,8 +942,12 @@ def follow_release(release, transition: str, *, by) -> None:
             action=f"rfc_release_{transition}",
             obj=rfc,
             release=release,
-            before={"status": before, "release": release.identifier},
-            after={"status": rfc.status, "release": rfc.release_id and release.identifier},
+            before=before,
+            after={
+                "status": rfc.status,
+                "release": rfc.release_id and release.identifier,
+                "failed_attempts": rfc.failed_attempts,
+            },
         )
     _tell_about_release(release, rfcs, by=by, event=RELEASE_EVENTS[transition])
 

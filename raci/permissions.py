@@ -170,9 +170,9 @@ def may_raise_rfc(user) -> bool:
 
 
 def visible_rfcs(user, rfcs):
-    """``rfcs`` narrowed to those this user may see, as one query: ITSM staff see every
-    RfC; others those they asked for, those carried by a release they see, and those on
-    the agenda of a board they sit on."""
+    """``rfcs`` narrowed to those this user may see, as one query without DISTINCT (each
+    way in is a subquery): ITSM staff see every RfC; others those they asked for, those
+    carried by a release they see, and those on the agenda of a board they sit on."""
     if not _active(user):
         return rfcs.none()
     if sees_all_releases(user):
@@ -183,19 +183,18 @@ def visible_rfcs(user, rfcs):
     groups = ReleaseGroupObjectPermission.objects.filter(
         group__user=user, permission__codename=VIEW
     ).values("content_object_id")
+    on_board = rfcs.model.objects.filter(agenda_items__meeting__members__user=user).values("pk")
     return rfcs.filter(
-        Q(requester=user)
-        | Q(release_id__in=mine)
-        | Q(release_id__in=groups)
-        | Q(agenda_items__meeting__members__user=user)
-    ).distinct()
+        Q(requester=user) | Q(release_id__in=mine) | Q(release_id__in=groups) | Q(pk__in=on_board)
+    )
 
 
 def may_edit_rfc(user, rfc) -> bool:
-    """Its requester edits a draft; the change manager edits it until it is decided."""
+    """Its requester edits a draft; the change manager edits it until the CAB hears it
+    (then a reassessment reopens it)."""
     if rfc.status == rfc.Status.DRAFT and user.pk == rfc.requester_id:
         return True
-    return rfc.status in rfc.UNDECIDED_STATES and may_manage_changes(user)
+    return rfc.status in rfc.EDITABLE_STATES and may_manage_changes(user)
 
 
 def sits_on(user, meeting) -> bool:

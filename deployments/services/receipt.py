@@ -48,6 +48,7 @@ def verify_consistency(
     rfc = None
     if not consistent and complementary_rfc_title.strip():
         rfc = changes.raise_complementary_rfc(release, by=by, title=complementary_rfc_title.strip())
+        undecided = changes.without_cab_approval(release)  # it names the new one too
     check = ConsistencyCheck.objects.create(
         release=release,
         plan_completed=plan_completed,

@@ -205,7 +205,7 @@ def test_the_requester_withdraws_and_the_change_manager_cancels(draft, requester
 
 def test_a_decided_request_is_not_edited(draft, change_manager, members):
     rfc, _ = through_cab(draft(), by=change_manager, members=members)
-    with pytest.raises(Conflict, match="decided request"):
+    with pytest.raises(Conflict, match="before the CAB hears it"):
         services.revise_rfc(rfc, by=change_manager, title="Changed after the fact")
 
 

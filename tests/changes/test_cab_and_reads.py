@@ -1,0 +1,190 @@
+"""The CAB's record and the reads of change management: rounds after a reassessment,
+the quorum, a meeting closed by its minutes and who they reach; what each user sees;
+the change schedule's overlaps; what waits for the change manager; odd input refused
+by the services with the field named."""
+
+import datetime
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from changes import selectors, services
+from changes.models import Advice, CabDecision, CabMeeting
+from releasemgmt.errors import Conflict
+from releasemgmt.notifications.models import Communication
+
+from .conftest import LOW_RISK, complete, through_cab
+
+pytestmark = pytest.mark.django_db
+
+
+def heard(rfc, *, by, members, meeting=None, outcome="authorised"):
+    """Send an assessed or submitted RfC to ``meeting`` (a new CAB unless given), advise
+    to the quorum and decide."""
+    if rfc.status == "submitted":
+        services.revise_rfc(rfc, by=by, risk_answers=LOW_RISK)
+        services.fire(rfc, "assess", by=by)
+    rfc = services.fire(rfc, "send_to_cab", by=by)
+    meeting = meeting or services.plan_meeting(
+        by=by, kind="cab", title="CAB", starts_at=timezone.now(), members=members
+    )
+    services.put_on_agenda(meeting, by=by, rfcs=[rfc])
+    for member in members[: services.quorum(meeting)]:
+        services.give_advice(meeting, by=member, rfc=rfc, verdict="approve")
+    services.record_cab_decision(meeting, by=by, rfc=rfc, outcome=outcome)
+    rfc.refresh_from_db()
+    return rfc, meeting
+
+
+def test_a_reassessed_rfc_is_heard_again_at_the_same_meeting(draft, change_manager, members):
+    rfc = services.fire(draft(), "submit", by=change_manager)
+    rfc, meeting = heard(rfc, by=change_manager, members=members, outcome="rejected")
+    rfc = services.fire(rfc, "reassess", by=change_manager, reason="New evidence")
+    rfc, _ = heard(rfc, by=change_manager, members=members, meeting=meeting)
+    assert rfc.status == "authorised"
+    assert rfc.cab_round == 2
+    rounds = CabDecision.objects.filter(rfc=rfc).values_list("round", "outcome")
+    assert list(rounds) == [(1, "rejected"), (2, "authorised")]
+    assert Advice.objects.filter(rfc=rfc, meeting=meeting).count() == 4  # two per round
+
+
+def test_the_quorum_is_a_majority(change_manager, members, make_user):
+    four = [*members, make_user("dora", "ITSM Application Manager")]
+    meeting = services.plan_meeting(
+        by=change_manager, kind="cab", title="CAB", starts_at=timezone.now(), members=four
+    )
+    assert services.quorum(meeting) == 3
+    ecab = services.plan_meeting(
+        by=change_manager, kind="ecab", title="ECAB", starts_at=timezone.now(), members=four
+    )
+    assert services.quorum(ecab) == 1
+
+
+def test_the_minutes_close_the_record_and_reach_members_and_requesters(
+    draft, change_manager, members, requester
+):
+    rfc, meeting = through_cab(draft(), by=change_manager, members=members)
+    services.record_minutes(meeting, by=change_manager, minutes="Authorised with no conditions.")
+    mail = Communication.objects.get(subject__contains="Minutes of")
+    addressees = {r.user.username for r in mail.recipients.all()}
+    assert addressees == {m.username for m in members} | {requester.username, "chris"}
+    assert rfc.reference in mail.body
+    assert mail.release is None
+    with pytest.raises(Conflict, match="sent already"):
+        services.record_minutes(meeting, by=change_manager, minutes="Again")
+    other = services.fire(draft("Another"), "submit", by=change_manager)
+    services.revise_rfc(other, by=change_manager, risk_answers=LOW_RISK)
+    services.fire(other, "assess", by=change_manager)
+    services.fire(other, "send_to_cab", by=change_manager)
+    with pytest.raises(Conflict, match="agenda is closed"):
+        services.put_on_agenda(meeting, by=change_manager, rfcs=[other])
+    # the requester reaches the meeting the minutes link to
+    assert selectors.meetings(requester).filter(pk=meeting.pk).exists()
+
+
+def test_advice_after_the_minutes_is_refused(draft, change_manager, members):
+    rfc = services.fire(draft(), "submit", by=change_manager)
+    services.revise_rfc(rfc, by=change_manager, risk_answers=LOW_RISK)
+    services.fire(rfc, "assess", by=change_manager)
+    services.fire(rfc, "send_to_cab", by=change_manager)
+    meeting = services.plan_meeting(
+        by=change_manager, kind="cab", title="CAB", starts_at=timezone.now(), members=members
+    )
+    services.build_agenda(meeting, by=change_manager)
+    services.record_minutes(meeting, by=change_manager, minutes="Adjourned.")
+    with pytest.raises(Conflict, match="record is closed"):
+        services.give_advice(meeting, by=members[0], rfc=rfc, verdict="approve")
+
+
+def test_a_thread_user_sees_their_own_requests_and_members_their_agenda(
+    make_user, draft, change_manager, members, requester
+):
+    tess = make_user("tess", "DG TAXUD A3/Cust")
+    theirs = services.raise_rfc(by=tess, title="From the business")
+    ours = draft()
+    assert list(selectors.visible_rfcs(tess)) == [theirs]
+    assert set(selectors.visible_rfcs(requester)) == {theirs, ours}  # ITSM staff see all
+    developer = make_user("dev", "3rd Party Developers")
+    assert not selectors.visible_rfcs(developer).exists()
+
+
+def test_the_schedule_flags_overlaps_on_one_application(
+    requester, application, change_manager, members, make_user
+):
+    other_app = application.__class__.objects.create(code="ncts", name="NCTS")
+    first, second, elsewhere = (
+        services.raise_rfc(
+            by=requester, title=title, change_type="standard", **complete(app, days=days)
+        )
+        for title, app, days in (("A", application, 3), ("B", application, 3), ("C", other_app, 3))
+    )
+    for rfc in (first, second, elsewhere):
+        services.fire(rfc, "submit", by=requester)
+    slots = {s.rfc.title: s for s in selectors.change_schedule(change_manager)}
+    assert [r.title for r in slots["A"].overlaps] == ["B"]
+    assert [r.title for r in slots["B"].overlaps] == ["A"]
+    assert slots["C"].overlaps == []
+    assert [r.title for r in selectors.conflicts_of(first)] == ["B"]
+
+
+def test_the_change_manager_sees_what_waits(requester, application, change_manager, draft):
+    submitted = services.fire(draft(), "submit", by=requester)
+    emergency = services.raise_rfc(
+        by=requester, title="Hotfix", change_type="emergency", **complete(application, days=0)
+    )
+    emergency = services.fire(emergency, "submit", by=requester)
+    work = selectors.change_manager_work(change_manager)
+    assert {r.pk for r in work["to_assess"]} == {submitted.pk, emergency.pk}
+    assert work["overdue"] == []
+    later = timezone.now() + timedelta(hours=5)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: later)
+        assert [r.pk for r in selectors.change_manager_work(change_manager)["overdue"]] == [
+            emergency.pk
+        ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"planned_start": datetime.datetime(2027, 1, 1, 10)}, "planned_start"),  # noqa: DTZ001
+        ({"risk_answers": {"done_before": ["often"]}}, "risk_answers"),
+        ({"risk_answers": ["often"]}, "risk_answers"),
+        ({"impact": "colossal"}, "impact"),
+        ({"change_type": "zzz"}, "change_type"),
+        ({"category": "x" * 30}, "category"),
+        ({"description": 42}, "description"),
+    ],
+)
+def test_odd_input_is_refused_naming_the_field(requester, fields, field):
+    with pytest.raises(ValidationError) as refused:
+        services.raise_rfc(by=requester, title="Odd", **fields)
+    assert field in refused.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"kind": "xx"}, "kind"),
+        ({"starts_at": None}, "starts_at"),
+        ({"title": "t" * 201}, "title"),
+        ({"location": "l" * 201}, "location"),
+    ],
+)
+def test_a_meeting_refuses_odd_input(change_manager, members, values, field):
+    base = {"kind": "cab", "title": "CAB", "starts_at": timezone.now(), "members": members}
+    with pytest.raises(ValidationError) as refused:
+        services.plan_meeting(by=change_manager, **(base | values))
+    assert field in refused.value.message_dict
+    assert not CabMeeting.objects.exists()
+
+
+def test_a_new_type_takes_its_default_model_and_the_risk_follows_the_answers(draft, change_manager):
+    rfc = services.revise_rfc(draft(), by=change_manager, risk_answers=LOW_RISK)
+    assert rfc.risk_level == "low"
+    rfc = services.revise_rfc(rfc, by=change_manager, change_type="emergency")
+    assert rfc.change_model.change_type == "emergency"
+    rfc = services.revise_rfc(rfc, by=change_manager, risk_answers={"done_before": "never"})
+    assert rfc.risk_level == ""  # incomplete answers give no level
