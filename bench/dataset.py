@@ -8,20 +8,38 @@ the audit log go through PostgreSQL's COPY (ids drawn from the table's sequence)
 also keeps their timestamps (``auto_now_add`` would stamp them all with the build time).
 Everything is derived from a seeded RNG, so two runs build the same data."""
 
+import bisect
 import datetime
 import io
 import json
+import math
 import random
 import time
 from collections import defaultdict
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
-from changes.models import RfC
+from changes import risk
+from changes.loader import load_change_models
+from changes.models import (
+    Advice,
+    AgendaItem,
+    CabDecision,
+    CabMeeting,
+    CabMember,
+    Category,
+    ChangeModel,
+    ChangeType,
+    Level,
+    Review,
+    RfC,
+    RfCNumber,
+)
 from dsl.models import Subscriber
 from raci import sync
 from raci.models import (
@@ -113,6 +131,11 @@ class World:
         self.organisations = list(Organisation.objects.filter(name__in=ORGANISATIONS))
         self.applications = list(Application.objects.filter(code__in=[a for a, _ in APPLICATIONS]))
         self.change_managers = self.members[CHANGE_MANAGER]
+        load_change_models()  # as the migration did; a flushed database has none
+        self.change_models = {
+            kind: ChangeModel.objects.filter(change_type=kind, active=True).order_by("id")[0].pk
+            for kind in ChangeType.values
+        }
         self.group_members = defaultdict(list)
         for group_id, user_id in users.values_list("groups", "id").order_by("id"):
             self.group_members[group_id].append(user_id)
@@ -123,6 +146,15 @@ class World:
         if not Subscriber.objects.filter(application__in=self.applications).exists():
             self._create_subscribers()
             self._create_raci_history()
+        if not CabMeeting.objects.filter(title__startswith=WEEKLY_CAB).exists():
+            with transaction.atomic():
+                create_weekly_cabs(self)
+        self.weekly = weekly_cabs()
+        self.weekly_starts = [slot.starts_at for slot in self.weekly]
+        now = timezone.now()
+        #: RfCs are decided at meetings held before this (their minutes sent)
+        self.cutoff = now - datetime.timedelta(days=1)
+        self.next_cab = self.weekly[bisect.bisect_left(self.weekly_starts, now)]
 
     def _create_people(self):
         """~500 users over the 16 parties and 5 developer organisations, 10 applications."""
@@ -198,6 +230,12 @@ def counts() -> dict[str, int]:
     return {
         "releases": Release.objects.count(),
         "RfCs": RfC.objects.count(),
+        "RfC applications": RfC.applications.through.objects.count(),
+        "CAB meetings": CabMeeting.objects.count(),
+        "agenda items": AgendaItem.objects.count(),
+        "advice": Advice.objects.count(),
+        "CAB decisions": CabDecision.objects.count(),
+        "reviews": Review.objects.count(),
         "activity records": ActivityRecord.objects.count(),
         "assignments": Assignment.objects.count(),
         "user perms": ReleaseUserObjectPermission.objects.count(),
@@ -264,19 +302,6 @@ AUDIT_COLUMNS = (
 #: the actor's name and parties as they were: the account's own, as the bench's people are
 #: never renamed (and the page falls back to the account when they are empty)
 AS_THEY_WERE = ("", "")
-RFC_COLUMNS = (
-    "id",
-    "reference",
-    "title",
-    "status",
-    "cab_decision",
-    "release",
-    "complementary",
-    "created_by",
-    "created_at",
-    "implemented_at",
-)
-
 COMMUNICATION_COLUMNS = (
     "id",
     "release",
@@ -441,12 +466,14 @@ def _build_chunk(world: World, indexes, rng: random.Random, audit_budget: int) -
         by_release[record.release_id].append(record)
         if record.status == ActivityRecord.Status.DONE and world.informed[record.activity_id]:
             informed[record.release_id].append(record)
-    rfcs, entries = [], []
-    ids = iter(next_ids(RfC, RFCS_PER_RELEASE * len(releases)))
+    entries = []
+    count = RFCS_PER_RELEASE * len(releases)
+    ids = iter(next_ids(RfC, count))
+    changes = ChangeRows(world, iter(next_ids(RfCNumber, count)))
     for release, plan in zip(releases, plans, strict=True):
-        release_rfcs, rfc_entries = _rfcs(world, release, plan, ids, rng)
-        rfcs += release_rfcs
-        entries += _audit(world, release, plan, by_release[release.pk]) + rfc_entries
+        _rfcs(world, release, plan, ids, changes, rng)
+        entries += _audit(world, release, plan, by_release[release.pk])
+    entries += changes.entries + changes.agenda_entries()
     entries += _audit_details(world, releases, plans, by_release, audit_budget - len(entries), rng)
     communications, recipients = [], []
     comm_ids = iter(next_ids(Communication, sum(map(len, informed.values()))))
@@ -455,8 +482,8 @@ def _build_chunk(world: World, indexes, rng: random.Random, audit_budget: int) -
             comm, rows = _inform(world, release, record, holders[release.pk], next(comm_ids), rng)
             communications.append(comm)
             recipients += rows
-    with phase("RfCs (COPY)"):
-        copy_rows(RfC, RFC_COLUMNS, rfcs)
+    with phase("RfCs, CABs (COPY)"):
+        changes.write()
     with phase("communications (COPY)"):
         copy_rows(Communication, COMMUNICATION_COLUMNS, communications)
         copy_lines(Recipient, RECIPIENT_COLUMNS, recipients)
@@ -534,77 +561,798 @@ def _past(moment):
     return min(moment, timezone.now() - datetime.timedelta(minutes=5))
 
 
-#: Share of a release's RfCs still awaiting the CAB (none once RM.2.1 checked them).
-UNDECIDED = {Stage.PLANNING: 0.5, Stage.RECEIVING: 0.2}
+# --- change management -----------------------------------------------------------------
+#
+# What ``changes.services`` writes, in bulk: each RfC raised (``raise_rfc``), submitted,
+# assessed and heard by a CAB (``fire``, ``put_on_agenda``, ``give_advice``,
+# ``record_cab_decision``), included in its release (``include_rfc``), implemented at its
+# closure (``mark_implemented``), reviewed and closed (``record_review``, ``fire``), with
+# the audit entries those services append and timestamps in the order they happen.
+
+RFC_COLUMNS = (
+    "id",
+    "reference",
+    "title",
+    "description",
+    "reason",
+    "requester",
+    "change_type",
+    "change_model",
+    "category",
+    "impact",
+    "urgency",
+    "priority",
+    "risk_answers",
+    "risk_level",
+    "planned_start",
+    "planned_end",
+    "outage_start",
+    "outage_end",
+    "outage_description",
+    "backout_plan",
+    "backout_impossible_reason",
+    "backout_trigger",
+    "status",
+    "release",
+    "complementary",
+    "raised_at",
+    "retrospective",
+    "failed_attempts",
+    "created_at",
+    "submitted_at",
+    "authorised_at",
+    "implemented_at",
+    "closed_at",
+)
+MEETING_COLUMNS = (
+    "id",
+    "kind",
+    "title",
+    "starts_at",
+    "location",
+    "chair",
+    "minutes",
+    "minutes_sent_at",
+    "created_at",
+)
+MEMBER_COLUMNS = ("meeting", "user", "party")
+AGENDA_COLUMNS = ("meeting", "rfc", "position")
+ADVICE_COLUMNS = ("meeting", "rfc", "member", "verdict", "comment", "given_at")
+DECISION_COLUMNS = ("meeting", "rfc", "outcome", "conditions", "decided_by", "decided_at")
+REVIEW_COLUMNS = (
+    "rfc",
+    "objective_met",
+    "side_effects",
+    "incidents",
+    "remediation_used",
+    "lessons",
+    "reviewed_by",
+    "reviewed_at",
+)
+WEEKLY_CAB = "Weekly CAB"
+#: the weekly CAB meets on Tuesdays at 10:00, over the releases' three years and 8 weeks
+#: ahead; its members sit for these parties (a quorum of 3 of 5 advises on each RfC)
+CAB_WEEKDAY, CAB_HOUR = 1, 10
+CAB_WEEKS_BACK, CAB_WEEKS_AHEAD = 3 * 52 + 12, 8
+CAB_PARTIES = (
+    Parties.INFRASTRUCTURE_MANAGER,
+    Parties.CONFIGURATION_MANAGER,
+    Parties.SERVICE_DESK,
+    Parties.APPLICATION_MANAGER,
+    Parties.RELEASE_MANAGER,
+)
+ECAB_PARTIES = (Parties.INFRASTRUCTURE_MANAGER, Parties.SERVICE_DESK)
+#: The change managers who chair, assess and decide (the others of the team only advise).
+CHAIRS = 5
+#: Share of a release's RfCs not carried by it: in planning, half are still on their way
+#: through the CAB; later a few were refused, withdrawn or are waiting for another release.
+FREE = {Stage.PLANNING: 0.5}
+FREE_OTHERWISE = 0.08
+#: What becomes of an RfC no release carries: terminal states for past releases, the
+#: pipeline for open ones (weights).
+REJECTED_THEN_CLOSED = "rejected, then closed"
+FREE_PAST = {
+    "rejected": 40,
+    REJECTED_THEN_CLOSED: 10,
+    "withdrawn": 25,
+    "cancelled": 20,
+    "authorised": 5,
+}
+FREE_OPEN = {
+    "draft": 10,
+    "submitted": 15,
+    "assessed": 10,
+    "awaiting_cab": 20,
+    "authorised": 20,
+    "rejected": 10,
+    "withdrawn": 8,
+    "cancelled": 7,
+}
+#: The RfCs of a closed release after its closure (RM.6.7) implemented them.
+AFTER_CLOSURE = {"implemented": 20, "reviewed": 5, "closed": 75}
+#: RM.2.1 raised a complementary RfC: undecided while the release is receiving, decided
+#: (and so scheduled by the decision) afterwards.
+COMPLEMENTARY = {Stage.RECEIVING: 0.25}
+COMPLEMENTARY_OTHERWISE = 0.1
+PAST_STAGES = (Stage.CLOSED, Stage.CANCELLED, Stage.ROLLED_BACK)
+#: the risk questions' answers, and how often each set comes
+ANSWERS = (
+    (
+        60,
+        {
+            "done_before": "often",
+            "tested": "fully",
+            "backout": "tested",
+            "outage": "none",
+            "reach": "one",
+        },
+    ),
+    (
+        30,
+        {
+            "done_before": "once",
+            "tested": "partly",
+            "backout": "untested",
+            "outage": "partial",
+            "reach": "one",
+        },
+    ),
+    (
+        10,
+        {
+            "done_before": "never",
+            "tested": "partly",
+            "backout": "no",
+            "outage": "full",
+            "reach": "all",
+        },
+    ),
+)
+CATEGORIES = {
+    Category.APPLICATION: 60,
+    Category.INFRASTRUCTURE: 15,
+    Category.DATA: 12,
+    Category.SECURITY: 8,
+    Category.SERVICE: 5,
+}
 
 
-def _rfcs(world: World, release, plan, ids, rng) -> tuple[list[tuple], list[tuple]]:
-    """``RFCS_PER_RELEASE`` RfCs raised for the release's application: most included in it
-    (with the CAB decision the release's stage implies, implemented once it is closed),
-    some still free (pending, rejected, or approved and waiting for a release). Returns
-    the COPY rows and the audit rows of ``register_rfc``, ``record_cab_decision`` and
-    ``include_rfc``."""
-    Status, Cab = RfC.Status, RfC.CabDecision
-    stage = release.stage
-    start = _formalised_at(release)
-    installed = timezone.make_aware(
-        datetime.datetime.combine(release.planned_installation_date, datetime.time(18))
-    )
-    rows, entries = [], []
-    for j in range(RFCS_PER_RELEASE):
-        pk = next(ids)
-        reference = f"RFC-{plan['index'] * RFCS_PER_RELEASE + j + 1:06d}"
-        title = f"{release.application.name}: change request {j + 1} for {release.version}"
-        free = rng.random() < (0.3 if stage == Stage.PLANNING else 0.08)
-        implemented_at = None
-        if free:
-            status, cab = rng.choice(
-                [(Status.SUBMITTED, Cab.PENDING)] * 2
-                + [(Status.REJECTED, Cab.REJECTED)] * 2
-                + [(Status.APPROVED, Cab.APPROVED)]
+@dataclass(frozen=True)
+class Slot:
+    """A CAB meeting an RfC can be heard at."""
+
+    pk: int
+    starts_at: datetime.datetime
+    members: tuple[int, ...]
+    chair: int
+
+
+def create_weekly_cabs(world) -> None:
+    """The weekly CAB over the releases' years and the weeks ahead, with its five members
+    (one per party of ``CAB_PARTIES``, in turn) and, once it has met, its minutes sent;
+    with ``plan_meeting``'s and ``record_minutes``'s audit entries."""
+    now = timezone.now()
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    first = monday - datetime.timedelta(weeks=CAB_WEEKS_BACK)
+    count = CAB_WEEKS_BACK + CAB_WEEKS_AHEAD + 1
+    ids = next_ids(CabMeeting, count)
+    meetings, members, entries = [], [], []
+    for week, pk in enumerate(ids):
+        day = first + datetime.timedelta(weeks=week, days=CAB_WEEKDAY)
+        starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(CAB_HOUR)))
+        chair = world.change_managers[week % CHAIRS]
+        held = starts + datetime.timedelta(days=1) < now
+        sent = _past(starts + datetime.timedelta(hours=26)) if held else None
+        planned = _past(starts - datetime.timedelta(days=7))
+        title = f"{WEEKLY_CAB} {day:%Y-%m-%d}"
+        minutes = "Quorum reached; the decisions are recorded on each RfC." if held else ""
+        meetings.append(
+            (pk, CabMeeting.Kind.CAB, title, starts, "Room B-28", chair.pk, minutes, sent, planned)
+        )
+        seated = []
+        for party_name in CAB_PARTIES:
+            people = world.members[party_name]
+            user = people[week % len(people)]
+            seated.append(user.username)
+            members.append((pk, user.pk, world.parties[party_name].pk))
+        label = f"Change Advisory Board {starts:%Y-%m-%d %H:%M}: {title}"[:200]
+        entries.append(
+            (
+                planned,
+                chair.pk,
+                "cab_planned",
+                "changes.cabmeeting",
+                pk,
+                label,
+                None,
+                {"kind": [None, "cab"], "members": [None, seated]},
             )
-        elif rng.random() < UNDECIDED.get(stage, 0):
-            status, cab = Status.SUBMITTED, Cab.PENDING
-        elif stage == Stage.CLOSED:
-            status, cab, implemented_at = Status.IMPLEMENTED, Cab.APPROVED, _past(installed)
+        )
+        if sent:
+            entries.append(
+                (
+                    sent,
+                    chair.pk,
+                    "cab_minutes",
+                    "changes.cabmeeting",
+                    pk,
+                    label,
+                    None,
+                    {"sent": [None, True]},
+                )
+            )
+    copy_rows(CabMeeting, MEETING_COLUMNS, meetings)
+    copy_rows(CabMember, MEMBER_COLUMNS, members)
+    copy_rows(AuditEntry, AUDIT_COLUMNS, [row + AS_THEY_WERE for row in entries])
+
+
+def weekly_cabs() -> list[Slot]:
+    """The weekly CAB's meetings, oldest first."""
+    weekly = CabMeeting.objects.filter(kind=CabMeeting.Kind.CAB, title__startswith=WEEKLY_CAB)
+    seats = defaultdict(list)
+    members = CabMember.objects.filter(meeting__in=weekly).order_by("id")
+    for meeting_id, user_id in members.values_list("meeting_id", "user_id"):
+        seats[meeting_id].append(user_id)
+    return [
+        Slot(pk, starts, tuple(seats[pk]), chair)
+        for pk, starts, chair in weekly.order_by("starts_at").values_list(
+            "id", "starts_at", "chair_id"
+        )
+    ]
+
+
+class ChangeRows:
+    """The change-management rows of one build transaction, written by COPY at its end."""
+
+    def __init__(self, world, numbers):
+        self.world = world
+        self.numbers = numbers
+        self.rfcs, self.references, self.applications = [], [], []
+        self.meetings, self.members, self.agenda = [], [], []
+        self.advice, self.decisions, self.reviews, self.entries = [], [], [], []
+        self.added = defaultdict(list)  # meeting id: the references put on its agenda
+
+    def write(self) -> None:
+        copy_rows(RfCNumber, ("id",), self.references)
+        copy_rows(RfC, RFC_COLUMNS, self.rfcs)
+        copy_rows(RfC.applications.through, ("rfc", "application"), self.applications)
+        copy_rows(CabMeeting, MEETING_COLUMNS, self.meetings)
+        copy_rows(CabMember, MEMBER_COLUMNS, self.members)
+        copy_rows(AgendaItem, AGENDA_COLUMNS, self.agenda)
+        copy_rows(Advice, ADVICE_COLUMNS, self.advice)
+        copy_rows(CabDecision, DECISION_COLUMNS, self.decisions)
+        copy_rows(Review, REVIEW_COLUMNS, self.reviews)
+
+    def agenda_entries(self) -> list[tuple]:
+        """``put_on_agenda``'s entry for each weekly meeting this chunk added RfCs to."""
+        slots = {slot.pk: slot for slot in self.world.weekly}
+        entries = []
+        for pk, references in self.added.items():
+            slot = slots[pk]
+            label = f"Change Advisory Board {slot.starts_at:%Y-%m-%d %H:%M}: {WEEKLY_CAB}"
+            when = _past(slot.starts_at - datetime.timedelta(hours=2))
+            entries.append(
+                (
+                    when,
+                    slot.chair,
+                    "cab_agenda",
+                    "changes.cabmeeting",
+                    pk,
+                    label[:200],
+                    None,
+                    {"added": [None, references]},
+                )
+            )
+        return entries
+
+
+class Request:
+    """One RfC being walked: its fields, then the steps of its lifecycle, each setting
+    what the service sets and appending the audit entry it appends."""
+
+    def __init__(self, out: ChangeRows, release, plan, pk, rng):
+        self.out, self.world, self.rng = out, out.world, rng
+        self.release, self.plan, self.pk = release, plan, pk
+        number = next(out.numbers)
+        out.references.append((number,))
+        self.reference = f"RFC-{number:06d}"
+        self.status = RfC.Status.DRAFT
+        self.carried_by = None
+        self.complementary = False
+        self.change_type = ChangeType.NORMAL
+        self.risk_answers, self.risk_level = {}, ""
+        self.failed_attempts = 0
+        self.created_at = None
+        self.submitted_at = self.authorised_at = self.implemented_at = self.closed_at = None
+        self.planned_start = None
+        self.last = None  # when its latest step happened
+        self.assessor = rng.choice(self.world.change_managers[:CHAIRS])
+
+    # --- the fields ---------------------------------------------------------------------
+
+    def describe(self, j: int, *, requester, change_type, planned_start) -> None:
+        rng, release = self.rng, self.release
+        self.requester, self.change_type = requester, change_type
+        app = release.application
+        self.title = f"{app.name}: change request {j + 1} for {release.version}"
+        self.category = rng.choices(list(CATEGORIES), list(CATEGORIES.values()))[0]
+        self.impact = rng.choice([Level.LOW, Level.MEDIUM, Level.MEDIUM, Level.HIGH])
+        self.urgency = rng.choice([Level.LOW, Level.MEDIUM, Level.MEDIUM, Level.HIGH])
+        self.apps = [app]
+        if rng.random() < 0.15:
+            other = rng.choice(self.world.applications)
+            if other != app:
+                self.apps.append(other)
+        self.planned_start = planned_start.replace(minute=0, second=0, microsecond=0)
+        self.planned_end = self.planned_start + datetime.timedelta(hours=rng.randint(2, 6))
+        self.outage = rng.random() < 0.35
+        self.backout = rng.random() < 0.92
+
+    def row(self) -> tuple:
+        outage_start = outage_end = None
+        if self.outage:
+            outage_start = self.planned_start + datetime.timedelta(minutes=30)
+            outage_end = self.planned_end - datetime.timedelta(minutes=30)
+        model = self.world.change_models[self.change_type]
+        return (
+            self.pk,
+            self.reference,
+            self.title,
+            f"Install what {self.title} asks for, as described in the attached design.",
+            "Requested by the business thread for the coming regulation.",
+            self.requester.pk,
+            self.change_type,
+            model,
+            self.category,
+            self.impact,
+            self.urgency,
+            risk.priority(self.impact, self.urgency),
+            self.risk_answers,
+            self.risk_level,
+            self.planned_start,
+            self.planned_end,
+            outage_start,
+            outage_end,
+            "The application is unavailable to its users." if self.outage else "",
+            "Redeploy the previous build from the DSL." if self.backout else "",
+            "" if self.backout else "The data migration cannot be reversed; restore the backup.",
+            "The smoke tests fail after the installation." if self.backout else "",
+            self.status,
+            self.carried_by,
+            self.complementary,
+            self.release.pk if self.complementary else None,
+            False,
+            self.failed_attempts,
+            self.created_at,
+            self.submitted_at,
+            self.authorised_at,
+            self.implemented_at,
+            self.closed_at,
+        )
+
+    def finish(self) -> None:
+        self.out.rfcs.append(self.row())
+        self.out.applications += [(self.pk, app.pk) for app in self.apps]
+
+    # --- the steps ----------------------------------------------------------------------
+
+    def event(self, when, actor, action, changes, release=None) -> None:
+        """An audit entry of the RfC; ``actor`` a user or a user id."""
+        label = f"{self.reference} {self.title}"[:200]
+        actor = getattr(actor, "pk", actor)
+        self.out.entries.append(
+            (when, actor, action, "changes.rfc", self.pk, label, release, changes)
+        )
+        self.last = when
+
+    def later(self, low_hours: float, high_hours: float):
+        """Some hours after its latest step, never later than now."""
+        return _later(self.last, self.rng, low_hours, high_hours)
+
+    def step(self, when, actor, action, target, release=None, **extra) -> None:
+        """A transition of ``fire`` (or of a release service): status before and after."""
+        before, self.status = self.status, target
+        changes = {"status": [before, target]} | {k: [None, v] for k, v in extra.items()}
+        self.event(when, actor, action, changes, release)
+
+    def raise_(self, when, *, answered=False) -> None:
+        self.created_at = when
+        if answered and self.change_type == ChangeType.NORMAL:
+            self.risk_answers = self._answers()
+        changes = {
+            "title": [None, self.title],
+            "change_type": [None, self.change_type],
+            "status": [None, RfC.Status.DRAFT],
+            "applications": [None, sorted(a.code for a in self.apps)],
+        }
+        self.event(when, self.requester, "rfc_raised", changes)
+
+    def raise_complementary(self, when, coordinator) -> None:
+        """``raise_complementary_rfc`` at RM.2.1: submitted at once, in the release."""
+        self.requester, self.complementary = coordinator, True
+        self.created_at = self.submitted_at = when
+        self.status = RfC.Status.SUBMITTED
+        self.carried_by = self.release.pk
+        changes = {"title": [None, self.title], "status": [None, RfC.Status.SUBMITTED]}
+        self.event(when, coordinator, "rfc_raised", changes, self.release.pk)
+
+    def submit(self, when) -> None:
+        """``fire(submit)``: a standard change is authorised by its model there and then."""
+        self.submitted_at = when
+        standard = self.change_type == ChangeType.STANDARD
+        target = RfC.Status.AUTHORISED if standard else RfC.Status.SUBMITTED
+        self.step(when, self.requester, "rfc_submit", target)
+        if standard:
+            self.authorised_at = when
+            self.event(
+                when,
+                self.requester,
+                "rfc_pre_authorised",
+                {"change_model": [None, "Standard change"]},
+            )
+
+    def _answers(self) -> dict:
+        weights, sets = zip(*ANSWERS, strict=True)
+        return dict(self.rng.choices(sets, weights)[0])
+
+    def assess(self, when, answers=None) -> None:
+        self.risk_answers = answers or self.risk_answers or self._answers()
+        self.risk_level = risk.risk_level(self.risk_answers)
+        self.step(when, self.assessor, "rfc_assess", RfC.Status.ASSESSED)
+
+    def send_to_cab(self, when) -> None:
+        self.step(when, self.assessor, "rfc_send_to_cab", RfC.Status.AWAITING_CAB)
+
+    def put_on_agenda(self, slot: Slot) -> None:
+        self.out.agenda.append((slot.pk, self.pk, self.pk))
+        self.out.added[slot.pk].append(self.reference)
+
+    def hear(self, slot: Slot, when, outcome: str, quorum: int) -> datetime.datetime:
+        """Advice of a quorum of the meeting's members, then the change manager's
+        decision (``record_cab_decision``): authorised, scheduled at once if a release
+        carries it, or rejected. Returns when it was decided."""
+        rng = self.rng
+        for n, member in enumerate(rng.sample(slot.members, quorum)):
+            if outcome == CabDecision.Outcome.AUTHORISED:
+                verdict = rng.choices(["approve", "abstain"], [9, 1])[0]
+            else:
+                verdict = rng.choices(["reject", "abstain", "approve"], [6, 2, 1])[0]
+            given = when + datetime.timedelta(minutes=2 * n)
+            comment = "" if verdict == "approve" else "The risk is not covered yet."
+            self.out.advice.append((slot.pk, self.pk, member, verdict, comment, given))
+            changes = {"verdict": [None, verdict], "meeting": [None, slot.pk]}
+            self.event(given, member, "cab_advice", changes)
+        decided = when + datetime.timedelta(minutes=10)
+        self.out.decisions.append((slot.pk, self.pk, outcome, "", slot.chair, decided))
+        if outcome == CabDecision.Outcome.AUTHORISED:
+            target = RfC.Status.SCHEDULED if self.carried_by else RfC.Status.AUTHORISED
+            self.authorised_at = decided
         else:
-            status, cab = Status.APPROVED, Cab.APPROVED
-        raised_by = rng.choice(world.change_managers)
-        created = _past(start + datetime.timedelta(days=rng.randint(0, 20), hours=2))
-        linked = None if free else release.pk
-        rows.append(
+            target = RfC.Status.REJECTED
+        self.step(
+            decided,
+            slot.chair,
+            "cab_decision",
+            target,
+            self.carried_by,
+            outcome=outcome,
+            conditions="",
+        )
+        return decided
+
+    def ecab(self, when) -> Slot:
+        """An emergency CAB called for this RfC (``plan_meeting``), its two members."""
+        world, rng = self.world, self.rng
+        pk = next_ids(CabMeeting, 1)[0]
+        members = tuple(rng.choice(world.members[p]).pk for p in ECAB_PARTIES)
+        title = f"Emergency CAB: {self.reference}"
+        minutes_at = _past(when + datetime.timedelta(hours=2))
+        self.out.meetings.append(
             (
                 pk,
-                reference,
+                CabMeeting.Kind.ECAB,
                 title,
-                status,
-                cab,
-                linked,
-                rng.random() < 0.03,
-                raised_by.pk,
-                created,
-                implemented_at,
+                when,
+                "Conference call",
+                self.assessor.pk,
+                f"{self.reference} heard by the emergency CAB.",
+                minutes_at,
+                when,
             )
         )
-        label = f"{reference} {title}"[:200]
-        changes = {"title": [None, title]}
-        entries.append(
-            (created, raised_by.pk, "rfc_registered", "changes.rfc", pk, label, None, changes)
+        self.out.members += [
+            (pk, user, world.parties[p].pk) for user, p in zip(members, ECAB_PARTIES, strict=True)
+        ]
+        self.out.agenda.append((pk, self.pk, 0))
+        label = f"Emergency CAB {when:%Y-%m-%d %H:%M}: {title}"[:200]
+        for action, at, changes in (
+            ("cab_planned", when, {"kind": [None, "ecab"]}),
+            ("cab_agenda", when, {"added": [None, [self.reference]]}),
+            ("cab_minutes", minutes_at, {"sent": [None, True]}),
+        ):
+            self.out.entries.append(
+                (at, self.assessor.pk, action, "changes.cabmeeting", pk, label, None, changes)
+            )
+        return Slot(pk, when, members, self.assessor.pk)
+
+    def include(self, when) -> None:
+        self.carried_by = self.release.pk
+        self.step(
+            when,
+            self.plan["rm"],
+            "rfc_included",
+            RfC.Status.SCHEDULED,
+            self.release.pk,
+            rfc=self.reference,
         )
-        decided = _past(created + datetime.timedelta(days=rng.randint(1, 10)))
-        if cab != Cab.PENDING:
-            after = Status.REJECTED if cab == Cab.REJECTED else Status.APPROVED
-            changes = {"cab_decision": ["pending", cab], "status": ["submitted", after]}
-            entries.append(
-                (decided, raised_by.pk, "cab_decision", "changes.rfc", pk, label, linked, changes)
+
+    def implement(self, when, by) -> None:
+        """``mark_implemented`` at the release's closure (RM.6.7)."""
+        self.implemented_at = when
+        self.step(when, by, "rfc_implement", RfC.Status.IMPLEMENTED, self.release.pk)
+
+    def review(self, when) -> None:
+        self.out.reviews.append(
+            (
+                self.pk,
+                True,
+                "",
+                "",
+                False,
+                "Test with production-sized data in pSAT.",
+                self.assessor.pk,
+                when,
             )
-        if linked:
-            included = _past(decided + datetime.timedelta(hours=3))
-            changes = {"rfc": [None, reference]}
-            entries.append(
-                (included, plan["rm"].pk, "rfc_included", "changes.rfc", pk, label, linked, changes)
-            )
-    return rows, entries
+        )
+        self.step(when, self.assessor, "rfc_reviewed", RfC.Status.REVIEWED, objective_met=True)
+
+    def close(self, when, action="rfc_close", by=None, reason="") -> None:
+        self.closed_at = when
+        extra = {"reason": reason} if reason else {}
+        target = {
+            "rfc_close": RfC.Status.CLOSED,
+            "rfc_withdraw": RfC.Status.WITHDRAWN,
+            "rfc_cancel": RfC.Status.CANCELLED,
+        }[action]
+        self.step(when, by or self.assessor, action, target, **extra)
+
+
+def _later(moment, rng, low_hours: float, high_hours: float):
+    """A moment some hours after ``moment``, never later than now."""
+    return _past(moment + datetime.timedelta(hours=rng.uniform(low_hours, high_hours)))
+
+
+def _last_held(world) -> Slot:
+    return world.weekly[bisect.bisect_left(world.weekly_starts, world.cutoff) - 1]
+
+
+def _heard_after(world, moment) -> Slot:
+    """The first weekly CAB two days after ``moment`` that has met (or the last one)."""
+    i = bisect.bisect_left(world.weekly_starts, moment + datetime.timedelta(days=2))
+    if i < len(world.weekly) and world.weekly_starts[i] < world.cutoff:
+        return world.weekly[i]
+    return _last_held(world)
+
+
+def _through_cab(req: Request, after, outcome=CabDecision.Outcome.AUTHORISED):
+    """Raised, submitted, assessed and heard at the weekly CAB after ``after`` (or by an
+    emergency CAB called for it, or pre-authorised by the standard model). Returns when
+    it was decided."""
+    rng = req.rng
+    if req.change_type == ChangeType.STANDARD:
+        req.raise_(_past(after))
+        req.submit(req.later(0.1, 2))
+        return req.submitted_at
+    if req.change_type == ChangeType.EMERGENCY:
+        req.raise_(_past(after))
+        req.submit(req.later(0.1, 0.5))
+        req.send_to_cab(req.later(0.1, 0.3))
+        slot = req.ecab(req.later(0.4, 1))  # its agenda is this one RfC
+        return req.hear(slot, req.later(0.1, 0.3), outcome, 1)
+    slot = _heard_after(req.world, after)
+    sent = slot.starts_at - datetime.timedelta(hours=rng.uniform(20, 96))
+    assessed = sent - datetime.timedelta(minutes=rng.uniform(10, 90))
+    submitted = assessed - datetime.timedelta(hours=rng.uniform(4, 72))
+    req.raise_(submitted - datetime.timedelta(hours=rng.uniform(0, 48)), answered=True)
+    req.submit(submitted)
+    req.assess(assessed)
+    req.send_to_cab(sent)
+    req.put_on_agenda(slot)
+    heard = slot.starts_at + datetime.timedelta(minutes=rng.uniform(5, 100))
+    return req.hear(slot, heard, outcome, quorum(len(slot.members)))
+
+
+def quorum(members: int) -> int:
+    """``changes.services.quorum`` of a weekly CAB: a majority of its members."""
+    return max(1, math.ceil(members / 2))
+
+
+def _undecided(req: Request, target: str) -> None:
+    """A request still on its way: raised lately, as far as ``target``."""
+    world, rng = req.world, req.rng
+    last = _last_held(world)
+    if target == RfC.Status.AWAITING_CAB:
+        # sent after the last CAB met: on the agenda of the next one
+        sent = _later(last.starts_at, rng, 2, 100)
+        submitted = sent - datetime.timedelta(hours=rng.uniform(6, 72))
+        req.raise_(submitted - datetime.timedelta(hours=rng.uniform(0, 24)), answered=True)
+        req.submit(submitted)
+        req.assess(sent - datetime.timedelta(minutes=30))
+        req.send_to_cab(sent)
+        req.put_on_agenda(world.next_cab)
+        return
+    raised = _past(timezone.now() - datetime.timedelta(days=rng.uniform(1, 20)))
+    req.raise_(raised, answered=rng.random() < 0.5)
+    if target == RfC.Status.DRAFT:
+        return
+    req.submit(req.later(1, 48))
+    if target == RfC.Status.ASSESSED:
+        req.assess(req.later(2, 72))
+
+
+def _requester(world, release, plan, rng):
+    """Application managers ask for most changes, the business threads for some, the
+    change managers for the rest."""
+    pick = rng.random()
+    if pick < 0.6:
+        return rng.choice(world.members[Parties.APPLICATION_MANAGER])
+    if pick < 0.85:
+        return rng.choice(world.members[rng.choice(plan["threads"]).name])
+    return rng.choice(world.change_managers)
+
+
+def _change_type(status: str, rng) -> str:
+    """Standard changes are authorised by their model, emergency ones decided by an ECAB
+    within hours: the undecided states hold normal changes only."""
+    if status in (RfC.Status.SUBMITTED, RfC.Status.ASSESSED, RfC.Status.AWAITING_CAB):
+        return ChangeType.NORMAL
+    if status in (RfC.Status.WITHDRAWN, RfC.Status.REJECTED, REJECTED_THEN_CLOSED):
+        return rng.choices([ChangeType.NORMAL, ChangeType.EMERGENCY], [95, 5])[0]
+    return rng.choices([ChangeType.NORMAL, ChangeType.STANDARD, ChangeType.EMERGENCY], [80, 14, 6])[
+        0
+    ]
+
+
+def _rfcs(world: World, release, plan, ids, out: ChangeRows, rng) -> None:
+    """``RFCS_PER_RELEASE`` RfCs raised for the release's application: most authorised
+    and carried by it (in the state its stage implies: scheduled, implemented at its
+    closure, reviewed and closed afterwards; free again if it was cancelled), some
+    complementary ones raised at RM.2.1, a few not carried (in planning half of them,
+    still on their way through the CAB)."""
+    stage = release.stage
+    start = _formalised_at(release)
+    delivered = timezone.make_aware(
+        datetime.datetime.combine(release.planned_delivery_date, datetime.time(10))
+    )
+    installed = timezone.make_aware(
+        datetime.datetime.combine(release.planned_installation_date, datetime.time(20))
+    )
+    past = stage in PAST_STAGES
+    for j in range(RFCS_PER_RELEASE):
+        req = Request(out, release, plan, next(ids), rng)
+        after = start + datetime.timedelta(days=rng.uniform(0, 20))
+        complementary = (
+            j == RFCS_PER_RELEASE - 1
+            and plan["dc"] is not None
+            and stage not in (Stage.PLANNING, Stage.CANCELLED)
+            and rng.random() < COMPLEMENTARY.get(stage, COMPLEMENTARY_OTHERWISE)
+        )
+        free = not complementary and rng.random() < FREE.get(stage, FREE_OTHERWISE)
+        if free:
+            table = FREE_PAST if past else FREE_OPEN
+            fate = rng.choices(list(table), list(table.values()))[0]
+        else:
+            fate = RfC.Status.SCHEDULED
+        change_type = ChangeType.NORMAL if complementary else _change_type(fate, rng)
+        if free and not past and fate not in (RfC.Status.REJECTED, RfC.Status.WITHDRAWN):
+            window = timezone.now() + datetime.timedelta(days=rng.uniform(8, 60))
+        else:
+            window = installed
+        req.describe(
+            j,
+            requester=_requester(world, release, plan, rng),
+            change_type=change_type,
+            planned_start=window,
+        )
+        if complementary:
+            _complementary(req, delivered, stage, installed)
+        elif free:
+            _free(req, fate, after)
+        else:
+            _carried(req, after, stage, installed)
+        req.finish()
+
+
+def _complementary(req: Request, delivered, stage, installed) -> None:
+    """Raised at RM.2.1 by the deployment coordinator; heard at the next weekly CAB,
+    whose authorisation schedules it in the release."""
+    rng = req.rng
+    if stage == Stage.RECEIVING:
+        req.raise_complementary(_past(delivered), req.plan["dc"])
+        fate = rng.choice([RfC.Status.SUBMITTED, RfC.Status.ASSESSED, RfC.Status.AWAITING_CAB])
+        if fate != RfC.Status.SUBMITTED:
+            req.assess(req.later(1, 24))
+        if fate == RfC.Status.AWAITING_CAB:
+            req.send_to_cab(req.later(0.1, 2))
+            req.put_on_agenda(req.world.next_cab)
+        return
+    slot = _heard_after(req.world, _past(delivered))
+    raised = slot.starts_at - datetime.timedelta(hours=rng.uniform(48, 96))
+    req.raise_complementary(min(_past(delivered), raised), req.plan["dc"])
+    sent = slot.starts_at - datetime.timedelta(hours=rng.uniform(20, 40))
+    req.assess(sent - datetime.timedelta(minutes=30))
+    req.send_to_cab(sent)
+    req.put_on_agenda(slot)
+    heard = slot.starts_at + datetime.timedelta(minutes=rng.uniform(5, 100))
+    req.hear(slot, heard, CabDecision.Outcome.AUTHORISED, quorum(len(slot.members)))
+    _after_installation(req, stage, installed)
+
+
+def _free(req: Request, fate: str, after) -> None:
+    """An RfC no release carries."""
+    if fate in RfC.UNDECIDED_STATES:
+        _undecided(req, fate)
+    elif fate == RfC.Status.WITHDRAWN:
+        req.raise_(_past(after))
+        req.submit(req.later(1, 48))
+        if req.rng.random() < 0.5:
+            req.assess(req.later(2, 72))
+        req.close(req.later(24, 400), "rfc_withdraw", req.requester, "No longer needed.")
+    elif fate in (RfC.Status.REJECTED, REJECTED_THEN_CLOSED):
+        _through_cab(req, after, CabDecision.Outcome.REJECTED)
+        if fate == REJECTED_THEN_CLOSED:
+            req.close(req.later(24, 400))
+    else:  # authorised, waiting for a release; or cancelled after its authorisation
+        _through_cab(req, after)
+        if fate == RfC.Status.CANCELLED:
+            req.close(req.later(24, 600), "rfc_cancel", reason="Superseded.")
+
+
+def _carried(req: Request, after, stage, installed) -> None:
+    """Authorised, included at RM.1.1, and what the release's stage did to it since."""
+    _through_cab(req, after)
+    req.include(req.later(2, 72))
+    if stage == Stage.CANCELLED:
+        # ``follow_release``: the RfC is free again for another release
+        req.carried_by = None
+        req.status = RfC.Status.AUTHORISED
+        changes = {
+            "status": [RfC.Status.SCHEDULED, RfC.Status.AUTHORISED],
+            "release": [req.release.identifier, None],
+        }
+        req.event(
+            req.later(24, 24 * 40), req.plan["rm"], "rfc_release_cancel", changes, req.release.pk
+        )
+        if req.rng.random() < 0.3:
+            req.close(req.later(24, 400), "rfc_cancel", reason="Merged elsewhere.")
+        return
+    _after_installation(req, stage, installed)
+
+
+def _after_installation(req: Request, stage, installed) -> None:
+    """RM.6.7 implements the scheduled RfCs of a successful installation; a roll-back
+    counts a failed attempt; then reviews and closure."""
+    rng = req.rng
+    if stage == Stage.ROLLED_BACK:
+        req.failed_attempts = 1
+        when = max(_past(installed), req.later(1, 2))
+        req.event(
+            when, req.plan["dc"] or req.plan["rm"], "rfc_release_roll_back", {}, req.release.pk
+        )
+        return
+    if stage not in (Stage.CONFORMANCE, Stage.CLOSED):
+        return
+    req.implement(max(_past(installed), req.later(1, 2)), req.plan["rm"])
+    if stage == Stage.CONFORMANCE:
+        return
+    fate = rng.choices(list(AFTER_CLOSURE), list(AFTER_CLOSURE.values()))[0]
+    if fate == RfC.Status.IMPLEMENTED:
+        return
+    if fate == RfC.Status.REVIEWED or req.change_type == ChangeType.EMERGENCY:
+        req.review(req.later(24, 240))  # an emergency change closes after its review
+    if fate == RfC.Status.CLOSED:
+        req.close(req.later(24, 360))
 
 
 def _audit(world: World, release, plan, records) -> list[tuple]:

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
+from changes.models import CabMeeting, RfC
 from raci.models import Party
 from raci.permissions import Parties
 from releases.models import Release, Stage
@@ -24,7 +27,7 @@ PERSONAS = {
 class Row:
     persona: str
     page: str
-    status: int
+    status: int  # what it answered; figures only for the status expected
     queries: int
     p50: float  # ms, whole request
     p95: float
@@ -33,6 +36,7 @@ class Row:
     slowest_ms: float
     slowest_sql: str
     sql: list[tuple[float, str]]  # (ms, query) of the captured request
+    expect: int = 200
 
 
 @dataclass
@@ -41,6 +45,9 @@ class Page:
     path: str
     user: object  # None: an anonymous client
     load: bool = False  # also timed under load through gunicorn
+    #: what it must answer: anything else fails the run (a page not built yet answers
+    #: 404 fast, and would look like a fast page)
+    expect: int = 200
 
 
 #: p95 budget of the main pages (DESIGN section 8)
@@ -66,6 +73,18 @@ def pages(world) -> list[Page]:
         .first()
     )
     people = {persona: world.members[party][0] for persona, party in PERSONAS.items()}
+    # An RfC of that release with its CAB's advice and decision (a long history).
+    rfc = (
+        RfC.objects.filter(release=release, cab_decisions__isnull=False).order_by("id").first()
+        or RfC.objects.filter(release=release).order_by("id").first()
+        or RfC.objects.order_by("id").first()
+    )
+    # The next CAB: its agenda holds every RfC awaiting the CAB.
+    cab = (
+        CabMeeting.objects.filter(kind=CabMeeting.Kind.CAB, starts_at__gte=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )
     main = [
         "/",
         "/releases/",
@@ -100,7 +119,6 @@ def pages(world) -> list[Page]:
         ("release manager", "/api/v1/raci/activities/"),
         ("release manager", f"/releases/{release.identifier}/activities/RM.4.1/"),
         ("thread A3/Cust", f"/releases/{release.identifier}/decisions/psat/"),
-        ("release manager", f"/api/v1/releases/{release.identifier}/plan/"),
         ("release manager", f"/api/v1/releases/{release.identifier}/transitions/"),
         ("release manager", "/api/v1/raci/people/?party=itsm-deployment-coordinator"),
         ("release manager", "/api/v1/raci/organisations/"),
@@ -109,8 +127,44 @@ def pages(world) -> list[Page]:
     ]
     if planning is not None:
         others.insert(1, ("release manager", f"/releases/{planning.identifier}/activities/RM.1.1/"))
+    # Change management: the change manager's pages, and the list and an RfC page as a
+    # business thread too, whose visibility is narrower.
+    people["change manager"] = world.change_managers[0]
+    others += [
+        ("change manager", reverse("changes:start")),
+        ("change manager", reverse("changes:rfcs")),
+        ("thread A3/Cust", reverse("changes:rfcs")),
+        ("change manager", reverse("changes:rfc", args=[rfc.reference])),
+        ("thread A3/Cust", reverse("changes:rfc", args=[rfc.reference])),
+        ("change manager", reverse("changes:schedule")),
+        ("change manager", reverse("changes:meeting", args=[cab.pk])),
+        ("change manager", "/api/v1/rfcs/"),
+    ]
     plan += [Page(persona, path, people[persona], True) for persona, path in others]
+    # The dataset builds no deployment plan: this measures the API's 404, no more.
+    plan.append(
+        Page(
+            "release manager",
+            f"/api/v1/releases/{release.identifier}/plan/",
+            people["release manager"],
+            expect=404,
+        )
+    )
     return plan
+
+
+def skipped(plan: list[Page], prefixes) -> tuple[list[Page], list[Page]]:
+    """The pages to measure and those left out by ``--skip`` (path prefixes)."""
+    prefixes = tuple(prefixes or ())
+    if not prefixes:
+        return plan, []
+    left_out = [p for p in plan if p.path.startswith(prefixes)]
+    return [p for p in plan if p not in left_out], left_out
+
+
+def unexpected(rows: list[Row]) -> list[Row]:
+    """The rows whose page did not answer what it must (200 but for the few noted)."""
+    return [r for r in rows if r.status != r.expect]
 
 
 def trivial(world) -> Page:
@@ -182,6 +236,7 @@ def run(plan: list[Page], repeat: int) -> list[Row]:
             client.force_login(page.user)
         row = measure(client, page.path, repeat)
         row.persona = page.persona
+        row.expect = page.expect
         rows.append(row)
     return rows
 

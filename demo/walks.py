@@ -7,7 +7,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from changes import services as changes
-from changes.models import RfC
 from deployments import services as d
 from deployments.models import Decision, TestReport
 from dsl import services as dsl
@@ -15,6 +14,8 @@ from raci.models import Party
 from raci.permissions import Parties
 from releases import services as releases
 from releases.communications import business_threads
+
+from . import change_walks
 
 STAGES = [
     "planning",
@@ -32,20 +33,16 @@ def demo_file(name: str) -> ContentFile:
     return ContentFile(f"Demo document {name}\n".encode(), name=name)
 
 
-def walk(release, target: str, *, rm, dc, campaign, change_manager) -> None:
+def walk(release, target: str, *, rm, dc, campaign, board) -> None:
     """Take a release (roles assigned) up to ``target``, one of STAGES, 'rolled_back'
-    or 'cancelled'."""
+    or 'cancelled'. Its request for change is authorised at ``board``, the weekly CAB
+    (``change_walks.Board``), before RM.1.1 includes it."""
     if target == "cancelled":
         releases.fire_transition(release, "cancel", by=rm, reason="Merged into a later release")
         return
     if target == "planning":
         return
-    rfc = RfC.objects.create(
-        reference=f"RFC-{release.pk:04d}",
-        title=f"Changes of {release.name}",
-        requester=change_manager,
-        status=RfC.Status.AUTHORISED,
-    )
+    rfc = change_walks.release_rfc(board, release)
     changes.include_rfc(release, by=rm, rfc=rfc)
     app = release.application.code
     d.initialise_deployment_plan(
@@ -59,6 +56,15 @@ def walk(release, target: str, *, rm, dc, campaign, change_manager) -> None:
     )
     d.publish_release_schedule(release, by=rm)
     if target == "receiving":
+        # An inconsistent delivery: RM.2.1 raises a complementary RfC for what lacks.
+        d.verify_consistency(
+            release,
+            by=dc,
+            plan_completed=False,
+            documents_present=True,
+            missing="The deployment plan does not say where the new reference tables go.",
+            complementary_rfc_title="Extra database storage for the new reference tables",
+        )
         return
     d.verify_consistency(release, by=dc, plan_completed=True, documents_present=True)
     d.verify_completeness(release, by=dc, delivered=list(release.deployment_plan.components.all()))

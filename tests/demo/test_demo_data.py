@@ -1,6 +1,11 @@
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
+from changes.models import CabMeeting, ChangeType, Review, RfC
+from changes.selectors import change_schedule
 from raci.models import Party
+from releasemgmt.audit.models import AuditEntry
 from releases.models import Release
 
 
@@ -26,6 +31,46 @@ def test_demo_data_gives_every_party_a_user_and_can_run_twice(db):
         "cancelled",
     }
     assert Release.objects.filter(assignments__party__name="ITSM Deployment Coordinator").exists()
+
+
+def test_demo_data_shows_change_management_through_its_services(db):
+    call_command("load_demo")
+    call_command("load_demo")
+    rfcs = RfC.objects.all()
+    assert set(rfcs.values_list("status", flat=True)) == set(RfC.Status.values)
+    # every request came through raise_rfc (or RM.2.1's complementary RfC): none was
+    # written with a status of its own
+    raised = AuditEntry.objects.filter(object_type="changes.rfc", action="rfc_raised")
+    assert raised.count() == rfcs.count()
+    assert rfcs.filter(complementary=True, raised_at__isnull=False, status="submitted").exists()
+    # the releases' RfCs: authorised at the CAB, scheduled, implemented once closed
+    assert not rfcs.filter(release__isnull=False, status="authorised").exists()
+    assert rfcs.filter(status="scheduled", release__stage="installation").exists()
+    assert rfcs.filter(status="implemented", release__stage="closed").exists()
+    standard = rfcs.filter(change_type=ChangeType.STANDARD, status="authorised").first()
+    assert not standard.cab_decisions.exists()
+    assert AuditEntry.objects.filter(action="rfc_pre_authorised", object_id=str(standard.pk))
+    emergency = rfcs.get(change_type=ChangeType.EMERGENCY)
+    assert emergency.status == "reviewed"
+    assert Review.objects.filter(rfc=emergency).exists()
+    assert emergency.cab_decisions.get().meeting.kind == CabMeeting.Kind.ECAB
+
+    now = timezone.now()
+    past = CabMeeting.objects.get(kind="cab", starts_at__lt=now)
+    assert past.minutes_sent_at
+    assert "Decisions" in past.minutes
+    assert past.advice.count() >= 3 * past.decisions.count() > 0
+    assert set(past.decisions.values_list("outcome", flat=True)) == {"authorised", "rejected"}
+    upcoming = CabMeeting.objects.get(kind="cab", starts_at__gt=now)
+    assert not upcoming.minutes_sent_at
+    on_agenda = set(upcoming.agenda.values_list("rfc__status", flat=True))
+    assert on_agenda == {"awaiting_cab"}
+    assert upcoming.agenda.count() == rfcs.filter(status="awaiting_cab").count() >= 2
+
+    slots = change_schedule(get_user_model().objects.get(username="change-manager"))
+    overlapping = [s for s in slots if s.overlaps]
+    assert len(overlapping) >= 2
+    assert {s.rfc.status for s in overlapping} == {"authorised"}
 
 
 def test_a_demo_user_can_log_in(client, db):

@@ -1,4 +1,5 @@
-"""Demo data for the embedded default: a user for every party, applications and releases."""
+"""Demo data for the embedded default: a user for every party, applications, releases
+and the requests for change of change management with its CABs."""
 
 import datetime
 
@@ -9,12 +10,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from changes.loader import load_change_models
+from changes.models import CabMeeting
 from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
 from releases import services
 from releases.models import Application, Release
 
-from ... import walks
+from ... import change_walks, walks
 
 PASSWORD = "demo"
 APPLICATIONS = [
@@ -84,11 +87,15 @@ def demo_username(party: Party) -> str:
 
 
 class Command(BaseCommand):
-    help = "Create demo users (password 'demo') for every party, applications and releases."
+    help = (
+        "Create demo users (password 'demo') for every party, applications, releases and "
+        "requests for change with their CABs."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
         ensure_process_loaded()
+        load_change_models()
         self.password_hash = make_password(PASSWORD)  # hashed once: it is slow on purpose
         User = get_user_model()
         users = {}
@@ -122,6 +129,19 @@ class Command(BaseCommand):
         for code, name in APPLICATIONS:
             apps[code], _ = Application.objects.get_or_create(code=code, defaults={"name": name})
 
+        people = change_walks.People(
+            change_manager=users["change-manager"],
+            requesters=[users["application-manager"], users["a3-cust"], users["a3-exc"]],
+            members=[
+                users["infrastructure-manager"],
+                users["configuration-manager"],
+                users["service-desk"],
+                users["application-manager"],
+                users["a3-cust"],
+            ],
+            ecab_members=[users["infrastructure-manager"], users["service-desk"]],
+        )
+        board = change_walks.Board(people)  # the weekly CAB that authorised the releases' RfCs
         manager = User.objects.get(username="release-manager")
         coordinators = [users["deployment-coordinator"], users["deployment-coordinator-2"]]
         today = timezone.localdate()
@@ -158,9 +178,16 @@ class Command(BaseCommand):
                 rm=manager,
                 dc=coordinators[i % 2],
                 campaign=users["campaign-coordinator"],
-                change_manager=users["change-manager"],
+                board=board,
             )
             created += 1
+        # The requests of change management, once: the next CAB marks them made.
+        if not CabMeeting.objects.filter(title=change_walks.NEXT_CAB).exists():
+            change_walks.walk_changes(people, board, apps)
+            change_walks.close_implemented(people)
+            board.send_minutes()
+            change_walks.next_cab(people, apps)
+        board.send_minutes()
         self.stdout.write(
             f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "
             f"{created} new releases."

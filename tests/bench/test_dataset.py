@@ -1,0 +1,116 @@
+"""The benchmark's bulk dataset holds what the services would have written: every RfC
+state reached by its transitions in order, with the CAB's advice and decision, the audit
+entries of each step, references from the services' own sequence; and the benchmark
+refuses to report a page that does not answer."""
+
+import datetime
+from collections import Counter, defaultdict
+
+import pytest
+from django.utils import timezone
+
+from bench import dataset, measure
+from changes import services
+from changes.models import Advice, AgendaItem, CabDecision, CabMeeting, ChangeType, Review, RfC
+from raci.permissions import Parties
+from releasemgmt.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+S = RfC.Status
+RELEASES = 200
+
+
+@pytest.fixture
+def world():
+    world = dataset.World()
+    dataset.grow(world, RELEASES)
+    return world
+
+
+def test_every_rfc_state_comes_from_its_transitions_in_order(world):
+    rfcs = list(RfC.objects.order_by("id"))
+    assert len(rfcs) == RELEASES * dataset.RFCS_PER_RELEASE
+    assert set(Counter(r.status for r in rfcs)) == set(S.values)
+    assert AuditEntry.objects.count() == RELEASES * dataset.AUDIT_PER_RELEASE
+    trail = defaultdict(list)
+    for entry in AuditEntry.objects.filter(object_type="changes.rfc").order_by("timestamp", "id"):
+        trail[int(entry.object_id)].append(entry)
+    decisions = {d.rfc_id: d for d in CabDecision.objects.all()}
+    reviewed = set(Review.objects.values_list("rfc_id", flat=True))
+    agenda = set(AgendaItem.objects.values_list("meeting_id", "rfc_id"))
+    now = timezone.now()
+    for rfc in rfcs:
+        rfc.full_clean(exclude=["status"], validate_unique=False)  # protected: read only
+        entries = trail[rfc.pk]
+        assert entries[0].action == "rfc_raised", rfc
+        statuses = [e.changes["status"][1] for e in entries if "status" in e.changes]
+        assert statuses[-1] == rfc.status, (rfc, [e.action for e in entries])
+        moments = [rfc.created_at, rfc.submitted_at, rfc.authorised_at, rfc.implemented_at]
+        moments = [m for m in moments if m]
+        assert moments == sorted(moments), rfc
+        assert max(moments + [e.timestamp for e in entries]) <= now
+        assert rfc.applications.exists()
+        carried = rfc.status in (S.SCHEDULED, S.IMPLEMENTED, S.REVIEWED) or (
+            rfc.status == S.CLOSED and rfc.implemented_at
+        )
+        assert bool(rfc.release_id) == bool(carried or rfc.complementary), rfc
+        rejected_then_closed = rfc.status == S.CLOSED and not rfc.implemented_at
+        if rfc.status in RfC.AUTHORISED_STATES and not rejected_then_closed:
+            assert rfc.authorised_at
+            if rfc.change_type == ChangeType.STANDARD:
+                assert rfc.pk not in decisions
+                assert "rfc_pre_authorised" in [e.action for e in entries]
+            else:
+                assert decisions[rfc.pk].outcome == "authorised"
+        if rfc.status == S.REJECTED or rejected_then_closed:
+            assert decisions[rfc.pk].outcome == "rejected"
+        if rfc.pk in decisions:
+            decision = decisions[rfc.pk]
+            assert (decision.meeting_id, rfc.pk) in agenda
+            advice = Advice.objects.filter(meeting=decision.meeting, rfc=rfc).count()
+            assert advice >= services.quorum(decision.meeting)
+            assert decision.meeting.starts_at < now
+        if rfc.status == S.REVIEWED or (rfc.status == S.CLOSED and rfc.review_required):
+            assert rfc.pk in reviewed, rfc
+        if rfc.status == S.AWAITING_CAB:
+            assert rfc.agenda_items.get().meeting.starts_at > now
+        if rfc.status in (S.SUBMITTED, S.ASSESSED, S.AWAITING_CAB):
+            assert rfc.change_type == ChangeType.NORMAL
+        if rfc.status == S.ASSESSED:
+            assert rfc.risk_level
+
+
+def test_cab_meetings_past_and_coming(world):
+    now = timezone.now()
+    weekly = CabMeeting.objects.filter(kind=CabMeeting.Kind.CAB)
+    held = weekly.filter(starts_at__lt=now - datetime.timedelta(days=1))
+    assert held.filter(minutes_sent_at__isnull=True).count() == 0
+    assert weekly.filter(starts_at__gt=now, minutes_sent_at__isnull=True).count() >= 8
+    assert CabDecision.objects.filter(meeting__kind=CabMeeting.Kind.ECAB).exists()
+    assert all(m.members.count() == 5 for m in weekly[:20])
+    coming = world.next_cab
+    assert AgendaItem.objects.filter(meeting_id=coming.pk).count() == (
+        RfC.objects.filter(status=S.AWAITING_CAB).count()
+    )
+
+
+def test_references_follow_the_services_sequence(world, make_user):
+    numbers = sorted(int(ref[4:]) for ref in RfC.objects.values_list("reference", flat=True))
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    requester = make_user("ann", Parties.APPLICATION_MANAGER)
+    rfc = services.raise_rfc(by=requester, title="After the bulk rows")
+    assert int(rfc.reference[4:]) > numbers[-1]
+
+
+def test_a_page_that_does_not_answer_fails_the_run(world):
+    plan = measure.pages(world)
+    paths = {p.path for p in plan}
+    assert {"/changes/", "/changes/rfcs/", "/changes/schedule/", "/api/v1/rfcs/"} <= paths
+    assert any(p.persona == "change manager" and p.path.startswith("/changes/cab/") for p in plan)
+    missing = measure.Page("change manager", "/changes/no-such-page/", world.change_managers[0])
+    rows = measure.run([missing], repeat=1)
+    assert measure.unexpected(rows) == rows
+    assert rows[0].status == 404
+    kept, left_out = measure.skipped(plan, ["/changes/"])
+    assert left_out
+    assert all(not p.path.startswith("/changes/") for p in kept)
