@@ -12,7 +12,6 @@ import bisect
 import datetime
 import io
 import json
-import math
 import random
 import time
 from collections import defaultdict
@@ -598,6 +597,7 @@ RFC_COLUMNS = (
     "raised_at",
     "retrospective",
     "failed_attempts",
+    "cab_round",
     "created_at",
     "submitted_at",
     "authorised_at",
@@ -617,8 +617,16 @@ MEETING_COLUMNS = (
 )
 MEMBER_COLUMNS = ("meeting", "user", "party")
 AGENDA_COLUMNS = ("meeting", "rfc", "position")
-ADVICE_COLUMNS = ("meeting", "rfc", "member", "verdict", "comment", "given_at")
-DECISION_COLUMNS = ("meeting", "rfc", "outcome", "conditions", "decided_by", "decided_at")
+ADVICE_COLUMNS = ("meeting", "rfc", "member", "round", "verdict", "comment", "given_at")
+DECISION_COLUMNS = (
+    "meeting",
+    "rfc",
+    "round",
+    "outcome",
+    "conditions",
+    "decided_by",
+    "decided_at",
+)
 REVIEW_COLUMNS = (
     "rfc",
     "objective_met",
@@ -863,6 +871,7 @@ class Request:
         self.change_type = ChangeType.NORMAL
         self.risk_answers, self.risk_level = {}, ""
         self.failed_attempts = 0
+        self.cab_round = 0
         self.created_at = None
         self.submitted_at = self.authorised_at = self.implemented_at = self.closed_at = None
         self.planned_start = None
@@ -924,6 +933,7 @@ class Request:
             self.release.pk if self.complementary else None,
             False,
             self.failed_attempts,
+            self.cab_round,
             self.created_at,
             self.submitted_at,
             self.authorised_at,
@@ -1002,6 +1012,7 @@ class Request:
         self.step(when, self.assessor, "rfc_assess", RfC.Status.ASSESSED)
 
     def send_to_cab(self, when) -> None:
+        self.cab_round += 1
         self.step(when, self.assessor, "rfc_send_to_cab", RfC.Status.AWAITING_CAB)
 
     def put_on_agenda(self, slot: Slot) -> None:
@@ -1020,11 +1031,17 @@ class Request:
                 verdict = rng.choices(["reject", "abstain", "approve"], [6, 2, 1])[0]
             given = when + datetime.timedelta(minutes=2 * n)
             comment = "" if verdict == "approve" else "The risk is not covered yet."
-            self.out.advice.append((slot.pk, self.pk, member, verdict, comment, given))
-            changes = {"verdict": [None, verdict], "meeting": [None, slot.pk]}
+            row = (slot.pk, self.pk, member, self.cab_round, verdict, comment, given)
+            self.out.advice.append(row)
+            changes = {
+                "verdict": [None, verdict],
+                "meeting": [None, slot.pk],
+                "round": [None, self.cab_round],
+            }
             self.event(given, member, "cab_advice", changes)
         decided = when + datetime.timedelta(minutes=10)
-        self.out.decisions.append((slot.pk, self.pk, outcome, "", slot.chair, decided))
+        row = (slot.pk, self.pk, self.cab_round, outcome, "", slot.chair, decided)
+        self.out.decisions.append(row)
         if outcome == CabDecision.Outcome.AUTHORISED:
             target = RfC.Status.SCHEDULED if self.carried_by else RfC.Status.AUTHORISED
             self.authorised_at = decided
@@ -1165,7 +1182,7 @@ def _through_cab(req: Request, after, outcome=CabDecision.Outcome.AUTHORISED):
 
 def quorum(members: int) -> int:
     """``changes.services.quorum`` of a weekly CAB: a majority of its members."""
-    return max(1, math.ceil(members / 2))
+    return members // 2 + 1
 
 
 def _undecided(req: Request, target: str) -> None:
