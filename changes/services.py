@@ -712,8 +712,8 @@ def record_cab_decision(meeting, *, by, rfc, outcome: str, conditions: str = "")
     )
     _tell(
         carrier,
-        "cab_decision",
-        {"rfc": rfc, "decision": decision, "meeting": meeting},
+        mail="cab_decision",
+        context={"rfc": rfc, "decision": decision, "meeting": meeting},
         to=[rfc.requester],
         by=by,
         subject_of=rfc.reference,
@@ -745,8 +745,8 @@ def record_minutes(meeting, *, by, minutes: str) -> CabMeeting:
     people += [i.rfc.requester for i in items] + [meeting.chair]
     _tell(
         None,
-        "cab_minutes",
-        {
+        mail="cab_minutes",
+        context={
             "meeting": meeting,
             "rows": [(i.rfc, decisions.get(i.rfc_id)) for i in items],
         },
@@ -973,7 +973,7 @@ def rfc_url(rfc) -> str:
     return reverse("changes:rfc", args=[rfc.reference])
 
 
-def _tell(release, mail: str, context: dict, *, to, by, subject_of: str, link: str) -> None:
+def _tell(release, *, mail: str, context: dict, to, by, subject_of: str, link: str) -> None:
     to = [u for u in to if u.is_active]
     if not to:
         return
@@ -994,8 +994,8 @@ def _tell(release, mail: str, context: dict, *, to, by, subject_of: str, link: s
 def _tell_change_managers(rfc, *, by, mail: str) -> None:
     _tell(
         rfc.release,
-        mail,
-        {"rfc": rfc},
+        mail=mail,
+        context={"rfc": rfc},
         to=list(holders_of_party(Parties.CHANGE_MANAGER)),
         by=by,
         subject_of=rfc.reference,
@@ -1008,8 +1008,8 @@ def _tell_about_release(release, rfcs, *, by, event: str) -> None:
     requesters = [r.requester for r in rfcs]
     _tell(
         release,
-        "rfc_release_event",
-        {"release": release, "rfcs": rfcs, "event": event},
+        mail="rfc_release_event",
+        context={"release": release, "rfcs": rfcs, "event": event},
         to=list(dict.fromkeys(managers + requesters)),
         by=by,
         subject_of=release.identifier,

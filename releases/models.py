@@ -4,9 +4,12 @@ __all__ = [
     "STAGE_NUMBER",
     "ActivityRecord",
     "Application",
+    "Milestone",
+    "MilestoneChange",
     "Release",
     "ReleaseType",
     "Stage",
+    "Window",
 ]
 
 from django.conf import settings
@@ -219,3 +222,122 @@ class ActivityRecord(models.Model):
 
     def __str__(self):
         return f"{self.release.identifier} {self.activity.code}: {self.get_status_display()}"
+
+
+class Milestone(models.Model):
+    """A dated step of a release's plan: its planned window, the baseline taken when the
+    release plan is published (RM.1.4) and every re-plan since (``MilestoneChange``).
+    When it actually happened is the record of its activity (``ACTIVITY``), never a
+    date typed here. Seed 002 counts late and overlapping releases from these."""
+
+    class Kind(models.TextChoices):
+        DELIVERY = "delivery", "Delivery"
+        KICKOFF = "kickoff", "Kick-off meeting"
+        PSAT = "psat", "pSAT"
+        SAT = "sat", "SAT"
+        INSTALLATION = "installation", "Installation"
+        CONFORMANCE = "conformance", "Conformance testing"
+
+    #: the activity whose record says when the milestone actually happened
+    ACTIVITY = {
+        Kind.DELIVERY: "RM.2.2",
+        Kind.KICKOFF: "RM.3.2",
+        Kind.PSAT: "RM.4.1",
+        Kind.SAT: "RM.4.2",
+        Kind.INSTALLATION: "RM.6.3",
+        Kind.CONFORMANCE: "RM.7.2",
+    }
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    all_day = models.BooleanField(
+        default=True, help_text="Planned by the day (RM.1.1's dates) rather than to the hour."
+    )
+    baseline_starts_at = models.DateTimeField(
+        null=True, blank=True, help_text="As planned when the release plan was published."
+    )
+    baseline_ends_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "kind"], name="milestone_once"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="milestone_ends_after"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["starts_at"]),
+            models.Index(fields=["ends_at"]),
+            models.Index(fields=["kind", "starts_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.release.identifier} {self.get_kind_display()}"
+
+
+class MilestoneChange(models.Model):
+    """One re-plan of a milestone: from when to when, who and why."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="changes")
+    starts_before = models.DateTimeField()
+    ends_before = models.DateTimeField()
+    starts_after = models.DateTimeField()
+    ends_after = models.DateTimeField()
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+
+class Window(models.Model):
+    """A period the calendar and the conflict rules know: a blackout (nothing is
+    installed: a year-end freeze), global or for one application or business thread; or
+    a maintenance window of an application, when its installations may happen, dated or
+    repeated weekly."""
+
+    class Kind(models.TextChoices):
+        BLACKOUT = "blackout", "Blackout"
+        MAINTENANCE = "maintenance", "Maintenance window"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    reason = models.TextField(blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    repeats_weekly = models.BooleanField(
+        default=False, help_text="The same hours every week, from its start until its end date."
+    )
+    repeat_until = models.DateField(null=True, blank=True)
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.CASCADE, related_name="windows"
+    )
+    business_thread = models.ForeignKey(
+        "raci.Party", null=True, blank=True, on_delete=models.CASCADE, related_name="windows"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="window_ends_after"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "starts_at"]),
+            models.Index(fields=["kind", "ends_at"]),
+            models.Index(fields=["application", "kind"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"

@@ -15,7 +15,7 @@ from raci.sync import sync_release_permissions
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
 
-from . import communications, lifecycle, signals
+from . import communications, lifecycle, planning, signals
 from .models import ActivityRecord, Release, Stage
 
 #: Fields of RM.1.1 that a release manager may revise while the release is open.
@@ -267,6 +267,7 @@ def formalise_release(
         ActivityRecord(release=release, activity=a) for a in Activity.objects.all()
     )
     _apply_conformance(release)
+    planning.place_headline_milestones(release)
     assignments.default_assignments(release, release_manager=by, business_threads=business_threads)
     sync_release_permissions(release)
     audit.record(
@@ -310,6 +311,7 @@ def revise_planning(release, *, by, **changes) -> Release:
     _check_dates(release.planned_delivery_date, release.planned_installation_date)
     release.save()
     _apply_conformance(release)
+    planning.follow_planned_dates(release, by=by)
     audit.record(
         actor=by,
         action="planning_revised",

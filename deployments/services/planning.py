@@ -11,6 +11,7 @@ from releases.communications import (
     business_threads,
     communicate,
 )
+from releases.planning import take_baseline
 from releases.services import begin_activity, mark_done, require_done
 
 from ..models import (
@@ -81,11 +82,13 @@ def initialise_deployment_plan(
 @transaction.atomic
 def publish_release_schedule(release, *, by):
     """RM.1.4: the release appears on the release schedule (the Release Plan of Table 4-2,
-    published on the web portal) and the business threads are told."""
+    published on the web portal) and the business threads are told. The plan as
+    published is the baseline its slippage is measured against."""
     release = begin_activity(release, "RM.1.4", by=by)
     require_done(release, "RM.1.3")
     release.published_at = timezone.now()
     release.save(update_fields=["published_at", "updated_at"])
+    take_baseline(release)
     communicate(
         release,
         "RM.1.4",

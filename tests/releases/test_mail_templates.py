@@ -10,8 +10,12 @@ from releases.communications import render_mail
 
 ROOT = Path(settings.BASE_DIR)
 MAIL_DIR = ROOT / "templates" / "mail"
-SOURCES = [*ROOT.glob("releases/*.py"), *ROOT.glob("deployments/services/*.py")]
-NAMED = re.compile(r'"(informed|rm_[0-9a-z_]+)"')
+SOURCES = [
+    *ROOT.glob("releases/*.py"),
+    *ROOT.glob("deployments/services/*.py"),
+    *ROOT.glob("changes/*.py"),
+]
+NAMED = re.compile(r'"(informed|rm_[0-9a-z_]+)"|mail="([0-9a-z_]+)"')
 
 
 def templates() -> set[str]:
@@ -21,7 +25,7 @@ def templates() -> set[str]:
 def named_in_code() -> set[str]:
     names = set()
     for source in SOURCES:
-        names |= set(NAMED.findall(source.read_text()))
+        names |= {a or b for a, b in NAMED.findall(source.read_text())}
     return names
 
 
