@@ -48,6 +48,17 @@ register(
         "Publish on the release schedule",
         forms.ConfirmForm,
         planning.publish_release_schedule,
+        partials=(P + "_conflicts.html",),
+        records=read.conflict_records,
+        actions=(
+            Action(
+                "acknowledge-conflict",
+                forms.AcknowledgeConflictForm,
+                planning.acknowledge_conflict,
+                "Acknowledge a conflict",
+                "RM.1.4",
+            ),
+        ),
     )
 )
 

@@ -46,6 +46,20 @@ class MessageForm(ReleaseForm):
     message = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
+class AcknowledgeConflictForm(ReleaseForm):
+    """RM.1.4: accept one conflict of the installation, saying why."""
+
+    key = forms.CharField(
+        max_length=120,
+        label="Conflict",
+        help_text="The conflict's key, as the release page lists it.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the release goes ahead despite it.",
+    )
+
+
 class DeploymentPlanForm(ReleaseForm):
     """RM.1.3 Initialise deployment plan (and the rollback plan)."""
 

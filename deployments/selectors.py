@@ -9,6 +9,7 @@ from raci import permissions as raci
 from raci.models import Assignment, Party
 from releases.models import ActivityRecord, Release, Stage
 
+from .conflicts import conflicts_of
 from .models import (
     DECISION_ACTIVITY,
     REQUESTED_IN,
@@ -49,6 +50,17 @@ def plan_records(release, user) -> dict:
         context["planned_components"] = list(plan.components.all())
         context["tasks"] = list(plan.tasks.select_related("owner_party", "assignee"))
     return context
+
+
+def conflict_records(release, user) -> dict:
+    """RM.1.4: the conflicts of the installation, each with its acknowledgement if any."""
+    acknowledged = {
+        a.key: a for a in release.conflict_acknowledgements.select_related("acknowledged_by")
+    }
+    return {
+        "conflicts": [(f, acknowledged.get(f.key)) for f in conflicts_of(release)],
+        "acknowledged": list(acknowledged.values()),
+    }
 
 
 def rfc_records(release, user) -> dict:

@@ -15,7 +15,7 @@ from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
 
 from . import signals
-from .models import Milestone, MilestoneChange, Release
+from .models import Milestone, MilestoneChange, Release, Window
 
 Kind = Milestone.Kind
 #: the milestones RM.1.1's dates hold, and the release field of each
@@ -176,3 +176,125 @@ def take_baseline(release) -> int:
     return release.milestones.filter(baseline_starts_at__isnull=True).update(
         baseline_starts_at=F("starts_at"), baseline_ends_at=F("ends_at")
     )
+
+
+# --- blackout and maintenance windows ------------------------------------------------
+
+WINDOW_FIELDS = (
+    "kind",
+    "title",
+    "reason",
+    "starts_at",
+    "ends_at",
+    "repeats_weekly",
+    "repeat_until",
+    "application",
+    "business_thread",
+)
+
+
+def _window_errors(values: dict) -> dict:
+    errors = _check_window(values.get("starts_at"), values.get("ends_at"))
+    if values.get("kind") not in Window.Kind.values:
+        errors["kind"] = "blackout or maintenance."
+    title = values.get("title")
+    if not isinstance(title, str) or not title.strip():
+        errors["title"] = "Give the window a title."
+    elif len(title) > Window._meta.get_field("title").max_length:
+        errors["title"] = "At most 200 characters."
+    reason = values.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > 100_000:
+        errors["reason"] = "Give text (at most 100,000 characters)."
+    if values.get("kind") == Window.Kind.MAINTENANCE:
+        if values.get("application") is None:
+            errors["application"] = "A maintenance window belongs to an application."
+        if values.get("business_thread") is not None:
+            errors["business_thread"] = "A maintenance window belongs to an application."
+    if values.get("application") is not None and values.get("business_thread") is not None:
+        errors["business_thread"] = "A blackout holds for an application or a thread, not both."
+    if values.get("repeats_weekly"):
+        if (
+            "starts_at" not in errors
+            and "ends_at" not in errors
+            and (values["ends_at"] - values["starts_at"] > timedelta(days=7))
+        ):
+            errors["ends_at"] = "A window repeated weekly lasts a week at most."
+        until = values.get("repeat_until")
+        if until is not None and "starts_at" not in errors and until < values["starts_at"].date():
+            errors["repeat_until"] = "The repetition ends after the first window."
+    elif values.get("repeat_until") is not None:
+        errors["repeat_until"] = "Only a window repeated weekly has an end date."
+    thread = values.get("business_thread")
+    if thread is not None and thread.kind != thread.Kind.BUSINESS_THREAD:
+        errors["business_thread"] = "Only a DG TAXUD business thread."
+    return errors
+
+
+@transaction.atomic
+def save_window(window=None, *, by, **values) -> Window:
+    """Record or change a blackout or maintenance window (the release manager)."""
+    if not raci.may_formalise(by):
+        raise PermissionDenied(
+            "Only an ITSM Release Manager manages blackout and maintenance windows."
+        )
+    unknown = set(values) - set(WINDOW_FIELDS)
+    if unknown:
+        raise ValidationError({f: "This field cannot be set." for f in sorted(unknown)})
+    current = {f: getattr(window, f) for f in WINDOW_FIELDS} if window else {}
+    merged = {"reason": "", "repeats_weekly": False, "repeat_until": None} | current | values
+    errors = _window_errors(merged)
+    if errors:
+        raise ValidationError(errors)
+    before = _window_snapshot(window) if window else {}
+    window = window or Window(created_by=by)
+    for field, value in merged.items():
+        setattr(window, field, value)
+    window.save()
+    audit.record(
+        actor=by,
+        action="window_saved",
+        obj=window,
+        before=before,
+        after=_window_snapshot(window),
+    )
+    return window
+
+
+def _window_snapshot(window) -> dict:
+    return {f: getattr(window, f) for f in WINDOW_FIELDS}
+
+
+@transaction.atomic
+def remove_window(window, *, by) -> None:
+    if not raci.may_formalise(by):
+        raise PermissionDenied(
+            "Only an ITSM Release Manager manages blackout and maintenance windows."
+        )
+    audit.record(actor=by, action="window_removed", obj=window, before=_window_snapshot(window))
+    window.delete()
+
+
+def occurrences(window, start, end) -> list[tuple[datetime, datetime]]:
+    """The times ``window`` holds that meet [start, end): once, or every week (the same
+    local hours, across a change of summer time) until its end date."""
+    if not window.repeats_weekly:
+        return (
+            [(window.starts_at, window.ends_at)]
+            if window.starts_at < end and window.ends_at > start
+            else []
+        )
+    first = timezone.localtime(window.starts_at)
+    length = window.ends_at - window.starts_at
+    weeks = max(0, (start - window.ends_at).days // 7)
+    found = []
+    while True:
+        day = first.date() + timedelta(weeks=weeks)
+        if window.repeat_until and day > window.repeat_until:
+            break
+        s = timezone.make_aware(datetime.combine(day, first.time()))
+        if s >= end:
+            break
+        if s + length > start:
+            found.append((s, s + length))
+        weeks += 1
+    return found

@@ -86,12 +86,16 @@ def application(db):
 
 @pytest.fixture
 def make_release(release_manager, coordinator, organisation, application):
-    """A release formalised (RM.1.1) and with its roles assigned (RM.1.2)."""
+    """A release formalised (RM.1.1) and with its roles assigned (RM.1.2). The first of a
+    test is delivered on 1 March 2027 and installed a fortnight later; each next one a
+    week after the one before, so that their installations do not collide unless the
+    test says so with its dates."""
+    weeks = itertools.count()
 
     def make(threads=("a3-cust",), assign=True, by=None, **fields):
         by = by or release_manager
         threads = [party(t) for t in threads]
-        today = datetime.date(2027, 3, 1)
+        today = datetime.date(2027, 3, 1) + datetime.timedelta(weeks=next(weeks))
         values = {
             "application": application,
             "version": f"1.{next(_seq)}.0",

@@ -16,7 +16,13 @@ from .installation import (
     NotificationRequest,
 )
 from .kickoff import EnvironmentReport, KickOffMeeting
-from .planning import DeploymentPlan, DeploymentTask, PlannedComponent, RollbackPlan
+from .planning import (
+    ConflictAcknowledgement,
+    DeploymentPlan,
+    DeploymentTask,
+    PlannedComponent,
+    RollbackPlan,
+)
 from .receipt import CompletenessCheck, ConsistencyCheck
 
 __all__ = [
@@ -24,6 +30,7 @@ __all__ = [
     "CTCampaign",
     "CTReport",
     "Closure",
+    "ConflictAcknowledgement",
     "CompletenessCheck",
     "ConsistencyCheck",
     "Decision",

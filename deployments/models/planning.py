@@ -83,3 +83,26 @@ class RollbackPlan(models.Model):
 
     def __str__(self):
         return f"Rollback plan of {self.release.identifier}"
+
+
+class ConflictAcknowledgement(models.Model):
+    """RM.1.4: the release manager publishes a release with a conflict only after
+    acknowledging it with a reason (the conflict's key names it while it lasts)."""
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="conflict_acknowledgements"
+    )
+    key = models.CharField(max_length=120)
+    message = models.TextField()
+    reason = models.TextField()
+    acknowledged_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["acknowledged_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "key"], name="conflict_acknowledged_once")
+        ]
+
+    def __str__(self):
+        return f"{self.release.identifier}: {self.key}"

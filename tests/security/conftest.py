@@ -92,7 +92,8 @@ class People:
                 code="ecs", defaults={"name": "Export Control System"}
             )[0]
         )
-        today = datetime.date(2027, 3, 1)
+        # a week apart, so that their installations do not collide (deployments.conflicts)
+        today = datetime.date(2027, 3, 1) + datetime.timedelta(weeks=next(_seq) % 500)
         values = {
             "application": application,
             "version": f"2.{next(_seq)}.0",
