@@ -220,7 +220,9 @@ def fire_step(request, reference, name):
 
     done, status = run_form(form, perform)
     if status is None:
-        messages.success(request, f"{done.reference}: {step.label.lower()} done.")
+        messages.success(
+            request, f"{step.label}: done. {done.reference} is {done.get_status_display()}."
+        )
         return redirect("changes:rfc", reference=done.reference)
     rfc.refresh_from_db()
     failed = {"name": name, "form": form, "missing": missing, "label": step.label}
@@ -409,10 +411,11 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
             }
         )
     agenda_form = minutes_form = None
+    candidates = False
     if manager and is_open:
-        agenda_form = in_place("agenda", None) or AgendaForm(
-            candidates=services.awaiting_cab(meeting)
-        )
+        waiting = services.awaiting_cab(meeting)
+        candidates = waiting.exists()
+        agenda_form = in_place("agenda", None) or AgendaForm(candidates=waiting)
         minutes_form = in_place("minutes", None) or MinutesForm()
     context = {
         "meeting": meeting,
@@ -423,6 +426,7 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
         "member": member,
         "is_open": is_open,
         "agenda_form": agenda_form,
+        "candidates": candidates,
         "minutes_form": minutes_form,
         # a refused form, for its errors on top when it has no place on the page
         "refused": form,
