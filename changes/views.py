@@ -179,9 +179,10 @@ def _rfc_page(request, rfc, *, failed=None, attach_form=None, status=None):
 
 
 def _step_form(rfc, name, step, data=None):
+    """The form of one step; ids of its own, as the page holds several."""
     if name == "assess":
-        return AssessForm(data, step=step, rfc=rfc, prefix=name)
-    return StepForm(data, step=step, prefix=name)
+        return AssessForm(data, step=step, rfc=rfc, auto_id=f"{name}-%s")
+    return StepForm(data, step=step, auto_id=f"{name}-%s")
 
 
 @login_required

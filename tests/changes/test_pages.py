@@ -448,13 +448,13 @@ def test_the_change_manager_assesses_with_the_risk_answers(
     page = client.get(f"/changes/rfcs/{rfc.reference}/").content.decode()
     assert "Record the assessment" in page
     path = f"/changes/rfcs/{rfc.reference}/steps/assess/"
-    partial = {"assess-risk_done_before": "often"}
+    partial = {"risk_done_before": "often"}
     response = client.post(path, partial)
     assert response.status_code == 409
     assert "an answer to: Was it tested" in response.content.decode()
     rfc.refresh_from_db()
     assert (rfc.status, rfc.risk_answers) == ("submitted", {})  # the answers were not kept
-    answers = {f"assess-risk_{k}": v for k, v in LOW_RISK.items()} | {"assess-risk_backout": "no"}
+    answers = {f"risk_{k}": v for k, v in LOW_RISK.items()} | {"risk_backout": "no"}
     assert client.post(path, answers).status_code == 302
     rfc.refresh_from_db()
     assert (rfc.status, rfc.risk_level) == ("assessed", "medium")
@@ -468,14 +468,14 @@ def test_a_step_that_needs_a_reason_asks_for_it_and_a_final_one_for_confirmation
     path = f"/changes/rfcs/{rfc.reference}/steps/withdraw/"
     page = client.get(f"/changes/rfcs/{rfc.reference}/").content.decode()
     assert "data-confirm=" in page
-    response = client.post(path, {"withdraw-reason": "", "confirmed": "yes"})
+    response = client.post(path, {"reason": "", "confirmed": "yes"})
     assert response.status_code == 400
     assert "Reason: This field is required." in response.content.decode()
-    response = client.post(path, {"withdraw-reason": "Not needed any more"})
+    response = client.post(path, {"reason": "Not needed any more"})
     assert response.status_code == 200  # asked on a page of its own
     assert "Yes, withdraw it" in response.content.decode()
     assert RfC.objects.get().status == "draft"
-    response = client.post(path, {"withdraw-reason": "Not needed any more", "confirmed": "yes"})
+    response = client.post(path, {"reason": "Not needed any more", "confirmed": "yes"})
     assert response.status_code == 302
     assert RfC.objects.get().status == "withdrawn"
 
