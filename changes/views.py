@@ -41,7 +41,7 @@ from .forms import (
 from .models import Review, RfC, RfCAttachment
 
 #: steps that end the request for good: the page asks before taking them
-FINAL_STEPS = {"withdraw": "Withdraw", "cancel": "Cancel"}
+FINAL_STEPS = {"withdraw", "cancel"}
 RFCS_PER_PAGE = 50
 MEETINGS_PER_PAGE = 50
 _DAY = datetime.timedelta(days=1)
