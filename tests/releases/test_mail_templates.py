@@ -12,6 +12,9 @@ ROOT = Path(settings.BASE_DIR)
 MAIL_DIR = ROOT / "templates" / "mail"
 SOURCES = [*ROOT.glob("releases/*.py"), *ROOT.glob("deployments/services/*.py")]
 NAMED = re.compile(r'"(informed|rm_[0-9a-z_]+)"')
+#: change management names its mails where it sends them (``changes.services._tell``)
+CHANGES = ROOT / "changes" / "services.py"
+CHANGE_MAILS = re.compile(r'_tell\(\s*[\w.]+,\s*"(\w+)"|mail="(\w+)"')
 
 
 def templates() -> set[str]:
@@ -22,6 +25,8 @@ def named_in_code() -> set[str]:
     names = set()
     for source in SOURCES:
         names |= set(NAMED.findall(source.read_text()))
+    for found in CHANGE_MAILS.findall(CHANGES.read_text()):
+        names |= {name for name in found if name}
     return names
 
 
