@@ -98,6 +98,28 @@ def awaiting(rfc, change_manager):
 # --- the start page and the nav ----------------------------------------------------------
 
 
+def test_every_page_asks_for_a_login_first(client, draft, meeting):
+    rfc = draft()
+    for path in (
+        "/changes/",
+        "/changes/rfcs/",
+        "/changes/rfcs/new/",
+        f"/changes/rfcs/{rfc.reference}/",
+        f"/changes/rfcs/{rfc.reference}/edit/",
+        f"/changes/rfcs/{rfc.reference}/review/",
+        "/changes/schedule/",
+        "/changes/cab/",
+        "/changes/cab/new/",
+        f"/changes/cab/{meeting.pk}/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/login/"), path
+    for path in ("steps/submit/", "attachments/"):
+        assert client.post(f"/changes/rfcs/{rfc.reference}/{path}").status_code == 302
+    assert RfC.objects.get().status == "draft"
+
+
 def test_the_change_manager_s_start_page_says_what_waits(
     client, draft, requester, change_manager, members, meeting
 ):

@@ -809,8 +809,12 @@ def _on(what: str, path: str):
     return lambda world: path.format(**{what: getattr(world.changes, what)})
 
 
+def _rfc_fields(world, release):
+    return form_fields(change_forms.RfCForm())
+
+
 def _change_pages() -> dict:
-    rfc_fields = lambda w, r: form_fields(change_forms.RfCForm())  # noqa: E731
+    rfc_fields = _rfc_fields
     return {
         "rfc raised": Page("changer", None, "/changes/rfcs/new/", _rfc_body, rfc_fields),
         "rfc revised": Page(
