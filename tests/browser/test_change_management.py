@@ -1,6 +1,6 @@
 """An RfC from registration to its post-implementation review in Chromium (seed 003):
 the change manager raises, submits, assesses and sends it to the CAB, plans the meeting
-and builds its agenda; two members give their advice in their own sessions; the change
+and builds its agenda; two members give their advice, each logged in as themselves; the change
 manager authorises it and sends the minutes; the release manager includes it at RM.1.1
 through the picker; the release's closure (driven through the service) marks it
 implemented, and the change manager records the review on its page."""
@@ -119,7 +119,7 @@ def test_an_rfc_from_registration_to_its_review(page, live_server, log_in, make_
     expect(item).to_contain_text("0 given, 2 needed")
     accessible(page, "a meeting's page for the change manager")
 
-    # Two members advise, each in their own session.
+    # Two members advise, each logged in as themselves.
     current = "chris"
     for member, verdict in (("ivan", "Approve"), ("carl", "Abstain")):
         switch_user(page, url, current, log_in, member)
