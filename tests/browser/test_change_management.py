@@ -1,8 +1,8 @@
 """An RfC from registration to its post-implementation review in Chromium (seed 003):
 the change manager raises, submits, assesses and sends it to the CAB, plans the meeting
-and builds its agenda; two members give their advice, each logged in as themselves; the change
-manager authorises it and sends the minutes; the release manager includes it at RM.1.1
-through the picker; the release's closure (driven through the service) marks it
+and builds its agenda; two members give their advice, each logged in as themselves; the
+change manager authorises it and sends the minutes; the release manager includes it at
+RM.1.1 through the picker; the release's closure (driven through the service) marks it
 implemented, and the change manager records the review on its page."""
 
 from datetime import timedelta
