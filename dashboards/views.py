@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 
+from changes import selectors as changes
 from deployments.selectors import notifications_to_send, owed_decisions
 from raci import permissions
 from raci.models import Party
@@ -50,8 +51,33 @@ def start(request):
             "to_notify": notifications_to_send(request.user, limit=50),
             "recent": recent,
             "may_formalise": permissions.may_formalise(request.user),
+            "changes": _change_work(request.user),
         },
     )
+
+
+#: how many RfCs of each kind the start page counts before it says "or more"
+CHANGES_COUNTED = 20
+
+
+def _change_work(user) -> dict | None:
+    """What waits for the change manager, counted (the change management page lists it)."""
+    if not permissions.may_manage_changes(user):
+        return None
+    work = changes.change_manager_work(user, limit=CHANGES_COUNTED)
+    return {
+        "counts": [
+            (label, len(work[key]), anchor)
+            for key, label, anchor in (
+                ("to_assess", "to assess", "to-assess"),
+                ("awaiting_cab", "awaiting the CAB", "awaiting-cab"),
+                ("reviews_owed", "owing a review", "reviews-owed"),
+                ("in_trouble", "whose release is in trouble", "in-trouble"),
+            )
+        ],
+        "next_meeting": work["next_meeting"],
+        "limit": CHANGES_COUNTED,
+    }
 
 
 @login_required

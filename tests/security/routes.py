@@ -117,9 +117,38 @@ SHARED = {
     "subscriber-import": {"code": "ecs"},
 }
 
+#: Change management's pages without an argument: lists and forms.
+NO_ARGUMENTS |= {
+    "changes:start",
+    "changes:rfcs",
+    "changes:raise",
+    "changes:schedule",
+    "changes:meetings",
+    "changes:plan_meeting",
+}
+#: Change management's patterns naming one RfC by its reference, with a value for any
+#: other argument (an attachment's pk is the world's own where one is needed).
+RFC_ARGUMENTS = {
+    "changes:rfc": {},
+    "changes:revise": {},
+    "changes:review": {},
+    "changes:attach": {},
+    "changes:step": {"name": "withdraw"},
+    "changes:attachment": {"pk": 1},
+}
+#: A CAB meeting's patterns, named by its pk: its members and the ITSM staff only.
+MEETINGS = {
+    "changes:meeting",
+    "changes:agenda",
+    "changes:advice",
+    "changes:decide",
+    "changes:minutes",
+}
+
 
 def category(route: Route) -> str | None:
-    """admin, list, release, object, file or shared; None for a pattern nobody classified."""
+    """admin, list, release, object, rfc, meeting, file, shared or personal; None for a
+    pattern nobody classified."""
     if route.namespace == "admin":
         return "admin"
     arguments = route.kwargs - {"format"}
@@ -129,6 +158,10 @@ def category(route: Route) -> str | None:
         return "release"
     if arguments == {OBJECTS.get(route.name)}:
         return "object"
+    if route.name in RFC_ARGUMENTS and arguments == {"reference", *RFC_ARGUMENTS[route.name]}:
+        return "rfc"
+    if route.name in MEETINGS and arguments == {"pk"}:
+        return "meeting"
     if route.name in SHARED and arguments == set(SHARED[route.name]):
         return "shared"
     if route.name in FILES and arguments == {"kind", "pk"}:
@@ -153,6 +186,7 @@ def sample_path(route: Route, *, identifier: str, pk: int, reference: str) -> st
         "kind": "component",
         "token_key": "nosuchkey",
         **RELEASE_ARGUMENTS.get(route.name, {}),
+        **RFC_ARGUMENTS.get(route.name, {}),
         **SHARED.get(route.name, {}),
     }
     return route.path(**values)

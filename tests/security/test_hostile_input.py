@@ -21,6 +21,8 @@ import json
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django import forms
@@ -31,9 +33,12 @@ from django.core.signals import got_request_exception
 from django.db import connection, transaction
 from django.forms.utils import pretty_name
 from django.test import Client
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from changes import forms as change_forms
+from changes import services as change_services
 from changes.models import RfC
 from deployments.forms import DecisionForm, MassNotificationForm
 from dsl.models import Subscriber
@@ -644,6 +649,8 @@ class Page:
     fields: Callable
     #: the label under which the page names a field (a message, not a form)
     labels: dict = field(default_factory=dict)
+    #: the path, where it names an object of the world rather than a release
+    where: Callable | None = None
 
 
 def _web_body(body: dict) -> dict:
@@ -767,7 +774,195 @@ def _pages():
         lambda w, r: {"letters": ("line", 4)},
         {"letters": "Letters"},
     )
+    pages.update(_change_pages())
     return pages
+
+
+# --- change management's pages -------------------------------------------------------------
+
+
+def _rfc_body(world, release):
+    start = timezone.localtime() + timedelta(days=10)
+    return {
+        "title": "New customs codes",
+        "description": "Add the new codes.",
+        "reason": "Regulation 2026/123.",
+        "change_type": "normal",
+        "change_model": "",
+        "category": "application",
+        "applications": [world.application.pk],
+        "impact": "medium",
+        "urgency": "medium",
+        "risk_tested": "fully",
+        "planned_start": start.strftime("%Y-%m-%dT%H:%M"),
+        "planned_end": (start + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"),
+        "outage_start": "",
+        "outage_end": "",
+        "outage_description": "",
+        "backout_plan": "Restore the previous version.",
+        "backout_impossible_reason": "",
+        "backout_trigger": "Smoke tests fail.",
+    }
+
+
+def _on(what: str, path: str):
+    """The path of a page about one of the world's change objects (``changes_world``)."""
+    return lambda world: path.format(**{what: getattr(world.changes, what)})
+
+
+def _rfc_fields(world, release):
+    return form_fields(change_forms.RfCForm())
+
+
+def _change_pages() -> dict:
+    rfc_fields = _rfc_fields
+    return {
+        "rfc raised": Page("changer", None, "/changes/rfcs/new/", _rfc_body, rfc_fields),
+        "rfc revised": Page(
+            "changer",
+            None,
+            "",
+            _rfc_body,
+            rfc_fields,
+            where=_on("draft", "/changes/rfcs/{draft}/edit/"),
+        ),
+        "rfc withdrawn": Page(
+            "changer",
+            None,
+            "",
+            static(reason="Not needed", confirmed="yes"),
+            lambda w, r: form_fields(change_forms.StepForm(step=change_services.STEPS["withdraw"])),
+            where=_on("draft", "/changes/rfcs/{draft}/steps/withdraw/"),
+        ),
+        "rfc assessed": Page(
+            "changer",
+            None,
+            "",
+            static(
+                risk_done_before="often",
+                risk_tested="fully",
+                risk_backout="tested",
+                risk_outage="none",
+                risk_reach="one",
+            ),
+            lambda w, r: form_fields(change_forms.AssessForm(step=change_services.STEPS["assess"])),
+            where=_on("submitted", "/changes/rfcs/{submitted}/steps/assess/"),
+        ),
+        "rfc reviewed": Page(
+            "changer",
+            None,
+            "",
+            static(objective_met="yes", side_effects="None", incidents="", lessons="Test."),
+            lambda w, r: form_fields(change_forms.ReviewForm()),
+            where=_on("implemented", "/changes/rfcs/{implemented}/review/"),
+        ),
+        "rfc attachment": Page(
+            "changer",
+            None,
+            "",
+            lambda w, r: {"title": "Design", "file": upload("design.pdf")},
+            lambda w, r: {"title": ("line", 200)},
+            where=_on("draft", "/changes/rfcs/{draft}/attachments/"),
+        ),
+        "cab planned": Page(
+            "changer",
+            None,
+            "/changes/cab/new/",
+            lambda w, r: {
+                "kind": "cab",
+                "title": "Monthly CAB",
+                "starts_at": "2027-01-20T10:00",
+                "location": "Room 12",
+                "members": [w.users["member"].pk],
+            },
+            lambda w, r: form_fields(change_forms.MeetingForm()),
+        ),
+        "cab agenda": Page(
+            "changer",
+            None,
+            "",
+            lambda w, r: {"rfc": w.changes.waiting},
+            lambda w, r: form_fields(change_forms.AgendaForm()),
+            where=_on("meeting", "/changes/cab/{meeting}/agenda/"),
+        ),
+        "cab advice": Page(
+            "member",
+            None,
+            "",
+            lambda w, r: {"rfc": w.changes.heard, "verdict": "approve", "comment": "Tested."},
+            lambda w, r: form_fields(change_forms.AdviceForm()),
+            where=_on("meeting", "/changes/cab/{meeting}/advice/"),
+        ),
+        "cab decision": Page(
+            "changer",
+            None,
+            "",
+            lambda w, r: {"rfc": w.changes.heard, "outcome": "authorised", "conditions": "Soon"},
+            lambda w, r: form_fields(change_forms.DecisionForm()),
+            where=_on("meeting", "/changes/cab/{meeting}/decisions/"),
+        ),
+        "cab minutes": Page(
+            "changer",
+            None,
+            "",
+            static(minutes="Authorised one."),
+            lambda w, r: form_fields(change_forms.MinutesForm()),
+            where=_on("meeting", "/changes/cab/{meeting}/minutes/"),
+        ),
+    }
+
+
+def changes_world(world) -> SimpleNamespace:
+    """What change management's pages are posted about: a draft, a submitted request, an
+    implemented one, and a meeting whose agenda holds one RfC (``heard``: its quorum of
+    advice given, but not by ``member``), with another awaiting the CAB besides."""
+    changer = world.users["changer"]
+    members = [new_user(None, "ITSM Infrastructure Manager") for _ in range(3)]
+    world.users["member"] = members[0]
+    start = timezone.now() + timedelta(days=10)
+    complete = {
+        "description": "A change.",
+        "reason": "A reason.",
+        "applications": [world.application],
+        "planned_start": start,
+        "planned_end": start + timedelta(hours=4),
+        "backout_plan": "Restore.",
+        "backout_trigger": "Smoke tests fail.",
+    }
+
+    def raised(title, **extra):
+        return change_services.raise_rfc(by=changer, title=title, **(complete | extra))
+
+    def awaiting(title):
+        rfc = change_services.fire(raised(title), "submit", by=changer)
+        rfc = change_services.revise_rfc(
+            rfc,
+            by=changer,
+            risk_answers={"done_before": "often", "tested": "fully", "backout": "tested"}
+            | {"outage": "none", "reach": "one"},
+        )
+        rfc = change_services.fire(rfc, "assess", by=changer)
+        return change_services.fire(rfc, "send_to_cab", by=changer)
+
+    implemented = raised("Made at 3 am", change_type="emergency")
+    implemented = change_services.fire(
+        implemented, "implement_retrospectively", by=changer, reason="Outage"
+    )
+    meeting = change_services.plan_meeting(
+        by=changer, kind="cab", title="Weekly CAB", starts_at=start, members=members
+    )
+    heard = awaiting("Heard")
+    change_services.put_on_agenda(meeting, by=changer, rfcs=[heard])
+    for member in members[1:]:
+        change_services.give_advice(meeting, by=member, rfc=heard, verdict="approve")
+    return SimpleNamespace(
+        heard=heard.reference,
+        waiting=awaiting("Waiting").reference,
+        draft=raised("Draft").reference,
+        submitted=change_services.fire(raised("Submitted"), "submit", by=changer).reference,
+        implemented=implemented.reference,
+        meeting=meeting.pk,
+    )
 
 
 PAGES = _pages()
@@ -802,6 +997,7 @@ class World:
                 status=status,
                 requester=self.cast.rm,
             )
+        self.changes = changes_world(self)
         used = {door.point for door in [*API_DOORS.values(), *PAGES.values()]}
         self.releases = {point: POINTS[point](self) for point in sorted(used - {None})}
 
@@ -859,7 +1055,11 @@ def test_web_forms_refuse_hostile_values_on_the_field(world, key, server_errors)
     release = world.release(page.point)
     client = Client(raise_request_exception=False)
     client.force_login(world.user(page.user))
-    path = page.path.format(identifier=release.identifier if release else "")
+    path = (
+        page.where(world)
+        if page.where
+        else page.path.format(identifier=release.identifier if release else "")
+    )
 
     def post(body):
         return client.post(path, _web_body(body))

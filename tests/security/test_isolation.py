@@ -6,6 +6,7 @@ takes a release identifier is tested at once, any other new pattern fails the
 classification test until it is classified in ``routes.py``."""
 
 import base64
+import datetime
 import hashlib
 import re
 from types import SimpleNamespace
@@ -13,9 +14,12 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.html import escape
 
+from changes import services as changes
 from changes.models import RfC
 from deployments.services import mass_notifications
 from dsl import subscribers
@@ -24,13 +28,15 @@ from releases.downloads import release_files
 from releases.models import Release
 from tests.lifecycle import install, walk_to
 
-from .conftest import People
+from .conftest import People, new_user
 from .routes import (
     FILES,
+    MEETINGS,
     NO_ARGUMENTS,
     OBJECTS,
     PERSONAL,
     RELEASE_ARGUMENTS,
+    RFC_ARGUMENTS,
     SHARED,
     category,
     routes,
@@ -84,15 +90,33 @@ def world(module_db):
     for evidence in ("decisions", "documents", "test_reports", "installation_reports"):
         assert getattr(theirs, evidence).exists(), evidence
     rfc = RfC.objects.get(release=theirs)
+    # Its RfC on the change schedule, with a document; a CAB their thread's user sits on.
+    start = timezone.now() + datetime.timedelta(days=5)
+    RfC.objects.filter(pk=rfc.pk).update(
+        planned_start=start, planned_end=start + datetime.timedelta(hours=4)
+    )
+    rfc.refresh_from_db()
+    attachment = changes.attach(
+        rfc, by=cast.rm, uploaded=SimpleUploadedFile("design.pdf", b"%PDF-1.4 design")
+    )
+    meeting = changes.plan_meeting(
+        by=new_user(None, "ITSM Change Manager"),
+        kind="cab",
+        title="Confidential board",
+        starts_at=start,
+        members=[cast.cust],
+    )
     return SimpleNamespace(
         people=people,
         theirs=theirs,
         ours=ours,
         rfc=rfc,
+        attachment=attachment,
+        meeting=meeting,
         mass_notification=notification,
         outsiders=[people.exc, people.globex_dev],
         insiders=[cast.cust, people.acme_dev],
-        secrets=[theirs.identifier, theirs.name, rfc.reference],
+        secrets=[theirs.identifier, theirs.name, rfc.reference, meeting.title],
     )
 
 
@@ -111,7 +135,8 @@ CSRF_TOKEN = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
 
 
 def answer(response, *hide):
-    text = CSRF_TOKEN.sub(r"\1<token>", response.content.decode())
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = CSRF_TOKEN.sub(r"\1<token>", body.decode(errors="replace"))
     for value in hide:
         text = text.replace(str(value), "<hidden>")
     return response.status_code, text
@@ -123,7 +148,14 @@ def test_every_url_pattern_is_classified():
     assert not unclassified, f"classify these URL patterns in tests.security.routes: {unclassified}"
     names = {r.name for r in ROUTES}
     stale = (
-        NO_ARGUMENTS | set(RELEASE_ARGUMENTS) | set(OBJECTS) | set(SHARED) | set(PERSONAL) | FILES
+        NO_ARGUMENTS
+        | set(RELEASE_ARGUMENTS)
+        | set(OBJECTS)
+        | set(SHARED)
+        | set(PERSONAL)
+        | FILES
+        | set(RFC_ARGUMENTS)
+        | MEETINGS
     ) - names
     assert not stale, f"these URL names are gone: {stale}"
     assert len(of("release")) >= 40
@@ -175,6 +207,59 @@ def test_object_url_answers_an_outsider_as_if_the_object_did_not_exist(route, wo
         assert client.get(theirs).status_code in (200, 405), (user, theirs)
 
 
+def rfc_values(route, world) -> dict:
+    values = dict(RFC_ARGUMENTS[route.name])
+    if "pk" in values:
+        values["pk"] = world.attachment.pk
+    return values
+
+
+@pytest.mark.parametrize("route", of("rfc"), ids=ids)
+def test_rfc_url_answers_an_outsider_as_if_the_rfc_did_not_exist(route, world, client):
+    """An RfC carried by another thread's release (its page, steps, review, documents):
+    404, the same answer as for a reference nobody uses; its own thread reaches it."""
+    values = rfc_values(route, world)
+    theirs = route.path(reference=world.rfc.reference, **values)
+    nowhere = route.path(reference=MISSING_OBJECT["reference"], **values)
+    for user in world.outsiders:
+        client.force_login(user)
+        for method in ("get", "post"):
+            response = send(client, method, theirs)
+            assert response.status_code in (404, 405), (user, method, theirs, response.status_code)
+            assert answer(response, world.rfc.reference) == answer(
+                send(client, method, nowhere), MISSING_OBJECT["reference"]
+            ), (method, theirs)
+            for secret in world.secrets:
+                assert secret not in response.content.decode()
+    for user in world.insiders:
+        client.force_login(user)
+        for method in ("get", "post"):
+            reached = answer(send(client, method, theirs), world.rfc.reference)
+            missed = answer(send(client, method, nowhere), MISSING_OBJECT["reference"])
+            assert reached[0] == 405 or reached != missed, (user, method, theirs)
+
+
+@pytest.mark.parametrize("route", of("meeting"), ids=ids)
+def test_meeting_url_answers_a_non_member_as_if_the_meeting_did_not_exist(route, world, client):
+    """A CAB meeting is its members' and the ITSM staff's: anyone else gets the 404 of a
+    meeting that does not exist, for its page and for every form posted to it."""
+    theirs = route.path(pk=world.meeting.pk)
+    nowhere = route.path(pk=MISSING_OBJECT["pk"])
+    for user in world.outsiders + [world.people.acme_dev]:
+        client.force_login(user)
+        for method in ("get", "post"):
+            response = send(client, method, theirs)
+            assert response.status_code in (404, 405), (user, method, theirs, response.status_code)
+            assert answer(response) == answer(send(client, method, nowhere)), (method, theirs)
+            assert world.meeting.title not in response.content.decode()
+    client.force_login(world.people.cast.cust)  # the control: a member reaches it
+    for method in ("get", "post"):
+        reached = answer(send(client, method, theirs))
+        assert reached[0] == 405 or reached != answer(send(client, method, nowhere)), method
+    if route.name == "changes:meeting":
+        assert world.meeting.title in client.get(theirs).content.decode()
+
+
 @pytest.mark.parametrize("route", of("file"), ids=ids)
 def test_every_file_of_the_release_is_hidden_from_outsiders(route, world, client):
     """Reports, plans, DSL components and documents, decision evidence: an outsider gets
@@ -222,6 +307,9 @@ LISTED = [
     ("/messages/", "identifier"),
     ("/api/v1/releases/", "identifier"),
     ("/api/v1/rfcs/", "reference"),
+    ("/changes/rfcs/", "reference"),
+    ("/changes/schedule/", "reference"),
+    ("/changes/cab/", "meeting"),
 ]
 
 
@@ -229,7 +317,9 @@ LISTED = [
 def test_the_same_lists_do_show_the_release_to_its_own_thread(path, what, world, client):
     """The control for the test above: the lists are not simply empty."""
     client.force_login(world.people.cast.cust)
-    secret = world.rfc.reference if what == "reference" else world.theirs.identifier
+    secret = {"reference": world.rfc.reference, "meeting": world.meeting.title}.get(
+        what, world.theirs.identifier
+    )
     assert secret in client.get(path).content.decode()
 
 
@@ -262,6 +352,26 @@ def test_searching_for_the_other_release_finds_nothing(path, world, client):
     query = {"q": world.theirs.identifier}
     body = client.get(path, query).content.decode().replace(f'value="{query["q"]}"', "")
     assert world.theirs.identifier in body
+
+
+def test_searching_the_rfcs_for_another_thread_s_request_finds_nothing(world, client):
+    """The RfC list's search and filters narrow what the user may see, never widen it."""
+    queries = (
+        {"q": world.rfc.reference},
+        {"q": world.rfc.title},
+        {"status": world.rfc.status, "application": world.theirs.application.code},
+    )
+    for user in world.outsiders:
+        client.force_login(user)
+        for query in queries:
+            body = client.get("/changes/rfcs/", query).content.decode()
+            for value in query.values():
+                body = body.replace(f'value="{escape(value)}"', "")
+            for secret in world.secrets:
+                assert secret not in body, (user, query)
+    client.force_login(world.people.cast.cust)
+    body = client.get("/changes/rfcs/", queries[0]).content.decode()
+    assert f">{world.rfc.reference}</a>" in body
 
 
 def admin_values(route, world) -> dict:

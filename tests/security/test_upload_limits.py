@@ -19,6 +19,7 @@ from django.db import models
 from django.test import Client
 from django.utils.html import escape
 
+from changes.models import RfCAttachment
 from deployments import models as deployments
 from dsl.models import Component, Document
 from releasemgmt.audit.models import AuditEntry
@@ -229,13 +230,14 @@ STOP_OF = {
 
 
 def test_every_upload_point_is_covered():
-    """Every model with an uploaded file has its point here (a new one fails this)."""
+    """Every model with an uploaded file has its point here (a new one fails this); an
+    RfC's documents, which belong to no release, have their test below."""
     with_files = {
         m
         for m in apps.get_models()
         if any(isinstance(f, models.FileField) for f in m._meta.get_fields())
     }
-    assert with_files == {p.model for p in POINTS.values()}
+    assert with_files == {p.model for p in POINTS.values()} | {RfCAttachment}
     assert sorted(sum(STOP_OF.values(), [])) == sorted(POINTS)
 
 
@@ -336,3 +338,24 @@ def test_subscriber_list_upload_is_refused_and_nothing_imported(journey, channel
         )
     assert expected in refused(response, "file", channel)
     assert (application.subscribers.count(), media_files(), AuditEntry.objects.count()) == before
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_rfc_document_upload_is_refused_and_nothing_saved(journey, problem):
+    """An RfC's documents (change management): the same limits, on the RfC's page."""
+    rfc = journey.release.rfcs.get()
+    filename, content, expected = PROBLEMS[problem]
+    file = SimpleUploadedFile(filename, content, content_type="application/octet-stream")
+    before = state(RfCAttachment)
+    client = Client()
+    client.force_login(journey.cast.rm)  # its requester
+    response = client.post(
+        f"/changes/rfcs/{rfc.reference}/attachments/", {"title": "Design", "file": file}
+    )
+    assert response.status_code == 400, response.status_code
+    form = response.context["refused"]
+    assert list(form.errors) == ["file"], form.errors
+    message = " ".join(form.errors["file"])
+    assert expected in message
+    assert escape(message) in response.content.decode()
+    assert state(RfCAttachment) == before
