@@ -19,6 +19,7 @@ from django.db import models
 from django.test import Client
 from django.utils.html import escape
 
+from changes.models import RfCAttachment
 from deployments import models as deployments
 from dsl.models import Component, Document
 from releasemgmt.audit.models import AuditEntry
@@ -235,7 +236,7 @@ def test_every_upload_point_is_covered():
         for m in apps.get_models()
         if any(isinstance(f, models.FileField) for f in m._meta.get_fields())
     }
-    assert with_files == {p.model for p in POINTS.values()}
+    assert with_files == {p.model for p in POINTS.values()} | {RfCAttachment}
     assert sorted(sum(STOP_OF.values(), [])) == sorted(POINTS)
 
 
@@ -306,6 +307,21 @@ class TestInstallation(AtStop):
 
 class TestConformance(AtStop):
     stop = "conformance"
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_an_rfc_document_over_the_limits_is_refused_and_nothing_saved(journey, problem):
+    """An RfC's document through the API (POST /api/v1/rfcs/<reference>/attachments/):
+    the same limits, on the file field, and nothing kept."""
+    rfc = journey.release.rfcs.get()  # its requester is the release manager
+    filename, content, expected = PROBLEMS[problem]
+    file = SimpleUploadedFile(filename, content, content_type="application/octet-stream")
+    before = state(RfCAttachment)
+    response = api_for(journey.cast.rm).post(
+        f"/api/v1/rfcs/{rfc.reference}/attachments/", {"file": file}, format="multipart"
+    )
+    assert expected in refused(response, "file", "api")
+    assert state(RfCAttachment) == before
 
 
 CSV_PROBLEMS = {
