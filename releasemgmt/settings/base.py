@@ -279,6 +279,12 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "dsl.models.Document.Kind",
         "CommunicationKindEnum": "releasemgmt.notifications.models.Communication.Kind",
         "PartyKindEnum": "raci.models.Party.Kind",
+        "VerdictEnum": "deployments.models.Decision.Verdict",
+        "RfCStatusEnum": "changes.models.RfC.Status",
+        "ChangeTypeEnum": "changes.models.ChangeType",
+        "LevelEnum": "changes.models.Level",
+        "AdviceVerdictEnum": "changes.models.Advice.Verdict",
+        "CabMeetingKindEnum": "changes.models.CabMeeting.Kind",
     },
 }
 

@@ -8,6 +8,7 @@ Each body is found from its operation: one per activity and per extra action of
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
+from changes.services import STEPS
 from deployments.forms import DecisionForm
 from releases import registry
 from releases.forms import TransitionForm
@@ -158,3 +159,66 @@ def test_required_is_what_the_form_requires(operation_id):
         assert "nullable" not in schema, f"{name}.{field}"
         if getattr(f, "max_length", None) is not None:
             assert schema["maxLength"] == f.max_length, f"{name}.{field}"
+
+
+# --- change management's API: bodies that no form parses ------------------------------
+
+CHANGE_PATHS = ("/api/v1/rfcs/", "/api/v1/cab-meetings/", "/api/v1/change-models/")
+CHANGE_OPERATIONS = {
+    f"{method.upper()} {path}": operation
+    for path, item in SCHEMA["paths"].items()
+    if path.startswith(CHANGE_PATHS)
+    for method, operation in item.items()
+    if method != "parameters"
+}
+
+
+def test_every_change_management_endpoint_is_in_the_schema():
+    assert set(CHANGE_OPERATIONS) == {
+        "GET /api/v1/rfcs/",
+        "POST /api/v1/rfcs/",
+        "GET /api/v1/rfcs/{reference}/",
+        "PATCH /api/v1/rfcs/{reference}/",
+        "POST /api/v1/rfcs/{reference}/steps/{name}/",
+        "POST /api/v1/rfcs/{reference}/review/",
+        "GET /api/v1/rfcs/{reference}/attachments/",
+        "POST /api/v1/rfcs/{reference}/attachments/",
+        "GET /api/v1/rfcs/{reference}/attachments/{id}/",
+        "GET /api/v1/rfcs/{reference}/history/",
+        "GET /api/v1/rfcs/schedule/",
+        "GET /api/v1/cab-meetings/",
+        "POST /api/v1/cab-meetings/",
+        "GET /api/v1/cab-meetings/{id}/",
+        "POST /api/v1/cab-meetings/{id}/agenda/",
+        "POST /api/v1/cab-meetings/{id}/advice/",
+        "POST /api/v1/cab-meetings/{id}/decisions/",
+        "POST /api/v1/cab-meetings/{id}/minutes/",
+        "GET /api/v1/change-models/",
+    }
+
+
+@pytest.mark.parametrize("key", sorted(CHANGE_OPERATIONS))
+def test_change_management_endpoints_say_what_they_do_and_how_they_fail(key):
+    operation = CHANGE_OPERATIONS[key]
+    assert operation.get("summary"), key
+    assert operation.get("description"), key
+    errors = {code for code in operation["responses"] if code >= "400"}
+    assert "401" in errors, key
+    if key.startswith(("POST", "PATCH")):
+        assert {"400", "403", "415"} <= errors, key
+        if "{" in key:  # a write on an RfC or a meeting: not found, or not now
+            assert {"404", "409"} <= errors, key
+        body = next(iter(operation["requestBody"]["content"].values()))["schema"]
+        name = body["$ref"].removeprefix("#/components/schemas/")
+        for field, schema in COMPONENTS[name]["properties"].items():
+            assert str(schema.get("description", "")).strip(), f"{name}.{field}"
+
+
+def test_the_steps_are_named_in_the_path():
+    [name] = [
+        p
+        for p in CHANGE_OPERATIONS["POST /api/v1/rfcs/{reference}/steps/{name}/"]["parameters"]
+        if p["name"] == "name"
+    ]
+    assert name["schema"]["enum"] == sorted(STEPS)
+    assert "`withdraw`: Withdraw (its requester; a reason is required)" in name["description"]

@@ -24,16 +24,19 @@ import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import got_request_exception, request_finished, request_started
 from django.db import close_old_connections, transaction
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 from schemathesis.core.parameters import ParameterLocation
 
-from changes.models import RfC
+from changes import services as changes
+from changes.models import ChangeModel, RfC
 from deployments.models import DeploymentTask, PlannedComponent
 from deployments.services import mass_notifications
 from dsl.models import Subscriber
@@ -179,6 +182,7 @@ def _build_world():
         status=RfC.Status.AUTHORISED,
         requester=caller,
     )
+    changed = _change_management(caller, cast.cust, application)
     # the objects that exist, by kind, for the paths and bodies of the cases
     return {
         "token": AuthToken.objects.create(caller)[1],
@@ -198,7 +202,39 @@ def _build_world():
         "organisation": [developers.name],
         "task": list(DeploymentTask.objects.values_list("pk", flat=True)),
         "component": list(PlannedComponent.objects.values_list("pk", flat=True)),
+        "step": list(changes.STEPS),
+        "change_model": list(ChangeModel.objects.values_list("name", flat=True)),
+        **changed,
     }
+
+
+def _change_management(caller, member, application):
+    """A draft with a document, an emergency change awaiting the CAB on a meeting's agenda
+    (the caller and a thread user sit on it), another awaiting it off the agenda."""
+    start = timezone.now() + datetime.timedelta(days=10)
+    complete = {
+        "description": "Add the new customs codes.",
+        "reason": "Regulation 2026/123.",
+        "applications": [application],
+        "planned_start": start,
+        "planned_end": start + datetime.timedelta(hours=4),
+        "backout_plan": "Redeploy the previous version.",
+        "backout_trigger": "Smoke tests fail.",
+    }
+    draft = changes.raise_rfc(by=caller, title="Draft change", **complete)
+    attachment = changes.attach(
+        draft, by=caller, uploaded=SimpleUploadedFile("design.pdf", b"%PDF-1.4 design")
+    )
+    awaiting = []
+    for title in ("Urgent fix", "Another urgent fix"):
+        rfc = changes.raise_rfc(by=caller, title=title, change_type="emergency", **complete)
+        rfc = changes.fire(rfc, "submit", by=caller)
+        awaiting.append(changes.fire(rfc, "send_to_cab", by=caller))
+    meeting = changes.plan_meeting(
+        by=caller, kind="cab", title="Weekly CAB", starts_at=start, members=[caller, member]
+    )
+    changes.put_on_agenda(meeting, by=caller, rfcs=awaiting[:1])
+    return {"meeting": [meeting.pk], "attachment": [attachment.pk]}
 
 
 @pytest.fixture(scope="module")
@@ -210,6 +246,7 @@ def world(django_db_setup, django_db_blocker):
 
 
 #: Path parameters and body fields that name an existing object -> the kind of object.
+MEETING_ACTIONS = ("agenda", "advice", "decisions", "minutes")
 PATH_REFERENCES = {
     "identifier": "release",
     "slug": "party",
@@ -218,8 +255,19 @@ PATH_REFERENCES = {
     "id": "mass_notification",
     "name": "transition",
 }
+#: (parameter, path) of change management's API -> the kind of object it names
+CHANGE_PATH_REFERENCES = {
+    ("id", "/api/v1/cab-meetings/{id}/"): "meeting",
+    **{("id", f"/api/v1/cab-meetings/{{id}}/{a}/"): "meeting" for a in MEETING_ACTIONS},
+    ("id", "/api/v1/rfcs/{reference}/attachments/{id}/"): "attachment",
+    ("name", "/api/v1/rfcs/{reference}/steps/{name}/"): "step",
+}
 BODY_REFERENCES = {
     "application": "application",
+    "applications": "application",
+    "change_model": "change_model",
+    "rfcs": "rfc",
+    "members": "user",
     "business_thread": "thread",
     "business_threads": "thread",
     "rfc": "rfc",
@@ -256,6 +304,7 @@ def use_existing_objects(case, world) -> None:
             kind = PATH_REFERENCES.get(name)
             if name == "code":
                 kind = "activity" if "/raci/" in case.operation.path else "application"
+            kind = CHANGE_PATH_REFERENCES.get((name, case.operation.path), kind)
             known = world.get(kind, [])
             stage = ACTIVITY_STAGE.search(case.operation.path)
             if kind == "release" and stage:

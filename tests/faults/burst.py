@@ -69,8 +69,10 @@ def seed():
 
 def written(identifier, prefix):
     """What the bursts wrote: the release's stage, its Release Plan communications and
-    stage changes to receiving, and the RfCs whose reference starts with ``prefix``."""
+    stage changes to receiving, and the RfCs whose title starts with ``prefix`` (their
+    count and references)."""
     release = Release.objects.get(identifier=identifier)
+    rfcs = RfC.objects.filter(title__startswith=prefix)
     print(
         json.dumps(
             {
@@ -81,7 +83,8 @@ def written(identifier, prefix):
                 "stage_receive": AuditEntry.objects.filter(
                     release=release, action="stage_receive"
                 ).count(),
-                "rfcs": RfC.objects.filter(reference__startswith=prefix).count(),
+                "rfcs": rfcs.count(),
+                "references": list(rfcs.values_list("reference", flat=True)),
             }
         )
     )

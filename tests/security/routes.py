@@ -74,6 +74,9 @@ NO_ARGUMENTS = {
     "api-root",
     "release-list",
     "rfc-list",
+    "rfc-schedule",
+    "cabmeeting-list",
+    "changemodel-list",
     "application-list",
     "party-list",
     "activity-list",
@@ -98,8 +101,6 @@ RELEASE_ARGUMENTS = {
 OBJECTS = {
     "deployments:mass_progress": "pk",
     "mass-notification": "pk",
-    "rfc-detail": "reference",
-    "rfc-cab-decision": "reference",
 }
 #: The user's own things, named by a key: another user's key answers as a missing one.
 PERSONAL = {"api-token-detail": "token_key", "accounts:token_revoke": "token_key"}
@@ -168,7 +169,7 @@ def category(route: Route) -> str | None:
         return "file"
     if arguments == {PERSONAL.get(route.name)}:
         return "personal"
-    return None
+    return api_change_category(route, arguments)
 
 
 def sample_path(route: Route, *, identifier: str, pk: int, reference: str) -> str:
@@ -189,4 +190,40 @@ def sample_path(route: Route, *, identifier: str, pk: int, reference: str) -> st
         **RFC_ARGUMENTS.get(route.name, {}),
         **SHARED.get(route.name, {}),
     }
-    return route.path(**values)
+    return route.path(**(values | API_RFCS.get(route.name, {})))
+
+
+# --- change management's API: requests for change and CAB meetings -------------------
+# (tested by test_isolation_change_api.py)
+
+#: API patterns naming an RfC by its reference, with a value for each other argument. An
+#: RfC is seen by ITSM staff, its requester, the threads of the release that carries it
+#: and the members of a board that hears it; anyone else gets the 404 of no such RfC.
+API_RFCS = {
+    "rfc-detail": {},
+    "rfc-step": {"name": "submit"},
+    "rfc-review": {},
+    "rfc-attachments": {},
+    "rfc-history": {},
+}
+#: API patterns naming a document of an RfC: its reference and the document's id (pk).
+API_RFC_FILES = {"rfc-attachment"}
+#: API patterns naming a CAB meeting by its id (pk): seen by ITSM staff and its members.
+API_MEETINGS = {
+    "cabmeeting-detail",
+    "cabmeeting-agenda",
+    "cabmeeting-advice",
+    "cabmeeting-decisions",
+    "cabmeeting-minutes",
+}
+
+
+def api_change_category(route: Route, arguments: set) -> str | None:
+    """api rfc or api meeting, for change management's API patterns."""
+    if route.name in API_RFCS and arguments == {"reference", *API_RFCS[route.name]}:
+        return "api rfc"
+    if route.name in API_RFC_FILES and arguments == {"reference", "pk"}:
+        return "api rfc"
+    if route.name in API_MEETINGS and arguments == {"pk"}:
+        return "api meeting"
+    return None

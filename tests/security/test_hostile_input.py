@@ -237,7 +237,8 @@ class Door:
     user: str | None
     point: str | None
     body: Callable
-    params: dict = field(default_factory=dict)
+    #: the path's other arguments, or a function of the world that gives them
+    params: dict | Callable = field(default_factory=dict)
 
 
 def static(**body):
@@ -321,6 +322,39 @@ DECISION = {
     "evidence_note": "By e-mail",
 }
 
+#: a request for change as the API raises and revises it
+RFC = {
+    "title": "New export rules",
+    "description": "Add the new customs codes.",
+    "reason": "Regulation 2026/123.",
+    "change_type": "normal",
+    "change_model": "Normal change",
+    "category": "application",
+    "impact": "medium",
+    "urgency": "high",
+    "risk_answers": {"done_before": "often", "tested": "fully"},
+    "planned_start": "2027-05-03T10:00:00",
+    "planned_end": "2027-05-03T12:00:00",
+    "outage_start": "2027-05-03T10:30:00",
+    "outage_end": "2027-05-03T11:00:00",
+    "outage_description": "Export declarations wait.",
+    "backout_plan": "Redeploy the previous version.",
+    "backout_impossible_reason": "",
+    "backout_trigger": "Smoke tests fail.",
+    "applications": ["ecs"],
+}
+
+
+def _rfc(key, **more):
+    """The path arguments naming one of the world's requests (references come from the
+    sequence)."""
+    return lambda world: {"reference": world.api_rfcs[key].reference, **more}
+
+
+def _meeting(world):
+    return {"id": world.api_meeting.pk}
+
+
 R = "/api/v1/releases/{identifier}"
 API_DOORS = {
     **{f"POST {R}/activities/{code}/": door for code, door in ACTIVITY_BODIES.items()},
@@ -368,9 +402,58 @@ API_DOORS = {
             "developers": "Acme Software",
         },
     ),
-    "POST /api/v1/rfcs/": Door("changer", None, static(reference="RFC-NEW", title="New rules")),
-    "POST /api/v1/rfcs/{reference}/cab-decision/": Door(
-        "changer", None, static(cab_decision="approved"), {"reference": "RFC-OPEN"}
+    "POST /api/v1/rfcs/": Door("changer", None, static(**RFC)),
+    "PATCH /api/v1/rfcs/{reference}/": Door("changer", None, static(**RFC), _rfc("draft")),
+    "POST /api/v1/rfcs/{reference}/steps/{name}/": Door(
+        "changer", None, static(reason="Not needed"), _rfc("draft", name="withdraw")
+    ),
+    "POST /api/v1/rfcs/{reference}/review/": Door(
+        "changer",
+        None,
+        static(
+            objective_met=True,
+            side_effects="None",
+            incidents="None",
+            remediation_used=False,
+            lessons="Test first",
+        ),
+        _rfc("implemented"),
+    ),
+    "POST /api/v1/rfcs/{reference}/attachments/": Door(
+        "changer", None, lambda w, r: {"file": upload(), "title": "Design"}, _rfc("draft")
+    ),
+    "POST /api/v1/cab-meetings/": Door(
+        "changer",
+        None,
+        static(
+            kind="cab",
+            title="Weekly CAB",
+            starts_at="2027-05-03T10:00:00",
+            location="Room 3",
+            members=["adviser"],
+        ),
+    ),
+    "POST /api/v1/cab-meetings/{id}/agenda/": Door(
+        "changer", None, lambda w, r: {"rfcs": [w.api_rfcs["awaiting"].reference]}, _meeting
+    ),
+    "POST /api/v1/cab-meetings/{id}/advice/": Door(
+        "api member",
+        None,
+        lambda w, r: {"rfc": w.api_rfcs["on agenda"].reference, "verdict": "approve"},
+        _meeting,
+    ),
+    "POST /api/v1/cab-meetings/{id}/decisions/": Door(
+        "changer",
+        None,
+        lambda w, r: {
+            "rfc": w.api_rfcs["advised"].reference,
+            "outcome": "authorised",
+            "conditions": "After 18:00",
+        },
+        _meeting,
+    ),
+    "POST /api/v1/cab-meetings/{id}/minutes/": Door(
+        "changer", None, static(minutes="Heard two changes."), _meeting
     ),
     "PUT /api/v1/raci/activities/{code}/raci/{party}/": Door(
         "owner", None, static(letters="RC"), {"code": "RM.2.1", "party": "a3-cust"}
@@ -396,6 +479,7 @@ NAMED = {
     "developers",
     "business_thread",
     "business_threads",
+    "rfc",
     "username",
     "password",
 }
@@ -566,8 +650,8 @@ def _api_client(user):
     return client
 
 
-def _path(key, release, params):
-    values = dict(params)
+def _path(key, release, params, world):
+    values = dict(params(world) if callable(params) else params)
     if release is not None:
         values["identifier"] = release.identifier
     return key.split(" ", 1)[1].format(**values)
@@ -580,7 +664,7 @@ def test_api_refuses_hostile_values_naming_the_field(world, key, server_errors):
     method = key.split(" ", 1)[0]
     release = world.release(door.point)
     client = _api_client(world.user(door.user))
-    path = _path(key, release, door.params)
+    path = _path(key, release, door.params, world)
 
     response, _ = isolated(lambda: send_api(client, method, path, media, door.body(world, release)))
     assert response.status_code < 300, (response.status_code, response.content[:500])
@@ -1000,6 +1084,49 @@ class World:
         self.changes = changes_world(self)
         used = {door.point for door in [*API_DOORS.values(), *PAGES.values()]}
         self.releases = {point: POINTS[point](self) for point in sorted(used - {None})}
+        self._api_changes()
+
+    def _api_changes(self):
+        """What change management's API doors write to, through the services: a draft, a
+        change implemented already, and a meeting whose agenda holds one RfC with its
+        quorum of advice and one without; one more awaits the CAB."""
+        changer = self.users["changer"]
+        adviser = self.users["api member"] = new_user("adviser", "ITSM Service Desk")
+        start = timezone.now() + timedelta(days=2)
+        complete = {
+            "description": "Add the new customs codes.",
+            "reason": "Regulation 2026/123.",
+            "applications": [self.application],
+            "planned_start": start,
+            "planned_end": start + timedelta(hours=2),
+            "backout_plan": "Redeploy the previous version.",
+            "backout_trigger": "Smoke tests fail.",
+        }
+
+        def emergency(title, *steps, reason=""):
+            rfc = change_services.raise_rfc(
+                by=changer, title=title, change_type="emergency", **complete
+            )
+            for step in steps:
+                rfc = change_services.fire(rfc, step, by=changer, reason=reason)
+            return rfc
+
+        awaiting = ("submit", "send_to_cab")
+        self.api_rfcs = {
+            "draft": change_services.raise_rfc(by=changer, title="Draft", **complete),
+            "implemented": emergency("Made", "implement_retrospectively", reason="Outage"),
+            "advised": emergency("Advised", *awaiting),
+            "on agenda": emergency("On the agenda", *awaiting),
+            "awaiting": emergency("Awaiting", *awaiting),
+        }
+        self.api_meeting = change_services.plan_meeting(
+            by=changer, kind="cab", title="Weekly CAB", starts_at=start, members=[adviser]
+        )
+        on_agenda = [self.api_rfcs["advised"], self.api_rfcs["on agenda"]]
+        change_services.put_on_agenda(self.api_meeting, by=changer, rfcs=on_agenda)
+        change_services.give_advice(
+            self.api_meeting, by=adviser, rfc=self.api_rfcs["advised"], verdict="approve"
+        )
 
     def user(self, key):
         return self.users[key] if key else None

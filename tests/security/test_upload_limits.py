@@ -310,6 +310,21 @@ class TestConformance(AtStop):
     stop = "conformance"
 
 
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_an_rfc_document_over_the_limits_is_refused_and_nothing_saved(journey, problem):
+    """An RfC's document through the API (POST /api/v1/rfcs/<reference>/attachments/):
+    the same limits, on the file field, and nothing kept."""
+    rfc = journey.release.rfcs.get()  # its requester is the release manager
+    filename, content, expected = PROBLEMS[problem]
+    file = SimpleUploadedFile(filename, content, content_type="application/octet-stream")
+    before = state(RfCAttachment)
+    response = api_for(journey.cast.rm).post(
+        f"/api/v1/rfcs/{rfc.reference}/attachments/", {"file": file}, format="multipart"
+    )
+    assert expected in refused(response, "file", "api")
+    assert state(RfCAttachment) == before
+
+
 CSV_PROBLEMS = {
     "not text": (b"email,name\n\xff\xfe\x00\x81", "not UTF-8 text"),
     "too large": (b"email,name\n" + b"x" * (10 * 1024 * 1024), "larger than 10 MiB"),
