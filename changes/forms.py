@@ -356,7 +356,22 @@ class MinutesForm(GuardedForm):
     minutes = _text(rows=8, required=True)
 
 
-class IncludeRfCForm(ReleaseForm):
+class _RfCByReference(ReleaseForm):
+    """An RfC named by its reference; the service says whether it may go in or out."""
+
+    rfc = forms.CharField(max_length=40, label="RfC", help_text="Its reference, e.g. RFC-000123.")
+
+    def clean_rfc(self):
+        reference = self.cleaned_data["rfc"].strip()
+        rfc = RfC.objects.filter(reference__iexact=reference).first()
+        if rfc is None and reference.split():  # a suggestion copied with its title
+            rfc = RfC.objects.filter(reference__iexact=reference.split()[0]).first()
+        if rfc is None:
+            raise forms.ValidationError(f"There is no RfC {reference}.")
+        return rfc
+
+
+class IncludeRfCForm(_RfCByReference):
     """RM.1.1: include a Change Implementation Request: an authorised RfC no release
     carries yet, named by its reference (the box suggests them)."""
 
@@ -371,24 +386,6 @@ class IncludeRfCForm(ReleaseForm):
         super().__init__(*args, **kwargs)
         self.fields["rfc"].widget.options = authorised_to_include()  # read when shown
 
-    def clean_rfc(self):
-        reference = self.cleaned_data["rfc"].strip()
-        rfc = RfC.objects.filter(reference__iexact=reference).first()
-        if rfc is None and reference.split():  # a suggestion copied with its title
-            rfc = RfC.objects.filter(reference__iexact=reference.split()[0]).first()
-        if rfc is None:
-            raise forms.ValidationError(f"There is no RfC {reference}.")
-        if rfc.release_id:
-            raise forms.ValidationError(f"{rfc.reference} is already in a release.")
-        if rfc.status != RfC.Status.AUTHORISED:
-            raise forms.ValidationError(
-                f"{rfc.reference} is {rfc.get_status_display().lower()}: a release includes "
-                "authorised RfCs only."
-            )
-        return rfc
 
-
-class ExcludeRfCForm(IncludeRfCForm):
-    """RM.1.1 revised: take an RfC out of the release."""
-
-    rfc = forms.CharField(max_length=40, label="RfC", help_text="Its reference, e.g. RFC-000123.")
+class ExcludeRfCForm(_RfCByReference):
+    """RM.1.1 revised: take an RfC out of the release, until RM.2.1."""

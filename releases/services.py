@@ -37,6 +37,18 @@ def _snapshot(release) -> dict:
 
 
 def _check_dates(planned_delivery_date, planned_installation_date) -> None:
+    """Planned dates within reason (the milestones and the calendar hold them to the
+    hour), the installation not before the delivery."""
+    errors = {
+        name: f"Plan it between {planning.EARLIEST} and {planning.LATEST}."
+        for name, day in (
+            ("planned_delivery_date", planned_delivery_date),
+            ("planned_installation_date", planned_installation_date),
+        )
+        if day and not planning.EARLIEST <= day.year <= planning.LATEST
+    }
+    if errors:
+        raise ValidationError(errors)
     if (
         planned_delivery_date
         and planned_installation_date

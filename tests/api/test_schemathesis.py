@@ -135,8 +135,9 @@ def _build_world():
             version=f"3.{n}.0",
             name=f"Functional update {n}",
             release_type="minor",
-            planned_delivery_date=datetime.date(2027, 3, 1),
-            planned_installation_date=datetime.date(2027, 3, 15),
+            # a week apart: their installations do not collide (deployments.conflicts)
+            planned_delivery_date=datetime.date(2027, 3, 1) + datetime.timedelta(weeks=n),
+            planned_installation_date=datetime.date(2027, 3, 15) + datetime.timedelta(weeks=n),
             business_threads=threads,
             **fields,
         )

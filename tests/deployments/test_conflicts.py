@@ -127,6 +127,6 @@ def test_publishing_waits_for_each_conflict_to_be_acknowledged(cast, make_releas
     again = cast.act(cast.rm, release, "acknowledge-conflict", body)
     assert again.status_code == 409
     cast.ok(cast.perform(cast.rm, release, "RM.1.4"))
-    mail = Communication.objects.get(release=release, activity="RM.1.4")
+    mail = Communication.objects.get(release=release, interface="Release Plan")
     assert "Different servers" in mail.body
     assert chris in [r.user for r in mail.recipients.all()]

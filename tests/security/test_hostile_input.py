@@ -40,10 +40,11 @@ from rest_framework.test import APIClient
 from changes import forms as change_forms
 from changes import services as change_services
 from changes.models import RfC
+from deployments.conflicts import conflicts_of, installation_window
 from deployments.forms import DecisionForm, MassNotificationForm
 from dsl.models import Subscriber
 from releasemgmt.inputs import MAX_TEXT_LENGTH
-from releases import registry
+from releases import planning, registry
 from releases.forms import AssignRolesForm, FormaliseReleaseForm, RevisePlanningForm, TransitionForm
 from releases.models import Application, Release
 from tests.conftest import party
@@ -182,8 +183,28 @@ def upload(name="report.pdf", content=b"%PDF-1.4 report"):
 
 
 TASK = {"title": "Prepare servers", "owner_party": "itsm-infrastructure-manager"}
+
+
+def _conflicting(world):
+    """A release of an application of its own, installed in that application's blackout:
+    a conflict to acknowledge at RM.1.4 that no other release of the world shares."""
+    application = Application.objects.create(code="cfl", name="In a freeze")
+    release = world.people.release(application=application)
+    start, end = installation_window(release)
+    planning.save_window(
+        by=world.cast.rm,
+        kind="blackout",
+        title="Freeze",
+        starts_at=start,
+        ends_at=end,
+        application=application,
+    )
+    return release
+
+
 POINTS: dict[str, Callable] = {
     "planning": lambda world: world.people.release(conformance_testing=True),
+    "conflicting": _conflicting,
     "receiving": _walked("receiving"),
     "kickoff": _then(
         "kickoff walked", _act("add-task", TASK | {"due_date": "2027-02-01"}, multipart=False)
@@ -287,6 +308,11 @@ ACTIVITY_BODIES = {
 ACTION_BODIES = {
     "include-rfc": Door("rm", "planning", static(rfc="RFC-FREE")),
     "exclude-rfc": Door("rm", "planning", lambda w, r: {"rfc": r.rfcs.first().reference}),
+    "acknowledge-conflict": Door(
+        "rm",
+        "conflicting",
+        lambda w, r: {"key": conflicts_of(r)[0].key, "reason": "Accepted for the freeze"},
+    ),
     "store-component": Door(
         "rm",
         "receiving",
