@@ -82,65 +82,67 @@ def conflicts_of(rfc):
     )
 
 
-def conflicts_among(rfcs) -> dict[int, list[RfC]]:
-    """``conflicts_of`` for several requests at once (a CAB's agenda), in three queries
-    whatever their number: request id -> the other live RfCs overlapping its window on
-    one of its applications, by planned start."""
-    planned = [r for r in rfcs if r.planned_start and r.planned_end]
-    if not planned:
+def overlapping(ids, statuses=LIVE) -> dict[int, list[int]]:
+    """For each RfC of ``ids``: the other RfCs in ``statuses`` on one of its applications
+    whose window overlaps its own, by planned start, in one query (a join of the
+    RfC-application table with itself, on indexed columns)."""
+    if not ids:
         return {}
-    through = RfC.applications.through
-    apps_of = {}
-    for rfc_id, application_id in through.objects.filter(rfc__in=planned).values_list(
-        "rfc_id", "application_id"
-    ):
-        apps_of.setdefault(rfc_id, set()).add(application_id)
-    if not apps_of:
-        return {}
-    candidates = list(
+    pairs = (
         RfC.objects.filter(
-            status__in=LIVE,
-            applications__in={a for apps in apps_of.values() for a in apps},
-            planned_start__lt=max(r.planned_end for r in planned),
-            planned_end__gt=min(r.planned_start for r in planned),
+            status__in=statuses,
+            applications__rfcs__in=ids,
+            planned_start__lt=F("applications__rfcs__planned_end"),
+            planned_end__gt=F("applications__rfcs__planned_start"),
         )
-        .distinct()
         .order_by("planned_start", "id")
+        .values_list("applications__rfcs__id", "id")
     )
-    for rfc_id, application_id in through.objects.filter(rfc__in=candidates).values_list(
-        "rfc_id", "application_id"
-    ):
-        apps_of.setdefault(rfc_id, set()).add(application_id)
+    found: dict[int, list[int]] = {}
+    for rfc_id, other in pairs:
+        listed = found.setdefault(rfc_id, [])
+        if other != rfc_id and other not in listed:
+            listed.append(other)
+    return found
+
+
+#: conflicts shown per request on a list; the rest are counted
+SHOWN_CONFLICTS = 5
+
+
+def conflicts_among(rfcs, shown: int = SHOWN_CONFLICTS) -> dict[int, tuple[list[RfC], int]]:
+    """``conflicts_of`` for several requests at once (a CAB's agenda, the schedule) in two
+    queries whatever their number: request id -> (the first ``shown`` conflicting RfCs,
+    how many there are in all)."""
+    found = overlapping([r.pk for r in rfcs if r.planned_start and r.planned_end])
+    wanted = {other for others in found.values() for other in others[:shown]}
+    objects = RfC.objects.in_bulk(wanted)
     return {
-        r.pk: [
-            c
-            for c in candidates
-            if c.pk != r.pk
-            and c.planned_start < r.planned_end
-            and c.planned_end > r.planned_start
-            and apps_of.get(c.pk, set()) & apps_of.get(r.pk, set())
-        ]
-        for r in planned
+        rfc_id: ([objects[o] for o in others[:shown]], len(others))
+        for rfc_id, others in found.items()
     }
 
 
 @dataclass
 class Slot:
-    """One change on the schedule, with the changes it overlaps on the same application."""
+    """One change on the schedule, with the changes it overlaps on the same application
+    (the first few, and how many in all)."""
 
     rfc: RfC
     applications: list = field(default_factory=list)
     overlaps: list = field(default_factory=list)
+    overlap_count: int = 0
 
 
 #: the most changes one schedule shows; a narrower range or an application shows the rest
-SCHEDULE_LIMIT = 500
+SCHEDULE_LIMIT = 100
 
 
 def change_schedule(user, *, start=None, end=None, application=None) -> list[Slot]:
     """The forward schedule of changes: authorised and scheduled RfCs whose window meets
-    [start, end) (the next 90 days unless given), each flagged with the changes it
-    overlaps on one of its applications. At most SCHEDULE_LIMIT of them."""
+    [start, end) (the next 90 days unless given), by planned start, each flagged with the
+    scheduled changes it overlaps on one of its applications. At most SCHEDULE_LIMIT;
+    a fixed number of queries."""
     start = start or timezone.now() - timedelta(days=1)
     end = end or start + timedelta(days=90)
     rfcs = (
@@ -152,15 +154,24 @@ def change_schedule(user, *, start=None, end=None, application=None) -> list[Slo
     )
     if application is not None:
         rfcs = rfcs.filter(applications=application)
-    slots = [Slot(r, sorted(a.code for a in r.applications.all())) for r in rfcs[:SCHEDULE_LIMIT]]
-    for i, a in enumerate(slots):
-        for b in slots[i + 1 :]:
-            if b.rfc.planned_start >= a.rfc.planned_end:
-                break  # sorted by start: no later one starts before a ends
-            if set(a.applications) & set(b.applications):
-                a.overlaps.append(b.rfc)
-                b.overlaps.append(a.rfc)
-    return slots
+    rows = list(rfcs[:SCHEDULE_LIMIT])
+    found = overlapping([r.pk for r in rows], ON_SCHEDULE)
+    seen = set(
+        visible_rfcs(
+            user,
+            RfC.objects.filter(pk__in={o for v in found.values() for o in v[:SHOWN_CONFLICTS]}),
+        ).values_list("pk", flat=True)
+    )
+    objects = RfC.objects.in_bulk(seen)
+    return [
+        Slot(
+            r,
+            sorted(a.code for a in r.applications.all()),
+            [objects[o] for o in found.get(r.pk, [])[:SHOWN_CONFLICTS] if o in objects],
+            len(found.get(r.pk, [])),
+        )
+        for r in rows
+    ]
 
 
 def next_meeting():

@@ -309,7 +309,11 @@ def schedule(request):
         end=_moment(given.get("end"), end=True),
         application=given.get("application"),
     )
-    return render(request, "changes/schedule.html", {"form": form, "slots": slots})
+    return render(
+        request,
+        "changes/schedule.html",
+        {"form": form, "slots": slots, "limit": selectors.SCHEDULE_LIMIT},
+    )
 
 
 # --- the change advisory board ----------------------------------------------------------
@@ -361,7 +365,7 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
     members = list(meeting.members.select_related("user", "party"))
     items = list(meeting.agenda.select_related("rfc").prefetch_related("rfc__applications"))
     conflicts = selectors.conflicts_among([i.rfc for i in items])
-    others = {c.pk for found in conflicts.values() for c in found}
+    others = {c.pk for found, _ in conflicts.values() for c in found}
     visible = selectors.visible_rfcs(user, RfC.objects.filter(pk__in=others))
     seen = set(visible.values_list("pk", flat=True))
     advice, decisions = {}, {}
@@ -387,7 +391,7 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
         given = advice.get(rfc.pk, [])
         awaiting = rfc.status == RfC.Status.AWAITING_CAB and rfc.pk not in decisions
         mine = next((a for a in given if a.member_id == user.pk), None)
-        found = conflicts.get(rfc.pk, [])
+        found, total = conflicts.get(rfc.pk, ([], 0))
         advice_form = in_place("advice", rfc)
         if advice_form is None and member and awaiting and mine is None:
             advice_form = AdviceForm(initial={"rfc": rfc.reference}, auto_id=_ids("advice", rfc))
@@ -402,7 +406,8 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
                 "rfc": rfc,
                 "applications": list(rfc.applications.all()),
                 "conflicts": [c for c in found if c.pk in seen],
-                "hidden_conflicts": len([c for c in found if c.pk not in seen]),
+                # not shown: those the user may not see, and those past the first few
+                "hidden_conflicts": total - len([c for c in found if c.pk in seen]),
                 "advice": given,
                 "mine": mine,
                 "decision": decisions.get(rfc.pk),

@@ -375,10 +375,13 @@ class SlotSerializer(serializers.Serializer):
     overlap = serializers.SerializerMethodField(
         help_text="It overlaps another change on one of its applications."
     )
-    overlaps = serializers.SerializerMethodField(help_text="The references of those changes.")
+    overlaps = serializers.SerializerMethodField(
+        help_text="The references of the first of those changes the caller may see."
+    )
+    overlap_count = serializers.IntegerField(help_text="How many changes it overlaps in all.")
 
     def get_overlap(self, obj) -> bool:
-        return bool(obj.overlaps)
+        return bool(obj.overlap_count)
 
     def get_overlaps(self, obj) -> list[str]:
         return [rfc.reference for rfc in obj.overlaps]
