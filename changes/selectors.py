@@ -5,7 +5,7 @@ schedule of changes of seed 003) and what waits for the change manager."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import F, Q
+from django.db.models import F, Max, Min, Q
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -88,8 +88,15 @@ def overlapping(ids, statuses=LIVE) -> dict[int, list[int]]:
     RfC-application table with itself, on indexed columns)."""
     if not ids:
         return {}
+    # the span of their windows first: the planner starts from the planned_start index
+    span = RfC.objects.filter(pk__in=ids).aggregate(
+        start=Min("planned_start"), end=Max("planned_end")
+    )
+    if span["start"] is None:
+        return {}
     pairs = (
         RfC.objects.filter(
+            Q(planned_start__lt=span["end"]) & Q(planned_end__gt=span["start"]),
             status__in=statuses,
             applications__rfcs__in=ids,
             planned_start__lt=F("applications__rfcs__planned_end"),

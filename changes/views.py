@@ -44,6 +44,8 @@ from .models import Review, RfC, RfCAttachment
 FINAL_STEPS = {"withdraw", "cancel"}
 RFCS_PER_PAGE = 50
 MEETINGS_PER_PAGE = 50
+#: an agenda is read a page at a time: a backlog of hundreds stays one page's cost
+AGENDA_PER_PAGE = 25
 _DAY = datetime.timedelta(days=1)
 
 
@@ -363,15 +365,18 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
     member = permissions.sits_on(user, meeting)
     is_open = meeting.minutes_sent_at is None
     members = list(meeting.members.select_related("user", "party"))
-    items = list(meeting.agenda.select_related("rfc").prefetch_related("rfc__applications"))
+    agenda = meeting.agenda.select_related("rfc").prefetch_related("rfc__applications")
+    page = Paginator(agenda, AGENDA_PER_PAGE).get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    heard = [i.rfc_id for i in items]
     conflicts = selectors.conflicts_among([i.rfc for i in items])
     others = {c.pk for found, _ in conflicts.values() for c in found}
     visible = selectors.visible_rfcs(user, RfC.objects.filter(pk__in=others))
     seen = set(visible.values_list("pk", flat=True))
     advice, decisions = {}, {}
-    for a in meeting.advice.select_related("member"):
+    for a in meeting.advice.filter(rfc_id__in=heard).select_related("member"):
         advice.setdefault(a.rfc_id, []).append(a)
-    for d in meeting.decisions.select_related("decided_by"):
+    for d in meeting.decisions.filter(rfc_id__in=heard).select_related("decided_by"):
         decisions[d.rfc_id] = d
     needed = services.quorum(meeting)
     what, form = refused or (None, None)
@@ -427,6 +432,7 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
         "meeting": meeting,
         "members": members,
         "rows": rows,
+        "page": page,
         "needed": needed,
         "manager": manager,
         "member": member,

@@ -7,8 +7,10 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from knox.models import AuthToken
 
+from changes import services as changes
 from changes.models import RfC
 from deployments.services import initialise_deployment_plan
 from raci.models import Organisation, Party
@@ -56,15 +58,50 @@ def seed():
         developers=organisation,
     )
     initialise_deployment_plan(Release.objects.get(pk=release.pk), by=rita, **PLAN)
+    meeting, rfc = _heard_by_the_ecab(release.application, dave)
     print(
         json.dumps(
             {
                 "change_manager": change_manager,
                 "release_manager": release_manager,
                 "release": release.identifier,
+                "meeting": meeting.pk,
+                "rfc": rfc.reference,
             }
         )
     )
+
+
+def _heard_by_the_ecab(application, member):
+    """An emergency RfC before the emergency CAB, its quorum of advice given: the
+    change manager's decision is next."""
+    carl = get_user_model().objects.get(username="carl")
+    start = timezone.now() + datetime.timedelta(hours=2)
+    rfc = changes.raise_rfc(
+        by=carl,
+        title="Hotfix",
+        change_type="emergency",
+        description="Fix the export rules.",
+        reason="Declarations are refused.",
+        applications=[application],
+        planned_start=start,
+        planned_end=start + datetime.timedelta(hours=1),
+        backout_impossible_reason="A data fix; restore the backup if needed.",
+    )
+    changes.fire(rfc, "submit", by=carl)
+    changes.fire(rfc, "send_to_cab", by=carl)
+    meeting = changes.plan_meeting(
+        by=carl, kind="ecab", title="ECAB", starts_at=timezone.now(), members=[member]
+    )
+    changes.build_agenda(meeting, by=carl)
+    changes.give_advice(meeting, by=member, rfc=rfc, verdict="approve")
+    return meeting, rfc
+
+
+def decided(reference):
+    """The decisions recorded on the RfC and its status."""
+    rfc = RfC.objects.get(reference=reference)
+    print(json.dumps({"decisions": rfc.cab_decisions.count(), "status": rfc.status}))
 
 
 def written(identifier, prefix):

@@ -71,3 +71,14 @@ def test_twenty_identical_publications_at_once_one_wins_the_others_409(app):
     after = written(app)
     assert after["stage"] == "receiving"
     assert (after["release_plans"], after["stage_receive"]) == (1, 1)
+
+
+def test_twenty_identical_cab_decisions_at_once_one_wins_the_others_409(app):
+    """The change manager's decision is recorded once, on SQLite as on PostgreSQL."""
+    path = f"/api/v1/cab-meetings/{app['meeting']}/decisions/"
+    body = {"rfc": app["rfc"], "outcome": "authorised", "conditions": ""}
+    answers = served.posts_at_once(app["url"], app["change_manager"], [(path, body)] * 20)
+
+    assert statuses(answers) == {201: 1, 409: 19}, answers
+    after = served.call(app["env"], "tests.faults.burst:decided", app["rfc"])
+    assert after == {"decisions": 1, "status": "authorised"}
