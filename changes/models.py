@@ -192,6 +192,8 @@ class RfC(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             models.Index(fields=["change_type", "-id"]),
             models.Index(fields=["requester", "-id"]),
             models.Index(fields=["planned_start"]),
+            # the change schedule: authorised and scheduled ones still to end
+            models.Index(fields=["status", "planned_end"]),
         ]
 
     def __str__(self):
