@@ -84,9 +84,14 @@ def test_each_party_plans_its_milestones(api, cast, make_release):
     ]
 
 
-def test_another_threads_release_is_404(api, make_release, make_user):
+def test_another_threads_release_is_404(client, api, make_release, make_user):
     release = make_release(threads=("a3-cust",))
-    other = api(make_user("exc", "DG TAXUD A3/Exc"))
+    exc = make_user("exc", "DG TAXUD A3/Exc")
+    client.force_login(exc)
+    page = f"/releases/{release.identifier}/milestones/"
+    assert client.get(page).status_code == 404
+    assert client.post(page, body(release.planned_delivery_date)).status_code == 404
+    other = api(exc)
     assert other.get(path(release)).status_code == 404
     day = release.planned_delivery_date
     assert other.post(path(release), body(day), format="json").status_code == 404
