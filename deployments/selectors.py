@@ -53,13 +53,21 @@ def plan_records(release, user) -> dict:
 
 
 def conflict_records(release, user) -> dict:
-    """RM.1.4: the conflicts of the installation, each with its acknowledgement if any."""
+    """RM.1.4: the conflicts of the installation, each with its acknowledgement if any,
+    and whether this user may acknowledge them now (R or A of RM.1.4 while it is
+    pending)."""
     acknowledged = {
         a.key: a for a in release.conflict_acknowledgements.select_related("acknowledged_by")
     }
+    pending = release.activity_records.filter(
+        activity__code="RM.1.4", status=ActivityRecord.Status.PENDING
+    )
     return {
         "conflicts": [(f, acknowledged.get(f.key)) for f in conflicts_of(release)],
         "acknowledged": list(acknowledged.values()),
+        "may_acknowledge": release.is_open
+        and raci.may_perform(user, release, "RM.1.4")
+        and pending.exists(),
     }
 
 

@@ -7,5 +7,6 @@ app_name = "deployments"
 urlpatterns = [
     path("releases/<str:identifier>/decisions/<str:kind>/", views.decide, name="decide"),
     path("releases/<str:identifier>/mass-notification/", views.mass_notification, name="mass"),
+    path("releases/<str:identifier>/conflicts/", views.release_conflicts, name="conflicts"),
     path("mass-notifications/<int:pk>/progress/", views.mass_progress, name="mass_progress"),
 ]

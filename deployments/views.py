@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
 from dsl.subscribers import require_service_desk
 from raci import permissions as raci
@@ -141,3 +142,27 @@ def mass_progress(request, pk):
         "deployments/_progress.html",
         {"n": notification, "may_see_subscribers": raci.may_see_subscribers(request.user)},
     )
+
+
+@login_required
+@require_GET
+def release_conflicts(request, identifier):
+    """RM.1.4: the conflicts of the release's installation, each with its acknowledgement,
+    and for those who may perform RM.1.4 the form to acknowledge one (posted to the
+    activity's page, where a refusal comes back with what was typed).
+
+    The rules (``deployments.conflicts``) read the change schedule, so they sit in this
+    room, above ``releases``, which may not import them. The release page (a view of
+    ``releases``) therefore shows an empty section that htmx fills from here once the
+    page is shown: the layers hold, and the page keeps its fixed number of queries
+    however many windows, releases and changes the rules read. Without htmx the link in
+    that section opens this view as a page of its own."""
+    release = release_selectors.visible_release_or_404(request.user, identifier)
+    context = {
+        "release": release,
+        "on_release_page": True,
+        **selectors.conflict_records(release, request.user),
+    }
+    if request.htmx:
+        return render(request, "deployments/activities/_conflicts.html", context)
+    return render(request, "deployments/conflicts.html", context)

@@ -240,6 +240,12 @@ def may_report_tests(user, release) -> bool:
     return may_perform(user, release, "RM.4.1") or may_perform(user, release, "RM.4.2")
 
 
+def may_plan_conformance(user, release) -> bool:
+    """The conformance testing milestone is planned by RM.7.1's release manager or by an
+    ITSM Campaign Coordinator, who runs the CT campaign (RM.7.1, RM.7.2)."""
+    return may_perform(user, release, "RM.7.1") or holds_party(user, Parties.CAMPAIGN_COORDINATOR)
+
+
 def may_add_ct_report(user, release) -> bool:
     """RM.7.2: the campaign coordinator (consulted) attaches reports too."""
     return may_perform(user, release, "RM.7.2") or holds_party(user, Parties.CAMPAIGN_COORDINATOR)

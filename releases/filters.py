@@ -3,7 +3,7 @@ from django.db.models import Q
 
 from releasemgmt.forms import GuardedForm
 
-from .models import Release, ReleaseType, Stage
+from .models import Application, Release, ReleaseType, Stage, Window
 
 
 class ReleaseFilter(django_filters.FilterSet):
@@ -31,3 +31,27 @@ class ReleaseFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(identifier__icontains=value) | Q(name__icontains=value))
+
+
+class WindowFilter(django_filters.FilterSet):
+    """Filters of the windows' list, web and API: the kind, and an application (its own
+    windows and the global blackouts: every window that holds for its installations)."""
+
+    kind = django_filters.ChoiceFilter(choices=Window.Kind.choices, empty_label="Any kind")
+    application = django_filters.ModelChoiceFilter(
+        queryset=Application.objects.order_by("code"),
+        to_field_name="code",
+        method="for_application",
+        empty_label="Any application",
+        help_text="The code of an application: its windows and the global blackouts.",
+    )
+
+    class Meta:
+        model = Window
+        fields = ["kind", "application"]
+        form = GuardedForm
+
+    def for_application(self, queryset, name, value):
+        return queryset.filter(
+            Q(application=value) | Q(application__isnull=True, business_thread__isnull=True)
+        )

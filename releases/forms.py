@@ -8,7 +8,8 @@ from raci.models import Organisation, Party
 from raci.permissions import Parties
 from releasemgmt.forms import GuardedForm, ReleaseForm
 
-from .models import Release
+from .models import Application, Milestone, Release, Window
+from .planning import WINDOW_FIELDS
 from .services import PLANNING_FIELDS
 
 
@@ -19,6 +20,15 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A browser's date-time picker reads and writes ISO date-times only."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 WIDGETS = {
@@ -84,3 +94,62 @@ class TransitionForm(ReleaseForm):
     """A stage transition fired by hand: why (required to cancel or send back)."""
 
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class MilestoneForm(ReleaseForm):
+    """Plan or re-plan one milestone of the release to the hour (``planning.plan_milestone``
+    decides who may, and asks why once the plan is published at RM.1.4)."""
+
+    kind = forms.ChoiceField(choices=Milestone.Kind.choices, label="Milestone")
+    starts_at = forms.DateTimeField(label="Starts", widget=DateTimeInput)
+    ends_at = forms.DateTimeField(label="Ends", widget=DateTimeInput)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Why it moves: required once the release plan is published (RM.1.4).",
+    )
+
+
+class WindowForm(GuardedForm):
+    """A blackout (global, of an application or of a business thread) or a maintenance
+    window of an application, dated or repeated weekly (``planning.save_window``
+    decides what holds together)."""
+
+    kind = forms.ChoiceField(choices=Window.Kind.choices)
+    title = forms.CharField(max_length=200)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Why nothing is installed then (shown with each conflict it causes).",
+    )
+    starts_at = forms.DateTimeField(label="Starts", widget=DateTimeInput)
+    ends_at = forms.DateTimeField(label="Ends", widget=DateTimeInput)
+    repeats_weekly = forms.BooleanField(
+        required=False,
+        label="Repeats every week",
+        help_text="The same hours every week (a week long at most).",
+    )
+    repeat_until = forms.DateField(
+        required=False,
+        widget=DateInput,
+        label="Repeats until",
+        help_text="The last day of a weekly window; empty: with no end date.",
+    )
+    application = forms.ModelChoiceField(
+        queryset=Application.objects.order_by("code"),
+        required=False,
+        empty_label="Every application",
+        help_text="A maintenance window belongs to one application.",
+    )
+    business_thread = forms.ModelChoiceField(
+        queryset=Party.objects.filter(kind=Party.Kind.BUSINESS_THREAD),
+        required=False,
+        empty_label="No thread in particular",
+        label="Business thread",
+        help_text="A blackout of one DG TAXUD business thread's releases.",
+    )
+
+    def __init__(self, *args, window=None, **kwargs):
+        if window is not None:
+            kwargs.setdefault("initial", model_to_dict(window, fields=WINDOW_FIELDS))
+        super().__init__(*args, **kwargs)

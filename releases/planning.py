@@ -21,7 +21,8 @@ Kind = Milestone.Kind
 #: the milestones RM.1.1's dates hold, and the release field of each
 HEADLINE = {Kind.DELIVERY: "planned_delivery_date", Kind.INSTALLATION: "planned_installation_date"}
 #: who plans a milestone: the release manager (RM.1.1) any; the deployment coordinator
-#: (RM.3.1) the ones of the deployment: kick-off, tests, installation
+#: (RM.3.1) the ones of the deployment: kick-off, tests, installation; the conformance
+#: testing also the campaign coordinator (``may_plan``)
 PLANNERS = {
     Kind.DELIVERY: ("RM.1.1",),
     Kind.KICKOFF: ("RM.1.1", "RM.3.1"),
@@ -88,6 +89,19 @@ def follow_planned_dates(release, *, by, reason: str = "") -> None:
             _change(milestone, *_moved(milestone, day), by=by, reason=reason)
 
 
+def may_plan(user, release, kind: str) -> bool:
+    """Who plans a milestone (``PLANNERS``); the conformance testing also the campaign
+    coordinator, who runs the CT campaign."""
+    if kind == Kind.CONFORMANCE and raci.may_plan_conformance(user, release):
+        return True
+    return any(raci.may_perform(user, release, code) for code in PLANNERS.get(kind, ()))
+
+
+def plannable_kinds(user, release) -> list[str]:
+    """The milestones this user may plan on the release, in the order of the plan."""
+    return [kind for kind in Kind.values if may_plan(user, release, kind)]
+
+
 def _check_window(starts_at, ends_at) -> dict:
     errors = {}
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
@@ -109,9 +123,11 @@ def plan_milestone(release, kind: str, *, by, starts_at, ends_at, reason: str = 
         raise Conflict(f"{release.identifier} is {release.get_stage_display().lower()}.")
     if kind not in Kind.values:
         raise ValidationError({"kind": "One of: " + ", ".join(Kind.values) + "."})
-    if not any(raci.may_perform(by, release, code) for code in PLANNERS[kind]):
+    if not may_plan(by, release, kind):
+        who = " or ".join(PLANNERS[kind])
+        also = " (or an ITSM Campaign Coordinator)" if kind == Kind.CONFORMANCE else ""
         raise PermissionDenied(
-            f"Only a party Responsible or Accountable for {' or '.join(PLANNERS[kind])} "
+            f"Only a party Responsible or Accountable for {who}{also} "
             f"plans the {Kind(kind).label.lower()} of {release.identifier}."
         )
     errors = _check_window(starts_at, ends_at)

@@ -1,8 +1,22 @@
 """Reads for release pages and the API: each a fixed number of queries."""
 
+import datetime
+
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from raci import permissions as raci
@@ -12,7 +26,8 @@ from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication, Recipient
 
 from . import lifecycle
-from .models import STAGE_NUMBER, ActivityRecord, Release
+from .models import STAGE_NUMBER, ActivityRecord, Milestone, MilestoneChange, Release, Window
+from .planning import occurrences
 
 
 def visible_releases(user, queryset=None):
@@ -169,3 +184,96 @@ def people_on(release):
     """Who a task of the release's deployment plan can be assigned to: whoever holds a
     party on it."""
     return holders_of(release).order_by("username")
+
+
+# --- the dated plan (RM.1.1, RM.1.4) and the windows --------------------------------------
+
+
+def release_plan(release) -> list[Milestone]:
+    """The milestones of the release, each with its re-plans (``replans``, with who and
+    why), the actual date (``actual_at``: when the record of its activity,
+    ``Milestone.ACTIVITY``, was done) and the slippage in days (``slippage_days``: the
+    actual date, or else the planned one, against the baseline of RM.1.4; None before
+    it). Three queries, whatever the plan holds."""
+    changes = MilestoneChange.objects.select_related("changed_by")
+    milestones = list(
+        release.milestones.prefetch_related(Prefetch("changes", changes, to_attr="replans"))
+    )
+    done = dict(
+        ActivityRecord.objects.filter(
+            release=release,
+            activity__code__in=list(Milestone.ACTIVITY.values()),
+            status=ActivityRecord.Status.DONE,
+        ).values_list("activity__code", "performed_at")
+    )
+    for milestone in milestones:
+        milestone.activity_code = Milestone.ACTIVITY[milestone.kind]
+        milestone.actual_at = done.get(milestone.activity_code)
+        milestone.slippage_days = slippage_days(milestone)
+        milestone.slippage_abs = abs(milestone.slippage_days or 0)
+    return milestones
+
+
+def replans(plan: list[Milestone]) -> list[tuple[Milestone, MilestoneChange]]:
+    """Every re-plan of a plan read by ``release_plan``, oldest first (no query)."""
+    found = [(m, change) for m in plan for change in m.replans]
+    return sorted(found, key=lambda pair: (pair[1].changed_at, pair[1].pk))
+
+
+def slippage_days(milestone) -> int | None:
+    """Days late (positive) or early (negative) against the baseline, or None."""
+    if milestone.baseline_starts_at is None:
+        return None
+    moment = getattr(milestone, "actual_at", None) or milestone.starts_at
+    return (timezone.localdate(moment) - timezone.localdate(milestone.baseline_starts_at)).days
+
+
+def window_list():
+    """Every blackout and maintenance window, the ones still to come (or repeating still)
+    first, by start; one query with what a row shows."""
+    today = timezone.localdate()
+    current = Q(ends_at__gt=timezone.now()) | Q(
+        Q(repeat_until__isnull=True) | Q(repeat_until__gte=today), repeats_weekly=True
+    )
+    return (
+        Window.objects.select_related("application", "business_thread", "created_by")
+        .annotate(
+            over=Case(When(current, then=Value(False)), default=True, output_field=BooleanField())
+        )
+        .order_by("over", "starts_at", "id")
+    )
+
+
+#: how many of a weekly window's next times are shown
+NEXT_TIMES = 3
+
+
+def next_times(window, now=None) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """A weekly window's next times (the one under way included), at most NEXT_TIMES; a
+    dated window's own time while it is not over."""
+    now = now or timezone.now()
+    if not window.repeats_weekly:
+        return [(window.starts_at, window.ends_at)] if window.ends_at > now else []
+    horizon = now + datetime.timedelta(weeks=NEXT_TIMES)
+    return occurrences(window, now, horizon)[:NEXT_TIMES]
+
+
+def window_rule(window) -> str:
+    """When the window holds, in words: its dates, or its weekday and hours and how long
+    the repetition lasts (the same local hours every week, summer time or not)."""
+    start, end = timezone.localtime(window.starts_at), timezone.localtime(window.ends_at)
+    if not window.repeats_weekly:
+        return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
+    same_day = end.date() == start.date()
+    until = f"{end:%H:%M}" if same_day else f"{end:%A} {end:%H:%M}"
+    lasts = f"until {window.repeat_until:%Y-%m-%d}" if window.repeat_until else "with no end date"
+    return f"Every {start:%A} {start:%H:%M} to {until}, from {start:%Y-%m-%d} {lasts}"
+
+
+def holds_for(window) -> str:
+    """Whom a window holds for: everyone, one application or one business thread."""
+    if window.application_id:
+        return window.application.code.upper()
+    if window.business_thread_id:
+        return window.business_thread.short_name
+    return "Every application"

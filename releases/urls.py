@@ -11,6 +11,7 @@ urlpatterns = [
     path("<str:identifier>/", views.release_detail, name="detail"),
     path("<str:identifier>/planning/", views.release_edit, name="edit"),
     path("<str:identifier>/roles/", views.assign_roles, name="assign_roles"),
+    path("<str:identifier>/milestones/", views.milestones, name="milestones"),
     path("<str:identifier>/activities/<str:code>/", views.activity_page, name="activity"),
     path("<str:identifier>/transitions/<str:name>/", views.transition, name="transition"),
 ]

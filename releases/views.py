@@ -5,20 +5,29 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from raci import permissions as raci
 from raci import selectors as matrix
 from raci.permissions import Parties
 from releasemgmt.errors import Conflict
+from releasemgmt.forms import GuardedForm
 from releasemgmt.web import posted, run_form
 
-from . import registry, selectors, services
+from . import planning, registry, selectors, services
 from .downloads import release_files
-from .filters import ReleaseFilter
-from .forms import AssignRolesForm, FormaliseReleaseForm, RevisePlanningForm, TransitionForm
-from .models import STAGE_NUMBER, Stage
+from .filters import ReleaseFilter, WindowFilter
+from .forms import (
+    AssignRolesForm,
+    FormaliseReleaseForm,
+    MilestoneForm,
+    RevisePlanningForm,
+    TransitionForm,
+    WindowForm,
+)
+from .models import STAGE_NUMBER, Milestone, Stage, Window
 
 
 def activity_form(request, form, *, activity, title, perform, success, release=None):
@@ -144,6 +153,8 @@ def release_detail(request, identifier):
             "transitions": selectors.manual_transitions(request.user, release),
             "mass_notification_link": raci.follows_mass_notifications(request.user, release)
             and selectors.notification_requested(release),
+            **_plan_context(release),
+            "may_plan": release.is_open and bool(planning.plannable_kinds(request.user, release)),
             **selectors.release_evidence(release),
         },
     )
@@ -281,3 +292,145 @@ def transition(request, identifier, name):
     else:
         messages.success(request, f"{release.identifier}: {name.replace('_', ' ')} done.")
     return redirect("releases:detail", identifier=identifier)
+
+
+# --- the dated plan: milestones (RM.1.1, RM.1.4) --------------------------------------
+
+
+def _plan_context(release) -> dict:
+    plan = selectors.release_plan(release)
+    return {"plan": plan, "replans": selectors.replans(plan)}
+
+
+def _replanning(plan, kind) -> dict:
+    """The form's first values when a milestone's "re-plan" link names it: its window."""
+    milestone = next((m for m in plan if m.kind == kind), None)
+    if milestone is None:
+        return {"kind": kind} if kind in Milestone.Kind.values else {}
+    return {"kind": kind, "starts_at": milestone.starts_at, "ends_at": milestone.ends_at}
+
+
+@login_required
+def milestones(request, identifier):
+    """The release's plan: each milestone's window, its baseline (RM.1.4), its actual
+    date and slippage, the re-plans with their reasons, and the form to plan one for
+    those who may (``planning.plan_milestone`` decides which). A refused form comes back
+    with what was typed."""
+    release = selectors.visible_release_or_404(request.user, identifier)
+    context = _plan_context(release)
+    kinds = planning.plannable_kinds(request.user, release)
+    initial = _replanning(context["plan"], request.GET.get("kind", ""))
+    form = MilestoneForm(posted(request)[0], release=release, initial=initial)
+    status = None
+    if request.method == "POST":
+        milestone, status = run_form(
+            form,
+            lambda data: planning.plan_milestone(
+                release,
+                data["kind"],
+                by=request.user,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                reason=data["reason"],
+            ),
+        )
+        if status is None:
+            messages.success(request, f"{milestone.get_kind_display()} planned.")
+            return redirect("releases:milestones", identifier=identifier)
+    return render(
+        request,
+        "releases/milestones.html",
+        {
+            "release": release,
+            **context,
+            "form": form if (kinds and release.is_open) or form.is_bound else None,
+            "kinds": [Milestone.Kind(k).label for k in kinds],
+        },
+        status=status,
+    )
+
+
+# --- blackout and maintenance windows --------------------------------------------------
+
+WINDOWS_PER_PAGE = 50
+MANAGED_BY = "Only an ITSM Release Manager manages blackout and maintenance windows."
+
+
+def _require_manager(user) -> None:
+    if not raci.may_formalise(user):
+        raise PermissionDenied(MANAGED_BY)
+
+
+@login_required
+def window_list(request):
+    """Every blackout and maintenance window, the ones to come first, filtered by kind
+    and application; a weekly window with its rule and its next times. Anyone logged in
+    reads them; the release manager manages them."""
+    windows = WindowFilter(request.GET, queryset=selectors.window_list())
+    page = Paginator(windows.qs, WINDOWS_PER_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for window in page.object_list:
+        window.rule = selectors.window_rule(window)
+        window.next = selectors.next_times(window, now)
+        window.holds_for = selectors.holds_for(window)
+    return render(
+        request,
+        "releases/windows.html",
+        {"filter": windows, "page": page, "may_manage": raci.may_formalise(request.user)},
+    )
+
+
+def _window_form(request, form, perform, *, title, window=None):
+    status = None
+    if request.method == "POST":
+        saved, status = run_form(form, perform)
+        if status is None:
+            messages.success(request, f"{saved.get_kind_display()} '{saved.title}' saved.")
+            return redirect("windows:list")
+    context = {"form": form, "title": title, "window": window}
+    return render(request, "releases/window_form.html", context, status=status)
+
+
+@login_required
+def window_create(request):
+    """A new blackout or maintenance window (the release manager)."""
+    _require_manager(request.user)
+    return _window_form(
+        request,
+        WindowForm(posted(request)[0]),
+        lambda data: planning.save_window(by=request.user, **data),
+        title="New window",
+    )
+
+
+@login_required
+def window_edit(request, pk):
+    """Change a window (the release manager); the conflicts follow at once."""
+    _require_manager(request.user)
+    window = get_object_or_404(Window, pk=pk)
+    return _window_form(
+        request,
+        WindowForm(posted(request)[0], window=window),
+        lambda data: planning.save_window(window, by=request.user, **data),
+        title=f"Edit {window}",
+        window=window,
+    )
+
+
+@login_required
+def window_delete(request, pk):
+    """Remove a window, once confirmed (POST); the removal is audited."""
+    _require_manager(request.user)
+    window = get_object_or_404(
+        Window.objects.select_related("application", "business_thread"), pk=pk
+    )
+    form = GuardedForm(posted(request)[0])
+    status = None
+    if request.method == "POST":
+        _, status = run_form(form, lambda data: planning.remove_window(window, by=request.user))
+        if status is None:
+            messages.success(request, f"{window} removed.")
+            return redirect("windows:list")
+    window.rule, window.holds_for = selectors.window_rule(window), selectors.holds_for(window)
+    context = {"window": window, "form": form}
+    return render(request, "releases/window_delete.html", context, status=status)

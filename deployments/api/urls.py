@@ -8,6 +8,11 @@ urlpatterns = [
     path("releases/<str:identifier>/closure/", records.ClosureView.as_view(), name="closure"),
     path("releases/<str:identifier>/decisions/", views.DecisionsView.as_view(), name="decisions"),
     path(
+        "releases/<str:identifier>/conflicts/",
+        views.ConflictsView.as_view(),
+        name="release-conflicts",
+    ),
+    path(
         "releases/<str:identifier>/mass-notifications/",
         views.MassNotificationsView.as_view(),
         name="mass-notifications",

@@ -15,6 +15,7 @@ from releasemgmt.apiforms import form_input, form_request
 from releases.api.activities import ReleaseAPIView
 from releases.selectors import visible_release_or_404
 
+from .. import selectors
 from ..forms import DecisionForm, MassNotificationForm
 from ..models import Decision, MassNotification
 from ..services import decisions, mass_notifications
@@ -177,3 +178,44 @@ class MassNotificationView(APIView):
         notification = get_object_or_404(MassNotification, pk=pk)
         visible_release_or_404(request.user, notification.release.identifier)
         return mass_notification_response(request, notification)
+
+
+class ConflictSerializer(serializers.Serializer):
+    rule = serializers.ChoiceField(
+        choices=["same_application", "blackout", "maintenance", "coordinator", "change"],
+        help_text="The rule of deployments.conflicts that found it.",
+    )
+    key = serializers.CharField(help_text="The `key` of the acknowledge-conflict action.")
+    message = serializers.CharField()
+    link = serializers.CharField(allow_blank=True, help_text="What it collides with, if a page.")
+    acknowledged = serializers.BooleanField()
+    acknowledged_by = serializers.CharField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField(allow_null=True, help_text="Why the release goes ahead.")
+
+
+class ConflictsView(APIView):
+    @extend_schema(
+        responses={200: ConflictSerializer(many=True), **error_responses(401, 404)},
+        tags=["planning"],
+    )
+    def get(self, request, identifier):
+        """RM.1.4: the conflicts of the release's installation window, rule by rule, each
+        with its acknowledgement (who, when, why) once the release manager gave it;
+        publishing waits until each is acknowledged."""
+        release = visible_release_or_404(request.user, identifier)
+        records = selectors.conflict_records(release, request.user)
+        rows = [
+            {
+                "rule": finding.rule,
+                "key": finding.key,
+                "message": finding.message,
+                "link": finding.link,
+                "acknowledged": ack is not None,
+                "acknowledged_by": ack.acknowledged_by.username if ack else None,
+                "acknowledged_at": ack.acknowledged_at if ack else None,
+                "reason": ack.reason if ack else None,
+            }
+            for finding, ack in records["conflicts"]
+        ]
+        return Response(ConflictSerializer(rows, many=True).data)

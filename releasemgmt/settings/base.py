@@ -278,6 +278,8 @@ SPECTACULAR_SETTINGS = {
         "DecisionKindEnum": "deployments.models.Decision.Kind",
         "DocumentKindEnum": "dsl.models.Document.Kind",
         "CommunicationKindEnum": "releasemgmt.notifications.models.Communication.Kind",
+        "MilestoneKindEnum": "releases.models.Milestone.Kind",
+        "WindowKindEnum": "releases.models.Window.Kind",
         "PartyKindEnum": "raci.models.Party.Kind",
         "VerdictEnum": "deployments.models.Decision.Verdict",
         "RfCStatusEnum": "changes.models.RfC.Status",

@@ -1,12 +1,14 @@
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from raci.models import Assignment, Organisation, Party
 from releasemgmt.api.serializers import GuardedModelSerializer, GuardedSerializer
 from releasemgmt.audit.models import AuditEntry
 
-from ..models import ActivityRecord, Application, Release
-from ..selectors import manual_transitions
+from ..models import ActivityRecord, Application, Milestone, MilestoneChange, Release, Window
+from ..selectors import holds_for, manual_transitions, next_times, window_rule
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -156,3 +158,149 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "object_repr",
             "changes",
         ]
+
+
+# --- the dated plan and the windows ---------------------------------------------------
+
+
+class MilestoneChangeSerializer(serializers.ModelSerializer):
+    changed_by = serializers.CharField(source="changed_by.username")
+
+    class Meta:
+        model = MilestoneChange
+        fields = [
+            "starts_before",
+            "ends_before",
+            "starts_after",
+            "ends_after",
+            "reason",
+            "changed_by",
+            "changed_at",
+        ]
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    """A milestone as ``selectors.release_plan`` reads it."""
+
+    kind_display = serializers.CharField(source="get_kind_display")
+    activity = serializers.CharField(
+        source="activity_code", help_text="The activity whose record is the actual date."
+    )
+    actual_at = serializers.DateTimeField(
+        allow_null=True, help_text="When that activity was done; null while it is not."
+    )
+    slippage_days = serializers.IntegerField(
+        allow_null=True,
+        help_text="The actual date (or else the planned one) against the baseline, in "
+        "days (positive: late); null before the plan is published (RM.1.4).",
+    )
+    changes = MilestoneChangeSerializer(
+        source="replans", many=True, help_text="Every re-plan, with who and why."
+    )
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "kind",
+            "kind_display",
+            "starts_at",
+            "ends_at",
+            "all_day",
+            "baseline_starts_at",
+            "baseline_ends_at",
+            "activity",
+            "actual_at",
+            "slippage_days",
+            "changes",
+        ]
+
+
+class OccurrenceSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class WindowSerializer(serializers.ModelSerializer):
+    application = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="Its code; null: all."
+    )
+    business_thread = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="A thread's slug, or null."
+    )
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    holds_for = serializers.SerializerMethodField()
+    rule = serializers.SerializerMethodField()
+    next_times = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Window
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "reason",
+            "starts_at",
+            "ends_at",
+            "repeats_weekly",
+            "repeat_until",
+            "application",
+            "business_thread",
+            "holds_for",
+            "rule",
+            "next_times",
+            "created_by",
+            "created_at",
+        ]
+
+    def get_holds_for(self, obj) -> str:
+        """Every application, one application's code or one business thread."""
+        return holds_for(obj)
+
+    def get_rule(self, obj) -> str:
+        """When it holds, in words (a weekly window's weekday, hours and last day)."""
+        return window_rule(obj)
+
+    @extend_schema_field(OccurrenceSerializer(many=True))
+    def get_next_times(self, obj):
+        """Its next times (a weekly window's next three), the one under way included."""
+        times = next_times(obj, self.context.get("now") or timezone.now())
+        return OccurrenceSerializer(
+            [{"starts_at": s, "ends_at": e} for s, e in times], many=True
+        ).data
+
+
+class WindowWriteSerializer(GuardedSerializer):
+    """A blackout or maintenance window as the release manager records or changes it
+    (``planning.save_window`` decides what holds together)."""
+
+    kind = serializers.ChoiceField(choices=Window.Kind.choices)
+    title = serializers.CharField(max_length=200)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100_000,
+        style={"base_template": "textarea.html"},
+        help_text="Why nothing is installed then.",
+    )
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    repeats_weekly = serializers.BooleanField(
+        required=False, help_text="The same hours every week (a week long at most)."
+    )
+    repeat_until = serializers.DateField(
+        required=False, allow_null=True, help_text="The last day of a weekly window."
+    )
+    application = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Application.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Its code: a maintenance window's application, or a blackout of one.",
+    )
+    business_thread = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Party.objects.filter(kind=Party.Kind.BUSINESS_THREAD),
+        required=False,
+        allow_null=True,
+        help_text="A blackout of one DG TAXUD business thread (its slug).",
+    )

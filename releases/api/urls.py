@@ -2,11 +2,12 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from .. import downloads
-from . import activities
+from . import activities, planning
 from .views import ReleaseViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.register("releases", ReleaseViewSet, basename="release")
+router.register("windows", planning.WindowViewSet, basename="window")
 
 urlpatterns = [
     *[
@@ -33,6 +34,11 @@ urlpatterns = [
         "releases/<str:identifier>/communications/",
         activities.CommunicationsView.as_view(),
         name="communications",
+    ),
+    path(
+        "releases/<str:identifier>/milestones/",
+        planning.MilestonesView.as_view(),
+        name="release-milestones",
     ),
     path("files/<str:kind>/<int:pk>/", downloads.DownloadView.as_view(), name="api-download"),
     path(

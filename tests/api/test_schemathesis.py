@@ -41,7 +41,7 @@ from deployments.models import DeploymentTask, PlannedComponent
 from deployments.services import mass_notifications
 from dsl.models import Subscriber
 from raci.models import Activity, Organisation, Party
-from releases import services
+from releases import planning, services
 from releases.lifecycle import GATES
 from releases.models import Application
 from tests.lifecycle import Cast, install, walk_to
@@ -184,6 +184,15 @@ def _build_world():
         requester=caller,
     )
     changed = _change_management(caller, cast.cust, application)
+    window = planning.save_window(  # far from the releases' installations
+        by=caller,
+        kind="maintenance",
+        title="Sunday night",
+        starts_at=timezone.now() + datetime.timedelta(days=1200),
+        ends_at=timezone.now() + datetime.timedelta(days=1200, hours=4),
+        repeats_weekly=True,
+        application=Application.objects.get(code="ncts"),
+    )
     # the objects that exist, by kind, for the paths and bodies of the cases
     return {
         "token": AuthToken.objects.create(caller)[1],
@@ -205,6 +214,7 @@ def _build_world():
         "component": list(PlannedComponent.objects.values_list("pk", flat=True)),
         "step": list(changes.STEPS),
         "change_model": list(ChangeModel.objects.values_list("name", flat=True)),
+        "window": [window.pk],
         **changed,
     }
 
@@ -262,6 +272,7 @@ CHANGE_PATH_REFERENCES = {
     **{("id", f"/api/v1/cab-meetings/{{id}}/{a}/"): "meeting" for a in MEETING_ACTIONS},
     ("id", "/api/v1/rfcs/{reference}/attachments/{id}/"): "attachment",
     ("name", "/api/v1/rfcs/{reference}/steps/{name}/"): "step",
+    ("id", "/api/v1/windows/{id}/"): "window",
 }
 BODY_REFERENCES = {
     "application": "application",

@@ -2,6 +2,7 @@
 have a serious or critical violation. Each page is a test of its own, with the data that
 fills it (releases in several stages, decisions, messages, subscribers) put there first."""
 
+import datetime
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,12 +13,14 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from changes.models import RfC
 from dsl import subscribers
 from raci import services as raci_services
 from raci.models import Activity, Party
+from releases import planning
 from releases.models import Application
 from tests.lifecycle import Cast, install, upload, walk_to
 
@@ -400,6 +403,64 @@ def _(site: Site) -> None:
     site.go(f"/releases/{release.identifier}/mass-notification/")
     site.page.get_by_role("button", name="Send to 3 users").click()
     expect(site.page.locator(".mass-progress .percent")).to_have_text("100%")
+
+
+# --- the dated plan: windows, milestones, conflicts -----------------------------------
+
+
+def _blackout(site: Site, release) -> None:
+    """A blackout over the release's installation day."""
+    day = release.planned_installation_date
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+    planning.save_window(
+        by=site.cast.rm,
+        kind="blackout",
+        title="Data centre move",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(days=1),
+    )
+
+
+@checks("windows")
+def _(site: Site) -> None:
+    release = site.make_release()
+    _blackout(site, release)
+    start = timezone.now() - datetime.timedelta(weeks=2)
+    planning.save_window(
+        by=site.cast.rm,
+        kind="maintenance",
+        title="Saturday evening",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=4),
+        repeats_weekly=True,
+        application=release.application,
+    )
+    site.as_user("rita")
+    site.go("/windows/")
+
+
+@checks("window form with errors")
+def _(site: Site) -> None:
+    site.as_user("rita")
+    site.go("/windows/new/")
+    site.page.get_by_role("button", name="Save the window").click()
+    expect(site.page.get_by_role("alert").first).to_be_visible()
+
+
+@checks("release plan with the milestone form")
+def _(site: Site) -> None:
+    release = site.release("receiving")
+    site.as_user("rita")
+    site.go(f"/releases/{release.identifier}/milestones/?kind=installation")
+
+
+@checks("release page: a conflict to acknowledge")
+def _(site: Site) -> None:
+    release = site.make_release()
+    _blackout(site, release)
+    site.as_user("rita")
+    site.go(f"/releases/{release.identifier}/")
+    expect(site.page.locator("#conflicts")).to_contain_text("Data centre move")
 
 
 # --- the check ----------------------------------------------------------------------------

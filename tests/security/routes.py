@@ -146,10 +146,15 @@ MEETINGS = {
     "changes:minutes",
 }
 
+#: Blackout and maintenance windows: everyone logged in reads them, only the release
+#: manager writes (tests/releases/test_windows_pages.py); a window by its pk.
+NO_ARGUMENTS |= {"windows:list", "windows:create", "window-list"}
+WINDOWS = {"windows:edit", "windows:delete", "window-detail"}
+
 
 def category(route: Route) -> str | None:
-    """admin, list, release, object, rfc, meeting, file, shared or personal; None for a
-    pattern nobody classified."""
+    """admin, list, release, object, rfc, meeting, file, shared, personal or window; None
+    for a pattern nobody classified."""
     if route.namespace == "admin":
         return "admin"
     arguments = route.kwargs - {"format"}
@@ -169,6 +174,8 @@ def category(route: Route) -> str | None:
         return "file"
     if arguments == {PERSONAL.get(route.name)}:
         return "personal"
+    if route.name in WINDOWS and arguments == {"pk"}:
+        return "window"
     return api_change_category(route, arguments)
 
 

@@ -45,7 +45,14 @@ from deployments.forms import DecisionForm, MassNotificationForm
 from dsl.models import Subscriber
 from releasemgmt.inputs import MAX_TEXT_LENGTH
 from releases import planning, registry
-from releases.forms import AssignRolesForm, FormaliseReleaseForm, RevisePlanningForm, TransitionForm
+from releases.forms import (
+    AssignRolesForm,
+    FormaliseReleaseForm,
+    MilestoneForm,
+    RevisePlanningForm,
+    TransitionForm,
+    WindowForm,
+)
 from releases.models import Application, Release
 from tests.conftest import party
 from tests.lifecycle import PLAN, walk_to
@@ -495,6 +502,32 @@ API_DOORS = {
     ),
 }
 
+# --- the dated plan: windows and milestones ---
+#: a weekly blackout of the world's own application (``World.window``'s)
+WINDOW = {
+    "kind": "blackout",
+    "title": "Freeze",
+    "reason": "Year end",
+    "starts_at": "2031-12-20T00:00:00",
+    "ends_at": "2031-12-21T00:00:00",
+    "repeats_weekly": True,
+    "repeat_until": "2032-01-31",
+    "application": "win",
+}
+MILESTONE = {
+    "kind": "psat",
+    "starts_at": "2027-02-01T09:00:00",
+    "ends_at": "2027-02-01T17:00:00",
+    "reason": "Test data ready",
+}
+API_DOORS |= {
+    "POST /api/v1/windows/": Door("rm", None, static(**WINDOW)),
+    "PATCH /api/v1/windows/{id}/": Door(
+        "rm", None, static(**WINDOW), lambda world: {"id": world.window.pk}
+    ),
+    f"POST {R}/milestones/": Door("rm", "planning", static(**MILESTONE)),
+}
+
 #: one-line fields the schema does not bound (references by name, credentials)
 NAMED = {
     "application",
@@ -885,7 +918,48 @@ def _pages():
         {"letters": "Letters"},
     )
     pages.update(_change_pages())
+    pages.update(_planning_pages())
     return pages
+
+
+def _window_page_body(world, release):
+    web = {k: v[:16] if k.endswith("_at") else v for k, v in WINDOW.items()}
+    return web | {"application": world.window.application.pk, "business_thread": ""}
+
+
+def _window_fields(world, release):
+    return form_fields(WindowForm())
+
+
+def _planning_pages() -> dict:
+    """The windows' pages and the milestones' form."""
+    window_fields = _window_fields
+    return {
+        "window created": Page("rm", None, "/windows/new/", _window_page_body, window_fields),
+        "window edited": Page(
+            "rm",
+            None,
+            "",
+            _window_page_body,
+            window_fields,
+            where=lambda world: f"/windows/{world.window.pk}/edit/",
+        ),
+        "window removed": Page(
+            "rm",
+            None,
+            "",
+            static(),
+            lambda w, r: {},
+            where=lambda world: f"/windows/{world.window.pk}/delete/",
+        ),
+        "milestone planned": Page(
+            "rm",
+            "planning",
+            "/releases/{identifier}/milestones/",
+            static(**{k: v[:16] if k.endswith("_at") else v for k, v in MILESTONE.items()}),
+            _form_of(MilestoneForm),
+        ),
+    }
 
 
 # --- change management's pages -------------------------------------------------------------
@@ -1108,6 +1182,14 @@ class World:
                 requester=self.cast.rm,
             )
         self.changes = changes_world(self)
+        self.window = planning.save_window(  # of an application no release of the world has
+            by=self.cast.rm,
+            kind="blackout",
+            title="Freeze",
+            starts_at=timezone.now() + timedelta(days=900),
+            ends_at=timezone.now() + timedelta(days=901),
+            application=Application.objects.create(code="win", name="Windows of its own"),
+        )
         used = {door.point for door in [*API_DOORS.values(), *PAGES.values()]}
         self.releases = {point: POINTS[point](self) for point in sorted(used - {None})}
         self._api_changes()
