@@ -44,6 +44,15 @@ document.addEventListener("DOMContentLoaded", function () {
     dayMaxEvents: true,
     nowIndicator: true,
     eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    views: { timeGridWeek: { dayHeaderFormat: { weekday: "short", day: "numeric", month: "short" } } },
+    // The toolbar's arrows are icons inside buttons named by their title: hide the icons
+    // from assistive technologies, which would otherwise read an image with no name.
+    datesSet: function () {
+      element.querySelectorAll(".fc-icon").forEach(function (icon) {
+        icon.setAttribute("aria-hidden", "true");
+      });
+    },
     events: function (info, success, failure) {
       var params = filters();
       params.set("start", info.startStr);
