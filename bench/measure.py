@@ -1,5 +1,6 @@
 """Time pages and API calls in-process with Django's test Client and count their queries."""
 
+import datetime
 import statistics
 import time
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from django.utils import timezone
 from changes.models import CabMeeting, RfC
 from raci.models import Party
 from raci.permissions import Parties
+from releasemgmt.accounts import feeds
 from releases.models import Release, Stage
 from releases.selectors import visible_releases
 
@@ -140,7 +142,22 @@ def pages(world) -> list[Page]:
         ("change manager", reverse("changes:meeting", args=[cab.pk])),
         ("change manager", "/api/v1/rfcs/"),
     ]
+    # The calendar: this month's entries as its page asks for them, and the personal
+    # iCalendar feed (read without a session, by its address).
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    following = (month + datetime.timedelta(days=32)).replace(day=1)
+    calendar = f"/api/v1/calendar/?start={month.isoformat()}&end={following.isoformat()}"
+    others += [
+        ("release manager", "/calendar/"),
+        ("release manager", calendar),
+        ("thread A3/Cust", calendar),
+    ]
     plan += [Page(persona, path, people[persona], True) for persona, path in others]
+    for persona in ("release manager", "thread A3/Cust"):
+        feed = feeds.feed_of(people[persona]) or feeds.regenerate(people[persona])
+        path = f"/calendar/feed/{feeds.token_of(feed)}.ics"
+        plan.append(Page(f"{persona} (feed)", path, None, True))
     # The dataset builds no deployment plan: this measures the API's 404, no more.
     plan.append(
         Page(

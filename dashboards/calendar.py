@@ -7,6 +7,7 @@ entries; an installation still to come is flagged when it has a conflict
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from django.db.models import Count, Max, Q
 from django.urls import reverse
@@ -98,29 +99,55 @@ def windows(user, start, end, filters: Filters):
 
 # --- the entries of the page's calendar ---------------------------------------------
 
+#: the most entries of each kind one answer holds (a month of a busy schedule seen by
+#: the ITSM staff); past them the answer says it is cut short, and a filter or a shorter
+#: range shows the rest
+LIMITS = {"milestone": 1000, "rfc": 500, "window": 500}
 
-def _day(moment: datetime) -> str:
-    return timezone.localdate(moment).isoformat()
+
+class Links:
+    """The path of the page named ``name`` for a value (a release, an RfC), reversed
+    once: the same path as ``reverse`` gives, without resolving it again per entry."""
+
+    MARK = "__value__"
+
+    def __init__(self, name: str):
+        self.head, _, self.tail = reverse(name, args=[self.MARK]).partition(self.MARK)
+
+    def __call__(self, value: str) -> str:
+        return self.head + quote(value, safe="!$&'()*+,;=~:@") + self.tail
 
 
-def _span(starts_at, ends_at, all_day: bool) -> tuple[str, str]:
-    """ISO 8601 start and end: the local days of an all-day entry (the end excluded),
-    else the local date and time with its offset."""
-    if all_day:
-        last = timezone.localdate(ends_at - timedelta(microseconds=1)) + timedelta(days=1)
-        return _day(starts_at), last.isoformat()
-    return timezone.localtime(starts_at).isoformat(), timezone.localtime(ends_at).isoformat()
+class Span:
+    """ISO 8601 start and end in the service's time zone (looked up once): the local
+    days of an all-day entry (the end excluded), else the local date and time with its
+    offset."""
+
+    def __init__(self):
+        self.zone = timezone.get_current_timezone()
+
+    def __call__(self, starts_at, ends_at, all_day: bool) -> tuple[str, str]:
+        if all_day:
+            first = starts_at.astimezone(self.zone).date()
+            last = (ends_at - timedelta(microseconds=1)).astimezone(self.zone).date()
+            return first.isoformat(), (last + timedelta(days=1)).isoformat()
+        return (
+            starts_at.astimezone(self.zone).isoformat(),
+            ends_at.astimezone(self.zone).isoformat(),
+        )
 
 
 def link(name: str, value: str) -> str:
     """The path of the page named ``name`` for ``value`` (a release, an RfC)."""
-    return reverse(name, args=[value])
+    return Links(name)(value)
 
 
-def entries(user, start, end, filters: Filters | None = None) -> list[dict]:
-    """Every entry of the calendar in [start, end) for the user: milestones, RfC windows
-    and the occurrences of blackout and maintenance windows."""
+def entries(user, start, end, filters: Filters | None = None) -> tuple[list[dict], bool]:
+    """The entries of the calendar in [start, end) for the user: milestones, RfC windows
+    and the occurrences of blackout and maintenance windows, each kind by its start up
+    to its limit (``LIMITS``); and whether any kind was cut short."""
     filters = filters or Filters()
+    span, release_page, rfc_page = Span(), Links("releases:detail"), Links("changes:rfc")
     rows = list(
         milestones(user, start, end, filters).values_list(
             "id",
@@ -132,8 +159,10 @@ def entries(user, start, end, filters: Filters | None = None) -> list[dict]:
             "release__identifier",
             "release__stage",
             "release__application_id",
-        )
+        )[: LIMITS["milestone"] + 1]
     )
+    truncated = len(rows) > LIMITS["milestone"]
+    rows = rows[: LIMITS["milestone"]]
     installations = [
         Installation(release_id, application_id, starts_at, ends_at)
         for _, kind, starts_at, ends_at, _, release_id, _, stage, application_id in rows
@@ -142,7 +171,7 @@ def entries(user, start, end, filters: Filters | None = None) -> list[dict]:
     flagged = conflicted(installations)
     found = []
     for pk, kind, starts_at, ends_at, all_day, release_id, identifier, stage, _ in rows:
-        first, last = _span(starts_at, ends_at, all_day)
+        first, last = span(starts_at, ends_at, all_day)
         found.append(
             {
                 "id": f"m{pk}",
@@ -152,26 +181,30 @@ def entries(user, start, end, filters: Filters | None = None) -> list[dict]:
                 "start": first,
                 "end": last,
                 "all_day": all_day,
-                "url": link("releases:detail", identifier),
+                "url": release_page(identifier),
                 "release": identifier,
                 "stage": stage,
                 "cancelled": stage == Stage.CANCELLED,
                 "conflict": kind == Milestone.Kind.INSTALLATION and release_id in flagged,
             }
         )
-    for pk, reference, title, status, starts_at, ends_at, identifier, stage in scheduled_rfcs(
-        user, start, end, filters
-    ).values_list(
-        "id",
-        "reference",
-        "title",
-        "status",
-        "planned_start",
-        "planned_end",
-        "release__identifier",
-        "release__stage",
-    ):
-        first, last = _span(starts_at, ends_at, False)
+    rfcs = list(
+        scheduled_rfcs(user, start, end, filters).values_list(
+            "id",
+            "reference",
+            "title",
+            "status",
+            "planned_start",
+            "planned_end",
+            "release__identifier",
+            "release__stage",
+        )[: LIMITS["rfc"] + 1]
+    )
+    truncated |= len(rfcs) > LIMITS["rfc"]
+    for pk, reference, title, status, starts_at, ends_at, identifier, stage in rfcs[
+        : LIMITS["rfc"]
+    ]:
+        first, last = span(starts_at, ends_at, False)
         found.append(
             {
                 "id": f"r{pk}",
@@ -181,39 +214,45 @@ def entries(user, start, end, filters: Filters | None = None) -> list[dict]:
                 "start": first,
                 "end": last,
                 "all_day": False,
-                "url": link("changes:rfc", reference),
+                "url": rfc_page(reference),
                 "release": identifier,
                 "stage": stage,
                 "cancelled": False,
                 "conflict": False,
             }
         )
-    for window in windows(user, start, end, filters):
-        for starts_at, ends_at in occurrences(window, start, end):
-            first, last = _span(starts_at, ends_at, False)
-            found.append(
-                {
-                    "id": f"w{window.pk}-{int(starts_at.timestamp())}",
-                    "type": window.kind,
-                    "kind": window.kind,
-                    "title": f"{WINDOW_LABELS[window.kind]}: {window.title}",
-                    "start": first,
-                    "end": last,
-                    "all_day": False,
-                    "url": None,
-                    "release": None,
-                    "stage": None,
-                    "cancelled": False,
-                    "conflict": False,
-                }
-            )
-    return found
+    occurring = [
+        (window, starts_at, ends_at)
+        for window in windows(user, start, end, filters)
+        for starts_at, ends_at in occurrences(window, start, end)
+    ]
+    truncated |= len(occurring) > LIMITS["window"]
+    for window, starts_at, ends_at in occurring[: LIMITS["window"]]:
+        first, last = span(starts_at, ends_at, False)
+        found.append(
+            {
+                "id": f"w{window.pk}-{int(starts_at.timestamp())}",
+                "type": window.kind,
+                "kind": window.kind,
+                "title": f"{WINDOW_LABELS[window.kind]}: {window.title}",
+                "start": first,
+                "end": last,
+                "all_day": False,
+                "url": None,
+                "release": None,
+                "stage": None,
+                "cancelled": False,
+                "conflict": False,
+            }
+        )
+    return found, truncated
 
 
 # --- the personal iCalendar feed ------------------------------------------------------
 
-#: what the feed holds, around the day it is read
+#: what the feed holds, around the moment it is read, and the most events of each kind
 FEED_PAST, FEED_AHEAD = timedelta(days=31), timedelta(days=366)
+FEED_LIMITS = {"milestone": 2000, "rfc": 1000}
 
 
 def feed_range(now=None) -> tuple[datetime, datetime]:
@@ -221,11 +260,11 @@ def feed_range(now=None) -> tuple[datetime, datetime]:
     return now - FEED_PAST, now + FEED_AHEAD
 
 
-def feed_milestones(user, start, end):
+def feed_milestones(user, start, end, filters: Filters):
     """The milestones of the feed with what their events need: the release, how many
     times each was re-planned (its SEQUENCE) and when last."""
     return (
-        milestones(user, start, end, Filters())
+        milestones(user, start, end, filters)
         .annotate(replans=Count("changes"), replanned_at=Max("changes__changed_at"))
         .values_list(
             "kind",
@@ -239,12 +278,12 @@ def feed_milestones(user, start, end):
             "release__stage",
             "release__updated_at",
             "release__application__code",
-        )
+        )[: FEED_LIMITS["milestone"]]
     )
 
 
-def feed_rfcs(user, start, end):
-    return scheduled_rfcs(user, start, end, Filters()).values_list(
+def feed_rfcs(user, start, end, filters: Filters):
+    return scheduled_rfcs(user, start, end, filters).values_list(
         "reference",
         "title",
         "planned_start",
@@ -252,8 +291,8 @@ def feed_rfcs(user, start, end):
         "authorised_at",
         "created_at",
         "release__identifier",
-    )
+    )[: FEED_LIMITS["rfc"]]
 
 
-def feed_blackouts(user, start, end):
-    return windows(user, start, end, Filters()).filter(kind=Window.Kind.BLACKOUT)
+def feed_blackouts(user, start, end, filters: Filters):
+    return windows(user, start, end, filters).filter(kind=Window.Kind.BLACKOUT)

@@ -1,32 +1,68 @@
 """The personal iCalendar feed (``/calendar/feed/<token>.ics``): what the calendar shows
-the user, from a month ago to a year ahead, for a calendar client to subscribe to.
+the user, from a month ago to a year ahead (with the calendar's filters, when the
+address carries them), for a calendar client to subscribe to.
 
 Each milestone is one event whose UID is its release and kind, so that a client moves it
 when it is re-planned instead of adding another: its SEQUENCE counts the re-plans (and
 one more once the release is cancelled, when it is sent with STATUS:CANCELLED). A
 milestone planned by the day has DATE values. The windows of the RfCs on the change
 schedule and the blackouts come too; a blackout repeated weekly is one event with its
-rule."""
+rule.
+
+Clients read a feed again and again, and it changes only when something is recorded:
+the text is kept (the ``feeds`` cache) under the last audit entry's id, so that any
+recorded change makes it anew, and for ``FEED_CACHE_SECONDS`` at most (what no audit
+entry records, such as a change of a user's groups in the admin, shows by then)."""
 
 from django.conf import settings
+from django.core.cache import caches
 from django.utils import timezone
 
 from releasemgmt import calendars
+from releasemgmt.audit.models import AuditEntry
 from releases.models import Milestone, Stage
 
 from . import calendar
 
 STAGE_LABELS = dict(Stage.choices)
+#: how long a feed's text is kept at most (it is made anew at every recorded change)
+FEED_CACHE_SECONDS = 300
 
 
 def _url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def feed(user, now=None) -> bytes:
-    """The user's feed as iCalendar text."""
+def feed(user, filters: calendar.Filters | None = None, now=None) -> bytes:
+    """The user's feed as iCalendar text, from the cache while nothing was recorded."""
+    filters = filters or calendar.Filters()
     now = now or timezone.now()
+    last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    key = ":".join(
+        str(part)
+        for part in (
+            "calendar-feed",
+            user.pk,
+            last,
+            timezone.localdate(now),
+            filters.application and filters.application.pk,
+            filters.business_thread and filters.business_thread.pk,
+            filters.release_type,
+            filters.stage,
+        )
+    )
+    cache = caches["feeds"]
+    text = cache.get(key)
+    if text is None:
+        text = make_feed(user, filters, now)
+        cache.set(key, text, FEED_CACHE_SECONDS)
+    return text
+
+
+def make_feed(user, filters: calendar.Filters, now) -> bytes:
+    """The feed's text, made from the database."""
     start, end = calendar.feed_range(now)
+    release_page, rfc_page = calendar.Links("releases:detail"), calendar.Links("changes:rfc")
     cal = calendars.calendar(name="Releases")
     for (
         kind,
@@ -40,7 +76,7 @@ def feed(user, now=None) -> bytes:
         stage,
         updated_at,
         application,
-    ) in calendar.feed_milestones(user, start, end):
+    ) in calendar.feed_milestones(user, start, end, filters):
         cancelled = stage == Stage.CANCELLED
         label = calendar.KIND_LABELS[kind]
         cal.add_component(
@@ -54,9 +90,8 @@ def feed(user, now=None) -> bytes:
                 stamp=max(filter(None, (updated_at, replanned_at))),
                 description=f"{identifier} {name}\n{application.upper()}, "
                 f"{STAGE_LABELS[stage].lower()}.",
-                url=_url(calendar.link("releases:detail", identifier)),
+                url=_url(release_page(identifier)),
                 cancelled=cancelled,
-                categories=(label,),
                 busy=kind in (Milestone.Kind.KICKOFF, Milestone.Kind.INSTALLATION),
             )
         )
@@ -68,7 +103,7 @@ def feed(user, now=None) -> bytes:
         authorised_at,
         created_at,
         release,
-    ) in calendar.feed_rfcs(user, start, end):
+    ) in calendar.feed_rfcs(user, start, end, filters):
         cal.add_component(
             calendars.event(
                 uid=calendars.uid("rfc", reference),
@@ -78,11 +113,10 @@ def feed(user, now=None) -> bytes:
                 stamp=authorised_at or created_at,
                 description=f"Change window of {reference}"
                 + (f", carried by {release}." if release else "."),
-                url=_url(calendar.link("changes:rfc", reference)),
-                categories=("Change",),
+                url=_url(rfc_page(reference)),
             )
         )
-    for window in calendar.feed_blackouts(user, start, end):
+    for window in calendar.feed_blackouts(user, start, end, filters):
         event = calendars.event(
             uid=calendars.uid("window", window.pk),
             summary=f"Blackout: {window.title}",
@@ -90,7 +124,6 @@ def feed(user, now=None) -> bytes:
             ends_at=window.ends_at,
             stamp=window.created_at,
             description=window.reason,
-            categories=("Blackout",),
             local=window.repeats_weekly,
         )
         if window.repeats_weekly:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -103,12 +103,19 @@ def calendar(request):
 @require_GET
 def calendar_feed(request, token):
     """The personal iCalendar feed: read without logging in, by its secret address
-    (``accounts:calendar_feed``), with the visibility of its owner; 404 for an address
-    that is not, or no longer, one."""
+    (``accounts:calendar_feed``), with the visibility of its owner and the calendar's
+    filters in its query; 404 for an address that is not, or no longer, one."""
     user = feed_addresses.user_for(token)
     if user is None:
         raise Http404("No such calendar feed.")
-    response = HttpResponse(feeds.feed(user), content_type="text/calendar; charset=utf-8")
+    form = CalendarFilterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()),
+            content_type="text/plain; charset=utf-8",
+        )
+    text = feeds.feed(user, form.filters())
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="releases.ics"'
     response["Cache-Control"] = "private, no-cache"
     return response

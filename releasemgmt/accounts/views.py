@@ -3,6 +3,7 @@ address of their calendar feed, regenerated here."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -47,15 +48,30 @@ def token_revoke(request, token_key):
     return redirect("accounts:tokens")
 
 
+#: the calendar's filters, which a feed's address may carry (the feed checks them)
+FEED_FILTERS = ("application", "business_thread", "release_type", "stage")
+
+
 @login_required
 def calendar_feed(request):
-    """The address of the user's calendar feed, to subscribe to in a calendar client."""
+    """The address of the user's calendar feed, to subscribe to in a calendar client;
+    with the calendar's filters the page was opened with, the address of that view."""
     feed = feeds.feed_of(request.user)
     url = None
+    filters = QueryDict(mutable=True)
+    for name in FEED_FILTERS:
+        if request.GET.get(name):
+            filters[name] = request.GET[name]
     if feed is not None:
         path = reverse("dashboards:calendar_feed", args=[feeds.token_of(feed)])
         url = request.build_absolute_uri(path)
-    return render(request, "accounts/calendar_feed.html", {"feed": feed, "url": url})
+        if filters:
+            url += "?" + filters.urlencode()
+    return render(
+        request,
+        "accounts/calendar_feed.html",
+        {"feed": feed, "url": url, "filters": filters},
+    )
 
 
 @login_required

@@ -74,7 +74,9 @@ document.addEventListener("DOMContentLoaded", function () {
           });
         })
         .then(function (body) {
-          status.textContent = body.events.length + " entries";
+          status.textContent = body.truncated
+            ? "Only the first " + body.events.length + " entries: choose a filter or a shorter view to see the rest."
+            : body.events.length + " entries";
           success(
             body.events.map(function (entry) {
               return {
@@ -102,6 +104,8 @@ document.addEventListener("DOMContentLoaded", function () {
     var params = filters();
     var query = params.toString();
     window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+    var feed = document.getElementById("calendar-feed-link");
+    if (feed) feed.search = query;
     calendar.refetchEvents();
   });
   form.addEventListener("submit", function (event) {

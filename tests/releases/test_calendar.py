@@ -16,6 +16,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from changes.models import RfC
+from dashboards import calendar as selectors
 from deployments.conflicted import Installation, conflicted
 from deployments.conflicts import conflicts_of, installation_window
 from deployments.models import DeploymentTask
@@ -353,7 +354,7 @@ def test_the_page_offers_the_filters_and_the_feed(world):
     assert 'data-events="/api/v1/calendar/"' in body
     assert 'value="ecs" selected' in body
     assert "vendor/fullcalendar/index.global.min.js" in body
-    assert 'href="/account/calendar/"' in body
+    assert 'href="/account/calendar/?application=ecs&amp;stage=planning"' in body
     assert 'href="/calendar/"' in body  # the navigation's link
 
 
@@ -615,3 +616,53 @@ def test_a_kickoff_out_of_range_is_refused_on_its_field(release_at, cast):
     assert response.status_code == 400
     assert "scheduled_at" in response.json()
     assert not release.milestones.filter(kind=Milestone.Kind.KICKOFF).exists()
+
+
+def test_past_its_limit_a_kind_is_cut_short_and_says_so(world, monkeypatch):
+
+    response = calendar(world.cast.rm)
+    assert response.json()["truncated"] is False
+    monkeypatch.setitem(selectors.LIMITS, "milestone", 3)
+    body = calendar(world.cast.rm).json()
+    assert body["truncated"] is True
+    milestones = [e for e in body["events"] if e["type"] == "milestone"]
+    assert len(milestones) == 3
+    assert [e["start"] for e in milestones] == sorted(e["start"] for e in milestones)
+    assert any(e["type"] == "rfc" for e in body["events"])
+
+
+def test_the_feed_takes_the_calendars_filters(world, in_the_feed, monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: in_the_feed)
+    path = feed_path(world.cast.rm)
+    cancelled = vevents(read_feed(path + "?stage=cancelled"))
+    assert f"{world.cancelled.identifier} Delivery (cancelled)" in cancelled
+    assert f"{world.ours.identifier} Delivery" not in cancelled
+    thread = vevents(read_feed(path + "?business_thread=a3-exc"))
+    assert f"{world.theirs.identifier} Delivery" in thread
+    assert f"{world.ours.identifier} Delivery" not in thread
+    response = Client().get(path + "?stage=limbo")
+    assert response.status_code == 400
+    assert b"stage" in response.content
+    response = Client().get(path + "?application=%00")
+    assert response.status_code == 400
+    assert b"\x00" not in response.content
+    # the account page gives the address of the view the calendar showed
+    client = Client()
+    client.force_login(world.cast.rm)
+    page = client.get("/account/calendar/", {"stage": "cancelled", "other": "x"})
+    assert f'{path}?stage=cancelled"' in page.content.decode()
+
+
+def test_a_recorded_change_makes_the_kept_feed_anew(world, in_the_feed, monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: in_the_feed)
+    path = feed_path(world.cast.rm)
+    first = Client().get(path).content
+    assert Client().get(path).content == first  # kept
+    planning.save_window(
+        by=world.cast.rm,
+        kind="blackout",
+        title="Late freeze",
+        starts_at=at(datetime.date(2027, 5, 1)),
+        ends_at=at(datetime.date(2027, 5, 2)),
+    )
+    assert b"Late freeze" in Client().get(path).content
