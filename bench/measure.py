@@ -39,6 +39,7 @@ class Row:
     slowest_sql: str
     sql: list[tuple[float, str]]  # (ms, query) of the captured request
     expect: int = 200
+    first: float = float("nan")  # ms of the first request (nothing kept yet: a feed's)
 
 
 @dataclass
@@ -202,7 +203,9 @@ def visible(world) -> dict[str, int]:
 def measure(client: Client, path: str, repeat: int) -> Row:
     """Two warm-up requests, one with its queries captured, then ``repeat`` timed ones.
     A page that does not answer 200 gets a row with its status and no figures."""
+    start = time.perf_counter()
     status = client.get(path).status_code
+    first = (time.perf_counter() - start) * 1000
     if status != 200:
         nan = float("nan")
         return Row("", path, status, 0, nan, nan, nan, 0.0, nan, "", [])
@@ -240,6 +243,7 @@ def measure(client: Client, path: str, repeat: int) -> Row:
         slowest_ms=float(slowest["time"]) * 1000,
         slowest_sql=slowest["sql"],
         sql=[(float(q["time"]) * 1000, q["sql"]) for q in captured],
+        first=first,
     )
 
 
@@ -275,6 +279,8 @@ def table(rows: list[Row], loads: dict | None = None) -> str:
             f"{r.persona:<15} {_short(r.page, 45):<45} {r.status:>6} {r.queries:>7} "
             f"{r.p50:>7.1f} {r.p95:>7.1f}{over} {r.db_p50:>7.1f} {r.kb:>6.1f} {r.slowest_ms:>9.1f}"
         )
+        if r.persona.endswith("(feed)"):
+            line += f"  first {r.first:.0f} ms"
         load = (loads or {}).get((r.persona, r.page))
         if load is not None:
             reference = load.reference or float("nan")

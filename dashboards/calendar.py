@@ -57,10 +57,11 @@ def releases_of(user, filters: Filters):
 
 
 def milestones(user, start, end, filters: Filters):
-    """The milestones whose window meets [start, end), with their release."""
+    """The milestones whose window meets [start, end), with their release, the earliest
+    to end first (the index on ``ends_at`` finds them without reading the past ones)."""
     return Milestone.objects.filter(
         release__in=releases_of(user, filters), starts_at__lt=end, ends_at__gt=start
-    ).order_by("starts_at", "id")
+    ).order_by("ends_at", "id")
 
 
 def scheduled_rfcs(user, start, end, filters: Filters):
@@ -102,7 +103,7 @@ def windows(user, start, end, filters: Filters):
 #: the most entries of each kind one answer holds (a month of a busy schedule seen by
 #: the ITSM staff); past them the answer says it is cut short, and a filter or a shorter
 #: range shows the rest
-LIMITS = {"milestone": 1000, "rfc": 500, "window": 500}
+LIMITS = {"milestone": 500, "rfc": 300, "window": 300}
 
 
 class Links:
@@ -145,7 +146,8 @@ def link(name: str, value: str) -> str:
 def entries(user, start, end, filters: Filters | None = None) -> tuple[list[dict], bool]:
     """The entries of the calendar in [start, end) for the user: milestones, RfC windows
     and the occurrences of blackout and maintenance windows, each kind by its start up
-    to its limit (``LIMITS``); and whether any kind was cut short."""
+    to its limit (``LIMITS``: milestones the earliest to end first); and whether any kind
+    was cut short."""
     filters = filters or Filters()
     span, release_page, rfc_page = Span(), Links("releases:detail"), Links("changes:rfc")
     rows = list(
@@ -162,7 +164,7 @@ def entries(user, start, end, filters: Filters | None = None) -> tuple[list[dict
         )[: LIMITS["milestone"] + 1]
     )
     truncated = len(rows) > LIMITS["milestone"]
-    rows = rows[: LIMITS["milestone"]]
+    rows = sorted(rows[: LIMITS["milestone"]], key=lambda row: (row[2], row[0]))
     installations = [
         Installation(release_id, application_id, starts_at, ends_at)
         for _, kind, starts_at, ends_at, _, release_id, _, stage, application_id in rows

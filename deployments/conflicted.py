@@ -1,14 +1,15 @@
 """Which of many installations have a conflict, for the calendar: the rules of
 ``deployments.conflicts`` (same application, blackout, maintenance windows, booked
 coordinator, authorised changes) applied to every installation window at once, in five
-queries whatever their number, where ``conflicts_of`` spends a few per release. It says
-only whether an installation has a conflict; the release page says which."""
+queries whatever their number (four when no change meets them), where ``conflicts_of``
+spends a few per release. It says only whether an installation has a conflict; the
+release page says which."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from changes.models import RfC
 from raci.models import Assignment, Party
@@ -40,30 +41,35 @@ def conflicted(installations: list[Installation]) -> set[int]:
     low = min(i.starts_at for i in installations)
     high = max(i.ends_at for i in installations)
     applications = {i.application_id for i in installations}
-    # 1. every installation still to come that meets the span: the others to collide with
+    # 1. every installation still to come that meets the span: the others to collide
+    # with, each with its release's named deployment coordinator
+    coordinator = (
+        Assignment.objects.filter(
+            release_id=OuterRef("release_id"),
+            party__name=Parties.DEPLOYMENT_COORDINATOR,
+            user__isnull=False,
+        )
+        .order_by("id")
+        .values("user_id")[:1]
+    )
     others = list(
         Milestone.objects.filter(
             kind=Milestone.Kind.INSTALLATION,
             starts_at__lt=high,
             ends_at__gt=low,
             release__stage__in=STILL_TO_INSTALL,
-        ).values_list("release_id", "release__application_id", "starts_at", "ends_at")
-    )
-    # 2. the business threads and named deployment coordinator of all of them
-    release_ids = {i.release_id for i in installations} | {o[0] for o in others}
-    threads, coordinator_of = defaultdict(set), {}
-    for release_id, party_id, kind, user_id in (
-        Assignment.objects.filter(release_id__in=release_ids)
-        .filter(
-            Q(party__kind=Party.Kind.BUSINESS_THREAD)
-            | Q(party__name=Parties.DEPLOYMENT_COORDINATOR, user__isnull=False)
         )
-        .values_list("release_id", "party_id", "party__kind", "user_id")
-    ):
-        if kind == Party.Kind.BUSINESS_THREAD:
-            threads[release_id].add(party_id)
-        else:
-            coordinator_of.setdefault(release_id, user_id)
+        .annotate(coordinator=Subquery(coordinator))
+        .values_list("release_id", "release__application_id", "starts_at", "ends_at", "coordinator")
+    )
+    coordinator_of = {row[0]: row[4] for row in others if row[4] is not None}
+    # 2. the business threads of theirs
+    threads = defaultdict(set)
+    for release_id, party_id in Assignment.objects.filter(
+        release_id__in={i.release_id for i in installations},
+        party__kind=Party.Kind.BUSINESS_THREAD,
+    ).values_list("release_id", "party_id"):
+        threads[release_id].add(party_id)
     # 3. the blackouts that may meet the span, and the applications' maintenance windows
     windows = list(
         Window.objects.filter(
@@ -82,27 +88,29 @@ def conflicted(installations: list[Installation]) -> set[int]:
     for w in windows:
         if w.kind == Window.Kind.MAINTENANCE:
             maintenance[w.application_id].append(w)
-    # 4. the authorised changes on those applications whose window meets the span
+    # 4. the authorised changes whose window meets the span, and 5. their applications
+    # among those (two queries: each on its index)
+    rfcs = {
+        pk: (carried_by, times)
+        for pk, carried_by, *times in RfC.objects.filter(
+            status__in=(RfC.Status.AUTHORISED, RfC.Status.SCHEDULED)
+        )
+        .filter(
+            Q(planned_start__lt=high, planned_end__gt=low)
+            | Q(outage_start__lt=high, outage_end__gt=low)
+        )
+        .values_list(
+            "id", "release_id", "planned_start", "planned_end", "outage_start", "outage_end"
+        )
+    }
     changes = defaultdict(list)  # application id: (carrying release id, windows)
-    through = RfC.applications.through.objects.filter(
-        application_id__in=applications,
-        rfc__status__in=(RfC.Status.AUTHORISED, RfC.Status.SCHEDULED),
-    ).filter(
-        Q(rfc__planned_start__lt=high, rfc__planned_end__gt=low)
-        | Q(rfc__outage_start__lt=high, rfc__outage_end__gt=low)
-    )
-    for application_id, carried_by, *times in through.values_list(
-        "application_id",
-        "rfc__release_id",
-        "rfc__planned_start",
-        "rfc__planned_end",
-        "rfc__outage_start",
-        "rfc__outage_end",
-    ):
-        changes[application_id].append((carried_by, times))
+    for rfc_id, application_id in RfC.applications.through.objects.filter(
+        rfc_id__in=list(rfcs), application_id__in=applications
+    ).values_list("rfc_id", "application_id"):
+        changes[application_id].append(rfcs[rfc_id])
 
     of_application, of_person = defaultdict(list), defaultdict(list)
-    for release_id, application_id, o_start, o_end in others:
+    for release_id, application_id, o_start, o_end, _ in others:
         of_application[application_id].append((release_id, o_start, o_end))
         if release_id in coordinator_of:
             of_person[coordinator_of[release_id]].append((release_id, o_start, o_end))

@@ -24,9 +24,9 @@ class CalendarView(APIView):
         change schedule they may see, and the occurrences of the blackout and
         maintenance windows, that meet [start, end). An installation still to come is
         flagged when it has a conflict; a cancelled release's milestones are marked.
-        Each kind is given by its start, up to its limit (1,000 milestones, 500 change
-        windows, 500 window occurrences): ``truncated`` says a filter or a shorter range
-        would show more.
+        Each kind is given by its start, up to its limit (500 milestones, 300 change
+        windows, 300 window occurrences, the earliest first): ``truncated`` says a filter
+        or a shorter range would show more.
         400 naming the parameter for a missing or bad start or end, or a range over the
         longest."""
         query = CalendarQuerySerializer(data=request.query_params)

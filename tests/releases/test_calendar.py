@@ -67,8 +67,13 @@ def world(cast, make_release, make_user, release_manager):
     releases.fire_transition(cancelled, "cancel", by=release_manager, reason="Merged")
     theirs = make_release(threads=("a3-exc",), name="Their release")
     exc = make_user("exc", "DG TAXUD A3/Exc")
-    our_rfc = rfc_for(ours, "RFC-OURS", release_manager, starts_at=at(day, 20))
-    their_rfc = rfc_for(theirs, "RFC-THEIRS", release_manager, starts_at=at(day, 21))
+    # each release's change on the evening of its installation
+    our_rfc = rfc_for(
+        ours, "RFC-OURS", release_manager, starts_at=at(ours.planned_installation_date, 20)
+    )
+    their_rfc = rfc_for(
+        theirs, "RFC-THEIRS", release_manager, starts_at=at(theirs.planned_installation_date, 21)
+    )
     freeze = planning.save_window(
         by=release_manager,
         kind="blackout",
