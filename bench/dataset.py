@@ -53,7 +53,16 @@ from raci.models import (
 from raci.permissions import Parties
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication, Recipient
-from releases.models import STAGE_NUMBER, ActivityRecord, Application, Release, ReleaseType, Stage
+from releases.models import (
+    STAGE_NUMBER,
+    ActivityRecord,
+    Application,
+    Milestone,
+    MilestoneChange,
+    Release,
+    ReleaseType,
+    Stage,
+)
 
 PREFIX = "bench-"
 CHUNK = 1000  # releases per transaction
@@ -236,6 +245,8 @@ def counts() -> dict[str, int]:
         "CAB decisions": CabDecision.objects.count(),
         "reviews": Review.objects.count(),
         "activity records": ActivityRecord.objects.count(),
+        "milestones": Milestone.objects.count(),
+        "milestone re-plans": MilestoneChange.objects.count(),
         "assignments": Assignment.objects.count(),
         "user perms": ReleaseUserObjectPermission.objects.count(),
         "group perms": ReleaseGroupObjectPermission.objects.count(),
@@ -483,11 +494,115 @@ def _build_chunk(world: World, indexes, rng: random.Random, audit_budget: int) -
             recipients += rows
     with phase("RfCs, CABs (COPY)"):
         changes.write()
+    with phase("milestones (COPY)"):
+        _write_milestones(releases, plans)
     with phase("communications (COPY)"):
         copy_rows(Communication, COMMUNICATION_COLUMNS, communications)
         copy_lines(Recipient, RECIPIENT_COLUMNS, recipients)
     with phase("audit entries (COPY)"):
         return copy_rows(AuditEntry, AUDIT_COLUMNS, [row + AS_THEY_WERE for row in entries])
+
+
+# --- the dated plan: milestones ----------------------------------------------------------
+
+MILESTONE_COLUMNS = (
+    "id",
+    "release",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "baseline_starts_at",
+    "baseline_ends_at",
+)
+MILESTONE_CHANGE_COLUMNS = (
+    "milestone",
+    "starts_before",
+    "ends_before",
+    "starts_after",
+    "ends_after",
+    "reason",
+    "changed_by",
+    "changed_at",
+)
+#: the share of a published plan's milestones moved since (each once, with its reason)
+REPLANNED = 0.15
+K = Milestone.Kind
+
+
+def _at(day, hour=0, minute=0):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def _whole_days(first, days=1):
+    return _at(first), _at(first + datetime.timedelta(days=days)), True
+
+
+def _plan_of(release, plan, rng) -> list[tuple]:
+    """(kind, start, end, all day) of a release's milestones, as its stage has them:
+    RM.1.1's delivery and installation by the day; once the coordinator plans the
+    deployment (RM.3.1 on), the kick-off (an hour), pSAT and SAT to the hour between
+    delivery and installation, the installation on its evening, conformance testing
+    after it."""
+    delivery, installation = release.planned_delivery_date, release.planned_installation_date
+    gap = (installation - delivery).days
+    stage = release.stage
+    number = STAGE_NUMBER.get(stage, 8 if stage == Stage.CLOSED else 6)
+    if stage == Stage.CANCELLED:
+        number = rng.randint(1, 5)
+    found = [(K.DELIVERY, *_whole_days(delivery))]
+    if number >= 3 and plan["dc"]:
+        kickoff = delivery + datetime.timedelta(days=max(1, round(gap * 0.15)))
+        found.append((K.KICKOFF, _at(kickoff, 10), _at(kickoff, 11), False))
+        psat = delivery + datetime.timedelta(days=max(2, round(gap * 0.3)))
+        found.append((K.PSAT, _at(psat, 9), _at(psat, 17), False))
+        sat = delivery + datetime.timedelta(days=max(3, round(gap * 0.55)))
+        found.append((K.SAT, _at(sat, 9), _at(sat + datetime.timedelta(days=1), 17), False))
+    if number >= 5 and plan["dc"]:
+        found.append((K.INSTALLATION, _at(installation, 20), _at(installation, 23), False))
+    else:
+        found.append((K.INSTALLATION, *_whole_days(installation)))
+    if release.conformance_testing and stage in (Stage.CONFORMANCE, Stage.CLOSED):
+        found.append((K.CONFORMANCE, *_whole_days(installation + datetime.timedelta(2), 7)))
+    return found
+
+
+def _write_milestones(releases, plans) -> None:
+    """Each release's milestones (``place_headline_milestones``, ``plan_milestone``),
+    with the baseline of RM.1.4 once its plan is published and some re-plans since
+    (``MilestoneChange``). Their own seeded RNG: the rest of the dataset is the same
+    with or without them."""
+    rows, changes = [], []
+    plans_of = [
+        (release, plan, _plan_of(release, plan, random.Random(7_919 * (plan["index"] + 1))))
+        for release, plan in zip(releases, plans, strict=True)
+    ]
+    ids = iter(next_ids(Milestone, sum(len(p) for _, _, p in plans_of)))
+    for release, plan, planned in plans_of:
+        rng = random.Random(104_729 * (plan["index"] + 1))
+        published = release.stage != Stage.PLANNING
+        for kind, starts_at, ends_at, all_day in planned:
+            pk = next(ids)
+            baseline = (starts_at, ends_at) if published else (None, None)
+            if published and rng.random() < REPLANNED:
+                moved = datetime.timedelta(days=rng.choice([-3, -2, -1, 1, 2, 4, 7]))
+                baseline = (starts_at - moved, ends_at - moved)
+                who = plan["dc"] if plan["dc"] and kind != K.DELIVERY else plan["rm"]
+                when = _past(min(starts_at, baseline[0]) - datetime.timedelta(days=2))
+                changes.append(
+                    (
+                        pk,
+                        *baseline,
+                        starts_at,
+                        ends_at,
+                        "Re-planned with the business.",
+                        who.pk,
+                        when,
+                    )
+                )
+            rows.append((pk, release.pk, kind, starts_at, ends_at, all_day, *baseline))
+    copy_rows(Milestone, MILESTONE_COLUMNS, rows)
+    copy_rows(MilestoneChange, MILESTONE_CHANGE_COLUMNS, changes)
 
 
 def _days_from_today(stage, rng) -> int:

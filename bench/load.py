@@ -37,7 +37,9 @@ class Load:
 
 def session_cookie(user) -> str:
     """A logged-in session in the database, as the login view leaves it: the Cookie header
-    that makes a load generator that user."""
+    that makes a load generator that user; none for an anonymous reader (a feed)."""
+    if user is None:
+        return ""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

@@ -1,5 +1,6 @@
 """Time pages and API calls in-process with Django's test Client and count their queries."""
 
+import datetime
 import statistics
 import time
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from django.utils import timezone
 from changes.models import CabMeeting, RfC
 from raci.models import Party
 from raci.permissions import Parties
+from releasemgmt.accounts import feeds
 from releases.models import Release, Stage
 from releases.selectors import visible_releases
 
@@ -37,6 +39,7 @@ class Row:
     slowest_sql: str
     sql: list[tuple[float, str]]  # (ms, query) of the captured request
     expect: int = 200
+    first: float = float("nan")  # ms of the first request (nothing kept yet: a feed's)
 
 
 @dataclass
@@ -140,7 +143,22 @@ def pages(world) -> list[Page]:
         ("change manager", reverse("changes:meeting", args=[cab.pk])),
         ("change manager", "/api/v1/rfcs/"),
     ]
+    # The calendar: this month's entries as its page asks for them, and the personal
+    # iCalendar feed (read without a session, by its address).
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    following = (month + datetime.timedelta(days=32)).replace(day=1)
+    calendar = f"/api/v1/calendar/?start={month.isoformat()}&end={following.isoformat()}"
+    others += [
+        ("release manager", "/calendar/"),
+        ("release manager", calendar),
+        ("thread A3/Cust", calendar),
+    ]
     plan += [Page(persona, path, people[persona], True) for persona, path in others]
+    for persona in ("release manager", "thread A3/Cust"):
+        feed = feeds.feed_of(people[persona]) or feeds.regenerate(people[persona])
+        path = f"/calendar/feed/{feeds.token_of(feed)}.ics"
+        plan.append(Page(f"{persona} (feed)", path, None, True))
     # The dataset builds no deployment plan: this measures the API's 404, no more.
     plan.append(
         Page(
@@ -185,7 +203,9 @@ def visible(world) -> dict[str, int]:
 def measure(client: Client, path: str, repeat: int) -> Row:
     """Two warm-up requests, one with its queries captured, then ``repeat`` timed ones.
     A page that does not answer 200 gets a row with its status and no figures."""
+    start = time.perf_counter()
     status = client.get(path).status_code
+    first = (time.perf_counter() - start) * 1000
     if status != 200:
         nan = float("nan")
         return Row("", path, status, 0, nan, nan, nan, 0.0, nan, "", [])
@@ -223,6 +243,7 @@ def measure(client: Client, path: str, repeat: int) -> Row:
         slowest_ms=float(slowest["time"]) * 1000,
         slowest_sql=slowest["sql"],
         sql=[(float(q["time"]) * 1000, q["sql"]) for q in captured],
+        first=first,
     )
 
 
@@ -258,6 +279,8 @@ def table(rows: list[Row], loads: dict | None = None) -> str:
             f"{r.persona:<15} {_short(r.page, 45):<45} {r.status:>6} {r.queries:>7} "
             f"{r.p50:>7.1f} {r.p95:>7.1f}{over} {r.db_p50:>7.1f} {r.kb:>6.1f} {r.slowest_ms:>9.1f}"
         )
+        if r.persona.endswith("(feed)"):
+            line += f"  first {r.first:.0f} ms"
         load = (loads or {}).get((r.persona, r.page))
         if load is not None:
             reference = load.reference or float("nan")

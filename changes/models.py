@@ -194,6 +194,18 @@ class RfC(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             models.Index(fields=["planned_start"]),
             # the change schedule: authorised and scheduled ones still to end
             models.Index(fields=["status", "planned_end"]),
+            # the change schedule (the calendar, the conflicts of installations): the
+            # authorised and scheduled windows are few in the past, where most RfCs are
+            models.Index(
+                fields=["planned_start"],
+                condition=models.Q(status__in=["authorised", "scheduled"]),
+                name="rfc_on_schedule_start",
+            ),
+            models.Index(
+                fields=["outage_start"],
+                condition=models.Q(status__in=["authorised", "scheduled"]),
+                name="rfc_on_schedule_outage",
+            ),
         ]
 
     def __str__(self):

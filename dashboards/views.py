@@ -1,21 +1,26 @@
 """The pages that read everything: each persona's start page, the business threads'
-decisions, and the login page (which, on the embedded default, lists the demo users)."""
+decisions, the calendar with its personal iCalendar feed, and the login page (which, on
+the embedded default, lists the demo users)."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from changes import selectors as changes
 from deployments.selectors import notifications_to_send, owed_decisions
 from raci import permissions
 from raci.models import Party
+from releasemgmt.accounts import feeds as feed_addresses
 from releasemgmt.forms import InputGuard
 from releases import selectors as releases
 from releases.models import Stage
 
-from . import selectors
+from . import feeds, selectors
+from .forms import CalendarFilterForm
 
 
 class LoginForm(InputGuard, AuthenticationForm):
@@ -84,3 +89,33 @@ def _change_work(user) -> dict | None:
 def approvals(request):
     """What waits for the user's business thread(s): decisions, approvals, authorisations."""
     return render(request, "dashboards/approvals.html", {"owed": owed_decisions(request.user)})
+
+
+@login_required
+def calendar(request):
+    """Month, week and list views of the milestones, change windows and blackout and
+    maintenance windows the user may see; the entries come from ``/api/v1/calendar/``."""
+    form = CalendarFilterForm(request.GET or None)
+    form.is_valid()
+    return render(request, "dashboards/calendar.html", {"form": form})
+
+
+@require_GET
+def calendar_feed(request, token):
+    """The personal iCalendar feed: read without logging in, by its secret address
+    (``accounts:calendar_feed``), with the visibility of its owner and the calendar's
+    filters in its query; 404 for an address that is not, or no longer, one."""
+    user = feed_addresses.user_for(token)
+    if user is None:
+        raise Http404("No such calendar feed.")
+    form = CalendarFilterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()),
+            content_type="text/plain; charset=utf-8",
+        )
+    text = feeds.feed(user, form.filters())
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="releases.ics"'
+    response["Cache-Control"] = "private, no-cache"
+    return response

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("raci.api.urls")),
     path("", include("dsl.api.urls")),
     path("", include("changes.api.urls")),
+    path("", include("dashboards.api.urls")),
     path("auth/token/", transaction.non_atomic_requests(TokenView.as_view()), name="api-token"),
     path("auth/tokens/", TokensView.as_view(), name="api-tokens"),
     path("auth/tokens/<str:token_key>/", TokenDetailView.as_view(), name="api-token-detail"),

@@ -68,10 +68,12 @@ def communicate(
     interface="",
     kind=Kind.PROCESS,
     link=None,
+    attachment=None,
 ) -> Communication:
     """Record one communication of activity ``code`` to the holders of the ``to`` and
     ``cc`` parties on the release (a Table 4-2 interface when ``interface`` names one),
-    saying what template ``mail`` says with ``context``."""
+    saying what template ``mail`` says with ``context``, with an optional
+    ``outbox.Attachment`` (a meeting request)."""
     subject, body = render_mail(mail, {"release": release, "by": by, **(context or {})})
     return outbox.post(
         release=release,
@@ -84,6 +86,7 @@ def communicate(
         by=by,
         to_users=holders(release, to),
         cc_users=holders(release, cc),
+        attachment=attachment,
     )
 
 

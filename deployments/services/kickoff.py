@@ -1,21 +1,29 @@
-"""RM.3: the deployment plan completed with its tasks, the kick-off meeting, and the
-testing environment validated."""
+"""RM.3: the deployment plan completed with its tasks, the kick-off meeting (dated on the
+release's plan, and sent as a meeting request), and the testing environment validated."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from raci import permissions as raci
 from raci.models import Party
 from raci.permissions import Parties
+from releasemgmt import calendars
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
+from releasemgmt.notifications.services import Attachment
 from releases.communications import (
     business_threads,
     communicate,
     holders,
     parties,
 )
+from releases.models import Milestone
+from releases.planning import plan_milestone
 from releases.services import begin_activity, lock, mark_done, require_done
 
 from ..models import (
@@ -70,9 +78,55 @@ def complete_task(release, *, by, task):
     return task
 
 
+#: how long a kick-off meeting is planned for, unless its milestone says otherwise
+KICKOFF_LENGTH = timedelta(hours=1)
+
+
+def _plan_kickoff(release, scheduled_at, *, by) -> Milestone:
+    """The release's kick-off milestone at the meeting's time: as long as it was when it
+    was planned to the hour already, an hour otherwise."""
+    current = release.milestones.filter(kind=Milestone.Kind.KICKOFF).first()
+    length = KICKOFF_LENGTH
+    if current is not None and not current.all_day:
+        length = current.ends_at - current.starts_at
+    try:
+        return plan_milestone(
+            release,
+            Milestone.Kind.KICKOFF,
+            by=by,
+            starts_at=scheduled_at,
+            ends_at=scheduled_at + length,
+            reason="Kick-off meeting scheduled (RM.3.1).",
+        )
+    except ValidationError as exc:
+        raise ValidationError({"scheduled_at": exc.messages}) from exc
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _invitation(release, meeting, milestone, *, by, invitees) -> Attachment:
+    """The kick-off as a meeting request: its time, the coordinator as organizer and the
+    invitees as attendees; a new time is a new SEQUENCE of the same UID."""
+    text = calendars.meeting_request(
+        uid=calendars.uid(release.identifier, "kickoff-meeting"),
+        summary=f"Kick-off of {release.identifier} {release.name}",
+        starts_at=milestone.starts_at,
+        ends_at=milestone.ends_at,
+        organizer=(by.email or settings.DEFAULT_FROM_EMAIL, _person(by)),
+        attendees=[(u.email, _person(u)) for u in invitees if u.email],
+        sequence=milestone.changes.count(),
+        description=meeting.agenda,
+        url=settings.SITE_URL.rstrip("/") + reverse("releases:detail", args=[release.identifier]),
+    )
+    return Attachment("kickoff.ics", "text/calendar; method=REQUEST", text)
+
+
 @transaction.atomic
 def prepare_kickoff(release, *, by, scheduled_at, agenda="") -> KickOffMeeting:
-    """RM.3.1: invite every party of RM.3.2 in Table 4-1 to the kick-off."""
+    """RM.3.1: invite every party of RM.3.2 in Table 4-1 to the kick-off, with a meeting
+    request; the release's kick-off milestone moves to its time."""
     release = begin_activity(release, "RM.3.1", by=by)
     if not DeploymentTask.objects.filter(plan__release=release).exists():
         raise Conflict(
@@ -82,7 +136,9 @@ def prepare_kickoff(release, *, by, scheduled_at, agenda="") -> KickOffMeeting:
     meeting, _ = KickOffMeeting.objects.update_or_create(
         release=release, defaults={"scheduled_at": scheduled_at, "agenda": agenda}
     )
-    meeting.invitees.set(holders(release, invited_parties))
+    invitees = holders(release, invited_parties)
+    meeting.invitees.set(invitees)
+    milestone = _plan_kickoff(release, scheduled_at, by=by)
     communicate(
         release,
         "RM.3.1",
@@ -90,6 +146,7 @@ def prepare_kickoff(release, *, by, scheduled_at, agenda="") -> KickOffMeeting:
         mail="rm_3_1_kickoff_invitation",
         context={"meeting": meeting},
         to=invited_parties,
+        attachment=_invitation(release, meeting, milestone, by=by, invitees=invitees),
     )
     audit.record(
         actor=by,

@@ -8,4 +8,6 @@ urlpatterns = [
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/new/", views.token_create, name="token_create"),
     path("tokens/<str:token_key>/revoke/", views.token_revoke, name="token_revoke"),
+    path("calendar/", views.calendar_feed, name="calendar_feed"),
+    path("calendar/regenerate/", views.calendar_feed_regenerate, name="calendar_feed_regenerate"),
 ]

@@ -4,6 +4,7 @@ redelivered task skips what went out already. Nothing here runs in a user's requ
 unless tasks are eager (the embedded default)."""
 
 import logging
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -36,7 +37,23 @@ def render(recipient: Recipient) -> EmailMultiAlternatives:
         headers={"Message-ID": recipient.message_id},
     )
     message.attach_alternative(html, "text/html")
+    if comm.attachment_type:
+        message.attach(attachment_part(comm))
     return message
+
+
+def attachment_part(comm: Communication) -> MIMEText:
+    """The communication's attachment as a MIME part: its content type with its
+    parameters (a meeting request's ``method=REQUEST``), its file name, UTF-8 text."""
+    kind, *params = [p.strip() for p in comm.attachment_type.split(";") if p.strip()]
+    part = MIMEText(comm.attachment, "plain", "utf-8")
+    part.replace_header("Content-Type", kind)
+    part.set_param("charset", "utf-8")
+    for param in params:
+        name, _, value = param.partition("=")
+        part.set_param(name.strip(), value.strip().strip('"'))
+    part.add_header("Content-Disposition", "attachment", filename=comm.attachment_name or "file")
+    return part
 
 
 def deliver(communication_id: int) -> int:

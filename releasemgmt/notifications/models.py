@@ -25,6 +25,26 @@ class Communication(models.Model):
     subject = models.CharField(max_length=250)
     body = models.TextField()
     link = models.CharField(max_length=250, help_text="Where the reader can act.")
+    attachment_name = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The file name of its attachment.",
+    )
+    attachment_type = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Its content type with parameters (text/calendar; method=REQUEST).",
+    )
+    attachment = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="One text attachment, sent to every addressee.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

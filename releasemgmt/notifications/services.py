@@ -2,10 +2,22 @@
 (so it exists exactly when the change that causes it does) and sent after commit.
 Who is addressed and what is said is the domain's business; this only keeps and sends."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from .models import Communication, Preference, Recipient
 from .tasks import enqueue
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A text file sent with a communication: its name, its content type (with
+    parameters: ``text/calendar; method=REQUEST``) and its text."""
+
+    name: str
+    content_type: str
+    text: str
 
 
 def post(
@@ -20,10 +32,12 @@ def post(
     by,
     to_users,
     cc_users=(),
+    attachment: Attachment | None = None,
 ) -> Communication:
     """Write one communication to ``to_users`` (and ``cc_users`` not already in it) and
     queue its sending after commit. Informational notices (``Kind.INFORMED``) stay in the
-    tool for users who turned them off by e-mail."""
+    tool for users who turned them off by e-mail. An ``attachment`` is kept with it, in
+    the same transaction, and sent with every e-mail."""
     comm = Communication.objects.create(
         release=release,
         activity=activity,
@@ -33,6 +47,9 @@ def post(
         body=body,
         link=link,
         created_by=by,
+        attachment_name=attachment.name if attachment else "",
+        attachment_type=attachment.content_type if attachment else "",
+        attachment=attachment.text if attachment else "",
     )
     to_users = list(to_users)
     cc_users = [u for u in cc_users if u not in to_users]

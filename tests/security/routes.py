@@ -3,8 +3,10 @@
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,22 @@ NO_ARGUMENTS = {
     "schema",
     "api-docs",
 }
+#: The calendar: its page, its entries, the address of the user's feed.
+NO_ARGUMENTS |= {
+    "dashboards:calendar",
+    "calendar",
+    "accounts:calendar_feed",
+    "accounts:calendar_feed_regenerate",
+}
+#: What a list needs in its query to answer at all (the calendar's range).
+QUERIES = {
+    "calendar": {
+        "start": (timezone.localdate() - timedelta(days=60)).isoformat(),
+        "end": (timezone.localdate() + timedelta(days=300)).isoformat(),
+    }
+}
+#: A personal iCalendar feed, read without a login by its secret address.
+FEEDS = {"dashboards:calendar_feed": "token"}
 #: Release patterns with an argument besides the identifier: a value for it. A pattern
 #: whose only argument is the release identifier needs no entry: it is a release URL.
 RELEASE_ARGUMENTS = {
@@ -153,8 +171,8 @@ WINDOWS = {"windows:edit", "windows:delete", "window-detail"}
 
 
 def category(route: Route) -> str | None:
-    """admin, list, release, object, rfc, meeting, file, shared, personal or window; None
-    for a pattern nobody classified."""
+    """admin, list, release, object, rfc, meeting, file, shared, personal, feed or window;
+    None for a pattern nobody classified."""
     if route.namespace == "admin":
         return "admin"
     arguments = route.kwargs - {"format"}
@@ -176,6 +194,8 @@ def category(route: Route) -> str | None:
         return "personal"
     if route.name in WINDOWS and arguments == {"pk"}:
         return "window"
+    if arguments == {FEEDS.get(route.name)}:
+        return "feed"
     return api_change_category(route, arguments)
 
 
@@ -193,6 +213,7 @@ def sample_path(route: Route, *, identifier: str, pk: int, reference: str) -> st
         "url": "nowhere/",
         "kind": "component",
         "token_key": "nosuchkey",
+        "token": "nosuchtoken",
         **RELEASE_ARGUMENTS.get(route.name, {}),
         **RFC_ARGUMENTS.get(route.name, {}),
         **SHARED.get(route.name, {}),

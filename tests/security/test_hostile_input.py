@@ -917,6 +917,9 @@ def _pages():
         lambda w, r: {"letters": ("line", 4)},
         {"letters": "Letters"},
     )
+    pages["calendar feed address"] = Page(
+        "rm", None, "/account/calendar/regenerate/", static(), lambda w, r: {}
+    )
     pages.update(_change_pages())
     pages.update(_planning_pages())
     return pages

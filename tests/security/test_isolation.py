@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import re
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
@@ -35,6 +36,7 @@ from .routes import (
     NO_ARGUMENTS,
     OBJECTS,
     PERSONAL,
+    QUERIES,
     RELEASE_ARGUMENTS,
     RFC_ARGUMENTS,
     SHARED,
@@ -292,7 +294,7 @@ def test_pages_and_lists_show_an_outsider_nothing_of_another_threads_release(rou
     for user in world.outsiders:
         client.force_login(user)
         with transaction.atomic():  # the token view runs outside the request transaction
-            response = client.get(path)
+            response = client.get(path, QUERIES.get(route.name, {}))
         assert response.status_code in (200, 302, 403, 405), (path, response.status_code)
         body = response.content.decode()
         for secret in world.secrets:
@@ -310,6 +312,7 @@ LISTED = [
     ("/changes/rfcs/", "reference"),
     ("/changes/schedule/", "reference"),
     ("/changes/cab/", "meeting"),
+    ("/api/v1/calendar/?" + urlencode(QUERIES["calendar"]), "reference"),
 ]
 
 

@@ -1,0 +1,300 @@
+"""The calendar's reads (the page, its JSON and the iCalendar feed): the milestones of the
+releases a user may see, the windows of the requests for change on the change schedule
+(authorised and scheduled) they may see, and the blackout and maintenance windows, in a
+range, with the filters of the page. A fixed number of queries whatever the number of
+entries; an installation still to come is flagged when it has a conflict
+(``deployments.conflicted``)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+from django.db.models import Count, Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from changes.selectors import ON_SCHEDULE, visible_rfcs
+from deployments.conflicted import STILL_TO_INSTALL, Installation, conflicted
+from raci import permissions
+from raci.models import Assignment, Party
+from releases.models import Application, Milestone, Release, Stage, Window
+from releases.planning import occurrences
+
+#: the longest range one request may ask for
+LONGEST = timedelta(days=370)
+KIND_LABELS = dict(Milestone.Kind.choices)
+WINDOW_LABELS = {Window.Kind.BLACKOUT: "Blackout", Window.Kind.MAINTENANCE: "Maintenance"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the calendar shows: one application, business thread, release type, stage."""
+
+    application: Application | None = None
+    business_thread: Party | None = None
+    release_type: str = ""
+    stage: str = ""
+
+    @property
+    def on_releases(self) -> bool:
+        """A filter only a release answers (an RfC answers it by the release carrying it)."""
+        return bool(self.business_thread or self.release_type or self.stage)
+
+
+def releases_of(user, filters: Filters):
+    """The releases the user may see, filtered."""
+    releases = permissions.visible_releases(user, Release.objects.all())
+    if filters.application is not None:
+        releases = releases.filter(application=filters.application)
+    if filters.business_thread is not None:
+        threads = Assignment.objects.filter(party=filters.business_thread)
+        releases = releases.filter(id__in=threads.values("release_id"))
+    if filters.release_type:
+        releases = releases.filter(release_type=filters.release_type)
+    if filters.stage:
+        releases = releases.filter(stage=filters.stage)
+    return releases
+
+
+def milestones(user, start, end, filters: Filters):
+    """The milestones whose window meets [start, end), with their release, the earliest
+    to end first (the index on ``ends_at`` finds them without reading the past ones)."""
+    return Milestone.objects.filter(
+        release__in=releases_of(user, filters), starts_at__lt=end, ends_at__gt=start
+    ).order_by("ends_at", "id")
+
+
+def scheduled_rfcs(user, start, end, filters: Filters):
+    """The RfCs on the change schedule the user may see whose window meets [start, end);
+    the release filters narrow them to the RfCs carried by a release that passes."""
+    rfcs = visible_rfcs(user).filter(
+        status__in=ON_SCHEDULE, planned_start__lt=end, planned_end__gt=start
+    )
+    if filters.application is not None:
+        rfcs = rfcs.filter(applications=filters.application)
+    if filters.on_releases:
+        rfcs = rfcs.filter(release__in=releases_of(user, filters))
+    return rfcs.order_by("planned_start", "id")
+
+
+def windows(user, start, end, filters: Filters):
+    """Blackout and maintenance windows that may meet [start, end): global ones, those of
+    an application, and those of a business thread the user sees (ITSM staff: all;
+    others: their own threads'). An application or a thread filter keeps the windows
+    that hold for it."""
+    found = Window.objects.filter(starts_at__lt=end).filter(
+        Q(ends_at__gt=start)
+        | Q(repeats_weekly=True, repeat_until__isnull=True)
+        | Q(repeats_weekly=True, repeat_until__gte=start.date() - timedelta(days=8))
+    )
+    if not permissions.sees_all_releases(user):
+        found = found.filter(Q(business_thread__isnull=True) | Q(business_thread__group__user=user))
+    if filters.application is not None:
+        found = found.filter(Q(application__isnull=True) | Q(application=filters.application))
+    if filters.business_thread is not None:
+        found = found.filter(
+            Q(business_thread__isnull=True) | Q(business_thread=filters.business_thread)
+        )
+    return found.order_by("starts_at", "id")
+
+
+# --- the entries of the page's calendar ---------------------------------------------
+
+#: the most entries of each kind one answer holds (a month of a busy schedule seen by
+#: the ITSM staff); past them the answer says it is cut short, and a filter or a shorter
+#: range shows the rest
+LIMITS = {"milestone": 500, "rfc": 300, "window": 300}
+
+
+class Links:
+    """The path of the page named ``name`` for a value (a release, an RfC), reversed
+    once: the same path as ``reverse`` gives, without resolving it again per entry."""
+
+    MARK = "__value__"
+
+    def __init__(self, name: str):
+        self.head, _, self.tail = reverse(name, args=[self.MARK]).partition(self.MARK)
+
+    def __call__(self, value: str) -> str:
+        return self.head + quote(value, safe="!$&'()*+,;=~:@") + self.tail
+
+
+class Span:
+    """ISO 8601 start and end in the service's time zone (looked up once): the local
+    days of an all-day entry (the end excluded), else the local date and time with its
+    offset."""
+
+    def __init__(self):
+        self.zone = timezone.get_current_timezone()
+
+    def __call__(self, starts_at, ends_at, all_day: bool) -> tuple[str, str]:
+        if all_day:
+            first = starts_at.astimezone(self.zone).date()
+            last = (ends_at - timedelta(microseconds=1)).astimezone(self.zone).date()
+            return first.isoformat(), (last + timedelta(days=1)).isoformat()
+        return (
+            starts_at.astimezone(self.zone).isoformat(),
+            ends_at.astimezone(self.zone).isoformat(),
+        )
+
+
+def link(name: str, value: str) -> str:
+    """The path of the page named ``name`` for ``value`` (a release, an RfC)."""
+    return Links(name)(value)
+
+
+def entries(user, start, end, filters: Filters | None = None) -> tuple[list[dict], bool]:
+    """The entries of the calendar in [start, end) for the user: milestones, RfC windows
+    and the occurrences of blackout and maintenance windows, each kind by its start up
+    to its limit (``LIMITS``: milestones the earliest to end first); and whether any kind
+    was cut short."""
+    filters = filters or Filters()
+    span, release_page, rfc_page = Span(), Links("releases:detail"), Links("changes:rfc")
+    rows = list(
+        milestones(user, start, end, filters).values_list(
+            "id",
+            "kind",
+            "starts_at",
+            "ends_at",
+            "all_day",
+            "release_id",
+            "release__identifier",
+            "release__stage",
+            "release__application_id",
+        )[: LIMITS["milestone"] + 1]
+    )
+    truncated = len(rows) > LIMITS["milestone"]
+    rows = sorted(rows[: LIMITS["milestone"]], key=lambda row: (row[2], row[0]))
+    installations = [
+        Installation(release_id, application_id, starts_at, ends_at)
+        for _, kind, starts_at, ends_at, _, release_id, _, stage, application_id in rows
+        if kind == Milestone.Kind.INSTALLATION and stage in STILL_TO_INSTALL
+    ]
+    flagged = conflicted(installations)
+    found = []
+    for pk, kind, starts_at, ends_at, all_day, release_id, identifier, stage, _ in rows:
+        first, last = span(starts_at, ends_at, all_day)
+        found.append(
+            {
+                "id": f"m{pk}",
+                "type": "milestone",
+                "kind": kind,
+                "title": f"{identifier} {KIND_LABELS[kind]}",
+                "start": first,
+                "end": last,
+                "all_day": all_day,
+                "url": release_page(identifier),
+                "release": identifier,
+                "stage": stage,
+                "cancelled": stage == Stage.CANCELLED,
+                "conflict": kind == Milestone.Kind.INSTALLATION and release_id in flagged,
+            }
+        )
+    rfcs = list(
+        scheduled_rfcs(user, start, end, filters).values_list(
+            "id",
+            "reference",
+            "title",
+            "status",
+            "planned_start",
+            "planned_end",
+            "release__identifier",
+            "release__stage",
+        )[: LIMITS["rfc"] + 1]
+    )
+    truncated |= len(rfcs) > LIMITS["rfc"]
+    for pk, reference, title, status, starts_at, ends_at, identifier, stage in rfcs[
+        : LIMITS["rfc"]
+    ]:
+        first, last = span(starts_at, ends_at, False)
+        found.append(
+            {
+                "id": f"r{pk}",
+                "type": "rfc",
+                "kind": status,
+                "title": f"{reference} {title}",
+                "start": first,
+                "end": last,
+                "all_day": False,
+                "url": rfc_page(reference),
+                "release": identifier,
+                "stage": stage,
+                "cancelled": False,
+                "conflict": False,
+            }
+        )
+    occurring = [
+        (window, starts_at, ends_at)
+        for window in windows(user, start, end, filters)
+        for starts_at, ends_at in occurrences(window, start, end)
+    ]
+    truncated |= len(occurring) > LIMITS["window"]
+    for window, starts_at, ends_at in occurring[: LIMITS["window"]]:
+        first, last = span(starts_at, ends_at, False)
+        found.append(
+            {
+                "id": f"w{window.pk}-{int(starts_at.timestamp())}",
+                "type": window.kind,
+                "kind": window.kind,
+                "title": f"{WINDOW_LABELS[window.kind]}: {window.title}",
+                "start": first,
+                "end": last,
+                "all_day": False,
+                "url": None,
+                "release": None,
+                "stage": None,
+                "cancelled": False,
+                "conflict": False,
+            }
+        )
+    return found, truncated
+
+
+# --- the personal iCalendar feed ------------------------------------------------------
+
+#: what the feed holds, around the moment it is read, and the most events of each kind
+FEED_PAST, FEED_AHEAD = timedelta(days=31), timedelta(days=366)
+FEED_LIMITS = {"milestone": 2000, "rfc": 1000}
+
+
+def feed_range(now=None) -> tuple[datetime, datetime]:
+    now = now or timezone.now()
+    return now - FEED_PAST, now + FEED_AHEAD
+
+
+def feed_milestones(user, start, end, filters: Filters):
+    """The milestones of the feed with what their events need: the release, how many
+    times each was re-planned (its SEQUENCE) and when last."""
+    return (
+        milestones(user, start, end, filters)
+        .annotate(replans=Count("changes"), replanned_at=Max("changes__changed_at"))
+        .values_list(
+            "kind",
+            "starts_at",
+            "ends_at",
+            "all_day",
+            "replans",
+            "replanned_at",
+            "release__identifier",
+            "release__name",
+            "release__stage",
+            "release__updated_at",
+            "release__application__code",
+        )[: FEED_LIMITS["milestone"]]
+    )
+
+
+def feed_rfcs(user, start, end, filters: Filters):
+    return scheduled_rfcs(user, start, end, filters).values_list(
+        "reference",
+        "title",
+        "planned_start",
+        "planned_end",
+        "authorised_at",
+        "created_at",
+        "release__identifier",
+    )[: FEED_LIMITS["rfc"]]
+
+
+def feed_blackouts(user, start, end, filters: Filters):
+    return windows(user, start, end, filters).filter(kind=Window.Kind.BLACKOUT)

@@ -1,0 +1,156 @@
+"""Which of many installations have a conflict, for the calendar: the rules of
+``deployments.conflicts`` (same application, blackout, maintenance windows, booked
+coordinator, authorised changes) applied to every installation window at once, in five
+queries whatever their number (four when no change meets them), where ``conflicts_of``
+spends a few per release. It says only whether an installation has a conflict; the
+release page says which."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import OuterRef, Q, Subquery
+
+from changes.models import RfC
+from raci.models import Assignment, Party
+from raci.permissions import Parties
+from releases.models import Milestone, Stage, Window
+from releases.planning import occurrences
+
+#: the stages of a release still to install: its installation can collide
+STILL_TO_INSTALL = [s for s in Stage.values if s not in (Stage.CLOSED, Stage.CANCELLED)]
+
+
+@dataclass(frozen=True)
+class Installation:
+    release_id: int
+    application_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+def _overlap(a_start, a_end, b_start, b_end) -> bool:
+    return a_start < b_end and a_end > b_start
+
+
+def conflicted(installations: list[Installation]) -> set[int]:
+    """The release ids among ``installations`` whose installation window has at least
+    one conflict by the rules of ``deployments.conflicts``."""
+    if not installations:
+        return set()
+    low = min(i.starts_at for i in installations)
+    high = max(i.ends_at for i in installations)
+    applications = {i.application_id for i in installations}
+    # 1. every installation still to come that meets the span: the others to collide
+    # with, each with its release's named deployment coordinator
+    coordinator = (
+        Assignment.objects.filter(
+            release_id=OuterRef("release_id"),
+            party__name=Parties.DEPLOYMENT_COORDINATOR,
+            user__isnull=False,
+        )
+        .order_by("id")
+        .values("user_id")[:1]
+    )
+    others = list(
+        Milestone.objects.filter(
+            kind=Milestone.Kind.INSTALLATION,
+            starts_at__lt=high,
+            ends_at__gt=low,
+            release__stage__in=STILL_TO_INSTALL,
+        )
+        .annotate(coordinator=Subquery(coordinator))
+        .values_list("release_id", "release__application_id", "starts_at", "ends_at", "coordinator")
+    )
+    coordinator_of = {row[0]: row[4] for row in others if row[4] is not None}
+    # 2. the business threads of theirs
+    threads = defaultdict(set)
+    for release_id, party_id in Assignment.objects.filter(
+        release_id__in={i.release_id for i in installations},
+        party__kind=Party.Kind.BUSINESS_THREAD,
+    ).values_list("release_id", "party_id"):
+        threads[release_id].add(party_id)
+    # 3. the blackouts that may meet the span, and the applications' maintenance windows
+    windows = list(
+        Window.objects.filter(
+            Q(kind=Window.Kind.BLACKOUT, starts_at__lt=high)
+            & (
+                Q(ends_at__gt=low)
+                | Q(repeats_weekly=True, repeat_until__isnull=True)
+                # an occurrence lasts a week at most: it may start before the span
+                | Q(repeats_weekly=True, repeat_until__gte=low.date() - timedelta(days=8))
+            )
+            | Q(kind=Window.Kind.MAINTENANCE, application_id__in=applications)
+        )
+    )
+    blackouts = [w for w in windows if w.kind == Window.Kind.BLACKOUT]
+    maintenance = defaultdict(list)
+    for w in windows:
+        if w.kind == Window.Kind.MAINTENANCE:
+            maintenance[w.application_id].append(w)
+    # 4. the authorised changes whose window meets the span, and 5. their applications
+    # among those (two queries: each on its index)
+    rfcs = {
+        pk: (carried_by, times)
+        for pk, carried_by, *times in RfC.objects.filter(
+            status__in=(RfC.Status.AUTHORISED, RfC.Status.SCHEDULED)
+        )
+        .filter(
+            Q(planned_start__lt=high, planned_end__gt=low)
+            | Q(outage_start__lt=high, outage_end__gt=low)
+        )
+        .values_list(
+            "id", "release_id", "planned_start", "planned_end", "outage_start", "outage_end"
+        )
+    }
+    changes = defaultdict(list)  # application id: (carrying release id, windows)
+    for rfc_id, application_id in RfC.applications.through.objects.filter(
+        rfc_id__in=list(rfcs), application_id__in=applications
+    ).values_list("rfc_id", "application_id"):
+        changes[application_id].append(rfcs[rfc_id])
+
+    of_application, of_person = defaultdict(list), defaultdict(list)
+    for release_id, application_id, o_start, o_end, _ in others:
+        of_application[application_id].append((release_id, o_start, o_end))
+        if release_id in coordinator_of:
+            of_person[coordinator_of[release_id]].append((release_id, o_start, o_end))
+    found = set()
+    for i in installations:
+        person = coordinator_of.get(i.release_id)
+        candidates = of_application[i.application_id] + (
+            of_person[person] if person is not None else []
+        )
+        if any(
+            r != i.release_id and _overlap(i.starts_at, i.ends_at, s, e) for r, s, e in candidates
+        ):
+            found.add(i.release_id)  # same_application, coordinator
+        elif _other_rules(i, threads, blackouts, maintenance, changes):
+            found.add(i.release_id)
+    return found
+
+
+def _other_rules(i, threads, blackouts, maintenance, changes) -> bool:
+    """blackout, maintenance, change."""
+    start, end = i.starts_at, i.ends_at
+    mine = threads.get(i.release_id, set())
+    for w in blackouts:
+        applies = (
+            (w.application_id is None and w.business_thread_id is None)
+            or w.application_id == i.application_id
+            or w.business_thread_id in mine
+        )
+        if applies and w.starts_at < end and occurrences(w, start, end):
+            return True  # blackout
+    windows = maintenance.get(i.application_id)
+    if windows and not any(
+        s <= start and end <= e for w in windows for s, e in occurrences(w, start, end)
+    ):
+        return True  # maintenance
+    for carried_by, (p_start, p_end, o_start, o_end) in changes.get(i.application_id, ()):
+        if carried_by == i.release_id:
+            continue
+        if (p_start and p_end and _overlap(start, end, p_start, p_end)) or (
+            o_start and o_end and _overlap(start, end, o_start, o_end)
+        ):
+            return True  # change
+    return False

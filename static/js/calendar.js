@@ -1,0 +1,115 @@
+// The calendar page: FullCalendar (month, week and list views) fed by
+// /api/v1/calendar/?start=&end= with the filters of the form above it. A change of a
+// filter fetches again and keeps the address of the page in step with it.
+document.addEventListener("DOMContentLoaded", function () {
+  var element = document.getElementById("calendar");
+  if (!element || !window.FullCalendar) return;
+  var form = document.getElementById("calendar-filters");
+  var status = document.getElementById("calendar-status");
+  var narrow = window.matchMedia("(max-width: 760px)").matches;
+
+  function filters() {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, name) {
+      if (value) params.set(name, value);
+    });
+    return params;
+  }
+
+  function classes(entry) {
+    var names = ["entry-" + entry.type];
+    if (entry.type === "milestone") names.push("entry-" + entry.kind);
+    if (entry.conflict) names.push("entry-conflict");
+    if (entry.cancelled) names.push("entry-cancelled");
+    return names;
+  }
+
+  function title(entry) {
+    var words = entry.title;
+    if (entry.conflict) words += " (conflict)";
+    if (entry.cancelled) words += " (cancelled)";
+    return words;
+  }
+
+  var calendar = new FullCalendar.Calendar(element, {
+    initialView: narrow ? "listMonth" : "dayGridMonth",
+    headerToolbar: narrow
+      ? { left: "prev,next", center: "title", right: "today" }
+      : { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
+    footerToolbar: narrow ? { center: "dayGridMonth,timeGridWeek,listMonth" } : false,
+    buttonText: { today: "Today", month: "Month", week: "Week", list: "List" },
+    firstDay: 1,
+    locale: document.documentElement.lang || "en",
+    height: "auto",
+    dayMaxEvents: true,
+    nowIndicator: true,
+    eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    views: { timeGridWeek: { dayHeaderFormat: { weekday: "short", day: "numeric", month: "short" } } },
+    // The toolbar's arrows are icons inside buttons named by their title: hide the icons
+    // from assistive technologies, which would otherwise read an image with no name.
+    datesSet: function () {
+      element.querySelectorAll(".fc-icon").forEach(function (icon) {
+        icon.setAttribute("aria-hidden", "true");
+      });
+    },
+    events: function (info, success, failure) {
+      var params = filters();
+      params.set("start", info.startStr);
+      params.set("end", info.endStr);
+      status.textContent = "Loading…";
+      fetch(element.dataset.events + "?" + params.toString(), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      })
+        .then(function (response) {
+          return response.json().then(function (body) {
+            if (!response.ok) {
+              var said = Object.keys(body).map(function (name) {
+                return name + ": " + [].concat(body[name]).join(" ");
+              });
+              throw new Error(said.join("; ") || response.statusText);
+            }
+            return body;
+          });
+        })
+        .then(function (body) {
+          status.textContent = body.truncated
+            ? "Only the first " + body.events.length + " entries: choose a filter or a shorter view to see the rest."
+            : body.events.length + " entries";
+          success(
+            body.events.map(function (entry) {
+              return {
+                id: entry.id,
+                title: title(entry),
+                start: entry.start,
+                end: entry.end,
+                allDay: entry.all_day,
+                url: entry.url || undefined,
+                classNames: classes(entry),
+                extendedProps: entry,
+              };
+            })
+          );
+        })
+        .catch(function (error) {
+          status.textContent = "The calendar could not be loaded: " + error.message;
+          failure(error);
+        });
+    },
+  });
+  calendar.render();
+
+  form.addEventListener("change", function () {
+    var params = filters();
+    var query = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+    var feed = document.getElementById("calendar-feed-link");
+    if (feed) feed.search = query;
+    calendar.refetchEvents();
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    calendar.refetchEvents();
+  });
+});
