@@ -357,7 +357,7 @@ def test_the_rfc_page_shows_everything(client, draft, requester, change_manager,
         other.reference,
         "Approve",  # the advice
         "Weekly CAB",
-        "design.pdf",
+        rfc.attachments.get().filename,  # the storage may have added a suffix
         "rfc_raised",  # the history
         "cab_decision",
         "Restore the previous version from the DSL.",
