@@ -14,8 +14,8 @@ from changes.loader import load_change_models
 from changes.models import CabMeeting
 from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
-from releases import services
-from releases.models import Application, Release
+from releases import planning, services
+from releases.models import Application, Release, Window
 
 from ... import change_walks, walks
 
@@ -188,9 +188,40 @@ class Command(BaseCommand):
             board.send_minutes()
             change_walks.next_cab(people, apps)
         board.send_minutes()
+        self._windows(users["release-manager"], apps)
         self.stdout.write(
             f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "
             f"{created} new releases."
+        )
+
+    def _windows(self, release_manager, apps):
+        """A year-end freeze for everyone and a weekly maintenance window of the first
+        application, added after the walks (each walk publishes its release at RM.1.4,
+        where a conflict would need acknowledging): the calendar and the conflicts of
+        the releases planned into them show them."""
+        if Window.objects.exists():
+            return
+        year = timezone.localdate().year
+        zone = timezone.get_current_timezone()
+        planning.save_window(
+            by=release_manager,
+            kind=Window.Kind.BLACKOUT,
+            title="Year-end freeze",
+            reason="Closing of the accounts: nothing is installed.",
+            starts_at=datetime.datetime(year, 12, 20, tzinfo=zone),
+            ends_at=datetime.datetime(year + 1, 1, 5, tzinfo=zone),
+        )
+        saturday = timezone.localdate() - datetime.timedelta(
+            days=(timezone.localdate().weekday() - 5) % 7
+        )
+        planning.save_window(
+            by=release_manager,
+            kind=Window.Kind.MAINTENANCE,
+            title="Saturday evening",
+            starts_at=datetime.datetime.combine(saturday, datetime.time(20), zone),
+            ends_at=datetime.datetime.combine(saturday, datetime.time(23, 59), zone),
+            repeats_weekly=True,
+            application=next(iter(apps.values())),
         )
 
     def _user(self, User, username, full_name, groups):
