@@ -615,6 +615,16 @@ def _on_agenda(meeting, rfc) -> None:
         raise ValidationError({"rfc": f"{rfc.reference} is not on this meeting's agenda."})
 
 
+def _heard(meeting, rfc, errors: dict) -> RfC:
+    """What advice and a decision both need: their input checked (400), the RfC on the
+    meeting's agenda, the meeting's record still open (409); the RfC, locked."""
+    if errors:
+        raise ValidationError(errors)
+    _on_agenda(meeting, rfc)
+    _require_open_meeting(meeting)
+    return _locked(rfc)
+
+
 @transaction.atomic
 def give_advice(meeting, *, by, rfc, verdict: str, comment: str = "") -> Advice:
     """A member's advice on an RfC of the agenda (approve, reject, abstain), once."""
@@ -623,11 +633,7 @@ def give_advice(meeting, *, by, rfc, verdict: str, comment: str = "") -> Advice:
     errors = _text_errors({"comment": comment}, Advice)
     if verdict not in Advice.Verdict.values:
         errors["verdict"] = "Approve, reject or abstain."
-    if errors:
-        raise ValidationError(errors)
-    _on_agenda(meeting, rfc)
-    _require_open_meeting(meeting)
-    rfc = _locked(rfc)
+    rfc = _heard(meeting, rfc, errors)
     if rfc.status != S.AWAITING_CAB:
         raise Conflict(f"{rfc.reference} is {rfc.get_status_display().lower()}: advice is closed.")
     if Advice.objects.filter(meeting=meeting, rfc=rfc, member=by, round=rfc.cab_round).exists():
@@ -660,11 +666,7 @@ def record_cab_decision(meeting, *, by, rfc, outcome: str, conditions: str = "")
     errors = _text_errors({"conditions": conditions}, CabDecision)
     if outcome not in CabDecision.Outcome.values:
         errors["outcome"] = "Authorised or rejected."
-    if errors:
-        raise ValidationError(errors)
-    _on_agenda(meeting, rfc)
-    _require_open_meeting(meeting)
-    rfc = _locked(rfc)
+    rfc = _heard(meeting, rfc, errors)
     if rfc.status != S.AWAITING_CAB:
         last = rfc.cab_decisions.order_by("-decided_at").first()
         said = (
