@@ -206,6 +206,21 @@ class RfC(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                 condition=models.Q(status__in=["authorised", "scheduled"]),
                 name="rfc_on_schedule_outage",
             ),
+            # the change manager's reviews owed, oldest implementation first
+            models.Index(
+                fields=["implemented_at", "id"],
+                condition=models.Q(status="implemented"),
+                name="rfc_implemented_order",
+            ),
+        ]
+        constraints = [
+            # a window ends after it starts: the conflict search reads it as a range
+            models.CheckConstraint(
+                condition=models.Q(planned_start__isnull=True)
+                | models.Q(planned_end__isnull=True)
+                | models.Q(planned_end__gt=models.F("planned_start")),
+                name="rfc_window_ends_after_start",
+            ),
         ]
 
     def __str__(self):

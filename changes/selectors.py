@@ -5,7 +5,10 @@ schedule of changes of seed 003) and what waits for the change manager."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import F, Max, Min, Q
+from django.contrib.postgres.fields import DateTimeRangeField
+from django.contrib.postgres.lookups import Overlap
+from django.db import connection
+from django.db.models import F, Func, Q
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -67,40 +70,51 @@ def history(rfc):
 def conflicts_of(rfc):
     """Other live RfCs on one of its applications whose windows overlap its own: shown
     before the CAB decides (ServiceNow's conflict detection, seed 002's overlap risk)."""
-    if not (rfc.planned_start and rfc.planned_end):
-        return RfC.objects.none()
-    return (
-        RfC.objects.filter(
-            status__in=LIVE,
-            applications__in=rfc.applications.all(),
-            planned_start__lt=rfc.planned_end,
-            planned_end__gt=rfc.planned_start,
-        )
-        .exclude(pk=rfc.pk)
-        .distinct()
-        .order_by("planned_start")
-    )
+    others = overlapping([rfc.pk]).get(rfc.pk, [])
+    return RfC.objects.filter(pk__in=others).order_by("planned_start", "id")
 
 
-def overlapping(ids, statuses=LIVE) -> dict[int, list[int]]:
+class TimeRange(Func):
+    """A window as PostgreSQL's half-open ``tstzrange``: what its GiST index holds."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+def windows_meet(start, end, other_start, other_end):
+    """Two half-open windows overlap. On PostgreSQL as ranges, so that the GiST index of
+    the live windows (migration 0008) finds the few that meet each window; elsewhere as
+    the two comparisons it means."""
+    meet = ranges_meet if connection.vendor == "postgresql" else ends_meet
+    return meet(start, end, other_start, other_end)
+
+
+def ranges_meet(start, end, other_start, other_end):
+    return Overlap(TimeRange(start, end), TimeRange(other_start, other_end))
+
+
+def ends_meet(start, end, other_start, other_end):
+    return Q(**{f"{start}__lt": F(other_end), f"{end}__gt": F(other_start)})
+
+
+def overlapping(ids, statuses=LIVE, *, meet=windows_meet) -> dict[int, list[int]]:
     """For each RfC of ``ids``: the other RfCs in ``statuses`` on one of its applications
-    whose window overlaps its own, by planned start, in one query (a join of the
-    RfC-application table with itself, on indexed columns)."""
+    whose window overlaps its own, by planned start, in one query whatever their number
+    (each window is looked up in the index of live windows, then matched on the
+    application)."""
     if not ids:
-        return {}
-    # the span of their windows first: the planner starts from the planned_start index
-    span = RfC.objects.filter(pk__in=ids).aggregate(
-        start=Min("planned_start"), end=Max("planned_end")
-    )
-    if span["start"] is None:
         return {}
     pairs = (
         RfC.objects.filter(
-            Q(planned_start__lt=span["end"]) & Q(planned_end__gt=span["start"]),
+            meet(
+                "planned_start",
+                "planned_end",
+                "applications__rfcs__planned_start",
+                "applications__rfcs__planned_end",
+            ),
             status__in=statuses,
+            planned_end__isnull=False,
             applications__rfcs__in=ids,
-            planned_start__lt=F("applications__rfcs__planned_end"),
-            planned_end__gt=F("applications__rfcs__planned_start"),
         )
         .order_by("planned_start", "id")
         .values_list("applications__rfcs__id", "id")
@@ -141,15 +155,16 @@ class Slot:
     overlap_count: int = 0
 
 
-#: the most changes one schedule shows; a narrower range or an application shows the rest
+#: the most changes the API's schedule answers with; a narrower range or an application
+#: shows the rest
 SCHEDULE_LIMIT = 100
+#: changes per page of the schedule's web page
+SCHEDULE_PAGE = 50
 
 
-def change_schedule(user, *, start=None, end=None, application=None) -> list[Slot]:
+def schedule_rfcs(user, *, start=None, end=None, application=None):
     """The forward schedule of changes: authorised and scheduled RfCs whose window meets
-    [start, end) (the next 90 days unless given), by planned start, each flagged with the
-    scheduled changes it overlaps on one of its applications. At most SCHEDULE_LIMIT;
-    a fixed number of queries."""
+    [start, end) (the next 90 days unless given), by planned start."""
     start = start or timezone.now() - timedelta(days=1)
     end = end or start + timedelta(days=90)
     rfcs = (
@@ -161,7 +176,12 @@ def change_schedule(user, *, start=None, end=None, application=None) -> list[Slo
     )
     if application is not None:
         rfcs = rfcs.filter(applications=application)
-    rows = list(rfcs[:SCHEDULE_LIMIT])
+    return rfcs
+
+
+def slots_of(user, rows) -> list[Slot]:
+    """Each change of ``rows`` flagged with the scheduled changes it overlaps on one of
+    its applications (those the user may see), in three queries whatever their number."""
     found = overlapping([r.pk for r in rows], ON_SCHEDULE)
     seen = set(
         visible_rfcs(
@@ -179,6 +199,13 @@ def change_schedule(user, *, start=None, end=None, application=None) -> list[Slo
         )
         for r in rows
     ]
+
+
+def change_schedule(user, *, start=None, end=None, application=None) -> list[Slot]:
+    """The first SCHEDULE_LIMIT changes of the schedule, flagged (a fixed number of
+    queries)."""
+    rows = schedule_rfcs(user, start=start, end=end, application=application)
+    return slots_of(user, list(rows[:SCHEDULE_LIMIT]))
 
 
 def next_meeting():

@@ -13,8 +13,11 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from raci import permissions
@@ -305,17 +308,31 @@ def schedule(request):
     form = ScheduleFilterForm(request.GET)
     form.is_valid()
     given = form.cleaned_data
-    slots = selectors.change_schedule(
+    rows = selectors.schedule_rfcs(
         request.user,
         start=_moment(given.get("start")),
         end=_moment(given.get("end"), end=True),
         application=given.get("application"),
     )
-    return render(
-        request,
-        "changes/schedule.html",
-        {"form": form, "slots": slots, "limit": selectors.SCHEDULE_LIMIT},
-    )
+    number = _page_number(request)
+    offset = (number - 1) * selectors.SCHEDULE_PAGE
+    # one more than a page: whether a later page exists, without counting them all
+    rows = list(rows[offset : offset + selectors.SCHEDULE_PAGE + 1])
+    context = {
+        "form": form,
+        "slots": selectors.slots_of(request.user, rows[: selectors.SCHEDULE_PAGE]),
+        "number": number,
+        "later": len(rows) > selectors.SCHEDULE_PAGE,
+    }
+    return render(request, "changes/schedule.html", context)
+
+
+def _page_number(request, last=10_000) -> int:
+    """``?page=`` as a number from 1 to ``last``; anything else is the first page."""
+    given = request.GET.get("page", "")
+    if not (given.isascii() and given.isdigit() and 0 < len(given) <= 6):
+        return 1
+    return min(max(int(given), 1), last)
 
 
 # --- the change advisory board ----------------------------------------------------------
@@ -351,9 +368,22 @@ def plan_meeting(request):
     return render(request, "changes/meeting_form.html", {"form": form}, status=status)
 
 
-def _ids(what, rfc) -> str:
-    """Ids of a per-RfC form's fields, unique on the page (``auto_id``)."""
-    return f"{what}-{rfc.pk}-%s"
+#: stands for the RfC in the one blank advice (or decision) form rendered per page
+_ANY_RFC = "RFC-ON-THE-AGENDA"
+
+
+def _blank_form(request, meeting, kind, form_class):
+    """The blank advice (or decision) form of the agenda, which is the same for every
+    RfC but for its reference: rendered once for the page, and each RfC's copy made by
+    putting its reference in (the widgets of 25 forms rendered one by one cost more than
+    the rest of the page)."""
+    form = form_class(initial={"rfc": _ANY_RFC}, auto_id=f"{kind}-{_ANY_RFC}-%s")
+    html = render_to_string(
+        "changes/_agenda_form.html",
+        {"form": form, "kind": kind, "reference": _ANY_RFC, "meeting": meeting},
+        request=request,
+    )
+    return lambda rfc: mark_safe(html.replace(_ANY_RFC, escape(rfc.reference)))
 
 
 def _meeting_page(request, meeting, *, refused=None, status=None):
@@ -382,6 +412,8 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
     what, form = refused or (None, None)
     posted_rfc = form.data.get("rfc") if form is not None else None
     placed = False
+    advice_copy = _blank_form(request, meeting, "advice", AdviceForm) if member else None
+    decision_copy = _blank_form(request, meeting, "decision", DecisionForm) if manager else None
 
     def in_place(kind, rfc):
         nonlocal placed
@@ -399,12 +431,10 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
         found, total = conflicts.get(rfc.pk, ([], 0))
         advice_form = in_place("advice", rfc)
         if advice_form is None and member and awaiting and mine is None:
-            advice_form = AdviceForm(initial={"rfc": rfc.reference}, auto_id=_ids("advice", rfc))
+            advice_form = advice_copy(rfc)
         decision_form = in_place("decision", rfc)
         if decision_form is None and manager and awaiting:
-            decision_form = DecisionForm(
-                initial={"rfc": rfc.reference}, auto_id=_ids("decision", rfc)
-            )
+            decision_form = decision_copy(rfc)
         rows.append(
             {
                 "item": item,

@@ -3,6 +3,7 @@ for, 403 or 404 for the others; each form's happy path and a refused one (the er
 the field, what was typed kept, nothing saved); hostile input on the registration form;
 query counts that do not grow with the rows."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -732,6 +733,27 @@ def test_the_meeting_page_costs_the_same_with_more_on_its_agenda(
     assert client.get(path).content.decode().count("Give advice on") == 6
 
 
+def test_each_form_of_the_agenda_names_its_own_rfc(client, draft, change_manager, meeting, members):
+    """The blank advice and decision forms are rendered once and copied per RfC: each
+    copy carries its RfC, in its hidden field, its label and its fields' ids."""
+    rfcs = [awaiting(draft(title), change_manager) for title in ("First", "Second", "Third")]
+    services.build_agenda(meeting, by=change_manager)
+    for user, kind in ((change_manager, "decisions"), (members[0], "advice")):
+        client.force_login(user)
+        page = client.get(f"/changes/cab/{meeting.pk}/").content.decode()
+        forms = re.findall(rf'<form method="post" action="[^"]+/{kind}/"(.*?)</form>', page, re.S)
+        assert len(forms) == len(rfcs)
+        for rfc, body in zip(rfcs, forms, strict=True):
+            assert f'on {rfc.reference}"' in body
+            assert f'name="rfc" value="{rfc.reference}"' in body
+            ids = re.findall(r'id="([^"]+)"', body)
+            assert ids
+            assert all(rfc.reference in i for i in ids)
+        assert "RFC-ON-THE-AGENDA" not in page
+        ids = re.findall(r'id="([^"]+)"', page)
+        assert len(ids) == len(set(ids))
+
+
 # --- the change schedule ------------------------------------------------------------------
 
 
@@ -774,6 +796,38 @@ def test_the_change_schedule_costs_the_same_with_more_changes(
         through_cab(draft(f"More {i}"), by=change_manager, members=members)
     assert count(client, "/changes/schedule/") == few
     assert client.get("/changes/schedule/").content.decode().count('class="overlap"') == 5
+
+
+def test_the_change_schedule_pages_by_fifty_without_counting_them_all(
+    client, requester, application
+):
+    """Fifty changes a page, a later page offered while there are more; any odd page
+    number is the first page."""
+    start = timezone.now() + timedelta(days=3)
+    for i in range(52):
+        window = {"planned_start": start + timedelta(hours=i)}
+        window["planned_end"] = window["planned_start"] + timedelta(minutes=30)
+        rfc = services.raise_rfc(
+            by=requester,
+            title=f"Standard {i}",
+            change_type="standard",
+            **complete(application, **window),
+        )
+        services.fire(rfc, "submit", by=requester)
+    client.force_login(requester)
+    first = client.get("/changes/schedule/").content.decode()
+    assert first.count("Standard ") == 50
+    assert "Later changes" in first
+    assert "Earlier changes" not in first
+    second = client.get("/changes/schedule/", {"page": "2"}).content.decode()
+    assert re.findall(r"Standard \d+", second) == ["Standard 50", "Standard 51"]
+    assert "Earlier changes" in second
+    assert "Later changes" not in second
+    # the last one a lone surrogate, as a hostile client sends it (UTF-8 of U+D800)
+    for odd in ("0", "-1", "%C2%B2", "9" * 5000, "1e9", "%00", "%ED%A0%80"):
+        response = client.get(f"/changes/schedule/?page={odd}")
+        assert response.status_code == 200, odd
+        assert response.content.decode().count("Standard ") == 50
 
 
 # --- RM.1.1: the picker ---------------------------------------------------------------------

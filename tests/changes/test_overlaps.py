@@ -1,0 +1,88 @@
+"""The conflicts between changes, as ``changes.selectors.overlapping`` finds them, are
+exactly those a plain comparison of every pair finds: live RfCs sharing an application
+whose half-open windows meet. Both ways of asking the database are checked here, the
+ranges (PostgreSQL, with its GiST index) and the two comparisons (the embedded SQLite)."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from changes import selectors, services
+from changes.models import RfC
+from releases.models import Application
+
+from .conftest import complete
+
+pytestmark = pytest.mark.django_db
+
+
+def by_brute_force(rfcs, statuses):
+    """Each RfC's others in ``statuses`` on one of its applications whose window meets."""
+    found = {}
+    for rfc in rfcs:
+        others = [
+            o
+            for o in rfcs
+            if o.pk != rfc.pk
+            and o.status in statuses
+            and o.apps & rfc.apps
+            and o.planned_start < rfc.planned_end
+            and o.planned_end > rfc.planned_start
+        ]
+        if others:
+            found[rfc.pk] = sorted(o.pk for o in others)
+    return found
+
+
+@pytest.fixture
+def many(requester, application):
+    """Forty changes on three applications, windows of one to six hours over a week
+    (some touching end to start, which is no overlap), authorised and drafts mixed."""
+    rng = random.Random(7)
+    apps = [application, *(Application.objects.create(code=c, name=c) for c in ("ncts", "ics"))]
+    base = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=10)
+    rfcs = []
+    for i in range(40):
+        start = base + timedelta(hours=rng.randrange(0, 7 * 24))
+        chosen = rng.sample(apps, rng.choice((1, 1, 2)))
+        window = complete(chosen[0], applications=chosen)
+        window |= {
+            "planned_start": start,
+            "planned_end": start + timedelta(hours=rng.randint(1, 6)),
+        }
+        rfc = services.raise_rfc(by=requester, title=f"C{i}", change_type="standard", **window)
+        if i % 4:
+            rfc = services.fire(rfc, "submit", by=requester)  # standard: authorised
+        rfcs.append(rfc)
+    # one that ends exactly when another starts: touching windows do not conflict
+    touching = complete(application, planned_start=rfcs[1].planned_end)
+    touching["planned_end"] = touching["planned_start"] + timedelta(hours=2)
+    touching = services.raise_rfc(
+        by=requester, title="Touching", change_type="standard", **touching
+    )
+    rfcs.append(services.fire(touching, "submit", by=requester))
+    rfcs = list(RfC.objects.filter(pk__in=[r.pk for r in rfcs]).prefetch_related("applications"))
+    for rfc in rfcs:
+        rfc.apps = {a.pk for a in rfc.applications.all()}
+    return rfcs
+
+
+@pytest.mark.parametrize("meet", [selectors.ranges_meet, selectors.ends_meet])
+def test_overlapping_finds_what_comparing_every_pair_finds(many, meet):
+    if meet is selectors.ranges_meet and connection.vendor != "postgresql":
+        pytest.skip("ranges are PostgreSQL's")
+    ids = [r.pk for r in many]
+    for statuses in (selectors.LIVE, selectors.ON_SCHEDULE):
+        found = selectors.overlapping(ids, statuses, meet=meet)
+        assert {k: sorted(v) for k, v in found.items() if v} == by_brute_force(many, statuses)
+    assert any(found.values()), "the fixture has overlaps to find"
+
+
+def test_the_conflicts_come_by_planned_start(many):
+    for rfc in many:
+        others = selectors.overlapping([rfc.pk]).get(rfc.pk, [])
+        starts = [RfC.objects.get(pk=o).planned_start for o in others]
+        assert starts == sorted(starts)
