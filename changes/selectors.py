@@ -5,16 +5,14 @@ schedule of changes of seed 003) and what waits for the change manager."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.contrib.postgres.fields import DateTimeRangeField
-from django.contrib.postgres.lookups import Overlap
-from django.db import connection
-from django.db.models import F, Func, Q
+from django.db.models import F, Q
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
 from raci import permissions
 from releasemgmt.audit.models import AuditEntry
+from releasemgmt.windows import overlaps
 from releases.models import Stage
 
 from .models import CabMeeting, ChangeType, RfC
@@ -74,30 +72,7 @@ def conflicts_of(rfc):
     return RfC.objects.filter(pk__in=others).order_by("planned_start", "id")
 
 
-class TimeRange(Func):
-    """A window as PostgreSQL's half-open ``tstzrange``: what its GiST index holds."""
-
-    function = "TSTZRANGE"
-    output_field = DateTimeRangeField()
-
-
-def windows_meet(start, end, other_start, other_end):
-    """Two half-open windows overlap. On PostgreSQL as ranges, so that the GiST index of
-    the live windows (migration 0008) finds the few that meet each window; elsewhere as
-    the two comparisons it means."""
-    meet = ranges_meet if connection.vendor == "postgresql" else ends_meet
-    return meet(start, end, other_start, other_end)
-
-
-def ranges_meet(start, end, other_start, other_end):
-    return Overlap(TimeRange(start, end), TimeRange(other_start, other_end))
-
-
-def ends_meet(start, end, other_start, other_end):
-    return Q(**{f"{start}__lt": F(other_end), f"{end}__gt": F(other_start)})
-
-
-def overlapping(ids, statuses=LIVE, *, meet=windows_meet) -> dict[int, list[int]]:
+def overlapping(ids, statuses=LIVE, *, meet=overlaps) -> dict[int, list[int]]:
     """For each RfC of ``ids``: the other RfCs in ``statuses`` on one of its applications
     whose window overlaps its own, by planned start, in one query whatever their number
     (each window is looked up in the index of live windows, then matched on the
@@ -109,8 +84,8 @@ def overlapping(ids, statuses=LIVE, *, meet=windows_meet) -> dict[int, list[int]
             meet(
                 "planned_start",
                 "planned_end",
-                "applications__rfcs__planned_start",
-                "applications__rfcs__planned_end",
+                F("applications__rfcs__planned_start"),
+                F("applications__rfcs__planned_end"),
             ),
             status__in=statuses,
             planned_end__isnull=False,
@@ -169,6 +144,8 @@ def schedule_rfcs(user, *, start=None, end=None, application=None):
     end = end or start + timedelta(days=90)
     rfcs = (
         visible_rfcs(user)
+        # by planned start, as the partial index on it reads them: a page is found
+        # without reading the rest
         .filter(status__in=ON_SCHEDULE, planned_start__lt=end, planned_end__gt=start)
         .select_related("release")
         .prefetch_related("applications")

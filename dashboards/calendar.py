@@ -58,7 +58,9 @@ def releases_of(user, filters: Filters):
 
 def milestones(user, start, end, filters: Filters):
     """The milestones whose window meets [start, end), with their release, the earliest
-    to end first (the index on ``ends_at`` finds them without reading the past ones)."""
+    to end first: read in the order of the index on ``ends_at``, a page's worth is found
+    without reading the past ones (and faster than the range index, which finds them all
+    before they can be sorted)."""
     return Milestone.objects.filter(
         release__in=releases_of(user, filters), starts_at__lt=end, ends_at__gt=start
     ).order_by("ends_at", "id")

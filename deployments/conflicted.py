@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Q, Subquery
 from changes.models import RfC
 from raci.models import Assignment, Party
 from raci.permissions import Parties
+from releasemgmt.windows import overlaps
 from releases.models import Milestone, Stage, Window
 from releases.planning import occurrences
 
@@ -54,9 +55,8 @@ def conflicted(installations: list[Installation]) -> set[int]:
     )
     others = list(
         Milestone.objects.filter(
+            overlaps("starts_at", "ends_at", low, high),
             kind=Milestone.Kind.INSTALLATION,
-            starts_at__lt=high,
-            ends_at__gt=low,
             release__stage__in=STILL_TO_INSTALL,
         )
         .annotate(coordinator=Subquery(coordinator))
@@ -96,7 +96,7 @@ def conflicted(installations: list[Installation]) -> set[int]:
             status__in=(RfC.Status.AUTHORISED, RfC.Status.SCHEDULED)
         )
         .filter(
-            Q(planned_start__lt=high, planned_end__gt=low)
+            (overlaps("planned_start", "planned_end", low, high) & Q(planned_end__isnull=False))
             | Q(outage_start__lt=high, outage_end__gt=low)
         )
         .values_list(

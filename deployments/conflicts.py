@@ -20,6 +20,7 @@ from django.utils import timezone
 from changes.models import RfC
 from raci.models import Assignment, Party
 from raci.permissions import Parties
+from releasemgmt.windows import overlaps
 from releases.models import Milestone, Release, Stage, Window
 from releases.planning import occurrences
 
@@ -46,9 +47,8 @@ def installation_window(release):
 def _open_installations(start, end):
     """Installation milestones of releases still to install that meet [start, end)."""
     return Milestone.objects.filter(
+        overlaps("starts_at", "ends_at", start, end),
         kind=Milestone.Kind.INSTALLATION,
-        starts_at__lt=end,
-        ends_at__gt=start,
         release__stage__in=[s for s in Stage.values if s not in (Stage.CLOSED, Stage.CANCELLED)],
     ).select_related("release")
 
@@ -149,7 +149,7 @@ def changes(release, start, end) -> list[Finding]:
             applications=release.application_id,
         )
         .filter(
-            Q(planned_start__lt=end, planned_end__gt=start)
+            (overlaps("planned_start", "planned_end", start, end) & Q(planned_end__isnull=False))
             | Q(outage_start__lt=end, outage_end__gt=start)
         )
         .exclude(release=release)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from changes import selectors, services
 from changes.models import RfC
+from releasemgmt import windows
 from releases.models import Application
 
 from .conftest import complete
@@ -70,9 +71,9 @@ def many(requester, application):
     return rfcs
 
 
-@pytest.mark.parametrize("meet", [selectors.ranges_meet, selectors.ends_meet])
+@pytest.mark.parametrize("meet", [windows.ranges_meet, windows.ends_meet])
 def test_overlapping_finds_what_comparing_every_pair_finds(many, meet):
-    if meet is selectors.ranges_meet and connection.vendor != "postgresql":
+    if meet is windows.ranges_meet and connection.vendor != "postgresql":
         pytest.skip("ranges are PostgreSQL's")
     ids = [r.pk for r in many]
     for statuses in (selectors.LIVE, selectors.ON_SCHEDULE):
@@ -86,3 +87,16 @@ def test_the_conflicts_come_by_planned_start(many):
         others = selectors.overlapping([rfc.pk]).get(rfc.pk, [])
         starts = [RfC.objects.get(pk=o).planned_start for o in others]
         assert starts == sorted(starts)
+
+
+@pytest.mark.parametrize("meet", [windows.ranges_meet, windows.ends_meet])
+def test_the_windows_meeting_a_span_are_those_comparing_the_ends_finds(many, meet):
+    if meet is windows.ranges_meet and connection.vendor != "postgresql":
+        pytest.skip("ranges are PostgreSQL's")
+    first = min(r.planned_start for r in many)
+    for hours, length in ((0, 1), (5, 30), (47, 2), (24 * 8, 1), (-5, 5)):
+        low = first + timedelta(hours=hours)
+        high = low + timedelta(hours=length)
+        found = RfC.objects.filter(meet("planned_start", "planned_end", low, high))
+        expected = {r.pk for r in many if r.planned_start < high and r.planned_end > low}
+        assert set(found.values_list("pk", flat=True)) == expected, (hours, length)
