@@ -7,16 +7,15 @@ entries; an installation still to come is flagged when it has a conflict
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
 from django.db.models import Count, Max, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from changes.selectors import ON_SCHEDULE, visible_rfcs
 from deployments.conflicted import STILL_TO_INSTALL, Installation, conflicted
 from raci import permissions
 from raci.models import Assignment, Party
+from releasemgmt.links import Links
 from releases.models import Application, Milestone, Release, Stage, Window
 from releases.planning import occurrences
 
@@ -106,19 +105,6 @@ def windows(user, start, end, filters: Filters):
 #: the ITSM staff); past them the answer says it is cut short, and a filter or a shorter
 #: range shows the rest
 LIMITS = {"milestone": 500, "rfc": 300, "window": 300}
-
-
-class Links:
-    """The path of the page named ``name`` for a value (a release, an RfC), reversed
-    once: the same path as ``reverse`` gives, without resolving it again per entry."""
-
-    MARK = "__value__"
-
-    def __init__(self, name: str):
-        self.head, _, self.tail = reverse(name, args=[self.MARK]).partition(self.MARK)
-
-    def __call__(self, value: str) -> str:
-        return self.head + quote(value, safe="!$&'()*+,;=~:@") + self.tail
 
 
 class Span:

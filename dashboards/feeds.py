@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from releasemgmt import calendars
 from releasemgmt.audit.models import AuditEntry
+from releasemgmt.links import Links
 from releases.models import Milestone, Stage
 
 from . import calendar
@@ -62,7 +63,7 @@ def feed(user, filters: calendar.Filters | None = None, now=None) -> bytes:
 def make_feed(user, filters: calendar.Filters, now) -> bytes:
     """The feed's text, made from the database."""
     start, end = calendar.feed_range(now)
-    release_page, rfc_page = calendar.Links("releases:detail"), calendar.Links("changes:rfc")
+    release_page, rfc_page = Links("releases:detail"), Links("changes:rfc")
     cal = calendars.calendar(name="Releases")
     for (
         kind,
