@@ -29,6 +29,27 @@ STAGES = [
 ]
 
 
+def plan_items(release) -> dict:
+    """Every item of BS 15000-2 9.3 for a demo release's deployment plan (RM.1.4
+    publishes only a complete plan)."""
+    return {
+        "dates_deliverables": f"Delivery {release.planned_delivery_date}, installation "
+        f"{release.planned_installation_date}: the core and web components.",
+        "related_changes": "The RfC it carries; no known error so far.",
+        "processes": "Installed centrally for every member state; national desks informed.",
+        "back_out": "Redeploy the previous build from the DSL; restore the database.",
+        "verification": "pSAT and SAT by the business threads, then the conformance tests.",
+        "communication": "Release notes to the users; the service desk briefed a week before.",
+        "logistics": "None: software only.",
+        "support_resources": "Application support and the service desk on call that night.",
+        "dependencies": "The reference data service stays on its current version.",
+        "sign_off": "The business threads authorise the installation (RM.5.2).",
+        "production_audits": "Not required: no major upgrade.",
+        "risks": "The database migration overruns the window | Database team | Rehearsed "
+        "on the acceptance copy; rollback at 22:00 at the latest",
+    }
+
+
 def demo_file(name: str) -> ContentFile:
     return ContentFile(f"Demo document {name}\n".encode(), name=name)
 
@@ -53,6 +74,7 @@ def walk(release, target: str, *, rm, dc, campaign, board) -> None:
         components=f"{app}-core {release.version}\n{app}-web {release.version}",
         last_known_good_build=f"{app} previous version",
         rollback_procedure="Redeploy the previous build from the DSL; restore the database.",
+        **plan_items(release),
     )
     d.publish_release_schedule(release, by=rm)
     if target == "receiving":
