@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from deployments.plan_content import ITEMS
+
 
 def upload(name="report.pdf", content=b"%PDF-1.4 test report"):
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
@@ -71,6 +73,10 @@ PLAN_ITEMS = {
     "sign_off": "The business threads at RM.5.2",
     "production_audits": "Not required for a minor release",
     "risks": "Database migration overruns | DBA team | Rehearse on the acceptance copy",
+}
+#: the same items as the forms label them, for a browser to fill
+PLAN_LABELS = {f"{item.letter}) {item.label}": PLAN_ITEMS[item.slug] for item in ITEMS} | {
+    "i) Risks": PLAN_ITEMS["risks"]
 }
 PLAN = {
     "option": "big_bang",
