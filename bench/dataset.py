@@ -39,6 +39,14 @@ from changes.models import (
     RfC,
     RfCNumber,
 )
+from deployments.models import (
+    DeploymentPhase,
+    DeploymentPlan,
+    PlannedComponent,
+    PlanRevision,
+    PlanRisk,
+)
+from deployments.plan_content import ITEMS, snapshot
 from dsl.models import Subscriber
 from raci import sync
 from raci.models import (
@@ -284,6 +292,8 @@ def grow(world: World, target: int, seed: int = 42) -> float:
         with transaction.atomic():
             _skip_constraint_triggers()
             audit_have += _build_chunk(world, indexes, random.Random(seed + first), budget)
+    with phase("deployment plans"), transaction.atomic():
+        living_plans(world)
     with phase("ANALYZE"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give
     return time.perf_counter() - start
@@ -1614,3 +1624,71 @@ def _inform(world: World, release, record, holders, pk, rng) -> tuple[tuple, lis
     failed = f"\tto\t{Recipient.Status.FAILED.value}\t6\t550 5.1.1 Mailbox unavailable\t\\N\n"
     lines = [f"{pk}\t{user}" + (failed if rng.random() < 0.002 else sent) for user in users]
     return communication, lines
+
+
+#: releases in acceptance with a long-lived deployment plan; its rows and revisions
+LIVING_PLANS, PLAN_RISKS, PLAN_PHASES, PLAN_REVISIONS = 10, 8, 4, 30
+
+
+def living_plans(world: World) -> None:
+    """Long-lived deployment plans for the first ``LIVING_PLANS`` releases in acceptance
+    (the plan pages are measured on one); the other releases have none."""
+    coordinator = world.members[Parties.DEPLOYMENT_COORDINATOR][0]
+    have = DeploymentPlan.objects.count()
+    waiting = Release.objects.filter(stage=Stage.ACCEPTANCE, deployment_plan__isnull=True)
+    for release in waiting.order_by("id")[: max(LIVING_PLANS - have, 0)]:
+        living_plan(release, coordinator)
+
+
+def living_plan(release, by) -> DeploymentPlan:
+    """A deployment plan for ``release`` as a long-lived one looks (every item of BS
+    15000-2 9.3, risks, phases of a phased deployment, components and ``PLAN_REVISIONS``
+    revisions, each a little different), written once; the plan pages are measured on it."""
+    plan = DeploymentPlan.objects.filter(release=release).first()
+    if plan is not None:
+        return plan
+    items = {item.slug: f"{item.label}: as agreed with the threads. " * 5 for item in ITEMS}
+    plan = DeploymentPlan.objects.create(
+        release=release, option="phased", summary="In waves.", items=items
+    )
+    PlanRisk.objects.bulk_create(
+        PlanRisk(
+            plan=plan,
+            position=n,
+            description=f"Risk {n}",
+            owner=f"Owner {n}",
+            mitigation=f"Mitigation {n}",
+        )
+        for n in range(PLAN_RISKS)
+    )
+    first = release.planned_installation_date
+    DeploymentPhase.objects.bulk_create(
+        DeploymentPhase(
+            plan=plan,
+            position=n,
+            name=f"Wave {n + 1}",
+            target=f"Member states of wave {n + 1}",
+            planned_date=first + datetime.timedelta(days=7 * n),
+        )
+        for n in range(PLAN_PHASES)
+    )
+    PlannedComponent.objects.bulk_create(
+        PlannedComponent(plan=plan, name=f"component-{n}", version="1.0") for n in range(4)
+    )
+    content = snapshot(plan)
+    revisions = []
+    for number in range(1, PLAN_REVISIONS + 1):
+        content = json.loads(json.dumps(content))
+        content["items"]["logistics"] = f"Shipping plan {number}."
+        content["risks"][number % PLAN_RISKS]["mitigation"] = f"Mitigation of revision {number}"
+        revisions.append(
+            PlanRevision(
+                plan=plan,
+                number=number,
+                reason=f"Revision {number}",
+                revised_by=by,
+                content=content,
+            )
+        )
+    PlanRevision.objects.bulk_create(revisions)
+    return plan

@@ -18,6 +18,9 @@ from releasemgmt.accounts import feeds
 from releases.models import Release, Stage
 from releases.selectors import visible_releases
 
+#: revisions of the dataset's long-lived deployment plans (bench/dataset.py)
+PLAN_REVISIONS = 30
+
 PERSONAS = {
     "release manager": Parties.RELEASE_MANAGER,
     "thread A3/Cust": "DG TAXUD A3/Cust",
@@ -159,15 +162,24 @@ def pages(world) -> list[Page]:
         feed = feeds.feed_of(people[persona]) or feeds.regenerate(people[persona])
         path = f"/calendar/feed/{feeds.token_of(feed)}.ics"
         plan.append(Page(f"{persona} (feed)", path, None, True))
-    # The dataset builds no deployment plan: this measures the API's 404, no more.
-    plan.append(
-        Page(
-            "release manager",
-            f"/api/v1/releases/{release.identifier}/plan/",
-            people["release manager"],
-            expect=404,
-        )
-    )
+    # A long-lived deployment plan (the dataset's, with its revisions): its page for the
+    # coordinator and a business thread, two revisions compared, the same through the API.
+    living = Release.objects.filter(deployment_plan__revisions__isnull=False).order_by("id").first()
+    if living is not None:
+        coordinator = world.members[Parties.DEPLOYMENT_COORDINATOR][0]
+        thread_user = people["thread A3/Cust"]
+        base = f"/releases/{living.identifier}/deployment-plan/"
+        api = f"/api/v1/releases/{living.identifier}/plan/"
+        compared = f"compare/?from=1&to={PLAN_REVISIONS}"
+        plan += [
+            Page("deployment coordinator", base, coordinator, True),
+            Page("deployment coordinator", base + compared, coordinator, True),
+            Page("release manager", api, people["release manager"]),
+            Page("release manager", api + "revisions/", people["release manager"]),
+            Page("release manager", api + compared, people["release manager"]),
+        ]
+        if visible_releases(thread_user, Release.objects.filter(pk=living.pk)).exists():
+            plan.append(Page("thread A3/Cust", base, thread_user))
     return plan
 
 

@@ -29,14 +29,73 @@ STAGES = [
 ]
 
 
+def plan_items(release) -> dict:
+    """Every item of BS 15000-2 9.3 for a demo release's deployment plan (RM.1.4
+    publishes only a complete plan)."""
+    return {
+        "dates_deliverables": f"Delivery {release.planned_delivery_date}, installation "
+        f"{release.planned_installation_date}: the core and web components.",
+        "related_changes": "The RfC it carries; no known error so far.",
+        "processes": "Installed centrally for every member state; national desks informed.",
+        "back_out": "Redeploy the previous build from the DSL; restore the database.",
+        "verification": "pSAT and SAT by the business threads, then the conformance tests.",
+        "communication": "Release notes to the users; the service desk briefed a week before.",
+        "logistics": "None: software only.",
+        "support_resources": "Application support and the service desk on call that night.",
+        "dependencies": "The reference data service stays on its current version.",
+        "sign_off": "The business threads authorise the installation (RM.5.2).",
+        "production_audits": "Not required: no major upgrade.",
+        "risks": "The database migration overruns the window | Database team | Rehearsed "
+        "on the acceptance copy; rollback at 22:00 at the latest",
+    }
+
+
 def demo_file(name: str) -> ContentFile:
     return ContentFile(f"Demo document {name}\n".encode(), name=name)
 
 
-def walk(release, target: str, *, rm, dc, campaign, board) -> None:
+def phases(release, second_wave_delay: int = 0) -> str:
+    """A phased deployment's two waves, as the plan's form takes them."""
+    first = release.planned_installation_date
+    second = first + datetime.timedelta(days=7 + second_wave_delay)
+    return (
+        f"Wave 1 | BE, NL, LU: the pilot member states | {first.isoformat()}\n"
+        f"Wave 2 | DE, FR, IT and the other member states | {second.isoformat()}"
+    )
+
+
+def revise_the_waves(release, *, dc) -> None:
+    """The coordinator's own revision between RM.3.1 and RM.6.7: the second wave a week
+    later, with the risk that made it so."""
+    plan = release.deployment_plan
+    items = dict(plan.items)
+    items["processes"] = (
+        "Wave 1 installs the pilot member states; wave 2 the others, once the pilot "
+        "states confirm the movements flow."
+    )
+    risks = "\n".join(f"{r.description} | {r.owner} | {r.mitigation}" for r in plan.risks.all())
+    risks += (
+        "\nA national system of wave 2 is not ready | The member state's national desk | "
+        "Wave 2 a week later; the state may move to a later wave"
+    )
+    d.revise_deployment_plan(
+        release,
+        by=dc,
+        reason="DE asked for a week more to prepare its national system.",
+        option=plan.option,
+        summary=plan.summary,
+        risks=risks,
+        phases=phases(release, second_wave_delay=7),
+        based_on=plan.revisions.order_by("-number").first().number,
+        **items,
+    )
+
+
+def walk(release, target: str, *, rm, dc, campaign, board, phased=False) -> None:
     """Take a release (roles assigned) up to ``target``, one of STAGES, 'rolled_back'
     or 'cancelled'. Its request for change is authorised at ``board``, the weekly CAB
-    (``change_walks.Board``), before RM.1.1 includes it."""
+    (``change_walks.Board``), before RM.1.1 includes it. A ``phased`` release is
+    deployed in two waves, its plan revised by the coordinator after the kick-off."""
     if target == "cancelled":
         releases.fire_transition(release, "cancel", by=rm, reason="Merged into a later release")
         return
@@ -48,11 +107,13 @@ def walk(release, target: str, *, rm, dc, campaign, board) -> None:
     d.initialise_deployment_plan(
         release,
         by=rm,
-        option="big_bang",
-        summary=f"{release.name}: installation in one go.",
+        option="phased" if phased else "big_bang",
+        summary=f"{release.name}: "
+        + ("installation in two waves." if phased else "installation in one go."),
         components=f"{app}-core {release.version}\n{app}-web {release.version}",
         last_known_good_build=f"{app} previous version",
         rollback_procedure="Redeploy the previous build from the DSL; restore the database.",
+        **plan_items(release) | ({"phases": phases(release)} if phased else {}),
     )
     d.publish_release_schedule(release, by=rm)
     if target == "receiving":
@@ -100,6 +161,8 @@ def walk(release, target: str, *, rm, dc, campaign, board) -> None:
     d.validate_testing_environment(
         release, by=dc, file=demo_file("environment-report.pdf"), accepted=True
     )
+    if phased:
+        revise_the_waves(release, dc=dc)
     d.submit_test_report(release, by=dc, kind=TestReport.Kind.PSAT, file=demo_file("psat.pdf"))
     if target == "acceptance":
         return  # the business thread's pSAT decision is owed
@@ -139,13 +202,15 @@ def walk(release, target: str, *, rm, dc, campaign, board) -> None:
     )
     d.initiate_installation(release, by=dc, start_at=timezone.now())
     failed = target == "rolled_back"
-    d.assess_installation_report(
-        release,
-        by=dc,
-        file=demo_file("installation-report.pdf"),
-        successful=not failed,
-        assessment="Database migration failed." if failed else "OK.",
-    )
+    for phase in release.deployment_plan.phases.all() if phased else [None]:
+        d.assess_installation_report(
+            release,
+            by=dc,
+            file=demo_file(f"installation-report-{phase.name if phase else 'all'}.pdf"),
+            successful=not failed,
+            assessment="Database migration failed." if failed else "OK.",
+            phase=phase,
+        )
     if failed:
         all_decide(Decision.Kind.ROLLBACK)
         d.initiate_rollback(release, by=dc)

@@ -48,8 +48,8 @@ register(
         "Publish on the release schedule",
         forms.ConfirmForm,
         planning.publish_release_schedule,
-        partials=(P + "_conflicts.html",),
-        records=read.conflict_records,
+        partials=(P + "_plan_status.html", P + "_conflicts.html"),
+        records=read.combine(read.plan_records, read.conflict_records),
         actions=(
             Action(
                 "acknowledge-conflict",

@@ -6,11 +6,12 @@ from django.contrib.auth import get_user_model
 
 from raci.models import Party
 from raci.permissions import Parties
-from releasemgmt.forms import HeaderField, MailBodyField, ReleaseForm
+from releasemgmt.forms import GuardedForm, HeaderField, MailBodyField, ReleaseForm
 from releases.selectors import people_on
 
 from .models import (
     Decision,
+    DeploymentPhase,
     DeploymentPlan,
     DeploymentTask,
     MassNotification,
@@ -18,6 +19,7 @@ from .models import (
     PlannedComponent,
     TestReport,
 )
+from .plan_content import ITEMS
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -60,8 +62,46 @@ class AcknowledgeConflictForm(ReleaseForm):
     )
 
 
-class DeploymentPlanForm(ReleaseForm):
-    """RM.1.3 Initialise deployment plan (and the rollback plan)."""
+def _item_field(item) -> forms.CharField:
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label=f"{item.letter}) {item.label}",
+        help_text=item.help,
+    )
+
+
+#: the plan's content as typed: an item of BS 15000-2 9.3 per field, the risks and the
+#: phases as lines (the same text on the page and in the API)
+PlanContentForm = type(
+    "PlanContentForm",
+    (ReleaseForm,),
+    {
+        "__module__": __name__,
+        "__doc__": "The items of BS 15000-2 section 9.3, the risks and the phases.",
+        **{item.slug: _item_field(item) for item in ITEMS},
+        "risks": forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 3}),
+            required=False,
+            label="i) Risks",
+            help_text="One per line: risk | owner | mitigation.",
+        ),
+        "phases": forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 3}),
+            required=False,
+            label="Phases (phased deployment)",
+            help_text="One per line: name | target (member states, sites, environments) | "
+            "planned date YYYY-MM-DD.",
+        ),
+    },
+)
+
+
+class DeploymentPlanForm(PlanContentForm):
+    """RM.1.3 Initialise deployment plan (and the rollback plan); the items of section
+    9.3 known already (RM.1.4 publishes only a plan that holds them all)."""
+
+    field_order = ["option", "summary", "components", "last_known_good_build"]
 
     option = forms.ChoiceField(choices=DeploymentPlan.Option.choices, label="Deployment option")
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
@@ -71,6 +111,39 @@ class DeploymentPlanForm(ReleaseForm):
     )
     last_known_good_build = forms.CharField(max_length=100, label="Last known good build")
     rollback_procedure = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PlanRevisionForm(PlanContentForm):
+    """A revision of the deployment plan, with its reason (who and when are recorded)."""
+
+    field_order = ["option", "summary"]
+
+    option = forms.ChoiceField(choices=DeploymentPlan.Option.choices, label="Deployment option")
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why the plan is revised",
+    )
+    based_on = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        widget=forms.HiddenInput,
+        label="Revised from",
+        help_text="The revision number read before revising: a revision made meanwhile "
+        "answers 409.",
+    )
+
+
+class CompareRevisionsForm(GuardedForm):
+    """Two revisions of a deployment plan, by number."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in (("from", "From revision"), ("to", "To revision")):
+            self.fields[name] = forms.IntegerField(
+                required=False, min_value=1, max_value=2**31 - 1, label=label
+            )
 
 
 class ConsistencyForm(ReleaseForm):
@@ -282,8 +355,21 @@ class InstallationReportForm(ReleaseForm):
     """RM.6.3 Assess installation report."""
 
     file = forms.FileField(label="Installation report")
+    phase = forms.ModelChoiceField(
+        queryset=DeploymentPhase.objects.none(),
+        required=False,
+        label="Phase",
+        help_text="A phased deployment: the phase this report is for (its id).",
+    )
     successful = forms.BooleanField(required=False, label="The installation succeeded")
     assessment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        phases = DeploymentPhase.objects.filter(plan__release=self.release, plan__option="phased")
+        self.fields["phase"].queryset = phases
+        if self.release is not None and not phases.exists():
+            self.fields["phase"].widget = forms.HiddenInput()
 
 
 class ClosureForm(ReleaseForm):

@@ -20,6 +20,7 @@ from .models import (
     NotificationRequest,
     TestReport,
 )
+from .plan_content import ITEMS, missing_items
 
 
 def _one(release, relation: str):
@@ -43,13 +44,47 @@ def combine(*readers):
 
 
 def plan_records(release, user) -> dict:
-    """RM.1.3 and after: the deployment plan, its components and tasks, the rollback plan."""
+    """RM.1.3 and after: the deployment plan, its components and tasks, the items of
+    section 9.3 and what is missing of them, the risks, the phases (each with its
+    installation in this round), the revisions and the rollback plan; fixed queries."""
     plan = _one(release, "deployment_plan")
     context = {"plan": plan, "rollback_plan": _one(release, "rollback_plan")}
     if plan:
-        context["planned_components"] = list(plan.components.all())
-        context["tasks"] = list(plan.tasks.select_related("owner_party", "assignee"))
+        risks = list(plan.risks.all())
+        phases = phase_records(release, plan)
+        texts = plan.items or {}
+        context |= {
+            "planned_components": list(plan.components.all()),
+            "tasks": list(plan.tasks.select_related("owner_party", "assignee")),
+            "plan_items": [(item, texts.get(item.slug, "")) for item in ITEMS],
+            "risks": risks,
+            "phases": phases,
+            "missing_items": missing_items(plan, risks, [p for p, _ in phases]),
+            "revisions": list(plan.revisions.select_related("revised_by").order_by("-number")),
+            "may_revise_plan": release.is_open and raci.may_revise_deployment_plan(user, release),
+        }
     return context
+
+
+def phase_records(release, plan) -> list[tuple]:
+    """The plan's phases, each with its successful installation report of the release's
+    current round, or None (two queries)."""
+    phases = list(plan.phases.all())
+    if not phases:
+        return []
+    reports = InstallationReport.objects.filter(
+        release=release, phase__in=phases, successful=True
+    ).select_related("uploaded_by")
+    if release.round_started_at:
+        reports = reports.filter(uploaded_at__gte=release.round_started_at)
+    installed = {r.phase_id: r for r in reports}
+    return [(p, installed.get(p.pk)) for p in phases]
+
+
+def revision_pair(plan, first, second):
+    """Two revisions of the plan by number (None for one that does not exist)."""
+    found = {r.number: r for r in plan.revisions.filter(number__in=[first, second])}
+    return found.get(first), found.get(second)
 
 
 def conflict_records(release, user) -> dict:
@@ -111,9 +146,13 @@ def installation_plan_records(release, user) -> dict:
 
 
 def installation_records(release, user) -> dict:
+    """RM.6: the installation reports, the rollback plan and, for a phased deployment,
+    each phase with its installation."""
+    plan = _one(release, "deployment_plan")
     return {
-        "installation_reports": list(release.installation_reports.all()),
+        "installation_reports": list(release.installation_reports.select_related("phase")),
         "rollback_plan": _one(release, "rollback_plan"),
+        "phases": phase_records(release, plan) if plan else [],
     }
 
 

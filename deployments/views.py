@@ -3,8 +3,10 @@ activity pages themselves are built from the registry by ``releases``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from dsl.subscribers import require_service_desk
@@ -14,9 +16,10 @@ from releasemgmt.web import posted, run_form
 from releases import selectors as release_selectors
 
 from . import selectors
-from .forms import DecisionForm, MassNotificationForm
-from .models import DECISION_ACTIVITY, Decision, MassNotification
-from .services import decisions, mass_notifications
+from .forms import CompareRevisionsForm, DecisionForm, MassNotificationForm, PlanRevisionForm
+from .models import DECISION_ACTIVITY, Decision, DeploymentPlan, MassNotification
+from .plan_content import ITEMS, compare, missing_items, phases_as_text, risks_as_text
+from .services import decisions, mass_notifications, planning
 
 
 @login_required
@@ -166,3 +169,110 @@ def release_conflicts(request, identifier):
     if request.htmx:
         return render(request, "deployments/activities/_conflicts.html", context)
     return render(request, "deployments/conflicts.html", context)
+
+
+# --- the living deployment plan (RM.1.3 to RM.6.7) ---------------------------------------
+
+
+def _plan_or_404(release):
+    plan = DeploymentPlan.objects.filter(release=release).first()
+    if plan is None:
+        raise Http404("No deployment plan yet (RM.1.3).")
+    return plan
+
+
+@login_required
+@require_GET
+def deployment_plan(request, identifier):
+    """The deployment plan as it stands: the items of BS 15000-2 9.3 and what is missing
+    of them (RM.1.4 publishes only a complete plan), the risks, the phases with their
+    installation, the tasks and every revision, with the pair to compare. Read-only for
+    whoever may see the release; the holders of the plan (RM.1.3, RM.3.1, RM.6.7) revise
+    it. The release page (a view of ``releases``, which may not read this room) shows it
+    as a section that htmx fills from here, as it does the conflicts."""
+    release = release_selectors.visible_release_or_404(request.user, identifier)
+    context = {"release": release, **selectors.plan_records(release, request.user)}
+    if request.htmx:
+        return render(request, "deployments/_plan_section.html", context)
+    return render(request, "deployments/plan.html", context)
+
+
+@login_required
+def revise_plan(request, identifier):
+    """A revision of the deployment plan, with its reason: the form starts from the plan
+    as it stands; a refusal comes back with what was typed."""
+    release = release_selectors.visible_release_or_404(request.user, identifier)
+    if not raci.may_revise_deployment_plan(request.user, release):
+        raise PermissionDenied(raci.why_not_perform(release, "RM.3.1"))
+    plan = _plan_or_404(release)
+    current = plan.revisions.order_by("-number").first()
+    initial = {
+        "option": plan.option,
+        "summary": plan.summary,
+        "risks": risks_as_text(plan.risks.all()),
+        "phases": phases_as_text(plan.phases.all()),
+        "based_on": current.number if current else None,
+        **{item.slug: (plan.items or {}).get(item.slug, "") for item in ITEMS},
+    }
+    data, _ = posted(request)
+    form = PlanRevisionForm(data, initial=initial, release=release)
+    status = None
+    if request.method == "POST":
+        revision, status = run_form(
+            form,
+            lambda data: planning.revise_deployment_plan(release, by=request.user, **data),
+        )
+        if status is None:
+            messages.success(request, f"Revision {revision.number} of the deployment plan kept.")
+            url = reverse("deployments:compare_plan", args=[identifier])
+            return redirect(f"{url}?from={revision.number - 1}&to={revision.number}")
+    return render(
+        request,
+        "deployments/plan_revise.html",
+        {
+            "release": release,
+            "form": form,
+            "plan": plan,
+            "missing_items": missing_items(plan),
+            "current": current,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def compare_plan(request, identifier):
+    """What changed between two revisions of the plan, field by field and row by row
+    (``from`` and ``to``, revision numbers; by default the last two)."""
+    release = release_selectors.visible_release_or_404(request.user, identifier)
+    plan = _plan_or_404(release)
+    form = CompareRevisionsForm(request.GET or None)
+    numbers = list(plan.revisions.order_by("number").values_list("number", flat=True))
+    status, changes, first, second = None, None, None, None
+    if request.GET and not form.is_valid():
+        status = 400
+    else:
+        low = form.cleaned_data.get("from") if request.GET else None
+        high = form.cleaned_data.get("to") if request.GET else None
+        low = low or (numbers[-2] if len(numbers) > 1 else numbers[0] if numbers else None)
+        high = high or (numbers[-1] if numbers else None)
+        first, second = selectors.revision_pair(plan, low, high)
+        if first is None or second is None:
+            form.add_error(None, "Choose two revisions of this plan.")
+            status = 400
+        else:
+            changes = compare(first.content, second.content)
+    return render(
+        request,
+        "deployments/plan_compare.html",
+        {
+            "release": release,
+            "form": form,
+            "numbers": numbers,
+            "first": first,
+            "second": second,
+            "changes": changes,
+        },
+        status=status,
+    )

@@ -235,6 +235,16 @@ def may_mark_task_done(user, release, assignee_id) -> bool:
     )
 
 
+#: the activities whose R and A hold the deployment plan: initialised (RM.1.3), completed
+#: with the tasks (RM.3.1) and updated at closure (RM.6.7); revised by them in between
+PLAN_HOLDERS = ("RM.1.3", "RM.3.1", "RM.6.7")
+
+
+def may_revise_deployment_plan(user, release) -> bool:
+    """The deployment plan is revised by a party R or A of RM.1.3, RM.3.1 or RM.6.7."""
+    return any(may_perform(user, release, code) for code in PLAN_HOLDERS)
+
+
 def may_report_tests(user, release) -> bool:
     """pSAT reports belong to RM.4.1, the SAT, DQR and qualification ones to RM.4.2."""
     return may_perform(user, release, "RM.4.1") or may_perform(user, release, "RM.4.2")

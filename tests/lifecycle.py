@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from deployments.plan_content import ITEMS
+
 
 def upload(name="report.pdf", content=b"%PDF-1.4 test report"):
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
@@ -56,13 +58,33 @@ def walk_to(cast, release, target: str, start: str = "planning"):
         STAGE_WORK[stage](cast, release)
 
 
-#: RM.1.3: a deployment plan of two components, as the release manager initialises it
+#: RM.1.3: a deployment plan of two components, as the release manager initialises it,
+#: holding every item of BS 15000-2 9.3 (RM.1.4 publishes only such a plan)
+PLAN_ITEMS = {
+    "dates_deliverables": "Delivery 1 March, installation 15 March: ecs-core and ecs-web",
+    "related_changes": "The RfC included at RM.1.1; no known error",
+    "processes": "One installation for every member state",
+    "back_out": "Redeploy 3.1.7",
+    "verification": "pSAT and SAT by the business threads",
+    "communication": "Release notes to the users; the service desk briefed",
+    "logistics": "None: software only",
+    "support_resources": "Service desk and application support on call",
+    "dependencies": "None outside the release",
+    "sign_off": "The business threads at RM.5.2",
+    "production_audits": "Not required for a minor release",
+    "risks": "Database migration overruns | DBA team | Rehearse on the acceptance copy",
+}
+#: the same items as the forms label them, for a browser to fill
+PLAN_LABELS = {f"{item.letter}) {item.label}": PLAN_ITEMS[item.slug] for item in ITEMS} | {
+    "i) Risks": PLAN_ITEMS["risks"]
+}
 PLAN = {
     "option": "big_bang",
     "summary": "One go",
     "components": "ecs-core 3.2.0\necs-web 3.2.0",
     "last_known_good_build": "ecs 3.1.7",
     "rollback_procedure": "Redeploy 3.1.7",
+    **PLAN_ITEMS,
 }
 
 

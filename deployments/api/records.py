@@ -12,7 +12,9 @@ from rest_framework.views import APIView
 from releasemgmt.api.errors import error_responses
 from releases.selectors import visible_release_or_404
 
+from .. import selectors
 from ..models import Closure, DeploymentPlan, DeploymentTask, KickOffMeeting, PlannedComponent
+from ..plan_content import ITEMS, missing_items
 
 
 class PlannedComponentSerializer(serializers.ModelSerializer):
@@ -36,10 +38,37 @@ class RollbackPlanSerializer(serializers.Serializer):
     initiated_at = serializers.DateTimeField(allow_null=True)
 
 
+class RiskSerializer(serializers.Serializer):
+    description = serializers.CharField()
+    owner = serializers.CharField()
+    mitigation = serializers.CharField()
+
+
+class PhaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The `phase` of RM.6.3's report.")
+    name = serializers.CharField()
+    target = serializers.CharField()
+    planned_date = serializers.DateField()
+    installed = serializers.BooleanField(help_text="Installed in this installation round.")
+    installed_at = serializers.DateTimeField(allow_null=True)
+
+
+ItemsSerializer = type(
+    "PlanItems",
+    (serializers.Serializer,),
+    {item.slug: serializers.CharField(help_text=f"{item.letter}) {item.label}") for item in ITEMS},
+)
+
+
 class PlanSerializer(serializers.ModelSerializer):
     components = PlannedComponentSerializer(many=True, help_text="Ids for RM.2.2 `delivered`.")
     tasks = TaskSerializer(many=True, help_text="Ids for the `complete-task` action.")
     rollback_plan = serializers.SerializerMethodField()
+    items = serializers.SerializerMethodField()
+    risks = RiskSerializer(many=True)
+    phases = serializers.SerializerMethodField()
+    missing = serializers.SerializerMethodField()
+    revision = serializers.SerializerMethodField()
 
     class Meta:
         model = DeploymentPlan
@@ -48,10 +77,48 @@ class PlanSerializer(serializers.ModelSerializer):
             "summary",
             "completed_by_application_manager",
             "approved_at",
+            "revision",
+            "items",
+            "missing",
+            "risks",
+            "phases",
             "components",
             "tasks",
             "rollback_plan",
         ]
+
+    @extend_schema_field(ItemsSerializer)
+    def get_items(self, obj) -> dict:
+        return {item.slug: (obj.items or {}).get(item.slug, "") for item in ITEMS}
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.CharField(),
+            help_text="The items of BS 15000-2 9.3 the plan lacks: RM.1.4 answers 409 "
+            "naming them until it holds them all.",
+        )
+    )
+    def get_missing(self, obj) -> list[str]:
+        return missing_items(obj, list(obj.risks.all()), list(obj.phases.all()))
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="The latest."))
+    def get_revision(self, obj):
+        return max((r.number for r in obj.revisions.all()), default=None)
+
+    @extend_schema_field(PhaseSerializer(many=True))
+    def get_phases(self, obj):
+        rows = [
+            {
+                "id": p.pk,
+                "name": p.name,
+                "target": p.target,
+                "planned_date": p.planned_date,
+                "installed": report is not None,
+                "installed_at": report.uploaded_at if report else None,
+            }
+            for p, report in selectors.phase_records(obj.release, obj)
+        ]
+        return PhaseSerializer(rows, many=True).data
 
     @extend_schema_field(RollbackPlanSerializer(allow_null=True))
     def get_rollback_plan(self, obj):
@@ -122,11 +189,12 @@ def _record_view(name, queryset, serializer, missing, summary):
 PlanView = _record_view(
     "deployment_plan",
     DeploymentPlan.objects.select_related("release").prefetch_related(
-        "components", "tasks__owner_party", "tasks__assignee"
+        "components", "tasks__owner_party", "tasks__assignee", "risks", "revisions"
     ),
     PlanSerializer,
     "No deployment plan yet (RM.1.3).",
-    "RM.1.3: the deployment plan, its components and tasks, the rollback plan",
+    "RM.1.3: the deployment plan, its items, risks, phases, components, tasks, what it "
+    "lacks, the rollback plan",
 )
 KickOffView = _record_view(
     "kickoff",

@@ -18,9 +18,12 @@ from .installation import (
 from .kickoff import EnvironmentReport, KickOffMeeting
 from .planning import (
     ConflictAcknowledgement,
+    DeploymentPhase,
     DeploymentPlan,
     DeploymentTask,
     PlannedComponent,
+    PlanRevision,
+    PlanRisk,
     RollbackPlan,
 )
 from .receipt import CompletenessCheck, ConsistencyCheck
@@ -34,6 +37,7 @@ __all__ = [
     "CompletenessCheck",
     "ConsistencyCheck",
     "Decision",
+    "DeploymentPhase",
     "DeploymentPlan",
     "DeploymentTask",
     "EnvironmentReport",
@@ -46,6 +50,8 @@ __all__ = [
     "NotificationMoment",
     "NotificationRequest",
     "PlannedComponent",
+    "PlanRevision",
+    "PlanRisk",
     "REQUESTED_IN",
     "RollbackPlan",
     "TestReport",

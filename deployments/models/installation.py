@@ -8,6 +8,7 @@ from releasemgmt.files import StoredFile
 
 from .acceptance import InstallationPlan
 from .base import USER, Performed
+from .planning import DeploymentPhase
 
 
 class NotificationMoment(models.TextChoices):
@@ -67,10 +68,18 @@ class GoLiveInstruction(Performed):
 
 
 class InstallationReport(StoredFile):
-    """RM.6.3: prepared by application management, assessed by the deployment coordinator."""
+    """RM.6.3: prepared by application management, assessed by the deployment coordinator;
+    in a phased deployment, one per phase installed."""
 
     release = models.ForeignKey(
         "releases.Release", on_delete=models.CASCADE, related_name="installation_reports"
+    )
+    phase = models.ForeignKey(
+        DeploymentPhase,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="installation_reports",
     )
     successful = models.BooleanField()
     assessment = models.TextField()

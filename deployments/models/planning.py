@@ -1,5 +1,6 @@
-"""RM.1.3: the deployment plan (with the components it expects and its tasks) and the
-rollback plan every release has from the start."""
+"""RM.1.3: the deployment plan (with the components it expects, its tasks, the items of
+BS 15000-2 section 9.3, its risks and phases, and every revision of it) and the rollback
+plan every release has from the start."""
 
 from django.db import models
 
@@ -7,8 +8,12 @@ from .base import USER
 
 
 class DeploymentPlan(models.Model):
-    """RM.1.3: created with the release; completed by the application manager (RM.2.1),
-    approved at the kick-off (RM.3.2), updated at closure (RM.6.7)."""
+    """RM.1.3: created with the release; completed by the application manager (RM.2.1)
+    and with the tasks (RM.3.1), approved at the kick-off (RM.3.2), revised in between by
+    the deployment coordinator and updated at closure (RM.6.7), each time as a revision.
+
+    ``items`` holds the text of each item of BS 15000-2 section 9.3 by its slug
+    (``deployments.plan_content.ITEMS``); the risks and phases are rows of their own."""
 
     class Option(models.TextChoices):
         BIG_BANG = "big_bang", "Big bang"
@@ -21,6 +26,7 @@ class DeploymentPlan(models.Model):
     )
     option = models.CharField(max_length=10, choices=Option.choices, default=Option.BIG_BANG)
     summary = models.TextField()
+    items = models.JSONField(default=dict, blank=True)
     completed_by_application_manager = models.BooleanField(default=False)
     approved_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -68,6 +74,66 @@ class DeploymentTask(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class PlanRisk(models.Model):
+    """BS 15000-2 9.3 i): a risk that might affect the transfer of the release into the
+    acceptance test and production environments, with who owns it and how it is met."""
+
+    plan = models.ForeignKey(DeploymentPlan, on_delete=models.CASCADE, related_name="risks")
+    position = models.PositiveSmallIntegerField()
+    description = models.CharField(max_length=500)
+    owner = models.CharField(max_length=200)
+    mitigation = models.CharField(max_length=2000)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.description
+
+
+class DeploymentPhase(models.Model):
+    """A phase of a phased deployment: where it goes (member states, sites,
+    environments) and when; installed and reported on its own at RM.6.3."""
+
+    plan = models.ForeignKey(DeploymentPlan, on_delete=models.CASCADE, related_name="phases")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=100)
+    target = models.CharField(max_length=500)
+    planned_date = models.DateField()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="deployment_phase_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PlanRevision(models.Model):
+    """One revision of the deployment plan as it stood (RM.1.3, RM.3.1, RM.6.7, or the
+    deployment coordinator's in between): who, when, why, and the whole content, so that
+    any two can be compared."""
+
+    plan = models.ForeignKey(DeploymentPlan, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    activity = models.CharField(max_length=10, blank=True)
+    reason = models.TextField()
+    revised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    revised_at = models.DateTimeField(auto_now_add=True)
+    content = models.JSONField()
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_revision_unique")
+        ]
+
+    def __str__(self):
+        return f"Revision {self.number} of the deployment plan"
 
 
 class RollbackPlan(models.Model):

@@ -50,6 +50,7 @@ from .planning import (
     dsl_gaps,
     initialise_deployment_plan,
     publish_release_schedule,
+    revise_deployment_plan,
 )
 from .receipt import (
     maintain_dsl_documentation,
@@ -84,6 +85,7 @@ __all__ = [
     "publish_release_schedule",
     "publish_successful_installation",
     "record_decision",
+    "revise_deployment_plan",
     "require_all_threads",
     "run_kickoff",
     "send_mass_notification",

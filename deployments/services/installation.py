@@ -21,14 +21,17 @@ from releases.services import begin_activity, mark_done, require_done
 from ..models import (
     Closure,
     Decision,
+    DeploymentPhase,
+    DeploymentPlan,
     GoLiveInstruction,
     InstallationReport,
     NotificationRequest,
     RollbackPlan,
 )
+from ..selectors import phase_records
 from .decisions import require_all_threads
 from .links import activity_link
-from .planning import dsl_gaps
+from .planning import dsl_gaps, record_revision
 
 
 def prepare_user_notification(release, *, by, message, disruption=""):
@@ -129,22 +132,51 @@ def initiate_installation(release, *, by, start_at, instructions=""):
     return go
 
 
+def phases_of_round(release) -> list[tuple]:
+    """A phased deployment's phases, each with its successful installation report of the
+    release's current installation round (None while not installed): [(phase, report)].
+    Empty for any other deployment option."""
+    plan = DeploymentPlan.objects.filter(release=release).first()
+    if plan is None or plan.option != DeploymentPlan.Option.PHASED:
+        return []
+    return phase_records(release, plan)
+
+
 @transaction.atomic
-def assess_installation_report(release, *, by, file, successful, assessment):
+def assess_installation_report(release, *, by, file, successful, assessment, phase=None):
     """RM.6.3: the installation report from application management, assessed: on to the
-    success communication (RM.6.5) or the rollback plan (RM.6.4)."""
+    success communication (RM.6.5) or the rollback plan (RM.6.4).
+
+    A phased deployment is installed and reported phase by phase: each successful
+    phase's report is kept and audited, and the activity is done (the release goes on
+    to RM.6.5) when the last phase is installed; a failed phase ends it at once, on to
+    the rollback plan. A big bang takes one report, as it always did."""
     release = begin_activity(release, "RM.6.3", by=by)
     require_done(release, "RM.6.2")
+    phases = phases_of_round(release)
+    if not phases and phase is not None:
+        raise ValidationError({"phase": "This deployment has no phases: leave it empty."})
+    if phases:
+        phase = _phase_to_report(release, phases, phase)
     report = InstallationReport.store(
-        file, release=release, successful=successful, assessment=assessment, uploaded_by=by
+        file,
+        release=release,
+        phase=phase,
+        successful=successful,
+        assessment=assessment,
+        uploaded_by=by,
     )
     audit.record(
         actor=by,
-        action="installation_assessed",
+        action="phase_installation_assessed" if phase else "installation_assessed",
         obj=report,
         release=release,
-        after={"successful": successful, "assessment": assessment},
+        after={"successful": successful, "assessment": assessment}
+        | ({"phase": phase.name} if phase else {}),
     )
+    remaining = [p for p, r in phases if r is None and p != phase]
+    if successful and remaining:
+        return report
     applies = "RM.6.4" if successful else "RM.6.5"
     ActivityRecord.objects.filter(release=release, activity__code=applies).update(
         status=ActivityRecord.Status.NOT_APPLICABLE,
@@ -152,6 +184,20 @@ def assess_installation_report(release, *, by, file, successful, assessment):
     )
     mark_done(release, "RM.6.3", by=by, outcome="success" if successful else "failure")
     return report
+
+
+def _phase_to_report(release, phases, phase) -> DeploymentPhase:
+    """The phase a report of a phased deployment is for: one of its own, not installed
+    yet in this round."""
+    if phase is None:
+        pending = ", ".join(p.name for p, r in phases if r is None)
+        raise ValidationError({"phase": f"Say which phase this report is for ({pending})."})
+    own = {p.pk: (p, r) for p, r in phases}
+    if phase.pk not in own:
+        raise ValidationError({"phase": "Not a phase of this release's deployment plan."})
+    if own[phase.pk][1] is not None:
+        raise Conflict(f"{phase.name} is installed already.")
+    return own[phase.pk][0]
 
 
 @transaction.atomic
@@ -216,6 +262,13 @@ def prepare_closure(
     implemented = 0
     if not release.rollback_plan_used:
         implemented = changes.mark_implemented(release, by=by)
+    record_revision(
+        DeploymentPlan.objects.filter(release=release).first(),
+        by=by,
+        reason="Updated at the closure of the release operation (RM.6.7)."
+        + (f" {notes.strip()}" if notes.strip() else ""),
+        activity="RM.6.7",
+    )
     closure = Closure.objects.create(
         release=release,
         rfcs_implemented=implemented,

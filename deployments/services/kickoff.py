@@ -32,6 +32,7 @@ from ..models import (
     EnvironmentReport,
     KickOffMeeting,
 )
+from .planning import record_revision
 
 
 @transaction.atomic
@@ -154,6 +155,12 @@ def prepare_kickoff(release, *, by, scheduled_at, agenda="") -> KickOffMeeting:
         obj=meeting,
         release=release,
         after={"scheduled_at": scheduled_at, "invitees": meeting.invitees.count()},
+    )
+    record_revision(
+        DeploymentPlan.objects.filter(release=release).first(),
+        by=by,
+        reason="Completed with its tasks for the kick-off (RM.3.1).",
+        activity="RM.3.1",
     )
     mark_done(release, "RM.3.1", by=by)
     return meeting

@@ -114,3 +114,10 @@ def test_a_page_that_does_not_answer_fails_the_run(world):
     kept, left_out = measure.skipped(plan, ["/changes/"])
     assert left_out
     assert all(not p.path.startswith("/changes/") for p in kept)
+
+
+def test_the_living_deployment_plans_are_measured(world):
+    plan = [p for p in measure.pages(world) if "/deployment-plan/" in p.path or "/plan/" in p.path]
+    assert any(p.path.endswith(f"compare/?from=1&to={dataset.PLAN_REVISIONS}") for p in plan)
+    rows = measure.run(plan, repeat=2)
+    assert measure.unexpected(rows) == []

@@ -11,6 +11,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from changes.models import RfC
 from releases.models import Release
+from tests.lifecycle import PLAN_LABELS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -182,6 +183,7 @@ def test_a_release_walks_from_planning_to_closed_in_the_browser(
             "Components": "ecs-core 3.2.0\necs-web 3.2.0",
             "Last known good build": "ecs 3.1.7",
             "Rollback procedure": "Redeploy 3.1.7",
+            **PLAN_LABELS,
         },
     )
     walk.perform("RM.1.4", "Publish on the release schedule")

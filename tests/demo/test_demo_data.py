@@ -4,6 +4,8 @@ from django.utils import timezone
 
 from changes.models import CabMeeting, ChangeType, Review, RfC
 from changes.selectors import change_schedule
+from deployments.models import DeploymentPlan, InstallationReport
+from deployments.plan_content import missing_items
 from raci.models import Party
 from releasemgmt.audit.models import AuditEntry
 from releases.models import Release
@@ -78,3 +80,14 @@ def test_a_demo_user_can_log_in(client, db):
     response = client.post("/login/", {"username": "a3-cust", "password": "demo"})
     assert response.status_code == 302
     assert client.get("/releases/").status_code == 200
+
+
+def test_demo_data_shows_a_living_plan_and_a_phased_deployment(db):
+    call_command("load_demo")
+    phased = DeploymentPlan.objects.get(option="phased")
+    assert [r.activity for r in phased.revisions.all()] == ["RM.1.3", "RM.3.1", "", "RM.6.7"]
+    assert phased.revisions.get(number=3).reason.startswith("DE asked")
+    assert phased.phases.count() == 2
+    reports = InstallationReport.objects.filter(release=phased.release, phase__isnull=False)
+    assert reports.count() == 2
+    assert all(not missing_items(plan) for plan in DeploymentPlan.objects.all())

@@ -12,6 +12,7 @@ from releasemgmt.errors import Conflict
 from releasemgmt.notifications.models import Communication
 from releases import services as release_services
 from releases.models import Release
+from tests.lifecycle import PLAN_ITEMS
 from tests.waiting import PATIENCE, wait_until
 
 pytestmark = [
@@ -66,6 +67,7 @@ def test_concurrent_publication_is_done_once(make_release, release_manager):
         components="core 1.0",
         last_known_good_build="0.9",
         rollback_procedure="redeploy 0.9",
+        **PLAN_ITEMS,
     )
     wins, conflicts = race(
         8,

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from deployments import services
 from releasemgmt.notifications.models import Recipient
+from tests.lifecycle import PLAN_ITEMS
 
 
 def plan(release, by):
@@ -17,6 +18,7 @@ def plan(release, by):
         components="core 1.0",
         last_known_good_build="0.9",
         rollback_procedure="x",
+        **PLAN_ITEMS,
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from deployments import services
 from releasemgmt.celery import app
 from releasemgmt.notifications.models import Recipient
+from tests.lifecycle import PLAN_ITEMS
 from tests.smtp import free_port
 from tests.waiting import wait_until
 
@@ -33,6 +34,7 @@ def plan_and_publish(release, by):
         components="core 1.0",
         last_known_good_build="0.9",
         rollback_procedure="redeploy 0.9",
+        **PLAN_ITEMS,
     )
     services.publish_release_schedule(release, by=by)
 

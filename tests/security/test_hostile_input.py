@@ -41,7 +41,7 @@ from changes import forms as change_forms
 from changes import services as change_services
 from changes.models import RfC
 from deployments.conflicts import conflicts_of, installation_window
-from deployments.forms import DecisionForm, MassNotificationForm
+from deployments.forms import DecisionForm, MassNotificationForm, PlanRevisionForm
 from dsl.models import Subscriber
 from releasemgmt.inputs import MAX_TEXT_LENGTH
 from releases import planning, registry
@@ -55,7 +55,7 @@ from releases.forms import (
 )
 from releases.models import Application, Release
 from tests.conftest import party
-from tests.lifecycle import PLAN, walk_to
+from tests.lifecycle import PLAN, PLAN_ITEMS, walk_to
 
 from .conftest import People, new_user
 
@@ -504,6 +504,12 @@ API_DOORS = {
 
 # --- the dated plan: windows and milestones ---
 #: a weekly blackout of the world's own application (``World.window``'s)
+#: a revision of the deployment plan, with its reason, that the plan takes
+REVISION = {
+    **{k: v for k, v in PLAN.items() if k in ("option", "summary", *PLAN_ITEMS)},
+    "phases": "",
+    "reason": "Completed with the threads",
+}
 WINDOW = {
     "kind": "blackout",
     "title": "Freeze",
@@ -526,6 +532,7 @@ API_DOORS |= {
         "rm", None, static(**WINDOW), lambda world: {"id": world.window.pk}
     ),
     f"POST {R}/milestones/": Door("rm", "planning", static(**MILESTONE)),
+    f"POST {R}/plan/revisions/": Door("dc", "kickoff", static(**REVISION)),
 }
 
 #: one-line fields the schema does not bound (references by name, credentials)
@@ -831,6 +838,13 @@ def _pages():
             lambda w, r, door=door, slug=action.slug: door.body(w, r) | {"action": slug},
             _form_of(action.form),
         )
+    pages["plan revision"] = Page(
+        "dc",
+        "kickoff",
+        "/releases/{identifier}/deployment-plan/revise/",
+        static(**REVISION),
+        _form_of(PlanRevisionForm),
+    )
     pages["decision"] = Page(
         "cust",
         "acceptance",
@@ -1424,3 +1438,66 @@ def test_a_planned_component_longer_than_its_record_is_refused(world, channel, l
         message = form.errors["components"][0]
     assert message.startswith("Line 2: a ")
     assert not saved
+
+
+@pytest.mark.parametrize("channel", ["web", "api"])
+@pytest.mark.parametrize(
+    ("field", "line"),
+    [
+        ("risks", "r" * 501 + " | DBA | Rehearse"),
+        ("risks", "Overrun | " + "o" * 201 + " | Rehearse"),
+        ("risks", "Overrun | DBA | " + "m" * 2001),
+        ("risks", "Overrun | DBA"),
+        ("phases", "Wave 1 | BE | 0001-01-01"),
+        ("phases", "Wave 1 | BE | 10000-01-01"),
+        ("phases", "Wave 1 | BE | 2027-02-30"),
+        ("phases", "w" * 101 + " | BE | 2027-03-15"),
+        ("phases", "Wave 1 | " + "t" * 501 + " | 2027-03-15"),
+    ],
+    ids=[
+        "long risk",
+        "long owner",
+        "long mitigation",
+        "risk without mitigation",
+        "phase in year 1",
+        "phase in year 10000",
+        "phase on 30 February",
+        "long phase name",
+        "long target",
+    ],
+)
+def test_a_risk_or_phase_beyond_its_record_is_refused(world, channel, field, line):
+    """A revision of the deployment plan: each line of the risks and phases is a record
+    (risk 500, owner 200, mitigation 2,000; phase name 100, target 500, a date of 1900 to
+    9999): anything else is refused on the field, naming its line, and nothing is saved."""
+    release = world.release("kickoff")
+    body = REVISION | {"option": "phased", "phases": "Wave 0 | LU | 2027-03-01"}
+    body[field] = f"{body[field]}\n{line}" if body[field] else line
+    if channel == "api":
+        client = _api_client(world.cast.dc)
+        path = f"/api/v1/releases/{release.identifier}/plan/revisions/"
+        response, saved = isolated(send_api, client, "POST", path, "application/json", body)
+        assert response.status_code == 400
+        message = response.json()[field][0]
+    else:
+        client = Client(raise_request_exception=False)
+        client.force_login(world.cast.dc)
+        path = f"/releases/{release.identifier}/deployment-plan/revise/"
+        response, saved = isolated(client.post, path, body)
+        assert response.status_code == 400
+        [form] = _bound_forms(response)
+        message = form.errors[field][0]
+    assert message.startswith("Line 2: ")
+    assert not saved
+
+
+@pytest.mark.parametrize("query", ["from=99999999999999999999", "to=-1", "from=%00"])
+def test_a_comparison_of_hostile_revision_numbers_is_refused(world, query):
+    release = world.release("kickoff")
+    client = _api_client(world.cast.cust)
+    response = client.get(f"/api/v1/releases/{release.identifier}/plan/compare/?{query}")
+    assert response.status_code == 400
+    web = Client(raise_request_exception=False)
+    web.force_login(world.cast.cust)
+    page = web.get(f"/releases/{release.identifier}/deployment-plan/compare/?{query}")
+    assert page.status_code == 400

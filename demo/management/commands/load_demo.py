@@ -179,6 +179,7 @@ class Command(BaseCommand):
                 dc=coordinators[i % 2],
                 campaign=users["campaign-coordinator"],
                 board=board,
+                phased=i == 0,  # ECS 3.2.0 goes to the member states in two waves
             )
             created += 1
         # The requests of change management, once: the next CAB marks them made.
