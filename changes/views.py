@@ -15,15 +15,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from raci import permissions
 from releasemgmt.errors import Conflict
+from releasemgmt.exports import FORMATS
 from releasemgmt.forms import GuardedForm
 from releasemgmt.web import CONFLICT, posted, run_form
 from releases.downloads import file_response
 
 from . import risk, selectors, services
+from .exports import export_schedule
 from .forms import (
     AdviceForm,
     AgendaForm,
@@ -302,6 +304,22 @@ def schedule(request):
     """The forward schedule of changes (seed 003): authorised and scheduled RfCs with
     their window and projected outage, each flagged when it overlaps another on one of
     its applications."""
+    form, slots = _schedule(request)
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "changes/schedule.html",
+        {
+            "form": form,
+            "slots": slots,
+            "limit": selectors.SCHEDULE_LIMIT,
+            "export_query": query.urlencode(),
+        },
+    )
+
+
+def _schedule(request):
     form = ScheduleFilterForm(request.GET)
     form.is_valid()
     given = form.cleaned_data
@@ -311,11 +329,17 @@ def schedule(request):
         end=_moment(given.get("end"), end=True),
         application=given.get("application"),
     )
-    return render(
-        request,
-        "changes/schedule.html",
-        {"form": form, "slots": slots, "limit": selectors.SCHEDULE_LIMIT},
-    )
+    return form, slots
+
+
+@login_required
+@require_GET
+def schedule_export(request):
+    """The change schedule as CSV or XLSX, with the page's window and application."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in FORMATS:
+        raise Http404("Export as csv or xlsx.")
+    return export_schedule(_schedule(request)[1], fmt)
 
 
 # --- the change advisory board ----------------------------------------------------------

@@ -98,6 +98,17 @@ NO_ARGUMENTS |= {
     "accounts:calendar_feed",
     "accounts:calendar_feed_regenerate",
 }
+#: The exports of the release list, the release schedule and the change schedule (CSV
+#: streamed, or XLSX): the lists' visibility, as files.
+EXPORTS = {
+    "releases:export",
+    "releases:schedule_export",
+    "changes:schedule_export",
+    "release-export",
+    "release-schedule-export",
+    "rfc-schedule-export",
+}
+NO_ARGUMENTS |= EXPORTS
 #: What a list needs in its query to answer at all (the calendar's range).
 QUERIES = {
     "calendar": {
@@ -202,7 +213,7 @@ def category(route: Route) -> str | None:
 def sample_path(route: Route, *, identifier: str, pk: int, reference: str) -> str:
     """A path for any classified pattern: the release, object or admin row given."""
     values = {
-        "format": "json",
+        "format": "csv" if route.name in EXPORTS else "json",
         "identifier": identifier,
         "pk": pk,
         "reference": reference,

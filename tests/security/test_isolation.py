@@ -31,6 +31,7 @@ from tests.lifecycle import install, walk_to
 
 from .conftest import People, new_user
 from .routes import (
+    EXPORTS,
     FILES,
     MEETINGS,
     NO_ARGUMENTS,
@@ -290,13 +291,14 @@ def test_every_file_of_the_release_is_hidden_from_outsiders(route, world, client
 def test_pages_and_lists_show_an_outsider_nothing_of_another_threads_release(route, world, client):
     """Lists, the start page, the inbox, approvals, the schedule, the API lists, the
     RACI pages and the per-application pages: not a trace of the other release."""
-    path = route.path(format="json", **SHARED.get(route.name, {}))
+    fmt = "csv" if route.name in EXPORTS else "json"  # a file's suffix, or the JSON one
+    path = route.path(format=fmt, **SHARED.get(route.name, {}))
     for user in world.outsiders:
         client.force_login(user)
         with transaction.atomic():  # the token view runs outside the request transaction
             response = client.get(path, QUERIES.get(route.name, {}))
         assert response.status_code in (200, 302, 403, 405), (path, response.status_code)
-        body = response.content.decode()
+        body = answer(response)[1]
         for secret in world.secrets:
             assert secret not in body, (user, path, secret)
 
@@ -313,6 +315,9 @@ LISTED = [
     ("/changes/schedule/", "reference"),
     ("/changes/cab/", "meeting"),
     ("/api/v1/calendar/?" + urlencode(QUERIES["calendar"]), "reference"),
+    ("/releases/export/?format=csv", "identifier"),
+    ("/api/v1/releases/export/?format=csv", "identifier"),
+    ("/changes/schedule/export/?format=csv", "reference"),
 ]
 
 
@@ -323,7 +328,7 @@ def test_the_same_lists_do_show_the_release_to_its_own_thread(path, what, world,
     secret = {"reference": world.rfc.reference, "meeting": world.meeting.title}.get(
         what, world.theirs.identifier
     )
-    assert secret in client.get(path).content.decode()
+    assert secret in answer(client.get(path))[1]
 
 
 @pytest.mark.parametrize("path", ["/releases/", "/api/v1/releases/"])
