@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,10 +58,38 @@ def releases_of(user, filters: Filters):
 
 def milestones(user, start, end, filters: Filters):
     """The milestones whose window meets [start, end), with their release, the earliest
-    to end first (the index on ``ends_at`` finds them without reading the past ones)."""
-    return Milestone.objects.filter(
-        release__in=releases_of(user, filters), starts_at__lt=end, ends_at__gt=start
-    ).order_by("ends_at", "id")
+    to end first (the index on ``ends_at`` finds them without reading the past ones).
+    The installation of a release in a package is the package's entry (``packages``)."""
+    return (
+        Milestone.objects.filter(
+            release__in=releases_of(user, filters), starts_at__lt=end, ends_at__gt=start
+        )
+        .exclude(kind=Milestone.Kind.INSTALLATION, release__package_member__isnull=False)
+        .order_by("ends_at", "id")
+    )
+
+
+def packages(user, start, end, filters: Filters):
+    """One entry per release package: from the first to the last installation of its
+    releases the user may see (and the filters keep), when that span meets [start, end);
+    one query, grouped in the database."""
+    package = "release__package_member__package"
+    return (
+        Milestone.objects.filter(
+            release__in=releases_of(user, filters),
+            kind=Milestone.Kind.INSTALLATION,
+            release__package_member__isnull=False,
+        )
+        .values(
+            f"{package}_id",
+            f"{package}__reference",
+            f"{package}__name",
+            f"{package}__updated_at",
+        )
+        .annotate(first=Min("starts_at"), last=Max("ends_at"), releases=Count("release"))
+        .filter(first__lt=end, last__gt=start)
+        .order_by("first", f"{package}_id")
+    )
 
 
 def scheduled_rfcs(user, start, end, filters: Filters):
@@ -103,7 +131,7 @@ def windows(user, start, end, filters: Filters):
 #: the most entries of each kind one answer holds (a month of a busy schedule seen by
 #: the ITSM staff); past them the answer says it is cut short, and a filter or a shorter
 #: range shows the rest
-LIMITS = {"milestone": 500, "rfc": 300, "window": 300}
+LIMITS = {"milestone": 500, "rfc": 300, "window": 300, "package": 200}
 
 
 class Links:
@@ -188,6 +216,28 @@ def entries(user, start, end, filters: Filters | None = None) -> tuple[list[dict
                 "stage": stage,
                 "cancelled": stage == Stage.CANCELLED,
                 "conflict": kind == Milestone.Kind.INSTALLATION and release_id in flagged,
+            }
+        )
+    grouped = list(packages(user, start, end, filters)[: LIMITS["package"] + 1])
+    truncated |= len(grouped) > LIMITS["package"]
+    for row in grouped[: LIMITS["package"]]:
+        pk, reference, name, _, first_at, last_at, count = row.values()
+        first, last = span(first_at, last_at, False)
+        found.append(
+            {
+                "id": f"p{pk}",
+                "type": "package",
+                "kind": Milestone.Kind.INSTALLATION,
+                "title": f"{reference} {name}: installation of {count} release"
+                + ("s" if count != 1 else ""),
+                "start": first,
+                "end": last,
+                "all_day": False,
+                "url": reverse("packages:detail", args=[pk]),
+                "release": None,
+                "stage": None,
+                "cancelled": False,
+                "conflict": False,
             }
         )
     rfcs = list(

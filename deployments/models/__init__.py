@@ -16,6 +16,7 @@ from .installation import (
     NotificationRequest,
 )
 from .kickoff import EnvironmentReport, KickOffMeeting
+from .packages import PackageMember, ReleasePackage
 from .planning import (
     ConflictAcknowledgement,
     DeploymentPlan,
@@ -45,8 +46,10 @@ __all__ = [
     "MassRecipient",
     "NotificationMoment",
     "NotificationRequest",
+    "PackageMember",
     "PlannedComponent",
     "REQUESTED_IN",
+    "ReleasePackage",
     "RollbackPlan",
     "TestReport",
 ]
