@@ -180,9 +180,22 @@ MEETINGS = {
 NO_ARGUMENTS |= {"windows:list", "windows:create", "window-list"}
 WINDOWS = {"windows:edit", "windows:delete", "window-detail"}
 
+#: Release packages: the list and the form without an argument; a package by its pk,
+#: seen by whoever may see one of its releases (a release of it also by identifier).
+NO_ARGUMENTS |= {"packages:list", "packages:create", "package-list"}
+PACKAGES = {
+    "packages:detail": set(),
+    "packages:edit": set(),
+    "package-detail": set(),
+    "package-releases": set(),
+    "packages:remove_release": {"identifier"},
+    "package-release": {"identifier"},
+}
+
 
 def category(route: Route) -> str | None:
-    """admin, list, release, object, rfc, meeting, file, shared, personal, feed or window;
+    """admin, list, release, object, rfc, meeting, file, shared, personal, feed, window or
+    package;
     None for a pattern nobody classified."""
     if route.namespace == "admin":
         return "admin"
@@ -205,6 +218,8 @@ def category(route: Route) -> str | None:
         return "personal"
     if route.name in WINDOWS and arguments == {"pk"}:
         return "window"
+    if route.name in PACKAGES and arguments == {"pk", *PACKAGES[route.name]}:
+        return "package"
     if arguments == {FEEDS.get(route.name)}:
         return "feed"
     return api_change_category(route, arguments)

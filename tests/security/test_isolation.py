@@ -23,6 +23,7 @@ from django.utils.html import escape
 from changes import services as changes
 from changes.models import RfC
 from deployments.services import mass_notifications
+from deployments.services import packages as release_packages
 from dsl import subscribers
 from releasemgmt.accounts.tokens import issue_token, tokens_of
 from releases.downloads import release_files
@@ -36,6 +37,7 @@ from .routes import (
     MEETINGS,
     NO_ARGUMENTS,
     OBJECTS,
+    PACKAGES,
     PERSONAL,
     QUERIES,
     RELEASE_ARGUMENTS,
@@ -78,6 +80,11 @@ def world(module_db):
     theirs = people.release(
         "a3-cust", people.acme, version="9.4.2", name="Confidential transit rules"
     )
+    # In a package of its own, before it is installed.
+    package = release_packages.save_package(
+        by=cast.rm, reference="PKG-SECRET", name="Confidential package", owner=cast.rm
+    )
+    release_packages.add_release(package, theirs, by=cast.rm)
     walk_to(cast, theirs, "installation")
     install(cast, theirs, successful=False)
     application = theirs.application
@@ -110,6 +117,7 @@ def world(module_db):
         members=[cast.cust],
     )
     return SimpleNamespace(
+        package=package,
         people=people,
         theirs=theirs,
         ours=ours,
@@ -119,7 +127,7 @@ def world(module_db):
         mass_notification=notification,
         outsiders=[people.exc, people.globex_dev],
         insiders=[cast.cust, people.acme_dev],
-        secrets=[theirs.identifier, theirs.name, rfc.reference, meeting.title],
+        secrets=[theirs.identifier, theirs.name, rfc.reference, meeting.title, "PKG-SECRET"],
     )
 
 
@@ -154,6 +162,7 @@ def test_every_url_pattern_is_classified():
         NO_ARGUMENTS
         | set(RELEASE_ARGUMENTS)
         | set(OBJECTS)
+        | set(PACKAGES)
         | set(SHARED)
         | set(PERSONAL)
         | FILES
@@ -208,6 +217,26 @@ def test_object_url_answers_an_outsider_as_if_the_object_did_not_exist(route, wo
     for user in world.insiders:
         client.force_login(user)
         assert client.get(theirs).status_code in (200, 405), (user, theirs)
+
+
+@pytest.mark.parametrize("route", of("package"), ids=ids)
+def test_package_url_answers_an_outsider_as_if_the_package_did_not_exist(route, world, client):
+    """A package none of whose releases the user may see: 404, as for no package; its
+    own thread reaches it."""
+    values = {"format": "json", "identifier": world.theirs.identifier}
+    theirs = route.path(pk=world.package.pk, **values)
+    nowhere = route.path(pk=MISSING_OBJECT["pk"], **values)
+    for user in world.outsiders:
+        client.force_login(user)
+        for method in methods(route):
+            response = send(client, method, theirs)
+            assert response.status_code in (404, 405), (user, method, theirs, response.status_code)
+            assert response.status_code == send(client, method, nowhere).status_code
+            for secret in world.secrets:
+                assert secret not in response.content.decode()
+    for user in world.insiders:
+        client.force_login(user)
+        assert client.get(theirs).status_code in (200, 403, 405), (user, theirs)
 
 
 def rfc_values(route, world) -> dict:
@@ -341,6 +370,10 @@ def test_outsiders_see_their_own_releases(path, world, client):
         assert world.theirs.identifier not in body
 
 
+#: the export links repeat the page's query, as the search box does
+EXPORT_LINK = re.compile(r'href="/releases/(schedule/)?export/\?[^"]*"')
+
+
 @pytest.mark.parametrize("path", ["/releases/", "/releases/schedule/", "/api/v1/releases/"])
 def test_searching_for_the_other_release_finds_nothing(path, world, client):
     """Filters narrow what the user may see; they never widen it."""
@@ -351,14 +384,15 @@ def test_searching_for_the_other_release_finds_nothing(path, world, client):
             {"q": world.theirs.name},
             {"application": world.theirs.application.code, "stage": world.theirs.stage},
         ):
-            body = client.get(path, query).content.decode()
+            body = EXPORT_LINK.sub("", client.get(path, query).content.decode())
             for value in query.values():  # the search box shows what was asked
                 body = body.replace(f'value="{escape(value)}"', "")
             for secret in world.secrets:
                 assert secret not in body, (path, query)
     client.force_login(world.people.cast.cust)  # the control: its own thread finds it
     query = {"q": world.theirs.identifier}
-    body = client.get(path, query).content.decode().replace(f'value="{query["q"]}"', "")
+    body = EXPORT_LINK.sub("", client.get(path, query).content.decode())
+    body = body.replace(f'value="{query["q"]}"', "")
     assert world.theirs.identifier in body
 
 
