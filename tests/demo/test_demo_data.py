@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from changes.models import CabMeeting, ChangeType, Review, RfC
 from changes.selectors import change_schedule
+from deployments.models import ReleasePackage
 from raci.models import Party
 from releasemgmt.audit.models import AuditEntry
 from releases.models import Release
@@ -78,3 +79,20 @@ def test_a_demo_user_can_log_in(client, db):
     response = client.post("/login/", {"username": "a3-cust", "password": "demo"})
     assert response.status_code == 302
     assert client.get("/releases/").status_code == 200
+
+
+def test_demo_data_shows_a_release_package_of_two_applications(db, client):
+    call_command("load_demo")
+    call_command("load_demo")
+    package = ReleasePackage.objects.get()
+    releases = Release.objects.filter(package_member__package=package)
+    assert releases.values("application").distinct().count() == 2
+    assert package.installation_starts_at is not None
+    for release in releases:
+        assert release.planned_installation_date == timezone.localdate(
+            package.installation_starts_at
+        )
+    client.force_login(get_user_model().objects.get(username="release-manager"))
+    page = client.get(f"/packages/{package.pk}/").content.decode()
+    for release in releases:
+        assert release.identifier in page
