@@ -23,7 +23,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from releasemgmt.api.errors import error_responses
-from releasemgmt.api.exports import FILE_RESPONSES, FORMAT_PARAMETER, RENDERERS
+from releasemgmt.api.exports import FILE_RESPONSES, FORMAT_PARAMETER, RENDERERS, file_format
 from releasemgmt.forms import GuardedForm
 from releases.api.serializers import AuditEntrySerializer
 from releases.downloads import file_response
@@ -365,7 +365,7 @@ class RfCViewSet(viewsets.GenericViewSet):
         query = ScheduleQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         slots = selectors.change_schedule(request.user, **query.validated_data)
-        return export_schedule(slots, request.accepted_renderer.format)
+        return export_schedule(slots, file_format(request))
 
 
 # --- CAB meetings ---------------------------------------------------------------------

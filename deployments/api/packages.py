@@ -121,6 +121,7 @@ def _bound(form_class, request, base=None, **kwargs):
 class PackageAPIView(GenericAPIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = PackageSerializer
+    queryset = ReleasePackage.objects.none()  # the reads narrow it per user
 
     def package(self, pk):
         return reads.visible_package_or_404(self.request.user, pk)
@@ -132,7 +133,7 @@ class PackagesView(PackageAPIView):
     serializer_class = PackageRowSerializer
 
     @extend_schema(
-        responses={200: PackageRowSerializer(many=True), **error_responses(401)}, tags=TAGS
+        responses={200: PackageRowSerializer(many=True), **error_responses(401, 404)}, tags=TAGS
     )
     def get(self, request):
         page = self.paginate_queryset(reads.package_list(request.user))

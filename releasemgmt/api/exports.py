@@ -5,7 +5,7 @@ import json
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 
 class _FileRenderer(BaseRenderer):
@@ -31,7 +31,16 @@ class XLSXRenderer(_FileRenderer):
     format = "xlsx"
 
 
-RENDERERS = [CSVRenderer, XLSXRenderer]
+#: CSV first: the default; JSON last, for the error bodies (a file is never JSON: the
+#: views give CSV unless XLSX is asked for)
+RENDERERS = [CSVRenderer, XLSXRenderer, JSONRenderer]
+
+
+def file_format(request) -> str:
+    """The file the negotiated renderer stands for: xlsx, else csv."""
+    return "xlsx" if request.accepted_renderer.format == "xlsx" else "csv"
+
+
 FORMAT_PARAMETER = OpenApiParameter(
     "format",
     str,

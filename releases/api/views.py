@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from raci import permissions as raci
 from releasemgmt.api.errors import error_responses
-from releasemgmt.api.exports import FILE_RESPONSES, FORMAT_PARAMETER, RENDERERS
+from releasemgmt.api.exports import FILE_RESPONSES, FORMAT_PARAMETER, RENDERERS, file_format
 
 from .. import selectors, services
 from ..exports import export_releases
@@ -130,9 +130,7 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def export(self, request, format=None):
         """The releases the caller may see, with the list's filters, as CSV (streamed)
         or XLSX."""
-        return export_releases(
-            self.filter_queryset(self.get_queryset()), request.accepted_renderer.format
-        )
+        return export_releases(self.filter_queryset(self.get_queryset()), file_format(request))
 
     @extend_schema(
         summary="The release schedule as a file",
@@ -150,4 +148,4 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """The published releases (RM.1.4) the caller may see, by planned installation
         date, with the list's filters, as CSV (streamed) or XLSX."""
         releases = self.filter_queryset(self.get_queryset().filter(published_at__isnull=False))
-        return export_releases(releases, request.accepted_renderer.format, schedule=True)
+        return export_releases(releases, file_format(request), schedule=True)
