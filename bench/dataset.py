@@ -42,9 +42,11 @@ from changes.models import (
 from deployments.models import (
     DeploymentPhase,
     DeploymentPlan,
+    PackageMember,
     PlannedComponent,
     PlanRevision,
     PlanRisk,
+    ReleasePackage,
 )
 from deployments.plan_content import ITEMS, snapshot
 from dsl.models import Subscriber
@@ -76,6 +78,11 @@ PREFIX = "bench-"
 CHUNK = 1000  # releases per transaction
 #: Per release: 50,000 RfCs and 1,000,000 audit entries at 10,000 releases.
 RFCS_PER_RELEASE = 5
+#: one release package per this many releases, of this many releases of as many
+#: applications (issue 12, point 6)
+RELEASES_PER_PACKAGE = 100
+PACKAGE_SIZE = 4
+PACKAGED_STAGES = ("planning", "receiving", "kickoff", "acceptance", "authorisation")
 AUDIT_PER_RELEASE = 100
 SUBSCRIBERS_PER_APPLICATION = 2000
 #: Cells of Table 4-1 changed by a process owner over the years (the RACI page's history).
@@ -294,9 +301,44 @@ def grow(world: World, target: int, seed: int = 42) -> float:
             audit_have += _build_chunk(world, indexes, random.Random(seed + first), budget)
     with phase("deployment plans"), transaction.atomic():
         living_plans(world)
+    with phase("packages"), transaction.atomic():
+        _write_packages(world)
     with phase("ANALYZE"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give
     return time.perf_counter() - start
+
+
+def _write_packages(world: World) -> None:
+    """Release packages as the release managers make them: open releases of different
+    applications in no other package, PACKAGE_SIZE to a package, one package per
+    RELEASES_PER_PACKAGE releases."""
+    want = Release.objects.count() // RELEASES_PER_PACKAGE - ReleasePackage.objects.count()
+    if want <= 0:
+        return
+    owner = world.members[Parties.RELEASE_MANAGER][0]
+    free = defaultdict(list)
+    for pk, application_id in (
+        Release.objects.filter(package_member__isnull=True, stage__in=PACKAGED_STAGES)
+        .order_by("planned_installation_date", "id")
+        .values_list("id", "application_id")
+    ):
+        free[application_id].append(pk)
+    first = ReleasePackage.objects.count()
+    members = []
+    for n in range(first, first + want):
+        pools = [pool for pool in free.values() if pool][:PACKAGE_SIZE]
+        if len(pools) < 2:
+            break
+        package = ReleasePackage.objects.create(
+            reference=f"PKG-{n + 1:05d}",
+            name=f"Bench package {n + 1}",
+            owner=owner,
+            created_by=owner,
+        )
+        members += [
+            PackageMember(package=package, release_id=pool.pop(0), added_by=owner) for pool in pools
+        ]
+    PackageMember.objects.bulk_create(members)
 
 
 def _skip_constraint_triggers() -> None:

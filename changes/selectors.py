@@ -135,6 +135,8 @@ class Slot:
 SCHEDULE_LIMIT = 100
 #: changes per page of the schedule's web page
 SCHEDULE_PAGE = 50
+#: the most changes one export of the schedule holds
+SCHEDULE_EXPORT_LIMIT = 1_000
 
 
 def schedule_rfcs(user, *, start=None, end=None, application=None):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("rfcs/<str:reference>/attachments/", views.attach, name="attach"),
     path("rfcs/<str:reference>/attachments/<int:pk>/", views.attachment, name="attachment"),
     path("schedule/", views.schedule, name="schedule"),
+    path("schedule/export/", views.schedule_export, name="schedule_export"),
     path("cab/", views.meetings, name="meetings"),
     path("cab/new/", views.plan_meeting, name="plan_meeting"),
     path("cab/<int:pk>/", views.meeting, name="meeting"),

@@ -18,15 +18,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from raci import permissions
 from releasemgmt.errors import Conflict
+from releasemgmt.exports import FORMATS
 from releasemgmt.forms import GuardedForm
 from releasemgmt.web import CONFLICT, posted, run_form
 from releases.downloads import file_response
 
 from . import risk, selectors, services
+from .exports import export_schedule
 from .forms import (
     AdviceForm,
     AgendaForm,
@@ -304,25 +306,21 @@ def _moment(day, *, end=False):
 def schedule(request):
     """The forward schedule of changes (seed 003): authorised and scheduled RfCs with
     their window and projected outage, each flagged when it overlaps another on one of
-    its applications."""
-    form = ScheduleFilterForm(request.GET)
-    form.is_valid()
-    given = form.cleaned_data
-    rows = selectors.schedule_rfcs(
-        request.user,
-        start=_moment(given.get("start")),
-        end=_moment(given.get("end"), end=True),
-        application=given.get("application"),
-    )
+    its applications; fifty a page."""
+    form, rows = _schedule(request)
     number = _page_number(request)
     offset = (number - 1) * selectors.SCHEDULE_PAGE
     # one more than a page: whether a later page exists, without counting them all
     rows = list(rows[offset : offset + selectors.SCHEDULE_PAGE + 1])
+    query = request.GET.copy()
+    query.pop("format", None)
+    query.pop("page", None)
     context = {
         "form": form,
         "slots": selectors.slots_of(request.user, rows[: selectors.SCHEDULE_PAGE]),
         "number": number,
         "later": len(rows) > selectors.SCHEDULE_PAGE,
+        "export_query": query.urlencode(),
     }
     return render(request, "changes/schedule.html", context)
 
@@ -333,6 +331,32 @@ def _page_number(request, last=10_000) -> int:
     if not (given.isascii() and given.isdigit() and 0 < len(given) <= 6):
         return 1
     return min(max(int(given), 1), last)
+
+
+def _schedule(request):
+    """The filter form and the schedule's RfCs it selects."""
+    form = ScheduleFilterForm(request.GET)
+    form.is_valid()
+    given = form.cleaned_data
+    rows = selectors.schedule_rfcs(
+        request.user,
+        start=_moment(given.get("start")),
+        end=_moment(given.get("end"), end=True),
+        application=given.get("application"),
+    )
+    return form, rows
+
+
+@login_required
+@require_GET
+def schedule_export(request):
+    """The change schedule as CSV or XLSX, with the page's window and application (its
+    first SCHEDULE_EXPORT_LIMIT changes)."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in FORMATS:
+        raise Http404("Export as csv or xlsx.")
+    rows = list(_schedule(request)[1][: selectors.SCHEDULE_EXPORT_LIMIT])
+    return export_schedule(selectors.slots_of(request.user, rows), fmt)
 
 
 # --- the change advisory board ----------------------------------------------------------

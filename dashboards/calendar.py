@@ -8,7 +8,8 @@ entries; an installation still to come is flagged when it has a conflict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Min, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from changes.selectors import ON_SCHEDULE, visible_rfcs
@@ -59,10 +60,38 @@ def milestones(user, start, end, filters: Filters):
     """The milestones whose window meets [start, end), with their release, the earliest
     to end first: read in the order of the index on ``ends_at``, a page's worth is found
     without reading the past ones (and faster than the range index, which finds them all
-    before they can be sorted)."""
-    return Milestone.objects.filter(
-        release__in=releases_of(user, filters), starts_at__lt=end, ends_at__gt=start
-    ).order_by("ends_at", "id")
+    before they can be sorted). The installation of a release in a package is the
+    package's entry (``packages``)."""
+    return (
+        Milestone.objects.filter(
+            release__in=releases_of(user, filters), starts_at__lt=end, ends_at__gt=start
+        )
+        .exclude(kind=Milestone.Kind.INSTALLATION, release__package_member__isnull=False)
+        .order_by("ends_at", "id")
+    )
+
+
+def packages(user, start, end, filters: Filters):
+    """One entry per release package: from the first to the last installation of its
+    releases the user may see (and the filters keep), when that span meets [start, end);
+    one query, grouped in the database."""
+    package = "release__package_member__package"
+    return (
+        Milestone.objects.filter(
+            release__in=releases_of(user, filters),
+            kind=Milestone.Kind.INSTALLATION,
+            release__package_member__isnull=False,
+        )
+        .values(
+            f"{package}_id",
+            f"{package}__reference",
+            f"{package}__name",
+            f"{package}__updated_at",
+        )
+        .annotate(first=Min("starts_at"), last=Max("ends_at"), releases=Count("release"))
+        .filter(first__lt=end, last__gt=start)
+        .order_by("first", f"{package}_id")
+    )
 
 
 def scheduled_rfcs(user, start, end, filters: Filters):
@@ -104,7 +133,7 @@ def windows(user, start, end, filters: Filters):
 #: the most entries of each kind one answer holds (a month of a busy schedule seen by
 #: the ITSM staff); past them the answer says it is cut short, and a filter or a shorter
 #: range shows the rest
-LIMITS = {"milestone": 500, "rfc": 300, "window": 300}
+LIMITS = {"milestone": 500, "rfc": 300, "window": 300, "package": 200}
 
 
 class Span:
@@ -176,6 +205,28 @@ def entries(user, start, end, filters: Filters | None = None) -> tuple[list[dict
                 "stage": stage,
                 "cancelled": stage == Stage.CANCELLED,
                 "conflict": kind == Milestone.Kind.INSTALLATION and release_id in flagged,
+            }
+        )
+    grouped = list(packages(user, start, end, filters)[: LIMITS["package"] + 1])
+    truncated |= len(grouped) > LIMITS["package"]
+    for row in grouped[: LIMITS["package"]]:
+        pk, reference, name, _, first_at, last_at, count = row.values()
+        first, last = span(first_at, last_at, False)
+        found.append(
+            {
+                "id": f"p{pk}",
+                "type": "package",
+                "kind": Milestone.Kind.INSTALLATION,
+                "title": f"{reference} {name}: installation of {count} release"
+                + ("s" if count != 1 else ""),
+                "start": first,
+                "end": last,
+                "all_day": False,
+                "url": reverse("packages:detail", args=[pk]),
+                "release": None,
+                "stage": None,
+                "cancelled": False,
+                "conflict": False,
             }
         )
     rfcs = list(

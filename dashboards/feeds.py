@@ -16,6 +16,7 @@ entry records, such as a change of a user's groups in the admin, shows by then).
 
 from django.conf import settings
 from django.core.cache import caches
+from django.urls import reverse
 from django.utils import timezone
 
 from releasemgmt import calendars
@@ -94,6 +95,21 @@ def make_feed(user, filters: calendar.Filters, now) -> bytes:
                 url=_url(release_page(identifier)),
                 cancelled=cancelled,
                 busy=kind in (Milestone.Kind.KICKOFF, Milestone.Kind.INSTALLATION),
+            )
+        )
+    for row in calendar.packages(user, start, end, filters)[: calendar.LIMITS["package"]]:
+        pk, reference, name, updated_at, first_at, last_at, count = row.values()
+        cal.add_component(
+            calendars.event(
+                uid=calendars.uid("package", pk),
+                summary=f"{reference} {name}: installation",
+                starts_at=first_at,
+                ends_at=last_at,
+                stamp=updated_at,
+                description=f"Installation of release package {reference} "
+                f"({count} release{'s' if count != 1 else ''}).",
+                url=_url(reverse("packages:detail", args=[pk])),
+                busy=True,
             )
         )
     for (

@@ -7,17 +7,19 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from raci import permissions as raci
 from raci import selectors as matrix
 from raci.permissions import Parties
 from releasemgmt.errors import Conflict
+from releasemgmt.exports import FORMATS
 from releasemgmt.forms import GuardedForm
 from releasemgmt.web import posted, run_form
 
 from . import planning, registry, selectors, services
 from .downloads import release_files
+from .exports import export_releases
 from .filters import ReleaseFilter, WindowFilter
 from .forms import (
     AssignRolesForm,
@@ -27,7 +29,7 @@ from .forms import (
     TransitionForm,
     WindowForm,
 )
-from .models import STAGE_NUMBER, Milestone, Stage, Window
+from .models import STAGE_NUMBER, Milestone, Release, Stage, Window
 
 
 def activity_form(request, form, *, activity, title, perform, success, release=None):
@@ -53,9 +55,37 @@ def release_list(request):
         {
             "filter": releases,
             "page": page,
+            "export_query": _export_query(request),
             "may_formalise": raci.may_formalise(request.user),
         },
     )
+
+
+def _export_format(request) -> str:
+    fmt = request.GET.get("format", "csv")
+    if fmt not in FORMATS:
+        raise Http404("Export as csv or xlsx.")
+    return fmt
+
+
+def _export_query(request) -> str:
+    """The page's filters, for its export links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return query.urlencode()
+
+
+@login_required
+@require_GET
+def release_export(request):
+    """The release list as CSV (streamed) or XLSX: the page's filters, the user's
+    releases only."""
+    fmt = _export_format(request)
+    queryset = selectors.release_list(
+        request.user, Release.objects.order_by("planned_installation_date", "identifier")
+    )
+    return export_releases(ReleaseFilter(request.GET, queryset=queryset).qs, fmt)
 
 
 @login_required
@@ -207,8 +237,22 @@ def schedule(request):
     releases = selectors.release_list(request.user).filter(published_at__isnull=False)
     page = Paginator(releases.order_by("planned_installation_date", "identifier"), 100)
     return render(
-        request, "releases/schedule.html", {"page": page.get_page(request.GET.get("page"))}
+        request,
+        "releases/schedule.html",
+        {"page": page.get_page(request.GET.get("page")), "export_query": _export_query(request)},
     )
+
+
+@login_required
+@require_GET
+def schedule_export(request):
+    """The release schedule as CSV (streamed) or XLSX, narrowed by the release list's
+    filters when given: the published releases the user may see."""
+    fmt = _export_format(request)
+    releases = selectors.release_list(
+        request.user, Release.objects.filter(published_at__isnull=False)
+    ).order_by("planned_installation_date", "identifier")
+    return export_releases(ReleaseFilter(request.GET, queryset=releases).qs, fmt, schedule=True)
 
 
 @login_required

@@ -23,12 +23,14 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from releasemgmt.api.errors import error_responses
+from releasemgmt.api.exports import FILE_RESPONSES, FORMAT_PARAMETER, RENDERERS, file_format
 from releasemgmt.forms import GuardedForm
 from releases.api.serializers import AuditEntrySerializer
 from releases.downloads import file_response
 from releases.models import Application
 
 from .. import selectors, services
+from ..exports import export_schedule
 from ..models import CabDecision, CabMeeting, ChangeModel, ChangeType, Level, RfC
 from .serializers import (
     AdviceWriteSerializer,
@@ -343,6 +345,27 @@ class RfCViewSet(viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         slots = selectors.change_schedule(request.user, **query.validated_data)
         return Response(SlotSerializer(slots, many=True).data)
+
+    @extend_schema(
+        summary="The change schedule as a file",
+        parameters=[ScheduleQuerySerializer, FORMAT_PARAMETER],
+        responses={**FILE_RESPONSES, **error_responses(400, 401, 404)},
+        tags=CHANGES,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="schedule/export",
+        filter_backends=[],
+        pagination_class=None,
+        renderer_classes=RENDERERS,
+    )
+    def schedule_export(self, request, format=None):
+        """The change schedule (the same window and application) as CSV or XLSX."""
+        query = ScheduleQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        slots = selectors.change_schedule(request.user, **query.validated_data)
+        return export_schedule(slots, file_format(request))
 
 
 # --- CAB meetings ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ from releases.models import Application, ReleaseType, Stage
 
 from ..calendar import LONGEST
 
-TYPES = ["milestone", "rfc", "blackout", "maintenance"]
+TYPES = ["milestone", "package", "rfc", "blackout", "maintenance"]
 
 
 class CalendarQuerySerializer(GuardedSerializer):
@@ -61,8 +61,8 @@ class CalendarQuerySerializer(GuardedSerializer):
 
 class EntrySerializer(serializers.Serializer):
     id = serializers.CharField(
-        help_text="Stable while the entry is: m<milestone>, r<RfC>, w<window>-<start> for "
-        "each occurrence of a window."
+        help_text="Stable while the entry is: m<milestone>, p<release package>, r<RfC>, "
+        "w<window>-<start> for each occurrence of a window."
     )
     type = serializers.ChoiceField(choices=TYPES, help_text="What the entry is.")
     kind = serializers.CharField(
@@ -76,7 +76,8 @@ class EntrySerializer(serializers.Serializer):
     end = serializers.CharField(help_text="ISO 8601, excluded (the day after an all-day one).")
     all_day = serializers.BooleanField(help_text="Planned by the day.")
     url = serializers.CharField(
-        allow_null=True, help_text="Its page: the release's, the RfC's; none for a window."
+        allow_null=True,
+        help_text="Its page: the release's, the package's, the RfC's; none for a window.",
     )
     release = serializers.CharField(
         allow_null=True, help_text="The release's identifier (the RfC's carrying release)."

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import plan, records, views
+from . import packages, plan, records, views
 
 urlpatterns = [
     path("releases/<str:identifier>/plan/", records.PlanView.as_view(), name="deployment-plan"),
@@ -26,6 +26,18 @@ urlpatterns = [
         "releases/<str:identifier>/mass-notifications/",
         views.MassNotificationsView.as_view(),
         name="mass-notifications",
+    ),
+    path("packages/", packages.PackagesView.as_view(), name="package-list"),
+    path("packages/<int:pk>/", packages.PackageView.as_view(), name="package-detail"),
+    path(
+        "packages/<int:pk>/releases/",
+        packages.PackageReleasesView.as_view(),
+        name="package-releases",
+    ),
+    path(
+        "packages/<int:pk>/releases/<str:identifier>/",
+        packages.PackageReleaseView.as_view(),
+        name="package-release",
     ),
     path(
         "mass-notifications/<int:pk>/",

@@ -16,6 +16,7 @@ from .installation import (
     NotificationRequest,
 )
 from .kickoff import EnvironmentReport, KickOffMeeting
+from .packages import PackageMember, ReleasePackage
 from .planning import (
     ConflictAcknowledgement,
     DeploymentPhase,
@@ -49,10 +50,12 @@ __all__ = [
     "MassRecipient",
     "NotificationMoment",
     "NotificationRequest",
+    "PackageMember",
     "PlannedComponent",
     "PlanRevision",
     "PlanRisk",
     "REQUESTED_IN",
+    "ReleasePackage",
     "RollbackPlan",
     "TestReport",
 ]

@@ -31,6 +31,7 @@ from ..models import (
 from ..selectors import phase_records
 from .decisions import require_all_threads
 from .links import activity_link
+from .packages import require_package_authorised
 from .planning import dsl_gaps, record_revision
 
 
@@ -102,9 +103,11 @@ def _notify_users(release, code, *, by, message, disruption=""):
 
 @transaction.atomic
 def initiate_installation(release, *, by, start_at, instructions=""):
-    """RM.6.2: the formal agreement to go live, to application management."""
+    """RM.6.2: the formal agreement to go live, to application management; a release
+    of a package only once each of the package's releases is authorised (RM.5.2)."""
     release = begin_activity(release, "RM.6.2", by=by)
     require_done(release, "RM.6.1")
+    require_package_authorised(release)
     plan = release.installation_plans.first()
     go = GoLiveInstruction.objects.create(
         release=release,

@@ -7,8 +7,10 @@ from rest_framework.response import Response
 
 from raci import permissions as raci
 from releasemgmt.api.errors import error_responses
+from releasemgmt.api.exports import FILE_RESPONSES, FORMAT_PARAMETER, RENDERERS, file_format
 
 from .. import selectors, services
+from ..exports import export_releases
 from ..filters import ReleaseFilter
 from ..models import Release
 from .serializers import (
@@ -118,3 +120,32 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         release = self.get_object()
         page = self.paginate_queryset(selectors.audit_trail(release))
         return self.get_paginated_response(AuditEntrySerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="The release list as a file",
+        parameters=[FORMAT_PARAMETER],
+        responses={**FILE_RESPONSES, **error_responses(400, 401, 404)},
+    )
+    @action(detail=False, methods=["get"], renderer_classes=RENDERERS, pagination_class=None)
+    def export(self, request, format=None):
+        """The releases the caller may see, with the list's filters, as CSV (streamed)
+        or XLSX."""
+        return export_releases(self.filter_queryset(self.get_queryset()), file_format(request))
+
+    @extend_schema(
+        summary="The release schedule as a file",
+        parameters=[FORMAT_PARAMETER],
+        responses={**FILE_RESPONSES, **error_responses(400, 401, 404)},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="schedule/export",
+        renderer_classes=RENDERERS,
+        pagination_class=None,
+    )
+    def schedule_export(self, request, format=None):
+        """The published releases (RM.1.4) the caller may see, by planned installation
+        date, with the list's filters, as CSV (streamed) or XLSX."""
+        releases = self.filter_queryset(self.get_queryset().filter(published_at__isnull=False))
+        return export_releases(releases, file_format(request), schedule=True)

@@ -187,6 +187,7 @@ def test_every_change_management_endpoint_is_in_the_schema():
         "GET /api/v1/rfcs/{reference}/attachments/{id}/",
         "GET /api/v1/rfcs/{reference}/history/",
         "GET /api/v1/rfcs/schedule/",
+        "GET /api/v1/rfcs/schedule/export/",
         "GET /api/v1/cab-meetings/",
         "POST /api/v1/cab-meetings/",
         "GET /api/v1/cab-meetings/{id}/",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from bench import dataset, measure
 from changes import services
 from changes.models import Advice, AgendaItem, CabDecision, CabMeeting, ChangeType, Review, RfC
+from deployments.models import ReleasePackage
 from raci.permissions import Parties
 from releasemgmt.audit.models import AuditEntry
 
@@ -121,3 +122,20 @@ def test_the_living_deployment_plans_are_measured(world):
     assert any(p.path.endswith(f"compare/?from=1&to={dataset.PLAN_REVISIONS}") for p in plan)
     rows = measure.run(plan, repeat=2)
     assert measure.unexpected(rows) == []
+
+
+def test_the_packages_and_exports_are_measured_and_answer(world):
+    """The dataset holds release packages of several applications; the package page and
+    the streamed CSV export answer 200 with their rows read."""
+    package = ReleasePackage.objects.order_by("id").first()
+    assert package is not None
+    applications = set(package.members.values_list("release__application", flat=True))
+    assert len(applications) == package.members.count() > 1
+    plan = measure.pages(world)
+    wanted = {f"/packages/{package.pk}/", "/releases/export/?format=csv", "/packages/"}
+    chosen = [p for p in plan if p.path in wanted and p.persona == "release manager"]
+    assert {p.path for p in chosen} == wanted
+    rows = measure.run(chosen, repeat=2)
+    assert measure.unexpected(rows) == []
+    export = next(r for r in rows if r.page.startswith("/releases/export/"))
+    assert export.kb > RELEASES * 0.05  # every release's row was read

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from changes.models import CabMeeting, ChangeType, Review, RfC
 from changes.selectors import change_schedule
-from deployments.models import DeploymentPlan, InstallationReport
+from deployments.models import DeploymentPlan, InstallationReport, ReleasePackage
 from deployments.plan_content import missing_items
 from raci.models import Party
 from releasemgmt.audit.models import AuditEntry
@@ -91,3 +91,20 @@ def test_demo_data_shows_a_living_plan_and_a_phased_deployment(db):
     reports = InstallationReport.objects.filter(release=phased.release, phase__isnull=False)
     assert reports.count() == 2
     assert all(not missing_items(plan) for plan in DeploymentPlan.objects.all())
+
+
+def test_demo_data_shows_a_release_package_of_two_applications(db, client):
+    call_command("load_demo")
+    call_command("load_demo")
+    package = ReleasePackage.objects.get()
+    releases = Release.objects.filter(package_member__package=package)
+    assert releases.values("application").distinct().count() == 2
+    assert package.installation_starts_at is not None
+    for release in releases:
+        assert release.planned_installation_date == timezone.localdate(
+            package.installation_starts_at
+        )
+    client.force_login(get_user_model().objects.get(username="release-manager"))
+    page = client.get(f"/packages/{package.pk}/").content.decode()
+    for release in releases:
+        assert release.identifier in page

@@ -293,7 +293,7 @@ def test_a_fixed_number_of_queries_whatever_the_entries(world, make_release, rel
     assert (
         _queries(world.cast.rm, application="ecs", business_thread="a3-cust") == counts["filtered"]
     )
-    assert counts["rm"] <= 14, counts
+    assert counts["rm"] <= 15, counts  # one of them the release packages' entries
 
 
 @pytest.mark.parametrize(

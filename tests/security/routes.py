@@ -98,6 +98,17 @@ NO_ARGUMENTS |= {
     "accounts:calendar_feed",
     "accounts:calendar_feed_regenerate",
 }
+#: The exports of the release list, the release schedule and the change schedule (CSV
+#: streamed, or XLSX): the lists' visibility, as files.
+EXPORTS = {
+    "releases:export",
+    "releases:schedule_export",
+    "changes:schedule_export",
+    "release-export",
+    "release-schedule-export",
+    "rfc-schedule-export",
+}
+NO_ARGUMENTS |= EXPORTS
 #: What a list needs in its query to answer at all (the calendar's range).
 QUERIES = {
     "calendar": {
@@ -169,9 +180,22 @@ MEETINGS = {
 NO_ARGUMENTS |= {"windows:list", "windows:create", "window-list"}
 WINDOWS = {"windows:edit", "windows:delete", "window-detail"}
 
+#: Release packages: the list and the form without an argument; a package by its pk,
+#: seen by whoever may see one of its releases (a release of it also by identifier).
+NO_ARGUMENTS |= {"packages:list", "packages:create", "package-list"}
+PACKAGES = {
+    "packages:detail": set(),
+    "packages:edit": set(),
+    "package-detail": set(),
+    "package-releases": set(),
+    "packages:remove_release": {"identifier"},
+    "package-release": {"identifier"},
+}
+
 
 def category(route: Route) -> str | None:
-    """admin, list, release, object, rfc, meeting, file, shared, personal, feed or window;
+    """admin, list, release, object, rfc, meeting, file, shared, personal, feed, window or
+    package;
     None for a pattern nobody classified."""
     if route.namespace == "admin":
         return "admin"
@@ -194,6 +218,8 @@ def category(route: Route) -> str | None:
         return "personal"
     if route.name in WINDOWS and arguments == {"pk"}:
         return "window"
+    if route.name in PACKAGES and arguments == {"pk", *PACKAGES[route.name]}:
+        return "package"
     if arguments == {FEEDS.get(route.name)}:
         return "feed"
     return api_change_category(route, arguments)
@@ -202,7 +228,7 @@ def category(route: Route) -> str | None:
 def sample_path(route: Route, *, identifier: str, pk: int, reference: str) -> str:
     """A path for any classified pattern: the release, object or admin row given."""
     values = {
-        "format": "json",
+        "format": "csv" if route.name in EXPORTS else "json",
         "identifier": identifier,
         "pk": pk,
         "reference": reference,

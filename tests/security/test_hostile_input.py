@@ -42,6 +42,8 @@ from changes import services as change_services
 from changes.models import RfC
 from deployments.conflicts import conflicts_of, installation_window
 from deployments.forms import DecisionForm, MassNotificationForm, PlanRevisionForm
+from deployments.package_forms import PackageForm, PackageReleaseForm
+from deployments.services import packages
 from dsl.models import Subscriber
 from releasemgmt.inputs import MAX_TEXT_LENGTH
 from releases import planning, registry
@@ -535,6 +537,35 @@ API_DOORS |= {
     f"POST {R}/plan/revisions/": Door("dc", "kickoff", static(**REVISION)),
 }
 
+
+# --- release packages ---
+def _package(world, release=None, *, web=False):
+    """A package's body: the world's release manager owns it; its window to the minute
+    on the page."""
+    starts, ends = "2031-04-20T20:00:00", "2031-04-20T23:00:00"
+    return {
+        "reference": "PKG-2031",
+        "name": "Spring rules",
+        "description": "Both applications",
+        "owner": world.cast.rm.username,
+        "installation_starts_at": starts[:16] if web else starts,
+        "installation_ends_at": ends[:16] if web else ends,
+        "reason": "One weekend",
+    }
+
+
+def _the_package(world):
+    return {"id": world.package.pk}
+
+
+API_DOORS |= {
+    "POST /api/v1/packages/": Door("rm", None, _package),
+    "PATCH /api/v1/packages/{id}/": Door("rm", None, _package, _the_package),
+    "POST /api/v1/packages/{id}/releases/": Door(
+        "rm", "planning", lambda w, r: {"release": r.identifier}, _the_package
+    ),
+}
+
 #: one-line fields the schema does not bound (references by name, credentials)
 NAMED = {
     "application",
@@ -969,6 +1000,29 @@ def _planning_pages() -> dict:
             lambda w, r: {},
             where=lambda world: f"/windows/{world.window.pk}/delete/",
         ),
+        "package created": Page(
+            "rm",
+            None,
+            "/packages/new/",
+            lambda w, r: _package(w, web=True),
+            lambda w, r: form_fields(PackageForm()),
+        ),
+        "package edited": Page(
+            "rm",
+            None,
+            "",
+            lambda w, r: _package(w, web=True),
+            lambda w, r: form_fields(PackageForm()),
+            where=lambda world: f"/packages/{world.package.pk}/edit/",
+        ),
+        "release added to a package": Page(
+            "rm",
+            "planning",
+            "",
+            lambda w, r: {"release": r.identifier},
+            lambda w, r: form_fields(PackageReleaseForm()),
+            where=lambda world: f"/packages/{world.package.pk}/",
+        ),
         "milestone planned": Page(
             "rm",
             "planning",
@@ -1206,6 +1260,9 @@ class World:
             starts_at=timezone.now() + timedelta(days=900),
             ends_at=timezone.now() + timedelta(days=901),
             application=Application.objects.create(code="win", name="Windows of its own"),
+        )
+        self.package = packages.save_package(
+            by=self.cast.rm, reference="PKG-HOSTILE", name="Hostile", owner=self.cast.rm
         )
         used = {door.point for door in [*API_DOORS.values(), *PAGES.values()]}
         self.releases = {point: POINTS[point](self) for point in sorted(used - {None})}

@@ -23,6 +23,7 @@ from django.utils.html import escape
 from changes import services as changes
 from changes.models import RfC
 from deployments.services import mass_notifications
+from deployments.services import packages as release_packages
 from dsl import subscribers
 from releasemgmt.accounts.tokens import issue_token, tokens_of
 from releases.downloads import release_files
@@ -31,10 +32,12 @@ from tests.lifecycle import install, walk_to
 
 from .conftest import People, new_user
 from .routes import (
+    EXPORTS,
     FILES,
     MEETINGS,
     NO_ARGUMENTS,
     OBJECTS,
+    PACKAGES,
     PERSONAL,
     QUERIES,
     RELEASE_ARGUMENTS,
@@ -77,6 +80,11 @@ def world(module_db):
     theirs = people.release(
         "a3-cust", people.acme, version="9.4.2", name="Confidential transit rules"
     )
+    # In a package of its own, before it is installed.
+    package = release_packages.save_package(
+        by=cast.rm, reference="PKG-SECRET", name="Confidential package", owner=cast.rm
+    )
+    release_packages.add_release(package, theirs, by=cast.rm)
     walk_to(cast, theirs, "installation")
     install(cast, theirs, successful=False)
     application = theirs.application
@@ -109,6 +117,7 @@ def world(module_db):
         members=[cast.cust],
     )
     return SimpleNamespace(
+        package=package,
         people=people,
         theirs=theirs,
         ours=ours,
@@ -118,7 +127,7 @@ def world(module_db):
         mass_notification=notification,
         outsiders=[people.exc, people.globex_dev],
         insiders=[cast.cust, people.acme_dev],
-        secrets=[theirs.identifier, theirs.name, rfc.reference, meeting.title],
+        secrets=[theirs.identifier, theirs.name, rfc.reference, meeting.title, "PKG-SECRET"],
     )
 
 
@@ -153,6 +162,7 @@ def test_every_url_pattern_is_classified():
         NO_ARGUMENTS
         | set(RELEASE_ARGUMENTS)
         | set(OBJECTS)
+        | set(PACKAGES)
         | set(SHARED)
         | set(PERSONAL)
         | FILES
@@ -207,6 +217,26 @@ def test_object_url_answers_an_outsider_as_if_the_object_did_not_exist(route, wo
     for user in world.insiders:
         client.force_login(user)
         assert client.get(theirs).status_code in (200, 405), (user, theirs)
+
+
+@pytest.mark.parametrize("route", of("package"), ids=ids)
+def test_package_url_answers_an_outsider_as_if_the_package_did_not_exist(route, world, client):
+    """A package none of whose releases the user may see: 404, as for no package; its
+    own thread reaches it."""
+    values = {"format": "json", "identifier": world.theirs.identifier}
+    theirs = route.path(pk=world.package.pk, **values)
+    nowhere = route.path(pk=MISSING_OBJECT["pk"], **values)
+    for user in world.outsiders:
+        client.force_login(user)
+        for method in methods(route):
+            response = send(client, method, theirs)
+            assert response.status_code in (404, 405), (user, method, theirs, response.status_code)
+            assert response.status_code == send(client, method, nowhere).status_code
+            for secret in world.secrets:
+                assert secret not in response.content.decode()
+    for user in world.insiders:
+        client.force_login(user)
+        assert client.get(theirs).status_code in (200, 403, 405), (user, theirs)
 
 
 def rfc_values(route, world) -> dict:
@@ -290,13 +320,14 @@ def test_every_file_of_the_release_is_hidden_from_outsiders(route, world, client
 def test_pages_and_lists_show_an_outsider_nothing_of_another_threads_release(route, world, client):
     """Lists, the start page, the inbox, approvals, the schedule, the API lists, the
     RACI pages and the per-application pages: not a trace of the other release."""
-    path = route.path(format="json", **SHARED.get(route.name, {}))
+    fmt = "csv" if route.name in EXPORTS else "json"  # a file's suffix, or the JSON one
+    path = route.path(format=fmt, **SHARED.get(route.name, {}))
     for user in world.outsiders:
         client.force_login(user)
         with transaction.atomic():  # the token view runs outside the request transaction
             response = client.get(path, QUERIES.get(route.name, {}))
         assert response.status_code in (200, 302, 403, 405), (path, response.status_code)
-        body = response.content.decode()
+        body = answer(response)[1]
         for secret in world.secrets:
             assert secret not in body, (user, path, secret)
 
@@ -313,6 +344,9 @@ LISTED = [
     ("/changes/schedule/", "reference"),
     ("/changes/cab/", "meeting"),
     ("/api/v1/calendar/?" + urlencode(QUERIES["calendar"]), "reference"),
+    ("/releases/export/?format=csv", "identifier"),
+    ("/api/v1/releases/export/?format=csv", "identifier"),
+    ("/changes/schedule/export/?format=csv", "reference"),
 ]
 
 
@@ -323,7 +357,7 @@ def test_the_same_lists_do_show_the_release_to_its_own_thread(path, what, world,
     secret = {"reference": world.rfc.reference, "meeting": world.meeting.title}.get(
         what, world.theirs.identifier
     )
-    assert secret in client.get(path).content.decode()
+    assert secret in answer(client.get(path))[1]
 
 
 @pytest.mark.parametrize("path", ["/releases/", "/api/v1/releases/"])
@@ -336,6 +370,10 @@ def test_outsiders_see_their_own_releases(path, world, client):
         assert world.theirs.identifier not in body
 
 
+#: the export links repeat the page's query, as the search box does
+EXPORT_LINK = re.compile(r'href="/releases/(schedule/)?export/\?[^"]*"')
+
+
 @pytest.mark.parametrize("path", ["/releases/", "/releases/schedule/", "/api/v1/releases/"])
 def test_searching_for_the_other_release_finds_nothing(path, world, client):
     """Filters narrow what the user may see; they never widen it."""
@@ -346,14 +384,15 @@ def test_searching_for_the_other_release_finds_nothing(path, world, client):
             {"q": world.theirs.name},
             {"application": world.theirs.application.code, "stage": world.theirs.stage},
         ):
-            body = client.get(path, query).content.decode()
+            body = EXPORT_LINK.sub("", client.get(path, query).content.decode())
             for value in query.values():  # the search box shows what was asked
                 body = body.replace(f'value="{escape(value)}"', "")
             for secret in world.secrets:
                 assert secret not in body, (path, query)
     client.force_login(world.people.cast.cust)  # the control: its own thread finds it
     query = {"q": world.theirs.identifier}
-    body = client.get(path, query).content.decode().replace(f'value="{query["q"]}"', "")
+    body = EXPORT_LINK.sub("", client.get(path, query).content.decode())
+    body = body.replace(f'value="{query["q"]}"', "")
     assert world.theirs.identifier in body
 
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from changes.loader import load_change_models
 from changes.models import CabMeeting
+from deployments.models import ReleasePackage
+from deployments.services import packages
 from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
 from releases import planning, services
@@ -190,6 +192,7 @@ class Command(BaseCommand):
             change_walks.next_cab(people, apps)
         board.send_minutes()
         self._windows(users["release-manager"], apps)
+        self._package(users["release-manager"])
         self.stdout.write(
             f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "
             f"{created} new releases."
@@ -223,6 +226,39 @@ class Command(BaseCommand):
             ends_at=datetime.datetime.combine(saturday, datetime.time(23, 59), zone),
             repeats_weekly=True,
             application=next(iter(apps.values())),
+        )
+
+    def _package(self, release_manager):
+        """A release package of two open releases of two applications, installed
+        together in one evening window three weeks after the later delivery: one entry
+        on the calendar, both releases side by side on its page."""
+        if ReleasePackage.objects.exists():
+            return
+        chosen = {}
+        for release in Release.objects.filter(
+            stage__in=["planning", "receiving", "kickoff", "acceptance"]
+        ).order_by("planned_delivery_date", "id"):
+            chosen.setdefault(release.application_id, release)
+        releases = list(chosen.values())[:2]
+        if len(releases) < 2:
+            return
+        day = max(r.planned_delivery_date for r in releases) + datetime.timedelta(days=21)
+        zone = timezone.get_current_timezone()
+        package = packages.save_package(
+            by=release_manager,
+            reference="PKG-SPRING",
+            name="Spring customs package",
+            description="Tested and installed together: one evening, one rollback plan.",
+            owner=release_manager,
+        )
+        for release in releases:
+            packages.add_release(package, release, by=release_manager)
+        packages.save_package(
+            package,
+            by=release_manager,
+            installation_starts_at=datetime.datetime.combine(day, datetime.time(20), zone),
+            installation_ends_at=datetime.datetime.combine(day, datetime.time(23), zone),
+            reason="One installation evening for the package.",
         )
 
     def _user(self, User, username, full_name, groups):

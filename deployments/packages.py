@@ -1,0 +1,100 @@
+"""Reads of release packages, each a fixed number of queries: the packages a user may see
+(those holding at least one release they may see; the release managers, who make them,
+every one), and a package's releases side by side with their stage and milestones."""
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from raci import permissions as raci
+from releases.models import ActivityRecord, Milestone, Release
+
+from .models import PackageMember, ReleasePackage
+from .services.packages import not_authorised
+
+
+def _visible(user):
+    return raci.visible_releases(user, Release.objects.all())
+
+
+def visible_packages(user):
+    """The packages holding a release the user may see; every package for those who see
+    every release (ITSM staff) or make packages (the release managers)."""
+    packages = ReleasePackage.objects.all()
+    if raci.sees_all_releases(user) or raci.may_formalise(user):
+        return packages
+    members = PackageMember.objects.filter(
+        package=OuterRef("pk"), release__in=_visible(user).values("pk")
+    )
+    return packages.filter(Exists(members))
+
+
+def package_list(user):
+    """The list's rows: each package with its owner and how many of its releases the
+    user may see, in one query."""
+    seen = Q(members__release__in=_visible(user).values("pk"))
+    return (
+        visible_packages(user)
+        .select_related("owner")
+        .annotate(release_count=Count("members", filter=seen, distinct=True))
+        .order_by("-installation_starts_at", "reference")
+    )
+
+
+def visible_package_or_404(user, pk) -> ReleasePackage:
+    return get_object_or_404(visible_packages(user).select_related("owner"), pk=pk)
+
+
+#: the milestones of the package page's columns, in the order of the plan
+KINDS = list(Milestone.Kind)
+
+
+def package_releases(user, package) -> list[Release]:
+    """The package's releases the user may see, with their application, stage and each
+    milestone planned and actual (``plan``: kind -> milestone with ``actual_at``), in
+    three queries whatever their number."""
+    releases = list(
+        _visible(user)
+        .filter(package_member__package=package)
+        .select_related("application")
+        .prefetch_related(Prefetch("milestones", Milestone.objects.all(), to_attr="planned"))
+        .order_by("application__code", "identifier")
+    )
+    done = {}
+    for release_id, code, at in ActivityRecord.objects.filter(
+        release__in=[r.pk for r in releases],
+        activity__code__in=list(Milestone.ACTIVITY.values()),
+        status=ActivityRecord.Status.DONE,
+    ).values_list("release_id", "activity__code", "performed_at"):
+        done[(release_id, code)] = at
+    for release in releases:
+        by_kind = {m.kind: m for m in release.planned}
+        release.columns = []
+        for kind in KINDS:
+            milestone = by_kind.get(kind)
+            if milestone is not None:
+                milestone.actual_at = done.get((release.pk, Milestone.ACTIVITY[kind]))
+            release.columns.append(milestone)
+    return releases
+
+
+def authorisation(user, package) -> dict:
+    """Whether the package may be installed (each release authorised, RM.5.2) and which
+    of the releases still wait, those the user may see named, the others counted."""
+    waiting = not_authorised(package)
+    seen = set(_visible(user).filter(identifier__in=waiting).values_list("identifier", flat=True))
+    return {
+        "authorised": not waiting,
+        "waiting": [i for i in waiting if i in seen],
+        "waiting_unseen": len([i for i in waiting if i not in seen]),
+    }
+
+
+def candidate_releases(user, package):
+    """Open releases in no package, that the user may add."""
+    return (
+        _visible(user)
+        .filter(package_member__isnull=True)
+        .exclude(stage__in=["closed", "cancelled", "conformance", "rolled_back"])
+        .select_related("application")
+        .order_by("planned_installation_date", "identifier")
+    )
