@@ -384,8 +384,16 @@ class ReleasePathSerializer(serializers.Serializer):
 
 class PolicySerializer(serializers.ModelSerializer):
     application = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    windows = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    updated_by = serializers.CharField(source="updated_by.username", read_only=True)
+    windows = serializers.SerializerMethodField()
+    updated_by = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def get_windows(self, obj) -> list[int]:
+        """The ids of its usual maintenance windows."""
+        return [w.pk for w in obj.windows.all()] if obj.pk else []
+
+    def get_updated_by(self, obj) -> str | None:
+        return obj.updated_by.username if obj.pk else None
 
     class Meta:
         model = ReleasePolicy

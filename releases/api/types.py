@@ -118,11 +118,10 @@ class PolicyView(APIView):
 
     @extend_schema(responses={200: PolicySerializer, **error_responses(401, 404)}, tags=TYPES)
     def get(self, request, code):
-        """One application's release policy (404 while it has none)."""
-        _, current = self._policy(code)
-        if current is None:
-            raise NotFound("This application has no release policy.")
-        return Response(PolicySerializer(current).data)
+        """One application's release policy; while it has none, the defaults (no rule,
+        ``updated_by`` null)."""
+        application, current = self._policy(code)
+        return Response(PolicySerializer(current or ReleasePolicy(application=application)).data)
 
     @extend_schema(
         request=PolicyWriteSerializer,
