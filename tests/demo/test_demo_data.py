@@ -6,7 +6,7 @@ from changes.models import CabMeeting, ChangeType, Review, RfC
 from changes.selectors import change_schedule
 from raci.models import Party
 from releasemgmt.audit.models import AuditEntry
-from releases.models import Release
+from releases.models import PolicyBreach, Release, ReleasePolicy
 
 
 def test_demo_data_gives_every_party_a_user_and_can_run_twice(db):
@@ -50,7 +50,7 @@ def test_demo_data_shows_change_management_through_its_services(db):
     standard = rfcs.filter(change_type=ChangeType.STANDARD, status="authorised").first()
     assert not standard.cab_decisions.exists()
     assert AuditEntry.objects.filter(action="rfc_pre_authorised", object_id=str(standard.pk))
-    emergency = rfcs.get(change_type=ChangeType.EMERGENCY)
+    emergency = rfcs.get(change_type=ChangeType.EMERGENCY, release__isnull=True)
     assert emergency.status == "reviewed"
     assert Review.objects.filter(rfc=emergency).exists()
     assert emergency.cab_decisions.get().meeting.kind == CabMeeting.Kind.ECAB
@@ -78,3 +78,17 @@ def test_a_demo_user_can_log_in(client, db):
     response = client.post("/login/", {"username": "a3-cust", "password": "demo"})
     assert response.status_code == 302
     assert client.get("/releases/").status_code == 200
+
+
+def test_demo_data_shows_release_types_and_policies(db):
+    call_command("load_demo")
+    emergency = Release.objects.get(release_type="emergency")
+    waived = set(
+        emergency.activity_records.filter(status="waived").values_list("activity__code", flat=True)
+    )
+    assert waived == {"RM.3.1", "RM.3.2"}
+    assert emergency.rfcs.get().cab_decisions.get().meeting.kind == CabMeeting.Kind.ECAB
+    assert ReleasePolicy.objects.count() == 2
+    breaches = PolicyBreach.objects.filter(release__application__code="ecs")
+    assert "lead_time" in set(breaches.values_list("rule", flat=True))
+    assert all("customs" in b.reason for b in breaches)

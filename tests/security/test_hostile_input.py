@@ -581,6 +581,8 @@ POLICY = {
     "version_pattern": "N.N.N",
     "version_on_breach": "warn",
     "min_days_between": 7,
+    "frequency_on_breach": "warn",
+    "windows_on_breach": "warn",
     "lead_days": 3,
     "lead_on_breach": "refuse",
     "default_deployment_option": "phased",
