@@ -127,6 +127,11 @@ def pages(world) -> list[Page]:
         ("release manager", "/api/v1/raci/organisations/"),
         ("release manager", "/api/v1/auth/tokens/"),
         ("release manager", "/account/tokens/"),
+        # release types and policies (issue 12)
+        ("release manager", "/policies/"),
+        ("release manager", "/api/v1/policies/"),
+        ("release manager", "/api/v1/raci/release-types/"),
+        ("release manager", f"/api/v1/releases/{release.identifier}/path/"),
     ]
     if planning is not None:
         others.insert(1, ("release manager", f"/releases/{planning.identifier}/activities/RM.1.1/"))

@@ -72,7 +72,7 @@ def policy_reason_field():
     return forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        label="Why it goes ahead despite the application's release policy",
+        label="Reason to go ahead despite the release policy",
         help_text="Needed only when the release breaches a rule of the policy that warns.",
     )
 
