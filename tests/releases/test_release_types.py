@@ -7,6 +7,8 @@ review note is recorded."""
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from changes.models import CabDecision, CabMeeting, RfC
@@ -264,3 +266,23 @@ def test_an_emergency_release_without_rfcs_cannot_be_authorised(cast, make_relea
         "RFC-7 is not authorised by the change authority"
     )
     assert Release.objects.get(pk=release.pk).release_type == "emergency"
+
+
+def test_the_path_reads_in_a_fixed_number_of_queries(cast, client, release_at):
+    release = release_at("kickoff", release_type="emergency")
+    client.force_login(cast.rm)
+
+    def count(path):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    page, api = f"/releases/{release.identifier}/", api_path(release, "path/")
+    before = (count(page), count(api))
+    for code in ("RM.3.1", "RM.3.2"):
+        cast.ok(
+            cast.api(cast.dc).post(
+                api_path(release, f"activities/{code}/waive/"), {"reason": "Hurry"}, format="json"
+            )
+        )
+    assert (count(page), count(api)) == before
