@@ -280,15 +280,18 @@ def activity_page(request, identifier, code):
 
 def _waiver(release, record, may_perform, form=None) -> dict:
     """What the activity page offers of the release type's path: waive the activity (the
-    type may, it is pending, its stage not passed), or catch it up once installed."""
+    type may, it is pending, its stage not passed), or catch it up once installed. Both
+    reads are made whatever the state, so that the page's queries stay the same."""
+    type_may = types.may_waive(release, record.activity.code)
+    installed = types.installed(release)
     waivable = (
-        release.is_open
+        type_may
+        and release.is_open
         and record.status == record.Status.PENDING
         and release.stage_number is not None
         and release.stage_number <= record.activity.stage
-        and types.may_waive(release, record.activity.code)
     )
-    owed = record.status == record.Status.WAIVED and release.is_open and types.installed(release)
+    owed = record.status == record.Status.WAIVED and release.is_open and installed
     return {
         "waivable": waivable,
         "owed": owed,

@@ -423,12 +423,15 @@ class PolicyWriteSerializer(GuardedSerializer):
     """An application's release policy as the release manager sets it
     (``policy.save_policy`` decides what holds together)."""
 
-    allowed_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=ReleaseType.choices),
+    allowed_types = serializers.MultipleChoiceField(
+        choices=ReleaseType.choices,
         required=False,
-        max_length=len(ReleaseType.values),
         help_text="The release types it takes; empty: every type.",
     )
+
+    def validate_allowed_types(self, value) -> list[str]:
+        return sorted(value, key=ReleaseType.values.index)
+
     types_on_breach = serializers.ChoiceField(choices=OnBreach.choices, default=OnBreach.REFUSE)
     version_pattern = serializers.CharField(
         required=False,
