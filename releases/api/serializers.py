@@ -415,6 +415,23 @@ class PolicySerializer(serializers.ModelSerializer):
         ]
 
 
+TYPES_MESSAGE = "Any of major, minor, emergency, each once."
+
+
+class ReleaseTypeList(serializers.ListField):
+    """Release types: one message for the whole list, never an item's own (nor its
+    text), so the error stays a list of strings as the schema says."""
+
+    child = serializers.CharField()
+
+    def run_child_validation(self, data):
+        if any(not isinstance(t, str) or t not in ReleaseType.values for t in data):
+            raise serializers.ValidationError(TYPES_MESSAGE)
+        if len(set(data)) != len(data):
+            raise serializers.ValidationError(TYPES_MESSAGE)
+        return sorted(data, key=ReleaseType.values.index)
+
+
 def on_breach():
     return serializers.ChoiceField(choices=OnBreach.choices, default=OnBreach.WARN)
 
@@ -423,15 +440,10 @@ class PolicyWriteSerializer(GuardedSerializer):
     """An application's release policy as the release manager sets it
     (``policy.save_policy`` decides what holds together)."""
 
-    allowed_types = serializers.MultipleChoiceField(
-        choices=ReleaseType.choices,
+    allowed_types = ReleaseTypeList(
         required=False,
-        help_text="The release types it takes; empty: every type.",
+        help_text="The release types it takes (any of major, minor, emergency); empty: every type.",
     )
-
-    def validate_allowed_types(self, value) -> list[str]:
-        return sorted(value, key=ReleaseType.values.index)
-
     types_on_breach = serializers.ChoiceField(choices=OnBreach.choices, default=OnBreach.REFUSE)
     version_pattern = serializers.CharField(
         required=False,
