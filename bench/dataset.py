@@ -70,6 +70,7 @@ from releases.models import (
     Milestone,
     MilestoneChange,
     Release,
+    ReleasePolicy,
     ReleaseType,
     Stage,
 )
@@ -172,12 +173,29 @@ class World:
         if not CabMeeting.objects.filter(title__startswith=WEEKLY_CAB).exists():
             with transaction.atomic():
                 create_weekly_cabs(self)
+        if not ReleasePolicy.objects.filter(application__in=self.applications).exists():
+            self._create_policies()
         self.weekly = weekly_cabs()
         self.weekly_starts = [slot.starts_at for slot in self.weekly]
         now = timezone.now()
         #: RfCs are decided at meetings held before this (their minutes sent)
         self.cutoff = now - datetime.timedelta(days=1)
         self.next_cab = self.weekly[bisect.bisect_left(self.weekly_starts, now)]
+
+    def _create_policies(self):
+        """A release policy on every other application (issue 12 point 7)."""
+        ReleasePolicy.objects.bulk_create(
+            ReleasePolicy(
+                application=application,
+                allowed_types=["major", "minor", "emergency"],
+                version_pattern="N.N.N",
+                min_days_between=14,
+                lead_days=10,
+                default_deployment_option="big_bang",
+                updated_by=self.members[Parties.RELEASE_MANAGER][0],
+            )
+            for application in self.applications[::2]
+        )
 
     def _create_people(self):
         """~500 users over the 16 parties and 5 developer organisations, 10 applications."""

@@ -139,6 +139,11 @@ def pages(world) -> list[Page]:
         # Release packages: the list, and a package's releases side by side.
         ("release manager", "/packages/"),
         ("thread A3/Cust", "/packages/"),
+        # release types and policies (issue 12)
+        ("release manager", "/policies/"),
+        ("release manager", "/api/v1/policies/"),
+        ("release manager", "/api/v1/raci/release-types/"),
+        ("release manager", f"/api/v1/releases/{release.identifier}/path/"),
     ]
     package = ReleasePackage.objects.order_by("id").first()
     if package is not None:

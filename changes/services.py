@@ -19,6 +19,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from raci import permissions
 from raci.models import Party
 from raci.permissions import Parties
+from raci.release_types import rule
 from raci.selectors import holders_of_party
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
@@ -843,6 +844,30 @@ def without_cab_approval(release) -> list[str]:
         .order_by("id")
         .values_list("reference", flat=True)
     )
+
+
+def emergency_authorisation_missing(release, transition: str) -> list[str]:
+    """Issue 12 point 5: an emergency release is authorised by the emergency CAB. Before
+    its installation is authorised (RM.5.2) it carries RfCs, every one authorised by the
+    change authority, and the ECAB authorised at least one of them."""
+    if transition != "authorise_installation" or not rule(release.release_type).emergency_cab:
+        return []
+    rfcs = list(release.rfcs.order_by("id").values_list("id", "reference", "status"))
+    if not rfcs:
+        return ["An emergency release carries the emergency RfC it installs (RM.1.1)"]
+    missing = [
+        f"{reference} is not authorised by the change authority"
+        for _, reference, status in rfcs
+        if status not in RfC.AUTHORISED_STATES
+    ]
+    by_ecab = CabDecision.objects.filter(
+        rfc_id__in=[pk for pk, _, _ in rfcs],
+        outcome=CabDecision.Outcome.AUTHORISED,
+        meeting__kind=CabMeeting.Kind.ECAB,
+    )
+    if not by_ecab.exists():
+        missing.append("The emergency CAB's authorisation of one of its RfCs")
+    return missing
 
 
 @transaction.atomic

@@ -160,6 +160,47 @@ def release_rfc(board: Board, release) -> RfC:
     )
 
 
+def ecab_release_rfc(board: Board, release) -> RfC:
+    """The request an emergency release carries: an emergency change heard by an
+    emergency CAB of its own (quorum one) and authorised there, which the release's
+    installation waits for (issue 12 point 5)."""
+    people, manager = board.people, board.people.change_manager
+    application = release.application
+    rfc = changes.raise_rfc(
+        by=people.requesters[0],
+        title=f"Changes of {release.name}",
+        change_type=ChangeType.EMERGENCY,
+        category="application",
+        impact="high",
+        urgency="high",
+        **complete(
+            application,
+            window_from(release.planned_installation_date),
+            what=f"Install {application.code.upper()} {release.version}: {release.name}.",
+            why="Member states cannot check VAT numbers reliably until it is installed.",
+        ),
+    )
+    rfc = changes.fire(rfc, "submit", by=people.requesters[0])
+    rfc = changes.fire(rfc, "send_to_cab", by=manager)
+    meeting = changes.plan_meeting(
+        by=manager,
+        kind=CabMeeting.Kind.ECAB,
+        title=f"Emergency CAB: {release.name}",
+        starts_at=timezone.now() - datetime.timedelta(hours=2),
+        location="Conference call",
+        members=people.ecab_members,
+    )
+    changes.put_on_agenda(meeting, by=manager, rfcs=[rfc])
+    changes.give_advice(
+        meeting, by=people.ecab_members[0], rfc=rfc, verdict="approve", comment="Install it now."
+    )
+    changes.record_cab_decision(meeting, by=manager, rfc=rfc, outcome="authorised")
+    changes.record_minutes(
+        meeting, by=manager, minutes=f"{rfc.reference} authorised by the emergency CAB."
+    )
+    return RfC.objects.get(pk=rfc.pk)
+
+
 def walk_changes(people: People, board: Board, applications: dict) -> None:
     """One request per state that the releases do not give, through the services."""
     manager = people.change_manager

@@ -13,6 +13,7 @@ from dsl import services as dsl
 from raci.models import Party
 from raci.permissions import Parties
 from releases import services as releases
+from releases import waivers
 from releases.communications import business_threads
 
 from . import change_walks
@@ -101,7 +102,8 @@ def walk(release, target: str, *, rm, dc, campaign, board, phased=False) -> None
         return
     if target == "planning":
         return
-    rfc = change_walks.release_rfc(board, release)
+    emergency = release.release_type == "emergency"
+    rfc = (change_walks.ecab_release_rfc if emergency else change_walks.release_rfc)(board, release)
     changes.include_rfc(release, by=rm, rfc=rfc)
     app = release.application.code
     d.initialise_deployment_plan(
@@ -156,8 +158,16 @@ def walk(release, target: str, *, rm, dc, campaign, board, phased=False) -> None
         assignee=None,
         due_date=timezone.localdate() + datetime.timedelta(days=7),
     )
-    d.prepare_kickoff(release, by=dc, scheduled_at=timezone.now() + datetime.timedelta(days=1))
-    d.run_kickoff(release, by=dc, decisions="Plan reviewed with all parties.", plan_approved=True)
+    if emergency:  # no time for a kick-off meeting: waived, caught up after the installation
+        for code in ("RM.3.1", "RM.3.2"):
+            waivers.waive_activity(
+                release, code, by=dc, reason="Emergency fix: the ECAB asked for it tonight."
+            )
+    else:
+        d.prepare_kickoff(release, by=dc, scheduled_at=timezone.now() + datetime.timedelta(days=1))
+        d.run_kickoff(
+            release, by=dc, decisions="Plan reviewed with all parties.", plan_approved=True
+        )
     d.validate_testing_environment(
         release, by=dc, file=demo_file("environment-report.pdf"), accepted=True
     )

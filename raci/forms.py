@@ -13,3 +13,9 @@ class RaciCellForm(GuardedForm):
     letters = forms.CharField(
         max_length=RaciCell._meta.get_field("letters").max_length, required=False
     )
+
+
+class WaivableForm(GuardedForm):
+    """Whether releases of one type may waive one activity."""
+
+    waivable = forms.BooleanField(required=False, label="Releases of this type may waive it")

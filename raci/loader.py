@@ -8,6 +8,7 @@ from django.utils.text import slugify
 
 from . import catalogue
 from .permissions import Parties
+from .release_types import DEFAULT_WAIVABLE
 
 PERSON_PARTIES = {Parties.RELEASE_MANAGER, Parties.DEPLOYMENT_COORDINATOR}
 
@@ -92,11 +93,25 @@ def load_process(apps=None):
     return written
 
 
+def load_waivable(apps=None) -> None:
+    """The activities each release type may waive as a fresh install has them
+    (``release_types.DEFAULT_WAIVABLE``); a process owner edits them afterwards."""
+    apps = apps or installed_apps
+    Activity = apps.get_model("raci", "Activity")
+    WaivableActivity = apps.get_model("raci", "WaivableActivity")
+    for release_type, codes in DEFAULT_WAIVABLE.items():
+        for activity in Activity.objects.filter(code__in=codes):
+            WaivableActivity.objects.get_or_create(release_type=release_type, activity=activity)
+
+
 def ensure_process_loaded() -> None:
     """Load the process unless it is there (a process owner's edits are kept)."""
     Party = installed_apps.get_model("raci", "Party")
     Activity = installed_apps.get_model("raci", "Activity")
+    WaivableActivity = installed_apps.get_model("raci", "WaivableActivity")
     if Party.objects.count() < len(catalogue.party_names()) or Activity.objects.filter(
         permission__isnull=False
     ).count() < len(catalogue.activities()):
         load_process()
+        if not WaivableActivity.objects.exists():
+            load_waivable()

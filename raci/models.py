@@ -6,6 +6,7 @@ from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from .catalogue import perform_codename
+from .release_types import ReleaseType
 
 
 class Party(models.Model):
@@ -115,6 +116,24 @@ class RaciCell(models.Model):
     def may_perform(self):
         """R or A may perform the activity (section 3 of DESIGN)."""
         return "R" in self.letters or "A" in self.letters
+
+
+class WaivableActivity(models.Model):
+    """An activity a release of one type may waive, with a reason, and catch up after its
+    installation (issue 12 point 5): process data like Table 4-1, edited by the process
+    owner. Who waives is still Table 4-1's R or A for the activity."""
+
+    release_type = models.CharField(max_length=10, choices=ReleaseType.choices)
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="waivers")
+
+    class Meta:
+        ordering = ["activity__position", "release_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["release_type", "activity"], name="waivable_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.activity.code} waivable for {self.get_release_type_display()} releases"
 
 
 class Assignment(models.Model):

@@ -154,6 +154,12 @@ def may_change_matrix(user) -> bool:
     return _active(user) and user.has_perm(PROCESS_OWNER_PERMISSION)
 
 
+def may_manage_policies(user) -> bool:
+    """An application's release policy (issue 12 point 7) is the release manager's, with
+    the process owner."""
+    return may_formalise(user) or may_change_matrix(user)
+
+
 # --- change management ----------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ from releasemgmt.accounts.models import User
 from releasemgmt.audit.models import AuditEntry
 
 from .catalogue import normalise_letters
-from .models import Activity, Party, RaciCell
+from .models import Activity, Party, RaciCell, WaivableActivity
 
 
 def matrix() -> tuple[list[Party], list[Activity], dict[tuple[int, int], str]]:
@@ -43,3 +43,27 @@ def holders_of_party(name: str):
     """The active users holding party ``name`` anywhere (not per release): the change
     managers, for instance, who hear of every release that carries an RfC."""
     return User.objects.filter(is_active=True, groups__party__name=name).distinct()
+
+
+def waivable() -> dict[int, set[str]]:
+    """{activity id: the release types that may waive it} (one query)."""
+    table: dict[int, set[str]] = {}
+    for activity_id, release_type in WaivableActivity.objects.values_list(
+        "activity_id", "release_type"
+    ):
+        table.setdefault(activity_id, set()).add(release_type)
+    return table
+
+
+def waivable_codes(release_type: str) -> set[str]:
+    """The activities a release of ``release_type`` may waive."""
+    return set(
+        WaivableActivity.objects.filter(release_type=release_type).values_list(
+            "activity__code", flat=True
+        )
+    )
+
+
+def waiver_history():
+    """Every change a process owner made to what a release type may waive."""
+    return AuditEntry.objects.filter(action="waivable_changed").select_related("actor")

@@ -8,8 +8,9 @@ from releasemgmt.audit import services as audit
 
 from . import permissions
 from .catalogue import normalise_letters
-from .models import Activity, Assignment, Party, RaciCell
+from .models import Activity, Assignment, Party, RaciCell, WaivableActivity
 from .permissions import Parties
+from .release_types import ReleaseType
 from .tasks import sync_party_permissions_task
 
 # --- changing the matrix -----------------------------------------------------------
@@ -52,6 +53,31 @@ def set_raci_cell(*, by, activity: Activity, party: Party, letters: str) -> Raci
         cell = None
     transaction.on_commit(lambda: sync_party_permissions_task.delay(party.id))
     return cell
+
+
+@transaction.atomic
+def set_waivable(*, by, activity: Activity, release_type: str, waivable: bool) -> bool:
+    """A process owner says whether releases of a type may waive an activity (and catch
+    it up after installation); audited like a cell of Table 4-1."""
+    if not permissions.may_change_matrix(by):
+        raise PermissionDenied("Only a process owner may change what a release type may waive.")
+    if release_type not in ReleaseType.values:
+        raise ValidationError({"release_type": "Major, minor or emergency."})
+    row = WaivableActivity.objects.filter(activity=activity, release_type=release_type).first()
+    if bool(row) == waivable:
+        return waivable
+    if waivable:
+        row = WaivableActivity.objects.create(activity=activity, release_type=release_type)
+    audit.record(
+        actor=by,
+        action="waivable_changed",
+        obj=row,
+        before={"waivable": not waivable},
+        after={"waivable": waivable, "activity": activity.code, "release_type": release_type},
+    )
+    if not waivable:
+        row.delete()
+    return waivable
 
 
 # --- RM.1.2 Assign roles -----------------------------------------------------------

@@ -9,4 +9,5 @@ urlpatterns = [
     path("rm_raci.csv", views.matrix_csv, name="matrix_csv"),
     path("activities/", views.activities, name="activities"),
     path("cells/<str:code>/<slug:party>/", views.edit_cell, name="edit_cell"),
+    path("waivable/<str:code>/<slug:release_type>/", views.edit_waivable, name="edit_waivable"),
 ]

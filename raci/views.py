@@ -3,20 +3,26 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from . import permissions, selectors, services
-from .forms import RaciCellForm
+from .forms import RaciCellForm, WaivableForm
 from .models import Activity, Party
+from .release_types import RULES, ReleaseType
 
 
 @login_required
 def matrix(request):
     """Table 4-1 as the process shows it, each activity linked to its description."""
     parties, activities, cells = selectors.matrix()
+    waivable = selectors.waivable()
     rows = [
-        {"activity": a, "cells": [(p, cells.get((a.id, p.id), "")) for p in parties]}
+        {
+            "activity": a,
+            "cells": [(p, cells.get((a.id, p.id), "")) for p in parties],
+            "waivable": [(t, t.value in waivable.get(a.id, ())) for t in ReleaseType],
+        }
         for a in activities
     ]
     return render(
@@ -27,6 +33,8 @@ def matrix(request):
             "rows": rows,
             "may_edit": permissions.may_change_matrix(request.user),
             "history": selectors.matrix_history()[:50],
+            "release_types": [(t, RULES[t]) for t in ReleaseType],
+            "waiver_history": selectors.waiver_history()[:50],
         },
     )
 
@@ -42,7 +50,15 @@ def matrix_csv(request):
 @login_required
 def activities(request):
     """Section 4.4 of the process: what each activity is."""
-    return render(request, "raci/activities.html", {"activities": Activity.objects.all()})
+    waivable = selectors.waivable()
+    activities = list(Activity.objects.all())
+    for a in activities:
+        a.waivable_for = [t.label for t in ReleaseType if t.value in waivable.get(a.id, ())]
+    return render(
+        request,
+        "raci/activities.html",
+        {"activities": activities, "release_types": [(t, RULES[t]) for t in ReleaseType]},
+    )
 
 
 @login_required
@@ -71,5 +87,37 @@ def edit_cell(request, code, party):
         request,
         "raci/edit_cell.html",
         {"activity": activity, "party": party, "form": form},
+        status=status,
+    )
+
+
+@login_required
+def edit_waivable(request, code, release_type):
+    """A process owner says whether releases of a type may waive an activity (issue 12
+    point 5); who waives it on a release is still Table 4-1's R or A."""
+    if not permissions.may_change_matrix(request.user):
+        raise PermissionDenied("Only a process owner may change what a release type may waive.")
+    activity = get_object_or_404(Activity, code=code)
+    if release_type not in ReleaseType.values:
+        raise Http404("No such release type.")
+    kind = ReleaseType(release_type)
+    current = activity.waivers.filter(release_type=release_type).exists()
+    form, status = WaivableForm(initial={"waivable": current}), None
+    if request.method == "POST":
+        form = WaivableForm(request.POST)
+        if form.is_valid():
+            services.set_waivable(
+                by=request.user,
+                activity=activity,
+                release_type=release_type,
+                waivable=form.cleaned_data["waivable"],
+            )
+            messages.success(request, f"{activity.code} / {kind.label} releases: saved.")
+            return redirect("raci:matrix")
+        status = 400
+    return render(
+        request,
+        "raci/edit_waivable.html",
+        {"activity": activity, "release_type": kind, "form": form},
         status=status,
     )

@@ -9,3 +9,4 @@ class ReleasesConfig(AppConfig):
         # Every app's declarations in the activity registry (``<app>/activities.py``),
         # as the admin finds ``admin.py``.
         autodiscover_modules("activities")
+        from . import types  # noqa: F401  (its closure gate joins the lifecycle's)

@@ -6,9 +6,18 @@ from django.forms.models import fields_for_model, model_to_dict
 
 from raci.models import Organisation, Party
 from raci.permissions import Parties
+from raci.release_types import ReleaseType
 from releasemgmt.forms import GuardedForm, ReleaseForm
 
-from .models import Application, Milestone, Release, Window
+from .models import (
+    Application,
+    DeploymentOption,
+    Milestone,
+    OnBreach,
+    Release,
+    ReleasePolicy,
+    Window,
+)
 from .planning import WINDOW_FIELDS
 from .services import PLANNING_FIELDS
 
@@ -59,17 +68,104 @@ class ReleaseFieldsForm(GuardedForm):
         self.fields = {**fields, **self.fields}
 
 
+def policy_reason_field():
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Reason to go ahead despite the release policy",
+        help_text="Needed only when the release breaches a rule of the policy that warns.",
+    )
+
+
 class FormaliseReleaseForm(ReleaseFieldsForm):
     """RM.1.1 Formalise release."""
 
     field_names = ["application", "version", *PLANNING_FIELDS]
     business_threads = business_thread_field()
+    policy_reason = policy_reason_field()
 
 
 class RevisePlanningForm(ReleaseFieldsForm):
     """RM.1.1 again: revise the planning of an open release."""
 
     field_names = PLANNING_FIELDS
+    policy_reason = policy_reason_field()
+
+
+class WaiveForm(ReleaseForm):
+    """Waive an activity the release's type may waive (issue 12 point 5)."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why it is waived")
+
+
+class CatchUpForm(ReleaseForm):
+    """Catch up a waived activity after the installation."""
+
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="What was done to catch it up"
+    )
+
+
+class ReviewForm(ReleaseForm):
+    """The post-release review note."""
+
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Review note")
+
+
+def on_breach_field(label):
+    return forms.ChoiceField(
+        choices=OnBreach.choices, initial=OnBreach.WARN, label=f"A breach of {label}"
+    )
+
+
+class PolicyForm(GuardedForm):
+    """An application's release policy (``policy.save_policy`` decides what holds)."""
+
+    allowed_types = forms.MultipleChoiceField(
+        choices=ReleaseType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Release types it takes",
+        help_text="None ticked: every type.",
+    )
+    types_on_breach = on_breach_field("the release types")
+    version_pattern = forms.CharField(
+        max_length=ReleasePolicy.PATTERN_MAX_LENGTH,
+        required=False,
+        help_text="N a number, A letters; digits, small letters and . - _ + as written "
+        "(for example N.N.N). Empty: any version.",
+    )
+    version_on_breach = on_breach_field("the version pattern")
+    min_days_between = forms.IntegerField(
+        required=False, min_value=0, label="Days at least between installations"
+    )
+    frequency_on_breach = on_breach_field("the frequency")
+    windows = forms.ModelMultipleChoiceField(
+        queryset=Window.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Usual maintenance windows",
+    )
+    windows_on_breach = on_breach_field("the maintenance windows")
+    lead_days = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="Lead time in days",
+        help_text="From formalisation (RM.1.1) to the planned installation.",
+    )
+    lead_on_breach = on_breach_field("the lead time")
+    default_deployment_option = forms.ChoiceField(
+        choices=[("", "None"), *DeploymentOption.choices], required=False
+    )
+
+    def __init__(self, *args, application, policy=None, **kwargs):
+        if policy is not None:
+            initial = {f: getattr(policy, f) for f in self.base_fields if f != "windows"}
+            kwargs.setdefault("initial", initial | {"windows": list(policy.windows.all())})
+        super().__init__(*args, **kwargs)
+        self.fields["windows"].queryset = Window.objects.filter(
+            application=application, kind=Window.Kind.MAINTENANCE
+        ).order_by("starts_at", "id")
 
 
 class AssignRolesForm(GuardedForm):

@@ -1,7 +1,39 @@
 """The stage state machine's gates: which activities must be done before a release may
 leave its stage (DESIGN section 2). The transitions themselves are on ``Release``."""
 
-from .stages import ActivityStatus, Stage
+from collections.abc import Callable
+
+from .stages import SETTLED, ActivityStatus, Stage
+
+#: checks the rooms add to the gates (``register_gate``): (release, transition) -> missing
+_GATE_CHECKS: list[Callable] = []
+
+
+def register_gate(check: Callable) -> Callable:
+    """Add a check to the gates of every transition: ``check(release, name)`` returns
+    what is missing, as readable items. A room above (change management) registers the
+    rules of its own records this way, without this room importing it."""
+    if check not in _GATE_CHECKS:
+        _GATE_CHECKS.append(check)
+    return check
+
+
+def extra_missing(release, name: str) -> list[str]:
+    """What the registered checks find missing for transition ``name``."""
+    return [item for check in _GATE_CHECKS for item in check(release, name)]
+
+
+def before_activity(release, code: str) -> list[str]:
+    """What the registered checks find missing for the forward transition that activity
+    ``code`` fires (RM.5.2 for the installation, RM.6.7 for the closure): asked before the
+    activity is performed, so that it is refused rather than done in vain."""
+    return [
+        item
+        for name in FORWARD.get(release.stage, [])
+        if TRANSITION_ACTIVITY.get(name) == code
+        for item in extra_missing(release, name)
+    ]
+
 
 #: transition name -> activities that must be done first
 GATES = {
@@ -93,8 +125,9 @@ def missing_gates(release, name: str) -> list[str]:
     ):
         return ["RM.6.7 Prepare closure is done: the release operation is over"]
     records = release.activity_records.filter(activity__code__in=codes)
-    return [
+    missing = [
         f"{r.activity.code} {r.activity.name}"
         for r in records.select_related("activity").order_by("activity__position")
-        if r.status != ActivityStatus.DONE
+        if r.status not in SETTLED
     ]
+    return missing + extra_missing(release, name)

@@ -4,9 +4,13 @@ __all__ = [
     "STAGE_NUMBER",
     "ActivityRecord",
     "Application",
+    "DeploymentOption",
     "Milestone",
     "MilestoneChange",
+    "PolicyBreach",
     "Release",
+    "ReleasePolicy",
+    "ReleaseReview",
     "ReleaseType",
     "Stage",
     "Window",
@@ -18,6 +22,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from raci.catalogue import perform_permissions
 from raci.permissions import may_perform
+from raci.release_types import ReleaseType
 
 from .lifecycle import TRANSITION_ACTIVITY, missing_gates
 from .stages import BEFORE_INSTALLATION, STAGE_NUMBER, ActivityStatus, Stage
@@ -68,12 +73,6 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.code.upper()} - {self.name}"
-
-
-class ReleaseType(models.TextChoices):
-    MAJOR = "major", "Major"
-    MINOR = "minor", "Minor"
-    EMERGENCY = "emergency", "Emergency"
 
 
 class Release(ConcurrentTransitionMixin, models.Model):
@@ -130,6 +129,8 @@ class Release(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["release_type"]),
             models.Index(fields=["planned_installation_date"]),
             models.Index(fields=["application", "stage"]),
+            # the policy's frequency rule: an application's installations near a date
+            models.Index(fields=["application", "planned_installation_date"]),
         ]
 
     def __str__(self):
@@ -341,3 +342,123 @@ class Window(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.title}"
+
+
+class DeploymentOption(models.TextChoices):
+    """How a release reaches its users (seed 001 section 3.2): the values of the
+    deployment plan's option (RM.1.3), known here so that a policy can name its default."""
+
+    BIG_BANG = "big_bang", "Big bang"
+    PHASED = "phased", "Phased"
+    PUSH = "push", "Push"
+    PULL = "pull", "Pull"
+
+
+class OnBreach(models.TextChoices):
+    WARN = "warn", "Warn: go ahead with a reason"
+    REFUSE = "refuse", "Refuse"
+
+
+class ReleasePolicy(models.Model):
+    """The release policy of one application (issue 12 point 7, seed 001 section 3.3):
+    the release types it takes, the pattern of its versions, how often it is released,
+    in which maintenance windows, with what lead time and deployment option. Checked
+    when a release is formalised or its planning revised (RM.1.1); each rule says
+    whether a breach is refused or goes ahead with a reason."""
+
+    #: the simple pattern language of ``version_pattern`` (see ``releases.policy``)
+    PATTERN_MAX_LENGTH = 40
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="policy")
+    allowed_types = models.JSONField(
+        default=list, blank=True, help_text="The release types it takes; empty: every type."
+    )
+    types_on_breach = models.CharField(
+        max_length=6, choices=OnBreach.choices, default=OnBreach.REFUSE
+    )
+    version_pattern = models.CharField(
+        max_length=PATTERN_MAX_LENGTH,
+        blank=True,
+        help_text="N a number, A letters, any of . - _ + as written (for example N.N.N).",
+    )
+    version_on_breach = models.CharField(
+        max_length=6, choices=OnBreach.choices, default=OnBreach.REFUSE
+    )
+    min_days_between = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Usual frequency: days at least between installations."
+    )
+    frequency_on_breach = models.CharField(
+        max_length=6, choices=OnBreach.choices, default=OnBreach.WARN
+    )
+    windows = models.ManyToManyField(
+        Window,
+        blank=True,
+        related_name="policies",
+        help_text="Its usual maintenance windows: installations fall on their days.",
+    )
+    windows_on_breach = models.CharField(
+        max_length=6, choices=OnBreach.choices, default=OnBreach.WARN
+    )
+    lead_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days at least from formalisation (RM.1.1) to the planned installation.",
+    )
+    lead_on_breach = models.CharField(max_length=6, choices=OnBreach.choices, default=OnBreach.WARN)
+    default_deployment_option = models.CharField(
+        max_length=10, choices=DeploymentOption.choices, blank=True
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["application__code"]
+        verbose_name_plural = "release policies"
+
+    def __str__(self):
+        return f"Release policy of {self.application.code.upper()}"
+
+
+class PolicyBreach(models.Model):
+    """A breach of the application's policy that the release manager accepted with a
+    reason when the release was formalised or re-planned (RM.1.1)."""
+
+    class Rule(models.TextChoices):
+        TYPES = "types", "Release type"
+        VERSION = "version", "Version pattern"
+        FREQUENCY = "frequency", "Frequency"
+        WINDOWS = "windows", "Maintenance windows"
+        LEAD_TIME = "lead_time", "Lead time"
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="policy_breaches")
+    rule = models.CharField(max_length=10, choices=Rule.choices)
+    message = models.TextField()
+    reason = models.TextField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["accepted_at", "id"]
+
+    def __str__(self):
+        return f"{self.release.identifier}: {self.get_rule_display()} breached"
+
+
+class ReleaseReview(models.Model):
+    """The post-release review a release type asks for (an emergency release, issue 12
+    point 5): a note recorded by the release manager after the installation, without
+    which the release is not closed. The full review comes later; this is its record."""
+
+    release = models.OneToOneField(Release, on_delete=models.CASCADE, related_name="review")
+    note = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Post-release review of {self.release.identifier}"

@@ -22,11 +22,23 @@ from django_fsm import can_proceed, has_transition_perm
 from raci import permissions as raci
 from raci.models import Assignment, ReleaseGroupObjectPermission, ReleaseUserObjectPermission
 from raci.permissions import Parties
+from raci.release_types import rule
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication, Recipient
 
-from . import lifecycle
-from .models import STAGE_NUMBER, ActivityRecord, Milestone, MilestoneChange, Release, Window
+from . import lifecycle, types
+from .models import (
+    STAGE_NUMBER,
+    ActivityRecord,
+    Application,
+    Milestone,
+    MilestoneChange,
+    PolicyBreach,
+    Release,
+    ReleasePolicy,
+    ReleaseReview,
+    Window,
+)
 from .planning import occurrences
 
 
@@ -277,3 +289,46 @@ def holds_for(window) -> str:
     if window.business_thread_id:
         return window.business_thread.short_name
     return "Every application"
+
+
+# --- what the release's type does to its path, and its policy (issue 12) -------------
+
+
+def release_path(release, user=None) -> dict:
+    """The type's rules as they stand for this release: waived and owed activities, the
+    post-release review, when the users are to be told, the policy breaches accepted
+    (a fixed number of queries)."""
+    kind = rule(release.release_type)
+    waived = types.waived(release)
+    installed = types.installed(release)
+    review = ReleaseReview.objects.filter(release=release).select_related("recorded_by").first()
+    return {
+        "rule": kind,
+        "waived": waived,
+        "owed": waived if installed else [],
+        "installed": installed,
+        "review_required": kind.post_release_review,
+        "review": review,
+        "may_review": bool(
+            user
+            and kind.post_release_review
+            and review is None
+            and installed
+            and release.is_open
+            and raci.may_perform(user, release, "RM.6.7")
+        ),
+        "notify_users_by": types.notify_users_by(release),
+        "breaches": list(
+            PolicyBreach.objects.filter(release=release).select_related("accepted_by")
+        ),
+    }
+
+
+def policy_list():
+    """Every application with its policy and the policy's windows (three queries)."""
+    return Application.objects.order_by("code").prefetch_related(
+        Prefetch(
+            "policy",
+            queryset=ReleasePolicy.objects.select_related("updated_by").prefetch_related("windows"),
+        )
+    )

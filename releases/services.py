@@ -15,8 +15,9 @@ from raci.sync import sync_release_permissions
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
 
-from . import communications, lifecycle, planning, signals
+from . import communications, lifecycle, planning, policy, signals
 from .models import ActivityRecord, Release, Stage
+from .stages import SETTLED
 
 #: Fields of RM.1.1 that a release manager may revise while the release is open.
 PLANNING_FIELDS = [
@@ -99,6 +100,14 @@ def begin_activity(release, code: str, *, by) -> Release:
         raise Conflict(f"{record.activity} is already done for {release.identifier}.")
     if record.status == ActivityRecord.Status.NOT_APPLICABLE:
         raise Conflict(f"{record.activity} does not apply to {release.identifier}.")
+    if record.status == ActivityRecord.Status.WAIVED:
+        raise Conflict(
+            f"{record.activity} was waived for {release.identifier}: it is caught up after "
+            "the installation."
+        )
+    missing = lifecycle.before_activity(release, code)
+    if missing:
+        raise Conflict("Not yet: " + "; ".join(missing) + ".", missing=missing)
     return release
 
 
@@ -108,7 +117,7 @@ def require_done(release, *codes: str) -> None:
         str(r.activity)
         for r in ActivityRecord.objects.filter(release=release, activity__code__in=codes)
         .select_related("activity")
-        .exclude(status=ActivityRecord.Status.DONE)
+        .exclude(status__in=SETTLED)
     ]
     if pending:
         raise Conflict("Do these first: " + "; ".join(pending) + ".", missing=pending)
@@ -242,6 +251,7 @@ def formalise_release(
     business_threads=(),
     conformance_testing: bool = False,
     description: str = "",
+    policy_reason: str = "",
 ) -> Release:
     """RM.1.1 Formalise release: a release manager creates a release operation for
     one version of an application; he/she becomes its release manager and the
@@ -262,6 +272,15 @@ def formalise_release(
         raise ValidationError({"version": "The version is too long."})
     if Release.objects.filter(identifier=identifier).exists():
         raise ValidationError({"version": f"Release {identifier} already exists."})
+    breaches = policy.enforce(
+        policy.breaches(
+            application,
+            release_type=release_type,
+            version=version,
+            planned_installation_date=planned_installation_date,
+        ),
+        reason=policy_reason,
+    )
 
     release = Release.objects.create(
         identifier=identifier,
@@ -289,12 +308,13 @@ def formalise_release(
         release=release,
         after=_snapshot(release),
     )
+    policy.accept(release, breaches, reason=policy_reason, by=by)
     mark_done(release, "RM.1.1", by=by)
     return release
 
 
 @transaction.atomic
-def revise_planning(release, *, by, **changes) -> Release:
+def revise_planning(release, *, by, policy_reason: str = "", **changes) -> Release:
     """RM.1.1 again: the release manager revises the planning of an open release.
     Whether it has conformance testing (RM.7) is settled once installation starts."""
     release = lock(release)
@@ -321,7 +341,11 @@ def revise_planning(release, *, by, **changes) -> Release:
     for field, value in changes.items():
         setattr(release, field, value)
     _check_dates(release.planned_delivery_date, release.planned_installation_date)
+    breaches = policy.enforce(
+        policy.revised_breaches(release, before), reason=policy_reason, release=release
+    )
     release.save()
+    policy.accept(release, breaches, reason=policy_reason, by=by)
     _apply_conformance(release)
     planning.follow_planned_dates(release, by=by)
     audit.record(

@@ -44,3 +44,10 @@ class ActivityStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     DONE = "done", "Done"
     NOT_APPLICABLE = "not_applicable", "Not applicable"
+    #: skipped with a reason by a release whose type may waive it; caught up after the
+    #: installation (issue 12 point 5)
+    WAIVED = "waived", "Waived"
+
+
+#: the states in which an activity no longer holds a stage back
+SETTLED = (ActivityStatus.DONE, ActivityStatus.WAIVED)

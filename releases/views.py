@@ -12,24 +12,29 @@ from django.views.decorators.http import require_GET, require_POST
 from raci import permissions as raci
 from raci import selectors as matrix
 from raci.permissions import Parties
+from raci.release_types import ReleaseType
 from releasemgmt.errors import Conflict
 from releasemgmt.exports import FORMATS
 from releasemgmt.forms import GuardedForm
 from releasemgmt.web import posted, run_form
 
-from . import planning, registry, selectors, services
+from . import planning, policy, registry, selectors, services, types, waivers
 from .downloads import release_files
 from .exports import export_releases
 from .filters import ReleaseFilter, WindowFilter
 from .forms import (
     AssignRolesForm,
+    CatchUpForm,
     FormaliseReleaseForm,
     MilestoneForm,
+    PolicyForm,
+    ReviewForm,
     RevisePlanningForm,
     TransitionForm,
+    WaiveForm,
     WindowForm,
 )
-from .models import STAGE_NUMBER, Milestone, Release, Stage, Window
+from .models import STAGE_NUMBER, Application, Milestone, Release, Stage, Window
 
 
 def activity_form(request, form, *, activity, title, perform, success, release=None):
@@ -186,6 +191,7 @@ def release_detail(request, identifier):
             **_plan_context(release),
             "may_plan": release.is_open and bool(planning.plannable_kinds(request.user, release)),
             **selectors.release_evidence(release),
+            "path": selectors.release_path(release, request.user),
         },
     )
 
@@ -309,10 +315,107 @@ def activity_page(request, identifier, code):
             "form": forms.get(""),
             "actions": [(slug, a, forms[slug]) for slug, a in actions.items()],
             "may_perform": may_perform,
+            "waiver": _waiver(release, record, may_perform),
             **spec.records(release, request.user),
         },
         status=status,
     )
+
+
+def _waiver(release, record, may_perform, form=None) -> dict:
+    """What the activity page offers of the release type's path: waive the activity (the
+    type may, it is pending, its stage not passed), or catch it up once installed. Both
+    reads are made whatever the state, so that the page's queries stay the same."""
+    type_may = types.may_waive(release, record.activity.code)
+    installed = types.installed(release)
+    waivable = (
+        type_may
+        and release.is_open
+        and record.status == record.Status.PENDING
+        and release.stage_number is not None
+        and release.stage_number <= record.activity.stage
+    )
+    owed = record.status == record.Status.WAIVED and release.is_open and installed
+    return {
+        "waivable": waivable,
+        "owed": owed,
+        "may": may_perform,
+        "form": form or (WaiveForm(release=release) if waivable else CatchUpForm(release=release)),
+    }
+
+
+def _path_form(request, identifier, code, form_class, perform, success):
+    """Waive or catch up an activity from its page (POST); a refusal shows the page again
+    with the reason and what was typed."""
+    release = selectors.visible_release_or_404(request.user, identifier)
+    record = get_object_or_404(
+        release.activity_records.select_related("activity", "performed_by"), activity__code=code
+    )
+    form = form_class(posted(request)[0], release=release)
+    _, status = run_form(form, lambda data: perform(release, code, by=request.user, **data))
+    if status is None:
+        messages.success(request, success.format(code=code))
+        return redirect("releases:activity", identifier=identifier, code=code)
+    spec = registry.find(code)
+    may_perform = raci.may_perform(request.user, release, code)
+    return render(
+        request,
+        "releases/activity.html",
+        {
+            "release": release,
+            "activity": record.activity,
+            "record": record,
+            "spec": spec,
+            "form": None,
+            "actions": [],
+            "may_perform": may_perform,
+            "waiver": _waiver(release, record, may_perform, form=form)
+            | {"waivable": form_class is WaiveForm, "owed": form_class is CatchUpForm},
+            **(spec.records(release, request.user) if spec else {}),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def waive(request, identifier, code):
+    """Waive an activity the release's type may waive, with a reason (issue 12 point 5)."""
+    return _path_form(
+        request, identifier, code, WaiveForm, waivers.waive_activity, "{code} waived."
+    )
+
+
+@login_required
+@require_POST
+def catch_up(request, identifier, code):
+    """Catch up a waived activity once the release is installed."""
+    return _path_form(
+        request, identifier, code, CatchUpForm, waivers.catch_up_activity, "{code} caught up."
+    )
+
+
+@login_required
+def review(request, identifier):
+    """The post-release review note an emergency release owes (the release manager)."""
+    release = selectors.visible_release_or_404(request.user, identifier)
+    raci.require_perform(request.user, release, waivers.REVIEWED_BY)
+    form = ReviewForm(posted(request)[0], release=release)
+    status = None
+    if request.method == "POST":
+        _, status = run_form(
+            form, lambda data: waivers.record_review(release, by=request.user, **data)
+        )
+        if status is None:
+            messages.success(request, "Post-release review recorded.")
+            return redirect("releases:detail", identifier=identifier)
+    context = {
+        "form": form,
+        "release": release,
+        "activity": waivers.REVIEWED_BY,
+        "title": "Post-release review",
+    }
+    return render(request, "releases/release_form.html", context, status=status)
 
 
 @login_required
@@ -478,3 +581,46 @@ def window_delete(request, pk):
     window.rule, window.holds_for = selectors.window_rule(window), selectors.holds_for(window)
     context = {"window": window, "form": form}
     return render(request, "releases/window_delete.html", context, status=status)
+
+
+# --- release policies per application (issue 12 point 7) ------------------------------
+
+
+@login_required
+def policy_list(request):
+    """Every application with its release policy; anyone logged in reads them, the
+    release manager and the process owner set them."""
+    applications = selectors.policy_list()
+    return render(
+        request,
+        "releases/policies.html",
+        {
+            "applications": applications,
+            "may_manage": raci.may_manage_policies(request.user),
+            "types": dict(ReleaseType.choices),
+        },
+    )
+
+
+@login_required
+def policy_edit(request, code):
+    """Set an application's release policy (the release manager or the process owner)."""
+    if not raci.may_manage_policies(request.user):
+        raise PermissionDenied("Only an ITSM Release Manager or a process owner sets a policy.")
+    application = get_object_or_404(Application, code=code)
+    current = policy.policy_of(application)
+    form = PolicyForm(posted(request)[0], application=application, policy=current)
+    status = None
+    if request.method == "POST":
+        _, status = run_form(
+            form, lambda data: policy.save_policy(application, by=request.user, **data)
+        )
+        if status is None:
+            messages.success(request, f"Release policy of {application.code.upper()} saved.")
+            return redirect("policies:list")
+    return render(
+        request,
+        "releases/policy_form.html",
+        {"form": form, "application": application, "policy": current},
+        status=status,
+    )

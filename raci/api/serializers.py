@@ -14,10 +14,15 @@ class PartySerializer(serializers.ModelSerializer):
 
 class ActivitySerializer(serializers.ModelSerializer):
     raci = serializers.SerializerMethodField()
+    waivable_for = serializers.SerializerMethodField()
 
     class Meta:
         model = Activity
-        fields = ["code", "name", "stage", "stage_name", "description", "raci"]
+        fields = ["code", "name", "stage", "stage_name", "description", "raci", "waivable_for"]
+
+    def get_waivable_for(self, obj) -> list[str]:
+        """The release types that may waive it (and catch it up after installation)."""
+        return sorted(w.release_type for w in obj.waivers.all())
 
     def get_raci(self, obj) -> dict[str, str]:
         """Party name -> letters, for the non-empty cells of the activity's row."""
@@ -49,3 +54,22 @@ class PersonSerializer(serializers.ModelSerializer):
 
     def get_parties(self, obj) -> list[str]:
         return [g.party.slug for g in obj.groups.all() if hasattr(g, "party")]
+
+
+class WaivableSerializer(GuardedSerializer):
+    waivable = serializers.BooleanField(
+        help_text="Whether releases of this type may waive the activity."
+    )
+
+
+class ReleaseTypeSerializer(serializers.Serializer):
+    """A release type and what it changes in the path (issue 12 point 5)."""
+
+    code = serializers.CharField()
+    label = serializers.CharField()
+    summary = serializers.CharField()
+    notification_lead_hours = serializers.IntegerField()
+    emergency_cab = serializers.BooleanField()
+    post_release_review = serializers.BooleanField()
+    planned_ahead = serializers.BooleanField()
+    waivable = serializers.ListField(child=serializers.CharField())

@@ -1,10 +1,20 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from .views import ActivityViewSet, OrganisationViewSet, PartyViewSet, PeopleView
+from .views import (
+    ActivityViewSet,
+    OrganisationViewSet,
+    PartyViewSet,
+    PeopleView,
+    ReleaseTypesView,
+)
 
 router = DefaultRouter()
 router.register("raci/parties", PartyViewSet, basename="party")
 router.register("raci/activities", ActivityViewSet, basename="activity")
 router.register("raci/organisations", OrganisationViewSet, basename="organisation")
-urlpatterns = [path("raci/people/", PeopleView.as_view(), name="people"), *router.urls]
+urlpatterns = [
+    path("raci/people/", PeopleView.as_view(), name="people"),
+    path("raci/release-types/", ReleaseTypesView.as_view(), name="release-types"),
+    *router.urls,
+]

@@ -5,20 +5,24 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from releasemgmt.api.errors import error_responses
 
-from .. import permissions, services
+from .. import permissions, selectors, services
 from ..models import Activity, Organisation, Party
+from ..release_types import RULES, ReleaseType
 from .serializers import (
     ActivitySerializer,
     OrganisationSerializer,
     PartySerializer,
     PersonSerializer,
     RaciCellSerializer,
+    ReleaseTypeSerializer,
+    WaivableSerializer,
 )
 
 
@@ -42,7 +46,7 @@ class PartyViewSet(viewsets.ReadOnlyModelViewSet):
 class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
     """The 24 activities of section 4.4 with their row of Table 4-1."""
 
-    queryset = Activity.objects.prefetch_related("cells__party")
+    queryset = Activity.objects.prefetch_related("cells__party", "waivers")
     serializer_class = ActivitySerializer
     lookup_field = "code"
     lookup_value_regex = "RM\\.[0-9]\\.[0-9]"
@@ -64,6 +68,31 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
             activity=activity,
             party=party,
             letters=serializer.validated_data["letters"],
+        )
+        return Response(ActivitySerializer(self.get_queryset().get(pk=activity.pk)).data)
+
+    @extend_schema(
+        request=WaivableSerializer,
+        responses={200: ActivitySerializer, **error_responses(400, 401, 403, 404, 415)},
+    )
+    @action(
+        detail=True,
+        methods=["put"],
+        url_path="waivable/(?P<release_type>[a-z]+)",
+        url_name="set-waivable",
+    )
+    def set_waivable(self, request, code, release_type, format=None):
+        """A process owner says whether releases of a type may waive the activity."""
+        activity = self.get_object()
+        if release_type not in ReleaseType.values:
+            raise NotFound("No such release type.")
+        serializer = WaivableSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.set_waivable(
+            by=request.user,
+            activity=activity,
+            release_type=release_type,
+            waivable=serializer.validated_data["waivable"],
         )
         return Response(ActivitySerializer(self.get_queryset().get(pk=activity.pk)).data)
 
@@ -107,3 +136,24 @@ class PeopleView(ListAPIView):
         return people.prefetch_related(
             Prefetch("groups", queryset=Group.objects.select_related("party"))
         )
+
+
+@extend_schema(responses={200: ReleaseTypeSerializer(many=True), **error_responses(401)})
+class ReleaseTypesView(APIView):
+    """The release types, what each changes in the path and what it may waive."""
+
+    def get(self, request, format=None):
+        activities = {a.id: a.code for a in Activity.objects.all()}
+        waivable = selectors.waivable()
+        rows = [
+            {
+                "code": t.value,
+                "label": t.label,
+                **vars(RULES[t]),
+                "waivable": [
+                    code for aid, code in activities.items() if t.value in waivable.get(aid, ())
+                ],
+            }
+            for t in ReleaseType
+        ]
+        return Response(ReleaseTypeSerializer(rows, many=True).data)

@@ -299,6 +299,9 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "changes.models.Level",
         "AdviceVerdictEnum": "changes.models.Advice.Verdict",
         "CabMeetingKindEnum": "changes.models.CabMeeting.Kind",
+        "OnBreachEnum": "releases.models.OnBreach",
+        "DeploymentOptionEnum": "releases.models.DeploymentOption",
+        "ReleaseTypeEnum": "raci.release_types.ReleaseType",
     },
 }
 

@@ -4,10 +4,22 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from raci.models import Assignment, Organisation, Party
+from raci.release_types import ReleaseType
 from releasemgmt.api.serializers import GuardedModelSerializer, GuardedSerializer
 from releasemgmt.audit.models import AuditEntry
 
-from ..models import ActivityRecord, Application, Milestone, MilestoneChange, Release, Window
+from ..models import (
+    ActivityRecord,
+    Application,
+    DeploymentOption,
+    Milestone,
+    MilestoneChange,
+    OnBreach,
+    PolicyBreach,
+    Release,
+    ReleasePolicy,
+    Window,
+)
 from ..selectors import holds_for, manual_transitions, next_times, window_rule
 
 
@@ -54,6 +66,18 @@ class ReleaseSerializer(GuardedModelSerializer):
         validators = []
 
 
+def policy_reason_field():
+    return serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=100_000,
+        style={"base_template": "textarea.html"},
+        help_text="Why the release goes ahead despite a rule of the application's release "
+        "policy that warns (400 on this field names the breaches).",
+    )
+
+
 class FormaliseReleaseSerializer(ReleaseSerializer):
     """RM.1.1: a release and its affected business threads (party slugs)."""
 
@@ -63,16 +87,19 @@ class FormaliseReleaseSerializer(ReleaseSerializer):
         queryset=Party.objects.filter(kind=Party.Kind.BUSINESS_THREAD),
         required=False,
     )
+    policy_reason = policy_reason_field()
 
     class Meta(ReleaseSerializer.Meta):
-        fields = [*ReleaseSerializer.Meta.fields, "business_threads"]
+        fields = [*ReleaseSerializer.Meta.fields, "business_threads", "policy_reason"]
 
 
 class RevisePlanningSerializer(ReleaseSerializer):
     # Declared fields ignore read_only_fields: the application is fixed at RM.1.1.
     application = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    policy_reason = policy_reason_field()
 
     class Meta(ReleaseSerializer.Meta):
+        fields = [*ReleaseSerializer.Meta.fields, "policy_reason"]
         read_only_fields = [*ReleaseSerializer.Meta.read_only_fields, "application", "version"]
 
 
@@ -303,4 +330,139 @@ class WindowWriteSerializer(GuardedSerializer):
         required=False,
         allow_null=True,
         help_text="A blackout of one DG TAXUD business thread (its slug).",
+    )
+
+
+# --- a release type's path and the application's policy (issue 12) -------------------
+
+
+class TypeRuleSerializer(serializers.Serializer):
+    summary = serializers.CharField()
+    notification_lead_hours = serializers.IntegerField()
+    emergency_cab = serializers.BooleanField()
+    post_release_review = serializers.BooleanField()
+    planned_ahead = serializers.BooleanField()
+
+
+class WaivedSerializer(serializers.Serializer):
+    code = serializers.CharField(source="activity.code")
+    name = serializers.CharField(source="activity.name")
+    reason = serializers.CharField(source="comment")
+    waived_by = serializers.CharField(source="performed_by")
+    waived_at = serializers.DateTimeField(source="performed_at")
+
+
+class PolicyBreachSerializer(serializers.ModelSerializer):
+    accepted_by = serializers.CharField(source="accepted_by.username")
+
+    class Meta:
+        model = PolicyBreach
+        fields = ["rule", "message", "reason", "accepted_by", "accepted_at"]
+
+
+class ReleasePathSerializer(serializers.Serializer):
+    rule = TypeRuleSerializer()
+    waived = WaivedSerializer(many=True, help_text="Waived and not yet caught up.")
+    owed = WaivedSerializer(many=True, help_text="Waived and owed: the release is installed.")
+    installed = serializers.BooleanField()
+    review_required = serializers.BooleanField()
+    review = serializers.SerializerMethodField()
+    notify_users_by = serializers.DateTimeField()
+    breaches = PolicyBreachSerializer(many=True)
+
+    def get_review(self, obj) -> dict | None:
+        """The post-release review note, once recorded."""
+        review = obj["review"]
+        if review is None:
+            return None
+        return {
+            "note": review.note,
+            "recorded_by": review.recorded_by.username,
+            "recorded_at": serializers.DateTimeField().to_representation(review.recorded_at),
+        }
+
+
+class PolicySerializer(serializers.ModelSerializer):
+    application = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    windows = serializers.SerializerMethodField()
+    updated_by = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def get_windows(self, obj) -> list[int]:
+        """The ids of its usual maintenance windows."""
+        return [w.pk for w in obj.windows.all()] if obj.pk else []
+
+    def get_updated_by(self, obj) -> str | None:
+        return obj.updated_by.username if obj.pk else None
+
+    class Meta:
+        model = ReleasePolicy
+        fields = [
+            "application",
+            "allowed_types",
+            "types_on_breach",
+            "version_pattern",
+            "version_on_breach",
+            "min_days_between",
+            "frequency_on_breach",
+            "windows",
+            "windows_on_breach",
+            "lead_days",
+            "lead_on_breach",
+            "default_deployment_option",
+            "updated_by",
+            "updated_at",
+        ]
+
+
+TYPES_MESSAGE = "Any of major, minor, emergency, each once."
+
+
+class ReleaseTypeList(serializers.ListField):
+    """Release types: one message for the whole list, never an item's own (nor its
+    text), so the error stays a list of strings as the schema says."""
+
+    child = serializers.CharField()
+
+    def run_child_validation(self, data):
+        if any(not isinstance(t, str) or t not in ReleaseType.values for t in data):
+            raise serializers.ValidationError(TYPES_MESSAGE)
+        if len(set(data)) != len(data):
+            raise serializers.ValidationError(TYPES_MESSAGE)
+        return sorted(data, key=ReleaseType.values.index)
+
+
+def on_breach():
+    return serializers.ChoiceField(choices=OnBreach.choices, default=OnBreach.WARN)
+
+
+class PolicyWriteSerializer(GuardedSerializer):
+    """An application's release policy as the release manager sets it
+    (``policy.save_policy`` decides what holds together)."""
+
+    allowed_types = ReleaseTypeList(
+        required=False,
+        help_text="The release types it takes (any of major, minor, emergency); empty: every type.",
+    )
+    types_on_breach = serializers.ChoiceField(choices=OnBreach.choices, default=OnBreach.REFUSE)
+    version_pattern = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=ReleasePolicy.PATTERN_MAX_LENGTH,
+        help_text="N a number, A letters; digits, small letters and . - _ + as written.",
+    )
+    version_on_breach = serializers.ChoiceField(choices=OnBreach.choices, default=OnBreach.REFUSE)
+    min_days_between = serializers.IntegerField(required=False, allow_null=True)
+    frequency_on_breach = on_breach()
+    windows = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=Window.objects.filter(kind=Window.Kind.MAINTENANCE),
+        help_text="Ids of the application's maintenance windows.",
+    )
+    windows_on_breach = on_breach()
+    lead_days = serializers.IntegerField(required=False, allow_null=True)
+    lead_on_breach = on_breach()
+    default_deployment_option = serializers.ChoiceField(
+        choices=DeploymentOption.choices, required=False, allow_blank=True
     )

@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from .. import downloads
-from . import activities, planning
+from . import activities, planning, types
 from .views import ReleaseViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -40,6 +40,20 @@ urlpatterns = [
         planning.MilestonesView.as_view(),
         name="release-milestones",
     ),
+    path("releases/<str:identifier>/path/", types.PathView.as_view(), name="release-path"),
+    path(
+        "releases/<str:identifier>/activities/<str:code>/waive/",
+        types.WaiveView.as_view(),
+        name="release-waive",
+    ),
+    path(
+        "releases/<str:identifier>/activities/<str:code>/catch-up/",
+        types.CatchUpView.as_view(),
+        name="release-catch-up",
+    ),
+    path("releases/<str:identifier>/review/", types.ReviewView.as_view(), name="release-review"),
+    path("policies/", types.PoliciesView.as_view(), name="policy-list"),
+    path("policies/<slug:code>/", types.PolicyView.as_view(), name="policy-detail"),
     path("files/<str:kind>/<int:pk>/", downloads.DownloadView.as_view(), name="api-download"),
     path(
         "releases/<str:identifier>/files/",

@@ -44,6 +44,15 @@ def context(context):
 
 
 @pytest.fixture
+def page(page, transactional_db):
+    """The test's page; when the test ends, the requests the page still has in flight
+    (a section htmx loads after the page, such as a release's conflicts) are waited for
+    before the database is flushed, which they would otherwise hold up."""
+    yield page
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
 def log_in(page, live_server):
     def log_in_as(username, password="pw"):
         page.goto(f"{live_server.url}/login/")

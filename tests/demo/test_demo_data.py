@@ -8,7 +8,7 @@ from deployments.models import DeploymentPlan, InstallationReport, ReleasePackag
 from deployments.plan_content import missing_items
 from raci.models import Party
 from releasemgmt.audit.models import AuditEntry
-from releases.models import Release
+from releases.models import PolicyBreach, Release, ReleasePolicy
 
 
 def test_demo_data_gives_every_party_a_user_and_can_run_twice(db):
@@ -52,7 +52,7 @@ def test_demo_data_shows_change_management_through_its_services(db):
     standard = rfcs.filter(change_type=ChangeType.STANDARD, status="authorised").first()
     assert not standard.cab_decisions.exists()
     assert AuditEntry.objects.filter(action="rfc_pre_authorised", object_id=str(standard.pk))
-    emergency = rfcs.get(change_type=ChangeType.EMERGENCY)
+    emergency = rfcs.get(change_type=ChangeType.EMERGENCY, release__isnull=True)
     assert emergency.status == "reviewed"
     assert Review.objects.filter(rfc=emergency).exists()
     assert emergency.cab_decisions.get().meeting.kind == CabMeeting.Kind.ECAB
@@ -108,3 +108,17 @@ def test_demo_data_shows_a_release_package_of_two_applications(db, client):
     page = client.get(f"/packages/{package.pk}/").content.decode()
     for release in releases:
         assert release.identifier in page
+
+
+def test_demo_data_shows_release_types_and_policies(db):
+    call_command("load_demo")
+    emergency = Release.objects.get(release_type="emergency")
+    waived = set(
+        emergency.activity_records.filter(status="waived").values_list("activity__code", flat=True)
+    )
+    assert waived == {"RM.3.1", "RM.3.2"}
+    assert emergency.rfcs.get().cab_decisions.get().meeting.kind == CabMeeting.Kind.ECAB
+    assert ReleasePolicy.objects.count() == 2
+    breaches = PolicyBreach.objects.filter(release__application__code="ecs")
+    assert "lead_time" in set(breaches.values_list("rule", flat=True))
+    assert all("customs" in b.reason for b in breaches)

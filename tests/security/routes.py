@@ -125,6 +125,10 @@ RELEASE_ARGUMENTS = {
     "deployments:decide": {"kind": "rollback"},
     "releases:transition": {"name": "cancel"},
     "transition": {"name": "cancel"},
+    "releases:waive": {"code": "RM.3.1"},
+    "releases:catch_up": {"code": "RM.3.1"},
+    "release-waive": {"code": "RM.3.1"},
+    "release-catch-up": {"code": "RM.3.1"},
 }
 #: Patterns naming one object that belongs to a release, and the argument naming it.
 OBJECTS = {
@@ -145,6 +149,10 @@ SHARED = {
     "organisation-detail": {"name": "Acme Software"},
     "dsl:subscribers": {"code": "ecs"},
     "subscriber-import": {"code": "ecs"},
+    "raci:edit_waivable": {"code": "RM.3.1", "release_type": "emergency"},
+    "activity-set-waivable": {"code": "RM.3.1", "release_type": "emergency"},
+    "policies:edit": {"code": "ecs"},
+    "policy-detail": {"code": "ecs"},
 }
 
 #: Change management's pages without an argument: lists and forms.
@@ -178,6 +186,9 @@ MEETINGS = {
 #: Blackout and maintenance windows: everyone logged in reads them, only the release
 #: manager writes (tests/releases/test_windows_pages.py); a window by its pk.
 NO_ARGUMENTS |= {"windows:list", "windows:create", "window-list"}
+#: Release types and release policies (tests/releases/test_release_types.py,
+#: test_release_policy.py): everyone logged in reads them.
+NO_ARGUMENTS |= {"policies:list", "policy-list", "release-types"}
 WINDOWS = {"windows:edit", "windows:delete", "window-detail"}
 
 #: Release packages: the list and the form without an argument; a package by its pk,

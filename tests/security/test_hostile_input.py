@@ -39,7 +39,7 @@ from rest_framework.test import APIClient
 
 from changes import forms as change_forms
 from changes import services as change_services
-from changes.models import RfC
+from changes.models import CabDecision, CabMeeting, RfC
 from deployments.conflicts import conflicts_of, installation_window
 from deployments.forms import DecisionForm, MassNotificationForm, PlanRevisionForm
 from deployments.package_forms import PackageForm, PackageReleaseForm
@@ -51,6 +51,7 @@ from releases.forms import (
     AssignRolesForm,
     FormaliseReleaseForm,
     MilestoneForm,
+    PolicyForm,
     RevisePlanningForm,
     TransitionForm,
     WindowForm,
@@ -211,7 +212,52 @@ def _conflicting(world):
     return release
 
 
+def _emergency_kickoff(world):
+    release = world.people.release(release_type="emergency")
+    walk_to(world.cast, release, "kickoff")
+    return release
+
+
+def _emergency_installed(world):
+    """An emergency release that waived its kick-off, authorised by the ECAB and
+    installed: it owes the kick-off and its post-release review."""
+    cast = world.cast
+    release = _emergency_kickoff(world)
+    for code in ("RM.3.1", "RM.3.2"):
+        cast.ok(
+            cast.api(cast.dc).post(
+                f"/api/v1/releases/{release.identifier}/activities/{code}/waive/",
+                {"reason": "Security fix"},
+                format="json",
+            )
+        )
+    _perform("RM.3.3", lambda: {"file": upload("env.pdf"), "accepted": True}, multipart=True)(
+        world, release
+    )
+    meeting = CabMeeting.objects.create(
+        kind=CabMeeting.Kind.ECAB, title="ECAB", starts_at=timezone.now(), chair=cast.rm
+    )
+    for rfc in release.rfcs.all():
+        CabDecision.objects.create(
+            meeting=meeting, rfc=rfc, outcome="authorised", decided_by=cast.rm
+        )
+    walk_to(cast, release, "installation", start="acceptance")
+    for step in (
+        _perform("RM.6.1", {"message": "Downtime"}),
+        _perform("RM.6.2", {"start_at": "2027-02-10T20:00"}),
+        _perform(
+            "RM.6.3",
+            lambda: {"file": upload(), "successful": True, "assessment": "Green"},
+            multipart=True,
+        ),
+    ):
+        step(world, release)
+    return release
+
+
 POINTS: dict[str, Callable] = {
+    "emergency kickoff": _emergency_kickoff,
+    "emergency installed": _emergency_installed,
     "planning": lambda world: world.people.release(conformance_testing=True),
     "conflicting": _conflicting,
     "receiving": _walked("receiving"),
@@ -563,6 +609,33 @@ API_DOORS |= {
     "PATCH /api/v1/packages/{id}/": Door("rm", None, _package, _the_package),
     "POST /api/v1/packages/{id}/releases/": Door(
         "rm", "planning", lambda w, r: {"release": r.identifier}, _the_package
+    ),
+}
+
+# --- release types and policies (issue 12) ---
+POLICY = {
+    "allowed_types": ["minor", "major"],
+    "types_on_breach": "refuse",
+    "version_pattern": "N.N.N",
+    "version_on_breach": "warn",
+    "min_days_between": 7,
+    "frequency_on_breach": "warn",
+    "windows_on_breach": "warn",
+    "lead_days": 3,
+    "lead_on_breach": "refuse",
+    "default_deployment_option": "phased",
+}
+API_DOORS |= {
+    f"POST {R}/activities/{{code}}/waive/": Door(
+        "dc", "emergency kickoff", static(reason="Security fix"), {"code": "RM.3.1"}
+    ),
+    f"POST {R}/activities/{{code}}/catch-up/": Door(
+        "dc", "emergency installed", static(note="Held the day after"), {"code": "RM.3.1"}
+    ),
+    f"POST {R}/review/": Door("rm", "emergency installed", static(note="Went well")),
+    "PUT /api/v1/policies/{code}/": Door("rm", None, static(**POLICY), {"code": "win"}),
+    "PUT /api/v1/raci/activities/{code}/waivable/{release_type}/": Door(
+        "owner", None, static(waivable=True), {"code": "RM.3.3", "release_type": "emergency"}
     ),
 }
 
@@ -967,7 +1040,42 @@ def _pages():
     )
     pages.update(_change_pages())
     pages.update(_planning_pages())
+    pages.update(_type_pages())
     return pages
+
+
+def _type_pages() -> dict:
+    """A release type's path and the release policies (issue 12)."""
+    return {
+        "activity waived": Page(
+            "dc",
+            "emergency kickoff",
+            "/releases/{identifier}/activities/RM.3.1/waive/",
+            static(reason="Security fix"),
+            lambda w, r: {"reason": ("text", None)},
+        ),
+        "activity caught up": Page(
+            "dc",
+            "emergency installed",
+            "/releases/{identifier}/activities/RM.3.1/catch-up/",
+            static(note="Held the day after"),
+            lambda w, r: {"note": ("text", None)},
+        ),
+        "post-release review": Page(
+            "rm",
+            "emergency installed",
+            "/releases/{identifier}/review/",
+            static(note="Went well"),
+            lambda w, r: {"note": ("text", None)},
+        ),
+        "release policy": Page(
+            "rm",
+            None,
+            "/policies/win/",
+            static(**POLICY),
+            lambda w, r: form_fields(PolicyForm(application=w.window.application)),
+        ),
+    }
 
 
 def _window_page_body(world, release):

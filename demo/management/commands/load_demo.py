@@ -16,8 +16,8 @@ from deployments.models import ReleasePackage
 from deployments.services import packages
 from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
-from releases import planning, services
-from releases.models import Application, Release, Window
+from releases import planning, policy, services
+from releases.models import Application, Release, ReleasePolicy, Window
 
 from ... import change_walks, walks
 
@@ -193,6 +193,7 @@ class Command(BaseCommand):
         board.send_minutes()
         self._windows(users["release-manager"], apps)
         self._package(users["release-manager"])
+        self._policies(users["release-manager"], apps)
         self.stdout.write(
             f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "
             f"{created} new releases."
@@ -260,6 +261,43 @@ class Command(BaseCommand):
             installation_ends_at=datetime.datetime.combine(day, datetime.time(23), zone),
             reason="One installation evening for the package.",
         )
+
+    def _policies(self, release_manager, apps):
+        """Release policies on the demo applications (issue 12 point 7), and one release
+        re-planned against its policy with the release manager's reason."""
+        if ReleasePolicy.objects.exists():
+            return
+        ecs = apps["ecs"]
+        policy.save_policy(
+            ecs,
+            by=release_manager,
+            allowed_types=["major", "minor", "emergency"],
+            version_pattern="N.N.N",
+            version_on_breach="refuse",
+            min_days_between=14,
+            windows=list(Window.objects.filter(application=ecs, kind=Window.Kind.MAINTENANCE)),
+            lead_days=10,
+            default_deployment_option="big_bang",
+        )
+        policy.save_policy(
+            apps["ncts"],
+            by=release_manager,
+            allowed_types=["major", "minor"],
+            version_pattern="N.N.N",
+            lead_days=30,
+            lead_on_breach="refuse",
+            default_deployment_option="phased",
+        )
+        release = Release.objects.filter(application=ecs, stage="planning").first()
+        if release is not None:
+            services.revise_planning(
+                release,
+                by=release_manager,
+                planned_delivery_date=timezone.localdate() + datetime.timedelta(days=2),
+                planned_installation_date=timezone.localdate() + datetime.timedelta(days=6),
+                policy_reason="The customs authorities need the corrections before the "
+                "end of the month.",
+            )
 
     def _user(self, User, username, full_name, groups):
         first, _, last = full_name.partition(" ")

@@ -21,7 +21,7 @@ def drop_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("releases", "0004_milestones_and_windows"),
+        ("releases", "0005_release_types_and_policies"),
     ]
 
     operations = [

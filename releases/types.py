@@ -1,0 +1,79 @@
+"""What a release's type does to its path (issue 12 point 5), as reads and gates: the
+activities it waived, those it owes since its installation, the post-release review it
+owes, when its users are to be told (the type's notification lead time). The writes
+are in ``releases.waivers``; the rules per type are the process's
+(``raci.release_types``, ``raci.models.WaivableActivity``)."""
+
+import datetime
+
+from django.utils import timezone
+
+from raci.release_types import rule
+from raci.selectors import waivable_codes
+
+from .lifecycle import register_gate
+from .models import ActivityRecord, Milestone, ReleaseReview
+from .stages import ActivityStatus, Stage
+
+#: the activity whose completion means the release is installed
+INSTALLED = "RM.6.3"
+
+
+def installed(release) -> bool:
+    """RM.6.3 done: from then on a waived activity is owed."""
+    return ActivityRecord.objects.filter(
+        release=release, activity__code=INSTALLED, status=ActivityStatus.DONE
+    ).exists()
+
+
+def waived(release) -> list[ActivityRecord]:
+    """The release's activities waived and not yet caught up."""
+    return list(
+        ActivityRecord.objects.filter(release=release, status=ActivityStatus.WAIVED)
+        .select_related("activity", "performed_by")
+        .order_by("activity__position")
+    )
+
+
+def may_waive(release, code: str) -> bool:
+    """Whether the release's type may waive activity ``code`` (the process owner's data)."""
+    return code in waivable_codes(release.release_type)
+
+
+def review_owed(release) -> bool:
+    """The type asks for a post-release review and none is recorded yet."""
+    return (
+        rule(release.release_type).post_release_review
+        and not ReleaseReview.objects.filter(release=release).exists()
+    )
+
+
+def notify_users_by(release) -> datetime.datetime:
+    """The type's notification lead time before the planned installation (RM.6.1): the
+    installation milestone's start, or the planned day's first hour."""
+    milestone = (
+        Milestone.objects.filter(release=release, kind=Milestone.Kind.INSTALLATION)
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    start = milestone or timezone.make_aware(
+        datetime.datetime.combine(release.planned_installation_date, datetime.time())
+    )
+    return start - datetime.timedelta(hours=rule(release.release_type).notification_lead_hours)
+
+
+def closure_missing(release, name: str) -> list[str]:
+    """The gate of the closure: a waived activity is owed once the release is installed
+    and must be caught up; a type that asks for a post-release review is not closed
+    without its note. A rolled-back release closing as failed owes the review only."""
+    if name not in ("close", "close_failed"):
+        return []
+    missing = []
+    if name == "close" and release.stage != Stage.ROLLED_BACK:
+        missing += [f"{r.activity} was waived: catch it up" for r in waived(release)]
+    if review_owed(release):
+        missing.append("The post-release review note (release manager)")
+    return missing
+
+
+register_gate(closure_missing)
