@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET
 
 from changes import selectors as changes
 from deployments.selectors import notifications_to_send, owed_decisions
+from dsl import selectors as cmdb
+from dsl.models import CITask
 from raci import permissions
 from raci.models import Party
 from releasemgmt.accounts import feeds as feed_addresses
@@ -57,8 +59,20 @@ def start(request):
             "recent": recent,
             "may_formalise": permissions.may_formalise(request.user),
             "changes": _change_work(request.user),
+            "ci_tasks": _ci_tasks(request.user),
         },
     )
+
+
+#: how many open CI tasks the configuration manager's start page lists
+CI_TASKS_SHOWN = 20
+
+
+def _ci_tasks(user) -> list | None:
+    """RM.6.7: the CI status changes waiting for the configuration manager's confirmation."""
+    if not permissions.may_confirm_ci_changes(user):
+        return None
+    return list(cmdb.ci_tasks(user, status=CITask.Status.OPEN, limit=CI_TASKS_SHOWN))
 
 
 #: how many RfCs of each kind the start page counts before it says "or more"

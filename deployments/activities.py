@@ -296,7 +296,7 @@ register(
     ActivitySpec(
         "RM.6.5",
         "Publish the successful installation",
-        forms.MessageForm,
+        forms.SuccessForm,
         installation.publish_successful_installation,
         **INSTALLATION,
     )
@@ -317,7 +317,12 @@ register(
         forms.ClosureForm,
         installation.prepare_closure,
         partials=(P + "_closure.html",),
-        records=read.combine(read.plan_records, read.component_records, read.installation_records),
+        records=read.combine(
+            read.plan_records,
+            read.component_records,
+            read.installation_records,
+            read.closure_records,
+        ),
     )
 )
 

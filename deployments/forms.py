@@ -372,13 +372,33 @@ class InstallationReportForm(ReleaseForm):
             self.fields["phase"].widget = forms.HiddenInput()
 
 
-class ClosureForm(ReleaseForm):
-    """RM.6.7 Prepare closure."""
+class SuccessForm(ReleaseForm):
+    """RM.6.5: the message to the stakeholders, and what production now runs."""
 
-    configuration_manager_informed = forms.BooleanField(
-        required=False, label="End reported to the configuration manager (CIs in the CMDB)"
+    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    installed = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=60_000,
+        label="Installed components (baseline)",
+        help_text="As application management reports them, one 'name version sha256' a "
+        "line; left empty, the release's components as the DSL holds them.",
     )
+
+
+class ClosureForm(ReleaseForm):
+    """RM.6.7 Prepare closure: the end is reported to configuration management as a task
+    (the configuration manager confirms the CI status changes)."""
+
     deployment_plan_updated = forms.BooleanField(required=False, label="Deployment plan updated")
+    accepted_deviation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2_000,
+        label="Accepted deviation from the DSL",
+        help_text="Only when production does not run what the DSL holds: why the release "
+        "closes all the same.",
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 

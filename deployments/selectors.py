@@ -4,6 +4,8 @@ desk's mass notifications (fixed queries)."""
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
+from dsl import selectors as cmdb_read
+from dsl.configuration import production_differences
 from dsl.models import Component, Document
 from raci import permissions as raci
 from raci.models import Assignment, Party
@@ -153,6 +155,24 @@ def installation_records(release, user) -> dict:
         "installation_reports": list(release.installation_reports.select_related("phase")),
         "rollback_plan": _one(release, "rollback_plan"),
         "phases": phase_records(release, plan) if plan else [],
+        **cmdb_read.baseline_records(release),
+    }
+
+
+def closure_records(release, user) -> dict:
+    """RM.6.7: production's baseline compared with the DSL (before the closure, what it
+    would find; after it, what it found and any deviation accepted), and the
+    configuration manager's task."""
+    closure = _one(release, "closure")
+    if closure is None:
+        baseline, differences = production_differences(release)
+    else:
+        baseline, differences = None, closure.differences
+    return {
+        "closure": closure,
+        "production_baseline": baseline,
+        "differences": differences,
+        "ci_task": _one(release, "ci_task"),
     }
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("releases/<str:identifier>/mass-notification/", views.mass_notification, name="mass"),
     path("releases/<str:identifier>/conflicts/", views.release_conflicts, name="conflicts"),
     path("releases/<str:identifier>/deployment-plan/", views.deployment_plan, name="plan"),
+    path("releases/<str:identifier>/configuration/", views.configuration, name="configuration"),
     path(
         "releases/<str:identifier>/deployment-plan/revise/",
         views.revise_plan,

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from dsl import selectors as cmdb_read
 from dsl.subscribers import require_service_desk
 from raci import permissions as raci
 from raci.models import Party
@@ -195,6 +196,24 @@ def deployment_plan(request, identifier):
     if request.htmx:
         return render(request, "deployments/_plan_section.html", context)
     return render(request, "deployments/plan.html", context)
+
+
+@login_required
+@require_GET
+def configuration(request, identifier):
+    """The release's configuration: production's baseline recorded at RM.6.5, the
+    previous one the rollback plan goes back to, and RM.6.7's comparison of production
+    with the DSL (with any deviation accepted) and the configuration manager's task. The
+    release page shows it as a section that htmx fills from here."""
+    release = release_selectors.visible_release_or_404(request.user, identifier)
+    context = {
+        "release": release,
+        **selectors.closure_records(release, request.user),
+        **cmdb_read.baseline_records(release),
+    }
+    if request.htmx:
+        return render(request, "deployments/_configuration.html", context)
+    return render(request, "deployments/configuration.html", context)
 
 
 @login_required

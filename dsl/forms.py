@@ -4,7 +4,7 @@ from django import forms
 
 from releasemgmt.forms import GuardedForm, ReleaseForm
 
-from .models import Document, Subscriber
+from .models import CIStatus, Document, Subscriber
 
 
 class ComponentForm(ReleaseForm):
@@ -44,3 +44,34 @@ class RemoveSubscriberForm(GuardedForm):
     remove = forms.CharField(
         max_length=Subscriber._meta.get_field("email").max_length, label="E-mail"
     )
+
+
+class CITaskForm(GuardedForm):
+    """RM.6.7: the configuration manager confirms each proposed CI status change, or
+    amends it, saying why."""
+
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2_000,
+        label="Why amended (or a note)",
+    )
+
+    def __init__(self, *args, task, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposals = list(task.proposals.all())
+        for proposal in self.proposals:
+            self.fields[proposal.field_name] = forms.ChoiceField(
+                choices=CIStatus.choices,
+                initial=proposal.proposed_status,
+                required=False,
+                label=f"{proposal.item.name} {proposal.item.version}",
+            )
+
+    def confirmed(self) -> dict:
+        """What the service takes: each proposal's status (as proposed where not given)."""
+        data = self.cleaned_data
+        return {
+            "statuses": {p.pk: data.get(p.field_name) or p.proposed_status for p in self.proposals},
+            "note": data.get("note", ""),
+        }

@@ -1,16 +1,20 @@
-"""The DSL's pages: each application's impacted users (its subscribers)."""
+"""The DSL's pages: each application's impacted users (its subscribers), and the
+configuration manager's tasks (RM.6.7)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
 from raci import permissions
 from releasemgmt.web import posted, run_form
 from releases.models import Application
 
-from .forms import RemoveSubscriberForm, SubscriberForm, SubscriberImportForm
+from . import configuration, selectors
+from .forms import CITaskForm, RemoveSubscriberForm, SubscriberForm, SubscriberImportForm
+from .models import CITask
 from .subscribers import (
     add_subscriber,
     import_subscribers,
@@ -72,6 +76,59 @@ def subscribers(request, code):
             "report": report,
             "page": page,
             "may_import": permissions.may_send_mass_notifications(request.user),
+        },
+        status=status,
+    )
+
+
+# --- configuration management: the configuration manager's tasks (RM.6.7) --------------
+
+
+@login_required
+@require_GET
+def ci_tasks(request):
+    """The CI status changes that closed releases imply: open ones first to confirm."""
+    return render(
+        request,
+        "dsl/ci_tasks.html",
+        {
+            "open_tasks": list(selectors.ci_tasks(request.user, status=CITask.Status.OPEN)),
+            "confirmed_tasks": list(
+                selectors.ci_tasks(request.user, status=CITask.Status.CONFIRMED)
+            ),
+            "may_confirm": permissions.may_confirm_ci_changes(request.user),
+        },
+    )
+
+
+@login_required
+def ci_task(request, pk):
+    """One release's proposed CI status changes: the configuration manager confirms them
+    or amends some, saying why; each CI's history below. A refusal comes back on the
+    form with what was chosen."""
+    task = selectors.ci_task_or_404(request.user, pk)
+    data, _ = posted(request)
+    form = CITaskForm(data, task=task)
+    status = None
+    if request.method == "POST":
+        configuration.require_configuration_manager(request.user)
+        _, status = run_form(
+            form,
+            lambda given: configuration.confirm_ci_task(task, by=request.user, **form.confirmed()),
+        )
+        if status is None:
+            messages.success(request, f"CI status changes of {task.release.identifier} confirmed.")
+            return redirect("dsl:ci_task", pk=task.pk)
+    rows = [(p, form[p.field_name]) for p in form.proposals]
+    return render(
+        request,
+        "dsl/ci_task.html",
+        {
+            "task": task,
+            "form": form,
+            "rows": rows,
+            "may_confirm": permissions.may_confirm_ci_changes(request.user)
+            and task.status == CITask.Status.OPEN,
         },
         status=status,
     )

@@ -265,3 +265,12 @@ def may_plan_conformance(user, release) -> bool:
 def may_add_ct_report(user, release) -> bool:
     """RM.7.2: the campaign coordinator (consulted) attaches reports too."""
     return may_perform(user, release, "RM.7.2") or holds_party(user, Parties.CAMPAIGN_COORDINATOR)
+
+
+# --- configuration management ------------------------------------------------------------
+
+
+def may_confirm_ci_changes(user) -> bool:
+    """RM.6.7 reports the end to the configuration manager "so that he/she can update the
+    status of the CIs in the CMDB": the holders of that party confirm the changes."""
+    return holds_party(user, Parties.CONFIGURATION_MANAGER)

@@ -147,6 +147,8 @@ class ClosureSerializer(serializers.ModelSerializer):
             "configuration_manager_informed",
             "deployment_plan_updated",
             "dsl_verified",
+            "differences",
+            "deviation_reason",
             "notes",
             "recorded_by",
             "recorded_at",

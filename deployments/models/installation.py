@@ -101,7 +101,17 @@ class Closure(Performed):
     rfcs_implemented = models.PositiveIntegerField()
     configuration_manager_informed = models.BooleanField()
     deployment_plan_updated = models.BooleanField()
-    dsl_verified = models.BooleanField()
+    dsl_verified = models.BooleanField(
+        help_text="Production's baseline matched the DSL, component by component."
+    )
+    differences = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What production runs and the DSL holds differently, at the closure.",
+    )
+    deviation_reason = models.TextField(
+        blank=True, help_text="Why the release manager accepted the differences."
+    )
     notes = models.TextField(blank=True)
 
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from changes import services as changes
+from dsl import configuration as cmdb
 from raci.permissions import Parties
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
@@ -226,16 +227,21 @@ def initiate_rollback(release, *, by):
 
 
 @transaction.atomic
-def publish_successful_installation(release, *, by, message=""):
-    """RM.6.5: the successful installation, told to every stakeholder."""
+def publish_successful_installation(release, *, by, message="", installed=""):
+    """RM.6.5: the successful installation, told to every stakeholder; production's
+    baseline is recorded: the components as application management reports them
+    installed (``installed``, one 'name version sha256' a line), or else as the DSL
+    holds the release's components."""
     release = begin_activity(release, "RM.6.5", by=by)
     require_done(release, "RM.6.3")
+    reported = cmdb.parse_manifest(installed) if installed.strip() else None
+    baseline = cmdb.record_baseline(release, by=by, installed=reported)
     communicate(
         release,
         "RM.6.5",
         by=by,
         mail="rm_6_5_successful_installation",
-        context={"message": message},
+        context={"message": message, "baseline": baseline},
         to=assigned_parties(release),
     )
     mark_done(release, "RM.6.5", by=by, outcome="success")
@@ -243,24 +249,37 @@ def publish_successful_installation(release, *, by, message=""):
 
 @transaction.atomic
 def prepare_closure(
-    release, *, by, configuration_manager_informed, deployment_plan_updated, notes=""
+    release,
+    *,
+    by,
+    deployment_plan_updated,
+    configuration_manager_informed=True,
+    accepted_deviation="",
+    notes="",
 ):
     """RM.6.7: report the end to change management (the included RfCs become implemented
-    when the installation succeeded) and configuration management, update the deployment
-    plan, and check that the DSL holds what is installed."""
+    when the installation succeeded) and to configuration management (a task to confirm
+    the CI status changes), update the deployment plan, and control that the DSL holds
+    what production runs: a difference is refused (409 naming each) unless the release
+    manager accepts it with a reason."""
     release = begin_activity(release, "RM.6.7", by=by)
     require_done(release, "RM.6.6")
-    errors = {}
-    if not configuration_manager_informed:
-        errors["configuration_manager_informed"] = "Report the end to configuration management."
     if not deployment_plan_updated:
-        errors["deployment_plan_updated"] = "Update the deployment plan."
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"deployment_plan_updated": "Update the deployment plan."})
     gaps = dsl_gaps(release)
     if gaps:
         raise Conflict(
             "The DSL does not hold what is installed: " + ", ".join(gaps) + ".", missing=gaps
+        )
+    baseline, differences = cmdb.production_differences(release)
+    accepted_deviation = accepted_deviation.strip()
+    if differences and not accepted_deviation:
+        listed = cmdb.describe(differences)
+        raise Conflict(
+            "Production does not run what the DSL holds: "
+            + "; ".join(listed)
+            + ". Correct the DSL or accept the deviation with a reason.",
+            missing=listed,
         )
     implemented = 0
     if not release.rollback_plan_used:
@@ -277,16 +296,19 @@ def prepare_closure(
         rfcs_implemented=implemented,
         configuration_manager_informed=True,
         deployment_plan_updated=True,
-        dsl_verified=True,
+        dsl_verified=baseline is not None and not differences,
+        differences=differences,
+        deviation_reason=accepted_deviation if differences else "",
         notes=notes,
         recorded_by=by,
     )
+    task = cmdb.open_ci_task(release, by=by)
     communicate(
         release,
         "RM.6.7",
         by=by,
         mail="rm_6_7_end_of_operation",
-        context={"closure": closure},
+        context={"closure": closure, "task": task},
         to=parties(Parties.CHANGE_MANAGER, Parties.CONFIGURATION_MANAGER),
     )
     audit.record(
@@ -294,7 +316,20 @@ def prepare_closure(
         action="closure_prepared",
         obj=closure,
         release=release,
-        after={"rfcs_implemented": implemented, "notes": notes},
+        after={
+            "rfcs_implemented": implemented,
+            "dsl_verified": closure.dsl_verified,
+            "differences": cmdb.describe(differences),
+            "notes": notes,
+        },
     )
+    if differences:
+        audit.record(
+            actor=by,
+            action="dsl_deviation_accepted",
+            obj=closure,
+            release=release,
+            after={"differences": cmdb.describe(differences), "reason": accepted_deviation},
+        )
     mark_done(release, "RM.6.7", by=by)
     return closure
