@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from raci import permissions
@@ -226,7 +227,20 @@ def open_ci_task(release, *, by) -> CITask:
     task, _ = CITask.objects.get_or_create(release=release)
     task.proposals.all().delete()
     proposals = {}
-    own = list(ConfigurationItem.objects.filter(release=release))
+    delivered = Q()
+    for name, version in Component.objects.filter(release=release).values_list("name", "version"):
+        delivered |= Q(kind=ConfigurationItem.Kind.COMPONENT, name=name, version=version)
+    own = list(
+        ConfigurationItem.objects.filter(application=release.application).filter(
+            Q(
+                kind=ConfigurationItem.Kind.APPLICATION,
+                name=release.application.code,
+                version=release.version,
+            )
+            | delivered
+        )
+    )
+    own_keys = {(i.kind, i.name, i.version) for i in own}
     installed = release_baseline(release) is not None and not release.rollback_plan_used
     for item in own:
         proposals[item.pk] = (item, CIStatus.LIVE if installed else CIStatus.RETIRED)
@@ -243,7 +257,9 @@ def open_ci_task(release, *, by) -> CITask:
             kept_app = (release.application.code, previous.release.version)
             for item in ConfigurationItem.objects.filter(
                 application=release.application, status=CIStatus.LIVE
-            ).exclude(release=release):
+            ):
+                if (item.kind, item.name, item.version) in own_keys:
+                    continue
                 key = (item.name, item.version)
                 is_previous_app = (
                     item.kind == ConfigurationItem.Kind.APPLICATION and key == kept_app

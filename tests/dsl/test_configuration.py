@@ -1,0 +1,259 @@
+"""Configuration management through the API and the pages: the baseline recorded at the
+successful installation (RM.6.5), RM.6.7 comparing production with the DSL (refusing a
+difference unless a deviation is accepted with a reason), and the configuration
+manager's task to confirm the CI status changes a closure implies."""
+
+import hashlib
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from changes.models import RfC
+from dsl.models import CIStatus, CITask, ConfigurationItem
+from releasemgmt.audit.models import AuditEntry
+from releases.models import Release
+from tests.lifecycle import install, walk_to
+
+#: the components tests.lifecycle stores hold b"PK"
+PK = hashlib.sha256(b"PK").hexdigest()
+OTHER = "ab" * 32
+CLOSE = {"deployment_plan_updated": True}
+
+
+@pytest.fixture
+def config_manager(make_user):
+    return make_user("cora", "ITSM Configuration Manager", first_name="Cora")
+
+
+def installed(cast, release, manifest=""):
+    """RM.6.1 to RM.6.6 of a release in installation; RM.6.5 reports ``manifest``."""
+    install(cast, release, successful=True)
+    cast.ok(cast.perform(cast.dc, release, "RM.6.5", {"installed": manifest}))
+    cast.ok(cast.perform(cast.dc, release, "RM.6.6", {"message": "Available"}))
+
+
+def baseline_of(cast, release):
+    return cast.ok(cast.client(cast.rm).get(f"/api/v1/releases/{release.identifier}/baseline/"))
+
+
+def test_baseline_recorded_at_the_successful_installation(cast, release_at, client):
+    release = release_at("installation")
+    assert baseline_of(cast, release) == {"baseline": None, "previous_baseline": None}
+    installed(cast, release)
+    body = baseline_of(cast, release)
+    assert [(i["name"], i["version"], i["sha256"]) for i in body["baseline"]["items"]] == [
+        ("ecs-core", "3.2.0", PK),
+        ("ecs-web", "3.2.0", PK),
+    ]
+    assert body["baseline"]["recorded_by"] == cast.dc.username
+    assert body["previous_baseline"] is None
+    assert AuditEntry.objects.filter(release=release, action="baseline_recorded").exists()
+    # The release's CIs are registered, in test until the configuration manager says.
+    items = ConfigurationItem.objects.filter(application=release.application)
+    assert {(i.kind, i.name, i.status) for i in items} == {
+        ("application", "ecs", "in_test"),
+        ("component", "ecs-core", "in_test"),
+        ("component", "ecs-web", "in_test"),
+    }
+    client.force_login(cast.cust)
+    page = client.get(
+        f"/releases/{release.identifier}/configuration/", headers={"HX-Request": "true"}
+    )
+    assert page.status_code == 200
+    assert PK in page.content.decode()
+    assert "Baseline of production" in page.content.decode()
+
+
+def test_closure_refuses_differences_with_production_until_a_deviation_is_accepted(
+    cast, release_at
+):
+    release = release_at("installation")
+    installed(cast, release, f"ecs-core 3.2.1 {PK}\necs-extra 1.0.0 {OTHER}")
+    response = cast.perform(cast.rm, release, "RM.6.7", CLOSE)
+    assert response.status_code == 409
+    assert response.json()["missing"] == [
+        "ecs-core: version differs",
+        "ecs-extra: missing in DSL",
+        "ecs-web: missing in production",
+    ]
+    assert Release.objects.get(pk=release.pk).stage == "installation"
+    assert not CITask.objects.filter(release=release).exists()  # nothing half-saved
+    body = cast.ok(
+        cast.perform(
+            cast.rm, release, "RM.6.7", CLOSE | {"accepted_deviation": "Hotfix 3.2.1 on site"}
+        )
+    )
+    assert body["stage"] in ("closed", "conformance")
+    closure = cast.ok(cast.client(cast.rm).get(f"/api/v1/releases/{release.identifier}/closure/"))
+    assert closure["dsl_verified"] is False
+    assert closure["deviation_reason"] == "Hotfix 3.2.1 on site"
+    assert [(d["component"], d["problem"]) for d in closure["differences"]] == [
+        ("ecs-core", "version differs"),
+        ("ecs-extra", "missing in DSL"),
+        ("ecs-web", "missing in production"),
+    ]
+    entry = AuditEntry.objects.get(release=release, action="dsl_deviation_accepted")
+    assert "Hotfix 3.2.1 on site" in str(entry.changes)
+
+
+def test_closure_on_the_web_names_a_checksum_difference_and_keeps_the_input(
+    cast, release_at, client
+):
+    release = release_at("installation")
+    installed(cast, release, f"ecs-core 3.2.0 {OTHER}\necs-web 3.2.0 {PK}")
+    client.force_login(cast.rm)
+    path = f"/releases/{release.identifier}/activities/RM.6.7/"
+    response = client.post(path, {"deployment_plan_updated": "on", "notes": "Kept note"})
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "ecs-core: checksum differs" in text
+    assert "Kept note" in text
+    response = client.post(
+        path,
+        {"deployment_plan_updated": "on", "accepted_deviation": "Repackaged by the vendor"},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/releases/{release.identifier}/configuration/").content.decode()
+    assert "deviation accepted" in page
+    assert "Repackaged by the vendor" in page
+    assert "checksum differs" in page
+
+
+def test_clean_closure_is_verified_and_the_configuration_manager_confirms_the_changes(
+    cast, release_at, config_manager, make_user
+):
+    release = release_at("installation")
+    installed(cast, release)
+    cast.ok(cast.perform(cast.rm, release, "RM.6.7", CLOSE))
+    closure = cast.ok(cast.client(cast.rm).get(f"/api/v1/releases/{release.identifier}/closure/"))
+    assert (closure["dsl_verified"], closure["differences"]) == (True, [])
+    cm = cast.client(config_manager)
+    tasks = cast.ok(cm.get("/api/v1/cmdb/tasks/?status=open"))
+    assert [t["release"] for t in tasks] == [release.identifier]
+    task = cast.ok(cm.get(f"/api/v1/cmdb/tasks/{tasks[0]['id']}/"))
+    proposals = {p["name"]: p for p in task["proposals"]}
+    assert {n: p["proposed_status"] for n, p in proposals.items()} == {
+        "ecs": "live",
+        "ecs-core": "live",
+        "ecs-web": "live",
+    }
+    confirm = f"/api/v1/cmdb/tasks/{task['id']}/confirm/"
+    assert cast.client(cast.rm).post(confirm, {}, format="json").status_code == 403
+    amended = {"changes": [{"proposal": proposals["ecs-web"]["id"], "status": "in_test"}]}
+    response = cm.post(confirm, amended, format="json")
+    assert response.status_code == 400
+    assert "note" in response.json()
+    response = cm.post(
+        confirm, {"changes": [{"proposal": 987654, "status": "live"}]}, format="json"
+    )
+    assert response.status_code == 400
+    assert "changes" in response.json()
+    body = cast.ok(cm.post(confirm, amended | {"note": "Web tier on hold"}, format="json"))
+    assert body["status"] == "confirmed"
+    assert body["confirmed_by"] == "cora"
+    statuses = {
+        i.name: i.status for i in ConfigurationItem.objects.filter(application=release.application)
+    }
+    assert statuses == {"ecs": "live", "ecs-core": "live", "ecs-web": "in_test"}
+    core = {p["name"]: p for p in body["proposals"]}["ecs-core"]
+    assert [(h["from_status"], h["to_status"], h["release"]) for h in core["history"]] == [
+        ("in_test", "live", release.identifier),
+        ("", "in_test", release.identifier),
+    ]
+    assert cm.post(confirm, {}, format="json").status_code == 409
+    assert AuditEntry.objects.filter(release=release, action="ci_changes_confirmed").exists()
+
+
+def test_next_release_retires_the_previous_version_and_its_rollback_names_the_baseline(
+    cast, release_at, make_release, config_manager, client
+):
+    first = release_at("installation")
+    installed(cast, first)
+    cast.ok(cast.perform(cast.rm, first, "RM.6.7", CLOSE))
+    cast.ok(cast.client(config_manager).post(f"/api/v1/cmdb/tasks/{first.ci_task.pk}/confirm/"))
+    second = make_release(threads=["a3-cust"])
+    rfc = RfC.objects.create(
+        reference="RFC-101", title="More", status=RfC.Status.AUTHORISED, requester=cast.rm
+    )
+    cast.ok(cast.act(cast.rm, second, "include-rfc", {"rfc": rfc.reference}, False), 201)
+    walk_to(cast, second, "installation")
+    client.force_login(cast.dc)
+    page = client.get(f"/releases/{second.identifier}/activities/RM.6.4/").content.decode()
+    assert f"{first.identifier} {first.version}" in page  # the baseline a rollback restores
+    installed(cast, second, f"ecs-core 3.3.0 {OTHER}\necs-web 3.2.0 {PK}")
+    body = baseline_of(cast, second)
+    assert body["previous_baseline"]["release"] == first.identifier
+    response = cast.perform(cast.rm, second, "RM.6.7", CLOSE)
+    assert response.json()["missing"] == ["ecs-core: version differs"]
+    cast.ok(cast.perform(cast.rm, second, "RM.6.7", CLOSE | {"accepted_deviation": "3.3.0"}))
+    task = cast.ok(cast.client(config_manager).get(f"/api/v1/cmdb/tasks/{second.ci_task.pk}/"))
+    proposed = {(p["name"], p["version"]): p["proposed_status"] for p in task["proposals"]}
+    assert proposed[("ecs", first.version)] == "retired"
+    assert proposed[("ecs", second.version)] == "live"
+
+
+def test_configuration_manager_confirms_on_the_page_from_the_start_page(
+    cast, release_at, config_manager, client
+):
+    release = release_at("installation")
+    installed(cast, release)
+    cast.ok(cast.perform(cast.rm, release, "RM.6.7", CLOSE))
+    task = CITask.objects.get(release=release)
+    client.force_login(config_manager)
+    start = client.get("/").content.decode()
+    assert "CI status changes to confirm" in start
+    assert f"/cmdb/tasks/{task.pk}/" in start
+    path = f"/cmdb/tasks/{task.pk}/"
+    web = task.proposals.get(item__name="ecs-web")
+    data = {p.field_name: p.proposed_status for p in task.proposals.all()}
+    response = client.post(path, data | {web.field_name: "retired"})
+    assert response.status_code == 400
+    assert "Say why" in response.content.decode()
+    response = client.post(path, data | {web.field_name: "bogus"})
+    assert response.status_code == 400
+    client.force_login(cast.rm)
+    assert client.post(path, data).status_code == 403
+    client.force_login(config_manager)
+    response = client.post(path, data | {web.field_name: "retired", "note": "Decommissioned"})
+    assert response.status_code == 302
+    web.item.refresh_from_db()
+    assert web.item.status == CIStatus.RETIRED
+    assert "CI status changes to confirm" not in client.get("/").content.decode()
+
+
+def count(client, path):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(ctx.captured_queries)
+
+
+def test_ci_task_pages_have_constant_queries(
+    cast, release_at, make_release, config_manager, client
+):
+    release = release_at("installation")
+    installed(cast, release)
+    cast.ok(cast.perform(cast.rm, release, "RM.6.7", CLOSE))
+    task = CITask.objects.get(release=release)
+    paths = [
+        "/cmdb/tasks/",
+        f"/cmdb/tasks/{task.pk}/",
+        f"/releases/{release.identifier}/configuration/",
+        "/api/v1/cmdb/tasks/",
+        f"/api/v1/cmdb/tasks/{task.pk}/",
+        f"/api/v1/releases/{release.identifier}/baseline/",
+    ]
+    client.force_login(config_manager)
+    before = [count(client, p) for p in paths]
+    # More CIs, more history, more tasks: the same queries.
+    for n in range(5):
+        item = ConfigurationItem.objects.create(
+            application=release.application, kind="component", name=f"lib{n}", version="1"
+        )
+        task.proposals.create(item=item, from_status="planned", proposed_status="live")
+        item.history.create(to_status="planned", reason="Registered", changed_by=cast.rm)
+    for _ in range(3):
+        CITask.objects.create(release=make_release(threads=["a3-cust"]))
+    client.force_login(config_manager)
+    assert [count(client, p) for p in paths] == before
