@@ -135,6 +135,10 @@ OBJECTS = {
     "deployments:mass_progress": "pk",
     "mass-notification": "pk",
 }
+#: The configuration manager's tasks (RM.6.7): one per release, seen with the release.
+CI_TASKS = {"dsl:ci_task", "ci-task", "ci-task-confirm"}
+OBJECTS |= dict.fromkeys(CI_TASKS, "pk")
+NO_ARGUMENTS |= {"dsl:ci_tasks", "ci-tasks"}
 #: The user's own things, named by a key: another user's key answers as a missing one.
 PERSONAL = {"api-token-detail": "token_key", "accounts:token_revoke": "token_key"}
 #: Downloads of a file kept for a release, named by its kind and id.

@@ -44,7 +44,9 @@ from deployments.conflicts import conflicts_of, installation_window
 from deployments.forms import DecisionForm, MassNotificationForm, PlanRevisionForm
 from deployments.package_forms import PackageForm, PackageReleaseForm
 from deployments.services import packages
-from dsl.models import Subscriber
+from dsl import configuration
+from dsl.forms import CITaskForm
+from dsl.models import ConfigurationItem, ProposedStatusChange, Subscriber
 from releasemgmt.inputs import MAX_TEXT_LENGTH
 from releases import planning, registry
 from releases.forms import (
@@ -545,6 +547,9 @@ API_DOORS = {
         lambda w, r: {"file": upload("users.csv", b"email,name\nnew@example.org,New\n")},
         {"code": "ecs"},
     ),
+    "POST /api/v1/cmdb/tasks/{id}/confirm/": Door(
+        "cm", None, static(note="Confirmed as proposed"), lambda w: {"id": w.ci_task.pk}
+    ),
     "POST /api/v1/auth/token/": Door(
         None, None, lambda w, r: {"username": w.cast.rm.username, "password": "pw"}
     ),
@@ -1038,6 +1043,14 @@ def _pages():
     pages["calendar feed address"] = Page(
         "rm", None, "/account/calendar/regenerate/", static(), lambda w, r: {}
     )
+    pages["CI task confirmed"] = Page(
+        "cm",
+        None,
+        "",
+        lambda w, r: {p.field_name: "live" for p in w.ci_task.proposals.all()} | {"note": "Fine"},
+        lambda w, r: form_fields(CITaskForm(task=w.ci_task)),
+        where=lambda w: f"/cmdb/tasks/{w.ci_task.pk}/",
+    )
     pages.update(_change_pages())
     pages.update(_planning_pages())
     pages.update(_type_pages())
@@ -1351,6 +1364,7 @@ class World:
             "campaign": self.cast.campaign,
             "owner": owner,
             "changer": new_user("changer", "ITSM Change Manager"),
+            "cm": new_user("cm", "ITSM Configuration Manager"),
         }
         Subscriber.objects.create(application=self.application, email="reader@example.org")
         for reference, status in (("RFC-FREE", "authorised"), ("RFC-OPEN", "submitted")):
@@ -1375,6 +1389,18 @@ class World:
         used = {door.point for door in [*API_DOORS.values(), *PAGES.values()]}
         self.releases = {point: POINTS[point](self) for point in sorted(used - {None})}
         self._api_changes()
+        self._ci_task()
+
+    def _ci_task(self):
+        """A configuration manager's task (RM.6.7) with one proposed status change."""
+        release = self.releases["planning"]
+        self.ci_task = configuration.open_ci_task(release, by=self.cast.rm)
+        item = ConfigurationItem.objects.create(
+            application=self.application, kind="component", name="ecs-core", version="9.9"
+        )
+        ProposedStatusChange.objects.create(
+            task=self.ci_task, item=item, from_status="in_test", proposed_status="live"
+        )
 
     def _api_changes(self):
         """What change management's API doors write to, through the services: a draft, a

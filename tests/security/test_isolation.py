@@ -24,7 +24,7 @@ from changes import services as changes
 from changes.models import RfC
 from deployments.services import mass_notifications
 from deployments.services import packages as release_packages
-from dsl import subscribers
+from dsl import configuration, subscribers
 from releasemgmt.accounts.tokens import issue_token, tokens_of
 from releases.downloads import release_files
 from releases.models import Release
@@ -32,6 +32,7 @@ from tests.lifecycle import install, walk_to
 
 from .conftest import People, new_user
 from .routes import (
+    CI_TASKS,
     EXPORTS,
     FILES,
     MEETINGS,
@@ -65,6 +66,8 @@ def ids(route):
 
 def object_values(route, world):
     """The other thread's mass notification or RfC, for a pattern naming one."""
+    if route.name in CI_TASKS:
+        return {"pk": world.ci_task.pk}
     if OBJECTS[route.name] == "pk":
         return {"pk": world.mass_notification.pk}
     return {"reference": world.rfc.reference}
@@ -125,6 +128,7 @@ def world(module_db):
         attachment=attachment,
         meeting=meeting,
         mass_notification=notification,
+        ci_task=configuration.open_ci_task(theirs, by=cast.rm),
         outsiders=[people.exc, people.globex_dev],
         insiders=[cast.cust, people.acme_dev],
         secrets=[theirs.identifier, theirs.name, rfc.reference, meeting.title, "PKG-SECRET"],
