@@ -49,7 +49,15 @@ from deployments.models import (
     ReleasePackage,
 )
 from deployments.plan_content import ITEMS, snapshot
-from dsl.models import Subscriber
+from dsl.models import (
+    Baseline,
+    BaselineItem,
+    CIStatus,
+    CITask,
+    ConfigurationItem,
+    ProposedStatusChange,
+    Subscriber,
+)
 from raci import sync
 from raci.models import (
     Activity,
@@ -321,6 +329,8 @@ def grow(world: World, target: int, seed: int = 42) -> float:
         living_plans(world)
     with phase("packages"), transaction.atomic():
         _write_packages(world)
+    with phase("configuration"), transaction.atomic():
+        _write_configuration(world)
     with phase("ANALYZE"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give
     return time.perf_counter() - start
@@ -357,6 +367,97 @@ def _write_packages(world: World) -> None:
             PackageMember(package=package, release_id=pool.pop(0), added_by=owner) for pool in pools
         ]
     PackageMember.objects.bulk_create(members)
+
+
+#: components of each closed release: its CIs, its baseline, its proposed changes
+COMPONENTS_PER_RELEASE = 8
+#: one closed release in this many still waits for the configuration manager
+OPEN_CI_TASK_EVERY = 5
+
+
+def _write_configuration(world: World) -> None:
+    """Each closed release as RM.6.5 and RM.6.7 leave it: its CIs (the application and
+    its components at its version), the baseline of production, and the configuration
+    manager's task with its proposed changes, confirmed but for one in
+    OPEN_CI_TASK_EVERY."""
+    closed = list(
+        Release.objects.filter(stage=Stage.CLOSED, ci_task__isnull=True)
+        .order_by("id")
+        .values_list("id", "application_id", "application__code", "version")
+    )
+    if not closed:
+        return
+    rm = world.members[Parties.RELEASE_MANAGER][0]
+    cm = world.members[Parties.CONFIGURATION_MANAGER][0]
+    now = timezone.now()
+    items = []
+    for pk, application_id, code, version in closed:
+        items.append(
+            ConfigurationItem(
+                application_id=application_id,
+                kind=ConfigurationItem.Kind.APPLICATION,
+                name=code,
+                version=version,
+                status=CIStatus.LIVE,
+                release_id=pk,
+            )
+        )
+        items += [
+            ConfigurationItem(
+                application_id=application_id,
+                kind=ConfigurationItem.Kind.COMPONENT,
+                name=f"{code}-module-{n}",
+                version=version,
+                status=CIStatus.LIVE,
+                release_id=pk,
+            )
+            for n in range(COMPONENTS_PER_RELEASE)
+        ]
+    items = ConfigurationItem.objects.bulk_create(items, batch_size=5000)
+    by_release = defaultdict(list)
+    for item in items:
+        by_release[item.release_id].append(item)
+    baselines = Baseline.objects.bulk_create(
+        Baseline(application_id=application_id, release_id=pk, recorded_by=rm)
+        for pk, application_id, _, _ in closed
+    )
+    BaselineItem.objects.bulk_create(
+        (
+            BaselineItem(
+                baseline=baseline,
+                name=item.name,
+                version=item.version,
+                sha256=f"{item.pk:064x}",
+            )
+            for baseline in baselines
+            for item in by_release[baseline.release_id]
+            if item.kind == ConfigurationItem.Kind.COMPONENT
+        ),
+        batch_size=5000,
+    )
+    tasks = CITask.objects.bulk_create(
+        CITask(
+            release_id=pk,
+            status=CITask.Status.OPEN if n % OPEN_CI_TASK_EVERY == 0 else CITask.Status.CONFIRMED,
+            confirmed_by=None if n % OPEN_CI_TASK_EVERY == 0 else cm,
+            confirmed_at=None if n % OPEN_CI_TASK_EVERY == 0 else now,
+        )
+        for n, (pk, _, _, _) in enumerate(closed)
+    )
+    ProposedStatusChange.objects.bulk_create(
+        (
+            ProposedStatusChange(
+                task=task,
+                item=item,
+                from_status=CIStatus.IN_TEST,
+                proposed_status=CIStatus.LIVE,
+                confirmed_status="" if task.status == CITask.Status.OPEN else CIStatus.LIVE,
+            )
+            for task in tasks
+            for item in by_release[task.release_id]
+        ),
+        batch_size=5000,
+    )
 
 
 def _skip_constraint_triggers() -> None:

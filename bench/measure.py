@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from changes.models import CabMeeting, RfC
 from deployments.models import ReleasePackage
+from dsl.models import CITask
 from raci.models import Party
 from raci.permissions import Parties
 from releasemgmt.accounts import feeds
@@ -177,6 +178,22 @@ def pages(world) -> list[Page]:
         ("release manager", calendar),
         ("thread A3/Cust", calendar),
     ]
+    # Configuration management: the configuration manager's tasks (RM.6.7), an open one
+    # with its proposals and the CIs' history, and a closed release's configuration.
+    people["configuration manager"] = world.members[Parties.CONFIGURATION_MANAGER][0]
+    task = CITask.objects.filter(status=CITask.Status.OPEN).order_by("id").first()
+    others += [
+        ("configuration manager", "/cmdb/tasks/"),
+        ("configuration manager", "/api/v1/cmdb/tasks/?status=open"),
+    ]
+    if task is not None:
+        identifier = task.release.identifier
+        others += [
+            ("configuration manager", f"/cmdb/tasks/{task.pk}/"),
+            ("configuration manager", f"/api/v1/cmdb/tasks/{task.pk}/"),
+            ("release manager", f"/releases/{identifier}/configuration/"),
+            ("release manager", f"/api/v1/releases/{identifier}/baseline/"),
+        ]
     plan += [Page(persona, path, people[persona], True) for persona, path in others]
     for persona in ("release manager", "thread A3/Cust"):
         feed = feeds.feed_of(people[persona]) or feeds.regenerate(people[persona])

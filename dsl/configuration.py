@@ -150,7 +150,7 @@ def record_baseline(release, *, by, installed=None) -> Baseline:
         release=release,
         after={
             "previous": previous.pk if previous else None,
-            "items": [f"{i.name} {i.version} {i.sha256}" for i in rows.values()],
+            "components": [f"{i.name} {i.version} {i.sha256}" for i in rows.values()],
         },
     )
     return baseline

@@ -13,6 +13,7 @@ from bench import dataset, measure
 from changes import services
 from changes.models import Advice, AgendaItem, CabDecision, CabMeeting, ChangeType, Review, RfC
 from deployments.models import ReleasePackage
+from dsl.models import CITask
 from raci.permissions import Parties
 from releasemgmt.audit.models import AuditEntry
 
@@ -139,3 +140,17 @@ def test_the_packages_and_exports_are_measured_and_answer(world):
     assert measure.unexpected(rows) == []
     export = next(r for r in rows if r.page.startswith("/releases/export/"))
     assert export.kb > RELEASES * 0.05  # every release's row was read
+
+
+def test_the_configuration_managers_tasks_are_measured_and_answer(world):
+    """Closed releases carry their CIs, baseline and the configuration manager's task
+    (some still open); the task list, an open task and its release's configuration
+    answer 200."""
+    task = CITask.objects.filter(status=CITask.Status.OPEN).order_by("id").first()
+    assert task is not None
+    assert task.proposals.count() == dataset.COMPONENTS_PER_RELEASE + 1
+    assert CITask.objects.filter(status=CITask.Status.CONFIRMED).exists()
+    plan = [p for p in measure.pages(world) if "cmdb" in p.path or "/configuration/" in p.path]
+    assert f"/cmdb/tasks/{task.pk}/" in {p.path for p in plan}
+    rows = measure.run(plan, repeat=2)
+    assert measure.unexpected(rows) == []

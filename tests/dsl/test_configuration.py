@@ -114,6 +114,7 @@ def test_closure_on_the_web_names_a_checksum_difference_and_keeps_the_input(
         {"deployment_plan_updated": "on", "accepted_deviation": "Repackaged by the vendor"},
     )
     assert response.status_code == 302
+    assert client.get(f"/releases/{release.identifier}/").status_code == 200  # its audit trail
     page = client.get(f"/releases/{release.identifier}/configuration/").content.decode()
     assert "deviation accepted" in page
     assert "Repackaged by the vendor" in page
