@@ -229,9 +229,7 @@ def walk(release, target: str, *, rm, dc, campaign, board, phased=False) -> None
     d.prepare_post_installation_notification(
         release, by=dc, message="The new release is available."
     )
-    d.prepare_closure(
-        release, by=rm, configuration_manager_informed=True, deployment_plan_updated=True
-    )
+    d.prepare_closure(release, by=rm, deployment_plan_updated=True)
     if target in ("conformance", "closed") and release.conformance_testing:
         all_decide(Decision.Kind.CT_GO_AHEAD)
         d.initiate_ct_campaign(release, by=rm, coordinator=campaign, scope="Full CT campaign")

@@ -6,6 +6,7 @@ from changes.models import CabMeeting, ChangeType, Review, RfC
 from changes.selectors import change_schedule
 from deployments.models import DeploymentPlan, InstallationReport, ReleasePackage
 from deployments.plan_content import missing_items
+from dsl.models import CITask
 from raci.models import Party
 from releasemgmt.audit.models import AuditEntry
 from releases.models import PolicyBreach, Release, ReleasePolicy
@@ -122,3 +123,22 @@ def test_demo_data_shows_release_types_and_policies(db):
     breaches = PolicyBreach.objects.filter(release__application__code="ecs")
     assert "lead_time" in set(breaches.values_list("rule", flat=True))
     assert all("customs" in b.reason for b in breaches)
+
+
+def test_demo_data_shows_baselines_and_the_configuration_managers_tasks(db, client):
+    call_command("load_demo")
+    call_command("load_demo")
+    closed = Release.objects.get(application__code="ics", version="2.0.4")
+    assert closed.stage == "closed"
+    assert closed.baselines.get().items.count() == 2
+    assert closed.closure.dsl_verified
+    assert closed.ci_task.status == CITask.Status.CONFIRMED
+    assert set(closed.ci_task.proposals.values_list("confirmed_status", flat=True)) == {"live"}
+    assert CITask.objects.filter(status=CITask.Status.OPEN).exists()
+    # The emergency fix of VIES in installation rolls back to 1.9.0's baseline.
+    fix = Release.objects.get(application__code="vies", version="1.9.2")
+    client.force_login(get_user_model().objects.get(username="configuration-manager"))
+    start = client.get("/").content.decode()
+    assert "CI status changes to confirm" in start
+    page = client.get(f"/releases/{fix.identifier}/activities/RM.6.4/").content.decode()
+    assert "Previous baseline" in page

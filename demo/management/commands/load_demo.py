@@ -14,6 +14,8 @@ from changes.loader import load_change_models
 from changes.models import CabMeeting
 from deployments.models import ReleasePackage
 from deployments.services import packages
+from dsl import configuration
+from dsl.models import CITask
 from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
 from releases import planning, policy, services
@@ -194,6 +196,7 @@ class Command(BaseCommand):
         self._windows(users["release-manager"], apps)
         self._package(users["release-manager"])
         self._policies(users["release-manager"], apps)
+        self._configuration(users["configuration-manager"])
         self.stdout.write(
             f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "
             f"{created} new releases."
@@ -298,6 +301,18 @@ class Command(BaseCommand):
                 policy_reason="The customs authorities need the corrections before the "
                 "end of the month.",
             )
+
+    def _configuration(self, configuration_manager):
+        """The configuration manager has confirmed the CI status changes of ICS 2.0.4's
+        closure (RM.6.7), the other closures'
+        tasks wait on their start page. Each installed release has its baseline."""
+        task = CITask.objects.filter(
+            release__application__code="ics",
+            release__version="2.0.4",
+            status=CITask.Status.OPEN,
+        ).first()
+        if task is not None:
+            configuration.confirm_ci_task(task, by=configuration_manager, statuses={}, note="")
 
     def _user(self, User, username, full_name, groups):
         first, _, last = full_name.partition(" ")
