@@ -255,8 +255,8 @@ def open_ci_task(release, *, by) -> CITask:
                 if (i.name, i.version) not in running
             ]
             kept_app = (release.application.code, previous.release.version)
-            for item in ConfigurationItem.objects.filter(
-                application=release.application, status=CIStatus.LIVE
+            for item in ConfigurationItem.objects.filter(application=release.application).exclude(
+                status=CIStatus.RETIRED
             ):
                 if (item.kind, item.name, item.version) in own_keys:
                     continue

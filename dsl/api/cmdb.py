@@ -92,7 +92,7 @@ class CITasksView(APIView):
         """The CI status changes closed releases imply, of the releases the caller may see."""
         status = request.query_params.get("status") or None
         if status is not None and status not in CITask.Status.values:
-            raise ValidationError({"status": f"One of {', '.join(CITask.Status.values)}."})
+            raise ValidationError({"status": [f"One of {', '.join(CITask.Status.values)}."]})
         tasks = selectors.ci_tasks(request.user, status=status)
         return Response(CITaskListSerializer(tasks, many=True).data)
 
@@ -126,7 +126,9 @@ class CITaskConfirmView(APIView):
         statuses = {}
         for change in given.get("changes", []):
             if change["proposal"] not in own:
-                raise ValidationError({"changes": f"{change['proposal']} is not a proposal here."})
+                raise ValidationError(
+                    {"changes": [f"{change['proposal']} is not a proposal here."]}
+                )
             statuses[change["proposal"]] = change["status"]
         configuration.confirm_ci_task(
             task, by=request.user, statuses=statuses, note=given.get("note", "")
