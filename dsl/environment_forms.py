@@ -30,10 +30,11 @@ class ApplicationForm(GuardedForm):
         label="Default business thread(s)",
     )
 
-    def __init__(self, *args, application=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if application is not None:
-            del self.fields["code"]
+
+class ApplicationChangeForm(ApplicationForm):
+    """An application's changes: its code is fixed (release identifiers carry it)."""
+
+    code = None
 
 
 class EnvironmentForm(GuardedForm):

@@ -16,7 +16,7 @@ from releases.models import Application
 
 from . import environment_selectors as selectors
 from . import environments
-from .environment_forms import ApplicationForm, EnvironmentForm, VersionForm
+from .environment_forms import ApplicationChangeForm, ApplicationForm, EnvironmentForm, VersionForm
 
 
 def _require(user):
@@ -45,7 +45,8 @@ def _application_form(request, application=None):
             "description": application.description,
             "business_threads": list(application.business_threads.all()),
         }
-    form = ApplicationForm(posted(request)[0], initial=initial, application=application)
+    form_class = ApplicationForm if application is None else ApplicationChangeForm
+    form = form_class(posted(request)[0], initial=initial)
     if request.method == "POST":
         saved, status = run_form(
             form,

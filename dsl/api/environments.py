@@ -20,7 +20,7 @@ from releases.models import Application
 
 from .. import environment_selectors as selectors
 from .. import environments
-from ..environment_forms import ApplicationForm, EnvironmentForm, VersionForm
+from ..environment_forms import ApplicationChangeForm, ApplicationForm, EnvironmentForm, VersionForm
 
 TAGS = ["applications"]
 
@@ -120,7 +120,7 @@ class ApplicationView(APIView):
         return Response(ApplicationSerializer(get_object_or_404(_applications(), code=code)).data)
 
     @extend_schema(
-        request=form_request(ApplicationForm, "ApplicationChangeRequest"),
+        request=form_request(ApplicationChangeForm, "ApplicationChangeRequest"),
         responses={200: ApplicationSerializer, **error_responses(400, 401, 403, 404, 415)},
         tags=TAGS,
     )
@@ -134,7 +134,7 @@ class ApplicationView(APIView):
             "description": application.description,
             "business_threads": [p.slug for p in application.business_threads.all()],
         }
-        data = _bind(ApplicationForm, request, current, application=application)
+        data = _bind(ApplicationChangeForm, request, current)
         applications.save_application(by=request.user, application=application, **data)
         return Response(ApplicationSerializer(_applications().get(pk=application.pk)).data)
 
