@@ -91,7 +91,8 @@ class ApplicationsView(generics.ListAPIView):
         return _applications()
 
     @extend_schema(
-        responses={200: ApplicationSerializer(many=True), **error_responses(401)}, tags=TAGS
+        responses={200: ApplicationSerializer(many=True), **error_responses(401, 404)},
+        tags=TAGS,
     )
     def get(self, request, *args, **kwargs):
         """Applications under release management, with their default business threads."""
