@@ -116,7 +116,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         request=form_request(OrganisationForm, "OrganisationRequest"),
         responses={201: OrganisationSerializer, **error_responses(400, 401, 403, 415)},
     )
-    def create(self, request):
+    def create(self, request, *args, **kwargs):
         """Add a developer organisation (the keepers of the master data, issue 13)."""
         if not permissions.may_manage_master_data(request.user):
             raise PermissionDenied(organisations.WHO)
@@ -128,7 +128,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(OrganisationSerializer(saved).data, status=201)
 
 
-class MemberSerializer(serializers.Serializer):
+class OrganisationMemberSerializer(serializers.Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField(source="get_full_name")
     email = serializers.CharField()
@@ -141,15 +141,19 @@ class OrganisationMembersView(APIView):
             raise PermissionDenied("Only the ITSM staff see who works for an organisation.")
         return organisation
 
-    @extend_schema(responses={200: MemberSerializer(many=True), **error_responses(401, 403, 404)})
+    @extend_schema(
+        responses={200: OrganisationMemberSerializer(many=True), **error_responses(401, 403, 404)}
+    )
     def get(self, request, name):
         """The people of a developer organisation."""
         organisation = self._organisation(request, name)
-        return Response(MemberSerializer(selectors.members(organisation), many=True).data)
+        return Response(
+            OrganisationMemberSerializer(selectors.members(organisation), many=True).data
+        )
 
     @extend_schema(
         request=form_request(MemberForm, "MemberRequest"),
-        responses={201: MemberSerializer, **error_responses(400, 401, 403, 404, 415)},
+        responses={201: OrganisationMemberSerializer, **error_responses(400, 401, 403, 404, 415)},
     )
     def post(self, request, name):
         """Add a person to the organisation: an existing user by ``username``, or a new
@@ -160,7 +164,7 @@ class OrganisationMembersView(APIView):
         if not form.is_valid():
             raise DjangoValidationError(form_errors(form))
         user = organisations.add_member(organisation, by=request.user, **form.cleaned_data)
-        return Response(MemberSerializer(user).data, status=201)
+        return Response(OrganisationMemberSerializer(user).data, status=201)
 
 
 class OrganisationMemberView(APIView):
