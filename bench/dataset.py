@@ -49,7 +49,7 @@ from deployments.models import (
     ReleasePackage,
 )
 from deployments.plan_content import ITEMS, snapshot
-from dsl.models import Subscriber
+from dsl.models import Environment, InstalledVersion, Subscriber
 from raci import sync
 from raci.models import (
     Activity,
@@ -175,6 +175,8 @@ class World:
                 create_weekly_cabs(self)
         if not ReleasePolicy.objects.filter(application__in=self.applications).exists():
             self._create_policies()
+        if not Environment.objects.filter(application__in=self.applications).exists():
+            self._create_environments()
         self.weekly = weekly_cabs()
         self.weekly_starts = [slot.starts_at for slot in self.weekly]
         now = timezone.now()
@@ -195,6 +197,28 @@ class World:
                 updated_by=self.members[Parties.RELEASE_MANAGER][0],
             )
             for application in self.applications[::2]
+        )
+
+    def _create_environments(self):
+        """Four environments per application, each with a timeline of
+        ENVIRONMENT_HISTORY versions (issue 13): the environment pages read them."""
+        kinds = ["psat", "sat", "conformance", "production"]
+        environments = Environment.objects.bulk_create(
+            Environment(application=application, slug=kind, name=kind.upper(), kind=kind)
+            for application in self.applications
+            for kind in kinds
+        )
+        start = timezone.now() - datetime.timedelta(days=7 * ENVIRONMENT_HISTORY)
+        InstalledVersion.objects.bulk_create(
+            InstalledVersion(
+                environment=env,
+                version=f"{i // 10}.{i % 10}.0",
+                activity="RM.6.5" if env.kind == "production" else "RM.3.3",
+                installed_at=start + datetime.timedelta(days=7 * i),
+                rolled_back_at=start + datetime.timedelta(days=7 * i + 1) if i % 9 == 8 else None,
+            )
+            for env in environments
+            for i in range(ENVIRONMENT_HISTORY)
         )
 
     def _create_people(self):
@@ -1688,6 +1712,8 @@ def _inform(world: World, release, record, holders, pk, rng) -> tuple[tuple, lis
 
 #: releases in acceptance with a long-lived deployment plan; its rows and revisions
 LIVING_PLANS, PLAN_RISKS, PLAN_PHASES, PLAN_REVISIONS = 10, 8, 4, 30
+#: versions in the timeline of each environment of the dataset (issue 13)
+ENVIRONMENT_HISTORY = 100
 
 
 def living_plans(world: World) -> None:

@@ -111,6 +111,7 @@ def pages(world) -> list[Page]:
                 persona == "thread A3/Cust" and path in load_thread
             )
             plan.append(Page(persona, path, user, under_load))
+    code = release.application.code
     others = [
         ("release manager", "/releases/schedule/"),
         ("release manager", "/raci/"),
@@ -144,6 +145,15 @@ def pages(world) -> list[Page]:
         ("release manager", "/api/v1/policies/"),
         ("release manager", "/api/v1/raci/release-types/"),
         ("release manager", f"/api/v1/releases/{release.identifier}/path/"),
+        # master data and what runs where (issue 13): an application's environments side
+        # by side, one environment's timeline, the same through the API
+        ("release manager", "/applications/"),
+        ("release manager", f"/applications/{code}/"),
+        ("thread A3/Cust", f"/applications/{code}/"),
+        ("release manager", f"/applications/{code}/environments/production/"),
+        ("thread A3/Cust", f"/applications/{code}/environments/production/"),
+        ("release manager", f"/api/v1/applications/{code}/environments/"),
+        ("release manager", f"/api/v1/applications/{code}/environments/production/history/"),
     ]
     package = ReleasePackage.objects.order_by("id").first()
     if package is not None:

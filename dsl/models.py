@@ -1,6 +1,7 @@
 """The definitive software library: delivered components and documents, and the
 impacted users of each application (its subscribers)."""
 
+from django.conf import settings
 from django.db import models
 
 from releasemgmt.files import StoredFile
@@ -72,3 +73,92 @@ class Subscriber(models.Model):
 
     def __str__(self):
         return self.email
+
+
+class Environment(models.Model):
+    """Where a version of an application runs (issue 13): pSAT, SAT, conformance,
+    production. Its owner answers for it; its status says whether it may be used now."""
+
+    class Kind(models.TextChoices):
+        PSAT = "psat", "pSAT"
+        SAT = "sat", "SAT"
+        CONFORMANCE = "conformance", "Conformance"
+        PRODUCTION = "production", "Production"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", "Available"
+        BOOKED = "booked", "Booked"
+        DOWN = "down", "Down"
+
+    application = models.ForeignKey(
+        "releases.Application", on_delete=models.PROTECT, related_name="environments"
+    )
+    slug = models.SlugField(max_length=30, help_text="Short name in its address, e.g. sat.")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    owner_party = models.ForeignKey(
+        "raci.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AVAILABLE)
+    status_note = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["application", "kind", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "slug"], name="environment_unique"),
+            models.CheckConstraint(
+                condition=models.Q(owner_user__isnull=True) | models.Q(owner_party__isnull=True),
+                name="environment_one_owner",
+            ),
+        ]
+        indexes = [models.Index(fields=["application", "kind"], name="environment_kind")]
+
+    def __str__(self):
+        return f"{self.application.code.upper()} {self.name}"
+
+    @property
+    def owner(self):
+        return self.owner_user or self.owner_party
+
+
+class InstalledVersion(models.Model):
+    """One line of an environment's timeline: a version installed in it, by which release
+    and activity (RM.3.3 accepted, RM.6.5 installed, RM.6.4 rolled back to it), and when
+    it was rolled back. The newest line is what runs there now."""
+
+    environment = models.ForeignKey(
+        Environment, on_delete=models.CASCADE, related_name="installations"
+    )
+    version = models.CharField(max_length=100)
+    release = models.ForeignKey(
+        "releases.Release",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="installed_versions",
+    )
+    activity = models.CharField(max_length=10, blank=True)
+    installed_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rolled_back_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-installed_at", "-id"]
+        indexes = [
+            models.Index(fields=["environment", "-installed_at", "-id"], name="installed_latest"),
+        ]
+
+    def __str__(self):
+        return f"{self.version} in {self.environment_id}"

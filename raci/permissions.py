@@ -160,6 +160,23 @@ def may_manage_policies(user) -> bool:
     return may_formalise(user) or may_change_matrix(user)
 
 
+def may_manage_master_data(user) -> bool:
+    """Applications, developer organisations and environments (issue 13) are kept by the
+    configuration manager (seed 003: the CMDB's owner) and the release manager, with the
+    process owner; everyone else reads them."""
+    return (
+        holds_party(user, Parties.CONFIGURATION_MANAGER)
+        or holds_party(user, Parties.RELEASE_MANAGER)
+        or may_change_matrix(user)
+    )
+
+
+def may_see_organisation_members(user) -> bool:
+    """Who works for a developer organisation is for the ITSM staff and the
+    organisation's own people."""
+    return sees_all_releases(user) or may_manage_master_data(user)
+
+
 # --- change management ----------------------------------------------------------------
 
 

@@ -66,6 +66,14 @@ class Application(models.Model):
     )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    business_threads = models.ManyToManyField(
+        "raci.Party",
+        blank=True,
+        related_name="applications",
+        limit_choices_to={"kind": "business_thread"},
+        help_text="The business thread(s) a release of this application is assigned by "
+        "default (RM.1.2).",
+    )
 
     class Meta:
         db_table = "dsl_application"  # kept where it was first created

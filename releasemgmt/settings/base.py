@@ -302,6 +302,8 @@ SPECTACULAR_SETTINGS = {
         "OnBreachEnum": "releases.models.OnBreach",
         "DeploymentOptionEnum": "releases.models.DeploymentOption",
         "ReleaseTypeEnum": "raci.release_types.ReleaseType",
+        "EnvironmentKindEnum": "dsl.models.Environment.Kind",
+        "EnvironmentStatusEnum": "dsl.models.Environment.Status",
     },
 }
 

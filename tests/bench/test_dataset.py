@@ -13,6 +13,7 @@ from bench import dataset, measure
 from changes import services
 from changes.models import Advice, AgendaItem, CabDecision, CabMeeting, ChangeType, Review, RfC
 from deployments.models import ReleasePackage
+from dsl.models import InstalledVersion
 from raci.permissions import Parties
 from releasemgmt.audit.models import AuditEntry
 
@@ -139,3 +140,15 @@ def test_the_packages_and_exports_are_measured_and_answer(world):
     assert measure.unexpected(rows) == []
     export = next(r for r in rows if r.page.startswith("/releases/export/"))
     assert export.kb > RELEASES * 0.05  # every release's row was read
+
+
+def test_the_environment_pages_are_measured_and_answer(world):
+    """Each application's environments carry a timeline of ENVIRONMENT_HISTORY versions;
+    its environments' page and the production timeline answer 200."""
+    assert InstalledVersion.objects.count() == (
+        len(world.applications) * 4 * dataset.ENVIRONMENT_HISTORY
+    )
+    chosen = [p for p in measure.pages(world) if "applications/" in p.path]
+    assert any(p.path.endswith("/environments/production/") for p in chosen)
+    rows = measure.run(chosen, repeat=2)
+    assert measure.unexpected(rows) == []

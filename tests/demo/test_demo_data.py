@@ -6,6 +6,7 @@ from changes.models import CabMeeting, ChangeType, Review, RfC
 from changes.selectors import change_schedule
 from deployments.models import DeploymentPlan, InstallationReport, ReleasePackage
 from deployments.plan_content import missing_items
+from dsl.models import Environment, InstalledVersion
 from raci.models import Party
 from releasemgmt.audit.models import AuditEntry
 from releases.models import PolicyBreach, Release, ReleasePolicy
@@ -122,3 +123,16 @@ def test_demo_data_shows_release_types_and_policies(db):
     breaches = PolicyBreach.objects.filter(release__application__code="ecs")
     assert "lead_time" in set(breaches.values_list("rule", flat=True))
     assert all("customs" in b.reason for b in breaches)
+
+
+def test_demo_data_shows_environments_and_what_runs_where(db, client):
+    call_command("load_demo")
+    assert Environment.objects.filter(kind="production").count() >= 6
+    lines = InstalledVersion.objects.filter(environment__kind="production")
+    assert {"RM.6.5", "RM.6.4"} <= set(lines.values_list("activity", flat=True))
+    assert InstalledVersion.objects.filter(activity="RM.3.3").exists()
+    assert Environment.objects.filter(status="booked").exists()
+    client.force_login(get_user_model().objects.get(username="configuration-manager"))
+    page = client.get("/applications/ecs/")
+    assert page.status_code == 200
+    assert b"Production" in page.content

@@ -154,6 +154,24 @@ SHARED = {
     "policies:edit": {"code": "ecs"},
     "policy-detail": {"code": "ecs"},
 }
+#: Master data (tests/dsl/test_environments.py): applications, their environments with
+#: what each runs (a release's identifier only for whoever sees it), developer
+#: organisations; everyone logged in reads, the keepers write.
+NO_ARGUMENTS |= {"applications:list", "applications:create", "raci:organisations"}
+ENVIRONMENT = {"code": "ecs", "env": "production"}
+SHARED |= {
+    "applications:detail": {"code": "ecs"},
+    "applications:edit": {"code": "ecs"},
+    "applications:environment_create": {"code": "ecs"},
+    "applications:environment": ENVIRONMENT,
+    "applications:environment_edit": ENVIRONMENT,
+    "environment-list": {"code": "ecs"},
+    "environment-detail": ENVIRONMENT,
+    "environment-history": ENVIRONMENT,
+    "raci:organisation": {"name": "Acme Software"},
+    "organisation-members": {"name": "Acme Software"},
+    "organisation-member": {"name": "Acme Software", "username": "nobody"},
+}
 
 #: Change management's pages without an argument: lists and forms.
 NO_ARGUMENTS |= {

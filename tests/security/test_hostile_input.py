@@ -44,7 +44,14 @@ from deployments.conflicts import conflicts_of, installation_window
 from deployments.forms import DecisionForm, MassNotificationForm, PlanRevisionForm
 from deployments.package_forms import PackageForm, PackageReleaseForm
 from deployments.services import packages
-from dsl.models import Subscriber
+from dsl.environment_forms import (
+    ApplicationChangeForm,
+    ApplicationForm,
+    EnvironmentForm,
+    VersionForm,
+)
+from dsl.models import Environment, Subscriber
+from raci.forms import MemberForm, OrganisationForm
 from releasemgmt.inputs import MAX_TEXT_LENGTH
 from releases import planning, registry
 from releases.forms import (
@@ -639,6 +646,31 @@ API_DOORS |= {
     ),
 }
 
+# --- master data and what runs where (issue 13) ---
+APPLICATION = {"code": "hostile", "name": "Hostile", "business_threads": ["a3-cust"]}
+ENVIRONMENT = {"slug": "pre", "name": "Pre", "kind": "sat", "status": "booked"}
+ENVIRONMENT_AT = {"code": "ecs", "env": "production"}
+MEMBER = {"username": "newdev", "email": "newdev@example.org", "first_name": "New"}
+API_DOORS |= {
+    "POST /api/v1/applications/": Door("rm", None, static(**APPLICATION)),
+    "PATCH /api/v1/applications/{code}/": Door(
+        "rm", None, static(name="Renamed", description="New"), {"code": "ecs"}
+    ),
+    "POST /api/v1/applications/{code}/environments/": Door(
+        "rm", None, static(**ENVIRONMENT), {"code": "ecs"}
+    ),
+    "PATCH /api/v1/applications/{code}/environments/{env}/": Door(
+        "rm", None, static(status="down", status_note="Disk", owner_user="owner"), ENVIRONMENT_AT
+    ),
+    "POST /api/v1/applications/{code}/environments/{env}/history/": Door(
+        "rm", None, static(version="1.0.0", note="By hand"), ENVIRONMENT_AT
+    ),
+    "POST /api/v1/raci/organisations/": Door("rm", None, static(name="Initech")),
+    "POST /api/v1/raci/organisations/{name}/members/": Door(
+        "rm", None, static(**MEMBER), {"name": "Acme Software"}
+    ),
+}
+
 #: one-line fields the schema does not bound (references by name, credentials)
 NAMED = {
     "application",
@@ -1041,7 +1073,52 @@ def _pages():
     pages.update(_change_pages())
     pages.update(_planning_pages())
     pages.update(_type_pages())
+    pages.update(_master_data_pages())
     return pages
+
+
+def _master_data_pages() -> dict:
+    """Applications, environments and organisations (issue 13)."""
+
+    def of(form_class, **kwargs):
+        return lambda w, r: form_fields(form_class(**kwargs))
+
+    environment = static(**ENVIRONMENT, owner_user="owner", status_note="Till Friday")
+    return {
+        "application created": Page(
+            "rm", None, "/applications/new/", static(**APPLICATION), of(ApplicationForm)
+        ),
+        "application edited": Page(
+            "rm",
+            None,
+            "/applications/ecs/edit/",
+            static(name="Renamed", description="New", business_threads=["a3-exc"]),
+            of(ApplicationChangeForm),
+        ),
+        "environment created": Page(
+            "rm", None, "/applications/ecs/environments/new/", environment, of(EnvironmentForm)
+        ),
+        "environment edited": Page(
+            "rm",
+            None,
+            "/applications/ecs/environments/production/edit/",
+            environment,
+            of(EnvironmentForm),
+        ),
+        "version recorded": Page(
+            "rm",
+            None,
+            "/applications/ecs/environments/production/",
+            static(version="1.0.0", note="By hand"),
+            of(VersionForm),
+        ),
+        "organisation created": Page(
+            "rm", None, "/raci/organisations/", static(name="Initech"), of(OrganisationForm)
+        ),
+        "organisation member added": Page(
+            "rm", None, "/raci/organisations/Acme Software/", static(**MEMBER), of(MemberForm)
+        ),
+    }
 
 
 def _type_pages() -> dict:
@@ -1353,6 +1430,9 @@ class World:
             "changer": new_user("changer", "ITSM Change Manager"),
         }
         Subscriber.objects.create(application=self.application, email="reader@example.org")
+        Environment.objects.create(
+            application=self.application, slug="production", name="Production", kind="production"
+        )
         for reference, status in (("RFC-FREE", "authorised"), ("RFC-OPEN", "submitted")):
             RfC.objects.create(
                 reference=reference,

@@ -19,7 +19,7 @@ from raci.models import Organisation, Party
 from releases import planning, policy, services
 from releases.models import Application, Release, ReleasePolicy, Window
 
-from ... import change_walks, walks
+from ... import change_walks, environments, walks
 
 PASSWORD = "demo"
 APPLICATIONS = [
@@ -130,6 +130,7 @@ class Command(BaseCommand):
         apps = {}
         for code, name in APPLICATIONS:
             apps[code], _ = Application.objects.get_or_create(code=code, defaults={"name": name})
+        environments.describe(apps, by=users["configuration-manager"])
 
         people = change_walks.People(
             change_manager=users["change-manager"],
