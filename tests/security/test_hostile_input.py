@@ -44,6 +44,7 @@ from deployments.conflicts import conflicts_of, installation_window
 from deployments.forms import DecisionForm, MassNotificationForm, PlanRevisionForm
 from deployments.package_forms import PackageForm, PackageReleaseForm
 from deployments.services import packages
+from dsl.forms import ArchiveMediumForm
 from dsl.models import Subscriber
 from releasemgmt.inputs import MAX_TEXT_LENGTH
 from releases import planning, registry
@@ -255,7 +256,24 @@ def _emergency_installed(world):
     return release
 
 
+def _archived(world):
+    """A version whose documentation went to the archive (RM.2.4): the application keeps
+    one version's documentation while a newer version stores its own."""
+    release = world.people.release()
+    application = release.application
+    kept, application.dsl_retention = application.dsl_retention, 1
+    application.save(update_fields=["dsl_retention"])
+    for version in (release, world.people.release()):
+        document = {"title": "Guide", "kind": "installation", "file": upload("guide.pdf")}
+        _act("store-document", document)(world, version)
+    application.dsl_retention = kept
+    application.save(update_fields=["dsl_retention"])
+    assert release.dsl_archive
+    return release
+
+
 POINTS: dict[str, Callable] = {
+    "archived": _archived,
     "emergency kickoff": _emergency_kickoff,
     "emergency installed": _emergency_installed,
     "planning": lambda world: world.people.release(conformance_testing=True),
@@ -636,6 +654,14 @@ API_DOORS |= {
     "PUT /api/v1/policies/{code}/": Door("rm", None, static(**POLICY), {"code": "win"}),
     "PUT /api/v1/raci/activities/{code}/waivable/{release_type}/": Door(
         "owner", None, static(waivable=True), {"code": "RM.3.3", "release_type": "emergency"}
+    ),
+}
+
+# --- the DSL: where the archive's media are kept (issue 13) ---
+MEDIUM = {"number": 1, "location": "on_site", "sent_to": ""}
+API_DOORS |= {
+    "POST /api/v1/dsl/{code}/versions/{identifier}/media/": Door(
+        "rm", "archived", static(**MEDIUM), lambda w: {"code": w.application.code}
     ),
 }
 
@@ -1329,6 +1355,14 @@ def changes_world(world) -> SimpleNamespace:
 
 
 PAGES = _pages()
+PAGES["archive medium"] = Page(
+    "rm",
+    "archived",
+    "",
+    static(**MEDIUM),
+    lambda world, release: form_fields(ArchiveMediumForm()),
+    where=lambda w: f"/dsl/{w.application.code}/versions/{w.release('archived').identifier}/media/",
+)
 
 
 class World:
