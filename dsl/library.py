@@ -5,6 +5,7 @@ copies it to, the purge that follows, and the integrity checks of the stored fil
 import hashlib
 import logging
 
+from botocore.exceptions import ClientError
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +17,7 @@ from raci import permissions
 from raci.permissions import Parties
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
+from releasemgmt.files import open_stream
 from releasemgmt.notifications import services as outbox
 from releasemgmt.notifications.models import Communication
 from releases.communications import render_mail
@@ -163,8 +165,8 @@ def _digest(field) -> str | None:
     """The SHA-256 of a stored file read in chunks through the storage, or None when the
     storage no longer has it."""
     try:
-        handle = field.storage.open(field.name, "rb")
-    except (FileNotFoundError, OSError):
+        handle = open_stream(field)
+    except (FileNotFoundError, OSError, ClientError):
         return None
     digest = hashlib.sha256()
     with handle:

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from releasemgmt.api.errors import error_responses
+from releasemgmt.files import open_stream
 
 from .selectors import visible_release_or_404
 
@@ -55,7 +56,7 @@ def stored_file_or_404(user, kind: str, pk: int):
 def file_response(record) -> FileResponse:
     field = getattr(record, record.file_field)
     response = FileResponse(
-        field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1]
+        open_stream(field), as_attachment=True, filename=field.name.rsplit("/", 1)[-1]
     )
     digest = getattr(record, record.sha256_field)
     if digest:
