@@ -49,7 +49,15 @@ from deployments.models import (
     ReleasePackage,
 )
 from deployments.plan_content import ITEMS, snapshot
-from dsl.models import Environment, InstalledVersion, Subscriber
+from dsl.models import (
+    Archive,
+    ArchiveMedium,
+    Component,
+    Document,
+    Environment,
+    InstalledVersion,
+    Subscriber,
+)
 from raci import sync
 from raci.models import (
     Activity,
@@ -345,6 +353,8 @@ def grow(world: World, target: int, seed: int = 42) -> float:
         living_plans(world)
     with phase("packages"), transaction.atomic():
         _write_packages(world)
+    with phase("DSL library"), transaction.atomic():
+        _write_library(world)
     with phase("ANALYZE"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give
     return time.perf_counter() - start
@@ -381,6 +391,67 @@ def _write_packages(world: World) -> None:
             PackageMember(package=package, release_id=pool.pop(0), added_by=owner) for pool in pools
         ]
     PackageMember.objects.bulk_create(members)
+
+
+#: The application whose DSL the bench measures, and how many of its versions hold files.
+LIBRARY_APPLICATION = "ecs"
+LIBRARY_VERSIONS = 100
+
+
+def _write_library(world: World) -> None:
+    """The DSL of one application: its newest LIBRARY_VERSIONS versions with two
+    components and two documents each, the documentation of all but the last three
+    archived, on two media and purged (RM.2.4). Records only: the page reads no file."""
+    releases = list(
+        Release.objects.filter(
+            application__code=LIBRARY_APPLICATION, components__isnull=True
+        ).order_by("-created_at", "-id")[:LIBRARY_VERSIONS]
+    )
+    if Component.objects.filter(release__application__code=LIBRARY_APPLICATION).exists():
+        return
+    by = world.members[Parties.RELEASE_MANAGER][0]
+    now = timezone.now()
+    digest = "0" * 64
+    Component.objects.bulk_create(
+        Component(
+            release=r,
+            name=f"{r.application_id}-part{n}",
+            version=r.version,
+            sha256=digest,
+            size=1 << 20,
+            file=f"documents/bench/{r.pk}-part{n}.jar",
+            uploaded_by=by,
+        )
+        for r in releases
+        for n in range(2)
+    )
+    archived = releases[3:]
+    Document.objects.bulk_create(
+        Document(
+            release=r,
+            title=f"Document {n}",
+            kind="installation" if n == 0 else "design",
+            sha256=digest,
+            size=1 << 16,
+            file=f"documents/bench/{r.pk}-{n}.pdf",
+            uploaded_by=by,
+            purged_at=now if i >= 3 else None,
+        )
+        for i, r in enumerate(releases)
+        for n in range(2)
+    )
+    archives = Archive.objects.bulk_create(Archive(release=r, purged_at=now) for r in archived)
+    ArchiveMedium.objects.bulk_create(
+        ArchiveMedium(
+            archive=a,
+            number=n,
+            location="on_site" if n == 1 else "sent",
+            sent_to="" if n == 1 else "DG TAXUD data centre",
+            recorded_by=by,
+        )
+        for a in archives
+        for n in (1, 2)
+    )
 
 
 def _skip_constraint_triggers() -> None:

@@ -21,6 +21,8 @@ from releases.selectors import visible_releases
 
 #: revisions of the dataset's long-lived deployment plans (bench/dataset.py)
 PLAN_REVISIONS = 30
+#: the application whose DSL holds a hundred versions with files (bench/dataset.py)
+LIBRARY_APPLICATION = "ecs"
 
 PERSONAS = {
     "release manager": Parties.RELEASE_MANAGER,
@@ -80,6 +82,7 @@ def pages(world) -> list[Page]:
         .first()
     )
     people = {persona: world.members[party][0] for persona, party in PERSONAS.items()}
+    people["configuration manager"] = world.members[Parties.CONFIGURATION_MANAGER][0]
     # An RfC of that release with its CAB's advice and decision (a long history).
     rfc = (
         RfC.objects.filter(release=release, cab_decisions__isnull=False).order_by("id").first()
@@ -154,6 +157,10 @@ def pages(world) -> list[Page]:
         ("thread A3/Cust", f"/applications/{code}/environments/production/"),
         ("release manager", f"/api/v1/applications/{code}/environments/"),
         ("release manager", f"/api/v1/applications/{code}/environments/production/history/"),
+        # the DSL of an application with a hundred versions holding files (issue 13)
+        ("configuration manager", f"/dsl/{LIBRARY_APPLICATION}/"),
+        ("configuration manager", f"/dsl/{LIBRARY_APPLICATION}/?page=3"),
+        ("release manager", f"/api/v1/dsl/{LIBRARY_APPLICATION}/versions/"),
     ]
     package = ReleasePackage.objects.order_by("id").first()
     if package is not None:

@@ -1,5 +1,6 @@
 """The definitive software library: delivered components and documents, and the
-impacted users of each application (its subscribers)."""
+impacted users of each application (its subscribers); the archive of the documentation
+of older versions (RM.2.4) and what the integrity checks found."""
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,9 @@ class Component(StoredFile):
     )
     name = models.CharField(max_length=200)
     version = models.CharField(max_length=40)
+    verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its file was last re-read and its SHA-256 compared."
+    )
 
     class Meta:
         ordering = ["name", "version"]
@@ -25,6 +29,7 @@ class Component(StoredFile):
                 fields=["release", "name", "version"], name="component_unique_in_release"
             )
         ]
+        indexes = [models.Index(fields=["verified_at", "id"], name="component_verified_idx")]
 
     def __str__(self):
         return f"{self.name} {self.version}"
@@ -46,12 +51,109 @@ class Document(StoredFile):
     )
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its file was last re-read and its SHA-256 compared."
+    )
+    purged_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its file left storage once the archive was on two media (RM.2.4); "
+        "its name, size and SHA-256 stay on record.",
+    )
 
     class Meta:
         ordering = ["kind", "title"]
+        indexes = [
+            models.Index(fields=["verified_at", "id"], name="document_verified_idx"),
+        ]
 
     def __str__(self):
         return self.title
+
+    def gone(self):
+        """Where the file is now, once purged: the archive's media (downloads answer 410)."""
+        if self.purged_at is None:
+            return None
+        archive = Archive.objects.filter(release_id=self.release_id).first()
+        return {"archive": archive, "media": list(archive.media.all()) if archive else []}
+
+
+class Archive(models.Model):
+    """RM.2.4: the documentation of a version older than the application's last ones,
+    moved to its business thread's archive; Infra copies it to two media, then the files
+    are purged from storage."""
+
+    MEDIA_NEEDED = 2
+
+    release = models.OneToOneField(
+        "releases.Release", on_delete=models.PROTECT, related_name="dsl_archive"
+    )
+    archived_at = models.DateTimeField(auto_now_add=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-archived_at"]
+
+    def __str__(self):
+        return f"Archive of {self.release_id}"
+
+    @property
+    def state(self) -> str:
+        return "purged" if self.purged_at else "archived"
+
+
+class ArchiveMedium(models.Model):
+    """One of the two media Infra copied an archive to, and where it is kept."""
+
+    class Location(models.TextChoices):
+        ON_SITE = "on_site", "Kept on site"
+        SENT = "sent", "Sent away"
+
+    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="media")
+    number = models.PositiveSmallIntegerField(help_text="1 or 2")
+    location = models.CharField(max_length=10, choices=Location.choices)
+    sent_to = models.CharField(max_length=200, blank=True, help_text="Who holds it, if sent.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["archive", "number"], name="archive_medium_unique")
+        ]
+
+    def __str__(self):
+        where = self.sent_to if self.location == self.Location.SENT else "on site"
+        return f"Medium {self.number}: {where}"
+
+
+class IntegrityFinding(models.Model):
+    """A stored file whose bytes no longer match the SHA-256 on record, or that is gone
+    (RM.6.7: the versions stored are really the ones delivered)."""
+
+    class Problem(models.TextChoices):
+        MISMATCH = "mismatch", "SHA-256 differs"
+        MISSING = "missing", "File missing"
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="integrity_findings"
+    )
+    file_kind = models.CharField(max_length=20)
+    file_id = models.PositiveBigIntegerField()
+    name = models.CharField(max_length=255)
+    problem = models.CharField(max_length=10, choices=Problem.choices)
+    expected_sha256 = models.CharField(max_length=64)
+    found_sha256 = models.CharField(max_length=64, blank=True)
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        indexes = [models.Index(fields=["release", "found_at"], name="finding_release_idx")]
+
+    def __str__(self):
+        return f"{self.name}: {self.get_problem_display()}"
 
 
 class Subscriber(models.Model):

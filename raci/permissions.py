@@ -282,3 +282,22 @@ def may_plan_conformance(user, release) -> bool:
 def may_add_ct_report(user, release) -> bool:
     """RM.7.2: the campaign coordinator (consulted) attaches reports too."""
     return may_perform(user, release, "RM.7.2") or holds_party(user, Parties.CAMPAIGN_COORDINATOR)
+
+
+# --- the definitive software library ---------------------------------------------------
+
+
+def may_verify_library(user) -> bool:
+    """A re-check of a version's stored files (RM.2.3, RM.6.7): the configuration manager,
+    who keeps the CMDB, and the release manager, Accountable for the DSL."""
+    return holds_party(user, Parties.CONFIGURATION_MANAGER) or holds_party(
+        user, Parties.RELEASE_MANAGER
+    )
+
+
+def may_record_archive_media(user) -> bool:
+    """RM.2.4: Infra copies the archive to two media and says where each is kept; the
+    release manager, Accountable for RM.2.4, may record it for them."""
+    return holds_party(user, Parties.INFRASTRUCTURE_MANAGER) or holds_party(
+        user, Parties.RELEASE_MANAGER
+    )

@@ -7,9 +7,21 @@ from .environments import (
     EnvironmentsView,
     EnvironmentView,
 )
+from .library import LibraryView, MediaView, VerifyView
 from .views import SubscriberImportView
 
 urlpatterns = [
+    path("dsl/<slug:code>/versions/", LibraryView.as_view(), name="dsl-versions"),
+    path(
+        "dsl/<slug:code>/versions/<str:identifier>/verify/",
+        VerifyView.as_view(),
+        name="dsl-verify",
+    ),
+    path(
+        "dsl/<slug:code>/versions/<str:identifier>/media/",
+        MediaView.as_view(),
+        name="dsl-media",
+    ),
     path(
         "applications/<slug:code>/subscribers/import/",
         SubscriberImportView.as_view(),

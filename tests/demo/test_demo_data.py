@@ -20,7 +20,7 @@ def test_demo_data_gives_every_party_a_user_and_can_run_twice(db):
             o.group.user_set.count() for o in party.organisations.all()
         )
         assert holders >= 1, party
-    assert Release.objects.count() == 12
+    assert Release.objects.count() == 16
     assert set(Release.objects.values_list("stage", flat=True)) == {
         "planning",
         "receiving",
@@ -136,3 +136,17 @@ def test_demo_data_shows_environments_and_what_runs_where(db, client):
     page = client.get("/applications/ecs/")
     assert page.status_code == 200
     assert b"Production" in page.content
+
+
+def test_demo_data_shows_the_dsl_with_archived_and_purged_versions(db, client):
+    call_command("load_demo")
+    states = {}
+    client.force_login(get_user_model().objects.get(username="configuration-manager"))
+    page = client.get("/dsl/ecs/").content.decode()
+    for release in Release.objects.filter(application__code="ecs"):
+        marker = f'id="v-{release.identifier}" class="dsl-version" data-state="'
+        states[release.version] = page.split(marker, 1)[1].split('"', 1)[0]
+    assert states["2.7.0"] == "purged"
+    assert states["2.8.0"] == "archived"
+    assert states["3.2.0"] == states["3.0.0"] == "live"
+    assert "sent to DG TAXUD" in page

@@ -50,6 +50,7 @@ from dsl.environment_forms import (
     EnvironmentForm,
     VersionForm,
 )
+from dsl.forms import ArchiveMediumForm
 from dsl.models import Environment, Subscriber
 from raci.forms import MemberForm, OrganisationForm
 from releasemgmt.inputs import MAX_TEXT_LENGTH
@@ -262,7 +263,24 @@ def _emergency_installed(world):
     return release
 
 
+def _archived(world):
+    """A version whose documentation went to the archive (RM.2.4): the application keeps
+    one version's documentation while a newer version stores its own."""
+    release = world.people.release()
+    application = release.application
+    kept, application.dsl_retention = application.dsl_retention, 1
+    application.save(update_fields=["dsl_retention"])
+    for version in (release, world.people.release()):
+        document = {"title": "Guide", "kind": "installation", "file": upload("guide.pdf")}
+        _act("store-document", document)(world, version)
+    application.dsl_retention = kept
+    application.save(update_fields=["dsl_retention"])
+    assert release.dsl_archive
+    return release
+
+
 POINTS: dict[str, Callable] = {
+    "archived": _archived,
     "emergency kickoff": _emergency_kickoff,
     "emergency installed": _emergency_installed,
     "planning": lambda world: world.people.release(conformance_testing=True),
@@ -668,6 +686,14 @@ API_DOORS |= {
     "POST /api/v1/raci/organisations/": Door("rm", None, static(name="Initech")),
     "POST /api/v1/raci/organisations/{name}/members/": Door(
         "rm", None, static(**MEMBER), {"name": "Acme Software"}
+    ),
+}
+
+# --- the DSL: where the archive's media are kept (issue 13) ---
+MEDIUM = {"number": 1, "location": "on_site", "sent_to": ""}
+API_DOORS |= {
+    "POST /api/v1/dsl/{code}/versions/{identifier}/media/": Door(
+        "rm", "archived", static(**MEDIUM), lambda w: {"code": w.application.code}
     ),
 }
 
@@ -1406,6 +1432,14 @@ def changes_world(world) -> SimpleNamespace:
 
 
 PAGES = _pages()
+PAGES["archive medium"] = Page(
+    "rm",
+    "archived",
+    "",
+    static(**MEDIUM),
+    lambda world, release: form_fields(ArchiveMediumForm()),
+    where=lambda w: f"/dsl/{w.application.code}/versions/{w.release('archived').identifier}/media/",
+)
 
 
 class World:
