@@ -50,11 +50,17 @@ from deployments.models import (
 )
 from deployments.plan_content import ITEMS, snapshot
 from dsl.models import (
+    Archive,
+    ArchiveMedium,
     Baseline,
     BaselineItem,
     CIStatus,
     CITask,
+    Component,
     ConfigurationItem,
+    Document,
+    Environment,
+    InstalledVersion,
     ProposedStatusChange,
     Subscriber,
 )
@@ -183,6 +189,8 @@ class World:
                 create_weekly_cabs(self)
         if not ReleasePolicy.objects.filter(application__in=self.applications).exists():
             self._create_policies()
+        if not Environment.objects.filter(application__in=self.applications).exists():
+            self._create_environments()
         self.weekly = weekly_cabs()
         self.weekly_starts = [slot.starts_at for slot in self.weekly]
         now = timezone.now()
@@ -203,6 +211,28 @@ class World:
                 updated_by=self.members[Parties.RELEASE_MANAGER][0],
             )
             for application in self.applications[::2]
+        )
+
+    def _create_environments(self):
+        """Four environments per application, each with a timeline of
+        ENVIRONMENT_HISTORY versions (issue 13): the environment pages read them."""
+        kinds = ["psat", "sat", "conformance", "production"]
+        environments = Environment.objects.bulk_create(
+            Environment(application=application, slug=kind, name=kind.upper(), kind=kind)
+            for application in self.applications
+            for kind in kinds
+        )
+        start = timezone.now() - datetime.timedelta(days=7 * ENVIRONMENT_HISTORY)
+        InstalledVersion.objects.bulk_create(
+            InstalledVersion(
+                environment=env,
+                version=f"{i // 10}.{i % 10}.0",
+                activity="RM.6.5" if env.kind == "production" else "RM.3.3",
+                installed_at=start + datetime.timedelta(days=7 * i),
+                rolled_back_at=start + datetime.timedelta(days=7 * i + 1) if i % 9 == 8 else None,
+            )
+            for env in environments
+            for i in range(ENVIRONMENT_HISTORY)
         )
 
     def _create_people(self):
@@ -331,6 +361,8 @@ def grow(world: World, target: int, seed: int = 42) -> float:
         _write_packages(world)
     with phase("configuration"), transaction.atomic():
         _write_configuration(world)
+    with phase("DSL library"), transaction.atomic():
+        _write_library(world)
     with phase("ANALYZE"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give
     return time.perf_counter() - start
@@ -457,6 +489,67 @@ def _write_configuration(world: World) -> None:
             for item in by_release[task.release_id]
         ),
         batch_size=5000,
+    )
+
+
+#: The application whose DSL the bench measures, and how many of its versions hold files.
+LIBRARY_APPLICATION = "ecs"
+LIBRARY_VERSIONS = 100
+
+
+def _write_library(world: World) -> None:
+    """The DSL of one application: its newest LIBRARY_VERSIONS versions with two
+    components and two documents each, the documentation of all but the last three
+    archived, on two media and purged (RM.2.4). Records only: the page reads no file."""
+    releases = list(
+        Release.objects.filter(
+            application__code=LIBRARY_APPLICATION, components__isnull=True
+        ).order_by("-created_at", "-id")[:LIBRARY_VERSIONS]
+    )
+    if Component.objects.filter(release__application__code=LIBRARY_APPLICATION).exists():
+        return
+    by = world.members[Parties.RELEASE_MANAGER][0]
+    now = timezone.now()
+    digest = "0" * 64
+    Component.objects.bulk_create(
+        Component(
+            release=r,
+            name=f"{r.application_id}-part{n}",
+            version=r.version,
+            sha256=digest,
+            size=1 << 20,
+            file=f"documents/bench/{r.pk}-part{n}.jar",
+            uploaded_by=by,
+        )
+        for r in releases
+        for n in range(2)
+    )
+    archived = releases[3:]
+    Document.objects.bulk_create(
+        Document(
+            release=r,
+            title=f"Document {n}",
+            kind="installation" if n == 0 else "design",
+            sha256=digest,
+            size=1 << 16,
+            file=f"documents/bench/{r.pk}-{n}.pdf",
+            uploaded_by=by,
+            purged_at=now if i >= 3 else None,
+        )
+        for i, r in enumerate(releases)
+        for n in range(2)
+    )
+    archives = Archive.objects.bulk_create(Archive(release=r, purged_at=now) for r in archived)
+    ArchiveMedium.objects.bulk_create(
+        ArchiveMedium(
+            archive=a,
+            number=n,
+            location="on_site" if n == 1 else "sent",
+            sent_to="" if n == 1 else "DG TAXUD data centre",
+            recorded_by=by,
+        )
+        for a in archives
+        for n in (1, 2)
     )
 
 
@@ -1789,6 +1882,8 @@ def _inform(world: World, release, record, holders, pk, rng) -> tuple[tuple, lis
 
 #: releases in acceptance with a long-lived deployment plan; its rows and revisions
 LIVING_PLANS, PLAN_RISKS, PLAN_PHASES, PLAN_REVISIONS = 10, 8, 4, 30
+#: versions in the timeline of each environment of the dataset (issue 13)
+ENVIRONMENT_HISTORY = 100
 
 
 def living_plans(world: World) -> None:

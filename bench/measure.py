@@ -22,6 +22,8 @@ from releases.selectors import visible_releases
 
 #: revisions of the dataset's long-lived deployment plans (bench/dataset.py)
 PLAN_REVISIONS = 30
+#: the application whose DSL holds a hundred versions with files (bench/dataset.py)
+LIBRARY_APPLICATION = "ecs"
 
 PERSONAS = {
     "release manager": Parties.RELEASE_MANAGER,
@@ -81,6 +83,7 @@ def pages(world) -> list[Page]:
         .first()
     )
     people = {persona: world.members[party][0] for persona, party in PERSONAS.items()}
+    people["configuration manager"] = world.members[Parties.CONFIGURATION_MANAGER][0]
     # An RfC of that release with its CAB's advice and decision (a long history).
     rfc = (
         RfC.objects.filter(release=release, cab_decisions__isnull=False).order_by("id").first()
@@ -112,6 +115,7 @@ def pages(world) -> list[Page]:
                 persona == "thread A3/Cust" and path in load_thread
             )
             plan.append(Page(persona, path, user, under_load))
+    code = release.application.code
     others = [
         ("release manager", "/releases/schedule/"),
         ("release manager", "/raci/"),
@@ -145,6 +149,19 @@ def pages(world) -> list[Page]:
         ("release manager", "/api/v1/policies/"),
         ("release manager", "/api/v1/raci/release-types/"),
         ("release manager", f"/api/v1/releases/{release.identifier}/path/"),
+        # master data and what runs where (issue 13): an application's environments side
+        # by side, one environment's timeline, the same through the API
+        ("release manager", "/applications/"),
+        ("release manager", f"/applications/{code}/"),
+        ("thread A3/Cust", f"/applications/{code}/"),
+        ("release manager", f"/applications/{code}/environments/production/"),
+        ("thread A3/Cust", f"/applications/{code}/environments/production/"),
+        ("release manager", f"/api/v1/applications/{code}/environments/"),
+        ("release manager", f"/api/v1/applications/{code}/environments/production/history/"),
+        # the DSL of an application with a hundred versions holding files (issue 13)
+        ("configuration manager", f"/dsl/{LIBRARY_APPLICATION}/"),
+        ("configuration manager", f"/dsl/{LIBRARY_APPLICATION}/?page=3"),
+        ("release manager", f"/api/v1/dsl/{LIBRARY_APPLICATION}/versions/"),
     ]
     package = ReleasePackage.objects.order_by("id").first()
     if package is not None:

@@ -4,7 +4,7 @@ from django import forms
 
 from releasemgmt.forms import GuardedForm, ReleaseForm
 
-from .models import CIStatus, Document, Subscriber
+from .models import ArchiveMedium, CIStatus, Document, Subscriber
 
 
 class ComponentForm(ReleaseForm):
@@ -44,6 +44,14 @@ class RemoveSubscriberForm(GuardedForm):
     remove = forms.CharField(
         max_length=Subscriber._meta.get_field("email").max_length, label="E-mail"
     )
+
+
+class ArchiveMediumForm(GuardedForm):
+    """RM.2.4: where one of the two media of an archive is kept."""
+
+    number = forms.TypedChoiceField(choices=[(1, "Medium 1"), (2, "Medium 2")], coerce=int)
+    location = forms.ChoiceField(choices=ArchiveMedium.Location.choices)
+    sent_to = forms.CharField(max_length=200, required=False, label="Sent to")
 
 
 class CITaskForm(GuardedForm):

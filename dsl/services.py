@@ -10,6 +10,7 @@ from releasemgmt.errors import Conflict
 from releases.models import Stage
 from releases.services import lock
 
+from .library import apply_retention
 from .models import Component, Document
 
 
@@ -48,6 +49,7 @@ def store_document(release, *, by, title, kind, file) -> Document:
         release=release,
         after={"title": title, "kind": kind, "sha256": document.sha256},
     )
+    apply_retention(release.application, by=by)
     return document
 
 

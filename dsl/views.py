@@ -1,4 +1,5 @@
-"""The DSL's pages: each application's impacted users (its subscribers), and the
+"""The DSL's pages: each application's library of versions (RM.2.3, RM.2.4) with its
+archive and integrity checks, its impacted users (its subscribers), and the
 configuration manager's tasks (RM.6.7)."""
 
 from django.contrib import messages
@@ -6,15 +7,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from raci import permissions
 from releasemgmt.web import posted, run_form
 from releases.models import Application
 
 from . import configuration, selectors
-from .forms import CITaskForm, RemoveSubscriberForm, SubscriberForm, SubscriberImportForm
+from .forms import (
+    ArchiveMediumForm,
+    CITaskForm,
+    RemoveSubscriberForm,
+    SubscriberForm,
+    SubscriberImportForm,
+)
+from .library import record_medium, verify_version
 from .models import CITask
+from .selectors import library_page, version_or_404
 from .subscribers import (
     add_subscriber,
     import_subscribers,
@@ -79,6 +89,68 @@ def subscribers(request, code):
         },
         status=status,
     )
+
+
+@login_required
+def libraries(request):
+    """Every application, each leading to its DSL."""
+    page = Paginator(Application.objects.all(), 100).get_page(request.GET.get("page"))
+    return render(request, "dsl/libraries.html", {"page": page})
+
+
+def _library(request, application, *, medium_form=None, medium_for="", status=None):
+    page = library_page(request.user, application, request.GET.get("page"))
+    return render(
+        request,
+        "dsl/library.html",
+        {
+            "application": application,
+            "page": page,
+            "medium_form": medium_form or ArchiveMediumForm(),
+            "medium_for": medium_for,
+            "may_verify": permissions.may_verify_library(request.user),
+            "may_record_media": permissions.may_record_archive_media(request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def library(request, code):
+    """RM.2.3, RM.2.4: every version of an application the user may see, with its
+    components and documents, their checksums, its archive state and integrity findings."""
+    return _library(request, get_object_or_404(Application, code=code))
+
+
+@login_required
+@require_POST
+def verify(request, code, identifier):
+    """The manual "verify now" of one version's stored files."""
+    application = get_object_or_404(Application, code=code)
+    release = version_or_404(request.user, application, identifier)
+    findings = verify_version(release, by=request.user)
+    if findings:
+        messages.error(request, f"{len(findings)} file(s) of {identifier} differ from the record.")
+    else:
+        messages.success(request, f"Every stored file of {identifier} matches its SHA-256.")
+    return redirect(f"{reverse('dsl:library', args=[code])}#v-{identifier}")
+
+
+@login_required
+@require_POST
+def medium(request, code, identifier):
+    """RM.2.4: Infra records where one medium of an archive is kept."""
+    application = get_object_or_404(Application, code=code)
+    version_or_404(request.user, application, identifier)
+    form = ArchiveMediumForm(request.POST)
+    _, status = run_form(
+        form,
+        lambda given: record_medium(application, identifier, by=request.user, **given),
+    )
+    if status is None:
+        messages.success(request, f"Medium recorded for {identifier}.")
+        return redirect(f"{reverse('dsl:library', args=[code])}#v-{identifier}")
+    return _library(request, application, medium_form=form, medium_for=identifier, status=status)
 
 
 # --- configuration management: the configuration manager's tasks (RM.6.7) --------------

@@ -4,7 +4,7 @@ from django import forms
 
 from releasemgmt.forms import GuardedForm
 
-from .models import RaciCell
+from .models import Organisation, RaciCell
 
 
 class RaciCellForm(GuardedForm):
@@ -19,3 +19,22 @@ class WaivableForm(GuardedForm):
     """Whether releases of one type may waive one activity."""
 
     waivable = forms.BooleanField(required=False, label="Releases of this type may waive it")
+
+
+class OrganisationForm(GuardedForm):
+    """A 3rd party developer organisation (issue 13 point 1)."""
+
+    name = forms.CharField(max_length=Organisation._meta.get_field("name").max_length)
+
+
+class MemberForm(GuardedForm):
+    """A person of a developer organisation: an existing user by name, or a new one."""
+
+    username = forms.CharField(max_length=150, label="User name")
+    email = forms.EmailField(max_length=254, required=False, label="E-mail (a new user)")
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+
+
+class RemoveMemberForm(GuardedForm):
+    remove = forms.CharField(max_length=150, label="User name")

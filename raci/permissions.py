@@ -160,6 +160,23 @@ def may_manage_policies(user) -> bool:
     return may_formalise(user) or may_change_matrix(user)
 
 
+def may_manage_master_data(user) -> bool:
+    """Applications, developer organisations and environments (issue 13) are kept by the
+    configuration manager (seed 003: the CMDB's owner) and the release manager, with the
+    process owner; everyone else reads them."""
+    return (
+        holds_party(user, Parties.CONFIGURATION_MANAGER)
+        or holds_party(user, Parties.RELEASE_MANAGER)
+        or may_change_matrix(user)
+    )
+
+
+def may_see_organisation_members(user) -> bool:
+    """Who works for a developer organisation is for the ITSM staff and the
+    organisation's own people."""
+    return sees_all_releases(user) or may_manage_master_data(user)
+
+
 # --- change management ----------------------------------------------------------------
 
 
@@ -274,3 +291,22 @@ def may_confirm_ci_changes(user) -> bool:
     """RM.6.7 reports the end to the configuration manager "so that he/she can update the
     status of the CIs in the CMDB": the holders of that party confirm the changes."""
     return holds_party(user, Parties.CONFIGURATION_MANAGER)
+
+
+# --- the definitive software library ---------------------------------------------------
+
+
+def may_verify_library(user) -> bool:
+    """A re-check of a version's stored files (RM.2.3, RM.6.7): the configuration manager,
+    who keeps the CMDB, and the release manager, Accountable for the DSL."""
+    return holds_party(user, Parties.CONFIGURATION_MANAGER) or holds_party(
+        user, Parties.RELEASE_MANAGER
+    )
+
+
+def may_record_archive_media(user) -> bool:
+    """RM.2.4: Infra copies the archive to two media and says where each is kept; the
+    release manager, Accountable for RM.2.4, may record it for them."""
+    return holds_party(user, Parties.INFRASTRUCTURE_MANAGER) or holds_party(
+        user, Parties.RELEASE_MANAGER
+    )

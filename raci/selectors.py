@@ -1,10 +1,12 @@
 """Reads of Table 4-1 for its page, its CSV export and the release page."""
 
+from django.db.models import Count
+
 from releasemgmt.accounts.models import User
 from releasemgmt.audit.models import AuditEntry
 
 from .catalogue import normalise_letters
-from .models import Activity, Party, RaciCell, WaivableActivity
+from .models import Activity, Organisation, Party, RaciCell, WaivableActivity
 
 
 def matrix() -> tuple[list[Party], list[Activity], dict[tuple[int, int], str]]:
@@ -67,3 +69,12 @@ def waivable_codes(release_type: str) -> set[str]:
 def waiver_history():
     """Every change a process owner made to what a release type may waive."""
     return AuditEntry.objects.filter(action="waivable_changed").select_related("actor")
+
+
+def organisations():
+    """The developer organisations with the number of their people (one query)."""
+    return Organisation.objects.annotate(member_count=Count("group__user")).order_by("name")
+
+
+def members(organisation):
+    return User.objects.filter(groups=organisation.group).order_by("username")

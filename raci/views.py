@@ -6,9 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from releasemgmt.web import posted, run_form
+
+from . import organisations as organisation_services
 from . import permissions, selectors, services
-from .forms import RaciCellForm, WaivableForm
-from .models import Activity, Party
+from .forms import MemberForm, OrganisationForm, RaciCellForm, RemoveMemberForm, WaivableForm
+from .models import Activity, Organisation, Party
 from .release_types import RULES, ReleaseType
 
 
@@ -119,5 +122,87 @@ def edit_waivable(request, code, release_type):
         request,
         "raci/edit_waivable.html",
         {"activity": activity, "release_type": kind, "form": form},
+        status=status,
+    )
+
+
+# --- developer organisations (issue 13 point 1) -----------------------------------------
+
+
+@login_required
+def organisations(request):
+    """The 3rd party developer organisations; the keepers of the master data add one."""
+    form, status = OrganisationForm(), None
+    if request.method == "POST":
+        form = OrganisationForm(posted(request)[0])
+        saved, status = run_form(
+            form, lambda data: organisation_services.save_organisation(by=request.user, **data)
+        )
+        if status is None:
+            messages.success(request, f"{saved.name} added.")
+            return redirect("raci:organisation", name=saved.name)
+    return render(
+        request,
+        "raci/organisations.html",
+        {
+            "organisations": selectors.organisations(),
+            "form": form,
+            "may_manage": permissions.may_manage_master_data(request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def organisation(request, name):
+    """One organisation and its people (seen by the ITSM staff and the keepers): rename
+    it, add a person (existing or new), remove one."""
+    organisation = get_object_or_404(Organisation, name=name)
+    may_manage = permissions.may_manage_master_data(request.user)
+    rename, member = OrganisationForm(initial={"name": name}), MemberForm()
+    remove, status = None, None
+    if request.method == "POST":
+        data = posted(request)[0]
+        if "remove" in data:
+            remove = RemoveMemberForm(data)
+            _, status = run_form(
+                remove,
+                lambda given: organisation_services.remove_member(
+                    organisation, by=request.user, username=given["remove"]
+                ),
+            )
+        elif "username" in data:
+            member = MemberForm(data)
+            _, status = run_form(
+                member,
+                lambda given: organisation_services.add_member(
+                    organisation, by=request.user, **given
+                ),
+            )
+        else:
+            rename = OrganisationForm(data)
+            _, status = run_form(
+                rename,
+                lambda given: organisation_services.save_organisation(
+                    by=request.user, organisation=organisation, **given
+                ),
+            )
+        if status is None:
+            organisation.refresh_from_db()
+            return redirect("raci:organisation", name=organisation.name)
+    members = None
+    if permissions.may_see_organisation_members(request.user):
+        members = selectors.members(organisation)
+    return render(
+        request,
+        "raci/organisation.html",
+        {
+            "organisation": organisation,
+            "members": members,
+            "rename": rename,
+            "member": member,
+            "remove": remove,
+            "may_manage": may_manage,
+        },
         status=status,
     )

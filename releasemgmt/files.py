@@ -136,6 +136,19 @@ class StoredFile(models.Model):
         return download_url(self)
 
 
+def open_stream(field):
+    """A stored file opened for one pass of reading. From an object store (S3, MinIO),
+    the object's body as the store sends it, read chunk by chunk (django-storages' own
+    file would first copy the whole object to a temporary file); from any other storage,
+    the storage's own file."""
+    storage = field.storage
+    bucket = getattr(storage, "bucket", None)
+    if bucket is None:
+        return storage.open(field.name, "rb")
+    key = "/".join(p for p in (getattr(storage, "location", ""), field.name) if p)
+    return bucket.Object(key).get()["Body"]
+
+
 def download_url(record) -> str:
     """Where a user who may see the record's release downloads its file."""
     return reverse("download", args=[record._meta.model_name, record.pk])

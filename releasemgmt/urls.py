@@ -40,6 +40,7 @@ urlpatterns = [
     path("windows/", include("releases.window_urls")),
     path("packages/", include("deployments.package_urls")),
     path("policies/", include("releases.policy_urls")),
+    path("applications/", include("dsl.application_urls")),
     path("changes/", include("changes.urls")),
     path("account/", include("releasemgmt.accounts.urls")),
     path("files/<str:kind>/<int:pk>/", downloads.download, name="download"),

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.db.models import CharField, F, Value
 from django.http import FileResponse, Http404
+from django.shortcuts import render
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from releasemgmt.api.errors import error_responses
+from releasemgmt.files import open_stream
 
 from .selectors import visible_release_or_404
 
@@ -54,7 +56,7 @@ def stored_file_or_404(user, kind: str, pk: int):
 def file_response(record) -> FileResponse:
     field = getattr(record, record.file_field)
     response = FileResponse(
-        field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1]
+        open_stream(field), as_attachment=True, filename=field.name.rsplit("/", 1)[-1]
     )
     digest = getattr(record, record.sha256_field)
     if digest:
@@ -65,10 +67,22 @@ def file_response(record) -> FileResponse:
     return response
 
 
+def gone(record):
+    """Where a file purged from storage is now (a model that can purge its files says so
+    with ``gone()``), or None while it is stored."""
+    where = getattr(record, "gone", None)
+    return where() if where else None
+
+
 @login_required
 def download(request, kind, pk):
-    """`/files/<kind>/<pk>/`: a file of a release the user may see."""
-    return file_response(stored_file_or_404(request.user, kind, pk))
+    """`/files/<kind>/<pk>/`: a file of a release the user may see; 410 with the media it
+    was archived to once purged (RM.2.4)."""
+    record = stored_file_or_404(request.user, kind, pk)
+    where = gone(record)
+    if where is not None:
+        return render(request, "files/gone.html", {"record": record, **where}, status=410)
+    return file_response(record)
 
 
 def release_files(release) -> list:
@@ -122,6 +136,13 @@ class ReleaseFilesView(APIView):
         return Response(FileEntry(release_files(release), many=True).data)
 
 
+class Gone(serializers.Serializer):
+    detail = serializers.CharField()
+    media = serializers.ListField(
+        child=serializers.CharField(), help_text="Where each copy of the archive is kept"
+    )
+
+
 class DownloadView(APIView):
     def perform_content_negotiation(self, request, force=False):
         return super().perform_content_negotiation(request, force=True)  # a file, always
@@ -132,10 +153,23 @@ class DownloadView(APIView):
                 OpenApiTypes.BINARY, description="The file; Repr-Digest carries its SHA-256"
             ),
             **error_responses(401, 404),
+            410: OpenApiResponse(Gone, description="Purged from storage after archiving."),
         },
         tags=["files"],
     )
     def get(self, request, kind, pk):
         """A file kept as evidence (kind: component, document, testreport,
-        installationplan, installationreport, environmentreport, ctreport, decision)."""
-        return file_response(stored_file_or_404(request.user, kind, pk))
+        installationplan, installationreport, environmentreport, ctreport, decision);
+        410 once purged from storage after archiving, naming the media."""
+        record = stored_file_or_404(request.user, kind, pk)
+        where = gone(record)
+        if where is not None:
+            media = [str(m) for m in where["media"]]
+            return Response(
+                {
+                    "detail": "The file was archived to media and purged from storage.",
+                    "media": media,
+                },
+                status=410,
+            )
+        return file_response(record)

@@ -17,6 +17,7 @@ __all__ = [
 ]
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -66,6 +67,20 @@ class Application(models.Model):
     )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    business_threads = models.ManyToManyField(
+        "raci.Party",
+        blank=True,
+        related_name="applications",
+        limit_choices_to={"kind": "business_thread"},
+        help_text="The business thread(s) a release of this application is assigned by "
+        "default (RM.1.2).",
+    )
+    dsl_retention = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="How many most recent versions keep their documentation in the DSL "
+        "(RM.2.4); older ones go to the archive.",
+    )
 
     class Meta:
         db_table = "dsl_application"  # kept where it was first created

@@ -4,6 +4,8 @@ plan every release has from the start."""
 
 from django.db import models
 
+from releases.models import DeploymentOption
+
 from .base import USER
 
 
@@ -15,11 +17,8 @@ class DeploymentPlan(models.Model):
     ``items`` holds the text of each item of BS 15000-2 section 9.3 by its slug
     (``deployments.plan_content.ITEMS``); the risks and phases are rows of their own."""
 
-    class Option(models.TextChoices):
-        BIG_BANG = "big_bang", "Big bang"
-        PHASED = "phased", "Phased"
-        PUSH = "push", "Push"
-        PULL = "pull", "Pull"
+    #: the options a release policy names its default among (one list, in releases)
+    Option = DeploymentOption
 
     release = models.OneToOneField(
         "releases.Release", on_delete=models.CASCADE, related_name="deployment_plan"

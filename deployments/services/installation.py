@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from changes import services as changes
 from dsl import configuration as cmdb
+from dsl import environments
 from raci.permissions import Parties
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
@@ -215,6 +216,7 @@ def initiate_rollback(release, *, by):
     release.rollback_plan_used = True
     release.save(update_fields=["rollback_plan_used", "updated_at"])
     plan = release.rollback_plan
+    environments.record_rollback(release, by=by, to_version=plan.last_known_good_build)
     communicate(
         release,
         "RM.6.4",
@@ -244,6 +246,7 @@ def publish_successful_installation(release, *, by, message="", installed=""):
         context={"message": message, "baseline": baseline},
         to=assigned_parties(release),
     )
+    environments.record_installation(release, by=by, activity="RM.6.5")
     mark_done(release, "RM.6.5", by=by, outcome="success")
 
 

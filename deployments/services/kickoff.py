@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from dsl import environments
 from raci import permissions as raci
 from raci.models import Party
 from raci.permissions import Parties
@@ -228,5 +229,6 @@ def validate_testing_environment(release, *, by, file, accepted, anomalies="") -
         after={"accepted": accepted, "anomalies": anomalies, "sha256": report.sha256},
     )
     if accepted:
+        environments.record_installation(release, by=by, activity="RM.3.3")
         mark_done(release, "RM.3.3", by=by, outcome="accepted")
     return report

@@ -1,16 +1,49 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
 from . import cmdb
-from .views import ApplicationViewSet, SubscriberImportView
+from .environments import (
+    ApplicationsView,
+    ApplicationView,
+    EnvironmentHistoryView,
+    EnvironmentsView,
+    EnvironmentView,
+)
+from .library import LibraryView, MediaView, VerifyView
+from .views import SubscriberImportView
 
-router = DefaultRouter()
-router.register("applications", ApplicationViewSet, basename="application")
 urlpatterns = [
+    path("dsl/<slug:code>/versions/", LibraryView.as_view(), name="dsl-versions"),
+    path(
+        "dsl/<slug:code>/versions/<str:identifier>/verify/",
+        VerifyView.as_view(),
+        name="dsl-verify",
+    ),
+    path(
+        "dsl/<slug:code>/versions/<str:identifier>/media/",
+        MediaView.as_view(),
+        name="dsl-media",
+    ),
     path(
         "applications/<slug:code>/subscribers/import/",
         SubscriberImportView.as_view(),
         name="subscriber-import",
+    ),
+    path("applications/", ApplicationsView.as_view(), name="application-list"),
+    path("applications/<slug:code>/", ApplicationView.as_view(), name="application-detail"),
+    path(
+        "applications/<slug:code>/environments/",
+        EnvironmentsView.as_view(),
+        name="environment-list",
+    ),
+    path(
+        "applications/<slug:code>/environments/<slug:env>/",
+        EnvironmentView.as_view(),
+        name="environment-detail",
+    ),
+    path(
+        "applications/<slug:code>/environments/<slug:env>/history/",
+        EnvironmentHistoryView.as_view(),
+        name="environment-history",
     ),
     path("cmdb/tasks/", cmdb.CITasksView.as_view(), name="ci-tasks"),
     path("cmdb/tasks/<int:pk>/", cmdb.CITaskView.as_view(), name="ci-task"),
@@ -20,5 +53,4 @@ urlpatterns = [
         cmdb.ReleaseBaselineView.as_view(),
         name="release-baseline",
     ),
-    *router.urls,
 ]

@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,26 +10,6 @@ from releasemgmt.api.serializers import GuardedSerializer
 from releases.models import Application
 
 from ..subscribers import import_subscribers, read_csv_upload, require_service_desk
-
-
-class ApplicationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Application
-        fields = ["code", "name", "description"]
-
-
-@extend_schema_view(
-    list=extend_schema(
-        responses={200: ApplicationSerializer(many=True), **error_responses(401, 404)}
-    ),
-    retrieve=extend_schema(responses={200: ApplicationSerializer, **error_responses(401, 404)}),
-)
-class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
-    """Applications under release management."""
-
-    queryset = Application.objects.all()
-    serializer_class = ApplicationSerializer
-    lookup_field = "code"
 
 
 class ImportRequest(GuardedSerializer):

@@ -3,6 +3,8 @@ from rest_framework.routers import DefaultRouter
 
 from .views import (
     ActivityViewSet,
+    OrganisationMembersView,
+    OrganisationMemberView,
     OrganisationViewSet,
     PartyViewSet,
     PeopleView,
@@ -16,5 +18,15 @@ router.register("raci/organisations", OrganisationViewSet, basename="organisatio
 urlpatterns = [
     path("raci/people/", PeopleView.as_view(), name="people"),
     path("raci/release-types/", ReleaseTypesView.as_view(), name="release-types"),
+    path(
+        "raci/organisations/<str:name>/members/",
+        OrganisationMembersView.as_view(),
+        name="organisation-members",
+    ),
+    path(
+        "raci/organisations/<str:name>/members/<str:username>/",
+        OrganisationMemberView.as_view(),
+        name="organisation-member",
+    ),
     *router.urls,
 ]

@@ -1,9 +1,10 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -11,8 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from releasemgmt.api.errors import error_responses
+from releasemgmt.apiforms import form_errors, form_input, form_request
 
-from .. import permissions, selectors, services
+from .. import organisations, permissions, selectors, services
+from ..forms import MemberForm, OrganisationForm
 from ..models import Activity, Organisation, Party
 from ..release_types import RULES, ReleaseType
 from .serializers import (
@@ -108,6 +111,69 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganisationSerializer
     lookup_field = "name"
     pagination_class = None
+
+    @extend_schema(
+        request=form_request(OrganisationForm, "OrganisationRequest"),
+        responses={201: OrganisationSerializer, **error_responses(400, 401, 403, 415)},
+    )
+    def create(self, request, *args, **kwargs):
+        """Add a developer organisation (the keepers of the master data, issue 13)."""
+        if not permissions.may_manage_master_data(request.user):
+            raise PermissionDenied(organisations.WHO)
+        data, _ = form_input(OrganisationForm, request)
+        form = OrganisationForm(data=data)
+        if not form.is_valid():
+            raise DjangoValidationError(form_errors(form))
+        saved = organisations.save_organisation(by=request.user, **form.cleaned_data)
+        return Response(OrganisationSerializer(saved).data, status=201)
+
+
+class OrganisationMemberSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    full_name = serializers.CharField(source="get_full_name")
+    email = serializers.CharField()
+
+
+class OrganisationMembersView(APIView):
+    def _organisation(self, request, name):
+        organisation = get_object_or_404(Organisation, name=name)
+        if not permissions.may_see_organisation_members(request.user):
+            raise PermissionDenied("Only the ITSM staff see who works for an organisation.")
+        return organisation
+
+    @extend_schema(
+        responses={200: OrganisationMemberSerializer(many=True), **error_responses(401, 403, 404)}
+    )
+    def get(self, request, name):
+        """The people of a developer organisation."""
+        organisation = self._organisation(request, name)
+        return Response(
+            OrganisationMemberSerializer(selectors.members(organisation), many=True).data
+        )
+
+    @extend_schema(
+        request=form_request(MemberForm, "MemberRequest"),
+        responses={201: OrganisationMemberSerializer, **error_responses(400, 401, 403, 404, 415)},
+    )
+    def post(self, request, name):
+        """Add a person to the organisation: an existing user by ``username``, or a new
+        one (``email`` then required)."""
+        organisation = self._organisation(request, name)
+        data, _ = form_input(MemberForm, request)
+        form = MemberForm(data=data)
+        if not form.is_valid():
+            raise DjangoValidationError(form_errors(form))
+        user = organisations.add_member(organisation, by=request.user, **form.cleaned_data)
+        return Response(OrganisationMemberSerializer(user).data, status=201)
+
+
+class OrganisationMemberView(APIView):
+    @extend_schema(responses={204: None, **error_responses(400, 401, 403, 404)})
+    def delete(self, request, name, username):
+        """The person leaves the organisation (and its releases)."""
+        organisation = get_object_or_404(Organisation, name=name)
+        organisations.remove_member(organisation, by=request.user, username=username)
+        return Response(status=204)
 
 
 @extend_schema_view(

@@ -255,7 +255,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deployments.tasks.resume_mass_notifications_task",
         "schedule": 60.0,
     },
+    "verify-dsl": {
+        "task": "dsl.tasks.verify_library_task",
+        "schedule": env.float("DSL_VERIFY_EVERY_SECONDS", default=3600.0),
+    },
 }
+# How many stored files one run of the DSL's integrity check re-reads (oldest checked first).
+DSL_VERIFY_PER_RUN = env.int("DSL_VERIFY_PER_RUN", default=200)
 
 # API tokens (django-rest-knox): kept as digests, several per user, each expiring.
 REST_KNOX = {
@@ -304,6 +310,8 @@ SPECTACULAR_SETTINGS = {
         "ReleaseTypeEnum": "raci.release_types.ReleaseType",
         "CIStatusEnum": "dsl.models.CIStatus",
         "CITaskStatusEnum": "dsl.models.CITask.Status",
+        "EnvironmentKindEnum": "dsl.models.Environment.Kind",
+        "EnvironmentStatusEnum": "dsl.models.Environment.Status",
     },
 }
 
@@ -330,3 +338,27 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
+
+
+def object_store(env) -> dict | None:
+    """The DSL's files in an S3-compatible object store (MinIO, S3) through
+    django-storages, when S3_BUCKET is given, so that several web nodes share one library;
+    None keeps the local folder (MEDIA_ROOT)."""
+    bucket = env("S3_BUCKET", default="")
+    if not bucket:
+        return None
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env("S3_ENDPOINT_URL", default=None),
+            "access_key": env("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+            "region_name": env("S3_REGION", default=None),
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+            # uploads of the DSL's artifacts go up in parts: memory stays flat
+            "max_memory_size": 8 * 1024 * 1024,
+        },
+    }

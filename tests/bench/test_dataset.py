@@ -13,7 +13,7 @@ from bench import dataset, measure
 from changes import services
 from changes.models import Advice, AgendaItem, CabDecision, CabMeeting, ChangeType, Review, RfC
 from deployments.models import ReleasePackage
-from dsl.models import CITask
+from dsl.models import Archive, CITask, Component, InstalledVersion
 from raci.permissions import Parties
 from releasemgmt.audit.models import AuditEntry
 
@@ -154,3 +154,28 @@ def test_the_configuration_managers_tasks_are_measured_and_answer(world):
     assert f"/cmdb/tasks/{task.pk}/" in {p.path for p in plan}
     rows = measure.run(plan, repeat=2)
     assert measure.unexpected(rows) == []
+
+
+def test_the_environment_pages_are_measured_and_answer(world):
+    """Each application's environments carry a timeline of ENVIRONMENT_HISTORY versions;
+    its environments' page and the production timeline answer 200."""
+    assert InstalledVersion.objects.count() == (
+        len(world.applications) * 4 * dataset.ENVIRONMENT_HISTORY
+    )
+    chosen = [p for p in measure.pages(world) if "applications/" in p.path]
+    assert any(p.path.endswith("/environments/production/") for p in chosen)
+    rows = measure.run(chosen, repeat=2)
+    assert measure.unexpected(rows) == []
+
+
+def test_the_dsl_of_an_application_is_measured_with_constant_queries(world):
+    """The DSL page of the application whose hundred versions hold files: every page of
+    it takes the same queries."""
+    assert Component.objects.filter(release__application__code="ecs").exists()
+    assert Archive.objects.filter(purged_at__isnull=False).exists()
+    plan = [p for p in measure.pages(world) if "dsl/" in p.path]
+    assert len(plan) == 3
+    rows = measure.run(plan, repeat=2)
+    assert measure.unexpected(rows) == []
+    first, third = (r for r in rows if r.page.startswith("/dsl/"))
+    assert first.queries == third.queries

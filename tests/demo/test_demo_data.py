@@ -6,7 +6,7 @@ from changes.models import CabMeeting, ChangeType, Review, RfC
 from changes.selectors import change_schedule
 from deployments.models import DeploymentPlan, InstallationReport, ReleasePackage
 from deployments.plan_content import missing_items
-from dsl.models import CITask
+from dsl.models import CITask, Environment, InstalledVersion
 from raci.models import Party
 from releasemgmt.audit.models import AuditEntry
 from releases.models import PolicyBreach, Release, ReleasePolicy
@@ -20,7 +20,7 @@ def test_demo_data_gives_every_party_a_user_and_can_run_twice(db):
             o.group.user_set.count() for o in party.organisations.all()
         )
         assert holders >= 1, party
-    assert Release.objects.count() == 12
+    assert Release.objects.count() == 16
     assert set(Release.objects.values_list("stage", flat=True)) == {
         "planning",
         "receiving",
@@ -142,3 +142,30 @@ def test_demo_data_shows_baselines_and_the_configuration_managers_tasks(db, clie
     assert "CI status changes to confirm" in start
     page = client.get(f"/releases/{fix.identifier}/activities/RM.6.4/").content.decode()
     assert "Previous baseline" in page
+
+
+def test_demo_data_shows_environments_and_what_runs_where(db, client):
+    call_command("load_demo")
+    assert Environment.objects.filter(kind="production").count() >= 6
+    lines = InstalledVersion.objects.filter(environment__kind="production")
+    assert {"RM.6.5", "RM.6.4"} <= set(lines.values_list("activity", flat=True))
+    assert InstalledVersion.objects.filter(activity="RM.3.3").exists()
+    assert Environment.objects.filter(status="booked").exists()
+    client.force_login(get_user_model().objects.get(username="configuration-manager"))
+    page = client.get("/applications/ecs/")
+    assert page.status_code == 200
+    assert b"Production" in page.content
+
+
+def test_demo_data_shows_the_dsl_with_archived_and_purged_versions(db, client):
+    call_command("load_demo")
+    states = {}
+    client.force_login(get_user_model().objects.get(username="configuration-manager"))
+    page = client.get("/dsl/ecs/").content.decode()
+    for release in Release.objects.filter(application__code="ecs"):
+        marker = f'id="v-{release.identifier}" class="dsl-version" data-state="'
+        states[release.version] = page.split(marker, 1)[1].split('"', 1)[0]
+    assert states["2.7.0"] == "purged"
+    assert states["2.8.0"] == "archived"
+    assert states["3.2.0"] == states["3.0.0"] == "live"
+    assert "sent to DG TAXUD" in page

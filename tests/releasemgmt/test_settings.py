@@ -60,6 +60,7 @@ def test_docker_compose_has_the_whole_stack():
         assert env["DJANGO_SETTINGS_MODULE"] == "releasemgmt.settings.production"
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["REDIS_URL"].startswith("redis://")
+        assert env["S3_ENDPOINT_URL"] == "http://minio:9000"  # the DSL's files in MinIO
 
 
 @pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose is not installed")
@@ -69,7 +70,7 @@ def test_docker_compose_config_is_valid():
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "SECRET_KEY": "compose-check"},
+        env={**os.environ, "SECRET_KEY": "compose-check", "MINIO_ROOT_PASSWORD": "compose-check"},
         timeout=60,
     )
     assert result.returncode == 0, result.stderr

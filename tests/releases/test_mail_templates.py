@@ -14,6 +14,7 @@ SOURCES = [
     *ROOT.glob("releases/*.py"),
     *ROOT.glob("deployments/services/*.py"),
     *ROOT.glob("changes/*.py"),
+    *ROOT.glob("dsl/*.py"),
 ]
 NAMED = re.compile(r'"(informed|rm_[0-9a-z_]+)"|mail="([0-9a-z_]+)"')
 

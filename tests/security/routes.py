@@ -129,6 +129,11 @@ RELEASE_ARGUMENTS = {
     "releases:catch_up": {"code": "RM.3.1"},
     "release-waive": {"code": "RM.3.1"},
     "release-catch-up": {"code": "RM.3.1"},
+    # one version in an application's DSL: the version is a release
+    "dsl:verify": {"code": "ecs"},
+    "dsl:medium": {"code": "ecs"},
+    "dsl-verify": {"code": "ecs"},
+    "dsl-media": {"code": "ecs"},
 }
 #: Patterns naming one object that belongs to a release, and the argument naming it.
 OBJECTS = {
@@ -152,11 +157,32 @@ SHARED = {
     "application-detail": {"code": "ecs"},
     "organisation-detail": {"name": "Acme Software"},
     "dsl:subscribers": {"code": "ecs"},
+    # an application's DSL lists only the versions the user may see
+    "dsl:library": {"code": "ecs"},
+    "dsl-versions": {"code": "ecs"},
     "subscriber-import": {"code": "ecs"},
     "raci:edit_waivable": {"code": "RM.3.1", "release_type": "emergency"},
     "activity-set-waivable": {"code": "RM.3.1", "release_type": "emergency"},
     "policies:edit": {"code": "ecs"},
     "policy-detail": {"code": "ecs"},
+}
+#: Master data (tests/dsl/test_environments.py): applications, their environments with
+#: what each runs (a release's identifier only for whoever sees it), developer
+#: organisations; everyone logged in reads, the keepers write.
+NO_ARGUMENTS |= {"applications:list", "applications:create", "raci:organisations"}
+ENVIRONMENT = {"code": "ecs", "env": "production"}
+SHARED |= {
+    "applications:detail": {"code": "ecs"},
+    "applications:edit": {"code": "ecs"},
+    "applications:environment_create": {"code": "ecs"},
+    "applications:environment": ENVIRONMENT,
+    "applications:environment_edit": ENVIRONMENT,
+    "environment-list": {"code": "ecs"},
+    "environment-detail": ENVIRONMENT,
+    "environment-history": ENVIRONMENT,
+    "raci:organisation": {"name": "Acme Software"},
+    "organisation-members": {"name": "Acme Software"},
+    "organisation-member": {"name": "Acme Software", "username": "nobody"},
 }
 
 #: Change management's pages without an argument: lists and forms.
@@ -198,6 +224,8 @@ WINDOWS = {"windows:edit", "windows:delete", "window-detail"}
 #: Release packages: the list and the form without an argument; a package by its pk,
 #: seen by whoever may see one of its releases (a release of it also by identifier).
 NO_ARGUMENTS |= {"packages:list", "packages:create", "package-list"}
+#: The DSL's applications, each leading to its library.
+NO_ARGUMENTS |= {"dsl:libraries"}
 PACKAGES = {
     "packages:detail": set(),
     "packages:edit": set(),

@@ -45,8 +45,15 @@ from deployments.forms import DecisionForm, MassNotificationForm, PlanRevisionFo
 from deployments.package_forms import PackageForm, PackageReleaseForm
 from deployments.services import packages
 from dsl import configuration
-from dsl.forms import CITaskForm
-from dsl.models import ConfigurationItem, ProposedStatusChange, Subscriber
+from dsl.environment_forms import (
+    ApplicationChangeForm,
+    ApplicationForm,
+    EnvironmentForm,
+    VersionForm,
+)
+from dsl.forms import ArchiveMediumForm, CITaskForm
+from dsl.models import ConfigurationItem, Environment, ProposedStatusChange, Subscriber
+from raci.forms import MemberForm, OrganisationForm
 from releasemgmt.inputs import MAX_TEXT_LENGTH
 from releases import planning, registry
 from releases.forms import (
@@ -257,7 +264,24 @@ def _emergency_installed(world):
     return release
 
 
+def _archived(world):
+    """A version whose documentation went to the archive (RM.2.4): the application keeps
+    one version's documentation while a newer version stores its own."""
+    release = world.people.release()
+    application = release.application
+    kept, application.dsl_retention = application.dsl_retention, 1
+    application.save(update_fields=["dsl_retention"])
+    for version in (release, world.people.release()):
+        document = {"title": "Guide", "kind": "installation", "file": upload("guide.pdf")}
+        _act("store-document", document)(world, version)
+    application.dsl_retention = kept
+    application.save(update_fields=["dsl_retention"])
+    assert release.dsl_archive
+    return release
+
+
 POINTS: dict[str, Callable] = {
+    "archived": _archived,
     "emergency kickoff": _emergency_kickoff,
     "emergency installed": _emergency_installed,
     "planning": lambda world: world.people.release(conformance_testing=True),
@@ -641,6 +665,39 @@ API_DOORS |= {
     "PUT /api/v1/policies/{code}/": Door("rm", None, static(**POLICY), {"code": "win"}),
     "PUT /api/v1/raci/activities/{code}/waivable/{release_type}/": Door(
         "owner", None, static(waivable=True), {"code": "RM.3.3", "release_type": "emergency"}
+    ),
+}
+
+# --- master data and what runs where (issue 13) ---
+APPLICATION = {"code": "hostile", "name": "Hostile", "business_threads": ["a3-cust"]}
+ENVIRONMENT = {"slug": "pre", "name": "Pre", "kind": "sat", "status": "booked"}
+ENVIRONMENT_AT = {"code": "ecs", "env": "production"}
+MEMBER = {"username": "newdev", "email": "newdev@example.org", "first_name": "New"}
+API_DOORS |= {
+    "POST /api/v1/applications/": Door("rm", None, static(**APPLICATION)),
+    "PATCH /api/v1/applications/{code}/": Door(
+        "rm", None, static(name="Renamed", description="New"), {"code": "ecs"}
+    ),
+    "POST /api/v1/applications/{code}/environments/": Door(
+        "rm", None, static(**ENVIRONMENT), {"code": "ecs"}
+    ),
+    "PATCH /api/v1/applications/{code}/environments/{env}/": Door(
+        "rm", None, static(status="down", status_note="Disk", owner_user="owner"), ENVIRONMENT_AT
+    ),
+    "POST /api/v1/applications/{code}/environments/{env}/history/": Door(
+        "rm", None, static(version="1.0.0", note="By hand"), ENVIRONMENT_AT
+    ),
+    "POST /api/v1/raci/organisations/": Door("rm", None, static(name="Initech")),
+    "POST /api/v1/raci/organisations/{name}/members/": Door(
+        "rm", None, static(**MEMBER), {"name": "Acme Software"}
+    ),
+}
+
+# --- the DSL: where the archive's media are kept (issue 13) ---
+MEDIUM = {"number": 1, "location": "on_site", "sent_to": ""}
+API_DOORS |= {
+    "POST /api/v1/dsl/{code}/versions/{identifier}/media/": Door(
+        "rm", "archived", static(**MEDIUM), lambda w: {"code": w.application.code}
     ),
 }
 
@@ -1054,7 +1111,52 @@ def _pages():
     pages.update(_change_pages())
     pages.update(_planning_pages())
     pages.update(_type_pages())
+    pages.update(_master_data_pages())
     return pages
+
+
+def _master_data_pages() -> dict:
+    """Applications, environments and organisations (issue 13)."""
+
+    def of(form_class, **kwargs):
+        return lambda w, r: form_fields(form_class(**kwargs))
+
+    environment = static(**ENVIRONMENT, owner_user="owner", status_note="Till Friday")
+    return {
+        "application created": Page(
+            "rm", None, "/applications/new/", static(**APPLICATION), of(ApplicationForm)
+        ),
+        "application edited": Page(
+            "rm",
+            None,
+            "/applications/ecs/edit/",
+            static(name="Renamed", description="New", business_threads=["a3-exc"]),
+            of(ApplicationChangeForm),
+        ),
+        "environment created": Page(
+            "rm", None, "/applications/ecs/environments/new/", environment, of(EnvironmentForm)
+        ),
+        "environment edited": Page(
+            "rm",
+            None,
+            "/applications/ecs/environments/production/edit/",
+            environment,
+            of(EnvironmentForm),
+        ),
+        "version recorded": Page(
+            "rm",
+            None,
+            "/applications/ecs/environments/production/",
+            static(version="1.0.0", note="By hand"),
+            of(VersionForm),
+        ),
+        "organisation created": Page(
+            "rm", None, "/raci/organisations/", static(name="Initech"), of(OrganisationForm)
+        ),
+        "organisation member added": Page(
+            "rm", None, "/raci/organisations/Acme Software/", static(**MEMBER), of(MemberForm)
+        ),
+    }
 
 
 def _type_pages() -> dict:
@@ -1342,6 +1444,14 @@ def changes_world(world) -> SimpleNamespace:
 
 
 PAGES = _pages()
+PAGES["archive medium"] = Page(
+    "rm",
+    "archived",
+    "",
+    static(**MEDIUM),
+    lambda world, release: form_fields(ArchiveMediumForm()),
+    where=lambda w: f"/dsl/{w.application.code}/versions/{w.release('archived').identifier}/media/",
+)
 
 
 class World:
@@ -1367,6 +1477,9 @@ class World:
             "cm": new_user("cm", "ITSM Configuration Manager"),
         }
         Subscriber.objects.create(application=self.application, email="reader@example.org")
+        Environment.objects.create(
+            application=self.application, slug="production", name="Production", kind="production"
+        )
         for reference, status in (("RFC-FREE", "authorised"), ("RFC-OPEN", "submitted")):
             RfC.objects.create(
                 reference=reference,

@@ -25,6 +25,7 @@ from changes.models import RfC
 from deployments.services import mass_notifications
 from deployments.services import packages as release_packages
 from dsl import configuration, subscribers
+from dsl.models import Environment
 from releasemgmt.accounts.tokens import issue_token, tokens_of
 from releases.downloads import release_files
 from releases.models import Release
@@ -83,6 +84,11 @@ def world(module_db):
     theirs = people.release(
         "a3-cust", people.acme, version="9.4.2", name="Confidential transit rules"
     )
+    # Its application's environments: the accepted one will run its version (RM.3.3).
+    for kind in ("sat", "production"):
+        Environment.objects.create(
+            application=theirs.application, slug=kind, name=kind.upper(), kind=kind
+        )
     # In a package of its own, before it is installed.
     package = release_packages.save_package(
         by=cast.rm, reference="PKG-SECRET", name="Confidential package", owner=cast.rm

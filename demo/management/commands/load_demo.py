@@ -14,14 +14,14 @@ from changes.loader import load_change_models
 from changes.models import CabMeeting
 from deployments.models import ReleasePackage
 from deployments.services import packages
-from dsl import configuration
-from dsl.models import CITask
+from dsl import configuration, library
+from dsl.models import Archive, CITask
 from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
 from releases import planning, policy, services
 from releases.models import Application, Release, ReleasePolicy, Window
 
-from ... import change_walks, walks
+from ... import change_walks, environments, walks
 
 PASSWORD = "demo"
 APPLICATIONS = [
@@ -33,6 +33,13 @@ APPLICATIONS = [
     ("ccn", "Common Communication Network"),
 ]
 ORGANISATIONS = ["Acme Software", "Globex Systems"]
+#: ECS versions before those below, closed, their documentation in the DSL (RM.2.4)
+HISTORY = [
+    ("2.7.0", "ECS phase 2 closing release", -230),
+    ("2.8.0", "ECS phase 2 corrections", -200),
+    ("2.9.0", "ECS phase 3 preparation", -170),
+    ("3.0.0", "ECS phase 3 first delivery", -140),
+]
 RELEASES = [
     # app, version, name, type, threads, conformance testing, days to delivery, stage
     (
@@ -132,6 +139,7 @@ class Command(BaseCommand):
         apps = {}
         for code, name in APPLICATIONS:
             apps[code], _ = Application.objects.get_or_create(code=code, defaults={"name": name})
+        environments.describe(apps, by=users["configuration-manager"])
 
         people = change_walks.People(
             change_manager=users["change-manager"],
@@ -149,7 +157,7 @@ class Command(BaseCommand):
         manager = User.objects.get(username="release-manager")
         coordinators = [users["deployment-coordinator"], users["deployment-coordinator-2"]]
         today = timezone.localdate()
-        created = 0
+        created = self._library_history(manager, coordinators[1], users, board, apps, today)
         for i, (app, version, name, kind, threads, ct, days, stage) in enumerate(RELEASES):
             if Release.objects.filter(application=apps[app], version=version).exists():
                 continue
@@ -193,6 +201,7 @@ class Command(BaseCommand):
             board.send_minutes()
             change_walks.next_cab(people, apps)
         board.send_minutes()
+        self._archive_media(users["infrastructure-manager"], apps)
         self._windows(users["release-manager"], apps)
         self._package(users["release-manager"])
         self._policies(users["release-manager"], apps)
@@ -200,6 +209,54 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "
             f"{created} new releases."
+        )
+
+    def _library_history(self, manager, dc, users, board, apps, today) -> int:
+        """Earlier ECS versions, closed, each with its documentation in the DSL: with
+        ECS 3.2.0 after them the two oldest go to the archive (RM.2.4); Infra has put the
+        oldest on two media (its files purged), the next awaits its media."""
+        if Release.objects.filter(application=apps["ecs"], version=HISTORY[0][0]).exists():
+            return 0
+        thread = list(Party.objects.filter(slug="a3-cust"))
+        for version, name, days in HISTORY:
+            release = services.formalise_release(
+                by=manager,
+                application=apps["ecs"],
+                version=version,
+                name=name,
+                release_type="minor",
+                planned_delivery_date=today + datetime.timedelta(days=days),
+                planned_installation_date=today + datetime.timedelta(days=days + 21),
+                business_threads=thread,
+                description=f"{name} for the Export Control System.",
+            )
+            services.assign_roles(
+                release,
+                by=manager,
+                deployment_coordinator=dc,
+                business_threads=thread,
+                developers=Organisation.objects.get(name=ORGANISATIONS[0]),
+            )
+            walks.walk(
+                release,
+                "closed",
+                rm=manager,
+                dc=dc,
+                campaign=users["campaign-coordinator"],
+                board=board,
+            )
+        return len(HISTORY)
+
+    def _archive_media(self, infra, apps):
+        """Infra's record of where the oldest archived ECS version's media are kept."""
+        oldest = Archive.objects.filter(release__application=apps["ecs"]).order_by("release_id")
+        archive = oldest.first()
+        if archive is None or archive.media.exists():
+            return
+        code, identifier = "ecs", archive.release.identifier
+        library.record_medium(apps[code], identifier, by=infra, number=1, location="on_site")
+        library.record_medium(
+            apps[code], identifier, by=infra, number=2, location="sent", sent_to="DG TAXUD"
         )
 
     def _windows(self, release_manager, apps):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dsl', '0004_application_moved_out'),
+        ('dsl', '0006_dsl_archive_and_integrity'),
         ('releases', '0006_milestone_windows_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
