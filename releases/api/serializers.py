@@ -20,6 +20,7 @@ from ..models import (
     ReleasePolicy,
     Window,
 )
+from ..policy import POLICY_FIELDS
 from ..selectors import holds_for, manual_transitions, next_times, window_rule
 
 
@@ -399,17 +400,7 @@ class PolicySerializer(serializers.ModelSerializer):
         model = ReleasePolicy
         fields = [
             "application",
-            "allowed_types",
-            "types_on_breach",
-            "version_pattern",
-            "version_on_breach",
-            "min_days_between",
-            "frequency_on_breach",
-            "windows",
-            "windows_on_breach",
-            "lead_days",
-            "lead_on_breach",
-            "default_deployment_option",
+            *POLICY_FIELDS,
             "updated_by",
             "updated_at",
         ]

@@ -47,40 +47,38 @@ class PathView(ReleaseAPIView):
         return Response(ReleasePathSerializer(selectors.release_path(release, request.user)).data)
 
 
-class WaiveView(ReleaseAPIView):
-    @extend_schema(
-        request=form_request(WaiveForm, "WaiveRequest"),
-        responses={200: ReleaseDetailSerializer, **WRITE_ERRORS},
-        tags=TYPES,
-    )
-    def post(self, request, identifier, code):
-        """Waive an activity the release's type may waive, with a reason (its R or A)."""
-        release = self.release(identifier)
-        code = _activity(code)
-        self.run(
-            release,
-            WaiveForm,
-            lambda data: waivers.waive_activity(release, code, by=request.user, **data),
+def _waiver_view(form, service, summary: str, schema_name: str):
+    """A write on one activity of a release (waive it, catch it up): the form, the
+    service, the release as it now is."""
+
+    class View(ReleaseAPIView):
+        @extend_schema(
+            request=form_request(form, schema_name),
+            responses={200: ReleaseDetailSerializer, **WRITE_ERRORS},
+            tags=TYPES,
+            summary=summary,
         )
-        return release_detail_response(request, release)
+        def post(self, request, identifier, code):
+            release = self.release(identifier)
+            code = _activity(code)
+            self.run(release, form, lambda data: service(release, code, by=request.user, **data))
+            return release_detail_response(request, release)
+
+    return View
 
 
-class CatchUpView(ReleaseAPIView):
-    @extend_schema(
-        request=form_request(CatchUpForm, "CatchUpRequest"),
-        responses={200: ReleaseDetailSerializer, **WRITE_ERRORS},
-        tags=TYPES,
-    )
-    def post(self, request, identifier, code):
-        """Catch up a waived activity once the release is installed (its R or A)."""
-        release = self.release(identifier)
-        code = _activity(code)
-        self.run(
-            release,
-            CatchUpForm,
-            lambda data: waivers.catch_up_activity(release, code, by=request.user, **data),
-        )
-        return release_detail_response(request, release)
+WaiveView = _waiver_view(
+    WaiveForm,
+    waivers.waive_activity,
+    "Waive an activity the release's type may waive, with a reason (its R or A)",
+    "WaiveRequest",
+)
+CatchUpView = _waiver_view(
+    CatchUpForm,
+    waivers.catch_up_activity,
+    "Catch up a waived activity once the release is installed (its R or A)",
+    "CatchUpRequest",
+)
 
 
 class ReviewView(ReleaseAPIView):
