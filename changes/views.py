@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
@@ -80,13 +81,28 @@ def start(request):
 # --- requests for change ----------------------------------------------------------------
 
 
+class Counted(Paginator):
+    """A paginator given how to count its rows, where a cheaper query than the COUNT of
+    the list's own query exists."""
+
+    def __init__(self, object_list, per_page, counter):
+        super().__init__(object_list, per_page)
+        self.counter = counter
+
+    @cached_property
+    def count(self) -> int:
+        return self.counter()
+
+
 @login_required
 def rfc_list(request):
     """Every RfC the user may see, newest first, filtered and searched; a fixed number of
     queries whatever the page holds."""
     form = RfCFilterForm(request.GET)
-    rfcs = selectors.rfc_list(request.user, **form.filters()).prefetch_related("applications")
-    page = Paginator(rfcs, RFCS_PER_PAGE).get_page(request.GET.get("page"))
+    filters = form.filters()
+    rfcs = selectors.rfc_list(request.user, **filters).prefetch_related("applications")
+    paginator = Counted(rfcs, RFCS_PER_PAGE, lambda: selectors.rfc_count(request.user, **filters))
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "changes/rfc_list.html",

@@ -188,3 +188,26 @@ def test_a_new_type_takes_its_default_model_and_the_risk_follows_the_answers(dra
     assert rfc.change_model.change_type == "emergency"
     rfc = services.revise_rfc(rfc, by=change_manager, risk_answers={"done_before": "never"})
     assert rfc.risk_level == ""  # incomplete answers give no level
+
+
+def test_the_list_counts_what_it_shows_whoever_asks(
+    make_user, draft, change_manager, members, requester, application
+):
+    """The RfC list's count (a UNION of the ways in, for those who are not ITSM staff)
+    is the number of rows the list holds, with and without filters."""
+    tess = make_user("tess", "DG TAXUD A3/Cust")
+    services.raise_rfc(by=tess, title="From the business")
+    services.raise_rfc(by=tess, title="Another from the business")
+    through_cab(draft("Heard"), by=change_manager, members=members)
+    draft("Not theirs")
+    for user in (tess, members[0], requester, change_manager):
+        for filters in (
+            {},
+            {"status": "draft"},
+            {"text": "business"},
+            {"application": application},
+        ):
+            assert (
+                selectors.rfc_count(user, **filters) == selectors.rfc_list(user, **filters).count()
+            )
+    assert selectors.rfc_count(tess) == 2
