@@ -126,6 +126,11 @@ class PackageAPIView(GenericAPIView):
     def package(self, pk):
         return reads.visible_package_or_404(self.request.user, pk)
 
+    def require_manager(self):
+        """Packages are made and changed by the release managers (403 for the others)."""
+        if not raci.may_formalise(self.request.user):
+            raise PermissionDenied(services.MANAGED_BY)
+
 
 class PackagesView(PackageAPIView):
     """The release packages the caller may see; make one (the release managers)."""
@@ -145,8 +150,7 @@ class PackagesView(PackageAPIView):
         tags=TAGS,
     )
     def post(self, request):
-        if not raci.may_formalise(request.user):
-            raise PermissionDenied(services.MANAGED_BY)
+        self.require_manager()
         data = _bound(PackageForm, request)
         package = services.save_package(by=request.user, **data)
         return package_response(request, package, status=201)
@@ -183,8 +187,7 @@ class PackageView(PackageAPIView):
     )
     def patch(self, request, pk):
         package = self.package(pk)
-        if not raci.may_formalise(request.user):
-            raise PermissionDenied(services.MANAGED_BY)
+        self.require_manager()
         data = _bound(PackageForm, request, base=_current(package))
         package = services.save_package(package, by=request.user, **data)
         return package_response(request, package)
@@ -200,8 +203,7 @@ class PackageReleasesView(PackageAPIView):
     )
     def post(self, request, pk):
         package = self.package(pk)
-        if not raci.may_formalise(request.user):
-            raise PermissionDenied(services.MANAGED_BY)
+        self.require_manager()
         identifier = _bound(PackageReleaseForm, request)["release"]
         release = raci.visible_releases(
             request.user, Release.objects.filter(identifier=identifier)
@@ -227,7 +229,6 @@ class PackageReleaseView(PackageAPIView):
             identifier=identifier,
             package_member__package=package,
         )
-        if not raci.may_formalise(request.user):
-            raise PermissionDenied(services.MANAGED_BY)
+        self.require_manager()
         services.remove_release(package, release, by=request.user)
         return package_response(request, package)

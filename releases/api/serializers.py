@@ -20,6 +20,7 @@ from ..models import (
     ReleasePolicy,
     Window,
 )
+from ..planning import WINDOW_FIELDS
 from ..policy import POLICY_FIELDS
 from ..selectors import holds_for, manual_transitions, next_times, window_rule
 
@@ -264,15 +265,7 @@ class WindowSerializer(serializers.ModelSerializer):
         model = Window
         fields = [
             "id",
-            "kind",
-            "title",
-            "reason",
-            "starts_at",
-            "ends_at",
-            "repeats_weekly",
-            "repeat_until",
-            "application",
-            "business_thread",
+            *WINDOW_FIELDS,
             "holds_for",
             "rule",
             "next_times",
