@@ -7,6 +7,8 @@ from .stages import SETTLED, ActivityStatus, Stage
 
 #: checks the rooms add to the gates (``register_gate``): (release, transition) -> missing
 _GATE_CHECKS: list[Callable] = []
+#: checks the rooms add to the start of an activity (``register_activity_gate``)
+_ACTIVITY_CHECKS: list[Callable] = []
 
 
 def register_gate(check: Callable) -> Callable:
@@ -15,6 +17,15 @@ def register_gate(check: Callable) -> Callable:
     rules of its own records this way, without this room importing it."""
     if check not in _GATE_CHECKS:
         _GATE_CHECKS.append(check)
+    return check
+
+
+def register_activity_gate(check: Callable) -> Callable:
+    """Add a check to the start of every activity: ``check(release, code)`` returns what
+    is missing before activity ``code`` may be performed. A room above registers its own
+    preconditions this way (the Move2Run checklist before RM.6.2, seed 002 section 3)."""
+    if check not in _ACTIVITY_CHECKS:
+        _ACTIVITY_CHECKS.append(check)
     return check
 
 
@@ -32,7 +43,7 @@ def before_activity(release, code: str) -> list[str]:
         for name in FORWARD.get(release.stage, [])
         if TRANSITION_ACTIVITY.get(name) == code
         for item in extra_missing(release, name)
-    ]
+    ] + [item for check in _ACTIVITY_CHECKS for item in check(release, code)]
 
 
 #: transition name -> activities that must be done first

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "raci",
     "changes",
     "deployments",
+    "readiness",
+    "satisfaction",
+    "aftercare",
     "dashboards",
     "demo",
 ]

@@ -791,7 +791,17 @@ OPERATIONS = {key: (media, fields) for key, media, fields in operations()}
 def fingerprint():
     """What the database holds, in one query: the rows of every table of the project
     and the last change to a release (writes that add no row change it)."""
-    roots = {"releasemgmt", "raci", "releases", "changes", "dsl", "deployments"}
+    roots = {
+        "releasemgmt",
+        "raci",
+        "releases",
+        "changes",
+        "dsl",
+        "deployments",
+        "readiness",
+        "aftercare",
+        "satisfaction",
+    }
     tables = sorted(
         {
             m._meta.db_table

@@ -1,0 +1,3 @@
+"""API of aftercare."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages of aftercare."""
+
+app_name = "aftercare"
+urlpatterns: list = []

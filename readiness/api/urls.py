@@ -1,0 +1,3 @@
+"""API of readiness."""
+
+urlpatterns: list = []

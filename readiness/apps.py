@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ReadinessConfig(AppConfig):
+    """Go-live readiness (seed 002 sections 2.2 and 3): the Move2Run checklist, the
+    runbook and the Go/No-Go board that decide whether a release may go live (RM.6.2)."""
+
+    name = "readiness"
+    verbose_name = "Go-live readiness"

@@ -1,0 +1,4 @@
+"""Pages of readiness."""
+
+app_name = "readiness"
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API of satisfaction."""
+
+urlpatterns: list = []

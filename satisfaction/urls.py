@@ -1,0 +1,4 @@
+"""Pages of satisfaction."""
+
+app_name = "satisfaction"
+urlpatterns: list = []
