@@ -144,6 +144,9 @@ def mark_done(release, code: str, *, by, outcome: str = "", comment: str = "") -
     )
     advance(release, by=by)
     communications.inform(release, record.activity, by=by, outcome=outcome)
+    signals.activity_done.send(
+        sender=ActivityRecord, release=release, code=code, outcome=outcome, by=by
+    )
     return record
 
 

@@ -8,3 +8,7 @@ from django.dispatch import Signal
 release_moved = Signal()
 #: a release's planned installation date changed: ``release``, ``before``, ``by``
 installation_date_moved = Signal()
+#: an activity of a release was recorded as done: ``release``, ``code``, ``outcome``, ``by``
+#: (the rooms of what follows go-live start from it: hypercare after RM.6.5, the
+#: satisfaction survey after RM.6.7)
+activity_done = Signal()
