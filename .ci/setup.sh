@@ -27,7 +27,9 @@ fi
 stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
 if [ ! -f "$stamp" ]; then
     .venv/bin/pip install -q --upgrade pip
-    .venv/bin/pip install -q -e ".[dev]"
+    # compat: the project folder on the path, so that a module missing here is never
+    # looked up in another checkout that shares this environment
+    .venv/bin/pip install -q -e ".[dev]" --config-settings editable_mode=compat
     touch "$stamp"
 fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

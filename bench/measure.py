@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from changes.models import CabMeeting, RfC
 from deployments.models import ReleasePackage
-from dsl.models import CITask
+from dsl.models import CITask, ConfigurationItem
 from raci.models import Party
 from raci.permissions import Parties
 from releasemgmt.accounts import feeds
@@ -210,6 +210,21 @@ def pages(world) -> list[Page]:
             ("configuration manager", f"/api/v1/cmdb/tasks/{task.pk}/"),
             ("release manager", f"/releases/{identifier}/configuration/"),
             ("release manager", f"/api/v1/releases/{identifier}/baseline/"),
+        ]
+    # An application's configuration items (paged) and one CI with its status history and
+    # the production baselines that held it.
+    item = (
+        ConfigurationItem.objects.filter(kind=ConfigurationItem.Kind.COMPONENT)
+        .order_by("-id")
+        .first()
+    )
+    if item is not None:
+        items = f"/applications/{item.application.code}/configuration-items/"
+        others += [
+            ("configuration manager", items),
+            ("configuration manager", f"/cmdb/items/{item.pk}/"),
+            ("thread A3/Cust", f"/cmdb/items/{item.pk}/"),
+            ("configuration manager", f"/api/v1{items}"),
         ]
     plan += [Page(persona, path, people[persona], True) for persona, path in others]
     for persona in ("release manager", "thread A3/Cust"):

@@ -81,9 +81,10 @@ def release_baseline(release) -> Baseline | None:
     return Baseline.objects.filter(release=release).order_by("-recorded_at", "-pk").first()
 
 
-def _register(application, *, kind, name, version, release, by, status=CIStatus.IN_TEST):
-    """The CI of ``name version``, registered (status and its first history entry) when
-    it is new."""
+def _register(application, *, kind, name, version, release, by, status, reason):
+    """The CI of ``name version``: registered (status and its first history entry) when
+    it is new; moved on to ``status`` when it is further along the lifecycle (planned, in
+    test, live) than it was; left alone otherwise."""
     item, created = ConfigurationItem.objects.get_or_create(
         application=application,
         kind=kind,
@@ -93,13 +94,78 @@ def _register(application, *, kind, name, version, release, by, status=CIStatus.
     )
     if created:
         CIStatusChange.objects.create(
-            item=item,
-            to_status=status,
-            reason=f"Installed in production by {release.identifier} (RM.6.5).",
-            release=release,
-            changed_by=by,
+            item=item, to_status=status, reason=reason, release=release, changed_by=by
         )
+    elif LIFECYCLE.index(item.status) < LIFECYCLE.index(status):
+        _change_status(item, status, reason=reason, release=release, by=by)
     return item
+
+
+#: the order a CI goes through before it is retired
+LIFECYCLE = [CIStatus.PLANNED, CIStatus.IN_TEST, CIStatus.LIVE, CIStatus.RETIRED]
+
+
+def _change_status(item, status, *, reason, release, by):
+    CIStatusChange.objects.create(
+        item=item,
+        from_status=item.status,
+        to_status=status,
+        reason=reason,
+        release=release,
+        changed_by=by,
+    )
+    item.status = status
+    item.save(update_fields=["status", "updated_at"])
+
+
+def _register_release(release, *, by, status, reason, components=None):
+    """The release's application CI and its components' CIs, at ``status``."""
+    application = release.application
+    _register(
+        application,
+        kind=ConfigurationItem.Kind.APPLICATION,
+        name=application.code,
+        version=release.version,
+        release=release,
+        by=by,
+        status=status,
+        reason=reason,
+    )
+    if components is None:
+        components = Component.objects.filter(release=release)
+    for component in components:
+        _register(
+            application,
+            kind=ConfigurationItem.Kind.COMPONENT,
+            name=component.name,
+            version=component.version,
+            release=release,
+            by=by,
+            status=status,
+            reason=reason,
+        )
+
+
+def register_delivered(component, *, by) -> None:
+    """RM.2.3: a component stored in the DSL is a CI, planned (seed 003: a CI is
+    identified when it comes under configuration control, before it is tested)."""
+    _register_release(
+        component.release,
+        by=by,
+        status=CIStatus.PLANNED,
+        reason=f"Delivered to the DSL with {component.release.identifier} (RM.2.3).",
+        components=[component],
+    )
+
+
+def register_in_test(release, *, by) -> None:
+    """RM.3.3: the release accepted in its test environments: its CIs are in test."""
+    _register_release(
+        release,
+        by=by,
+        status=CIStatus.IN_TEST,
+        reason=f"Accepted in the SAT environment with {release.identifier} (RM.3.3).",
+    )
 
 
 @transaction.atomic
@@ -125,24 +191,12 @@ def record_baseline(release, *, by, installed=None) -> Baseline:
         BaselineItem(baseline=baseline, name=i.name, version=i.version, sha256=i.sha256)
         for i in sorted(rows.values(), key=lambda i: i.name)
     )
-    application = release.application
-    _register(
-        application,
-        kind=ConfigurationItem.Kind.APPLICATION,
-        name=application.code,
-        version=release.version,
-        release=release,
+    _register_release(
+        release,
         by=by,
+        status=CIStatus.IN_TEST,
+        reason=f"Installed in production by {release.identifier} (RM.6.5).",
     )
-    for component in Component.objects.filter(release=release):
-        _register(
-            application,
-            kind=ConfigurationItem.Kind.COMPONENT,
-            name=component.name,
-            version=component.version,
-            release=release,
-            by=by,
-        )
     audit.record(
         actor=by,
         action="baseline_recorded",
@@ -305,16 +359,7 @@ def confirm_ci_task(task, *, by, statuses: dict[int, str], note="") -> CITask:
         item = ConfigurationItem.objects.select_for_update().get(pk=proposal.item_id)
         if item.status != to:
             reason = note.strip() or f"Confirmed at the closure of {release.identifier} (RM.6.7)."
-            CIStatusChange.objects.create(
-                item=item,
-                from_status=item.status,
-                to_status=to,
-                reason=reason,
-                release=release,
-                changed_by=by,
-            )
-            item.status = to
-            item.save(update_fields=["status", "updated_at"])
+            _change_status(item, to, reason=reason, release=release, by=by)
     task.status = CITask.Status.CONFIRMED
     task.confirmed_by = by
     task.confirmed_at = timezone.now()

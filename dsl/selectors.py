@@ -4,19 +4,22 @@ management: the configuration manager's tasks, one task with its proposals and e
 history, a release's baselines (fixed queries each)."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from raci.permissions import visible_releases
 from releases.models import Release
 
 from .configuration import latest_baseline, release_baseline
+from .environment_selectors import visible_release_ids
 from .models import (
     ArchiveMedium,
     Baseline,
     CIStatusChange,
     CITask,
     Component,
+    ConfigurationItem,
     Document,
     IntegrityFinding,
     ProposedStatusChange,
@@ -78,14 +81,26 @@ TASKS_SHOWN = 100
 
 def ci_tasks(user, *, status=None, limit=TASKS_SHOWN):
     """The CI tasks of the releases the user may see, newest first, with their count of
-    proposals."""
+    proposals (a count per task, so that the newest page is read from the index on status
+    and date instead of grouping every task first)."""
     releases = visible_releases(user, Release.objects.all()).values("pk")
     tasks = CITask.objects.filter(release__in=releases)
     if status:
         tasks = tasks.filter(status=status)
     return (
         tasks.select_related("release__application", "confirmed_by")
-        .annotate(proposal_count=Count("proposals"))
+        .annotate(
+            proposal_count=Coalesce(
+                Subquery(
+                    ProposedStatusChange.objects.filter(task=OuterRef("pk"))
+                    .order_by()
+                    .values("task")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+        )
         .order_by("-created_at", "-pk")[:limit]
     )
 
@@ -111,6 +126,75 @@ def ci_task_or_404(user, pk) -> CITask:
     if task is None:
         raise Http404("No such CI task.")
     return task
+
+
+#: configuration items per page of an application's list
+ITEMS_PER_PAGE = 50
+
+
+def configuration_items(application, status=None):
+    """The application's configuration items (the application at each version and its
+    components), optionally of one status. Names and versions are the application's
+    master data, like its environments' versions; which release delivered each is shown
+    only where the reader may see that release (``with_release_shown``)."""
+    items = ConfigurationItem.objects.filter(application=application).select_related("application")
+    if status:
+        items = items.filter(status=status)
+    return items.order_by("kind", "name", "version", "pk")
+
+
+def configuration_item_page(user, application, *, status=None, number=1):
+    page = Paginator(configuration_items(application, status), ITEMS_PER_PAGE).get_page(number)
+    page.object_list = with_release_shown(user, page.object_list)
+    return page
+
+
+def with_release_shown(user, items):
+    """``items`` as a list, each with ``release_identifier`` where the user may see the
+    release that delivered it (one query)."""
+    items = list(items)
+    shown = visible_release_ids(user, [i.release_id for i in items])
+    for item in items:
+        item.release_identifier = shown.get(item.release_id)
+    return items
+
+
+def configuration_item_or_404(user, pk) -> ConfigurationItem:
+    """One CI with its status history (status accounting, seed 003) and the production
+    baselines that held it, newest first; releases named where the user may see them."""
+    item = ConfigurationItem.objects.select_related("application").filter(pk=pk).first()
+    if item is None:
+        raise Http404("No such configuration item.")
+    item.changes = list(
+        CIStatusChange.objects.filter(item=item)
+        .select_related("changed_by")
+        .order_by("-changed_at", "-pk")
+    )
+    item.baselines = list(
+        Baseline.objects.filter(
+            application_id=item.application_id,
+            items__name=item.name,
+            items__version=item.version,
+        )
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-pk")[:BASELINES_SHOWN]
+        if item.kind == ConfigurationItem.Kind.COMPONENT
+        else []
+    )
+    shown = visible_release_ids(
+        user,
+        [item.release_id]
+        + [c.release_id for c in item.changes]
+        + [b.release_id for b in item.baselines],
+    )
+    item.release_identifier = shown.get(item.release_id)
+    for row in (*item.changes, *item.baselines):
+        row.release_identifier = shown.get(row.release_id)
+    return item
+
+
+#: the production baselines shown on a CI's page
+BASELINES_SHOWN = 20
 
 
 def baseline_records(release) -> dict:

@@ -10,6 +10,7 @@ from releasemgmt.errors import Conflict
 from releases.models import Stage
 from releases.services import lock
 
+from .configuration import register_delivered
 from .library import apply_retention
 from .models import Component, Document
 
@@ -31,6 +32,7 @@ def store_component(release, *, by, name, version, file) -> Component:
         release=release,
         after={"name": name, "version": version, "sha256": component.sha256},
     )
+    register_delivered(component, by=by)
     return component
 
 

@@ -12,4 +12,10 @@ urlpatterns = [
     path("applications/<slug:code>/subscribers/", views.subscribers, name="subscribers"),
     path("cmdb/tasks/", views.ci_tasks, name="ci_tasks"),
     path("cmdb/tasks/<int:pk>/", views.ci_task, name="ci_task"),
+    path("cmdb/items/<int:pk>/", views.configuration_item, name="configuration_item"),
+    path(
+        "applications/<slug:code>/configuration-items/",
+        views.configuration_items,
+        name="configuration_items",
+    ),
 ]

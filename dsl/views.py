@@ -23,7 +23,7 @@ from .forms import (
     SubscriberImportForm,
 )
 from .library import record_medium, verify_version
-from .models import CITask
+from .models import CIStatus, CITask
 from .selectors import library_page, version_or_404
 from .subscribers import (
     add_subscriber,
@@ -203,4 +203,35 @@ def ci_task(request, pk):
             and task.status == CITask.Status.OPEN,
         },
         status=status,
+    )
+
+
+@login_required
+@require_GET
+def configuration_items(request, code):
+    """The application's configuration items (seed 003: the CMDB's CIs of one service),
+    each with its status; filter by status."""
+    application = get_object_or_404(Application, code=code)
+    status = request.GET.get("status", "")
+    if status not in CIStatus.values:
+        status = ""
+    page = selectors.configuration_item_page(
+        request.user, application, status=status, number=request.GET.get("page")
+    )
+    return render(
+        request,
+        "dsl/configuration_items.html",
+        {"application": application, "page": page, "status": status, "statuses": CIStatus},
+    )
+
+
+@login_required
+@require_GET
+def configuration_item(request, pk):
+    """One CI: its status history (who changed it, when, why, for which release) and the
+    production baselines that held it (status accounting and audit, seed 003)."""
+    return render(
+        request,
+        "dsl/configuration_item.html",
+        {"item": selectors.configuration_item_or_404(request.user, pk)},
     )

@@ -84,6 +84,12 @@ class FormaliseReleaseForm(ReleaseFieldsForm):
     business_threads = business_thread_field()
     policy_reason = policy_reason_field()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        threads = self.fields["business_threads"]
+        threads.required = False
+        threads.help_text = "None ticked: the application's default business threads."
+
 
 class RevisePlanningForm(ReleaseFieldsForm):
     """RM.1.1 again: revise the planning of an open release."""

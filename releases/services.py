@@ -258,10 +258,13 @@ def formalise_release(
 ) -> Release:
     """RM.1.1 Formalise release: a release manager creates a release operation for
     one version of an application; he/she becomes its release manager and the
-    affected business threads are recorded (the rest of RM.1.2 follows)."""
+    affected business threads are recorded (the rest of RM.1.2 follows); none named,
+    the application's default threads are."""
     if not raci.may_formalise(by):
         raise PermissionDenied("Only an ITSM Release Manager may formalise a release (RM.1.1).")
     _check_dates(planned_delivery_date, planned_installation_date)
+    if not business_threads and application is not None:
+        business_threads = list(application.business_threads.all())
     if any(p.kind != Party.Kind.BUSINESS_THREAD for p in business_threads):
         raise ValidationError(
             {"business_threads": "Only DG TAXUD business threads can be affected threads."}

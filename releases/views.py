@@ -222,9 +222,9 @@ def assign_roles(request, identifier):
         "deployment_coordinator": getattr(
             current.get(Parties.DEPLOYMENT_COORDINATOR), "user", None
         ),
-        "business_threads": [
-            a.party for a in current.values() if a.party.kind == "business_thread"
-        ],
+        # the threads named so far, or else the application's default ones
+        "business_threads": [a.party for a in current.values() if a.party.kind == "business_thread"]
+        or list(release.application.business_threads.all()),
     }
     return activity_form(
         request,

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from dsl import environments
+from dsl import configuration, environments
 from raci import permissions as raci
 from raci.models import Party
 from raci.permissions import Parties
@@ -230,5 +230,6 @@ def validate_testing_environment(release, *, by, file, accepted, anomalies="") -
     )
     if accepted:
         environments.record_installation(release, by=by, activity="RM.3.3")
+        configuration.register_in_test(release, by=by)
         mark_done(release, "RM.3.3", by=by, outcome="accepted")
     return report

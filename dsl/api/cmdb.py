@@ -1,18 +1,28 @@
 """The API of configuration management: the configuration manager's tasks (RM.6.7), and
 a release's baselines (RM.6.5)."""
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from releasemgmt.api.errors import error_responses
 from releasemgmt.api.serializers import GuardedSerializer
+from releases.models import Application
 from releases.selectors import visible_release_or_404
 
 from .. import configuration, selectors
-from ..models import Baseline, BaselineItem, CIStatus, CIStatusChange, CITask
+from ..models import (
+    Baseline,
+    BaselineItem,
+    CIStatus,
+    CIStatusChange,
+    CITask,
+    ConfigurationItem,
+)
 
 TAGS = ["configuration"]
 
@@ -168,3 +178,84 @@ class ReleaseBaselineView(APIView):
     def get(self, request, identifier):
         release = visible_release_or_404(request.user, identifier)
         return Response(ReleaseBaselineSerializer(selectors.baseline_records(release)).data)
+
+
+# --- configuration items ----------------------------------------------------------------
+
+
+class ConfigurationItemSerializer(serializers.ModelSerializer):
+    application = serializers.CharField(source="application.code")
+    release = serializers.CharField(
+        source="release_identifier",
+        allow_null=True,
+        help_text="The release that delivered it, where the caller may see it.",
+    )
+
+    class Meta:
+        model = ConfigurationItem
+        fields = ["id", "application", "kind", "name", "version", "status", "release", "updated_at"]
+
+
+class ItemHistorySerializer(serializers.ModelSerializer):
+    changed_by = serializers.CharField(source="changed_by.username")
+    release = serializers.CharField(source="release_identifier", allow_null=True)
+
+    class Meta:
+        model = CIStatusChange
+        fields = ["from_status", "to_status", "reason", "release", "changed_by", "changed_at"]
+
+
+class ItemBaselineSerializer(serializers.ModelSerializer):
+    release = serializers.CharField(source="release_identifier", allow_null=True)
+
+    class Meta:
+        model = Baseline
+        fields = ["id", "release", "recorded_at"]
+
+
+class ConfigurationItemDetailSerializer(ConfigurationItemSerializer):
+    history = ItemHistorySerializer(source="changes", many=True)
+    baselines = ItemBaselineSerializer(many=True)
+
+    class Meta(ConfigurationItemSerializer.Meta):
+        fields = [*ConfigurationItemSerializer.Meta.fields, "history", "baselines"]
+
+
+class ItemPages(PageNumberPagination):
+    page_size = selectors.ITEMS_PER_PAGE
+
+
+class ConfigurationItemsView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("status", enum=CIStatus.values, required=False)],
+        responses={
+            200: ConfigurationItemSerializer(many=True),
+            **error_responses(400, 401, 404),
+        },
+        tags=TAGS,
+        summary="An application's configuration items, paged",
+    )
+    def get(self, request, code):
+        """The application at each version and its components as CIs, with their status
+        (planned, in test, live, retired)."""
+        application = get_object_or_404(Application, code=code)
+        status = request.query_params.get("status") or None
+        if status is not None and status not in CIStatus.values:
+            raise ValidationError({"status": [f"One of {', '.join(CIStatus.values)}."]})
+        pages = ItemPages()
+        items = pages.paginate_queryset(
+            selectors.configuration_items(application, status), request, view=self
+        )
+        items = selectors.with_release_shown(request.user, items)
+        return pages.get_paginated_response(ConfigurationItemSerializer(items, many=True).data)
+
+
+class ConfigurationItemView(APIView):
+    @extend_schema(
+        responses={200: ConfigurationItemDetailSerializer, **error_responses(401, 404)},
+        tags=TAGS,
+        summary="One CI with its status history and the production baselines that held it",
+    )
+    def get(self, request, pk):
+        item = selectors.configuration_item_or_404(request.user, pk)
+        return Response(ConfigurationItemDetailSerializer(item).data)

@@ -46,6 +46,12 @@ urlpatterns = [
         name="environment-history",
     ),
     path("cmdb/tasks/", cmdb.CITasksView.as_view(), name="ci-tasks"),
+    path("cmdb/items/<int:pk>/", cmdb.ConfigurationItemView.as_view(), name="ci-item"),
+    path(
+        "applications/<slug:code>/configuration-items/",
+        cmdb.ConfigurationItemsView.as_view(),
+        name="ci-items",
+    ),
     path("cmdb/tasks/<int:pk>/", cmdb.CITaskView.as_view(), name="ci-task"),
     path("cmdb/tasks/<int:pk>/confirm/", cmdb.CITaskConfirmView.as_view(), name="ci-task-confirm"),
     path(

@@ -160,7 +160,8 @@ def test_clean_closure_is_verified_and_the_configuration_manager_confirms_the_ch
     core = {p["name"]: p for p in body["proposals"]}["ecs-core"]
     assert [(h["from_status"], h["to_status"], h["release"]) for h in core["history"]] == [
         ("in_test", "live", release.identifier),
-        ("", "in_test", release.identifier),
+        ("planned", "in_test", release.identifier),
+        ("", "planned", release.identifier),
     ]
     assert cm.post(confirm, {}, format="json").status_code == 409
     assert AuditEntry.objects.filter(release=release, action="ci_changes_confirmed").exists()
@@ -221,6 +222,84 @@ def test_configuration_manager_confirms_on_the_page_from_the_start_page(
     web.item.refresh_from_db()
     assert web.item.status == CIStatus.RETIRED
     assert "CI status changes to confirm" not in client.get("/").content.decode()
+
+
+def test_a_ci_goes_planned_in_test_live_and_its_page_tells_its_history(
+    cast, release_at, config_manager, client
+):
+    """Seed 003 status accounting: a component is a planned CI once delivered to the DSL
+    (RM.2.3), in test once accepted in SAT (RM.3.3), live when the configuration manager
+    confirms the closure (RM.6.7)."""
+    release = release_at("kickoff")
+    statuses = dict(ConfigurationItem.objects.filter(release=release).values_list("name", "status"))
+    assert statuses == {"ecs": "planned", "ecs-core": "planned", "ecs-web": "planned"}
+    walk_to(cast, release, "installation", start="kickoff")
+    statuses = dict(ConfigurationItem.objects.filter(release=release).values_list("name", "status"))
+    assert statuses == {"ecs": "in_test", "ecs-core": "in_test", "ecs-web": "in_test"}
+    installed(cast, release)
+    cast.ok(cast.perform(cast.rm, release, "RM.6.7", CLOSE))
+    cast.ok(cast.client(config_manager).post(f"/api/v1/cmdb/tasks/{release.ci_task.pk}/confirm/"))
+    core = ConfigurationItem.objects.get(release=release, name="ecs-core")
+    assert core.status == "live"
+    # The application's CIs: a page and the API, filtered by status.
+    client.force_login(cast.cust)
+    page = client.get("/applications/ecs/configuration-items/?status=live").content.decode()
+    assert f'href="/cmdb/items/{core.pk}/"' in page
+    assert client.get("/applications/ecs/configuration-items/?status=bogus").status_code == 200
+    api = cast.client(cast.cust)
+    body = cast.ok(api.get("/api/v1/applications/ecs/configuration-items/?status=live"))
+    assert {(i["name"], i["status"], i["release"]) for i in body["results"]} == {
+        ("ecs", "live", release.identifier),
+        ("ecs-core", "live", release.identifier),
+        ("ecs-web", "live", release.identifier),
+    }
+    assert api.get("/api/v1/applications/ecs/configuration-items/?status=x").status_code == 400
+    assert api.get("/api/v1/applications/nope/configuration-items/").status_code == 404
+    # One CI: its history, newest first, and the production baseline that holds it.
+    detail = cast.ok(api.get(f"/api/v1/cmdb/items/{core.pk}/"))
+    assert [(h["from_status"], h["to_status"]) for h in detail["history"]] == [
+        ("in_test", "live"),
+        ("planned", "in_test"),
+        ("", "planned"),
+    ]
+    assert [b["release"] for b in detail["baselines"]] == [release.identifier]
+    page = client.get(f"/cmdb/items/{core.pk}/").content.decode()
+    assert "Delivered to the DSL" in page
+    assert "RM.6.7" in page
+    assert client.get("/cmdb/items/987654321/").status_code == 404
+
+
+def test_configuration_item_pages_have_constant_queries(cast, release_at, client, make_release):
+    release = release_at("installation")
+    installed(cast, release)
+    core = ConfigurationItem.objects.get(release=release, name="ecs-core")
+    paths = [
+        "/applications/ecs/configuration-items/",
+        f"/cmdb/items/{core.pk}/",
+        "/api/v1/applications/ecs/configuration-items/",
+        f"/api/v1/cmdb/items/{core.pk}/",
+    ]
+    client.force_login(cast.rm)
+    before = [count(client, p) for p in paths]
+    for n in range(5):
+        other = make_release(threads=["a3-cust"], version=f"9.{n}.0")
+        item = ConfigurationItem.objects.create(
+            application=release.application,
+            kind="component",
+            name=f"lib{n}",
+            version="1",
+            release=other,
+        )
+        item.history.create(to_status="planned", reason="Registered", changed_by=cast.rm)
+        core.history.create(
+            from_status="in_test",
+            to_status="in_test",
+            reason="Seen",
+            changed_by=cast.rm,
+            release=other,
+        )
+    client.force_login(cast.rm)
+    assert [count(client, p) for p in paths] == before
 
 
 def count(client, path):

@@ -1,5 +1,7 @@
 """RM.1.1 Formalise release and RM.1.2 Assign roles, through the web and the API."""
 
+import re
+
 import pytest
 
 from raci import permissions as raci
@@ -224,3 +226,49 @@ def test_revise_planning_is_audited_with_before_and_after(client, make_release, 
     page = client.get(f"/releases/{release.identifier}/").content.decode()
     assert "planning_revised" in page
     assert "Renamed" in page
+
+
+def test_the_application_s_default_threads_are_taken_when_none_is_named(
+    client, api, release_manager, application
+):
+    """Master data (issue 13 point 1): the threads an application names by default are
+    the affected ones of a new release unless the release manager ticks others (RM.1.1),
+    and RM.1.2's form starts from them."""
+    from raci.models import Party
+
+    application.business_threads.set(Party.objects.filter(slug__in=["a3-cust", "a4-cpt"]))
+    client.force_login(release_manager)
+    response = client.post("/releases/new/", form_data(application, business_threads=[]))
+    assert response.status_code == 302
+    release = Release.objects.get(identifier="ECS-3.2.0")
+    held = {a.party.slug for a in release.assignments.select_related("party")}
+    assert {"a3-cust", "a4-cpt"} <= held
+    body = api(release_manager).post(
+        "/api/v1/releases/",
+        form_data(
+            application, application=application.code, version="3.3.0", business_threads=["a4-cpt"]
+        ),
+        format="json",
+    )
+    assert body.status_code == 201, body.json()
+    other = Release.objects.get(identifier="ECS-3.3.0")
+    threads = {
+        a.party.slug
+        for a in other.assignments.select_related("party")
+        if a.party.kind == "business_thread"
+    }
+    assert threads == {"a4-cpt"}
+    # A release formalised before the application had defaults: RM.1.2 offers them.
+    application.business_threads.clear()
+    bare = api(release_manager).post(
+        "/api/v1/releases/",
+        form_data(application, application=application.code, version="3.4.0", business_threads=[]),
+        format="json",
+    )
+    assert bare.status_code == 201, bare.json()
+    application.business_threads.set(Party.objects.filter(slug="a4-cpt"))
+    page = client.get("/releases/ECS-3.4.0/activities/RM.1.2/").content.decode()
+    ticked = re.findall(r'<input[^>]*name="business_threads"[^>]*>', page)
+    assert [t for t in ticked if "checked" in t] == [
+        t for t in ticked if f'value="{Party.objects.get(slug="a4-cpt").pk}"' in t
+    ]

@@ -144,6 +144,9 @@ OBJECTS = {
 CI_TASKS = {"dsl:ci_task", "ci-task", "ci-task-confirm"}
 OBJECTS |= dict.fromkeys(CI_TASKS, "pk")
 NO_ARGUMENTS |= {"dsl:ci_tasks", "ci-tasks"}
+#: A configuration item by its pk: master data everyone logged in reads; the release that
+#: delivered it (and those that changed its status) named only for whoever sees them.
+CI_ITEMS = {"dsl:configuration_item", "ci-item"}
 #: The user's own things, named by a key: another user's key answers as a missing one.
 PERSONAL = {"api-token-detail": "token_key", "accounts:token_revoke": "token_key"}
 #: Downloads of a file kept for a release, named by its kind and id.
@@ -180,6 +183,8 @@ SHARED |= {
     "environment-list": {"code": "ecs"},
     "environment-detail": ENVIRONMENT,
     "environment-history": ENVIRONMENT,
+    "dsl:configuration_items": {"code": "ecs"},
+    "ci-items": {"code": "ecs"},
     "raci:organisation": {"name": "Acme Software"},
     "organisation-members": {"name": "Acme Software"},
     "organisation-member": {"name": "Acme Software", "username": "nobody"},
@@ -237,8 +242,8 @@ PACKAGES = {
 
 
 def category(route: Route) -> str | None:
-    """admin, list, release, object, rfc, meeting, file, shared, personal, feed, window or
-    package;
+    """admin, list, release, object, rfc, meeting, file, shared, personal, feed, window,
+    ci_item or package;
     None for a pattern nobody classified."""
     if route.namespace == "admin":
         return "admin"
@@ -261,6 +266,8 @@ def category(route: Route) -> str | None:
         return "personal"
     if route.name in WINDOWS and arguments == {"pk"}:
         return "window"
+    if route.name in CI_ITEMS and arguments == {"pk"}:
+        return "ci_item"
     if route.name in PACKAGES and arguments == {"pk", *PACKAGES[route.name]}:
         return "package"
     if arguments == {FEEDS.get(route.name)}:

@@ -25,7 +25,7 @@ from changes.models import RfC
 from deployments.services import mass_notifications
 from deployments.services import packages as release_packages
 from dsl import configuration, subscribers
-from dsl.models import Environment
+from dsl.models import ConfigurationItem, Environment
 from releasemgmt.accounts.tokens import issue_token, tokens_of
 from releases.downloads import release_files
 from releases.models import Release
@@ -33,6 +33,7 @@ from tests.lifecycle import install, walk_to
 
 from .conftest import People, new_user
 from .routes import (
+    CI_ITEMS,
     CI_TASKS,
     EXPORTS,
     FILES,
@@ -178,6 +179,7 @@ def test_every_url_pattern_is_classified():
         | FILES
         | set(RFC_ARGUMENTS)
         | MEETINGS
+        | CI_ITEMS
     ) - names
     assert not stale, f"these URL names are gone: {stale}"
     assert len(of("release")) >= 40
@@ -340,6 +342,29 @@ def test_pages_and_lists_show_an_outsider_nothing_of_another_threads_release(rou
         body = answer(response)[1]
         for secret in world.secrets:
             assert secret not in body, (user, path, secret)
+
+
+@pytest.mark.parametrize("route", of("ci_item"), ids=ids)
+def test_a_configuration_item_names_the_release_that_delivered_it_only_to_its_readers(
+    route, world, client
+):
+    """A CI is the application's master data (its name and version, its status); the
+    release that delivered it and changed its status is another thread's secret."""
+    item = ConfigurationItem.objects.filter(release=world.theirs).order_by("pk").first()
+    assert item is not None
+    assert item.history.exists()
+    path = route.path(format="json", pk=item.pk)
+    for user in world.outsiders:
+        client.force_login(user)
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        body = answer(response)[1]
+        assert item.name in body
+        for secret in world.secrets:
+            assert secret not in body, (user, path, secret)
+    client.force_login(world.insiders[0])
+    assert world.theirs.identifier in answer(client.get(path))[1]
+    assert client.get(route.path(format="json", pk=987654321)).status_code == 404
 
 
 LISTED = [
