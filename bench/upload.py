@@ -6,7 +6,11 @@ in one pass, in memory that does not grow with the file.
 
 Run through ``bash bench/run.sh upload [--sizes 64,256,1024]``, which starts throwaway
 PostgreSQL and migrates first. Loads the demo data, stores in a demo release that is
-being received. Everything is thrown away on exit."""
+being received. Everything is thrown away on exit.
+
+``--object-store`` sends the files to an S3-speaking server on loopback (moto's server,
+started here) through django-storages instead of the local folder: the production
+shape of several web nodes sharing one library."""
 
 import argparse
 import hashlib
@@ -83,9 +87,39 @@ def stream_upload(port: int, path: str, token: str, size: int, version: str) -> 
     return response.status, body, seconds, digest.hexdigest()
 
 
+def start_object_store():
+    """moto's S3 server on a free loopback port with an empty bucket, and the settings
+    that point the DSL's storage at it (inherited by gunicorn)."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ.update(
+        S3_BUCKET="bench-dsl",
+        S3_ENDPOINT_URL=endpoint,
+        S3_ACCESS_KEY_ID="bench",
+        S3_SECRET_ACCESS_KEY="bench",
+        S3_REGION="us-east-1",
+    )
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+        region_name="us-east-1",
+    ).create_bucket(Bucket="bench-dsl")
+    return server
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="64,256,1024", help="artifact sizes in MiB")
+    parser.add_argument(
+        "--object-store", action="store_true", help="store in an S3 server on loopback"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -101,6 +135,7 @@ def main() -> None:
         EMAIL_URL=f"filemail://{scratch / 'mail'}",
     )
     os.environ.pop("REDIS_URL", None)  # tasks run eagerly: nothing here needs a broker
+    store = start_object_store() if args.object_store else None
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -133,7 +168,8 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         worker = worker_pid(gunicorn.pid)
-        print(f"DSL artifact upload through gunicorn (1 sync worker) to {path}")
+        where = "an S3 server on loopback" if store else "the local folder"
+        print(f"DSL artifact upload through gunicorn (1 sync worker) to {path}, into {where}")
         print(f"{'size':>8} {'seconds':>8} {'MiB/s':>7} {'worker RSS':>11} {'peak':>7}  sha256")
         rss, peak = peak_rss_mib(worker)
         print(f"{'(idle)':>8} {'':>8} {'':>7} {rss:>8.0f} MiB {peak:>4.0f} MiB")
@@ -147,20 +183,21 @@ def main() -> None:
             component = Component.objects.get(
                 release=release, name="bench-artifact", version=version
             )
-            stored = Path(component.file.path)
-            matches = component.sha256 == sent_digest and stored.stat().st_size == size_mib * MIB
+            matches = component.sha256 == sent_digest and component.file.size == size_mib * MIB
             rss, peak = peak_rss_mib(worker)
             verdict = "matches" if matches else "DIFFERS"
             print(
                 f"{size_mib:>4} MiB {seconds:>8.1f} {size_mib / seconds:>7.0f} "
                 f"{rss:>8.0f} MiB {peak:>4.0f} MiB  {verdict}"
             )
-            stored.unlink()  # keep the disk free for the next size
+            component.file.delete(save=False)  # keep the space free for the next size
         leftovers = list((media / "incoming").iterdir())
         print(f"temporary files left in FILE_UPLOAD_TEMP_DIR: {len(leftovers)}")
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
+        if store is not None:
+            store.stop()
         shutil.rmtree(scratch, ignore_errors=True)
 
 

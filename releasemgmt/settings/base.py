@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "readiness",
     "satisfaction",
     "aftercare",
+    "kpis",
     "dashboards",
     "demo",
 ]

@@ -801,6 +801,7 @@ def fingerprint():
         "readiness",
         "aftercare",
         "satisfaction",
+        "kpis",
     }
     tables = sorted(
         {

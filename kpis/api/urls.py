@@ -1,0 +1,3 @@
+"""API of kpis."""
+
+urlpatterns: list = []

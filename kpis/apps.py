@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class KpisConfig(AppConfig):
+    """The KPIs of the procedure (seed 002 section 5.3), the DORA keys and the flow of
+    the process, computed from the records of every room."""
+
+    name = "kpis"
+    verbose_name = "KPIs"

@@ -1,0 +1,4 @@
+"""Pages of kpis."""
+
+app_name = "kpis"
+urlpatterns: list = []
