@@ -1,8 +1,10 @@
 """The configuration manager in Chromium, after a closure that accepted a deviation from
 the DSL: finds the task on the start page, confirms the CI status changes with one
-amended (saying why), and reads the baseline and the deviation on the release page."""
+amended (saying why), reads the baseline and the deviation on the release page, then
+the application's live CIs and one CI's history from its delivery to the DSL."""
 
 import hashlib
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -57,3 +59,17 @@ def test_configuration_manager_confirms_the_ci_status_changes_after_a_closure(
     expect(check).to_contain_text("Vendor re-signed the jar")
     expect(check).to_contain_text("checksum differs")
     expect(page.locator("#baseline")).to_contain_text(PK)
+
+    # The application's CIs, filtered to the live ones; one CI's history from delivery.
+    page.goto(f"{live_server.url}/applications/ecs/")
+    page.get_by_role("link", name="configuration items").click()
+    page.get_by_label("Status").select_option("live")
+    expect(page).to_have_url(re.compile(r"status=live"))
+    rows = page.locator("#configuration-items tbody tr")
+    expect(rows).to_have_count(2)
+    page.get_by_role("link", name="ecs-core").click()
+    history = page.locator("#history tbody tr")
+    expect(history).to_have_count(3)
+    expect(history.last).to_contain_text("Delivered to the DSL")
+    expect(history.first).to_contain_text("Live")
+    expect(page.locator("#baselines")).to_contain_text(release.identifier)
