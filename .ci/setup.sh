@@ -1,6 +1,7 @@
 # Install what the app and its tests need on a fresh Debian machine, idempotently.
 # Sourced by the Makefile targets; WITH_SERVICES=1 also installs what the tests use:
-# PostgreSQL, Redis, Chromium and docker-compose (to validate docker-compose.yml).
+# PostgreSQL, Redis, Chromium, nginx (the load balancer of the two-node test) and
+# docker-compose (to validate docker-compose.yml).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -13,6 +14,7 @@ if [ "${WITH_SERVICES:-0}" = 1 ]; then
     command -v redis-server >/dev/null || need+=(redis-server)
     [ -x /usr/bin/chromium ] || need+=(chromium)
     command -v docker-compose >/dev/null || need+=(docker-compose)
+    command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
     if [ ${#need[@]} -gt 0 ]; then
         echo "Installing ${need[*]} from Debian..."
         $SUDO apt-get update -qq

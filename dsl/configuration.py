@@ -153,7 +153,7 @@ def register_delivered(component, *, by) -> None:
         component.release,
         by=by,
         status=CIStatus.PLANNED,
-        reason=f"Delivered to the DSL with {component.release.identifier} (RM.2.3).",
+        reason="Delivered to the DSL (RM.2.3).",
         components=[component],
     )
 
@@ -164,7 +164,7 @@ def register_in_test(release, *, by) -> None:
         release,
         by=by,
         status=CIStatus.IN_TEST,
-        reason=f"Accepted in the SAT environment with {release.identifier} (RM.3.3).",
+        reason="Accepted in the SAT environment (RM.3.3).",
     )
 
 
@@ -195,7 +195,7 @@ def record_baseline(release, *, by, installed=None) -> Baseline:
         release,
         by=by,
         status=CIStatus.IN_TEST,
-        reason=f"Installed in production by {release.identifier} (RM.6.5).",
+        reason="Installed in production (RM.6.5).",
     )
     audit.record(
         actor=by,

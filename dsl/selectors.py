@@ -125,7 +125,18 @@ def ci_task_or_404(user, pk) -> CITask:
     )
     if task is None:
         raise Http404("No such CI task.")
+    _show_releases(user, [h for p in task.proposals.all() for h in p.item.history.all()])
     return task
+
+
+def _show_releases(user, changes):
+    """Each status change with ``release_identifier`` where the user may see its release;
+    the reason, which belongs to that release, blanked where not."""
+    shown = visible_release_ids(user, [c.release_id for c in changes])
+    for change in changes:
+        change.release_identifier = shown.get(change.release_id)
+        if change.release_id and not change.release_identifier:
+            change.reason = ""
 
 
 #: configuration items per page of an application's list
@@ -181,15 +192,11 @@ def configuration_item_or_404(user, pk) -> ConfigurationItem:
         if item.kind == ConfigurationItem.Kind.COMPONENT
         else []
     )
-    shown = visible_release_ids(
-        user,
-        [item.release_id]
-        + [c.release_id for c in item.changes]
-        + [b.release_id for b in item.baselines],
-    )
+    shown = visible_release_ids(user, [item.release_id] + [b.release_id for b in item.baselines])
     item.release_identifier = shown.get(item.release_id)
-    for row in (*item.changes, *item.baselines):
-        row.release_identifier = shown.get(row.release_id)
+    for baseline in item.baselines:
+        baseline.release_identifier = shown.get(baseline.release_id)
+    _show_releases(user, item.changes)
     return item
 
 

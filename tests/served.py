@@ -7,7 +7,9 @@ Every wait is a condition with a generous bound (tests.waiting)."""
 import http.client
 import json
 import os
+import shutil
 import signal
+import string
 import subprocess
 import sys
 import threading
@@ -219,3 +221,62 @@ def posts_at_once(url: str, token: str, requests: list[tuple[str, dict]]):
     wait_until(lambda: not any(t.is_alive() for t in threads), "every answer", poll=0.05)
     assert len(answers_) == len(requests), "some requests never came back"
     return answers_
+
+
+#: the load balancer's configuration, as production renders it (docker-compose.yml)
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
+#: Debian's nginx (in /usr/sbin, which a user's PATH may lack)
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@contextmanager
+def balancing(urls: list[str], scratch: Path):
+    """Debian's nginx on a free loopback port in front of ``urls`` (round robin), with the
+    production template; yields its base URL and the path of its access log, which names
+    the node that answered each request."""
+    port = free_port()
+    prefix = scratch / f"nginx-{port}"
+    (prefix / "logs").mkdir(parents=True)
+    upstreams = " ".join(f"server {urlsplit(u).netloc};" for u in urls)
+    site = string.Template(NGINX_TEMPLATE.read_text()).safe_substitute(
+        NGINX_UPSTREAMS=upstreams, NGINX_PORT=f"127.0.0.1:{port}"
+    )
+    access = prefix / "logs" / "access.log"
+    (prefix / "nginx.conf").write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"""daemon off;
+pid {prefix}/nginx.pid;
+error_log {prefix}/logs/error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    log_format node '$request_method $request_uri $status $upstream_addr';
+    access_log {access} node;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+{site}
+}}
+"""
+    )
+    nginx = subprocess.Popen(
+        [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+
+        def up():
+            if nginx.poll() is not None:
+                raise AssertionError("nginx stopped: " + nginx.stderr.read().decode())
+            return answers(url)
+
+        wait_until(up, f"nginx on {url} to answer", poll=0.25)
+        yield url, access
+    finally:
+        if nginx.poll() is None:
+            os.killpg(nginx.pid, signal.SIGTERM)
+            nginx.wait(timeout=PATIENCE)

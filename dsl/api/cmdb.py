@@ -29,7 +29,9 @@ TAGS = ["configuration"]
 
 class HistorySerializer(serializers.ModelSerializer):
     changed_by = serializers.CharField(source="changed_by.username")
-    release = serializers.CharField(source="release.identifier", allow_null=True)
+    release = serializers.CharField(
+        source="release_identifier", allow_null=True, help_text="Where the caller may see it."
+    )
 
     class Meta:
         model = CIStatusChange
@@ -196,15 +198,6 @@ class ConfigurationItemSerializer(serializers.ModelSerializer):
         fields = ["id", "application", "kind", "name", "version", "status", "release", "updated_at"]
 
 
-class ItemHistorySerializer(serializers.ModelSerializer):
-    changed_by = serializers.CharField(source="changed_by.username")
-    release = serializers.CharField(source="release_identifier", allow_null=True)
-
-    class Meta:
-        model = CIStatusChange
-        fields = ["from_status", "to_status", "reason", "release", "changed_by", "changed_at"]
-
-
 class ItemBaselineSerializer(serializers.ModelSerializer):
     release = serializers.CharField(source="release_identifier", allow_null=True)
 
@@ -214,11 +207,18 @@ class ItemBaselineSerializer(serializers.ModelSerializer):
 
 
 class ConfigurationItemDetailSerializer(ConfigurationItemSerializer):
-    history = ItemHistorySerializer(source="changes", many=True)
+    history = HistorySerializer(source="changes", many=True)
     baselines = ItemBaselineSerializer(many=True)
 
     class Meta(ConfigurationItemSerializer.Meta):
         fields = [*ConfigurationItemSerializer.Meta.fields, "history", "baselines"]
+
+
+class ConfigurationItemPage(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = ConfigurationItemSerializer(many=True)
 
 
 class ItemPages(PageNumberPagination):
@@ -229,7 +229,7 @@ class ConfigurationItemsView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("status", enum=CIStatus.values, required=False)],
         responses={
-            200: ConfigurationItemSerializer(many=True),
+            200: ConfigurationItemPage,
             **error_responses(400, 401, 404),
         },
         tags=TAGS,

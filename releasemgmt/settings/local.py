@@ -13,3 +13,11 @@ WHITENOISE_AUTOREFRESH = True
 
 # Eager tasks log every run at INFO; keep the demo's console readable.
 LOGGING["loggers"]["celery"] = {"level": "WARNING"}  # noqa: F405
+
+# The local folder (MEDIA_ROOT) unless S3_BUCKET names an object store, as in production:
+# then several app servers on one database share one library.
+STORAGES = {
+    "default": object_store(env)  # noqa: F405
+    or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

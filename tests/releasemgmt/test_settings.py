@@ -51,11 +51,29 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_docker_compose_has_the_whole_stack():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"web", "worker", "beat", "postgres", "redis", "mail"} <= set(services)
-    assert "gunicorn" in " ".join(services["web"]["command"])
+    assert {
+        "web",
+        "web2",
+        "proxy",
+        "migrate",
+        "worker",
+        "beat",
+        "postgres",
+        "redis",
+        "mail",
+    } <= set(services)
+    for node in ("web", "web2"):  # two nodes behind the load balancer, migrated once before
+        assert "gunicorn" in " ".join(services[node]["command"])
+        assert "migrate" not in " ".join(services[node]["command"])
+        assert services[node]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+    assert services["proxy"]["environment"]["NGINX_UPSTREAMS"] == (
+        "server web:8000; server web2:8000;"
+    )
     assert "worker" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "web2", "migrate", "worker", "beat"):
         env = services[name]["environment"]
         assert env["DJANGO_SETTINGS_MODULE"] == "releasemgmt.settings.production"
         assert env["DATABASE_URL"].startswith("postgres://")
