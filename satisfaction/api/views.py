@@ -51,7 +51,7 @@ def _response(release, user, code=status.HTTP_200_OK):
         "average": records["average"],
         "answered": records["answered_count"],
         "owed": records["owed_count"],
-        "surveys": SurveySerializer(records["surveys"], many=True).data,
+        "surveys": records["surveys"],
     }
     return Response(SatisfactionSerializer(data).data, status=code)
 
