@@ -5,7 +5,7 @@ from the start page (the mail's personal link opens ``accounts:personal_link``).
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from releasemgmt.errors import Conflict
@@ -40,6 +40,8 @@ def answer(request, identifier):
         raise Http404("You were not asked about this release.")
     title = _title(survey)
     if survey.answered_at:
+        if request.method == "GET" and "done" in request.GET:  # just answered: the thanks
+            return render(request, "satisfaction/thanks.html", {"target": survey, "result": survey})
         return render(
             request,
             "satisfaction/answered.html",
@@ -53,15 +55,14 @@ def answer(request, identifier):
         status = BAD_INPUT
         if form.is_valid():
             try:
-                result = services.answer(survey, by=request.user, **form.cleaned_data)
+                services.answer(survey, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 apply_errors(form, exc)
             except Conflict as exc:
                 form.add_error(None, exc.message)
                 status = CONFLICT
             else:
-                context = {"target": survey, "result": result}
-                return render(request, "satisfaction/thanks.html", context)
+                return redirect(f"{request.path}?done")
     return render(
         request,
         "satisfaction/answer.html",

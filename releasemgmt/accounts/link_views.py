@@ -1,10 +1,11 @@
 """The page a personal link opens (``personal_links``): the login first (the page comes
 back after it), then, while the link is open, the confirmation already filled; only a
-POST acts. A used, superseded or expired link says so and when."""
+POST acts, and is followed by the thanks (``?done``). A used, superseded or expired link
+says so and when."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from releasemgmt.errors import Conflict
@@ -37,6 +38,10 @@ def personal_link(request, token):
     purpose = personal_links.purpose_of(link)
     target = link.target
     if personal_links.state(link) != "open":
+        if request.method == "GET" and "done" in request.GET and link.used_at:
+            # just done (post, redirect, get): the thanks
+            context = {"link": link, "target": target, "result": target}
+            return render(request, purpose.done_template, context)
         return _state_page(request, link, purpose, status=200 if request.method == "GET" else 409)
     data, _ = posted(request)
     initial = purpose.initial(target, request.user)
@@ -46,7 +51,7 @@ def personal_link(request, token):
         status = BAD_INPUT
         if form.is_valid():
             try:
-                result = personal_links.use(request.user, token, form.cleaned_data)
+                personal_links.use(request.user, token, form.cleaned_data)
             except ValidationError as exc:
                 apply_errors(form, exc)
             except Conflict as exc:
@@ -56,8 +61,7 @@ def personal_link(request, token):
                 form.add_error(None, exc.message)
                 status = CONFLICT
             else:
-                context = {"link": link, "target": target, "result": result}
-                return render(request, purpose.done_template, context)
+                return redirect(f"{request.path}?done")
     return render(
         request,
         purpose.template,

@@ -67,8 +67,11 @@ def test_the_login_comes_first_and_returns_to_the_link(link, cast):
 def test_post_answers_once_and_the_second_time_says_already_answered(link, cast, client):
     client.force_login(cast.cust)
     response = client.post(link, {"score": "8", "comment": "Smooth go-live"})
-    assert response.status_code == 200
-    assert "Thank you" in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == f"{link}?done"
+    thanks = client.get(response["Location"]).content.decode()
+    assert "Thank you" in thanks
+    assert "score 8 / 10" in thanks
     survey = survey_of(cast.cust)
     assert (survey.score, survey.comment) == (8, "Smooth go-live")
     again = client.post(link, {"score": "2", "comment": "Changed my mind"})
@@ -131,13 +134,13 @@ def test_the_reminder_s_link_supersedes_the_first(
     assert response.status_code == 409
     assert "A newer link replaces this one" in response.content.decode()
     assert survey_of(cast.cust).answered_at is None
-    assert client.post(newer, {"score": "5"}).status_code == 200
+    assert client.post(newer, {"score": "5"}).status_code == 302
     assert survey_of(cast.cust).score == 5
 
 
 def test_answering_in_the_tool_spends_the_mail_s_link(link, cast, client, closed):
     client.force_login(cast.cust)
     page = f"/releases/{closed.identifier}/satisfaction/answer/"
-    assert client.post(page, {"score": "9"}).status_code == 200
+    assert client.post(page, {"score": "9"}).status_code == 302
     assert "Already answered on" in client.get(link).content.decode()
     assert client.post(page, {"score": "1"}).status_code == 409

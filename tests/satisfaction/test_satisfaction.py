@@ -124,12 +124,9 @@ def test_the_start_page_lists_the_surveys_the_user_owes(closed, cast, client):
     body = client.get("/").content.decode()
     assert "Satisfaction surveys you owe" in body
     assert f"/releases/{closed.identifier}/satisfaction/answer/" in body
-    assert (
-        client.post(
-            f"/releases/{closed.identifier}/satisfaction/answer/", {"score": "4"}
-        ).status_code
-        == 200
-    )
+    page = f"/releases/{closed.identifier}/satisfaction/answer/"
+    assert client.post(page, {"score": "4"}).status_code == 302
+    assert "Thank you" in client.get(f"{page}?done").content.decode()
     assert "Satisfaction surveys you owe" not in client.get("/").content.decode()
 
 
