@@ -4,7 +4,6 @@ from the start page (the mail's personal link opens ``accounts:personal_link``).
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -36,8 +35,8 @@ def answer(request, identifier):
     same answer as the mail's link, which it spends."""
     release = visible_release_or_404(request.user, identifier)
     survey = selectors.survey_of(release, request.user)
-    if survey is None:
-        raise Http404("You were not asked about this release.")
+    if survey is None:  # the release is theirs to see: the 404 says so in its own words
+        return render(request, "satisfaction/not_asked.html", {"release": release}, status=404)
     title = _title(survey)
     if survey.answered_at:
         if request.method == "GET" and "done" in request.GET:  # just answered: the thanks
