@@ -88,6 +88,7 @@ from releases.models import (
     ReleaseType,
     Stage,
 )
+from satisfaction.models import Survey
 
 PREFIX = "bench-"
 CHUNK = 1000  # releases per transaction
@@ -363,6 +364,8 @@ def grow(world: World, target: int, seed: int = 42) -> float:
         _write_configuration(world)
     with phase("DSL library"), transaction.atomic():
         _write_library(world)
+    with phase("satisfaction"), transaction.atomic():
+        _write_satisfaction(world)
     with phase("ANALYZE"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give
     return time.perf_counter() - start
@@ -403,6 +406,37 @@ def _write_packages(world: World) -> None:
 
 #: components of each closed release: its CIs, its baseline, its proposed changes
 COMPONENTS_PER_RELEASE = 8
+#: one survey in this many is still owed; the others are answered
+SURVEY_OWED_EVERY = 4
+
+
+def _write_satisfaction(world: World) -> None:
+    """Each closed release's survey as its closure asks it: one per user of its business
+    threads, answered but for one in SURVEY_OWED_EVERY."""
+    closed = Assignment.objects.filter(
+        release__stage=Stage.CLOSED,
+        party__kind=Party.Kind.BUSINESS_THREAD,
+        release__satisfaction_surveys__isnull=True,
+    ).values_list("release_id", "party_id", "release__updated_at")
+    by_party = {p.pk: world.members[p.name] for p in world.threads}
+    rows, n = [], 0
+    for release_id, party_id, closed_at in closed.order_by("release_id", "party_id"):
+        for user in by_party.get(party_id, []):
+            n += 1
+            answered = n % SURVEY_OWED_EVERY != 0
+            rows.append(
+                Survey(
+                    release_id=release_id,
+                    respondent=user,
+                    thread_id=party_id,
+                    score=n % 11 if answered else None,
+                    comment="Went as planned." if answered else "",
+                    answered_at=closed_at if answered else None,
+                )
+            )
+    Survey.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
+
+
 #: one closed release in this many still waits for the configuration manager
 OPEN_CI_TASK_EVERY = 5
 

@@ -19,6 +19,7 @@ from raci.permissions import Parties
 from releasemgmt.accounts import feeds
 from releases.models import Release, Stage
 from releases.selectors import visible_releases
+from satisfaction.models import Survey
 
 #: revisions of the dataset's long-lived deployment plans (bench/dataset.py)
 PLAN_REVISIONS = 30
@@ -225,6 +226,18 @@ def pages(world) -> list[Page]:
             ("configuration manager", f"/cmdb/items/{item.pk}/"),
             ("thread A3/Cust", f"/cmdb/items/{item.pk}/"),
             ("configuration manager", f"/api/v1{items}"),
+        ]
+    # The satisfaction survey: a closed release's answers for the release manager, page
+    # and API, and the form a thread's user still owes.
+    owed = Survey.objects.filter(answered_at__isnull=True).select_related("release", "respondent")
+    owed = owed.order_by("id").first()
+    if owed is not None:
+        identifier = owed.release.identifier
+        people["survey respondent"] = owed.respondent
+        others += [
+            ("release manager", f"/releases/{identifier}/satisfaction/"),
+            ("release manager", f"/api/v1/releases/{identifier}/satisfaction/"),
+            ("survey respondent", f"/releases/{identifier}/satisfaction/answer/"),
         ]
     plan += [Page(persona, path, people[persona], True) for persona, path in others]
     for persona in ("release manager", "thread A3/Cust"):

@@ -20,6 +20,7 @@ from releasemgmt.accounts import feeds as feed_addresses
 from releasemgmt.forms import InputGuard
 from releases import selectors as releases
 from releases.models import Stage
+from satisfaction import selectors as satisfaction
 
 from . import feeds, selectors
 from .forms import CalendarFilterForm
@@ -60,9 +61,13 @@ def start(request):
             "may_formalise": permissions.may_formalise(request.user),
             "changes": _change_work(request.user),
             "ci_tasks": _ci_tasks(request.user),
+            "surveys_owed": satisfaction.owed_by(request.user, limit=SURVEYS_SHOWN),
         },
     )
 
+
+#: how many satisfaction surveys the user owes the start page lists
+SURVEYS_SHOWN = 20
 
 #: how many open CI tasks the configuration manager's start page lists
 CI_TASKS_SHOWN = 20

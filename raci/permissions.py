@@ -332,3 +332,12 @@ def may_record_archive_media(user) -> bool:
     return holds_party(user, Parties.INFRASTRUCTURE_MANAGER) or holds_party(
         user, Parties.RELEASE_MANAGER
     )
+
+
+# --- the satisfaction survey after closure --------------------------------------------
+
+
+def may_read_satisfaction(user, release) -> bool:
+    """Every answer to a release's satisfaction survey: its release managers (RM.6.7,
+    the closure, is theirs) who may see the release; anyone else reads their own."""
+    return holds_party(user, Parties.RELEASE_MANAGER) and may_view(user, release)

@@ -8,3 +8,10 @@ class SatisfactionConfig(AppConfig):
 
     name = "satisfaction"
     verbose_name = "Satisfaction"
+
+    def ready(self):
+        from releasemgmt.accounts import personal_links
+
+        from . import links, receivers  # noqa: F401  (connects the release signals)
+
+        personal_links.register(links.SATISFACTION)

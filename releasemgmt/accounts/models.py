@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 
 
@@ -24,3 +25,31 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"Calendar feed of {self.user}"
+
+
+class PersonalLink(models.Model):
+    """A link mailed to one user to do one thing from the mail (answer a survey, later
+    decide GO/NOGO): ``purpose`` names the thing, ``target`` what it is about. It knows
+    nothing of the domain. Only a digest of its secret is kept; the signed token is in
+    the mail alone. It acts once (``used_at``), until ``expires_at``, and a newer link
+    for the same purpose, target and user supersedes it (``superseded_at``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="personal_links")
+    purpose = models.CharField(max_length=50)
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the secret.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["purpose", "target_type", "target_id", "user"])]
+
+    def __str__(self):
+        return f"{self.purpose} link of {self.user}"

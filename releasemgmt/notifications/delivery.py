@@ -13,6 +13,8 @@ from django.db.models import F
 from django.template.loader import get_template
 from django.utils import timezone
 
+from releasemgmt.accounts import personal_links
+
 from .models import Communication, Recipient
 
 log = logging.getLogger(__name__)
@@ -25,7 +27,7 @@ def render(recipient: Recipient) -> EmailMultiAlternatives:
     context = {
         "communication": comm,
         "recipient": recipient.user,
-        "url": settings.SITE_URL.rstrip("/") + comm.link,
+        "url": settings.SITE_URL.rstrip("/") + personal_path(recipient),
     }
     text = get_template("notifications/mail.txt").render(context)
     html = get_template("notifications/mail.html").render(context)
@@ -40,6 +42,20 @@ def render(recipient: Recipient) -> EmailMultiAlternatives:
     if comm.attachment_type:
         message.attach(attachment_part(comm))
     return message
+
+
+def personal_path(recipient: Recipient) -> str:
+    """Where the recipient's e-mail links to: the communication's page, or, for one that
+    asks for a personal link, a new link of the recipient's own (made in the transaction
+    that marks the row sent: a failed send keeps none)."""
+    comm = recipient.communication
+    if not comm.personal_purpose:
+        return comm.link
+    target = comm.personal_target_type.get_object_for_this_type(pk=comm.personal_target_id)
+    _, token = personal_links.issue(
+        recipient.user, comm.personal_purpose, target, by=comm.created_by
+    )
+    return personal_links.path_of(token)
 
 
 def attachment_part(comm: Communication) -> MIMEText:

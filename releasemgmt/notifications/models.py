@@ -45,6 +45,22 @@ class Communication(models.Model):
         db_default="",
         help_text="One text attachment, sent to every addressee.",
     )
+    personal_purpose = models.CharField(
+        max_length=50,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Each addressee's mail carries a personal link of this purpose "
+        "(releasemgmt.accounts.personal_links), made when it is sent.",
+    )
+    personal_target_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    personal_target_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -4,6 +4,7 @@ Who is addressed and what is said is the domain's business; this only keeps and 
 
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from .models import Communication, Preference, Recipient
@@ -33,11 +34,14 @@ def post(
     to_users,
     cc_users=(),
     attachment: Attachment | None = None,
+    personal: tuple[str, object] | None = None,
 ) -> Communication:
     """Write one communication to ``to_users`` (and ``cc_users`` not already in it) and
     queue its sending after commit. Informational notices (``Kind.INFORMED``) stay in the
     tool for users who turned them off by e-mail. An ``attachment`` is kept with it, in
-    the same transaction, and sent with every e-mail."""
+    the same transaction, and sent with every e-mail. With ``personal`` (a purpose and
+    its object), each addressee's e-mail links to a personal link of that purpose, made
+    as it is sent: the secret is never kept in the outbox."""
     comm = Communication.objects.create(
         release=release,
         activity=activity,
@@ -50,6 +54,9 @@ def post(
         attachment_name=attachment.name if attachment else "",
         attachment_type=attachment.content_type if attachment else "",
         attachment=attachment.text if attachment else "",
+        personal_purpose=personal[0] if personal else "",
+        personal_target_type=ContentType.objects.get_for_model(personal[1]) if personal else None,
+        personal_target_id=personal[1].pk if personal else None,
     )
     to_users = list(to_users)
     cc_users = [u for u in cc_users if u not in to_users]

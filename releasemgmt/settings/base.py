@@ -260,6 +260,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deployments.tasks.resume_mass_notifications_task",
         "schedule": 60.0,
     },
+    "remind-satisfaction": {
+        "task": "satisfaction.tasks.remind_task",
+        "schedule": 3600.0,
+    },
     "verify-dsl": {
         "task": "dsl.tasks.verify_library_task",
         "schedule": env.float("DSL_VERIFY_EVERY_SECONDS", default=3600.0),
@@ -274,6 +278,12 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "TOKEN_LIMIT_PER_USER": env.int("API_TOKENS_PER_USER", default=20),
 }
+
+# Personal links mailed to one user to act from the mail (releasemgmt.accounts.links):
+# how long one works, in days.
+PERSONAL_LINK_TTL_DAYS = env.int("PERSONAL_LINK_TTL_DAYS", default=14)
+# The satisfaction survey after closure: the one reminder goes after this many days.
+SATISFACTION_REMINDER_DAYS = env.int("SATISFACTION_REMINDER_DAYS", default=7)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,3 +1,13 @@
 """API of satisfaction."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path(
+        "releases/<str:identifier>/satisfaction/",
+        views.SatisfactionView.as_view(),
+        name="release-satisfaction",
+    ),
+]

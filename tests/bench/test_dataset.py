@@ -16,6 +16,7 @@ from deployments.models import ReleasePackage
 from dsl.models import Archive, CITask, Component, InstalledVersion
 from raci.permissions import Parties
 from releasemgmt.audit.models import AuditEntry
+from satisfaction.models import Survey
 
 pytestmark = pytest.mark.django_db
 S = RfC.Status
@@ -179,3 +180,14 @@ def test_the_dsl_of_an_application_is_measured_with_constant_queries(world):
     assert measure.unexpected(rows) == []
     first, third = (r for r in rows if r.page.startswith("/dsl/"))
     assert first.queries == third.queries
+
+
+def test_the_satisfaction_survey_is_measured_and_answers(world):
+    """Closed releases carry their threads' surveys, some owed; the release's answers
+    (page and API) and the form its respondent owes answer 200."""
+    assert Survey.objects.filter(answered_at__isnull=False).exists()
+    assert Survey.objects.filter(answered_at__isnull=True).exists()
+    plan = [p for p in measure.pages(world) if "/satisfaction/" in p.path]
+    assert len(plan) == 3
+    rows = measure.run(plan, repeat=2)
+    assert measure.unexpected(rows) == []

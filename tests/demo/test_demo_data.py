@@ -10,6 +10,7 @@ from dsl.models import CITask, Environment, InstalledVersion
 from raci.models import Party
 from releasemgmt.audit.models import AuditEntry
 from releases.models import PolicyBreach, Release, ReleasePolicy
+from satisfaction.models import Survey
 
 
 def test_demo_data_gives_every_party_a_user_and_can_run_twice(db):
@@ -169,3 +170,19 @@ def test_demo_data_shows_the_dsl_with_archived_and_purged_versions(db, client):
     assert states["2.8.0"] == "archived"
     assert states["3.2.0"] == states["3.0.0"] == "live"
     assert "sent to DG TAXUD" in page
+
+
+def test_demo_data_shows_the_satisfaction_survey_of_a_closed_release(db, client):
+    """ICS 2.0.4, closed: two answers and one owed, listed on the A3/Cust user's start
+    page; the release manager reads the answers and their average."""
+    call_command("load_demo")
+    surveys = Survey.objects.filter(release__identifier="ICS-2.0.4")
+    assert surveys.filter(answered_at__isnull=False).count() == 2
+    assert list(
+        surveys.filter(answered_at__isnull=True).values_list("respondent__username", flat=True)
+    ) == ["a3-cust"]
+    client.force_login(get_user_model().objects.get(username="a3-cust"))
+    assert "Satisfaction surveys you owe" in client.get("/").content.decode()
+    client.force_login(get_user_model().objects.get(username="release-manager"))
+    body = client.get("/releases/ICS-2.0.4/satisfaction/").content.decode()
+    assert ">7.0<" in body

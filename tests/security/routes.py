@@ -149,6 +149,10 @@ NO_ARGUMENTS |= {"dsl:ci_tasks", "ci-tasks"}
 CI_ITEMS = {"dsl:configuration_item", "ci-item"}
 #: The user's own things, named by a key: another user's key answers as a missing one.
 PERSONAL = {"api-token-detail": "token_key", "accounts:token_revoke": "token_key"}
+#: A personal link mailed to one user (releasemgmt.accounts.personal_links), named by its
+#: signed token: the login first; another user's token, an altered one or none at all
+#: answer alike (404).
+PERSONAL_LINKS = {"accounts:personal_link": "token"}
 #: Downloads of a file kept for a release, named by its kind and id.
 FILES = {"download", "api-download"}
 #: Reference data (Table 4-1) and per-application pages, the same for every thread.
@@ -242,8 +246,8 @@ PACKAGES = {
 
 
 def category(route: Route) -> str | None:
-    """admin, list, release, object, rfc, meeting, file, shared, personal, feed, window,
-    ci_item or package;
+    """admin, list, release, object, rfc, meeting, file, shared, personal, link, feed,
+    window, ci_item or package;
     None for a pattern nobody classified."""
     if route.namespace == "admin":
         return "admin"
@@ -264,6 +268,8 @@ def category(route: Route) -> str | None:
         return "file"
     if arguments == {PERSONAL.get(route.name)}:
         return "personal"
+    if arguments == {PERSONAL_LINKS.get(route.name)}:
+        return "link"
     if route.name in WINDOWS and arguments == {"pk"}:
         return "window"
     if route.name in CI_ITEMS and arguments == {"pk"}:

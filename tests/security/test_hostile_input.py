@@ -54,6 +54,7 @@ from dsl.environment_forms import (
 from dsl.forms import ArchiveMediumForm, CITaskForm
 from dsl.models import ConfigurationItem, Environment, ProposedStatusChange, Subscriber
 from raci.forms import MemberForm, OrganisationForm
+from releasemgmt.accounts import personal_links
 from releasemgmt.inputs import MAX_TEXT_LENGTH
 from releases import planning, registry
 from releases.forms import (
@@ -66,6 +67,8 @@ from releases.forms import (
     WindowForm,
 )
 from releases.models import Application, Release
+from satisfaction.forms import AnswerForm
+from satisfaction.models import Survey
 from tests.conftest import party
 from tests.lifecycle import PLAN, PLAN_ITEMS, walk_to
 
@@ -280,6 +283,12 @@ def _archived(world):
     return release
 
 
+def _closed_walked(world):
+    release = world.people.release(conformance_testing=False)
+    walk_to(world.cast, release, "installation")
+    return release
+
+
 POINTS: dict[str, Callable] = {
     "archived": _archived,
     "emergency kickoff": _emergency_kickoff,
@@ -320,6 +329,28 @@ POINTS: dict[str, Callable] = {
         ),
         _decide("ct_go_ahead"),
     ),
+    # closed (RM.6.7, no conformance testing): its thread's user owes the survey
+    "closed": _then(
+        "closed installed",
+        _perform("RM.6.5"),
+        _perform("RM.6.6", {"message": "Available"}),
+        _perform(
+            "RM.6.7",
+            {"configuration_manager_informed": True, "deployment_plan_updated": True},
+            user="rm",
+        ),
+    ),
+    "closed installed": _then(
+        "closed walked",
+        _perform("RM.6.1", {"message": "Downtime"}),
+        _perform("RM.6.2", {"start_at": "2027-02-10T20:00"}),
+        _perform(
+            "RM.6.3",
+            lambda: {"file": upload(), "successful": True, "assessment": "Green"},
+            multipart=True,
+        ),
+    ),
+    "closed walked": _closed_walked,
     "campaign": _then(
         "conformance",
         _perform("RM.7.1", {"coordinator": "camille", "scope": "CT"}, user="rm"),
@@ -574,6 +605,7 @@ API_DOORS = {
     "POST /api/v1/cmdb/tasks/{id}/confirm/": Door(
         "cm", None, static(note="Confirmed as proposed"), lambda w: {"id": w.ci_task.pk}
     ),
+    f"POST {R}/satisfaction/": Door("cust", "closed", static(score=8, comment="Smooth")),
     "POST /api/v1/auth/token/": Door(
         None, None, lambda w, r: {"username": w.cast.rm.username, "password": "pw"}
     ),
@@ -731,6 +763,7 @@ def _multiline_names() -> set[str]:
     """Body fields that are text of lines in the forms the API shares with the pages."""
     classes = [spec.form for spec in registry.performed_by_form()]
     classes += [a.form for a in registry.all_actions()] + [DecisionForm, MassNotificationForm]
+    classes += [AnswerForm]
     return {
         name
         for form_class in classes
@@ -1119,11 +1152,37 @@ def _pages():
         lambda w, r: form_fields(CITaskForm(task=w.ci_task)),
         where=lambda w: f"/cmdb/tasks/{w.ci_task.pk}/",
     )
+    pages["satisfaction answered"] = Page(
+        "cust",
+        "closed",
+        "/releases/{identifier}/satisfaction/answer/",
+        static(score="8", comment="Smooth"),
+        lambda w, r: form_fields(AnswerForm()),
+        {"score": "Score (0 to 10)"},
+    )
+    pages["satisfaction answered from the mail"] = Page(
+        "cust",
+        "closed",
+        "",
+        static(score="8", comment="Smooth"),
+        lambda w, r: form_fields(AnswerForm()),
+        {"score": "Score (0 to 10)"},
+        where=_personal_link,
+    )
     pages.update(_change_pages())
     pages.update(_planning_pages())
     pages.update(_type_pages())
     pages.update(_master_data_pages())
     return pages
+
+
+def _personal_link(world) -> str:
+    """A personal link of the closed release's survey, mailed to its thread's user."""
+    release = world.release("closed")
+    survey = Survey.objects.get(release=release, respondent=world.cast.cust)
+    if not hasattr(world, "survey_token"):
+        world.survey_token = personal_links.issue(world.cast.cust, "satisfaction", survey)[1]
+    return personal_links.path_of(world.survey_token)
 
 
 def _master_data_pages() -> dict:

@@ -26,9 +26,11 @@ from deployments.services import mass_notifications
 from deployments.services import packages as release_packages
 from dsl import configuration, subscribers
 from dsl.models import ConfigurationItem, Environment
+from releasemgmt.accounts import personal_links
 from releasemgmt.accounts.tokens import issue_token, tokens_of
 from releases.downloads import release_files
 from releases.models import Release
+from satisfaction.models import Survey
 from tests.lifecycle import install, walk_to
 
 from .conftest import People, new_user
@@ -42,6 +44,7 @@ from .routes import (
     OBJECTS,
     PACKAGES,
     PERSONAL,
+    PERSONAL_LINKS,
     QUERIES,
     RELEASE_ARGUMENTS,
     RFC_ARGUMENTS,
@@ -176,6 +179,7 @@ def test_every_url_pattern_is_classified():
         | set(PACKAGES)
         | set(SHARED)
         | set(PERSONAL)
+        | set(PERSONAL_LINKS)
         | FILES
         | set(RFC_ARGUMENTS)
         | MEETINGS
@@ -508,3 +512,32 @@ def test_another_user_s_token_answers_as_a_missing_one(route, world, client):
             assert response.status_code in (404, 405), (user, method, theirs)
             assert response.status_code == send(client, method, nowhere).status_code
     assert tokens_of(owner).filter(pk=record.pk).exists()
+
+
+@pytest.mark.parametrize("route", of("link"), ids=ids)
+def test_another_user_s_personal_link_answers_as_a_missing_one(route, world, client):
+    """A link mailed to the other thread's user, opened or posted by an outsider: the 404
+    of a token that does not exist, and nothing of the release in it; an altered token
+    too. Its owner reaches it (the control)."""
+    owner = world.insiders[0]
+    survey = Survey.objects.create(release=world.theirs, respondent=owner)
+    _, token = personal_links.issue(owner, "satisfaction", survey)
+    theirs = route.path(token=token)
+    altered = route.path(token=token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
+    nowhere = route.path(token="nosuchtoken")
+    for user in world.outsiders:
+        client.force_login(user)
+        for method in ("get", "post"):
+            missed = answer(send(client, method, nowhere))
+            assert missed[0] == 404
+            for path in (theirs, altered):
+                response = send(client, method, path)
+                assert answer(response) == missed, (user, method, path)
+                for secret in world.secrets:
+                    assert secret not in response.content.decode()
+    client.force_login(owner)
+    assert send(client, "get", altered).status_code == 404
+    reached = send(client, "get", theirs)
+    assert reached.status_code == 200
+    assert world.theirs.identifier in reached.content.decode()
+    assert Survey.objects.get(pk=survey.pk).answered_at is None

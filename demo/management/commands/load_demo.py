@@ -20,6 +20,8 @@ from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
 from releases import planning, policy, services
 from releases.models import Application, Release, ReleasePolicy, Window
+from satisfaction import services as satisfaction
+from satisfaction.models import Survey
 
 from ... import change_walks, environments, walks
 
@@ -122,6 +124,10 @@ class Command(BaseCommand):
             "Second Deployment Coordinator",
             [Party.objects.get(name="ITSM Deployment Coordinator").group],
         )
+        # a thread is a team: A3/Cust has two, who both answer the surveys of its releases
+        users["a3-cust-2"] = self._user(
+            User, "a3-cust-2", "Second A3/Cust user", [Party.objects.get(slug="a3-cust").group]
+        )
         dev_party = Party.objects.get(kind=Party.Kind.DEVELOPER)
         organisations = []
         for name in ORGANISATIONS:
@@ -206,10 +212,24 @@ class Command(BaseCommand):
         self._package(users["release-manager"])
         self._policies(users["release-manager"], apps)
         self._configuration(users["configuration-manager"])
+        self._satisfaction(apps)
         self.stdout.write(
             f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "
             f"{created} new releases."
         )
+
+    def _satisfaction(self, apps):
+        """The survey after closure of ICS 2.0.4 (its closure asked its thread's users and
+        requesters): answered by all but the A3/Cust user, whose start page lists it."""
+        surveys = Survey.objects.filter(
+            release__application=apps["ics"], release__version="2.0.4"
+        ).select_related("respondent")
+        if surveys.filter(answered_at__isnull=False).exists():
+            return
+        said = iter([(8, "Clear plan, the go-live came on the day."), (6, "Late release notes.")])
+        for survey in surveys.exclude(respondent__username="a3-cust").order_by("id"):
+            score, comment = next(said, (7, ""))
+            satisfaction.answer(survey, by=survey.respondent, score=score, comment=comment)
 
     def _library_history(self, manager, dc, users, board, apps, today) -> int:
         """Earlier ECS versions, closed, each with its documentation in the DSL: with
