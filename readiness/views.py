@@ -5,7 +5,7 @@ templates. Thin: the selectors read, the services decide, ``run_form`` reports."
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -63,11 +63,13 @@ def checklist(request, identifier):
 
 
 @login_required
-@require_POST
 def item_action(request, identifier, pk, action):
     """Confirm, waive or carry one item; a refusal shows the checklist again with what
-    was typed and the reason on the item's form."""
+    was typed and the reason on the item's form. An outsider learns nothing of the
+    release, whatever the method (404 before 405)."""
     release = visible_release_or_404(request.user, identifier)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if action not in ITEM_ACTIONS or selectors.item_or_none(release, pk) is None:
         raise Http404("No such item in this checklist.")
     form_class, perform, done = ITEM_ACTIONS[action]

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from deployments.plan_content import ITEMS
+from readiness.selectors import checklist_items
+from readiness.services import waive_item
 
 
 def upload(name="report.pdf", content=b"%PDF-1.4 test report"):
@@ -172,6 +174,13 @@ def make_ready(cast, release):
                     format="json",
                 )
             )
+
+
+def waive_open_items(release, *, by):
+    """The same, through the services (for a walk in the browser that is about else)."""
+    for item in checklist_items(release):
+        if item.holds_go_live:
+            waive_item(release, item.pk, by=by, reason="Checked at the Go/No-Go meeting")
 
 
 def install(cast, release, successful: bool):

@@ -24,7 +24,7 @@ from deployments import models as deployments
 from dsl.models import Component, Document
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication
-from tests.lifecycle import upload, walk_to
+from tests.lifecycle import make_ready, upload, walk_to
 
 from .conftest import People, api_for
 
@@ -160,6 +160,7 @@ class Journey:
         cast, ok, p = self.cast, self.cast.ok, self.cast.perform
         walk_to(cast, self.release, "installation", start="authorisation")
         ok(p(cast.dc, self.release, "RM.6.1", {"message": "Downtime", "disruption": "2 hours"}))
+        make_ready(cast, self.release)
         ok(p(cast.dc, self.release, "RM.6.2", {"start_at": "2027-02-10T20:00"}))
 
     def _conformance(self):
