@@ -8,6 +8,7 @@ from django.utils import timezone
 from raci import permissions as raci
 from raci.models import Assignment
 from raci.release_types import ReleaseType
+from releases.models import Release
 
 from . import services
 from .models import PRIORITY_ORDER, ChecklistItem, TemplateItem
@@ -85,15 +86,17 @@ def item_actions(user, release, items) -> dict[int, set[str]]:
     return actions
 
 
-def items_owed(user, releases, limit: int = 20) -> list[ChecklistItem]:
-    """Open items of releases the user may see whose owner party the user holds on the
-    release (the start page), the earliest due first; ``late`` marks those past due."""
+def items_owed(user, limit: int = 20) -> list[ChecklistItem]:
+    """The open items of open releases the user may see, of a party the user holds on
+    that release (the start page), the earliest due first; ``late`` marks those past
+    due. One query."""
     today = timezone.localdate()
     held = Assignment.objects.filter(
         release=OuterRef("release"), party=OuterRef("owner_party")
     ).filter(Q(user=user) | Q(group__user=user))
+    visible = raci.visible_releases(user, Release.objects.exclude(stage__in=services.FINISHED))
     items = list(
-        ChecklistItem.objects.filter(status=ChecklistItem.Status.OPEN, release__in=releases)
+        ChecklistItem.objects.filter(status=ChecklistItem.Status.OPEN, release__in=visible)
         .filter(Exists(held))
         .select_related("release", "owner_party")
         .order_by("due_date", "id")[:limit]

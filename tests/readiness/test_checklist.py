@@ -9,6 +9,7 @@ import hashlib
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from readiness.selectors import carried_items
 from releasemgmt.audit.models import AuditEntry
@@ -272,3 +273,23 @@ def test_the_checklist_reads_in_a_fixed_number_of_queries(
             assert client.get(f"/releases/{release.identifier}/checklist/").status_code == 200
         with django_assert_max_num_queries(10):
             cast.api(cast.dc).get(f"/api/v1/releases/{release.identifier}/checklist/")
+
+
+def test_the_start_page_lists_the_items_a_user_owes_late_ones_marked(
+    client, cast, make_release, people
+):
+    today = timezone.localdate()
+    soon = make_release(
+        planned_delivery_date=today, planned_installation_date=today + datetime.timedelta(days=2)
+    )
+    make_release()
+    client.force_login(people["am"])
+    page = client.get("/")
+    assert page.status_code == 200
+    section = page.content.split(b'id="checklist-items"')[1].split(b"</section>")[0]
+    assert section.count(b"Runbook updated") == 2  # the application manager's, of each
+    assert b"Rollback plan" not in section  # the coordinator's
+    assert b"late" in section  # due five days before an installation in two
+    assert soon.identifier.encode() in section
+    client.force_login(cast.desk)
+    assert b"Escalation matrix" in client.get("/").content
