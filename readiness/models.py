@@ -16,9 +16,9 @@ USER = settings.AUTH_USER_MODEL
 class Priority(models.TextChoices):
     """High and medium items hold go-live (RM.6.2); low ones may go into hypercare."""
 
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
     LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
 
 
 #: the order of the priorities on the pages and in the gate's message

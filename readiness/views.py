@@ -5,7 +5,7 @@ templates. Thin: the selectors read, the services decide, ``run_form`` reports."
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -47,6 +47,7 @@ def _checklist_context(request, release, bound=None):
         ]
     return {
         "release": release,
+        "form": bound[1] if bound else None,  # the form refused, if any
         "items": items,
         "summary": selectors.summary(items),
         "blocking": selectors.open_blocking(items),
@@ -71,7 +72,9 @@ def item_action(request, identifier, pk, action):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if action not in ITEM_ACTIONS or selectors.item_or_none(release, pk) is None:
-        raise Http404("No such item in this checklist.")
+        # the checklist, saying so: the release is the user's to see, the item is not there
+        context = _checklist_context(request, release) | {"missing_item": pk}
+        return render(request, "readiness/checklist.html", context, status=404)
     form_class, perform, done = ITEM_ACTIONS[action]
     data, files = posted(request)
     form = form_class(data, files, release=release, auto_id=f"i{pk}-{action}-%s")
