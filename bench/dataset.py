@@ -75,6 +75,7 @@ from raci.models import (
     ReleaseUserObjectPermission,
 )
 from raci.permissions import Parties
+from readiness.models import Checklist, ChecklistItem, TemplateItem
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication, Recipient
 from releases.models import (
@@ -366,9 +367,45 @@ def grow(world: World, target: int, seed: int = 42) -> float:
         _write_library(world)
     with phase("satisfaction"), transaction.atomic():
         _write_satisfaction(world)
+    with phase("Move2Run checklists"), transaction.atomic():
+        _write_checklists()
     with phase("ANALYZE"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give
     return time.perf_counter() - start
+
+
+def _write_checklists() -> None:
+    """Each open release's Move2Run checklist as its type's template gives it, the
+    earlier items done (seed 002 section 7.2): what the start pages and the checklist
+    page read."""
+    lines: dict[str, list] = {}
+    for line in TemplateItem.objects.select_related("template").order_by("position", "id"):
+        lines.setdefault(line.template.release_type, []).append(line)
+    releases = list(
+        Release.objects.exclude(stage__in=[Stage.CLOSED, Stage.CANCELLED])
+        .filter(checklist__isnull=True)
+        .values_list("id", "release_type", "planned_installation_date")
+    )
+    checklists = Checklist.objects.bulk_create(
+        (Checklist(release_id=pk, release_type=kind) for pk, kind, _ in releases), batch_size=5000
+    )
+    items = []
+    for checklist, (pk, kind, installation) in zip(checklists, releases, strict=True):
+        for n, line in enumerate(lines.get(kind, [])):
+            items.append(
+                ChecklistItem(
+                    checklist=checklist,
+                    release_id=pk,
+                    position=line.position,
+                    title=line.title,
+                    priority=line.priority,
+                    owner_party_id=line.owner_party_id,
+                    days_before_installation=line.days_before_installation,
+                    due_date=installation - datetime.timedelta(days=line.days_before_installation),
+                    status="done" if n % 2 == 0 else "open",
+                )
+            )
+    ChecklistItem.objects.bulk_create(items, batch_size=5000)
 
 
 def _write_packages(world: World) -> None:

@@ -262,6 +262,16 @@ def pages(world) -> list[Page]:
         ]
         if visible_releases(thread_user, Release.objects.filter(pk=living.pk)).exists():
             plan.append(Page("thread A3/Cust", base, thread_user))
+    # Go-live readiness (issue 14): a release's Move2Run checklist and the release page's
+    # readiness section, the same through the API; the process owner's templates.
+    ready = f"/releases/{release.identifier}/"
+    plan += [
+        Page("release manager", ready + "checklist/", people["release manager"], True),
+        Page("thread A3/Cust", ready + "checklist/", people["thread A3/Cust"]),
+        Page("release manager", ready + "readiness/", people["release manager"]),
+        Page("release manager", f"/api/v1{ready}checklist/", people["release manager"]),
+        Page("release manager", "/checklist-templates/", people["release manager"]),
+    ]
     return plan
 
 

@@ -16,6 +16,7 @@ from dsl import selectors as cmdb
 from dsl.models import CITask
 from raci import permissions
 from raci.models import Party
+from readiness import selectors as readiness
 from releasemgmt.accounts import feeds as feed_addresses
 from releasemgmt.forms import InputGuard
 from releases import selectors as releases
@@ -62,12 +63,15 @@ def start(request):
             "changes": _change_work(request.user),
             "ci_tasks": _ci_tasks(request.user),
             "surveys_owed": satisfaction.owed_by(request.user, limit=SURVEYS_SHOWN),
+            "checklist_items": readiness.items_owed(request.user, limit=CHECKLIST_ITEMS_SHOWN),
         },
     )
 
 
 #: how many satisfaction surveys the user owes the start page lists
 SURVEYS_SHOWN = 20
+#: how many open Move2Run items the start page lists, the earliest due first
+CHECKLIST_ITEMS_SHOWN = 20
 
 #: how many open CI tasks the configuration manager's start page lists
 CI_TASKS_SHOWN = 20

@@ -16,7 +16,7 @@ from releases import services as releases
 from releases import waivers
 from releases.communications import business_threads
 
-from . import change_walks
+from . import change_walks, readiness_walks
 
 STAGES = [
     "planning",
@@ -202,6 +202,7 @@ def walk(release, target: str, *, rm, dc, campaign, board, phased=False) -> None
     all_decide(Decision.Kind.AUTHORISATION)
     d.assess_installation_authorisation(release, by=dc)
     if target == "installation":
+        readiness_walks.get_ready(release, dc=dc, part=0.5)  # a checklist half done
         return
     d.prepare_user_notification(
         release,
@@ -210,6 +211,7 @@ def walk(release, target: str, *, rm, dc, campaign, board, phased=False) -> None
         "20:00-22:00 for the installation of a new release.",
         disruption="Two hours",
     )
+    readiness_walks.get_ready(release, dc=dc)
     d.initiate_installation(release, by=dc, start_at=timezone.now())
     failed = target == "rolled_back"
     for phase in release.deployment_plan.phases.all() if phased else [None]:

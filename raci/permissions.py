@@ -12,7 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from .catalogue import perform_codename
-from .models import Activity, Party, ReleaseGroupObjectPermission, ReleaseUserObjectPermission
+from .models import (
+    Activity,
+    Party,
+    RaciCell,
+    ReleaseGroupObjectPermission,
+    ReleaseUserObjectPermission,
+)
 
 
 class Parties(StrEnum):
@@ -341,3 +347,46 @@ def may_read_satisfaction(user, release) -> bool:
     """Every answer to a release's satisfaction survey: its release managers (RM.6.7,
     the closure, is theirs) who may see the release; anyone else reads their own."""
     return holds_party(user, Parties.RELEASE_MANAGER) and may_view(user, release)
+
+
+# --- go-live readiness (issue 14) ------------------------------------------------------
+
+
+def may_edit_checklist_templates(user) -> bool:
+    """The Move2Run checklist of each release type is process data, kept by the process
+    owner like Table 4-1 and the waivable activities."""
+    return may_change_matrix(user)
+
+
+def holds_party_on_release(user, release, party_id: int) -> bool:
+    """Does the user hold this party on this release (RM.1.2's assignments)?"""
+    return any(p.pk == party_id for p in parties_on_release(user, release))
+
+
+def is_accountable(user, release, code: str) -> bool:
+    """Does the user hold on this release the party marked A for activity ``code`` in
+    Table 4-1 (RM.6.2's: the deployment coordinator)?"""
+    accountable = set(
+        RaciCell.objects.filter(activity__code=code, letters__contains="A").values_list(
+            "party_id", flat=True
+        )
+    )
+    return _active(user) and any(p.pk in accountable for p in parties_on_release(user, release))
+
+
+def may_confirm_checklist_item(user, release, item) -> bool:
+    """Seed 002 section 3: a user of the party that owns a Move2Run item confirms it."""
+    return _active(user) and holds_party_on_release(user, release, item.owner_party_id)
+
+
+def may_waive_checklist_item(user, release) -> bool:
+    """Only the accountable party of RM.6.2 lets the release go live with an item open."""
+    return is_accountable(user, release, "RM.6.2")
+
+
+def may_carry_checklist_item(user, release, item) -> bool:
+    """A low item goes into hypercare on the word of its owner or of RM.6.2's
+    accountable party."""
+    return may_confirm_checklist_item(user, release, item) or may_waive_checklist_item(
+        user, release
+    )

@@ -7,3 +7,10 @@ class ReadinessConfig(AppConfig):
 
     name = "readiness"
     verbose_name = "Go-live readiness"
+
+    def ready(self):
+        from releases.lifecycle import register_activity_gate
+
+        from . import gates, receivers  # noqa: F401  (connects the release signals)
+
+        register_activity_gate(gates.go_live_missing)

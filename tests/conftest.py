@@ -17,6 +17,7 @@ from changes.models import RfC
 from dsl.models import Subscriber
 from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
+from readiness.defaults import ensure_default_templates
 from releasemgmt.celery import app
 from releases import services
 from releases.models import Application
@@ -36,6 +37,7 @@ def _process_loaded(request):
         request.getfixturevalue("transactional_db")
         ensure_process_loaded()
         load_change_models()
+        ensure_default_templates()
 
 
 def party(name_or_slug: str) -> Party:

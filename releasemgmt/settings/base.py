@@ -318,6 +318,8 @@ SPECTACULAR_SETTINGS = {
         "RfCStatusEnum": "changes.models.RfC.Status",
         "ChangeTypeEnum": "changes.models.ChangeType",
         "LevelEnum": "changes.models.Level",
+        "RfCPriorityEnum": "changes.models.Priority",
+        "ChecklistItemStatusEnum": "readiness.models.ChecklistItem.Status",
         "AdviceVerdictEnum": "changes.models.Advice.Verdict",
         "CabMeetingKindEnum": "changes.models.CabMeeting.Kind",
         "OnBreachEnum": "releases.models.OnBreach",

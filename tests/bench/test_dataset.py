@@ -15,6 +15,7 @@ from changes.models import Advice, AgendaItem, CabDecision, CabMeeting, ChangeTy
 from deployments.models import ReleasePackage
 from dsl.models import Archive, CITask, Component, InstalledVersion
 from raci.permissions import Parties
+from readiness.models import ChecklistItem
 from releasemgmt.audit.models import AuditEntry
 from satisfaction.models import Survey
 
@@ -191,3 +192,15 @@ def test_the_satisfaction_survey_is_measured_and_answers(world):
     assert len(plan) == 3
     rows = measure.run(plan, repeat=2)
     assert measure.unexpected(rows) == []
+
+
+def test_the_move2run_checklists_are_measured_with_constant_queries(world):
+    """Every open release holds its type's checklist; its page, the release page's
+    readiness section and the API answer in a number of queries that does not grow with
+    the items (the template pages too)."""
+    assert ChecklistItem.objects.filter(status="open").exists()
+    plan = [p for p in measure.pages(world) if "checklist" in p.path or "readiness/" in p.path]
+    assert len(plan) == 5
+    rows = measure.run(plan, repeat=2)
+    assert measure.unexpected(rows) == []
+    assert all(r.queries <= 14 for r in rows), [(r.page, r.queries) for r in rows]

@@ -11,7 +11,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from changes.models import RfC
 from releases.models import Release
-from tests.lifecycle import PLAN_LABELS
+from tests.lifecycle import PLAN_LABELS, waive_open_items
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -135,7 +135,7 @@ def test_a_release_walks_from_planning_to_closed_in_the_browser(
     walk, make_user, application, organisation
 ):
     rita = make_user("rita", "ITSM Release Manager", first_name="Rita", last_name="Manager")
-    make_user("dave", "ITSM Deployment Coordinator", first_name="Dave", last_name="Coord")
+    dave = make_user("dave", "ITSM Deployment Coordinator", first_name="Dave", last_name="Coord")
     make_user("cust", "DG TAXUD A3/Cust", first_name="Carla", last_name="Cust")
     make_user("camille", "ITSM Campaign Coordinator", first_name="Camille", last_name="Camp")
     rfc = RfC.objects.create(
@@ -288,6 +288,8 @@ def test_a_release_walks_from_planning_to_closed_in_the_browser(
         "Ask the service desk to notify the users",
         {"Message": "ECS down Monday 20:00-22:00", "Expected disruption": "2 hours"},
     )
+    # Go-live readiness (its own walk: tests/browser/test_readiness_walk.py).
+    waive_open_items(Release.objects.get(identifier=RELEASE), by=dave)
     walk.perform(
         "RM.6.2",
         "Give the go-live to application management",

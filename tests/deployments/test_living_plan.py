@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from deployments.models import DeploymentPlan
 from releasemgmt.audit.models import AuditEntry
 from releases.models import ActivityRecord
-from tests.lifecycle import PLAN, PLAN_ITEMS, upload, walk_to
+from tests.lifecycle import PLAN, PLAN_ITEMS, make_ready, upload, walk_to
 
 #: RM.1.3 as a release manager in a hurry does it: no item of section 9.3 but the back-out
 BARE_PLAN = {k: v for k, v in PLAN.items() if k not in PLAN_ITEMS}
@@ -203,6 +203,7 @@ def test_a_phased_deployment_goes_live_with_its_last_phase(client, api, cast, re
     walk_to(cast, release, "installation", start="receiving")
     ok, p = cast.ok, cast.perform
     ok(p(cast.dc, release, "RM.6.1", {"message": "Downtime", "disruption": "2 hours"}))
+    make_ready(cast, release)
     ok(p(cast.dc, release, "RM.6.2", {"start_at": "2027-03-15T20:00"}))
     phases = cast.ok(api(cast.dc).get(f"/api/v1/releases/{release.identifier}/plan/"))["phases"]
     assert [ph["name"] for ph in phases] == ["Wave 1", "Wave 2"]
@@ -255,6 +256,7 @@ def test_a_big_bang_takes_no_phase(cast, release_in_installation):
     release = release_in_installation
     ok, p = cast.ok, cast.perform
     ok(p(cast.dc, release, "RM.6.1", {"message": "Downtime", "disruption": "2 hours"}))
+    make_ready(cast, release)
     ok(p(cast.dc, release, "RM.6.2", {"start_at": "2027-03-15T20:00"}))
     data = {"file": upload("r.pdf"), "successful": True, "assessment": "Green", "phase": 1}
     refused = p(cast.dc, release, "RM.6.3", data, multipart=True)

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from releasemgmt.audit.models import AuditEntry
 from releases.models import Application, Milestone, MilestoneChange
+from tests.lifecycle import make_ready
 
 pytestmark = pytest.mark.django_db
 
@@ -255,6 +256,7 @@ def test_no_release_of_a_package_goes_live_until_each_is_authorised(
     assert added.status_code == 201, added.json()
     assert added.json()["authorised"] is False
     cast.ok(cast.perform(cast.dc, ready, "RM.6.1", {"message": "Downtime", "disruption": "2 h"}))
+    make_ready(cast, ready)
     refused = cast.perform(cast.dc, ready, "RM.6.2", {"start_at": "2027-04-20T20:00"})
     assert refused.status_code == 409
     assert sorted(refused.json()["missing"]) == sorted(r.identifier for r in package["releases"])

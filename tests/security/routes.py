@@ -245,6 +245,22 @@ PACKAGES = {
 }
 
 
+#: Go-live readiness (tests/readiness/): a release's checklist items by their id, with
+#: the release; the Move2Run templates are process data everyone logged in reads.
+RELEASE_ARGUMENTS |= {
+    "readiness:item_action": {"pk": 1, "action": "confirm"},
+    "checklist-item-confirm": {"pk": 1},
+    "checklist-item-waive": {"pk": 1},
+    "checklist-item-carry": {"pk": 1},
+}
+NO_ARGUMENTS |= {"readiness:templates", "checklist-template-list"}
+SHARED |= {
+    "readiness:template_item": {"pk": 1},
+    "readiness:template_item_remove": {"pk": 1},
+    "checklist-template-item": {"pk": 1},
+}
+
+
 def category(route: Route) -> str | None:
     """admin, list, release, object, rfc, meeting, file, shared, personal, link, feed,
     window, ci_item or package;

@@ -54,6 +54,14 @@ from dsl.environment_forms import (
 from dsl.forms import ArchiveMediumForm, CITaskForm
 from dsl.models import ConfigurationItem, Environment, ProposedStatusChange, Subscriber
 from raci.forms import MemberForm, OrganisationForm
+from readiness.forms import (
+    CarryItemForm,
+    ConfirmItemForm,
+    NewTemplateItemForm,
+    TemplateItemForm,
+    WaiveItemForm,
+)
+from readiness.models import ChecklistItem, TemplateItem
 from releasemgmt.accounts import personal_links
 from releasemgmt.inputs import MAX_TEXT_LENGTH
 from releases import planning, registry
@@ -70,7 +78,7 @@ from releases.models import Application, Release
 from satisfaction.forms import AnswerForm
 from satisfaction.models import Survey
 from tests.conftest import party
-from tests.lifecycle import PLAN, PLAN_ITEMS, walk_to
+from tests.lifecycle import PLAN, PLAN_ITEMS, make_ready, walk_to
 
 from .conftest import People, new_user
 
@@ -256,6 +264,7 @@ def _emergency_installed(world):
     walk_to(cast, release, "installation", start="acceptance")
     for step in (
         _perform("RM.6.1", {"message": "Downtime"}),
+        lambda world, release: make_ready(world.cast, release),
         _perform("RM.6.2", {"start_at": "2027-02-10T20:00"}),
         _perform(
             "RM.6.3",
@@ -309,7 +318,8 @@ POINTS: dict[str, Callable] = {
     "authorisation": _walked("authorisation"),
     "installation": _walked("installation"),
     "notified": _then("installation", _perform("RM.6.1", {"message": "Downtime"})),
-    "installing": _then("notified", _perform("RM.6.2", {"start_at": "2027-02-10T20:00"})),
+    "ready": _then("notified", lambda world, release: make_ready(world.cast, release)),
+    "installing": _then("ready", _perform("RM.6.2", {"start_at": "2027-02-10T20:00"})),
     "installed": _then(
         "installing",
         _perform(
@@ -401,7 +411,7 @@ ACTIVITY_BODIES = {
         "dc", "kickoff", lambda w, r: {"file": upload("env.pdf"), "accepted": True, "anomalies": ""}
     ),
     "RM.6.1": Door("dc", "installation", static(message="Downtime", disruption="2 hours")),
-    "RM.6.2": Door("dc", "notified", static(start_at="2027-02-10T20:00", instructions="Go")),
+    "RM.6.2": Door("dc", "ready", static(start_at="2027-02-10T20:00", instructions="Go")),
     "RM.6.3": Door(
         "dc",
         "installing",
@@ -730,6 +740,48 @@ MEDIUM = {"number": 1, "location": "on_site", "sent_to": ""}
 API_DOORS |= {
     "POST /api/v1/dsl/{code}/versions/{identifier}/media/": Door(
         "rm", "archived", static(**MEDIUM), lambda w: {"code": w.application.code}
+    ),
+}
+
+
+# --- go-live readiness: the Move2Run checklist (issue 14) ---
+def _checklist_item(title):
+    """The path arguments naming an item of the minor release at point "planning"."""
+
+    def params(world):
+        item = ChecklistItem.objects.get(release=world.release("planning"), title__startswith=title)
+        return {"id": item.pk}
+
+    return params
+
+
+def _template_line(world):
+    return {"id": TemplateItem.objects.filter(template__release_type="minor").first().pk}
+
+
+TEMPLATE_LINE = {
+    "title": "Security scan passed",
+    "description": "Before the go-live",
+    "priority": "high",
+    "owner_party": "itsm-infrastructure-manager",
+    "days_before_installation": 4,
+    "position": 9,
+}
+API_DOORS |= {
+    f"POST {R}/checklist/{{id}}/confirm/": Door(
+        "dc", "planning", static(evidence_note="Rehearsed"), _checklist_item("Rollback plan")
+    ),
+    f"POST {R}/checklist/{{id}}/waive/": Door(
+        "dc", "planning", static(reason="At the board"), _checklist_item("Rollback plan")
+    ),
+    f"POST {R}/checklist/{{id}}/carry/": Door(
+        "dc", "planning", static(reason="In hypercare"), _checklist_item("Knowledge base")
+    ),
+    "POST /api/v1/checklist-templates/": Door(
+        "owner", None, static(release_type="minor", **TEMPLATE_LINE)
+    ),
+    "PUT /api/v1/checklist-templates/items/{id}/": Door(
+        "owner", None, static(**TEMPLATE_LINE), _template_line
     ),
 }
 
@@ -1522,6 +1574,59 @@ PAGES["archive medium"] = Page(
     lambda world, release: form_fields(ArchiveMediumForm()),
     where=lambda w: f"/dsl/{w.application.code}/versions/{w.release('archived').identifier}/media/",
 )
+
+
+def _item_page(title, action):
+    def where(world):
+        release = world.release("planning")
+        pk = _checklist_item(title)(world)["id"]
+        return f"/releases/{release.identifier}/checklist/{pk}/{action}/"
+
+    return where
+
+
+PAGES |= {
+    "checklist confirm": Page(
+        "dc",
+        "planning",
+        "",
+        static(evidence_note="Rehearsed", evidence_link="https://wiki.example.org/rb"),
+        _form_of(ConfirmItemForm),
+        where=_item_page("Rollback plan", "confirm"),
+    ),
+    "checklist waive": Page(
+        "dc",
+        "planning",
+        "",
+        static(reason="At the board"),
+        _form_of(WaiveItemForm),
+        where=_item_page("Rollback plan", "waive"),
+    ),
+    "checklist carry": Page(
+        "dc",
+        "planning",
+        "",
+        static(reason="In hypercare"),
+        _form_of(CarryItemForm),
+        where=_item_page("Knowledge base", "carry"),
+    ),
+    "checklist template line": Page(
+        "owner",
+        None,
+        "",
+        static(release_type="minor", **TEMPLATE_LINE),
+        lambda w, r: form_fields(NewTemplateItemForm()),
+        where=lambda w: "/checklist-templates/",
+    ),
+    "checklist template line edit": Page(
+        "owner",
+        None,
+        "",
+        static(**TEMPLATE_LINE),
+        lambda w, r: form_fields(TemplateItemForm()),
+        where=lambda w: f"/checklist-templates/{_template_line(w)['id']}/",
+    ),
+}
 
 
 class World:

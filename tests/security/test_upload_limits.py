@@ -22,9 +22,10 @@ from django.utils.html import escape
 from changes.models import RfCAttachment
 from deployments import models as deployments
 from dsl.models import Component, Document
+from readiness.models import ChecklistItem
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication
-from tests.lifecycle import upload, walk_to
+from tests.lifecycle import make_ready, upload, walk_to
 
 from .conftest import People, api_for
 
@@ -160,6 +161,7 @@ class Journey:
         cast, ok, p = self.cast, self.cast.ok, self.cast.perform
         walk_to(cast, self.release, "installation", start="authorisation")
         ok(p(cast.dc, self.release, "RM.6.1", {"message": "Downtime", "disruption": "2 hours"}))
+        make_ready(cast, self.release)
         ok(p(cast.dc, self.release, "RM.6.2", {"start_at": "2027-02-10T20:00"}))
 
     def _conformance(self):
@@ -237,7 +239,7 @@ def test_every_upload_point_is_covered():
         for m in apps.get_models()
         if any(isinstance(f, models.FileField) for f in m._meta.get_fields())
     }
-    assert with_files == {p.model for p in POINTS.values()} | {RfCAttachment}
+    assert with_files == {p.model for p in POINTS.values()} | {RfCAttachment, ChecklistItem}
     assert sorted(sum(STOP_OF.values(), [])) == sorted(POINTS)
 
 
@@ -323,6 +325,36 @@ def test_an_rfc_document_over_the_limits_is_refused_and_nothing_saved(journey, p
     )
     assert expected in refused(response, "file", "api")
     assert state(RfCAttachment) == before
+
+
+@pytest.mark.parametrize("channel", ["web", "api"])
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_a_checklist_evidence_over_the_limits_is_refused_and_nothing_saved(
+    journey, problem, channel
+):
+    """A Move2Run item's evidence file (the coordinator's own item): the limits of every
+    document, on the field, the item still open and nothing kept."""
+    release, user = journey.people.release(), journey.cast.dc  # its checklist all open
+    item = ChecklistItem.objects.get(release=release, title__startswith="Rollback plan")
+    filename, content, expected = PROBLEMS[problem]
+    file = SimpleUploadedFile(filename, content, content_type="application/octet-stream")
+    before = state(ChecklistItem)
+    body = {"evidence_note": "Rehearsed", "evidence_file": file}
+    if channel == "web":
+        client = Client()
+        client.force_login(user)
+        response = client.post(f"/releases/{release.identifier}/checklist/{item.pk}/confirm/", body)
+        assert response.status_code == 400, response.status_code
+    else:
+        response = api_for(user).post(
+            f"/api/v1/releases/{release.identifier}/checklist/{item.pk}/confirm/",
+            body,
+            format="multipart",
+        )
+    assert expected in refused(response, "evidence_file", channel)
+    assert state(ChecklistItem) == before
+    item.refresh_from_db()
+    assert item.status == "open"
 
 
 CSV_PROBLEMS = {
