@@ -353,6 +353,7 @@ POINTS: dict[str, Callable] = {
     "closed installed": _then(
         "closed walked",
         _perform("RM.6.1", {"message": "Downtime"}),
+        lambda world, release: make_ready(world.cast, release),
         _perform("RM.6.2", {"start_at": "2027-02-10T20:00"}),
         _perform(
             "RM.6.3",
