@@ -1,4 +1,21 @@
 """Pages of aftercare."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "aftercare"
-urlpatterns: list = []
+urlpatterns = [
+    path("releases/<str:identifier>/hypercare/", views.hypercare, name="hypercare"),
+    path(
+        "releases/<str:identifier>/hypercare/incidents/",
+        views.record_incident,
+        name="incident_create",
+    ),
+    path(
+        "releases/<str:identifier>/hypercare/incidents/<str:reference>/resolve/",
+        views.resolve_incident,
+        name="incident_resolve",
+    ),
+    path("releases/<str:identifier>/hypercare/close/", views.close_hypercare, name="close"),
+]

@@ -332,3 +332,33 @@ def may_record_archive_media(user) -> bool:
     return holds_party(user, Parties.INFRASTRUCTURE_MANAGER) or holds_party(
         user, Parties.RELEASE_MANAGER
     )
+
+
+# --- after go-live (issue 14) ----------------------------------------------------------
+
+#: the parties that run a release in production and record its incidents in hypercare,
+#: besides the release manager and the deployment coordinator (A and R of RM.6.5): the
+#: Run Team of seed 002 section 5
+OPERATING_PARTIES = (
+    Parties.SERVICE_DESK,
+    Parties.INFRASTRUCTURE_MANAGER,
+    Parties.APPLICATION_MANAGER,
+)
+
+
+def may_record_incident(user, release) -> bool:
+    """Incidents in hypercare are recorded by who operates the release: the R and A of
+    RM.6.5 on it (its deployment coordinator, the release manager) and the ITSM parties
+    that run production; everyone else on the release reads them."""
+    if may_perform(user, release, "RM.6.5"):
+        return True
+    return (
+        may_view(user, release)
+        and user.groups.filter(party__name__in=[str(p) for p in OPERATING_PARTIES]).exists()
+    )
+
+
+def may_close_hypercare(user, release) -> bool:
+    """Hypercare ends with the release manager's word: R and A of the closure (RM.6.7),
+    A of the go-live (RM.6.5)."""
+    return may_perform(user, release, "RM.6.7")

@@ -157,6 +157,17 @@ class PolicyForm(GuardedForm):
     default_deployment_option = forms.ChoiceField(
         choices=[("", "None"), *DeploymentOption.choices], required=False
     )
+    hypercare_days = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="Hypercare in days",
+        help_text="After go-live (RM.6.5). Empty: as long as the release type says.",
+    )
+    review_every_release = forms.BooleanField(
+        required=False,
+        label="Review every release",
+        help_text="Not only major, emergency, failed and rolled-back releases.",
+    )
 
     def __init__(self, *args, application, policy=None, **kwargs):
         if policy is not None:

@@ -423,6 +423,15 @@ class ReleasePolicy(models.Model):
     default_deployment_option = models.CharField(
         max_length=10, choices=DeploymentOption.choices, blank=True
     )
+    hypercare_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days of hypercare after go-live (RM.6.5); empty: the release type's.",
+    )
+    review_every_release = models.BooleanField(
+        default=False,
+        help_text="Every release is reviewed after go-live, not only those the type asks.",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

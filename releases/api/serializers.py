@@ -450,3 +450,13 @@ class PolicyWriteSerializer(GuardedSerializer):
     default_deployment_option = serializers.ChoiceField(
         choices=DeploymentOption.choices, required=False, allow_blank=True
     )
+    hypercare_days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Days of hypercare after go-live; null: the release type's.",
+    )
+    review_every_release = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Every release is reviewed after go-live, not only those the type asks.",
+    )

@@ -1,0 +1,90 @@
+"""The records of what comes after go-live: hypercare and its incidents (seed 002
+section 5, seed 003 early life support)."""
+
+from django.conf import settings
+from django.db import models
+
+from releases.models import Release
+
+
+class Hypercare(models.Model):
+    """The release's early life support: it starts when the installation in production
+    is published (RM.6.5), lasts as long as the release type or the application's policy
+    says, and ends with who closed it and why, once its exit criteria are met or with a
+    reason for going ahead without them."""
+
+    release = models.OneToOneField(Release, on_delete=models.CASCADE, related_name="hypercare")
+    started_at = models.DateTimeField()
+    days = models.PositiveSmallIntegerField(help_text="Its length when it started.")
+    ends_at = models.DateTimeField(help_text="When the period is over.")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    close_reason = models.TextField(blank=True)
+    #: the exit criteria not met when it was closed, and why it was closed all the same
+    unmet_at_close = models.JSONField(default=list, blank=True)
+    override_reason = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["closed_at", "ends_at"])]
+
+    def __str__(self):
+        return f"Hypercare of {self.release.identifier}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class Incident(models.Model):
+    """An incident recorded against the release during hypercare, by the parties that
+    operate it; its reference is the incident's in the service desk's tool."""
+
+    class Priority(models.TextChoices):
+        P1 = "P1", "P1 critical"
+        P2 = "P2", "P2 high"
+        P3 = "P3", "P3 medium"
+        P4 = "P4", "P4 low"
+
+    class Cause(models.TextChoices):
+        YES = "yes", "Caused by the release"
+        NO = "no", "Not caused by the release"
+        UNKNOWN = "unknown", "Not known yet"
+
+    #: letters, digits and . - _ / after a letter or digit (INC-2027-0042)
+    REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
+
+    hypercare = models.ForeignKey(Hypercare, on_delete=models.CASCADE, related_name="incidents")
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="incidents")
+    reference = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    priority = models.CharField(max_length=2, choices=Priority.choices)
+    major = models.BooleanField(default=False)
+    caused_by_release = models.CharField(max_length=7, choices=Cause.choices, default=Cause.UNKNOWN)
+    opened_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "reference"], name="incident_reference")
+        ]
+        indexes = [models.Index(fields=["resolved_at", "hypercare"])]
+
+    def __str__(self):
+        return f"{self.reference} ({self.release.identifier})"
+
+    @property
+    def blocks_exit(self) -> bool:
+        """An open major, P1 or P2 incident keeps hypercare open."""
+        return self.resolved_at is None and (
+            self.major or self.priority in (self.Priority.P1, self.Priority.P2)
+        )

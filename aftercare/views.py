@@ -1,0 +1,82 @@
+"""Aftercare's pages: a release's hypercare (its section on the release page is this
+page's partial, loaded by htmx: the release page belongs to a room below). Thin: they
+ask, bind a form, call a service, render; a refusal comes back on the form with what
+was typed."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from releasemgmt.web import posted, run_form
+from releases import selectors as release_selectors
+
+from . import selectors, services
+from .forms import CloseHypercareForm, IncidentForm, ResolveIncidentForm
+
+
+def _hypercare_page(request, release, *, status=None, **forms):
+    context = {
+        "release": release,
+        **selectors.hypercare_of(release, request.user),
+        "incident_form": forms.get("incident_form") or IncidentForm(release=release),
+        "close_form": forms.get("close_form") or CloseHypercareForm(release=release),
+        "resolve_form": forms.get("resolve_form"),
+    }
+    if request.htmx and status is None:
+        return render(request, "aftercare/_hypercare.html", context)
+    return render(request, "aftercare/hypercare.html", context, status=status)
+
+
+@login_required
+def hypercare(request, identifier):
+    """The release's hypercare: its period, exit criteria, incidents and timeline (the
+    release page's ``hypercare`` section when asked by htmx)."""
+    release = release_selectors.visible_release_or_404(request.user, identifier)
+    return _hypercare_page(request, release)
+
+
+@login_required
+@require_POST
+def record_incident(request, identifier):
+    """An incident against the release in hypercare (the parties that operate it)."""
+    release = release_selectors.visible_release_or_404(request.user, identifier)
+    form = IncidentForm(*posted(request), release=release)
+    incident, status = run_form(
+        form, lambda data: services.record_incident(release, by=request.user, **data)
+    )
+    if status:
+        return _hypercare_page(request, release, status=status, incident_form=form)
+    messages.success(request, f"Incident {incident.reference} recorded.")
+    return redirect("aftercare:hypercare", identifier=identifier)
+
+
+@login_required
+@require_POST
+def resolve_incident(request, identifier, reference):
+    """An incident of the release resolved."""
+    release = release_selectors.visible_release_or_404(request.user, identifier)
+    form = ResolveIncidentForm(*posted(request), release=release)
+    incident, status = run_form(
+        form,
+        lambda data: services.resolve_incident(release, reference, by=request.user, **data),
+    )
+    if status:
+        return _hypercare_page(request, release, status=status, resolve_form=form)
+    messages.success(request, f"Incident {incident.reference} resolved.")
+    return redirect("aftercare:hypercare", identifier=identifier)
+
+
+@login_required
+@require_POST
+def close_hypercare(request, identifier):
+    """Hypercare ends (the release manager), with why."""
+    release = release_selectors.visible_release_or_404(request.user, identifier)
+    form = CloseHypercareForm(*posted(request), release=release)
+    _, status = run_form(
+        form, lambda data: services.close_hypercare(release, by=request.user, **data)
+    )
+    if status:
+        return _hypercare_page(request, release, status=status, close_form=form)
+    messages.success(request, "Hypercare closed.")
+    return redirect("aftercare:hypercare", identifier=identifier)
