@@ -129,6 +129,9 @@ RELEASE_ARGUMENTS = {
     "releases:catch_up": {"code": "RM.3.1"},
     "release-waive": {"code": "RM.3.1"},
     "release-catch-up": {"code": "RM.3.1"},
+    # an incident of the release's hypercare, by its reference (issue 14)
+    "aftercare:incident_resolve": {"reference": "INC-1"},
+    "hypercare-incident-resolve": {"reference": "INC-1"},
     # one version in an application's DSL: the version is a release
     "dsl:verify": {"code": "ecs"},
     "dsl:medium": {"code": "ecs"},

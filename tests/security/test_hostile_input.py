@@ -37,6 +37,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from aftercare.forms import CloseHypercareForm, IncidentForm, ResolveIncidentForm
 from changes import forms as change_forms
 from changes import services as change_services
 from changes.models import CabDecision, CabMeeting, RfC
@@ -310,6 +311,7 @@ POINTS: dict[str, Callable] = {
         ),
     ),
     "published": _then("installed", _perform("RM.6.5")),
+    "in hypercare": _then("published", lambda world, release: _incident(world, release)),
     "announced": _then("published", _perform("RM.6.6", {"message": "Available"})),
     "conformance": _then(
         "announced",
@@ -326,6 +328,23 @@ POINTS: dict[str, Callable] = {
         _act("add-ct-report", lambda: {"file": upload("ct.pdf")}, user="campaign"),
     ),
 }
+
+
+#: an incident recorded in hypercare (issue 14), as the coordinator records it
+INCIDENT = {
+    "reference": "INC-HOSTILE",
+    "title": "Declarations slow",
+    "priority": "P3",
+    "major": False,
+    "caused_by_release": "unknown",
+    "opened_at": "2026-01-10T09:00:00",
+}
+
+
+def _incident(world, release):
+    body = INCIDENT | {"reference": "INC-OPEN"}
+    path = f"/api/v1/releases/{release.identifier}/hypercare/incidents/"
+    world.cast.ok(world.cast.api(world.cast.dc).post(path, body, format="json"), 201)
 
 
 # --- what the bodies are, per operation and page --------------------------------------
@@ -573,6 +592,13 @@ API_DOORS = {
     ),
     "POST /api/v1/cmdb/tasks/{id}/confirm/": Door(
         "cm", None, static(note="Confirmed as proposed"), lambda w: {"id": w.ci_task.pk}
+    ),
+    f"POST {R}/hypercare/incidents/": Door("dc", "published", static(**INCIDENT)),
+    f"POST {R}/hypercare/incidents/{{reference}}/resolve/": Door(
+        "dc", "in hypercare", static(resolved_at="2026-01-11T09:00:00"), {"reference": "INC-OPEN"}
+    ),
+    f"POST {R}/hypercare/close/": Door(
+        "rm", "in hypercare", static(reason="Stable", override_reason="The threads agree")
     ),
     "POST /api/v1/auth/token/": Door(
         None, None, lambda w, r: {"username": w.cast.rm.username, "password": "pw"}
@@ -1462,6 +1488,30 @@ PAGES["archive medium"] = Page(
     lambda world, release: form_fields(ArchiveMediumForm()),
     where=lambda w: f"/dsl/{w.application.code}/versions/{w.release('archived').identifier}/media/",
 )
+
+PAGES |= {
+    "hypercare incident": Page(
+        "dc",
+        "published",
+        "/releases/{identifier}/hypercare/incidents/",
+        static(**{k: v[:16] if k.endswith("_at") else v for k, v in INCIDENT.items()}),
+        _form_of(IncidentForm),
+    ),
+    "hypercare incident resolved": Page(
+        "dc",
+        "in hypercare",
+        "/releases/{identifier}/hypercare/incidents/INC-OPEN/resolve/",
+        static(resolved_at="2026-01-11T09:00"),
+        _form_of(ResolveIncidentForm),
+    ),
+    "hypercare closed": Page(
+        "rm",
+        "in hypercare",
+        "/releases/{identifier}/hypercare/close/",
+        static(reason="Stable", override_reason="The threads agree"),
+        _form_of(CloseHypercareForm),
+    ),
+}
 
 
 class World:
