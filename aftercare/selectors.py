@@ -4,11 +4,14 @@ RM.6.4 in it, as the deployments room records it)."""
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from deployments.models import RollbackPlan
 from raci import permissions as raci
+from releases.models import Release
 
 from . import criteria
-from .models import Hypercare
+from .models import Hypercare, Incident
 
 
 @dataclass(frozen=True)
@@ -55,4 +58,30 @@ def hypercare_of(release, user) -> dict:
         "rolled_back_at": rollback_at,
         "may_record": is_open and raci.may_record_incident(user, release),
         "may_close": is_open and raci.may_close_hypercare(user, release),
+    }
+
+
+#: how many rows of each kind the start page lists
+START_SHOWN = 20
+
+
+def start_items(user) -> dict:
+    """What aftercare owes the user, for the start page (a fixed number of queries): the
+    open incidents of releases in hypercare, for the parties that operate them (late:
+    the hypercare period is over)."""
+    incidents = []
+    if raci.operates_releases(user):
+        visible = raci.visible_releases(user, Release.objects.all()).values("pk")
+        incidents = list(
+            Incident.objects.filter(
+                resolved_at__isnull=True,
+                hypercare__closed_at__isnull=True,
+                release_id__in=visible,
+            )
+            .select_related("release", "hypercare")
+            .order_by("priority", "opened_at")[:START_SHOWN]
+        )
+    now = timezone.now()
+    return {
+        "incidents": [(i, i.hypercare.ends_at < now) for i in incidents],
     }

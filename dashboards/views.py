@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from aftercare import selectors as aftercare
 from changes import selectors as changes
 from deployments.selectors import notifications_to_send, owed_decisions
 from dsl import selectors as cmdb
@@ -60,6 +61,7 @@ def start(request):
             "may_formalise": permissions.may_formalise(request.user),
             "changes": _change_work(request.user),
             "ci_tasks": _ci_tasks(request.user),
+            "aftercare": aftercare.start_items(request.user),
         },
     )
 

@@ -362,3 +362,11 @@ def may_close_hypercare(user, release) -> bool:
     """Hypercare ends with the release manager's word: R and A of the closure (RM.6.7),
     A of the go-live (RM.6.5)."""
     return may_perform(user, release, "RM.6.7")
+
+
+def operates_releases(user) -> bool:
+    """Whether the user holds a party that runs releases in production (the release
+    manager, a deployment coordinator, the Run Team): their start page lists the open
+    incidents of releases in hypercare."""
+    names = [Parties.RELEASE_MANAGER, Parties.DEPLOYMENT_COORDINATOR, *OPERATING_PARTIES]
+    return _active(user) and user.groups.filter(party__name__in=[str(n) for n in names]).exists()

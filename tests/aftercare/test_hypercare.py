@@ -186,3 +186,19 @@ def test_the_hypercare_page_reads_in_constant_queries(client, cast, live_release
     for n in range(6):
         cast.ok(record(cast, cast.dc, release, reference=f"INC-{n}", priority="P3"), 201)
     assert count() == few
+
+
+def test_the_start_page_lists_open_incidents_for_who_operates_the_release(
+    client, cast, live_release
+):
+    release = live_release()
+    cast.ok(record(cast, cast.dc, release, major=True), 201)
+    client.force_login(cast.desk)
+    page = client.get("/").content.decode()
+    assert "Open incidents in hypercare" in page
+    assert "INC-2027-0042" in page
+    Hypercare.objects.filter(release=release).update(ends_at=timezone.now())
+    assert "late" in client.get("/").content.decode()
+
+    client.force_login(cast.cust)
+    assert "Open incidents in hypercare" not in client.get("/").content.decode()
