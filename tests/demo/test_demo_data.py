@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from aftercare.models import Hypercare
 from changes.models import CabMeeting, ChangeType, Review, RfC
 from changes.selectors import change_schedule
 from deployments.models import DeploymentPlan, InstallationReport, ReleasePackage
@@ -169,3 +170,15 @@ def test_demo_data_shows_the_dsl_with_archived_and_purged_versions(db, client):
     assert states["2.8.0"] == "archived"
     assert states["3.2.0"] == states["3.0.0"] == "live"
     assert "sent to DG TAXUD" in page
+
+
+def test_demo_data_shows_hypercare_after_go_live(db):
+    call_command("load_demo")
+    call_command("load_demo")
+    live = Hypercare.objects.get(release__application__code="ecs", release__version="3.2.0")
+    assert live.is_open
+    assert live.incidents.count() == 2
+    assert live.incidents.filter(resolved_at__isnull=True).count() == 1
+    closed = Hypercare.objects.get(release__application__code="ics", release__version="2.0.4")
+    assert closed.closed_by.username == "release-manager"
+    assert closed.close_reason

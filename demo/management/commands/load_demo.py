@@ -21,7 +21,7 @@ from raci.models import Organisation, Party
 from releases import planning, policy, services
 from releases.models import Application, Release, ReleasePolicy, Window
 
-from ... import change_walks, environments, walks
+from ... import aftercare_walks, change_walks, environments, walks
 
 PASSWORD = "demo"
 APPLICATIONS = [
@@ -206,6 +206,7 @@ class Command(BaseCommand):
         self._package(users["release-manager"])
         self._policies(users["release-manager"], apps)
         self._configuration(users["configuration-manager"])
+        aftercare_walks.walk_aftercare(users)
         self.stdout.write(
             f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "
             f"{created} new releases."
