@@ -211,6 +211,21 @@ def pages(world) -> list[Page]:
             ("release manager", f"/releases/{identifier}/configuration/"),
             ("release manager", f"/api/v1/releases/{identifier}/baseline/"),
         ]
+    # Aftercare (issue 14): a release in hypercare, its page and section and the same
+    # through the API, for the service desk that records its incidents and a thread.
+    live = (
+        Release.objects.filter(hypercare__closed_at__isnull=True, incidents__isnull=False)
+        .order_by("id")
+        .first()
+    )
+    if live is not None:
+        others += [
+            ("service desk", f"/releases/{live.identifier}/hypercare/"),
+            ("release manager", f"/releases/{live.identifier}/hypercare/"),
+            ("release manager", f"/api/v1/releases/{live.identifier}/hypercare/"),
+        ]
+        if visible_releases(people["thread A3/Cust"], Release.objects.filter(pk=live.pk)).exists():
+            others.append(("thread A3/Cust", f"/releases/{live.identifier}/hypercare/"))
     plan += [Page(persona, path, people[persona], True) for persona, path in others]
     for persona in ("release manager", "thread A3/Cust"):
         feed = feeds.feed_of(people[persona]) or feeds.regenerate(people[persona])

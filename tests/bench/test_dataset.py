@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 import pytest
 from django.utils import timezone
 
+from aftercare.models import Hypercare, Incident
 from bench import dataset, measure
 from changes import services
 from changes.models import Advice, AgendaItem, CabDecision, CabMeeting, ChangeType, Review, RfC
@@ -179,3 +180,17 @@ def test_the_dsl_of_an_application_is_measured_with_constant_queries(world):
     assert measure.unexpected(rows) == []
     first, third = (r for r in rows if r.page.startswith("/dsl/"))
     assert first.queries == third.queries
+
+
+def test_the_hypercare_pages_are_measured_and_answer(world):
+    """Releases past go-live carry their hypercare (closed with the release), those in
+    conformance testing their incidents; the hypercare page and its API answer 200, in
+    the same number of queries for the service desk and the release manager."""
+    assert Hypercare.objects.filter(closed_at__isnull=False).exists()
+    assert Incident.objects.filter(resolved_at__isnull=True).exists()
+    plan = [p for p in measure.pages(world) if "/hypercare/" in p.path]
+    assert len(plan) >= 3
+    rows = measure.run(plan, repeat=2)
+    assert measure.unexpected(rows) == []
+    pages = [r for r in rows if not r.page.startswith("/api/")]
+    assert len({r.queries for r in pages[:2]}) == 1
