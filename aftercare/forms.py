@@ -2,11 +2,12 @@
 with ``ReleaseForm``); the services decide what holds."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from releasemgmt.forms import ReleaseForm
-from releases.forms import DateTimeInput
+from releases.forms import DateInput, DateTimeInput
 
-from .models import Incident
+from .models import ImprovementAction, Incident, PostReleaseReview
 
 
 class IncidentForm(ReleaseForm):
@@ -47,3 +48,43 @@ class CloseHypercareForm(ReleaseForm):
         label="Why it ends with criteria unmet",
         help_text="Only when an exit criterion is not met.",
     )
+
+
+class ReviewForm(ReleaseForm):
+    """The post-release review, as the release manager writes it (the records give the
+    rest: planned against actual, incidents, rollback)."""
+
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="What the review found")
+    objectives = forms.ChoiceField(
+        choices=[("", "Not assessed yet"), *PostReleaseReview.Objectives.choices],
+        required=False,
+        label="Objectives",
+    )
+    objectives_comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="On the objectives"
+    )
+    schedule_comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="On planned against actual"
+    )
+    stakeholder_feedback = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Stakeholder feedback"
+    )
+
+
+class ActionForm(ReleaseForm):
+    """An improvement action decided by the review: its owner follows it until done."""
+
+    title = forms.CharField(max_length=200)
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        to_field_name="username",
+        help_text="Their username.",
+        widget=forms.TextInput,
+    )
+    due_date = forms.DateField(label="Due", widget=DateInput)
+
+
+class ActionStatusForm(ReleaseForm):
+    """An improvement action moved on by its owner (or the release manager)."""
+
+    status = forms.ChoiceField(choices=ImprovementAction.Status.choices)

@@ -88,3 +88,89 @@ class Incident(models.Model):
         return self.resolved_at is None and (
             self.major or self.priority in (self.Priority.P1, self.Priority.P2)
         )
+
+
+class PostReleaseReview(models.Model):
+    """The post-release review (seed 002 sections 5 and 6: "identify lessons learned and
+    improvement areas from the last release", after each release; required of major,
+    emergency, failed and rolled-back releases, of every release where the application's
+    policy says so). Written by the release manager once the release is live or rolled
+    back; its incidents, rollback and planned-against-actual come from the records."""
+
+    class Objectives(models.TextChoices):
+        MET = "met", "Met"
+        PARTLY = "partly", "Partly met"
+        NOT_MET = "not_met", "Not met"
+
+    release = models.OneToOneField(
+        Release, on_delete=models.CASCADE, related_name="post_release_review"
+    )
+    note = models.TextField(help_text="What the review found, in short.")
+    objectives = models.CharField(max_length=7, choices=Objectives.choices, blank=True)
+    objectives_comment = models.TextField(blank=True)
+    schedule_comment = models.TextField(blank=True, help_text="On planned against actual.")
+    stakeholder_feedback = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Post-release review of {self.release.identifier}"
+
+
+class ImprovementAction(models.Model):
+    """An improvement the review decided, with its owner and due date, followed until
+    done (reminded by mail before the due date and from it on)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    review = models.ForeignKey(PostReleaseReview, on_delete=models.CASCADE, related_name="actions")
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="improvement_actions"
+    )
+    due_date = models.DateField()
+    status = models.CharField(max_length=11, choices=Status.choices, default=Status.OPEN)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [
+            models.Index(fields=["owner", "status", "due_date"]),
+            models.Index(fields=["status", "due_date"]),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.release.identifier})"
+
+
+class ActionReminder(models.Model):
+    """A reminder mailed to an improvement action's owner: at most one per action and
+    day, kept as the record of what was sent."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", "Due soon"
+        DUE = "due", "Due or overdue"
+
+    action = models.ForeignKey(
+        ImprovementAction, on_delete=models.CASCADE, related_name="reminders"
+    )
+    day = models.DateField()
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["action", "day"], name="one_reminder_a_day")]
+
+    def __str__(self):
+        return f"Reminder of {self.action} on {self.day}"

@@ -12,7 +12,15 @@ from releasemgmt.web import posted, run_form
 from releases import selectors as release_selectors
 
 from . import selectors, services
-from .forms import CloseHypercareForm, IncidentForm, ResolveIncidentForm
+from .forms import (
+    ActionForm,
+    ActionStatusForm,
+    CloseHypercareForm,
+    IncidentForm,
+    ResolveIncidentForm,
+    ReviewForm,
+)
+from .models import ImprovementAction
 
 
 def _hypercare_page(request, release, *, status=None, **forms):
@@ -80,3 +88,76 @@ def close_hypercare(request, identifier):
         return _hypercare_page(request, release, status=status, close_form=form)
     messages.success(request, "Hypercare closed.")
     return redirect("aftercare:hypercare", identifier=identifier)
+
+
+# --- the post-release review ------------------------------------------------------------
+
+
+def _review_page(request, release, *, status=None, **forms):
+    data = selectors.review_of(release, request.user)
+    review = data["review"]
+    initial = (
+        {
+            f: getattr(review, f)
+            for f in ("note", "objectives", "objectives_comment", "schedule_comment")
+        }
+        | {"stakeholder_feedback": review.stakeholder_feedback}
+        if review
+        else {}
+    )
+    context = {
+        "release": release,
+        **data,
+        "review_form": forms.get("review_form") or ReviewForm(release=release, initial=initial),
+        "action_form": forms.get("action_form") or ActionForm(release=release),
+        "status_form": forms.get("status_form"),
+        "statuses": ImprovementAction.Status.choices,
+    }
+    if request.htmx and status is None:
+        return render(request, "aftercare/_review.html", context)
+    return render(request, "aftercare/review.html", context, status=status)
+
+
+@login_required
+def review(request, identifier):
+    """The release's post-release review (the release page's ``review`` section when
+    asked by htmx); the release manager writes it here (POST)."""
+    release = release_selectors.visible_release_or_404(request.user, identifier)
+    if request.method != "POST":
+        return _review_page(request, release)
+    form = ReviewForm(*posted(request), release=release)
+    _, status = run_form(form, lambda data: services.write_review(release, by=request.user, **data))
+    if status:
+        return _review_page(request, release, status=status, review_form=form)
+    messages.success(request, "Post-release review recorded.")
+    return redirect("aftercare:review", identifier=identifier)
+
+
+@login_required
+@require_POST
+def add_action(request, identifier):
+    """An improvement action added to the review (the release manager)."""
+    release = release_selectors.visible_release_or_404(request.user, identifier)
+    form = ActionForm(*posted(request), release=release)
+    action, status = run_form(
+        form, lambda data: services.add_action(release, by=request.user, **data)
+    )
+    if status:
+        return _review_page(request, release, status=status, action_form=form)
+    messages.success(request, f"Improvement action added: {action.title}.")
+    return redirect("aftercare:review", identifier=identifier)
+
+
+@login_required
+@require_POST
+def move_action(request, identifier, pk):
+    """An improvement action moved on by its owner or the release manager."""
+    release = release_selectors.visible_release_or_404(request.user, identifier)
+    form = ActionStatusForm(*posted(request), release=release)
+    action, status = run_form(
+        form, lambda data: services.set_action_status(release, pk, by=request.user, **data)
+    )
+    if status:
+        return _review_page(request, release, status=status, status_form=form)
+    messages.success(request, f"{action.title}: {action.get_status_display().lower()}.")
+    return redirect("aftercare:review", identifier=identifier)

@@ -106,12 +106,6 @@ class CatchUpForm(ReleaseForm):
     )
 
 
-class ReviewForm(ReleaseForm):
-    """The post-release review note."""
-
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Review note")
-
-
 def on_breach_field(label):
     return forms.ChoiceField(
         choices=OnBreach.choices, initial=OnBreach.WARN, label=f"A breach of {label}"

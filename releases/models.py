@@ -10,7 +10,6 @@ __all__ = [
     "PolicyBreach",
     "Release",
     "ReleasePolicy",
-    "ReleaseReview",
     "ReleaseType",
     "Stage",
     "Window",
@@ -470,19 +469,3 @@ class PolicyBreach(models.Model):
 
     def __str__(self):
         return f"{self.release.identifier}: {self.get_rule_display()} breached"
-
-
-class ReleaseReview(models.Model):
-    """The post-release review a release type asks for (an emergency release, issue 12
-    point 5): a note recorded by the release manager after the installation, without
-    which the release is not closed. The full review comes later; this is its record."""
-
-    release = models.OneToOneField(Release, on_delete=models.CASCADE, related_name="review")
-    note = models.TextField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return f"Post-release review of {self.release.identifier}"

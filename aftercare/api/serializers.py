@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from ..models import Hypercare, Incident
+from ..models import Hypercare, ImprovementAction, Incident, PostReleaseReview
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -68,3 +68,58 @@ class HypercareStateSerializer(serializers.Serializer):
     rolled_back_at = serializers.DateTimeField(allow_null=True, required=False)
     may_record = serializers.BooleanField(required=False)
     may_close = serializers.BooleanField(required=False)
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ImprovementAction
+        fields = ["id", "title", "owner", "due_date", "status", "done_at", "created_at"]
+
+
+class PostReleaseReviewSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = PostReleaseReview
+        fields = [
+            "note",
+            "objectives",
+            "objectives_comment",
+            "schedule_comment",
+            "stakeholder_feedback",
+            "recorded_by",
+            "recorded_at",
+            "updated_at",
+        ]
+
+
+class ScheduleSerializer(serializers.Serializer):
+    planned = serializers.DateField(allow_null=True, help_text="The installation as planned.")
+    actual = serializers.DateField(allow_null=True, help_text="Live (RM.6.5).")
+    slip_days = serializers.IntegerField(allow_null=True)
+    replans = serializers.SerializerMethodField()
+
+    def get_replans(self, obj) -> int:
+        """How many times the installation was re-planned."""
+        return len(obj["replans"])
+
+
+class ReviewStateSerializer(serializers.Serializer):
+    """A release's post-release review: why it is owed, what the records say, the review
+    (null until written) and its improvement actions."""
+
+    required = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    owed = serializers.BooleanField(help_text="Required, the release is live, not written yet.")
+    review = PostReleaseReviewSerializer(allow_null=True)
+    schedule = ScheduleSerializer()
+    incidents = IncidentSerializer(many=True)
+    rolled_back = serializers.BooleanField()
+    actions = serializers.SerializerMethodField()
+    may_write = serializers.BooleanField()
+
+    def get_actions(self, obj) -> list[dict]:
+        """The improvement actions, each with ``late`` (past due, not done)."""
+        return [ActionSerializer(a).data | {"late": late} for a, late in obj["actions"]]

@@ -14,4 +14,16 @@ urlpatterns = [
         name="hypercare-incident-resolve",
     ),
     path(f"{R}close/", views.CloseHypercareView.as_view(), name="hypercare-close"),
+    # the post-release review (it replaced the bare note of issue 12 at the same address)
+    path("releases/<str:identifier>/review/", views.ReviewView.as_view(), name="release-review"),
+    path(
+        "releases/<str:identifier>/review/actions/",
+        views.ActionsView.as_view(),
+        name="review-actions",
+    ),
+    path(
+        "releases/<str:identifier>/review/actions/<int:pk>/",
+        views.ActionView.as_view(),
+        name="review-action",
+    ),
 ]

@@ -10,8 +10,21 @@ from releasemgmt.apiforms import form_request
 from releases.api.activities import ReleaseAPIView
 
 from .. import selectors, services
-from ..forms import CloseHypercareForm, IncidentForm, ResolveIncidentForm
-from .serializers import HypercareStateSerializer, IncidentSerializer
+from ..forms import (
+    ActionForm,
+    ActionStatusForm,
+    CloseHypercareForm,
+    IncidentForm,
+    ResolveIncidentForm,
+    ReviewForm,
+)
+from ..models import PostReleaseReview
+from .serializers import (
+    ActionSerializer,
+    HypercareStateSerializer,
+    IncidentSerializer,
+    ReviewStateSerializer,
+)
 
 TAGS = ["aftercare"]
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 415)
@@ -83,3 +96,67 @@ class CloseHypercareView(ReleaseAPIView):
             lambda data: services.close_hypercare(release, by=request.user, **data),
         )
         return Response(_state(release, request.user))
+
+
+def _review(release, user):
+    return ReviewStateSerializer(selectors.review_of(release, user)).data
+
+
+class ReviewView(ReleaseAPIView):
+    @extend_schema(responses={200: ReviewStateSerializer, **error_responses(401, 404)}, tags=TAGS)
+    def get(self, request, identifier):
+        """The release's post-release review: why it is owed, planned against actual,
+        hypercare's incidents, the rollback, the review and its improvement actions."""
+        return Response(_review(self.release(identifier), request.user))
+
+    @extend_schema(
+        request=form_request(ReviewForm, "PostReleaseReviewRequest"),
+        responses={201: ReviewStateSerializer, 200: ReviewStateSerializer, **WRITE_ERRORS},
+        tags=TAGS,
+    )
+    def post(self, request, identifier):
+        """Write the post-release review, or complete it (the release manager, once the
+        release is live or rolled back): 201 the first time, 200 after."""
+        release = self.release(identifier)
+        existed = PostReleaseReview.objects.filter(release=release).exists()
+        self.run(
+            release,
+            ReviewForm,
+            lambda data: services.write_review(release, by=request.user, **data),
+        )
+        return Response(_review(release, request.user), status=200 if existed else 201)
+
+
+class ActionsView(ReleaseAPIView):
+    @extend_schema(
+        request=form_request(ActionForm, "ImprovementActionRequest"),
+        responses={201: ActionSerializer, **WRITE_ERRORS},
+        tags=TAGS,
+    )
+    def post(self, request, identifier):
+        """Add an improvement action to the review (the release manager): its owner, by
+        username, is reminded by mail until it is done."""
+        release = self.release(identifier)
+        action = self.run(
+            release,
+            ActionForm,
+            lambda data: services.add_action(release, by=request.user, **data),
+        )
+        return Response(ActionSerializer(action).data, status=201)
+
+
+class ActionView(ReleaseAPIView):
+    @extend_schema(
+        request=form_request(ActionStatusForm, "ImprovementActionStatusRequest"),
+        responses={200: ActionSerializer, **WRITE_ERRORS},
+        tags=TAGS,
+    )
+    def post(self, request, identifier, pk):
+        """Move an improvement action on (its owner or the release manager)."""
+        release = self.release(identifier)
+        action = self.run(
+            release,
+            ActionStatusForm,
+            lambda data: services.set_action_status(release, pk, by=request.user, **data),
+        )
+        return Response(ActionSerializer(action).data)

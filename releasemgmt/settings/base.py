@@ -258,6 +258,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deployments.tasks.resume_mass_notifications_task",
         "schedule": 60.0,
     },
+    "remind-improvement-actions": {
+        "task": "aftercare.tasks.remind_improvement_actions_task",
+        "schedule": env.float("IMPROVEMENT_REMINDERS_EVERY_SECONDS", default=3600.0),
+    },
     "verify-dsl": {
         "task": "dsl.tasks.verify_library_task",
         "schedule": env.float("DSL_VERIFY_EVERY_SECONDS", default=3600.0),

@@ -360,20 +360,8 @@ class ReleasePathSerializer(serializers.Serializer):
     owed = WaivedSerializer(many=True, help_text="Waived and owed: the release is installed.")
     installed = serializers.BooleanField()
     review_required = serializers.BooleanField()
-    review = serializers.SerializerMethodField()
     notify_users_by = serializers.DateTimeField()
     breaches = PolicyBreachSerializer(many=True)
-
-    def get_review(self, obj) -> dict | None:
-        """The post-release review note, once recorded."""
-        review = obj["review"]
-        if review is None:
-            return None
-        return {
-            "note": review.note,
-            "recorded_by": review.recorded_by.username,
-            "recorded_at": serializers.DateTimeField().to_representation(review.recorded_at),
-        }
 
 
 class PolicySerializer(serializers.ModelSerializer):

@@ -132,6 +132,9 @@ RELEASE_ARGUMENTS = {
     # an incident of the release's hypercare, by its reference (issue 14)
     "aftercare:incident_resolve": {"reference": "INC-1"},
     "hypercare-incident-resolve": {"reference": "INC-1"},
+    # an improvement action of the release's post-release review, by its id
+    "aftercare:action_move": {"pk": 1},
+    "review-action": {"pk": 1},
     # one version in an application's DSL: the version is a release
     "dsl:verify": {"code": "ecs"},
     "dsl:medium": {"code": "ecs"},

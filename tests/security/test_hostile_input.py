@@ -37,7 +37,15 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from aftercare.forms import CloseHypercareForm, IncidentForm, ResolveIncidentForm
+from aftercare.forms import (
+    ActionForm,
+    ActionStatusForm,
+    CloseHypercareForm,
+    IncidentForm,
+    ResolveIncidentForm,
+    ReviewForm,
+)
+from aftercare.models import ImprovementAction
 from changes import forms as change_forms
 from changes import services as change_services
 from changes.models import CabDecision, CabMeeting, RfC
@@ -312,6 +320,7 @@ POINTS: dict[str, Callable] = {
     ),
     "published": _then("installed", _perform("RM.6.5")),
     "in hypercare": _then("published", lambda world, release: _incident(world, release)),
+    "reviewed": _then("published", lambda world, release: _review(world, release)),
     "announced": _then("published", _perform("RM.6.6", {"message": "Available"})),
     "conformance": _then(
         "announced",
@@ -345,6 +354,28 @@ def _incident(world, release):
     body = INCIDENT | {"reference": "INC-OPEN"}
     path = f"/api/v1/releases/{release.identifier}/hypercare/incidents/"
     world.cast.ok(world.cast.api(world.cast.dc).post(path, body, format="json"), 201)
+
+
+#: a post-release review as the release manager writes it, and an improvement action
+REVIEW = {
+    "note": "Went well",
+    "objectives": "partly",
+    "objectives_comment": "One report late",
+    "schedule_comment": "On the day",
+    "stakeholder_feedback": "Threads content",
+}
+
+
+def _review(world, release):
+    path = f"/api/v1/releases/{release.identifier}/review/"
+    world.cast.ok(world.cast.api(world.cast.rm).post(path, REVIEW, format="json"), 201)
+    action = {"title": "Rehearse", "owner": world.cast.dc.username, "due_date": "2027-05-01"}
+    world.cast.ok(world.cast.api(world.cast.rm).post(f"{path}actions/", action, format="json"), 201)
+
+
+def _action(world):
+    release = world.release("reviewed")
+    return {"pk": ImprovementAction.objects.get(release=release).pk}
 
 
 # --- what the bodies are, per operation and page --------------------------------------
@@ -597,6 +628,17 @@ API_DOORS = {
     f"POST {R}/hypercare/incidents/{{reference}}/resolve/": Door(
         "dc", "in hypercare", static(resolved_at="2026-01-11T09:00:00"), {"reference": "INC-OPEN"}
     ),
+    f"POST {R}/review/": Door("rm", "published", static(**REVIEW)),
+    f"POST {R}/review/actions/": Door(
+        "rm",
+        "reviewed",
+        lambda w, r: {
+            "title": "Test earlier",
+            "owner": w.cast.dc.username,
+            "due_date": "2027-06-01",
+        },
+    ),
+    f"POST {R}/review/actions/{{pk}}/": Door("dc", "reviewed", static(status="done"), _action),
     f"POST {R}/hypercare/close/": Door(
         "rm", "in hypercare", static(reason="Stable", override_reason="The threads agree")
     ),
@@ -687,7 +729,6 @@ API_DOORS |= {
     f"POST {R}/activities/{{code}}/catch-up/": Door(
         "dc", "emergency installed", static(note="Held the day after"), {"code": "RM.3.1"}
     ),
-    f"POST {R}/review/": Door("rm", "emergency installed", static(note="Went well")),
     "PUT /api/v1/policies/{code}/": Door("rm", None, static(**POLICY), {"code": "win"}),
     "PUT /api/v1/raci/activities/{code}/waivable/{release_type}/": Door(
         "owner", None, static(waivable=True), {"code": "RM.3.3", "release_type": "emergency"}
@@ -1214,10 +1255,10 @@ def _type_pages() -> dict:
         ),
         "post-release review": Page(
             "rm",
-            "emergency installed",
+            "published",
             "/releases/{identifier}/review/",
-            static(note="Went well"),
-            lambda w, r: {"note": ("text", None)},
+            static(**REVIEW),
+            _form_of(ReviewForm),
         ),
         "release policy": Page(
             "rm",
@@ -1503,6 +1544,27 @@ PAGES |= {
         "/releases/{identifier}/hypercare/incidents/INC-OPEN/resolve/",
         static(resolved_at="2026-01-11T09:00"),
         _form_of(ResolveIncidentForm),
+    ),
+    "improvement action": Page(
+        "rm",
+        "reviewed",
+        "/releases/{identifier}/review/actions/",
+        lambda w, r: {
+            "title": "Test earlier",
+            "owner": w.cast.dc.username,
+            "due_date": "2027-06-01",
+        },
+        _form_of(ActionForm),
+    ),
+    "improvement action moved": Page(
+        "dc",
+        "reviewed",
+        "",
+        static(status="in_progress"),
+        _form_of(ActionStatusForm),
+        where=lambda w: (
+            f"/releases/{w.release('reviewed').identifier}/review/actions/{_action(w)['pk']}/"
+        ),
     ),
     "hypercare closed": Page(
         "rm",
