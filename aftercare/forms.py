@@ -4,7 +4,7 @@ with ``ReleaseForm``); the services decide what holds."""
 from django import forms
 from django.contrib.auth import get_user_model
 
-from releasemgmt.forms import ReleaseForm
+from releasemgmt.forms import GuardedForm, ReleaseForm
 from releases.forms import DateInput, DateTimeInput
 
 from .models import ImprovementAction, Incident, PostReleaseReview
@@ -88,3 +88,31 @@ class ActionStatusForm(ReleaseForm):
     """An improvement action moved on by its owner (or the release manager)."""
 
     status = forms.ChoiceField(choices=ImprovementAction.Status.choices)
+
+
+class LessonForm(ReleaseForm):
+    """A lesson learned, written with the review."""
+
+    what_happened = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    next_time = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="What to do next time"
+    )
+    tags = forms.CharField(
+        max_length=400, required=False, help_text="Separated by commas: testing, migration."
+    )
+
+
+class LessonSearchForm(GuardedForm):
+    """The search of ``/lessons/``: text, application code, tag, page."""
+
+    q = forms.CharField(max_length=200, required=False, label="Search")
+    application = forms.CharField(max_length=30, required=False)
+    tag = forms.CharField(max_length=40, required=False)
+    page = forms.IntegerField(min_value=1, required=False)
+
+
+class LatestLessonsForm(GuardedForm):
+    """Whose lessons a planning page asks for: its release, or the application chosen."""
+
+    release = forms.CharField(max_length=60, required=False)
+    application = forms.CharField(max_length=30, required=False)

@@ -174,3 +174,45 @@ class ActionReminder(models.Model):
 
     def __str__(self):
         return f"Reminder of {self.action} on {self.day}"
+
+
+class Lesson(models.Model):
+    """A lesson learned, kept as knowledge (seed 002 sections 5-6: "documentation of
+    lessons learned"): what happened and what to do next time, found again by text,
+    application and tag, and shown when the application's next release is planned."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="lessons")
+    application = models.ForeignKey(
+        "releases.Application", on_delete=models.CASCADE, related_name="lessons"
+    )
+    review = models.ForeignKey(
+        PostReleaseReview, on_delete=models.SET_NULL, null=True, blank=True, related_name="lessons"
+    )
+    what_happened = models.TextField()
+    next_time = models.TextField(help_text="What to do next time.")
+    #: the tags as one text, for the text search ("testing, migration")
+    tags_text = models.CharField(max_length=400, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["application", "-created_at", "-id"])]
+
+    def __str__(self):
+        return f"Lesson of {self.release.identifier}: {self.what_happened[:60]}"
+
+
+class LessonTag(models.Model):
+    """One tag of a lesson (lower case), indexed for the filter by tag."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["lesson", "name"], name="lesson_tag_once")]
+        indexes = [models.Index(fields=["name", "lesson"])]
+
+    def __str__(self):
+        return self.name

@@ -14,7 +14,7 @@ from raci.release_types import ReleaseType
 from releases.models import ActivityRecord, Milestone, MilestoneChange, Release, ReleasePolicy
 from releases.stages import ActivityStatus
 
-from . import criteria
+from . import criteria, lessons
 from .models import Hypercare, ImprovementAction, Incident, PostReleaseReview
 from .services import REVIEWED_BY
 
@@ -183,6 +183,7 @@ def review_of(release, user) -> dict:
         ],
         "may_write": may_write,
         "may_add_action": may_write and review is not None,
+        "lessons": lessons.of_review(review),
         "user_id": getattr(user, "pk", None),
     }
 

@@ -25,4 +25,7 @@ urlpatterns = [
         views.move_action,
         name="action_move",
     ),
+    path("releases/<str:identifier>/review/lessons/", views.add_lesson, name="lesson_create"),
+    path("lessons/", views.lesson_list, name="lessons"),
+    path("lessons/latest/", views.latest_lessons, name="lessons_latest"),
 ]

@@ -23,7 +23,14 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
-from aftercare.models import Hypercare, Incident
+from aftercare.models import (
+    Hypercare,
+    ImprovementAction,
+    Incident,
+    Lesson,
+    LessonTag,
+    PostReleaseReview,
+)
 from changes import risk
 from changes.loader import load_change_models
 from changes.models import (
@@ -497,6 +504,9 @@ def _write_configuration(world: World) -> None:
 
 #: incidents recorded in each open hypercare (one of them still open)
 INCIDENTS_PER_HYPERCARE = 3
+#: lessons and improvement actions of each closed release's review
+LESSONS_PER_REVIEW = 2
+ACTIONS_PER_REVIEW = 2
 
 
 def _write_aftercare(world: World) -> None:
@@ -545,6 +555,58 @@ def _write_aftercare(world: World) -> None:
             for h in hypercares
             if h.closed_at is None
             for n in range(INCIDENTS_PER_HYPERCARE)
+        ),
+        batch_size=5000,
+    )
+    closed = [pk for pk, stage in live if stage == Stage.CLOSED]
+    reviews = PostReleaseReview.objects.bulk_create(
+        (
+            PostReleaseReview(
+                release_id=pk,
+                note="Went live as planned.",
+                objectives=PostReleaseReview.Objectives.MET,
+                recorded_by=rm,
+                recorded_at=now,
+            )
+            for pk in closed
+        ),
+        batch_size=5000,
+    )
+    applications = dict(Release.objects.filter(pk__in=closed).values_list("pk", "application_id"))
+    words = ["migration", "testing", "communication", "performance", "rollback"]
+    lessons = Lesson.objects.bulk_create(
+        (
+            Lesson(
+                release_id=r.release_id,
+                application_id=applications[r.release_id],
+                review=r,
+                what_happened=f"The {words[(r.pk + n) % 5]} took longer than planned.",
+                next_time=f"Rehearse the {words[(r.pk + n) % 5]} before the GO.",
+                tags_text=words[(r.pk + n) % 5],
+                author=rm,
+            )
+            for r in reviews
+            for n in range(LESSONS_PER_REVIEW)
+        ),
+        batch_size=5000,
+    )
+    LessonTag.objects.bulk_create(
+        (LessonTag(lesson=lesson, name=lesson.tags_text) for lesson in lessons), batch_size=5000
+    )
+    ImprovementAction.objects.bulk_create(
+        (
+            ImprovementAction(
+                review=r,
+                release_id=r.release_id,
+                title="Rehearse on a copy of production",
+                owner=desk,
+                due_date=timezone.localdate() + datetime.timedelta(days=n * 10 - 5),
+                status="done" if n == 0 else "open",
+                done_at=now if n == 0 else None,
+                created_by=rm,
+            )
+            for r in reviews
+            for n in range(ACTIONS_PER_REVIEW)
         ),
         batch_size=5000,
     )

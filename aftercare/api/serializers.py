@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from ..models import Hypercare, ImprovementAction, Incident, PostReleaseReview
+from ..models import Hypercare, ImprovementAction, Incident, Lesson, PostReleaseReview
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -123,3 +123,23 @@ class ReviewStateSerializer(serializers.Serializer):
     def get_actions(self, obj) -> list[dict]:
         """The improvement actions, each with ``late`` (past due, not done)."""
         return [ActionSerializer(a).data | {"late": late} for a, late in obj["actions"]]
+
+
+class LessonSerializer(serializers.ModelSerializer):
+    release = serializers.SlugRelatedField(slug_field="identifier", read_only=True)
+    application = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "id",
+            "release",
+            "application",
+            "what_happened",
+            "next_time",
+            "tags",
+            "author",
+            "created_at",
+        ]

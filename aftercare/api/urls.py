@@ -26,4 +26,10 @@ urlpatterns = [
         views.ActionView.as_view(),
         name="review-action",
     ),
+    path(
+        "releases/<str:identifier>/review/lessons/",
+        views.LessonsView.as_view(),
+        name="review-lessons",
+    ),
+    path("lessons/", views.LessonListView.as_view(), name="lesson-list"),
 ]

@@ -2,19 +2,23 @@
 pages' forms parse the input and the same services decide, with the same errors (400
 naming the field, 403, 404 for a release the user may not see, 409 with ``missing``)."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
 from releasemgmt.api.errors import error_responses
-from releasemgmt.apiforms import form_request
+from releasemgmt.apiforms import form_errors, form_request
 from releases.api.activities import ReleaseAPIView
 
-from .. import selectors, services
+from .. import lessons, selectors, services
 from ..forms import (
     ActionForm,
     ActionStatusForm,
     CloseHypercareForm,
     IncidentForm,
+    LessonForm,
+    LessonSearchForm,
     ResolveIncidentForm,
     ReviewForm,
 )
@@ -23,6 +27,7 @@ from .serializers import (
     ActionSerializer,
     HypercareStateSerializer,
     IncidentSerializer,
+    LessonSerializer,
     ReviewStateSerializer,
 )
 
@@ -160,3 +165,51 @@ class ActionView(ReleaseAPIView):
             lambda data: services.set_action_status(release, pk, by=request.user, **data),
         )
         return Response(ActionSerializer(action).data)
+
+
+class LessonsView(ReleaseAPIView):
+    @extend_schema(
+        request=form_request(LessonForm, "LessonRequest"),
+        responses={201: LessonSerializer, **WRITE_ERRORS},
+        tags=TAGS,
+    )
+    def post(self, request, identifier):
+        """Add a lesson learned to the review (the release manager): what happened, what
+        to do next time, tags separated by commas."""
+        release = self.release(identifier)
+        lesson = self.run(
+            release,
+            LessonForm,
+            lambda data: lessons.add_lesson(release, by=request.user, **data),
+        )
+        return Response(LessonSerializer(lesson).data, status=201)
+
+
+class LessonListView(ListAPIView):
+    serializer_class = LessonSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Words of what happened or of next time."),
+            OpenApiParameter("application", str, description="An application's code."),
+            OpenApiParameter("tag", str),
+        ],
+        responses={200: LessonSerializer(many=True), **error_responses(400, 401)},
+        tags=TAGS,
+    )
+    def get(self, request, *args, **kwargs):
+        """The lessons learned of the releases the caller may see, newest first, by text
+        (PostgreSQL's full-text search), application and tag; paged."""
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        form = LessonSearchForm(self.request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form_errors(form))
+        data = form.cleaned_data
+        return lessons.search(
+            self.request.user,
+            q=data.get("q") or "",
+            application=data.get("application") or "",
+            tag=data.get("tag") or "",
+        )

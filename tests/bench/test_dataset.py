@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 import pytest
 from django.utils import timezone
 
-from aftercare.models import Hypercare, Incident
+from aftercare.models import Hypercare, Incident, Lesson
 from bench import dataset, measure
 from changes import services
 from changes.models import Advice, AgendaItem, CabDecision, CabMeeting, ChangeType, Review, RfC
@@ -194,3 +194,17 @@ def test_the_hypercare_pages_are_measured_and_answer(world):
     assert measure.unexpected(rows) == []
     pages = [r for r in rows if not r.page.startswith("/api/")]
     assert len({r.queries for r in pages[:2]}) == 1
+
+
+def test_the_review_and_lessons_pages_are_measured_with_constant_queries(world):
+    """Closed releases carry their review, lessons and improvement actions; the review
+    page, /lessons/ (two pages, a search) and the API answer 200, every page of the
+    lessons in the same number of queries."""
+    assert Lesson.objects.count() >= dataset.LESSONS_PER_REVIEW
+    plan = [p for p in measure.pages(world) if "/review/" in p.path or "lessons/" in p.path]
+    assert len(plan) >= 6
+    rows = measure.run(plan, repeat=2)
+    assert measure.unexpected(rows) == []
+    first = next(r for r in rows if r.page == "/lessons/" and r.persona == "release manager")
+    second = next(r for r in rows if r.page == "/lessons/?page=2")
+    assert first.queries == second.queries

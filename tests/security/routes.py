@@ -230,6 +230,9 @@ WINDOWS = {"windows:edit", "windows:delete", "window-detail"}
 #: Release packages: the list and the form without an argument; a package by its pk,
 #: seen by whoever may see one of its releases (a release of it also by identifier).
 NO_ARGUMENTS |= {"packages:list", "packages:create", "package-list"}
+#: Lessons learned (issue 14): the search and the latest of an application, each narrowed
+#: to the lessons of the releases the user may see.
+NO_ARGUMENTS |= {"aftercare:lessons", "aftercare:lessons_latest", "lesson-list"}
 #: The DSL's applications, each leading to its library.
 NO_ARGUMENTS |= {"dsl:libraries"}
 PACKAGES = {

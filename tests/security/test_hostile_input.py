@@ -42,6 +42,7 @@ from aftercare.forms import (
     ActionStatusForm,
     CloseHypercareForm,
     IncidentForm,
+    LessonForm,
     ResolveIncidentForm,
     ReviewForm,
 )
@@ -366,6 +367,13 @@ REVIEW = {
 }
 
 
+LESSON = {
+    "what_happened": "The migration overran",
+    "next_time": "Rehearse it",
+    "tags": "migration, testing",
+}
+
+
 def _review(world, release):
     path = f"/api/v1/releases/{release.identifier}/review/"
     world.cast.ok(world.cast.api(world.cast.rm).post(path, REVIEW, format="json"), 201)
@@ -638,7 +646,10 @@ API_DOORS = {
             "due_date": "2027-06-01",
         },
     ),
-    f"POST {R}/review/actions/{{pk}}/": Door("dc", "reviewed", static(status="done"), _action),
+    f"POST {R}/review/lessons/": Door("rm", "reviewed", static(**LESSON)),
+    f"POST {R}/review/actions/{{id}}/": Door(
+        "dc", "reviewed", static(status="done"), lambda w: {"id": _action(w)["pk"]}
+    ),
     f"POST {R}/hypercare/close/": Door(
         "rm", "in hypercare", static(reason="Stable", override_reason="The threads agree")
     ),
@@ -1555,6 +1566,13 @@ PAGES |= {
             "due_date": "2027-06-01",
         },
         _form_of(ActionForm),
+    ),
+    "lesson learned": Page(
+        "rm",
+        "reviewed",
+        "/releases/{identifier}/review/lessons/",
+        static(**LESSON),
+        _form_of(LessonForm),
     ),
     "improvement action moved": Page(
         "dc",
