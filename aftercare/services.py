@@ -399,20 +399,27 @@ def _remind(action, today, kind) -> bool:
         )
         if not created:
             return False
-        release = action.release
-        subject, body = render_mail(
-            "improvement_action_reminder",
-            {"release": release, "action": action, "late": kind == ActionReminder.Kind.DUE},
-        )
-        outbox.post(
-            release=release,
-            activity=REVIEWED_BY,
-            kind=Communication.Kind.PROCESS,
-            interface="",
-            subject=f"[{release.identifier}] {subject}",
-            body=body,
-            link=reverse("aftercare:review", args=[release.identifier]),
-            by=None,
-            to_users=[action.owner],
+        _mail(
+            action.release,
+            mail="improvement_action_reminder",
+            context={"action": action, "late": kind == ActionReminder.Kind.DUE},
+            to=action.owner,
         )
     return True
+
+
+def _mail(release, *, mail: str, context: dict, to) -> None:
+    """A notice to one person about the release's review, kept in the outbox in the
+    caller's transaction and sent after commit."""
+    subject, body = render_mail(mail, {"release": release, **context})
+    outbox.post(
+        release=release,
+        activity=REVIEWED_BY,
+        kind=Communication.Kind.PROCESS,
+        interface="",
+        subject=f"[{release.identifier}] {subject}",
+        body=body,
+        link=reverse("aftercare:review", args=[release.identifier]),
+        by=None,
+        to_users=[to],
+    )

@@ -194,7 +194,7 @@ class LessonListView(ListAPIView):
             OpenApiParameter("application", str, description="An application's code."),
             OpenApiParameter("tag", str),
         ],
-        responses={200: LessonSerializer(many=True), **error_responses(400, 401)},
+        responses={200: LessonSerializer(many=True), **error_responses(400, 401, 404)},
         tags=TAGS,
     )
     def get(self, request, *args, **kwargs):
