@@ -155,6 +155,7 @@ class ActionView(ReleaseAPIView):
         request=form_request(ActionStatusForm, "ImprovementActionStatusRequest"),
         responses={200: ActionSerializer, **WRITE_ERRORS},
         tags=TAGS,
+        operation_id="v1_releases_review_actions_move",
     )
     def post(self, request, identifier, pk):
         """Move an improvement action on (its owner or the release manager)."""

@@ -319,6 +319,9 @@ SPECTACULAR_SETTINGS = {
         "CITaskStatusEnum": "dsl.models.CITask.Status",
         "EnvironmentKindEnum": "dsl.models.Environment.Kind",
         "EnvironmentStatusEnum": "dsl.models.Environment.Status",
+        "IncidentPriorityEnum": "aftercare.models.Incident.Priority",
+        "RfCPriorityEnum": "changes.models.Priority",
+        "ImprovementActionStatusEnum": "aftercare.models.ImprovementAction.Status",
     },
 }
 
