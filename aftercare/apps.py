@@ -8,3 +8,6 @@ class AftercareConfig(AppConfig):
 
     name = "aftercare"
     verbose_name = "Hypercare and post-release review"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the release signals)

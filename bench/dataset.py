@@ -23,6 +23,14 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
+from aftercare.models import (
+    Hypercare,
+    ImprovementAction,
+    Incident,
+    Lesson,
+    LessonTag,
+    PostReleaseReview,
+)
 from changes import risk
 from changes.loader import load_change_models
 from changes.models import (
@@ -369,6 +377,8 @@ def grow(world: World, target: int, seed: int = 42) -> float:
         _write_satisfaction(world)
     with phase("Move2Run checklists"), transaction.atomic():
         _write_checklists()
+    with phase("aftercare"), transaction.atomic():
+        _write_aftercare(world)
     with phase("ANALYZE"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give
     return time.perf_counter() - start
@@ -558,6 +568,116 @@ def _write_configuration(world: World) -> None:
             )
             for task in tasks
             for item in by_release[task.release_id]
+        ),
+        batch_size=5000,
+    )
+
+
+#: incidents recorded in each open hypercare (one of them still open)
+INCIDENTS_PER_HYPERCARE = 3
+#: lessons and improvement actions of each closed release's review
+LESSONS_PER_REVIEW = 2
+ACTIONS_PER_REVIEW = 2
+
+
+def _write_aftercare(world: World) -> None:
+    """What go-live (RM.6.5) leaves behind: a hypercare for every release past it, closed
+    by the release manager once the release is closed; the releases still in conformance
+    testing in hypercare with their incidents."""
+    live = list(
+        Release.objects.filter(stage__in=[Stage.CONFORMANCE, Stage.CLOSED], hypercare__isnull=True)
+        .order_by("id")
+        .values_list("id", "stage")
+    )
+    if not live:
+        return
+    rm = world.members[Parties.RELEASE_MANAGER][0]
+    desk = world.members[Parties.SERVICE_DESK][0]
+    now = timezone.now()
+    started = now - datetime.timedelta(days=3)
+    hypercares = Hypercare.objects.bulk_create(
+        (
+            Hypercare(
+                release_id=pk,
+                started_at=started,
+                days=7,
+                ends_at=started + datetime.timedelta(days=7),
+                started_by=rm,
+                closed_at=now if stage == Stage.CLOSED else None,
+                closed_by=rm if stage == Stage.CLOSED else None,
+                close_reason="Stable" if stage == Stage.CLOSED else "",
+            )
+            for pk, stage in live
+        ),
+        batch_size=5000,
+    )
+    Incident.objects.bulk_create(
+        (
+            Incident(
+                hypercare=h,
+                release_id=h.release_id,
+                reference=f"INC-{h.release_id}-{n}",
+                title="Slow answers after go-live",
+                priority=("P2", "P3", "P4")[n % 3],
+                opened_at=started + datetime.timedelta(hours=n + 1),
+                resolved_at=None if n == 0 else started + datetime.timedelta(hours=n + 5),
+                recorded_by=desk,
+            )
+            for h in hypercares
+            if h.closed_at is None
+            for n in range(INCIDENTS_PER_HYPERCARE)
+        ),
+        batch_size=5000,
+    )
+    closed = [pk for pk, stage in live if stage == Stage.CLOSED]
+    reviews = PostReleaseReview.objects.bulk_create(
+        (
+            PostReleaseReview(
+                release_id=pk,
+                note="Went live as planned.",
+                objectives=PostReleaseReview.Objectives.MET,
+                recorded_by=rm,
+                recorded_at=now,
+            )
+            for pk in closed
+        ),
+        batch_size=5000,
+    )
+    applications = dict(Release.objects.filter(pk__in=closed).values_list("pk", "application_id"))
+    words = ["migration", "testing", "communication", "performance", "rollback"]
+    lessons = Lesson.objects.bulk_create(
+        (
+            Lesson(
+                release_id=r.release_id,
+                application_id=applications[r.release_id],
+                review=r,
+                what_happened=f"The {words[(r.pk + n) % 5]} took longer than planned.",
+                next_time=f"Rehearse the {words[(r.pk + n) % 5]} before the GO.",
+                tags_text=words[(r.pk + n) % 5],
+                author=rm,
+            )
+            for r in reviews
+            for n in range(LESSONS_PER_REVIEW)
+        ),
+        batch_size=5000,
+    )
+    LessonTag.objects.bulk_create(
+        (LessonTag(lesson=lesson, name=lesson.tags_text) for lesson in lessons), batch_size=5000
+    )
+    ImprovementAction.objects.bulk_create(
+        (
+            ImprovementAction(
+                review=r,
+                release_id=r.release_id,
+                title="Rehearse on a copy of production",
+                owner=desk,
+                due_date=timezone.localdate() + datetime.timedelta(days=n * 10 - 5),
+                status="done" if n == 0 else "open",
+                done_at=now if n == 0 else None,
+                created_by=rm,
+            )
+            for r in reviews
+            for n in range(ACTIONS_PER_REVIEW)
         ),
         batch_size=5000,
     )

@@ -239,6 +239,34 @@ def pages(world) -> list[Page]:
             ("release manager", f"/api/v1/releases/{identifier}/satisfaction/"),
             ("survey respondent", f"/releases/{identifier}/satisfaction/answer/"),
         ]
+    # Aftercare (issue 14): a release in hypercare, its page and section and the same
+    # through the API, for the service desk that records its incidents and a thread.
+    live = (
+        Release.objects.filter(hypercare__closed_at__isnull=True, incidents__isnull=False)
+        .order_by("id")
+        .first()
+    )
+    if live is not None:
+        others += [
+            ("service desk", f"/releases/{live.identifier}/hypercare/"),
+            ("release manager", f"/releases/{live.identifier}/hypercare/"),
+            ("release manager", f"/api/v1/releases/{live.identifier}/hypercare/"),
+        ]
+        if visible_releases(people["thread A3/Cust"], Release.objects.filter(pk=live.pk)).exists():
+            others.append(("thread A3/Cust", f"/releases/{live.identifier}/hypercare/"))
+    reviewed = Release.objects.filter(post_release_review__isnull=False).order_by("id").first()
+    if reviewed is not None:
+        others += [
+            ("release manager", f"/releases/{reviewed.identifier}/review/"),
+            ("release manager", f"/api/v1/releases/{reviewed.identifier}/review/"),
+        ]
+    others += [
+        ("release manager", "/lessons/"),
+        ("release manager", "/lessons/?page=2"),
+        ("thread A3/Cust", "/lessons/"),
+        ("release manager", f"/lessons/?q=migration&application={code}"),
+        ("release manager", "/api/v1/lessons/"),
+    ]
     plan += [Page(persona, path, people[persona], True) for persona, path in others]
     for persona in ("release manager", "thread A3/Cust"):
         feed = feeds.feed_of(people[persona]) or feeds.regenerate(people[persona])

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from aftercare import selectors as aftercare
 from changes import selectors as changes
 from deployments.selectors import notifications_to_send, owed_decisions
 from dsl import selectors as cmdb
@@ -64,6 +65,7 @@ def start(request):
             "ci_tasks": _ci_tasks(request.user),
             "surveys_owed": satisfaction.owed_by(request.user, limit=SURVEYS_SHOWN),
             "checklist_items": readiness.items_owed(request.user, limit=CHECKLIST_ITEMS_SHOWN),
+            "aftercare": aftercare.start_items(request.user),
         },
     )
 

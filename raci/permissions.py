@@ -390,3 +390,41 @@ def may_carry_checklist_item(user, release, item) -> bool:
     return may_confirm_checklist_item(user, release, item) or may_waive_checklist_item(
         user, release
     )
+
+
+# --- after go-live (issue 14) ----------------------------------------------------------
+
+#: the parties that run a release in production and record its incidents in hypercare,
+#: besides the release manager and the deployment coordinator (A and R of RM.6.5): the
+#: Run Team of seed 002 section 5
+OPERATING_PARTIES = (
+    Parties.SERVICE_DESK,
+    Parties.INFRASTRUCTURE_MANAGER,
+    Parties.APPLICATION_MANAGER,
+)
+
+
+def may_record_incident(user, release) -> bool:
+    """Incidents in hypercare are recorded by who operates the release: the R and A of
+    RM.6.5 on it (its deployment coordinator, the release manager) and the ITSM parties
+    that run production; everyone else on the release reads them."""
+    if may_perform(user, release, "RM.6.5"):
+        return True
+    return (
+        may_view(user, release)
+        and user.groups.filter(party__name__in=[str(p) for p in OPERATING_PARTIES]).exists()
+    )
+
+
+def may_close_hypercare(user, release) -> bool:
+    """Hypercare ends with the release manager's word: R and A of the closure (RM.6.7),
+    A of the go-live (RM.6.5)."""
+    return may_perform(user, release, "RM.6.7")
+
+
+def operates_releases(user) -> bool:
+    """Whether the user holds a party that runs releases in production (the release
+    manager, a deployment coordinator, the Run Team): their start page lists the open
+    incidents of releases in hypercare."""
+    names = [Parties.RELEASE_MANAGER, Parties.DEPLOYMENT_COORDINATOR, *OPERATING_PARTIES]
+    return _active(user) and user.groups.filter(party__name__in=[str(n) for n in names]).exists()

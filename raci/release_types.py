@@ -30,11 +30,19 @@ class TypeRule:
     #: the planning rules of an application's policy (lead time, frequency) apply
     planned_ahead: bool
     summary: str
+    #: days of hypercare (early life support) after go-live, RM.6.5 (seed 002 section 5,
+    #: seed 003 ELS); an application's policy may set its own
+    hypercare_days: int = 7
 
 
 RULES = {
     ReleaseType.MAJOR: TypeRule(
-        120, False, False, True, "Follows RM.1 to RM.7; users told five days ahead."
+        120,
+        False,
+        False,
+        True,
+        "Follows RM.1 to RM.7; users told five days ahead.",
+        hypercare_days=14,
     ),
     ReleaseType.MINOR: TypeRule(
         48, False, False, True, "Follows RM.1 to RM.7; users told two days ahead."
@@ -47,6 +55,7 @@ RULES = {
         "Authorised by the emergency CAB; may waive the activities marked waivable and "
         "catches them up after installation; users told four hours ahead; always "
         "reviewed after installation.",
+        hypercare_days=5,
     ),
 }
 

@@ -112,12 +112,6 @@ class CatchUpForm(ReleaseForm):
     )
 
 
-class ReviewForm(ReleaseForm):
-    """The post-release review note."""
-
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Review note")
-
-
 def on_breach_field(label):
     return forms.ChoiceField(
         choices=OnBreach.choices, initial=OnBreach.WARN, label=f"A breach of {label}"
@@ -162,6 +156,17 @@ class PolicyForm(GuardedForm):
     lead_on_breach = on_breach_field("the lead time")
     default_deployment_option = forms.ChoiceField(
         choices=[("", "None"), *DeploymentOption.choices], required=False
+    )
+    hypercare_days = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="Hypercare in days",
+        help_text="After go-live (RM.6.5). Empty: as long as the release type says.",
+    )
+    review_every_release = forms.BooleanField(
+        required=False,
+        label="Review every release",
+        help_text="Not only major, emergency, failed and rolled-back releases.",
     )
 
     def __init__(self, *args, application, policy=None, **kwargs):

@@ -10,7 +10,6 @@ __all__ = [
     "PolicyBreach",
     "Release",
     "ReleasePolicy",
-    "ReleaseReview",
     "ReleaseType",
     "Stage",
     "Window",
@@ -423,6 +422,15 @@ class ReleasePolicy(models.Model):
     default_deployment_option = models.CharField(
         max_length=10, choices=DeploymentOption.choices, blank=True
     )
+    hypercare_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days of hypercare after go-live (RM.6.5); empty: the release type's.",
+    )
+    review_every_release = models.BooleanField(
+        default=False,
+        help_text="Every release is reviewed after go-live, not only those the type asks.",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -461,19 +469,3 @@ class PolicyBreach(models.Model):
 
     def __str__(self):
         return f"{self.release.identifier}: {self.get_rule_display()} breached"
-
-
-class ReleaseReview(models.Model):
-    """The post-release review a release type asks for (an emergency release, issue 12
-    point 5): a note recorded by the release manager after the installation, without
-    which the release is not closed. The full review comes later; this is its record."""
-
-    release = models.OneToOneField(Release, on_delete=models.CASCADE, related_name="review")
-    note = models.TextField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return f"Post-release review of {self.release.identifier}"

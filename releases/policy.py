@@ -40,6 +40,8 @@ POLICY_FIELDS = [
     "lead_days",
     "lead_on_breach",
     "default_deployment_option",
+    "hypercare_days",
+    "review_every_release",
 ]
 ON_BREACH = {
     Rule.TYPES: "types_on_breach",
@@ -258,7 +260,7 @@ def _errors(values: dict, application) -> dict:
             compile_pattern(pattern)
         except ValueError as exc:
             errors["version_pattern"] = str(exc)
-    for field in ("min_days_between", "lead_days"):
+    for field in ("min_days_between", "lead_days", "hypercare_days"):
         days = values.get(field)
         if days is not None and not 0 <= days <= MAX_DAYS:
             errors[field] = f"Between 0 and {MAX_DAYS} days."

@@ -36,7 +36,6 @@ from .models import (
     PolicyBreach,
     Release,
     ReleasePolicy,
-    ReleaseReview,
     Window,
 )
 from .planning import occurrences
@@ -301,22 +300,12 @@ def release_path(release, user=None) -> dict:
     kind = rule(release.release_type)
     waived = types.waived(release)
     installed = types.installed(release)
-    review = ReleaseReview.objects.filter(release=release).select_related("recorded_by").first()
     return {
         "rule": kind,
         "waived": waived,
         "owed": waived if installed else [],
         "installed": installed,
         "review_required": kind.post_release_review,
-        "review": review,
-        "may_review": bool(
-            user
-            and kind.post_release_review
-            and review is None
-            and installed
-            and release.is_open
-            and raci.may_perform(user, release, "RM.6.7")
-        ),
         "notify_users_by": types.notify_users_by(release),
         "breaches": list(
             PolicyBreach.objects.filter(release=release).select_related("accepted_by")

@@ -12,7 +12,7 @@ from raci.release_types import rule
 from raci.selectors import waivable_codes
 
 from .lifecycle import register_gate
-from .models import ActivityRecord, Milestone, ReleaseReview
+from .models import ActivityRecord, Milestone
 from .stages import ActivityStatus, Stage
 
 #: the activity whose completion means the release is installed
@@ -40,14 +40,6 @@ def may_waive(release, code: str) -> bool:
     return code in waivable_codes(release.release_type)
 
 
-def review_owed(release) -> bool:
-    """The type asks for a post-release review and none is recorded yet."""
-    return (
-        rule(release.release_type).post_release_review
-        and not ReleaseReview.objects.filter(release=release).exists()
-    )
-
-
 def notify_users_by(release) -> datetime.datetime:
     """The type's notification lead time before the planned installation (RM.6.1): the
     installation milestone's start, or the planned day's first hour."""
@@ -64,15 +56,14 @@ def notify_users_by(release) -> datetime.datetime:
 
 def closure_missing(release, name: str) -> list[str]:
     """The gate of the closure: a waived activity is owed once the release is installed
-    and must be caught up; a type that asks for a post-release review is not closed
-    without its note. A rolled-back release closing as failed owes the review only."""
+    and must be caught up (a rolled-back release closing as failed owes none). The
+    post-release review does not hold the closure: it is owed after go-live, once
+    hypercare can report its incidents (docs/decisions/0007)."""
     if name not in ("close", "close_failed"):
         return []
     missing = []
     if name == "close" and release.stage != Stage.ROLLED_BACK:
         missing += [f"{r.activity} was waived: catch it up" for r in waived(release)]
-    if review_owed(release):
-        missing.append("The post-release review note (release manager)")
     return missing
 
 

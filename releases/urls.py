@@ -17,6 +17,5 @@ urlpatterns = [
     path("<str:identifier>/activities/<str:code>/", views.activity_page, name="activity"),
     path("<str:identifier>/activities/<str:code>/waive/", views.waive, name="waive"),
     path("<str:identifier>/activities/<str:code>/catch-up/", views.catch_up, name="catch_up"),
-    path("<str:identifier>/review/", views.review, name="review"),
     path("<str:identifier>/transitions/<str:name>/", views.transition, name="transition"),
 ]

@@ -28,7 +28,6 @@ from .forms import (
     FormaliseReleaseForm,
     MilestoneForm,
     PolicyForm,
-    ReviewForm,
     RevisePlanningForm,
     TransitionForm,
     WaiveForm,
@@ -393,29 +392,6 @@ def catch_up(request, identifier, code):
     return _path_form(
         request, identifier, code, CatchUpForm, waivers.catch_up_activity, "{code} caught up."
     )
-
-
-@login_required
-def review(request, identifier):
-    """The post-release review note an emergency release owes (the release manager)."""
-    release = selectors.visible_release_or_404(request.user, identifier)
-    raci.require_perform(request.user, release, waivers.REVIEWED_BY)
-    form = ReviewForm(posted(request)[0], release=release)
-    status = None
-    if request.method == "POST":
-        _, status = run_form(
-            form, lambda data: waivers.record_review(release, by=request.user, **data)
-        )
-        if status is None:
-            messages.success(request, "Post-release review recorded.")
-            return redirect("releases:detail", identifier=identifier)
-    context = {
-        "form": form,
-        "release": release,
-        "activity": waivers.REVIEWED_BY,
-        "title": "Post-release review",
-    }
-    return render(request, "releases/release_form.html", context, status=status)
 
 
 @login_required

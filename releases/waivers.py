@@ -8,18 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from raci import permissions as raci
-from raci.release_types import rule
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
 
 from . import types
-from .models import ActivityRecord, ReleaseReview
+from .models import ActivityRecord
 from .registry import stage_of
 from .services import advance, lock
 from .stages import ActivityStatus
 
-#: the activity whose R and A record the post-release review: the closure's
-REVIEWED_BY = "RM.6.7"
 #: the longest note or reason kept (as multi-line text anywhere else)
 TEXT_MAX = 100_000
 
@@ -111,30 +108,3 @@ def catch_up_activity(release, code: str, *, by, note: str):
     )
     advance(release, by=by)
     return record
-
-
-@transaction.atomic
-def record_review(release, *, by, note: str) -> ReleaseReview:
-    """The post-release review note of a type that asks for one (an emergency release),
-    recorded once by the release manager after the installation (RM.6.3)."""
-    release = lock(release)
-    raci.require_perform(by, release, REVIEWED_BY)
-    note = _text("note", note, "Write the review note.")
-    if not rule(release.release_type).post_release_review:
-        raise Conflict(
-            f"A {release.get_release_type_display().lower()} release asks for no "
-            "post-release review."
-        )
-    if ReleaseReview.objects.filter(release=release).exists():
-        raise Conflict(f"The post-release review of {release.identifier} is recorded.")
-    if not types.installed(release):
-        raise Conflict(
-            f"{release.identifier} is reviewed after its installation (RM.6.3).",
-            missing=["RM.6.3 Assess Installation Report"],
-        )
-    review = ReleaseReview.objects.create(release=release, note=note, recorded_by=by)
-    audit.record(
-        actor=by, action="release_reviewed", obj=review, release=release, after={"note": note}
-    )
-    advance(release, by=by)
-    return review

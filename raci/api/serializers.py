@@ -72,4 +72,7 @@ class ReleaseTypeSerializer(serializers.Serializer):
     emergency_cab = serializers.BooleanField()
     post_release_review = serializers.BooleanField()
     planned_ahead = serializers.BooleanField()
+    hypercare_days = serializers.IntegerField(
+        help_text="Days of hypercare after go-live (an application's policy may say otherwise)."
+    )
     waivable = serializers.ListField(child=serializers.CharField())

@@ -264,6 +264,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "satisfaction.tasks.remind_task",
         "schedule": 3600.0,
     },
+    "remind-improvement-actions": {
+        "task": "aftercare.tasks.remind_improvement_actions_task",
+        "schedule": env.float("IMPROVEMENT_REMINDERS_EVERY_SECONDS", default=3600.0),
+    },
     "verify-dsl": {
         "task": "dsl.tasks.verify_library_task",
         "schedule": env.float("DSL_VERIFY_EVERY_SECONDS", default=3600.0),
@@ -330,6 +334,8 @@ SPECTACULAR_SETTINGS = {
         "CITaskStatusEnum": "dsl.models.CITask.Status",
         "EnvironmentKindEnum": "dsl.models.Environment.Kind",
         "EnvironmentStatusEnum": "dsl.models.Environment.Status",
+        "IncidentPriorityEnum": "aftercare.models.Incident.Priority",
+        "ImprovementActionStatusEnum": "aftercare.models.ImprovementAction.Status",
     },
 }
 

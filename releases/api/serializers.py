@@ -360,20 +360,8 @@ class ReleasePathSerializer(serializers.Serializer):
     owed = WaivedSerializer(many=True, help_text="Waived and owed: the release is installed.")
     installed = serializers.BooleanField()
     review_required = serializers.BooleanField()
-    review = serializers.SerializerMethodField()
     notify_users_by = serializers.DateTimeField()
     breaches = PolicyBreachSerializer(many=True)
-
-    def get_review(self, obj) -> dict | None:
-        """The post-release review note, once recorded."""
-        review = obj["review"]
-        if review is None:
-            return None
-        return {
-            "note": review.note,
-            "recorded_by": review.recorded_by.username,
-            "recorded_at": serializers.DateTimeField().to_representation(review.recorded_at),
-        }
 
 
 class PolicySerializer(serializers.ModelSerializer):
@@ -449,4 +437,14 @@ class PolicyWriteSerializer(GuardedSerializer):
     lead_on_breach = on_breach()
     default_deployment_option = serializers.ChoiceField(
         choices=DeploymentOption.choices, required=False, allow_blank=True
+    )
+    hypercare_days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Days of hypercare after go-live; null: the release type's.",
+    )
+    review_every_release = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Every release is reviewed after go-live, not only those the type asks.",
     )

@@ -1,5 +1,5 @@
 """A release type's path through the API (issue 12 point 5): waive an activity, catch it
-up after the installation, the post-release review, and what the type does to this
+up after the installation, and what the type does to this
 release; and the release policy of each application (point 7). The forms of the pages
 parse the input; ``releases.waivers`` and ``releases.policy`` decide, with the errors of
 the pages (400 naming the field, 403, 404, 409)."""
@@ -16,7 +16,7 @@ from releasemgmt.api.errors import error_responses
 from releasemgmt.apiforms import form_request
 
 from .. import policy, registry, selectors, waivers
-from ..forms import CatchUpForm, ReviewForm, WaiveForm
+from ..forms import CatchUpForm, WaiveForm
 from ..models import Application, ReleasePolicy
 from .activities import ReleaseAPIView
 from .serializers import (
@@ -79,24 +79,6 @@ CatchUpView = _waiver_view(
     "Catch up a waived activity once the release is installed (its R or A)",
     "CatchUpRequest",
 )
-
-
-class ReviewView(ReleaseAPIView):
-    @extend_schema(
-        request=form_request(ReviewForm, "ReleaseReviewRequest"),
-        responses={201: ReleasePathSerializer, **WRITE_ERRORS},
-        tags=TYPES,
-    )
-    def post(self, request, identifier):
-        """Record the post-release review note (the release manager, after RM.6.3)."""
-        release = self.release(identifier)
-        self.run(
-            release,
-            ReviewForm,
-            lambda data: waivers.record_review(release, by=request.user, **data),
-        )
-        path = selectors.release_path(release, request.user)
-        return Response(ReleasePathSerializer(path).data, status=201)
 
 
 class PoliciesView(APIView):

@@ -51,7 +51,6 @@ urlpatterns = [
         types.CatchUpView.as_view(),
         name="release-catch-up",
     ),
-    path("releases/<str:identifier>/review/", types.ReviewView.as_view(), name="release-review"),
     path("policies/", types.PoliciesView.as_view(), name="policy-list"),
     path("policies/<slug:code>/", types.PolicyView.as_view(), name="policy-detail"),
     path("files/<str:kind>/<int:pk>/", downloads.DownloadView.as_view(), name="api-download"),

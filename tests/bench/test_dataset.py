@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 import pytest
 from django.utils import timezone
 
+from aftercare.models import Hypercare, Incident, Lesson
 from bench import dataset, measure
 from changes import services
 from changes.models import Advice, AgendaItem, CabDecision, CabMeeting, ChangeType, Review, RfC
@@ -204,3 +205,31 @@ def test_the_move2run_checklists_are_measured_with_constant_queries(world):
     rows = measure.run(plan, repeat=2)
     assert measure.unexpected(rows) == []
     assert all(r.queries <= 14 for r in rows), [(r.page, r.queries) for r in rows]
+
+
+def test_the_hypercare_pages_are_measured_and_answer(world):
+    """Releases past go-live carry their hypercare (closed with the release), those in
+    conformance testing their incidents; the hypercare page and its API answer 200, in
+    the same number of queries for the service desk and the release manager."""
+    assert Hypercare.objects.filter(closed_at__isnull=False).exists()
+    assert Incident.objects.filter(resolved_at__isnull=True).exists()
+    plan = [p for p in measure.pages(world) if "/hypercare/" in p.path]
+    assert len(plan) >= 3
+    rows = measure.run(plan, repeat=2)
+    assert measure.unexpected(rows) == []
+    pages = [r for r in rows if not r.page.startswith("/api/")]
+    assert len({r.queries for r in pages[:2]}) == 1
+
+
+def test_the_review_and_lessons_pages_are_measured_with_constant_queries(world):
+    """Closed releases carry their review, lessons and improvement actions; the review
+    page, /lessons/ (two pages, a search) and the API answer 200, every page of the
+    lessons in the same number of queries."""
+    assert Lesson.objects.count() >= dataset.LESSONS_PER_REVIEW
+    plan = [p for p in measure.pages(world) if "/review/" in p.path or "lessons/" in p.path]
+    assert len(plan) >= 6
+    rows = measure.run(plan, repeat=2)
+    assert measure.unexpected(rows) == []
+    first = next(r for r in rows if r.page == "/lessons/" and r.persona == "release manager")
+    second = next(r for r in rows if r.page == "/lessons/?page=2")
+    assert first.queries == second.queries

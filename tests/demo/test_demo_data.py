@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from aftercare.models import Hypercare, PostReleaseReview
 from changes.models import CabMeeting, ChangeType, Review, RfC
 from changes.selectors import change_schedule
 from deployments.models import DeploymentPlan, InstallationReport, ReleasePackage
@@ -186,3 +187,28 @@ def test_demo_data_shows_the_satisfaction_survey_of_a_closed_release(db, client)
     client.force_login(get_user_model().objects.get(username="release-manager"))
     body = client.get("/releases/ICS-2.0.4/satisfaction/").content.decode()
     assert ">7.0<" in body
+
+
+def test_demo_data_shows_hypercare_after_go_live(db):
+    call_command("load_demo")
+    call_command("load_demo")
+    live = Hypercare.objects.get(release__application__code="ecs", release__version="3.2.0")
+    assert live.is_open
+    assert live.incidents.count() == 2
+    assert live.incidents.filter(resolved_at__isnull=True).count() == 1
+    closed = Hypercare.objects.get(release__application__code="ics", release__version="2.0.4")
+    assert closed.closed_by.username == "release-manager"
+    assert closed.close_reason
+
+
+def test_demo_data_shows_a_review_with_lessons_and_actions(db):
+    call_command("load_demo")
+    call_command("load_demo")
+    review = PostReleaseReview.objects.get(
+        release__application__code="ecs", release__version="3.2.0"
+    )
+    assert review.lessons.count() == 2
+    assert sorted(review.actions.values_list("status", flat=True)) == ["done", "open"]
+    owed = Release.objects.get(application__code="ncts", version="5.0.9")
+    assert owed.rollback_plan_used
+    assert not PostReleaseReview.objects.filter(release=owed).exists()

@@ -16,6 +16,7 @@ SOURCES = [
     *ROOT.glob("changes/*.py"),
     *ROOT.glob("dsl/*.py"),
     *ROOT.glob("satisfaction/*.py"),
+    *ROOT.glob("aftercare/*.py"),
 ]
 NAMED = re.compile(r'"(informed|rm_[0-9a-z_]+)"|mail="([0-9a-z_]+)"')
 

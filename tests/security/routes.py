@@ -129,6 +129,12 @@ RELEASE_ARGUMENTS = {
     "releases:catch_up": {"code": "RM.3.1"},
     "release-waive": {"code": "RM.3.1"},
     "release-catch-up": {"code": "RM.3.1"},
+    # an incident of the release's hypercare, by its reference (issue 14)
+    "aftercare:incident_resolve": {"reference": "INC-1"},
+    "hypercare-incident-resolve": {"reference": "INC-1"},
+    # an improvement action of the release's post-release review, by its id
+    "aftercare:action_move": {"pk": 1},
+    "review-action": {"pk": 1},
     # one version in an application's DSL: the version is a release
     "dsl:verify": {"code": "ecs"},
     "dsl:medium": {"code": "ecs"},
@@ -233,6 +239,9 @@ WINDOWS = {"windows:edit", "windows:delete", "window-detail"}
 #: Release packages: the list and the form without an argument; a package by its pk,
 #: seen by whoever may see one of its releases (a release of it also by identifier).
 NO_ARGUMENTS |= {"packages:list", "packages:create", "package-list"}
+#: Lessons learned (issue 14): the search and the latest of an application, each narrowed
+#: to the lessons of the releases the user may see.
+NO_ARGUMENTS |= {"aftercare:lessons", "aftercare:lessons_latest", "lesson-list"}
 #: The DSL's applications, each leading to its library.
 NO_ARGUMENTS |= {"dsl:libraries"}
 PACKAGES = {

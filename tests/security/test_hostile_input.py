@@ -37,6 +37,16 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from aftercare.forms import (
+    ActionForm,
+    ActionStatusForm,
+    CloseHypercareForm,
+    IncidentForm,
+    LessonForm,
+    ResolveIncidentForm,
+    ReviewForm,
+)
+from aftercare.models import ImprovementAction
 from changes import forms as change_forms
 from changes import services as change_services
 from changes.models import CabDecision, CabMeeting, RfC
@@ -329,6 +339,8 @@ POINTS: dict[str, Callable] = {
         ),
     ),
     "published": _then("installed", _perform("RM.6.5")),
+    "in hypercare": _then("published", lambda world, release: _incident(world, release)),
+    "reviewed": _then("published", lambda world, release: _review(world, release)),
     "announced": _then("published", _perform("RM.6.6", {"message": "Available"})),
     "conformance": _then(
         "announced",
@@ -368,6 +380,52 @@ POINTS: dict[str, Callable] = {
         _act("add-ct-report", lambda: {"file": upload("ct.pdf")}, user="campaign"),
     ),
 }
+
+
+#: an incident recorded in hypercare (issue 14), as the coordinator records it
+INCIDENT = {
+    "reference": "INC-HOSTILE",
+    "title": "Declarations slow",
+    "priority": "P3",
+    "major": False,
+    "caused_by_release": "unknown",
+    "opened_at": "2026-01-10T09:00:00",
+}
+
+
+def _incident(world, release):
+    body = INCIDENT | {"reference": "INC-OPEN"}
+    path = f"/api/v1/releases/{release.identifier}/hypercare/incidents/"
+    world.cast.ok(world.cast.api(world.cast.dc).post(path, body, format="json"), 201)
+
+
+#: a post-release review as the release manager writes it, and an improvement action
+REVIEW = {
+    "note": "Went well",
+    "objectives": "partly",
+    "objectives_comment": "One report late",
+    "schedule_comment": "On the day",
+    "stakeholder_feedback": "Threads content",
+}
+
+
+LESSON = {
+    "what_happened": "The migration overran",
+    "next_time": "Rehearse it",
+    "tags": "migration, testing",
+}
+
+
+def _review(world, release):
+    path = f"/api/v1/releases/{release.identifier}/review/"
+    world.cast.ok(world.cast.api(world.cast.rm).post(path, REVIEW, format="json"), 201)
+    action = {"title": "Rehearse", "owner": world.cast.dc.username, "due_date": "2027-05-01"}
+    world.cast.ok(world.cast.api(world.cast.rm).post(f"{path}actions/", action, format="json"), 201)
+
+
+def _action(world):
+    release = world.release("reviewed")
+    return {"pk": ImprovementAction.objects.get(release=release).pk}
 
 
 # --- what the bodies are, per operation and page --------------------------------------
@@ -617,6 +675,27 @@ API_DOORS = {
         "cm", None, static(note="Confirmed as proposed"), lambda w: {"id": w.ci_task.pk}
     ),
     f"POST {R}/satisfaction/": Door("cust", "closed", static(score=8, comment="Smooth")),
+    f"POST {R}/hypercare/incidents/": Door("dc", "published", static(**INCIDENT)),
+    f"POST {R}/hypercare/incidents/{{reference}}/resolve/": Door(
+        "dc", "in hypercare", static(resolved_at="2026-01-11T09:00:00"), {"reference": "INC-OPEN"}
+    ),
+    f"POST {R}/review/": Door("rm", "published", static(**REVIEW)),
+    f"POST {R}/review/actions/": Door(
+        "rm",
+        "reviewed",
+        lambda w, r: {
+            "title": "Test earlier",
+            "owner": w.cast.dc.username,
+            "due_date": "2027-06-01",
+        },
+    ),
+    f"POST {R}/review/lessons/": Door("rm", "reviewed", static(**LESSON)),
+    f"POST {R}/review/actions/{{id}}/": Door(
+        "dc", "reviewed", static(status="done"), lambda w: {"id": _action(w)["pk"]}
+    ),
+    f"POST {R}/hypercare/close/": Door(
+        "rm", "in hypercare", static(reason="Stable", override_reason="The threads agree")
+    ),
     "POST /api/v1/auth/token/": Door(
         None, None, lambda w, r: {"username": w.cast.rm.username, "password": "pw"}
     ),
@@ -704,7 +783,6 @@ API_DOORS |= {
     f"POST {R}/activities/{{code}}/catch-up/": Door(
         "dc", "emergency installed", static(note="Held the day after"), {"code": "RM.3.1"}
     ),
-    f"POST {R}/review/": Door("rm", "emergency installed", static(note="Went well")),
     "PUT /api/v1/policies/{code}/": Door("rm", None, static(**POLICY), {"code": "win"}),
     "PUT /api/v1/raci/activities/{code}/waivable/{release_type}/": Door(
         "owner", None, static(waivable=True), {"code": "RM.3.3", "release_type": "emergency"}
@@ -1301,10 +1379,10 @@ def _type_pages() -> dict:
         ),
         "post-release review": Page(
             "rm",
-            "emergency installed",
+            "published",
             "/releases/{identifier}/review/",
-            static(note="Went well"),
-            lambda w, r: {"note": ("text", None)},
+            static(**REVIEW),
+            _form_of(ReviewForm),
         ),
         "release policy": Page(
             "rm",
@@ -1575,6 +1653,58 @@ PAGES["archive medium"] = Page(
     lambda world, release: form_fields(ArchiveMediumForm()),
     where=lambda w: f"/dsl/{w.application.code}/versions/{w.release('archived').identifier}/media/",
 )
+
+PAGES |= {
+    "hypercare incident": Page(
+        "dc",
+        "published",
+        "/releases/{identifier}/hypercare/incidents/",
+        static(**{k: v[:16] if k.endswith("_at") else v for k, v in INCIDENT.items()}),
+        _form_of(IncidentForm),
+    ),
+    "hypercare incident resolved": Page(
+        "dc",
+        "in hypercare",
+        "/releases/{identifier}/hypercare/incidents/INC-OPEN/resolve/",
+        static(resolved_at="2026-01-11T09:00"),
+        _form_of(ResolveIncidentForm),
+    ),
+    "improvement action": Page(
+        "rm",
+        "reviewed",
+        "/releases/{identifier}/review/actions/",
+        lambda w, r: {
+            "title": "Test earlier",
+            "owner": w.cast.dc.username,
+            "due_date": "2027-06-01",
+        },
+        _form_of(ActionForm),
+    ),
+    "lesson learned": Page(
+        "rm",
+        "reviewed",
+        "/releases/{identifier}/review/lessons/",
+        static(**LESSON),
+        _form_of(LessonForm),
+    ),
+    "improvement action moved": Page(
+        "dc",
+        "reviewed",
+        "",
+        static(status="in_progress"),
+        _form_of(ActionStatusForm),
+        where=lambda w: (
+            f"/releases/{w.release('reviewed').identifier}/review/actions/{_action(w)['pk']}/"
+        ),
+    ),
+    "hypercare closed": Page(
+        "rm",
+        "in hypercare",
+        "/releases/{identifier}/hypercare/close/",
+        static(reason="Stable", override_reason="The threads agree"),
+        _form_of(CloseHypercareForm),
+    ),
+}
 
 
 def _item_page(title, action):

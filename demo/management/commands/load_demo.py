@@ -23,7 +23,7 @@ from releases.models import Application, Release, ReleasePolicy, Window
 from satisfaction import services as satisfaction
 from satisfaction.models import Survey
 
-from ... import change_walks, environments, walks
+from ... import aftercare_walks, change_walks, environments, walks
 
 PASSWORD = "demo"
 APPLICATIONS = [
@@ -213,6 +213,7 @@ class Command(BaseCommand):
         self._policies(users["release-manager"], apps)
         self._configuration(users["configuration-manager"])
         self._satisfaction(apps)
+        aftercare_walks.walk_aftercare(users)
         self.stdout.write(
             f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "
             f"{created} new releases."

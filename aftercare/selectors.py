@@ -1,0 +1,222 @@
+"""The reads of what comes after go-live, each in a fixed number of queries: a
+release's hypercare with its incidents, exit criteria and timeline (the rollback of
+RM.6.4 in it, as the deployments room records it)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from deployments.models import RollbackPlan
+from raci import permissions as raci
+from raci.permissions import Parties
+from raci.release_types import ReleaseType
+from releases.models import ActivityRecord, Milestone, MilestoneChange, Release, ReleasePolicy
+from releases.stages import ActivityStatus
+
+from . import criteria, lessons
+from .models import Hypercare, ImprovementAction, Incident, PostReleaseReview
+from .services import REVIEWED_BY
+
+
+@dataclass(frozen=True)
+class Moment:
+    at: object
+    what: str
+    who: str = ""
+
+
+def _timeline(hypercare, incidents, rollback_at) -> list[Moment]:
+    moments = [Moment(hypercare.started_at, "Hypercare started (RM.6.5 published)")]
+    for i in incidents:
+        moments.append(Moment(i.opened_at, f"{i.reference} opened ({i.priority}): {i.title}"))
+        if i.resolved_at:
+            moments.append(Moment(i.resolved_at, f"{i.reference} resolved"))
+    if rollback_at:
+        moments.append(Moment(rollback_at, "Rolled back to the last known good build (RM.6.4)"))
+    if hypercare.closed_at:
+        who = str(hypercare.closed_by) if hypercare.closed_by_id else ""
+        moments.append(
+            Moment(hypercare.closed_at, f"Hypercare closed: {hypercare.close_reason}", who)
+        )
+    return sorted(moments, key=lambda m: m.at)
+
+
+def hypercare_of(release, user) -> dict:
+    """The release's hypercare as its page and section show it, with what ``user`` may do
+    there (five queries at most, whatever the number of incidents)."""
+    hypercare = Hypercare.objects.select_related("closed_by").filter(release=release).first()
+    if hypercare is None:
+        return {"hypercare": None, "incidents": [], "criteria": [], "timeline": []}
+    incidents = list(hypercare.incidents.select_related("recorded_by"))
+    rollback_at = (
+        RollbackPlan.objects.filter(release=release).values_list("initiated_at", flat=True).first()
+    )
+    rollback_at = rollback_at if rollback_at and rollback_at >= hypercare.started_at else None
+    is_open = hypercare.is_open
+    return {
+        "hypercare": hypercare,
+        "incidents": incidents,
+        "open_incidents": [i for i in incidents if i.resolved_at is None],
+        "criteria": criteria.exit_criteria(hypercare, incidents),
+        "timeline": _timeline(hypercare, incidents, rollback_at),
+        "rolled_back_at": rollback_at,
+        "may_record": is_open and raci.may_record_incident(user, release),
+        "may_close": is_open and raci.may_close_hypercare(user, release),
+    }
+
+
+#: how many rows of each kind the start page lists
+START_SHOWN = 20
+
+
+def start_items(user) -> dict:
+    """What aftercare owes the user, for the start page (a fixed number of queries): the
+    open incidents of releases in hypercare, for the parties that operate them (late:
+    the hypercare period is over)."""
+    incidents = []
+    if raci.operates_releases(user):
+        visible = raci.visible_releases(user, Release.objects.all()).values("pk")
+        incidents = list(
+            Incident.objects.filter(
+                resolved_at__isnull=True,
+                hypercare__closed_at__isnull=True,
+                release_id__in=visible,
+            )
+            .select_related("release", "hypercare")
+            .order_by("priority", "opened_at")[:START_SHOWN]
+        )
+    now = timezone.now()
+    return {
+        "incidents": [(i, i.hypercare.ends_at < now) for i in incidents],
+        "reviews": reviews_owed(user),
+        "actions": actions_owed(user),
+    }
+
+
+# --- the post-release review ------------------------------------------------------------
+
+
+def review_reasons(release, policy=None) -> list[str]:
+    """Why the release owes a post-release review (empty: it does not): a major or
+    emergency release, a failed installation or a rollback, or the application's policy
+    that reviews every release (seed 002 section 6: "after each release")."""
+    reasons = []
+    if release.release_type in (ReleaseType.MAJOR, ReleaseType.EMERGENCY):
+        kind = release.get_release_type_display().lower()
+        reasons.append(f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} release")
+    if release.rollback_plan_used:
+        reasons.append("rolled back")
+    elif ActivityRecord.objects.filter(
+        release=release, activity__code="RM.6.3", outcome="failure"
+    ).exists():
+        reasons.append("its installation failed")
+    policy = (
+        policy
+        if policy is not None
+        else ReleasePolicy.objects.filter(application_id=release.application_id).first()
+    )
+    if policy is not None and policy.review_every_release:
+        reasons.append("the application's policy reviews every release")
+    return reasons
+
+
+def planned_against_actual(release) -> dict:
+    """The installation as planned (the baseline RM.1.4 took, or the plan as it stands)
+    against its go-live (RM.6.5 done), with the re-plans in between."""
+    milestone = (
+        Milestone.objects.filter(release=release, kind=Milestone.Kind.INSTALLATION)
+        .values("id", "starts_at", "baseline_starts_at")
+        .first()
+    )
+    planned = None
+    replans = []
+    if milestone:
+        planned = milestone["baseline_starts_at"] or milestone["starts_at"]
+        replans = list(
+            MilestoneChange.objects.filter(milestone_id=milestone["id"])
+            .order_by("changed_at")
+            .values("starts_before", "starts_after", "reason", "changed_at")
+        )
+    actual = (
+        ActivityRecord.objects.filter(
+            release=release, activity__code="RM.6.5", status=ActivityStatus.DONE
+        )
+        .values_list("performed_at", flat=True)
+        .first()
+    )
+    planned_day = (
+        timezone.localtime(planned).date() if planned else release.planned_installation_date
+    )
+    actual_day = timezone.localtime(actual).date() if actual else None
+    return {
+        "planned": planned_day,
+        "actual": actual_day,
+        "slip_days": (actual_day - planned_day).days if actual_day and planned_day else None,
+        "replans": replans,
+    }
+
+
+def review_of(release, user) -> dict:
+    """The release's post-release review as its page shows it: why it is owed, what the
+    records say (planned against actual, hypercare's incidents, the rollback), the
+    review itself and its improvement actions (a fixed number of queries)."""
+    review = PostReleaseReview.objects.select_related("recorded_by").filter(release=release).first()
+    actions = (
+        list(review.actions.select_related("owner").order_by("due_date", "id")) if review else []
+    )
+    live = release.rollback_plan_used or Hypercare.objects.filter(release=release).exists()
+    reasons = review_reasons(release)
+    may_write = live and raci.may_perform(user, release, REVIEWED_BY)
+    today = timezone.localdate()
+    return {
+        "review": review,
+        "reasons": reasons,
+        "required": bool(reasons),
+        "live": live,
+        "owed": bool(reasons) and live and review is None,
+        "schedule": planned_against_actual(release),
+        "incidents": list(Incident.objects.filter(release=release).order_by("opened_at", "id")),
+        "rolled_back": release.rollback_plan_used,
+        "actions": [
+            (a, a.status != ImprovementAction.Status.DONE and a.due_date < today) for a in actions
+        ],
+        "may_write": may_write,
+        "may_add_action": may_write and review is not None,
+        "lessons": lessons.of_review(review),
+        "user_id": getattr(user, "pk", None),
+    }
+
+
+def reviews_owed(user, limit: int = START_SHOWN) -> list:
+    """Releases live or rolled back that owe their post-release review, for the release
+    manager's start page (late: hypercare is over)."""
+    if not raci.holds_party(user, Parties.RELEASE_MANAGER):
+        return []
+    required = (
+        Q(release_type__in=[ReleaseType.MAJOR, ReleaseType.EMERGENCY])
+        | Q(rollback_plan_used=True)
+        | Q(application__policy__review_every_release=True)
+    )
+    rows = (
+        raci.visible_releases(user, Release.objects.all())
+        .filter(required)
+        .filter(Q(hypercare__isnull=False) | Q(rollback_plan_used=True))
+        .filter(post_release_review__isnull=True)
+        .select_related("hypercare")
+        .order_by("-id")[:limit]
+    )
+    now = timezone.now()
+    return [(r, bool(getattr(r, "hypercare", None) and r.hypercare.ends_at < now)) for r in rows]
+
+
+def actions_owed(user, limit: int = START_SHOWN) -> list:
+    """The improvement actions the user owns and has not done (late: past due)."""
+    today = timezone.localdate()
+    rows = (
+        ImprovementAction.objects.filter(owner=user)
+        .exclude(status=ImprovementAction.Status.DONE)
+        .select_related("release")
+        .order_by("due_date", "id")[:limit]
+    )
+    return [(a, a.due_date < today) for a in rows]
