@@ -1,12 +1,15 @@
 """The exit criteria of hypercare (seed 003, early life support: "until the exit
 criteria are achieved"). Each criterion is a function of the hypercare record giving
-``Criterion`` rows; the rooms that add their own (the readiness room: the Move2Run items
-carried into hypercare, done) append a function with ``register_exit_criterion``."""
+``Criterion`` rows: the period, the incidents, the Move2Run items carried into hypercare
+(read from the readiness room); a room above adds its own with
+``register_exit_criterion``."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
+
+from readiness.selectors import carried_items
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,16 @@ def no_open_major_incident(hypercare, incidents) -> list[Criterion]:
     return [Criterion("No major, P1 or P2 incident is open", not blocking, detail)]
 
 
+def carried_items_done(hypercare, incidents) -> list[Criterion]:
+    """Seed 002 section 3: low Move2Run items may be carried into hypercare; hypercare
+    ends once their owners have confirmed them done."""
+    left = [item.title for item in carried_items(hypercare.release_id)]
+    detail = "Still carried: " + "; ".join(left) if left else ""
+    return [Criterion("The Move2Run items carried into hypercare are done", not left, detail)]
+
+
 #: the criteria every hypercare is held to, and those the rooms add
-CRITERIA: list[Callable] = [period_elapsed, no_open_major_incident]
+CRITERIA: list[Callable] = [period_elapsed, no_open_major_incident, carried_items_done]
 EXTRA_CRITERIA: list[Callable] = []
 
 

@@ -13,6 +13,7 @@ from raci.permissions import Parties
 from raci.release_types import ReleaseType
 from releases.models import ActivityRecord, Milestone, MilestoneChange, Release, ReleasePolicy
 from releases.stages import ActivityStatus
+from satisfaction.selectors import release_satisfaction
 
 from . import criteria, lessons
 from .models import Hypercare, ImprovementAction, Incident, PostReleaseReview
@@ -185,6 +186,8 @@ def review_of(release, user) -> dict:
         "may_add_action": may_write and review is not None,
         "lessons": lessons.of_review(review),
         "user_id": getattr(user, "pk", None),
+        # stakeholder feedback (seed 002 section 6): the satisfaction survey's answers
+        "satisfaction": release_satisfaction(release, user),
     }
 
 

@@ -9,6 +9,7 @@ from raci import permissions as raci
 from raci.models import Assignment
 from raci.release_types import ReleaseType
 from releases.models import Release
+from releases.stages import Stage
 
 from . import services
 from .models import PRIORITY_ORDER, ChecklistItem, TemplateItem
@@ -65,16 +66,19 @@ def summary(items) -> dict:
 
 
 def item_actions(user, release, items) -> dict[int, set[str]]:
-    """Which of confirm, waive, carry the user may do to each open item (two queries)."""
-    if release.stage in services.FINISHED:
+    """Which of confirm, waive, carry the user may do to each open item, and confirm to
+    each item carried into hypercare (two queries)."""
+    if release.stage == Stage.CANCELLED:
         return {}
     mine = {p.pk for p in raci.parties_on_release(user, release)}
     waiver = raci.may_waive_checklist_item(user, release)
     actions = {}
     for item in items:
-        if item.status != ChecklistItem.Status.OPEN:
-            continue
         owner = item.owner_party_id in mine
+        if item.status == ChecklistItem.Status.CARRIED and owner:
+            actions[item.pk] = {"confirm"}
+        if item.status != ChecklistItem.Status.OPEN or release.stage in services.FINISHED:
+            continue
         allowed = set()
         if owner:
             allowed.add("confirm")

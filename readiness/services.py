@@ -141,8 +141,10 @@ def reschedule_items(release) -> int:
     return len(items)
 
 
-def _open_item(release, pk: int, *, by) -> tuple:
-    """The release locked and its open item ``pk`` (404 if the release has none)."""
+def _open_item(release, pk: int, *, by, carried=False) -> tuple:
+    """The release locked and its open item ``pk`` (404 if the release has none); with
+    ``carried``, an item carried into hypercare too, which its owner finishes after the
+    go-live, the release closed or not."""
     release = lock(release)
     item = (
         ChecklistItem.objects.select_for_update(of=("self",))
@@ -152,9 +154,10 @@ def _open_item(release, pk: int, *, by) -> tuple:
     )
     if item is None:
         raise ChecklistItem.DoesNotExist(f"No item {pk} in the checklist of {release.identifier}.")
-    if release.stage in FINISHED:
+    finishing = carried and item.status == ChecklistItem.Status.CARRIED
+    if release.stage in FINISHED and not (finishing and release.stage == Stage.CLOSED):
         raise Conflict(f"{release.identifier} is {release.get_stage_display().lower()}.")
-    if item.status != ChecklistItem.Status.OPEN:
+    if item.status != ChecklistItem.Status.OPEN and not finishing:
         raise Conflict(
             f"“{item.title}” is already {item.get_status_display().lower()}.",
             missing=[item.title],
@@ -184,8 +187,9 @@ def _settle(item, *, by, status, action, release, **fields) -> ChecklistItem:
 @transaction.atomic
 def confirm_item(release, pk: int, *, by, evidence_note="", evidence_link="", evidence_file=None):
     """Seed 002 section 7.2: the owner of an item confirms it is done and says on what
-    evidence: a note, a file (checksummed) or a link."""
-    release, item = _open_item(release, pk, by=by)
+    evidence: a note, a file (checksummed) or a link. A low item carried into hypercare
+    is confirmed the same way when it is done (an exit criterion of hypercare)."""
+    release, item = _open_item(release, pk, by=by, carried=True)
     if not raci.may_confirm_checklist_item(by, release, item):
         raise PermissionDenied(f"Only {item.owner_party} on {release.identifier} confirms this.")
     if not (evidence_note or evidence_link or evidence_file):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from aftercare.models import Hypercare
 from releasemgmt.audit.models import AuditEntry
 from releases import policy
+from tests.lifecycle import install, walk_to
 
 INCIDENT = {
     "reference": "INC-2027-0042",
@@ -48,7 +49,7 @@ def test_go_live_starts_hypercare_for_as_long_as_the_type_or_the_policy_says(
 
     state = cast.ok(cast.api(cast.cust).get(hypercare_url(other)))
     assert state["hypercare"]["days"] == 3
-    assert [c["met"] for c in state["criteria"]] == [False, True]
+    assert [c["met"] for c in state["criteria"]] == [False, True, True]
 
 
 def test_before_go_live_there_is_no_hypercare_and_no_incident(cast, release_at):
@@ -202,3 +203,40 @@ def test_the_start_page_lists_open_incidents_for_who_operates_the_release(
 
     client.force_login(cast.cust)
     assert "Open incidents in hypercare" not in client.get("/").content.decode()
+
+
+def test_a_move2run_item_carried_into_hypercare_holds_its_exit_until_done(
+    cast, make_release, approved_rfc
+):
+    """Seed 002 section 3: a low item may be carried into hypercare; its owner confirms
+    it there, and hypercare's exit criteria wait for it."""
+    release = make_release(threads=["a3-cust"])
+    include = {"rfc": approved_rfc.reference}
+    cast.ok(cast.act(cast.rm, release, "include-rfc", include, multipart=False), 201)
+    walk_to(cast, release, "installation")
+    checklist = f"/api/v1/releases/{release.identifier}/checklist/"
+    items = cast.ok(cast.api(cast.dc).get(checklist))["items"]
+    (low,) = [i for i in items if i["priority"] == "low"]
+    cast.ok(
+        cast.api(cast.dc).post(
+            f"{checklist}{low['id']}/carry/", {"reason": "After go-live"}, format="json"
+        )
+    )
+    install(cast, release, successful=True)
+    cast.ok(cast.perform(cast.dc, release, "RM.6.5"))
+
+    state = cast.ok(cast.api(cast.rm).get(hypercare_url(release)))
+    carried = [c for c in state["criteria"] if "carried" in c["name"]]
+    assert [(c["met"], low["title"] in c["detail"]) for c in carried] == [(False, True)]
+    refused = cast.api(cast.rm).post(hypercare_url(release, "close/"), {"reason": "Stable"})
+    assert any("carried" in m for m in refused.json()["missing"])
+
+    assert cast.api(cast.rm).post(
+        f"{checklist}{low['id']}/confirm/", {"evidence_note": "Done"}, format="json"
+    ).status_code in (403, 404)
+    done = cast.api(cast.desk).post(
+        f"{checklist}{low['id']}/confirm/", {"evidence_note": "KB-1234 published"}, format="json"
+    )
+    assert cast.ok(done)
+    state = cast.ok(cast.api(cast.rm).get(hypercare_url(release)))
+    assert [c["met"] for c in state["criteria"] if "carried" in c["name"]] == [True]
