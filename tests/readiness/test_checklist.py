@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from readiness.selectors import carried_items
 from releasemgmt.audit.models import AuditEntry
+from tests.lifecycle import complete_runbook_and_go
 
 pytestmark = pytest.mark.django_db
 
