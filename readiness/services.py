@@ -479,6 +479,14 @@ def record_outcome(
     if outcome == GoNoGoBoard.Outcome.NOGO:
         if new_installation_date is None:
             raise ValidationError({"new_installation_date": "Give the new installation date."})
+        if not planning.EARLIEST <= new_installation_date.year <= planning.LATEST:
+            raise ValidationError(
+                {
+                    "new_installation_date": (
+                        f"Give a date between {planning.EARLIEST} and {planning.LATEST}."
+                    )
+                }
+            )
         if new_installation_date <= timezone.localdate():
             raise ValidationError({"new_installation_date": "A day after today."})
         if new_installation_date == release.planned_installation_date:

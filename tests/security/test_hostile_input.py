@@ -364,6 +364,7 @@ POINTS: dict[str, Callable] = {
     "closed installed": _then(
         "closed walked",
         _perform("RM.6.1", {"message": "Downtime"}),
+        lambda world, release: make_ready(world.cast, release),
         _perform("RM.6.2", {"start_at": "2027-02-10T20:00"}),
         _perform(
             "RM.6.3",
@@ -852,6 +853,7 @@ def _multiline_names() -> set[str]:
     classes = [spec.form for spec in registry.performed_by_form()]
     classes += [a.form for a in registry.all_actions()] + [DecisionForm, MassNotificationForm]
     classes += [AnswerForm]
+    classes += [RunbookSectionForm, CompleteRunbookForm, ScheduleBoardForm, BoardOutcomeForm]
     return {
         name
         for form_class in classes
