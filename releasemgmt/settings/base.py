@@ -330,6 +330,9 @@ SPECTACULAR_SETTINGS = {
         "CITaskStatusEnum": "dsl.models.CITask.Status",
         "EnvironmentKindEnum": "dsl.models.Environment.Kind",
         "EnvironmentStatusEnum": "dsl.models.Environment.Status",
+        "BoardOutcomeEnum": "readiness.models.GoNoGoBoard.Outcome",
+        "CabDecisionOutcomeEnum": "changes.models.CabDecision.Outcome",
+        "RunbookSectionEnum": "readiness.models.RunbookSection",
     },
 }
 
