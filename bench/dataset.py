@@ -83,7 +83,13 @@ from raci.models import (
     ReleaseUserObjectPermission,
 )
 from raci.permissions import Parties
-from readiness.models import Checklist, ChecklistItem, TemplateItem
+from readiness.models import (
+    Checklist,
+    ChecklistItem,
+    GoNoGoBoard,
+    RunbookVersion,
+    TemplateItem,
+)
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication, Recipient
 from releases.models import (
@@ -379,6 +385,8 @@ def grow(world: World, target: int, seed: int = 42) -> float:
         _write_checklists()
     with phase("aftercare"), transaction.atomic():
         _write_aftercare(world)
+    with phase("runbooks and Go/No-Go boards"), transaction.atomic():
+        _write_runbooks_and_boards(world)
     with phase("ANALYZE"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give
     return time.perf_counter() - start
@@ -416,6 +424,48 @@ def _write_checklists() -> None:
                 )
             )
     ChecklistItem.objects.bulk_create(items, batch_size=5000)
+
+
+def _write_runbooks_and_boards(world: World) -> None:
+    """Each release's runbook version, numbered per application in the order of the
+    releases (V0 for the first), complete for the installed ones; a Go/No-Go board
+    still to decide for each release awaiting its authorisation or installation."""
+    if RunbookVersion.objects.exists():
+        return
+    writer = world.members[Parties.DEPLOYMENT_COORDINATOR][0]
+    numbers: dict[int, int] = defaultdict(int)
+    versions = []
+    rows = Release.objects.order_by("id").values_list("id", "application_id", "stage")
+    for pk, application_id, stage in rows:
+        number = numbers[application_id]
+        numbers[application_id] += 1
+        done = stage in (Stage.CLOSED, Stage.CONFORMANCE, Stage.ROLLED_BACK)
+        versions.append(
+            RunbookVersion(
+                application_id=application_id,
+                release_id=pk,
+                number=number,
+                change_note="" if number == 0 else "Known errors brought up to date.",
+                key_steps="Stop the batch, deploy, restart, smoke test.",
+                contacts="Service desk, application support, developers.",
+                slas="99.5% of office hours.",
+                monitoring="Health page every minute.",
+                rollback="Redeploy the last known good build.",
+                known_errors="None known.",
+                created_by=writer,
+                completed_by=writer if done else None,
+                completed_at=timezone.now() if done else None,
+            )
+        )
+    RunbookVersion.objects.bulk_create(versions, batch_size=5000)
+    waiting = Release.objects.filter(stage__in=[Stage.AUTHORISATION, Stage.INSTALLATION])
+    GoNoGoBoard.objects.bulk_create(
+        (
+            GoNoGoBoard(release_id=pk, scheduled_at=timezone.now(), created_by=writer)
+            for pk in waiting.values_list("id", flat=True)
+        ),
+        batch_size=5000,
+    )
 
 
 def _write_packages(world: World) -> None:

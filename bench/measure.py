@@ -299,6 +299,13 @@ def pages(world) -> list[Page]:
         Page("release manager", ready + "readiness/", people["release manager"]),
         Page("release manager", f"/api/v1{ready}checklist/", people["release manager"]),
         Page("release manager", "/checklist-templates/", people["release manager"]),
+        # the runbook (printable too) and the Go/No-Go board with its input pack
+        Page("release manager", ready + "runbook/", people["release manager"]),
+        Page("release manager", ready + "runbook/print/", people["release manager"]),
+        Page("thread A3/Cust", ready + "runbook/", people["thread A3/Cust"]),
+        Page("release manager", ready + "board/", people["release manager"]),
+        Page("release manager", f"/api/v1{ready}runbook/", people["release manager"]),
+        Page("release manager", f"/api/v1{ready}boards/", people["release manager"]),
     ]
     return plan
 

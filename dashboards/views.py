@@ -66,6 +66,7 @@ def start(request):
             "surveys_owed": satisfaction.owed_by(request.user, limit=SURVEYS_SHOWN),
             "checklist_items": readiness.items_owed(request.user, limit=CHECKLIST_ITEMS_SHOWN),
             "aftercare": aftercare.start_items(request.user),
+            "boards": readiness.boards_sat_on(request.user, limit=BOARDS_SHOWN),
         },
     )
 
@@ -74,6 +75,8 @@ def start(request):
 SURVEYS_SHOWN = 20
 #: how many open Move2Run items the start page lists, the earliest due first
 CHECKLIST_ITEMS_SHOWN = 20
+#: how many undecided Go/No-Go boards the user sits on the start page lists, soonest first
+BOARDS_SHOWN = 20
 
 #: how many open CI tasks the configuration manager's start page lists
 CI_TASKS_SHOWN = 20

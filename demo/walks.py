@@ -203,6 +203,8 @@ def walk(release, target: str, *, rm, dc, campaign, board, phased=False) -> None
     d.assess_installation_authorisation(release, by=dc)
     if target == "installation":
         readiness_walks.get_ready(release, dc=dc, part=0.5)  # a checklist half done
+        readiness_walks.write_runbook(release, by=dc, complete=False)
+        readiness_walks.hold_board(release, dc=dc, rm=rm, go=False)  # NO-GO, re-planned
         return
     d.prepare_user_notification(
         release,
@@ -212,6 +214,8 @@ def walk(release, target: str, *, rm, dc, campaign, board, phased=False) -> None
         disruption="Two hours",
     )
     readiness_walks.get_ready(release, dc=dc)
+    readiness_walks.write_runbook(release, by=dc)
+    readiness_walks.hold_board(release, dc=dc, rm=rm)
     d.initiate_installation(release, by=dc, start_at=timezone.now())
     failed = target == "rolled_back"
     for phase in release.deployment_plan.phases.all() if phased else [None]:

@@ -428,3 +428,44 @@ def operates_releases(user) -> bool:
     incidents of releases in hypercare."""
     names = [Parties.RELEASE_MANAGER, Parties.DEPLOYMENT_COORDINATOR, *OPERATING_PARTIES]
     return _active(user) and user.groups.filter(party__name__in=[str(n) for n in names]).exists()
+
+
+# --- the runbook and the Go/No-Go board (issue 14) --------------------------------------
+
+#: who writes a release's runbook: the parties R or A of RM.5.1 (the installation plan
+#: and release notes: the deployment coordinator, the release manager), with whoever holds
+#: the application manager on the release (the "technical teams" of seed 002 section 3,
+#: owner of the Move2Run item "Runbook updated")
+RUNBOOK_ACTIVITY = "RM.5.1"
+
+
+def may_write_runbook(user, release) -> bool:
+    """Seed 002 section 3: the runbook is completed before the go-live by those who
+    prepare the installation; everyone else on the release reads it."""
+    if not _active(user):
+        return False
+    return may_perform(user, release, RUNBOOK_ACTIVITY) or any(
+        p.name == Parties.APPLICATION_MANAGER for p in parties_on_release(user, release)
+    )
+
+
+#: the Go/No-Go board gathers RM.5.2's authorisations: its A records GO or NO-GO
+BOARD_ACTIVITY = "RM.5.2"
+
+
+def may_decide_board(user, release) -> bool:
+    """GO or NO-GO at the board: the party accountable for RM.5.2 in Table 4-1 (the
+    deployment coordinator, read from the table, not assumed)."""
+    return is_accountable(user, release, BOARD_ACTIVITY)
+
+
+def may_cancel_at_board(user, release) -> bool:
+    """A board that cancels the release fires the cancel transition, whose activity is
+    RM.1.1 (the release manager, R and A of it)."""
+    return may_perform(user, release, "RM.1.1")
+
+
+def may_hold_board(user, release) -> bool:
+    """Schedules the board and names who sits on it: RM.5.2's accountable party, or the
+    release manager who chairs it (RM.1.1)."""
+    return may_decide_board(user, release) or may_cancel_at_board(user, release)

@@ -14,3 +14,5 @@ class ReadinessConfig(AppConfig):
         from . import gates, receivers  # noqa: F401  (connects the release signals)
 
         register_activity_gate(gates.go_live_missing)
+        register_activity_gate(gates.runbook_missing)
+        register_activity_gate(gates.board_missing)

@@ -132,3 +132,132 @@ class ChecklistItem(models.Model):
     @property
     def evidence_url(self) -> str:
         return download_url(self) if self.evidence_file else ""
+
+
+# --- the runbook (seed 002 sections 3 and 7.1) ---------------------------------------
+
+
+class RunbookSection(models.TextChoices):
+    """The parts of a runbook seed 002 names: key steps, contact points and the
+    escalation matrix of incidents, the SLAs, monitoring, the rollback procedure and the
+    known errors (sections 3, 5 and 7.1)."""
+
+    KEY_STEPS = "key_steps", "Key steps"
+    CONTACTS = "contacts", "Contact points and escalation matrix"
+    SLAS = "slas", "Service levels (SLAs)"
+    MONITORING = "monitoring", "Monitoring"
+    ROLLBACK = "rollback", "Rollback procedure"
+    KNOWN_ERRORS = "known_errors", "Known errors"
+
+
+class RunbookVersion(models.Model):
+    """The runbook of an application as one release leaves it: the first release of the
+    application writes V0, a later one starts from a copy of the version before and says
+    what changed (seed 002: "Runbook update instead of creation" for a minor release).
+    Marked complete before the go-live (RM.6.2); complete, it is not edited again."""
+
+    application = models.ForeignKey(
+        "releases.Application", on_delete=models.PROTECT, related_name="runbook_versions"
+    )
+    release = models.OneToOneField(
+        "releases.Release", on_delete=models.CASCADE, related_name="runbook"
+    )
+    number = models.PositiveIntegerField()
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    change_note = models.TextField(blank=True, help_text="What changed since the version before.")
+    key_steps = models.TextField(blank=True)
+    contacts = models.TextField(blank=True)
+    slas = models.TextField(blank=True)
+    monitoring = models.TextField(blank=True)
+    rollback = models.TextField(blank=True)
+    known_errors = models.TextField(blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="runbook_version_once")
+        ]
+
+    def __str__(self):
+        return f"Runbook V{self.number} of {self.application_id}"
+
+    @property
+    def label(self) -> str:
+        return f"V{self.number}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
+
+    def sections(self) -> list[tuple[str, str, str]]:
+        """(slug, label, text) of each section, in the runbook's order."""
+        return [(s.value, s.label, getattr(self, s.value)) for s in RunbookSection]
+
+
+class RunbookEdit(models.Model):
+    """Who wrote which section of a runbook version, when, and what it then said."""
+
+    version = models.ForeignKey(RunbookVersion, on_delete=models.CASCADE, related_name="edits")
+    section = models.CharField(max_length=20, choices=RunbookSection.choices)
+    text = models.TextField(blank=True)
+    edited_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    edited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-edited_at", "-id"]
+        indexes = [models.Index(fields=["version", "edited_at"])]
+
+    def __str__(self):
+        return f"{self.get_section_display()} by {self.edited_by_id}"
+
+
+# --- the Go/No-Go board (seed 002 sections 3 and 6) -----------------------------------
+
+
+class GoNoGoBoard(models.Model):
+    """A Go/No-Go meeting before the installation: who sits on it, the input pack the
+    product assembles from the records (frozen when the outcome is recorded), and the
+    outcome: GO, NO-GO with a new installation date, or the release cancelled."""
+
+    class Outcome(models.TextChoices):
+        GO = "go", "GO"
+        NOGO = "nogo", "NO-GO, re-planned"
+        CANCEL = "cancel", "NO-GO, release cancelled"
+
+    release = models.ForeignKey("releases.Release", on_delete=models.CASCADE, related_name="boards")
+    scheduled_at = models.DateTimeField()
+    agenda = models.TextField(blank=True)
+    participants = models.ManyToManyField(USER, blank=True, related_name="go_no_go_boards")
+    parties = models.ManyToManyField("raci.Party", blank=True, related_name="+")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    reason = models.TextField(blank=True)
+    new_installation_date = models.DateField(null=True, blank=True)
+    pack = models.JSONField(null=True, blank=True, help_text="The input pack as decided on.")
+    decided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-scheduled_at", "-id"]
+        indexes = [
+            models.Index(fields=["release", "outcome", "decided_at"]),
+            models.Index(fields=["outcome", "scheduled_at"]),
+        ]
+
+    def __str__(self):
+        return f"Go/No-Go board of {self.release_id} on {self.scheduled_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.outcome

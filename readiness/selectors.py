@@ -12,7 +12,16 @@ from releases.models import Release
 from releases.stages import Stage
 
 from . import services
-from .models import PRIORITY_ORDER, ChecklistItem, TemplateItem
+from .models import (
+    PRIORITY_ORDER,
+    ChecklistItem,
+    GoNoGoBoard,
+    RunbookEdit,
+    RunbookSection,
+    RunbookVersion,
+    TemplateItem,
+)
+from .pack import input_pack
 
 
 def checklist_items(release) -> list[ChecklistItem]:
@@ -120,3 +129,126 @@ def templates() -> list[tuple[str, str, list[TemplateItem]]]:
         by_type.setdefault(line.template.release_type, []).append(line)
     labels = dict(ReleaseType.choices)
     return [(t, labels[t], by_type[t]) for t in ReleaseType.values]
+
+
+# --- the runbook ---------------------------------------------------------------------
+
+
+def runbook_of(release) -> RunbookVersion | None:
+    return (
+        RunbookVersion.objects.filter(release=release)
+        .select_related("completed_by", "created_by", "based_on")
+        .first()
+    )
+
+
+def runbook_view(release) -> dict:
+    """The release's runbook version, or, before anyone wrote it, the version it will
+    start from (the previous one, copied forward) and the number it will get; the edit
+    history, newest first. Fixed queries."""
+    version = runbook_of(release)
+    previous = version.based_on if version else services.previous_runbook(release)
+    edits = (
+        list(RunbookEdit.objects.filter(version=version).select_related("edited_by"))
+        if version
+        else []
+    )
+    if version is not None:
+        sections = version.sections()
+    else:
+        sections = [
+            (s.value, s.label, getattr(previous, s.value) if previous else "")
+            for s in RunbookSection
+        ]
+    return {
+        "version": version,
+        "previous": previous,
+        "number": version.number if version else (previous.number + 1 if previous else 0),
+        "sections": sections,
+        "edits": edits,
+    }
+
+
+def runbook_missing(release) -> list[str]:
+    """What of the runbook holds RM.6.2."""
+    version = RunbookVersion.objects.filter(release=release).only("number", "completed_at").first()
+    if version is not None and version.is_complete:
+        return []
+    label = f"V{version.number}" if version else "version"
+    return [f"Runbook {label} of {release.identifier} marked complete"]
+
+
+def runbook_versions(application) -> list[RunbookVersion]:
+    """Every version of an application's runbook, oldest first, with its release."""
+    return list(
+        RunbookVersion.objects.filter(application=application)
+        .select_related("release", "completed_by")
+        .order_by("number")
+    )
+
+
+# --- the Go/No-Go board ---------------------------------------------------------------
+
+
+def boards_of(release) -> list[GoNoGoBoard]:
+    """The release's boards, the latest first, with who sits on them (three queries)."""
+    return list(
+        GoNoGoBoard.objects.filter(release=release)
+        .select_related("decided_by", "created_by")
+        .prefetch_related("participants", "parties")
+    )
+
+
+def board_or_none(release, pk: int) -> GoNoGoBoard | None:
+    return GoNoGoBoard.objects.filter(release=release, pk=pk).first()
+
+
+def go_in_this_round(release) -> GoNoGoBoard | None:
+    """The GO recorded since the release's round started (a rollback and re-authorisation
+    asks for a new board)."""
+    boards = GoNoGoBoard.objects.filter(release=release, outcome=GoNoGoBoard.Outcome.GO)
+    if release.round_started_at:
+        boards = boards.filter(decided_at__gte=release.round_started_at)
+    return boards.order_by("-decided_at").first()
+
+
+def board_missing(release) -> list[str]:
+    if go_in_this_round(release) is not None:
+        return []
+    return ["A GO of the Go/No-Go board"]
+
+
+def authorisations(release) -> list:
+    """RM.5.2's authorisations by the business threads, shown at the board as context:
+    they stay the record (``deployments``)."""
+    return list(
+        release.decisions.filter(kind="authorisation")
+        .select_related("business_thread", "recorded_by", "superseded_by")
+        .order_by("-recorded_at", "-id")
+    )
+
+
+def board_pack(board, release) -> dict:
+    """The pack the board decided on (frozen), or, while it is open, as it stands now."""
+    return board.pack if board.pack is not None else input_pack(release)
+
+
+def boards_sat_on(user, limit: int = 20) -> list[GoNoGoBoard]:
+    """The undecided boards of releases the user may see on which the user sits (named,
+    or a member of a party named), the soonest first (the start page). One query."""
+    visible = raci.visible_releases(user, Release.objects.exclude(stage__in=services.FINISHED))
+    mine = GoNoGoBoard.objects.filter(
+        Q(participants=user) | Q(parties__group__user=user), outcome=""
+    ).values("pk")
+    return list(
+        GoNoGoBoard.objects.filter(pk__in=mine, release__in=visible)
+        .select_related("release")
+        .order_by("scheduled_at", "id")[:limit]
+    )
+
+
+def readiness_summary(release) -> dict:
+    """The release page's readiness section: the runbook's state and the last board."""
+    version = runbook_of(release)
+    board = GoNoGoBoard.objects.filter(release=release).select_related("decided_by").first()
+    return {"runbook": version, "board": board}

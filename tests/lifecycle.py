@@ -3,9 +3,12 @@
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from deployments.plan_content import ITEMS
-from readiness.selectors import checklist_items
+from readiness import services as readiness
+from readiness.models import RunbookSection
+from readiness.selectors import checklist_items, go_in_this_round, runbook_of
 from readiness.services import waive_item
 
 
@@ -161,19 +164,50 @@ STAGE_WORK = {
 }
 
 
+#: a runbook as the deployment coordinator writes it in the walks
+RUNBOOK = {
+    "key_steps": "Stop the batch, deploy ecs-core then ecs-web, restart, smoke test",
+    "contacts": "Service desk first; application support second; supplier third",
+    "slas": "Availability 99.5% in office hours",
+    "monitoring": "Health page every minute; queue length alarm",
+    "rollback": "Redeploy the last known good build",
+    "known_errors": "None known",
+}
+
+
 def make_ready(cast, release):
-    """What go-live readiness asks before RM.6.2, settled through the API: the deployment
-    coordinator (A of RM.6.2) waives each high or medium Move2Run item still open."""
-    checklist = cast.ok(cast.api(cast.dc).get(f"/api/v1/releases/{release.identifier}/checklist/"))
+    """What go-live readiness asks before RM.6.2, settled through the API by the
+    deployment coordinator (A of RM.6.2 and RM.5.2, R of RM.5.1): each high or medium
+    Move2Run item still open waived, the runbook written and marked complete, and a
+    Go/No-Go board held that says GO."""
+    api, base = cast.api(cast.dc), f"/api/v1/releases/{release.identifier}"
+    checklist = cast.ok(api.get(f"{base}/checklist/"))
     for item in checklist["items"]:
         if item["status"] == "open" and item["priority"] != "low":
             cast.ok(
-                cast.api(cast.dc).post(
-                    f"/api/v1/releases/{release.identifier}/checklist/{item['id']}/waive/",
+                api.post(
+                    f"{base}/checklist/{item['id']}/waive/",
                     {"reason": "Checked at the Go/No-Go meeting"},
                     format="json",
                 )
             )
+    runbook = cast.ok(api.get(f"{base}/runbook/"))
+    if not runbook["complete"]:
+        for section, text in RUNBOOK.items():
+            body = {"section": section, "text": text}
+            cast.ok(api.post(f"{base}/runbook/sections/", body, format="json"))
+        note = {"change_note": "Brought up to date for this release"}
+        cast.ok(api.post(f"{base}/runbook/complete/", note, format="json"))
+    boards = cast.ok(api.get(f"{base}/boards/"))
+    if boards["missing"]:
+        open_boards = [b for b in boards["boards"] if not b["outcome"]]
+        if open_boards:
+            board = open_boards[0]
+        else:
+            when = {"scheduled_at": "2027-02-09T10:00", "participants": [cast.dc.username]}
+            board = cast.ok(api.post(f"{base}/boards/", when, format="json"), 201)
+        go = {"outcome": "go"}
+        cast.ok(api.post(f"{base}/boards/{board['id']}/outcome/", go, format="json"))
 
 
 def waive_open_items(release, *, by):
@@ -181,6 +215,21 @@ def waive_open_items(release, *, by):
     for item in checklist_items(release):
         if item.holds_go_live:
             waive_item(release, item.pk, by=by, reason="Checked at the Go/No-Go meeting")
+    complete_runbook_and_go(release, by=by)
+
+
+def complete_runbook_and_go(release, *, by):
+    """The runbook written and complete, and a board that says GO (the services)."""
+    version = runbook_of(release)
+    if version is None or not version.is_complete:
+        for section in RunbookSection.values:
+            readiness.edit_runbook_section(release, by=by, section=section, text=RUNBOOK[section])
+        readiness.complete_runbook(release, by=by, change_note="Brought up to date")
+    if go_in_this_round(release) is None:
+        board = release.boards.filter(outcome="").first() or readiness.schedule_board(
+            release, by=by, scheduled_at=timezone.now(), participants=[by]
+        )
+        readiness.record_outcome(release, board.pk, by=by, outcome="go")
 
 
 def install(cast, release, successful: bool):

@@ -25,6 +25,23 @@ urlpatterns = [
         views.CarryItemView.as_view(),
         name="checklist-item-carry",
     ),
+    path("releases/<str:identifier>/runbook/", views.RunbookView.as_view(), name="release-runbook"),
+    path(
+        "releases/<str:identifier>/runbook/sections/",
+        views.RunbookSectionView.as_view(),
+        name="runbook-section",
+    ),
+    path(
+        "releases/<str:identifier>/runbook/complete/",
+        views.RunbookCompleteView.as_view(),
+        name="runbook-complete",
+    ),
+    path("releases/<str:identifier>/boards/", views.BoardsView.as_view(), name="release-boards"),
+    path(
+        "releases/<str:identifier>/boards/<int:pk>/outcome/",
+        views.BoardOutcomeView.as_view(),
+        name="board-outcome",
+    ),
     path("checklist-templates/", views.TemplatesView.as_view(), name="checklist-template-list"),
     path(
         "checklist-templates/items/<int:pk>/",

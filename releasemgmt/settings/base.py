@@ -336,6 +336,9 @@ SPECTACULAR_SETTINGS = {
         "EnvironmentStatusEnum": "dsl.models.Environment.Status",
         "IncidentPriorityEnum": "aftercare.models.Incident.Priority",
         "ImprovementActionStatusEnum": "aftercare.models.ImprovementAction.Status",
+        "BoardOutcomeEnum": "readiness.models.GoNoGoBoard.Outcome",
+        "CabDecisionOutcomeEnum": "changes.models.CabDecision.Outcome",
+        "RunbookSectionEnum": "readiness.models.RunbookSection",
     },
 }
 

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from readiness.models import ChecklistItem
+from tests.lifecycle import complete_runbook_and_go
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +48,8 @@ def test_the_coordinator_settles_the_checklist_then_goes_live(
         expect(page.locator(f"#item-{item.pk} .status")).to_contain_text("Waived")
     expect(page.locator("#checklist-summary")).to_contain_text("Nothing of the checklist holds")
 
-    # RM.6.2 is accepted now
+    # RM.6.2 is accepted now (the runbook and the board: test_runbook_board_walk.py)
+    complete_runbook_and_go(release, by=cast.dc)
     page.goto(f"{live_server.url}/releases/{release.identifier}/activities/RM.6.2/")
     card = page.locator("article").filter(
         has=page.locator("header").get_by_text(

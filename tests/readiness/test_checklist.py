@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from readiness.selectors import carried_items
 from releasemgmt.audit.models import AuditEntry
+from tests.lifecycle import complete_runbook_and_go
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +149,7 @@ def test_go_live_waits_for_high_and_medium_items_unless_waived(release_at, cast,
     cmdb = _item(body, "CMDB")
     ok(_post(cast, people["conf"], release, cmdb, "confirm", {"evidence_note": "CIs updated"}))
     assert _checklist(cast, release)["missing"] == []
+    complete_runbook_and_go(release, by=cast.dc)  # the runbook and the board's GO
     ok(p(cast.dc, release, "RM.6.2", {"start_at": "2027-02-10T20:00"}))
     assert AuditEntry.objects.filter(action="checklist_item_waived", release=release).exists()
 

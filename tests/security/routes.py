@@ -263,6 +263,8 @@ RELEASE_ARGUMENTS |= {
     "checklist-item-carry": {"pk": 1},
 }
 NO_ARGUMENTS |= {"readiness:templates", "checklist-template-list"}
+#: The Go/No-Go board's outcome, a board of the release by its id.
+RELEASE_ARGUMENTS |= {"readiness:board_outcome": {"pk": 1}, "board-outcome": {"pk": 1}}
 SHARED |= {
     "readiness:template_item": {"pk": 1},
     "readiness:template_item_remove": {"pk": 1},

@@ -64,10 +64,15 @@ from dsl.environment_forms import (
 from dsl.forms import ArchiveMediumForm, CITaskForm
 from dsl.models import ConfigurationItem, Environment, ProposedStatusChange, Subscriber
 from raci.forms import MemberForm, OrganisationForm
+from readiness import services as readiness_services
 from readiness.forms import (
+    BoardOutcomeForm,
     CarryItemForm,
+    CompleteRunbookForm,
     ConfirmItemForm,
     NewTemplateItemForm,
+    RunbookSectionForm,
+    ScheduleBoardForm,
     TemplateItemForm,
     WaiveItemForm,
 )
@@ -328,6 +333,12 @@ POINTS: dict[str, Callable] = {
     "authorisation": _walked("authorisation"),
     "installation": _walked("installation"),
     "notified": _then("installation", _perform("RM.6.1", {"message": "Downtime"})),
+    "board": _then(
+        "planning",
+        lambda world, release: readiness_services.schedule_board(
+            release, by=world.cast.dc, scheduled_at=timezone.now()
+        ),
+    ),
     "ready": _then("notified", lambda world, release: make_ready(world.cast, release)),
     "installing": _then("ready", _perform("RM.6.2", {"start_at": "2027-02-10T20:00"})),
     "installed": _then(
@@ -864,6 +875,31 @@ API_DOORS |= {
     ),
 }
 
+
+# --- go-live readiness: the runbook and the Go/No-Go board (issue 14) ---
+def _open_board(world):
+    return {"id": world.release("board").boards.get(outcome="").pk}
+
+
+def _board_body(world, release):
+    return {
+        "scheduled_at": "2027-02-09T10:00",
+        "participants": [world.cast.dc.username],
+        "parties": ["a3-cust"],
+        "agenda": "The pack",
+    }
+
+
+NO_GO = {"outcome": "nogo", "reason": "SAT findings", "new_installation_date": "2028-06-20"}
+API_DOORS |= {
+    f"POST {R}/runbook/sections/": Door(
+        "dc", "planning", static(section="slas", text="99.5% in office hours")
+    ),
+    f"POST {R}/runbook/complete/": Door("dc", "planning", static(change_note="KE-12 added")),
+    f"POST {R}/boards/": Door("dc", "planning", _board_body),
+    f"POST {R}/boards/{{id}}/outcome/": Door("dc", "board", static(**NO_GO), _open_board),
+}
+
 #: one-line fields the schema does not bound (references by name, credentials)
 NAMED = {
     "application",
@@ -895,6 +931,7 @@ def _multiline_names() -> set[str]:
     classes = [spec.form for spec in registry.performed_by_form()]
     classes += [a.form for a in registry.all_actions()] + [DecisionForm, MassNotificationForm]
     classes += [AnswerForm]
+    classes += [RunbookSectionForm, CompleteRunbookForm, ScheduleBoardForm, BoardOutcomeForm]
     return {
         name
         for form_class in classes
@@ -1740,6 +1777,37 @@ PAGES |= {
         static(reason="In hypercare"),
         _form_of(CarryItemForm),
         where=_item_page("Knowledge base", "carry"),
+    ),
+    "runbook section": Page(
+        "dc",
+        "planning",
+        "/releases/{identifier}/runbook/sections/",
+        static(section="slas", text="99.5% in office hours"),
+        _form_of(RunbookSectionForm),
+    ),
+    "runbook complete": Page(
+        "dc",
+        "planning",
+        "/releases/{identifier}/runbook/complete/",
+        static(change_note="KE-12 added"),
+        _form_of(CompleteRunbookForm),
+    ),
+    "board schedule": Page(
+        "dc",
+        "planning",
+        "/releases/{identifier}/board/schedule/",
+        _board_body,
+        _form_of(ScheduleBoardForm),
+    ),
+    "board outcome": Page(
+        "dc",
+        "board",
+        "",
+        static(**NO_GO),
+        _form_of(BoardOutcomeForm),
+        where=lambda w: (
+            f"/releases/{w.release('board').identifier}/board/{_open_board(w)['id']}/outcome/"
+        ),
     ),
     "checklist template line": Page(
         "owner",
