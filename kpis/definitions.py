@@ -108,7 +108,7 @@ def overlapping():
 
 def annotated(releases):
     """``releases`` with what the KPIs ask of each, computed by the database."""
-    return releases.alias(
+    return releases.annotate(
         live_at=went_live_at(),
         baseline_end=baseline_end(),
         rolled_back=rolled_back(),

@@ -111,7 +111,7 @@ def spreads(queryset, key, begin, finish, order: str) -> dict:
     if connection.vendor == "postgresql":
         length = Seconds(ExpressionWrapper(finish - begin, output_field=DurationField()))
         rows = (
-            queryset.alias(_key=key, _length=length)
+            queryset.annotate(_key=key, _length=length)
             .values("_key")
             .annotate(
                 n=Count("pk"),

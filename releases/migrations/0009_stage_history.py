@@ -14,7 +14,8 @@ STAGES = {
 
 def backfill(apps, schema_editor):
     """The stage history of the releases moved before it was kept: every move was audited
-    as ``stage_<transition>`` with the stage before and after."""
+    as ``stage_<transition>`` with the stage before and after
+    (``releases.services.move_release``)."""
     entries = apps.get_model("audit", "AuditEntry")
     releases = apps.get_model("releases", "Release")
     changes = apps.get_model("releases", "StageChange")
@@ -27,8 +28,9 @@ def backfill(apps, schema_editor):
         .values_list("release_id", "action", "changes", "timestamp", "actor_id")
     )
     for release_id, action, recorded, at, actor_id in moves.iterator(chunk_size=2000):
-        before = (recorded or {}).get("before", {}).get("stage")
-        after = (recorded or {}).get("after", {}).get("stage")
+        # the entry holds {"stage": [before, after]}
+        stage = (recorded or {}).get("stage") or [None, None]
+        before, after = (stage + [None, None])[:2] if isinstance(stage, list) else (None, None)
         if before not in STAGES or after not in STAGES or release_id not in created:
             continue
         batch.append(
