@@ -7,5 +7,5 @@ from . import views
 app_name = "kpis"
 urlpatterns = [
     path("kpis/", views.kpi_page, name="page"),
-    path("kpis/export/<slug:table>.csv", views.kpi_export, name="export"),
+    path("kpis/export/", views.kpi_export, name="export"),
 ]

@@ -40,6 +40,7 @@ def kpi_page(request):
         return render(request, "kpis/kpis.html", {"form": form}, status=400)
     report = selectors.report(request.user, *asked)
     query = request.GET.copy()
+    query.pop("table", None)
     return render(
         request,
         "kpis/kpis.html",
@@ -55,8 +56,10 @@ def kpi_page(request):
 
 @login_required
 @require_GET
-def kpi_export(request, table):
-    """One table of the page as CSV, with the page's period and slices."""
+def kpi_export(request):
+    """One table of the page (``table``, the KPIs by default) as CSV, with the page's
+    period and slices."""
+    table = request.GET.get("table", "kpis")
     if table not in tables.TABLES:
         raise Http404("No such table.")
     form, asked = _asked(request)
