@@ -15,7 +15,7 @@ from django.utils import timezone
 from deployments.models import InstallationReport
 from releases.models import Release, StageChange
 
-from .conftest import History
+from .history import History
 
 pytestmark = pytest.mark.django_db
 
