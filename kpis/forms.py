@@ -1,8 +1,6 @@
 """What a reader asks of the KPI page and its API: a period and the slices, all in the
 query string so that a view can be bookmarked and mailed (issue 15 point 7)."""
 
-import datetime
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -65,7 +63,3 @@ class KpiQueryForm(GuardedForm):
         else:
             data["range"] = periods.quarter_of(timezone.localdate())
         return data
-
-
-def today() -> datetime.date:
-    return timezone.localdate()

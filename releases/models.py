@@ -235,7 +235,11 @@ class ActivityRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["release", "activity"], name="activity_record_unique"),
         ]
-        indexes = [models.Index(fields=["activity", "status"])]
+        indexes = [
+            models.Index(fields=["activity", "status"]),
+            # the KPIs' flow: the activities done in a period (kpis.flow)
+            models.Index(fields=["status", "performed_at"]),
+        ]
 
     def __str__(self):
         return f"{self.release.identifier} {self.activity.code}: {self.get_status_display()}"
