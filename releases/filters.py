@@ -54,7 +54,7 @@ class ReleaseFilter(django_filters.FilterSet):
         assigned = Assignment.objects.filter(party__slug=value).values("release_id")
         return queryset.filter(id__in=assigned)
 
-    def by_kpi(self, queryset, name, value):
+    def by_kpi(self, queryset, name, value: str):
         """The releases behind a figure of the KPI page, over ``kpi_from`` to ``kpi_to``."""
         data = self.form.cleaned_data
         return KPI_FILTERS[value][1](queryset, data.get("kpi_from"), data.get("kpi_to"))

@@ -300,6 +300,7 @@ SPECTACULAR_SETTINGS = {
         "TestReportKindEnum": "deployments.models.TestReport.Kind",
         "DecisionKindEnum": "deployments.models.Decision.Kind",
         "DocumentKindEnum": "dsl.models.Document.Kind",
+        "ConfigurationItemKindEnum": "dsl.models.ConfigurationItem.Kind",
         "CommunicationKindEnum": "releasemgmt.notifications.models.Communication.Kind",
         "MilestoneKindEnum": "releases.models.Milestone.Kind",
         "WindowKindEnum": "releases.models.Window.Kind",
