@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncQuarter
 
+from releasemgmt.windows import overlaps
 from releases.models import ActivityRecord, Milestone, ReleaseType, Stage, StageChange
 from releases.stages import ActivityStatus
 
@@ -94,10 +95,10 @@ def rolled_back():
 def overlapping():
     """Its installation window meets another release's of the same application."""
     others = Milestone.objects.filter(
+        # the windows' range index finds the few that meet (releasemgmt.windows)
+        overlaps("starts_at", "ends_at", OuterRef("starts_at"), OuterRef("ends_at")),
         kind=Milestone.Kind.INSTALLATION,
         release__application_id=OuterRef("release__application_id"),
-        starts_at__lt=OuterRef("ends_at"),
-        ends_at__gt=OuterRef("starts_at"),
     ).exclude(Q(release_id=OuterRef("release_id")) | Q(release__stage=Stage.CANCELLED))
     return Exists(
         Milestone.objects.filter(release=OuterRef("pk"), kind=Milestone.Kind.INSTALLATION).filter(

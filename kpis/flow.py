@@ -153,9 +153,9 @@ def _which(field: str, period, previous):
     )
 
 
-def _span(field: str, period, previous) -> Q:
-    now, before = period.moments(), previous.moments()
-    return Q(**{f"{field}__gte": min(now[0], before[0]), f"{field}__lt": max(now[1], before[1])})
+def _within(field: str, period) -> Q:
+    start, end = period.moments()
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
 def _mine(queryset, scope, path: str = "release"):
@@ -189,12 +189,12 @@ def dora(scope, period, previous) -> list[dict]:
         max(period.moments()[1], previous.moments()[1]),
     )
     live = installations(scope, low, high).aggregate(
-        current=Count("pk", filter=_span("performed_at", period, period)),
-        previous=Count("pk", filter=_span("performed_at", previous, previous)),
+        current=Count("pk", filter=_within("performed_at", period)),
+        previous=Count("pk", filter=_within("performed_at", previous)),
     )
     failed = rollbacks(scope, low, high).aggregate(
-        current=Count("pk", filter=_span("at", period, period)),
-        previous=Count("pk", filter=_span("at", previous, previous)),
+        current=Count("pk", filter=_within("at", period)),
+        previous=Count("pk", filter=_within("at", previous)),
     )
     first_rfc = Subquery(
         RfC.objects.filter(release=OuterRef("release_id"), authorised_at__isnull=False)
