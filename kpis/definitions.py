@@ -36,7 +36,7 @@ The DORA keys and the flow of the process are in ``kpis.flow``.
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import TruncQuarter
+from django.db.models.functions import TruncQuarter, Upper
 
 from releasemgmt.windows import overlaps
 from releases.models import ActivityRecord, Milestone, ReleaseType, Stage, StageChange
@@ -74,16 +74,18 @@ def went_live_at():
     return Subquery(
         ActivityRecord.objects.filter(
             release=OuterRef("pk"), activity__code=LIVE, status=ActivityStatus.DONE
-        ).values("performed_at")[:1]
+        )
+        .order_by()
+        .values("performed_at")[:1]
     )
 
 
 def baseline_end():
     """The end of the installation day as planned when RM.1.4 published the plan."""
     return Subquery(
-        Milestone.objects.filter(release=OuterRef("pk"), kind=Milestone.Kind.INSTALLATION).values(
-            "baseline_ends_at"
-        )[:1]
+        Milestone.objects.filter(release=OuterRef("pk"), kind=Milestone.Kind.INSTALLATION)
+        .order_by()
+        .values("baseline_ends_at")[:1]
     )
 
 
@@ -94,12 +96,17 @@ def rolled_back():
 
 def overlapping():
     """Its installation window meets another release's of the same application."""
-    others = Milestone.objects.filter(
-        # the windows' range index finds the few that meet (releasemgmt.windows)
-        overlaps("starts_at", "ends_at", OuterRef("starts_at"), OuterRef("ends_at")),
-        kind=Milestone.Kind.INSTALLATION,
-        release__application_id=OuterRef("release__application_id"),
-    ).exclude(Q(release_id=OuterRef("release_id")) | Q(release__stage=Stage.CANCELLED))
+    others = (
+        Milestone.objects.alias(what=Upper("kind"))
+        .filter(
+            # the windows' range index finds the few that meet (releasemgmt.windows); their
+            # kind is read from the rows found, not from the index of every installation
+            overlaps("starts_at", "ends_at", OuterRef("starts_at"), OuterRef("ends_at")),
+            what=Milestone.Kind.INSTALLATION.upper(),
+            release__application_id=OuterRef("release__application_id"),
+        )
+        .exclude(Q(release_id=OuterRef("release_id")) | Q(release__stage=Stage.CANCELLED))
+    )
     return Exists(
         Milestone.objects.filter(release=OuterRef("pk"), kind=Milestone.Kind.INSTALLATION).filter(
             Exists(others)
