@@ -102,6 +102,7 @@ from releases.models import (
     ReleasePolicy,
     ReleaseType,
     Stage,
+    StageChange,
 )
 from satisfaction.models import Survey
 
@@ -1001,11 +1002,69 @@ def _build_chunk(world: World, indexes, rng: random.Random, audit_budget: int) -
         changes.write()
     with phase("milestones (COPY)"):
         _write_milestones(releases, plans)
+    with phase("stage history (COPY)"):
+        copy_rows(
+            StageChange,
+            STAGE_CHANGE_COLUMNS,
+            [
+                row
+                for release, plan in zip(releases, plans, strict=True)
+                for row in _moves(release, plan)
+            ],
+        )
     with phase("communications (COPY)"):
         copy_rows(Communication, COMMUNICATION_COLUMNS, communications)
         copy_lines(Recipient, RECIPIENT_COLUMNS, recipients)
     with phase("audit entries (COPY)"):
         return copy_rows(AuditEntry, AUDIT_COLUMNS, [row + AS_THEY_WERE for row in entries])
+
+
+# --- the stage history: what ``move_release`` records -------------------------------------
+
+STAGE_CHANGE_COLUMNS = (
+    "release",
+    "transition",
+    "from_stage",
+    "to_stage",
+    "at",
+    "entered_from_at",
+    "by",
+)
+#: the forward path of a release and the transition of each step
+PATH = [
+    ("receive", Stage.PLANNING, Stage.RECEIVING),
+    ("kick_off", Stage.RECEIVING, Stage.KICKOFF),
+    ("start_acceptance", Stage.KICKOFF, Stage.ACCEPTANCE),
+    ("request_authorisation", Stage.ACCEPTANCE, Stage.AUTHORISATION),
+    ("authorise_installation", Stage.AUTHORISATION, Stage.INSTALLATION),
+]
+
+
+def _moves(release, plan) -> list[tuple]:
+    """The moves that took the release to its stage, spread from RM.1.1 to its planned
+    installation (never in the future): the rows the KPIs' flow reads."""
+    steps = []
+    for transition, source, target in PATH:
+        if release.stage == source:
+            break
+        steps.append((transition, source, target))
+    if release.stage == Stage.CANCELLED:
+        steps = [("cancel", Stage.PLANNING, Stage.CANCELLED)]
+    elif release.stage == Stage.ROLLED_BACK:
+        steps.append(("roll_back", Stage.INSTALLATION, Stage.ROLLED_BACK))
+    elif release.stage == Stage.CONFORMANCE:
+        steps.append(("start_conformance", Stage.INSTALLATION, Stage.CONFORMANCE))
+    elif release.stage == Stage.CLOSED:
+        steps.append(("close", Stage.INSTALLATION, Stage.CLOSED))
+    start = _formalised_at(release)
+    end = _at(release.planned_installation_date, 20)
+    rows, entered = [], start
+    for n, (transition, source, target) in enumerate(steps, start=1):
+        at = _past(start + (end - start) * n / (len(steps) + 1))
+        at = max(at, entered)
+        rows.append((release.pk, transition, source, target, at, entered, plan["rm"].pk))
+        entered = at
+    return rows
 
 
 # --- the dated plan: milestones ----------------------------------------------------------

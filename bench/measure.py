@@ -191,6 +191,13 @@ def pages(world) -> list[Page]:
     month = today.replace(day=1)
     following = (month + datetime.timedelta(days=32)).replace(day=1)
     calendar = f"/api/v1/calendar/?start={month.isoformat()}&end={following.isoformat()}"
+    # The KPIs of a year (issue 15): the page and its API, and a thread's own figures.
+    year = f"?period={today.year}"
+    others += [
+        ("release manager", f"/kpis/{year}"),
+        ("release manager", f"/api/v1/kpis/{year}"),
+        ("thread A3/Cust", f"/kpis/{year}"),
+    ]
     others += [
         ("release manager", "/calendar/"),
         ("release manager", calendar),

@@ -7,3 +7,8 @@ class KpisConfig(AppConfig):
 
     name = "kpis"
     verbose_name = "KPIs"
+
+    def ready(self):
+        from . import drill  # noqa: PLC0415 - the release list learns the KPIs' filters
+
+        drill.register()

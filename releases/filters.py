@@ -1,9 +1,27 @@
+from collections.abc import Callable
+
 import django_filters
 from django.db.models import Q
 
+from raci.models import Assignment
 from releasemgmt.forms import GuardedForm
 
 from .models import Application, Release, ReleaseType, Stage, Window
+
+#: the releases behind each figure of the KPI page, registered by the room that counts
+#: them (``kpis``, when it is ready) so that the list and the figure share one
+#: definition: slug -> (label, narrow(queryset, start, end))
+KPI_FILTERS: dict[str, tuple[str, Callable]] = {}
+
+
+def register_kpi_filter(slug: str, label: str, narrow: Callable) -> None:
+    """``narrow(queryset, start, end)`` gives the releases of ``queryset`` counted by the
+    figure ``slug`` over the days from ``start`` to ``end`` (either may be None)."""
+    KPI_FILTERS[slug] = (label, narrow)
+
+
+def _kpi_choices():
+    return [(slug, label) for slug, (label, _) in KPI_FILTERS.items()]
 
 
 class ReleaseFilter(django_filters.FilterSet):
@@ -19,11 +37,31 @@ class ReleaseFilter(django_filters.FilterSet):
     installation_to = django_filters.DateFilter(
         field_name="planned_installation_date", lookup_expr="lte"
     )
+    thread = django_filters.CharFilter(method="by_thread", label="Business thread")
+    kpi = django_filters.ChoiceFilter(
+        choices=_kpi_choices, method="by_kpi", empty_label="Any", label="Counted by KPI"
+    )
+    kpi_from = django_filters.DateFilter(method="within_kpi", label="KPI period from")
+    kpi_to = django_filters.DateFilter(method="within_kpi", label="KPI period to")
 
     class Meta:
         model = Release
         fields = ["q", "stage", "release_type", "application"]
         form = GuardedForm
+
+    def by_thread(self, queryset, name, value):
+        """The releases a business thread (its slug, a3-cust) is assigned to (RM.1.2)."""
+        assigned = Assignment.objects.filter(party__slug=value).values("release_id")
+        return queryset.filter(id__in=assigned)
+
+    def by_kpi(self, queryset, name, value: str):
+        """The releases behind a figure of the KPI page, over ``kpi_from`` to ``kpi_to``."""
+        data = self.form.cleaned_data
+        return KPI_FILTERS[value][1](queryset, data.get("kpi_from"), data.get("kpi_to"))
+
+    def within_kpi(self, queryset, name, value):
+        """The bounds of ``kpi``: read by ``by_kpi``, nothing to filter on their own."""
+        return queryset
 
     def by_application(self, queryset, name, value):
         """The code as the pages show it (ECS) or as it is stored (ecs), on the index."""

@@ -12,6 +12,7 @@ __all__ = [
     "ReleasePolicy",
     "ReleaseType",
     "Stage",
+    "StageChange",
     "Window",
 ]
 
@@ -233,10 +234,46 @@ class ActivityRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["release", "activity"], name="activity_record_unique"),
         ]
-        indexes = [models.Index(fields=["activity", "status"])]
+        indexes = [
+            models.Index(fields=["activity", "status"]),
+            # the KPIs' flow: the activities done in a period (kpis.flow)
+            models.Index(fields=["status", "performed_at"]),
+        ]
 
     def __str__(self):
         return f"{self.release.identifier} {self.activity.code}: {self.get_status_display()}"
+
+
+class StageChange(models.Model):
+    """One move of a release from a stage to another, as it happened: the history the
+    KPIs (seed 002 section 5.3) and the process flow are counted from. Written by
+    ``releases.services.move_release`` and never changed; a rollback (RM.6.4) stays
+    here as its ``roll_back`` move whatever the release does next."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="stage_changes")
+    transition = models.CharField(max_length=30)
+    from_stage = models.CharField(max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    at = models.DateTimeField()
+    entered_from_at = models.DateTimeField(
+        help_text="When the release entered the stage it left: the time it spent there "
+        "is at - entered_from_at."
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["release", "at"]),
+            models.Index(fields=["transition", "at"]),
+            models.Index(fields=["from_stage", "at"]),
+            models.Index(fields=["to_stage", "at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.release_id}: {self.from_stage} -> {self.to_stage} ({self.transition})"
 
 
 class Milestone(models.Model):

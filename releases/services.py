@@ -16,7 +16,7 @@ from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
 
 from . import communications, lifecycle, planning, policy, signals
-from .models import ActivityRecord, Release, Stage
+from .models import ActivityRecord, Release, Stage, StageChange
 from .stages import SETTLED
 
 #: Fields of RM.1.1 that a release manager may revise while the release is open.
@@ -167,11 +167,28 @@ def move_release(release, name: str, *, by) -> None:
     if name in NEW_ROUND:
         release.round_started_at = timezone.now()
     if name == "reauthorise":
+        # the flag says whether the current round used the rollback plan (RM.6.7 then
+        # implements no RfC); the rollback itself stays counted in the stage history
         release.rollback_plan_used = False
     try:
         release.save()
     except ConcurrentTransition as exc:
         raise Conflict(f"{release.identifier} was changed by someone else; reload it.") from exc
+    entered = (
+        StageChange.objects.filter(release=release)
+        .order_by("-at", "-id")
+        .values_list("at", flat=True)
+        .first()
+    )
+    StageChange.objects.create(
+        release=release,
+        transition=name,
+        from_stage=before,
+        to_stage=release.stage,
+        at=timezone.now(),
+        entered_from_at=entered or release.created_at,
+        by=by if getattr(by, "pk", None) else None,
+    )
     audit.record(
         actor=by,
         action=f"stage_{name}",

@@ -21,7 +21,7 @@ from releasemgmt.web import posted, run_form
 from . import planning, policy, registry, selectors, services, types, waivers
 from .downloads import release_files
 from .exports import export_releases
-from .filters import ReleaseFilter, WindowFilter
+from .filters import KPI_FILTERS, ReleaseFilter, WindowFilter
 from .forms import (
     AssignRolesForm,
     CatchUpForm,
@@ -53,11 +53,19 @@ def activity_form(request, form, *, activity, title, perform, success, release=N
 def release_list(request):
     releases = ReleaseFilter(request.GET, queryset=selectors.release_list(request.user))
     page = Paginator(releases.qs, 50).get_page(request.GET.get("page"))
+    kpi = releases.form.cleaned_data.get("kpi") if releases.form.is_valid() else ""
     return render(
         request,
         "releases/release_list.html",
         {
             "filter": releases,
+            # the figure of the KPI page this list shows the releases of, kept by the filters
+            "kpi_label": KPI_FILTERS[kpi][0] if kpi else "",
+            "kpi_hidden": [
+                (name, request.GET[name])
+                for name in ("kpi", "kpi_from", "kpi_to", "thread")
+                if request.GET.get(name) and releases.form.is_valid()
+            ],
             "page": page,
             "export_query": _export_query(request),
             "may_formalise": raci.may_formalise(request.user),

@@ -119,7 +119,11 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
-        indexes = [models.Index(fields=["release", "kind", "business_thread"])]
+        indexes = [
+            models.Index(fields=["release", "kind", "business_thread"]),
+            # the KPIs' flow: the threads' decisions of a period (kpis.flow)
+            models.Index(fields=["decided_at"]),
+        ]
 
     def __str__(self):
         return f"{self.get_verdict_display()} by {self.business_thread} ({self.get_kind_display()})"

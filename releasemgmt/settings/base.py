@@ -162,6 +162,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
     ("vendor/fullcalendar", BASE_DIR / "node_modules" / "fullcalendar"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
@@ -314,6 +315,7 @@ SPECTACULAR_SETTINGS = {
         "TestReportKindEnum": "deployments.models.TestReport.Kind",
         "DecisionKindEnum": "deployments.models.Decision.Kind",
         "DocumentKindEnum": "dsl.models.Document.Kind",
+        "ConfigurationItemKindEnum": "dsl.models.ConfigurationItem.Kind",
         "CommunicationKindEnum": "releasemgmt.notifications.models.Communication.Kind",
         "MilestoneKindEnum": "releases.models.Milestone.Kind",
         "WindowKindEnum": "releases.models.Window.Kind",
@@ -328,7 +330,6 @@ SPECTACULAR_SETTINGS = {
         "CabMeetingKindEnum": "changes.models.CabMeeting.Kind",
         "OnBreachEnum": "releases.models.OnBreach",
         "DeploymentOptionEnum": "releases.models.DeploymentOption",
-        "ConfigurationItemKindEnum": "dsl.models.ConfigurationItem.Kind",
         "ReleaseTypeEnum": "raci.release_types.ReleaseType",
         "CIStatusEnum": "dsl.models.CIStatus",
         "CITaskStatusEnum": "dsl.models.CITask.Status",

@@ -18,6 +18,7 @@ from dsl.models import Archive, CITask, Component, InstalledVersion
 from raci.permissions import Parties
 from readiness.models import ChecklistItem
 from releasemgmt.audit.models import AuditEntry
+from releases.models import Release, StageChange
 from satisfaction.models import Survey
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +234,17 @@ def test_the_review_and_lessons_pages_are_measured_with_constant_queries(world):
     first = next(r for r in rows if r.page == "/lessons/" and r.persona == "release manager")
     second = next(r for r in rows if r.page == "/lessons/?page=2")
     assert first.queries == second.queries
+
+
+def test_the_kpis_of_a_year_are_measured_on_the_stage_history(world):
+    """Every release of the dataset has the moves to its stage (the rows the KPIs' flow
+    reads); the KPI page of a year and its API answer 200 (issue 15)."""
+    moved = Release.objects.exclude(stage="planning")
+    assert StageChange.objects.values("release").distinct().count() == moved.count()
+    assert StageChange.objects.filter(transition="roll_back").count() == (
+        Release.objects.filter(stage="rolled_back").count()
+    )
+    chosen = [p for p in measure.pages(world) if "kpis/" in p.path]
+    assert {p.path.split("?")[0] for p in chosen} == {"/kpis/", "/api/v1/kpis/"}
+    rows = measure.run(chosen, repeat=2)
+    assert measure.unexpected(rows) == []

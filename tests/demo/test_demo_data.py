@@ -8,6 +8,8 @@ from changes.selectors import change_schedule
 from deployments.models import DeploymentPlan, InstallationReport, ReleasePackage
 from deployments.plan_content import missing_items
 from dsl.models import CITask, Environment, InstalledVersion
+from kpis import periods
+from kpis import selectors as kpi_selectors
 from raci.models import Party
 from releasemgmt.audit.models import AuditEntry
 from releases.models import PolicyBreach, Release, ReleasePolicy
@@ -22,7 +24,7 @@ def test_demo_data_gives_every_party_a_user_and_can_run_twice(db):
             o.group.user_set.count() for o in party.organisations.all()
         )
         assert holders >= 1, party
-    assert Release.objects.count() == 16
+    assert Release.objects.count() == 16 + 21  # and two years of history (demo.kpi_history)
     assert set(Release.objects.values_list("stage", flat=True)) == {
         "planning",
         "receiving",
@@ -212,3 +214,26 @@ def test_demo_data_shows_a_review_with_lessons_and_actions(db):
     owed = Release.objects.get(application__code="ncts", version="5.0.9")
     assert owed.rollback_plan_used
     assert not PostReleaseReview.objects.filter(release=owed).exists()
+
+
+def test_demo_data_gives_the_kpi_page_eight_quarters_to_show(db):
+    """Every chart of the KPI page has something to show: releases in each of the last
+    eight quarters, installed on time and late, rolled back, overlapping (issue 15)."""
+    call_command("load_demo")
+    manager = get_user_model().objects.get(username="release-manager")
+    last = periods.quarter_of(timezone.localdate()).previous()
+    report = kpi_selectors.report(
+        manager,
+        periods.Period("custom", last.start.replace(year=last.start.year - 2), last.end),
+        kpi_selectors.Slices(),
+    )
+    assert all(q["kpis"]["total"]["value"] > 0 for q in report["trend"])
+    figures = {k["slug"]: k for k in report["kpis"]}
+    for slug in ("major", "minor", "overlapping", "rollback", "late"):
+        assert figures[slug]["numerator"] > 0, slug
+    assert figures["late"]["numerator"] < figures["late"]["denominator"]
+    dora = {k["slug"]: k for k in report["dora"]}
+    assert dora["failed-installations"]["numerator"] > 0
+    assert dora["restore"]["value"] > 0
+    assert all(s["n"] > 0 for s in report["stages"] if s["stage"] != "conformance")
+    assert report["cumulative"][-1]["closed"] > report["cumulative"][0]["closed"]

@@ -109,6 +109,9 @@ EXPORTS = {
     "rfc-schedule-export",
 }
 NO_ARGUMENTS |= EXPORTS
+#: The KPIs (issue 15): the page, its CSV tables and its API, counted over the releases
+#: the reader may see.
+NO_ARGUMENTS |= {"kpis:page", "kpis:export", "api-kpis"}
 #: What a list needs in its query to answer at all (the calendar's range).
 QUERIES = {
     "calendar": {

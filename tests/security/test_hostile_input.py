@@ -2179,3 +2179,48 @@ def test_a_comparison_of_hostile_revision_numbers_is_refused(world, query):
     web.force_login(world.cast.cust)
     page = web.get(f"/releases/{release.identifier}/deployment-plan/compare/?{query}")
     assert page.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("period=%00", "period"),
+        ("period=2026-Q%01", "period"),
+        ("period=%ED%A0%80", "period"),  # a lone surrogate, as UTF-8 would carry it
+        ("period=" + "9" * 5000, "period"),
+        ("period=0001", "period"),
+        ("period=custom&start=0001-01-01&end=2026-01-01", "start"),
+        ("period=custom&start=2026-01-01&end=9999-12-31", "end"),
+        ("period=custom&start=2026-01-01&end=99999-01-01", "end"),
+        ("period=2026&application=%00", "application"),
+        ("period=2026&thread=" + "x" * 5000, "thread"),
+        ("period=2026&release_type=major%0A", "release_type"),
+        ("period=2026&table=kpis&kpi=%00", None),
+    ],
+)
+def test_the_kpis_refuse_hostile_queries_naming_the_field(world, query, field):
+    """The KPI page, its export and its API read their period and slices from the query
+    string: every hostile value is refused on its field (issue 15), never a 500."""
+    client = _api_client(world.cast.rm)
+    response = client.get(f"/api/v1/kpis/?{query}")
+    web = Client(raise_request_exception=False)
+    web.force_login(world.cast.rm)
+    page = web.get(f"/kpis/?{query}")
+    export = web.get(f"/kpis/export/?{query}")
+    if field is None:  # a parameter the KPIs do not read
+        assert (response.status_code, page.status_code, export.status_code) == (200, 200, 200)
+        return
+    assert response.status_code == 400
+    assert field in response.json()
+    assert page.status_code == 400
+    assert field in page.context["form"].errors
+    assert export.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["kpi=%00", "kpi=late&kpi_from=0001-01-01", "kpi=late&kpi_to=99999-01-01", "thread=%00"],
+)
+def test_the_release_list_refuses_hostile_kpi_filters(world, query):
+    client = _api_client(world.cast.rm)
+    assert client.get(f"/api/v1/releases/?{query}").status_code == 400

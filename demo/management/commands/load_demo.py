@@ -23,7 +23,7 @@ from releases.models import Application, Release, ReleasePolicy, Window
 from satisfaction import services as satisfaction
 from satisfaction.models import Survey
 
-from ... import aftercare_walks, change_walks, environments, walks
+from ... import aftercare_walks, change_walks, environments, kpi_history, walks
 
 PASSWORD = "demo"
 APPLICATIONS = [
@@ -200,6 +200,15 @@ class Command(BaseCommand):
                 phased=i == 0,  # ECS 3.2.0 goes to the member states in two waves
             )
             created += 1
+        # two years of releases behind them, for the KPI page's trends (issue 15)
+        created += kpi_history.load(
+            apps=apps,
+            rm=manager,
+            dc=coordinators[0],
+            developers=organisations[0],
+            campaign=users["campaign-coordinator"],
+            board=board,
+        )
         # The requests of change management, once: the next CAB marks them made.
         if not CabMeeting.objects.filter(title=change_walks.NEXT_CAB).exists():
             change_walks.walk_changes(people, board, apps)

@@ -1,0 +1,355 @@
+"""What each KPI counts: the one place that says it, for the page, the API, the export
+and the release list behind every figure.
+
+Seed 002 section 5.3 defines eleven KPIs in three groups (frequency and planning;
+quality and reliability; continuous improvement and satisfaction), each per quarter,
+semester and year, as a count or as (number of releases that ... / total releases) x 100.
+Each is counted here from records, never from a flag a later step may reset:
+
+- **The releases of a period** are those whose installation is planned in it (the
+  planned installation date of RM.1.1 as it stands after every re-plan), cancelled ones
+  aside: a cancelled release operation is no release of the period. Every KPI's total is
+  that set, narrowed by the slices (application, business thread, release type) and by
+  what the reader may see (``raci.permissions.visible_releases``).
+- **Major, minor**: the release type (``raci.release_types``). An emergency release
+  counts in the total, in neither.
+- **Overlapping**: its installation window meets the installation window of another
+  release of the same application that was not cancelled: the first rule of
+  ``deployments.conflicts`` (``same_application``), which seed 002 (KRI 2) names as
+  "multiple overlapping releases affecting the same domains". Blackouts, maintenance
+  windows and a booked coordinator are conflicts of the plan, not of two releases.
+- **Requiring a rollback**: the stage history holds its RM.6.4 rollback (the
+  ``roll_back`` move, ``releases.StageChange``), whatever happened after: a release
+  re-authorised and installed again still required one.
+- **Late**: it went live (RM.6.5, the successful installation published) after the day
+  its installation was planned on when the release plan was published (RM.1.4: the
+  baseline of its installation milestone). A re-plan after RM.1.4 does not excuse the
+  delay. Its total is the releases of the period that went live with such a baseline.
+- **Major incidents, successful, satisfaction, post-release review, lessons**: they
+  count the records of hypercare, the Move2Run checklist, the post-release review,
+  lessons learned and the satisfaction survey. Until those records exist they are shown
+  as not yet recorded, never as a number: each is a ``Kpi`` with ``counted=None``.
+
+The DORA keys and the flow of the process are in ``kpis.flow``.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import TruncQuarter, Upper
+
+from releasemgmt.windows import overlaps
+from releases.models import ActivityRecord, Milestone, ReleaseType, Stage, StageChange
+from releases.stages import ActivityStatus
+
+#: the activity whose record says a release went live: the successful installation
+LIVE = "RM.6.5"
+
+FREQUENCY = "Frequency & planning"
+QUALITY = "Quality & reliability"
+IMPROVEMENT = "Continuous improvement & satisfaction"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI of seed 002 section 5.3. ``counted`` and ``base`` are conditions on the
+    releases of the period as ``annotated`` gives them: the numerator and the
+    denominator. ``counted`` None: the records it counts are not kept yet."""
+
+    slug: str
+    name: str
+    group: str
+    definition: str
+    counted: Q | None
+    base: Q
+    percent: bool = True
+    numerator: str = ""
+    denominator: str = "releases of the period"
+    waits_for: str = ""
+
+
+def went_live_at():
+    """When the release went live: its RM.6.5 record, done (once per release: a
+    successful installation is never rolled back)."""
+    return Subquery(
+        ActivityRecord.objects.filter(
+            release=OuterRef("pk"), activity__code=LIVE, status=ActivityStatus.DONE
+        )
+        .order_by()
+        .values("performed_at")[:1]
+    )
+
+
+def baseline_end():
+    """The end of the installation day as planned when RM.1.4 published the plan."""
+    return Subquery(
+        Milestone.objects.filter(release=OuterRef("pk"), kind=Milestone.Kind.INSTALLATION)
+        .order_by()
+        .values("baseline_ends_at")[:1]
+    )
+
+
+def rolled_back():
+    """The stage history holds a rollback (RM.6.4) of the release."""
+    return Exists(StageChange.objects.filter(release=OuterRef("pk"), transition="roll_back"))
+
+
+def overlapping():
+    """Its installation window meets another release's of the same application."""
+    others = (
+        Milestone.objects.alias(what=Upper("kind"))
+        .filter(
+            # the windows' range index finds the few that meet (releasemgmt.windows); their
+            # kind is read from the rows found, not from the index of every installation
+            overlaps("starts_at", "ends_at", OuterRef("starts_at"), OuterRef("ends_at")),
+            what=Milestone.Kind.INSTALLATION.upper(),
+            release__application_id=OuterRef("release__application_id"),
+        )
+        .exclude(Q(release_id=OuterRef("release_id")) | Q(release__stage=Stage.CANCELLED))
+    )
+    return Exists(
+        Milestone.objects.filter(release=OuterRef("pk"), kind=Milestone.Kind.INSTALLATION).filter(
+            Exists(others)
+        )
+    )
+
+
+def annotated(releases):
+    """``releases`` with what the KPIs ask of each, computed by the database."""
+    return releases.annotate(
+        live_at=went_live_at(),
+        baseline_end=baseline_end(),
+        rolled_back=rolled_back(),
+        overlapping=overlapping(),
+    )
+
+
+WENT_LIVE_PLANNED = Q(live_at__isnull=False, baseline_end__isnull=False)
+
+KPIS = [
+    Kpi(
+        "total",
+        "Total number of releases",
+        FREQUENCY,
+        "Every release whose installation is planned in the period (major, minor and "
+        "emergency), cancelled ones aside.",
+        Q(),
+        Q(),
+        percent=False,
+        numerator="releases of the period",
+        denominator="",
+    ),
+    Kpi(
+        "major",
+        "% of major releases",
+        FREQUENCY,
+        "Major releases / total releases x 100.",
+        Q(release_type=ReleaseType.MAJOR),
+        Q(),
+        numerator="major releases",
+    ),
+    Kpi(
+        "minor",
+        "% of minor releases",
+        FREQUENCY,
+        "Minor releases / total releases x 100.",
+        Q(release_type=ReleaseType.MINOR),
+        Q(),
+        numerator="minor releases",
+    ),
+    Kpi(
+        "overlapping",
+        "% of overlapping releases",
+        FREQUENCY,
+        "Releases whose installation window meets the installation window of another "
+        "(not cancelled) release of the same application / total releases x 100.",
+        Q(overlapping=True),
+        Q(),
+        numerator="overlapping releases",
+    ),
+    Kpi(
+        "rollback",
+        "% of releases requiring a rollback",
+        QUALITY,
+        "Releases rolled back at least once (RM.6.4, kept in the stage history even when "
+        "re-authorised and installed again) / total releases x 100.",
+        Q(rolled_back=True),
+        Q(),
+        numerator="releases rolled back",
+    ),
+    Kpi(
+        "major-incidents",
+        "% of major incidents post release",
+        QUALITY,
+        "Major incidents caused by releases (hypercare) / total releases x 100.",
+        None,
+        Q(),
+        numerator="major incidents caused by releases",
+        waits_for="hypercare incidents",
+    ),
+    Kpi(
+        "late",
+        "% of late releases",
+        QUALITY,
+        "Releases that went live (RM.6.5) after the installation day planned when the "
+        "release plan was published (RM.1.4 baseline) / releases of the period that "
+        "went live x 100. A re-plan after RM.1.4 does not excuse the delay.",
+        WENT_LIVE_PLANNED & Q(live_at__gte=F("baseline_end")),
+        WENT_LIVE_PLANNED,
+        numerator="late releases",
+        denominator="releases of the period that went live",
+    ),
+    Kpi(
+        "successful",
+        "% of successful releases",
+        QUALITY,
+        "Releases deployed respecting the planning and every Move2Run criterion, with no "
+        "incident or rollback / total releases x 100.",
+        None,
+        Q(),
+        numerator="successful releases",
+        waits_for="the Move2Run checklist and hypercare incidents",
+    ),
+    Kpi(
+        "satisfaction",
+        "Customer satisfaction score",
+        IMPROVEMENT,
+        "Average score of the satisfaction form about the process, out of 10.",
+        None,
+        Q(),
+        percent=False,
+        numerator="average score",
+        denominator="answers",
+        waits_for="satisfaction answers",
+    ),
+    Kpi(
+        "review-coverage",
+        "Post-release review coverage",
+        IMPROVEMENT,
+        "Releases with a post-release review / total releases x 100.",
+        None,
+        Q(),
+        numerator="releases reviewed",
+        waits_for="post-release reviews",
+    ),
+    Kpi(
+        "lessons",
+        "Documented lessons learned",
+        IMPROVEMENT,
+        "Releases with documented lessons learned or best practices / total releases x 100.",
+        None,
+        Q(),
+        numerator="releases with lessons",
+        waits_for="lessons learned",
+    ),
+]
+BY_SLUG = {k.slug: k for k in KPIS}
+
+
+def of_period(releases, start, end):
+    """The releases of a period: installation planned in it, not cancelled."""
+    releases = releases.exclude(stage=Stage.CANCELLED)
+    if start:
+        releases = releases.filter(planned_installation_date__gte=start)
+    if end:
+        releases = releases.filter(planned_installation_date__lte=end)
+    return releases
+
+
+def ratio(numerator: int, denominator: int, percent: bool = True):
+    if not percent:
+        return numerator
+    return round(100 * numerator / denominator, 1) if denominator else None
+
+
+def _counts(prefix: str, within: Q) -> dict:
+    """The aggregates of every recorded KPI, numerator and denominator, within ``within``."""
+    counts = {}
+    for kpi in KPIS:
+        if kpi.counted is None:
+            continue
+        counts[f"{prefix}{kpi.slug}"] = Count("pk", filter=within & kpi.counted)
+        counts[f"{prefix}{kpi.slug}_base"] = Count("pk", filter=within & kpi.base)
+    return counts
+
+
+def _figure(kpi: Kpi, row: dict, prefix: str) -> dict:
+    if kpi.counted is None:
+        return {"recorded": False, "value": None, "numerator": None, "denominator": None}
+    numerator, denominator = row[f"{prefix}{kpi.slug}"], row[f"{prefix}{kpi.slug}_base"]
+    return {
+        "recorded": True,
+        "value": ratio(numerator, denominator, kpi.percent),
+        "numerator": numerator,
+        "denominator": denominator if kpi.percent else None,
+    }
+
+
+def figures(releases, period, previous) -> list[dict]:
+    """Every KPI over ``period`` and ``previous``, in one query."""
+    now = Q(planned_installation_date__range=(period.start, period.end))
+    before = Q(planned_installation_date__range=(previous.start, previous.end))
+    population = annotated(
+        of_period(releases, min(period.start, previous.start), max(period.end, previous.end))
+    )
+    row = population.aggregate(**_counts("c_", now), **_counts("p_", before))
+    return [
+        {
+            "slug": kpi.slug,
+            "name": kpi.name,
+            "group": kpi.group,
+            "definition": kpi.definition,
+            "percent": kpi.percent,
+            "numerator_label": kpi.numerator,
+            "denominator_label": kpi.denominator,
+            "waits_for": kpi.waits_for,
+            **_figure(kpi, row, "c_"),
+            "previous": _figure(kpi, row, "p_"),
+        }
+        for kpi in KPIS
+    ]
+
+
+def trend(releases, quarters) -> list[dict]:
+    """Each recorded KPI per quarter, and the releases of each type, in one query."""
+    everything = Q()
+    types = {f"type_{t}": Count("pk", filter=Q(release_type=t)) for t in ReleaseType.values}
+    rows = (
+        annotated(of_period(releases, quarters[0].start, quarters[-1].end))
+        .annotate(quarter=TruncQuarter("planned_installation_date"))
+        .values("quarter")
+        .annotate(**_counts("c_", everything), **types)
+        .order_by("quarter")
+    )
+    found = {row["quarter"]: row for row in rows}
+    empty = dict.fromkeys(_counts("c_", everything), 0) | dict.fromkeys(types, 0)
+    result = []
+    for quarter in quarters:
+        row = found.get(quarter.start, empty)
+        result.append(
+            {
+                "quarter": quarter.key,
+                "start": quarter.start,
+                "end": quarter.end,
+                "types": {t: row[f"type_{t}"] for t in ReleaseType.values},
+                "kpis": {
+                    kpi.slug: _figure(kpi, row, "c_") for kpi in KPIS if kpi.counted is not None
+                },
+            }
+        )
+    return result
+
+
+def members(slug: str, part: str = "counted"):
+    """The release list's filter for a KPI's numerator (or its ``base``)."""
+    kpi = BY_SLUG[slug]
+
+    def narrow(queryset, start, end):
+        condition = kpi.counted if part == "counted" else kpi.base
+        return annotated(of_period(queryset, start, end)).filter(condition)
+
+    return narrow
+
+
+def recorded() -> list[Kpi]:
+    return [k for k in KPIS if k.counted is not None]

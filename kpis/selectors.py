@@ -1,0 +1,105 @@
+"""Reads of the KPI page, its API and its export: every figure for one reader, period
+and slices, in a fixed number of queries whatever the number of releases."""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.http import QueryDict
+from django.urls import reverse
+
+from raci import permissions as raci
+from raci.models import Assignment
+from releases.models import Release
+
+from . import definitions, flow, periods
+
+
+@dataclass(frozen=True)
+class Slices:
+    application: object = None
+    thread: object = None
+    release_type: str = ""
+
+    def params(self) -> dict:
+        return {
+            k: v
+            for k, v in {
+                "application": self.application.code if self.application else "",
+                "thread": self.thread.slug if self.thread else "",
+                "release_type": self.release_type,
+            }.items()
+            if v
+        }
+
+
+def releases_for(user, slices: Slices):
+    """The releases whose figures ``user`` may see (a business thread: its own), cut to
+    the slices."""
+    releases = raci.visible_releases(user, Release.objects.all())
+    if slices.application is not None:
+        releases = releases.filter(application=slices.application)
+    if slices.thread is not None:
+        assigned = Assignment.objects.filter(party=slices.thread).values("release_id")
+        releases = releases.filter(id__in=assigned)
+    if slices.release_type:
+        releases = releases.filter(release_type=slices.release_type)
+    return releases
+
+
+def scope_for(user, slices: Slices):
+    """The same as a subquery of ids for the records of other tables; None when the
+    reader sees every release and no slice cuts them (no subquery at all)."""
+    if raci.sees_all_releases(user) and not slices.params():
+        return None
+    return releases_for(user, slices).values("pk")
+
+
+def drill_link(slug: str, period, slices: Slices) -> str:
+    """The release list showing the releases behind a figure (issue 15 point 3)."""
+    query = QueryDict(mutable=True)
+    query.update(
+        {"kpi": slug, "kpi_from": period.start.isoformat(), "kpi_to": period.end.isoformat()}
+        | slices.params()
+    )
+    return reverse("releases:list") + "?" + query.urlencode()
+
+
+def relieve_planner() -> None:
+    """PostgreSQL's JIT compiles a query whose estimated cost is high (the KPIs' counts
+    carry subqueries per release): compiling takes longer than running them. Off for
+    the rest of the request's transaction (``ATOMIC_REQUESTS``)."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
+def report(user, period, slices: Slices) -> dict:
+    """Everything the page shows: the KPIs with the previous period, their trend over the
+    last eight quarters, the DORA keys, the stage times, who the process waits for and
+    the cumulative flow."""
+    relieve_planner()
+    previous = period.previous()
+    quarters = periods.last_quarters(period)
+    releases = releases_for(user, slices)
+    scope = scope_for(user, slices)
+    kpis = definitions.figures(releases, period, previous)
+    for kpi in kpis:
+        if kpi["recorded"]:
+            kpi["link"] = drill_link(kpi["slug"], period, slices)
+            kpi["base_link"] = drill_link(f"{kpi['slug']}-base", period, slices)
+            kpi["previous"]["link"] = drill_link(kpi["slug"], previous, slices)
+    dora = flow.dora(scope, period, previous)
+    for key in dora:
+        key["link"] = drill_link(key["slug"], period, slices)
+    return {
+        "period": period,
+        "previous": previous,
+        "slices": slices,
+        "kpis": kpis,
+        "trend": definitions.trend(releases, quarters),
+        "dora": dora,
+        "stages": flow.stage_times(scope, period),
+        "threads": flow.thread_waits(scope, period),
+        "parties": flow.party_waits(scope, period),
+        "cumulative": flow.cumulative_flow(scope, quarters),
+    }

@@ -1,0 +1,253 @@
+"""Each KPI of seed 002 section 5.3, worked out by hand from its formula over a known set
+of releases (one rolled back then re-authorised, one gone live late), through the API and
+the page; every figure's release list counts what the figure counts."""
+
+import datetime
+import importlib
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from deployments.models import InstallationReport
+from releases.models import Release, StageChange
+
+from .history import History
+
+pytestmark = pytest.mark.django_db
+
+
+def report(cast, user, query):
+    return cast.ok(cast.client(user).get("/api/v1/kpis/", query))
+
+
+def web(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def by_slug(items):
+    return {item["slug"]: item for item in items}
+
+
+def listed(cast, user, link):
+    """How many releases the release list behind a figure shows (its API twin)."""
+    query = link.split("?", 1)[1]
+    return cast.ok(cast.client(user).get(f"/api/v1/releases/?{query}"))["count"]
+
+
+def test_each_kpi_is_its_seed_formula_over_the_hand_built_releases(cast, history: History):
+    kpis = by_slug(report(cast, cast.rm, history.query())["kpis"])
+    # the releases of the period: planned in it, cancelled aside
+    total = 5  # late, rolled, overlap_a, overlap_b, alone
+    assert kpis["total"]["value"] == total
+    assert (kpis["major"]["numerator"], kpis["major"]["value"]) == (1, 100 * 1 / total)
+    assert (kpis["minor"]["numerator"], kpis["minor"]["value"]) == (4, 100 * 4 / total)
+    # overlap_a and overlap_b install the same day; alone meets only a cancelled release
+    assert (kpis["overlapping"]["numerator"], kpis["overlapping"]["value"]) == (2, 40.0)
+    # rolled back once, then re-authorised and installed: it still required a rollback
+    assert (kpis["rollback"]["numerator"], kpis["rollback"]["value"]) == (1, 20.0)
+    # two went live (late, rolled); late went live after its RM.1.4 baseline day
+    late = kpis["late"]
+    assert (late["numerator"], late["denominator"], late["value"]) == (1, 2, 50.0)
+    for slug in ("major-incidents", "successful", "satisfaction", "review-coverage", "lessons"):
+        assert kpis[slug]["recorded"] is False
+        assert kpis[slug]["value"] is None
+
+
+def test_a_rollback_is_counted_from_the_stage_history_not_the_flag(cast, history):
+    rolled = history.rolled
+    assert rolled.stage == "installation"
+    assert rolled.rollback_plan_used is False  # reset by the re-authorisation
+    moves = list(rolled.stage_changes.values_list("transition", flat=True))
+    assert moves.count("roll_back") == 1
+    assert "reauthorise" in moves
+    kpis = by_slug(report(cast, cast.rm, history.query())["kpis"])
+    assert listed(cast, cast.rm, kpis["rollback"]["link"]) == 1
+
+
+def test_every_figure_opens_the_releases_it_counts(cast, history):
+    body = report(cast, cast.rm, history.query())
+    for kpi in body["kpis"]:
+        if kpi["recorded"]:
+            assert listed(cast, cast.rm, kpi["link"]) == kpi["numerator"], kpi["slug"]
+            if kpi["percent"]:
+                assert listed(cast, cast.rm, kpi["base_link"]) == kpi["denominator"], kpi["slug"]
+    dora = by_slug(body["dora"])
+    assert listed(cast, cast.rm, dora["deployments"]["link"]) == 2
+    assert listed(cast, cast.rm, dora["failed-installations"]["link"]) == 1
+    page = web(cast.rm).get(by_slug(body["kpis"])["late"]["link"])
+    assert history.late.identifier in page.content.decode()
+    assert history.rolled.identifier not in page.content.decode()
+
+
+def test_the_previous_period_is_counted_too(cast, history):
+    # the quarter of the late release, and the one before it (none of ours)
+    quarter = (history.late.planned_installation_date.month - 1) // 3 + 1
+    body = report(
+        cast, cast.rm, {"period": f"{history.late.planned_installation_date.year}-Q{quarter}"}
+    )
+    kpis = by_slug(body["kpis"])
+    assert kpis["total"]["value"] >= 1
+    assert kpis["total"]["previous"]["value"] == 0
+    assert kpis["late"]["previous"]["value"] is None  # nothing went live: no ratio
+    assert len(body["trend"]) == 8
+    assert body["trend"][-1]["types"]["major"] == 1
+
+
+def test_the_dora_keys_from_their_definitions(cast, history):
+    rollback = StageChange.objects.get(release=history.rolled, transition="roll_back")
+    InstallationReport.objects.filter(release=history.rolled, successful=False).update(
+        uploaded_at=rollback.at - datetime.timedelta(hours=3)
+    )
+    body = report(cast, cast.rm, history.query())
+    dora = by_slug(body["dora"])
+    days = (history.end - history.start).days + 1
+    assert dora["deployments"]["numerator"] == 2
+    assert dora["deployments"]["value"] == round(2 * 7 / days, 2)
+    # lead time: from the RfC's authorisation to RM.6.5, about 10 and 20 days
+    lead = sorted(
+        (r.activity_records.get(activity__code="RM.6.5").performed_at - authorised)
+        / datetime.timedelta(hours=1)
+        for r, authorised in (
+            (history.late, history.rfc_authorised[history.late.pk]),
+            (history.rolled, history.rfc_authorised[history.rolled.pk]),
+        )
+    )
+    assert dora["lead-time"]["value"] == pytest.approx((lead[0] + lead[1]) / 2, abs=0.1)
+    assert dora["lead-time"]["p85"] == pytest.approx(lead[0] + 0.85 * (lead[1] - lead[0]), abs=0.1)
+    # one installation rolled back of three tried
+    failure = dora["failed-installations"]
+    assert (failure["numerator"], failure["denominator"], failure["value"]) == (1, 3, 33.3)
+    assert dora["restore"]["value"] == pytest.approx(3.0, abs=0.05)
+
+
+def test_stage_times_are_the_median_and_85th_percentile_of_the_stays(cast, history):
+    stays = StageChange.objects.filter(from_stage="planning").order_by("id")
+    assert stays.count() == 3  # late, rolled and the cancelled one left the planning
+    for hours, stay in zip((10, 20, 40), stays, strict=True):
+        StageChange.objects.filter(pk=stay.pk).update(
+            entered_from_at=stay.at - datetime.timedelta(hours=hours)
+        )
+    stages = {s["stage"]: s for s in report(cast, cast.rm, history.query())["stages"]}
+    assert stages["planning"]["n"] == 3
+    assert stages["planning"]["median"] == pytest.approx(20.0, abs=0.05)
+    assert stages["planning"]["p85"] == pytest.approx(20 + 0.7 * 20, abs=0.05)
+    assert stages["installation"]["n"] == 1  # the rollback left the installation once
+
+
+def test_who_the_process_waits_for_and_the_cumulative_flow(cast, history):
+    body = report(cast, cast.rm, history.query())
+    threads = {t["party"]: t for t in body["threads"]}
+    assert set(threads) == {"DG TAXUD A3/Cust"}
+    assert threads["DG TAXUD A3/Cust"]["n"] == history.late.decisions.count() + (
+        history.rolled.decisions.count()
+    )
+    parties = {p["party"]: p for p in body["parties"]}
+    assert parties["ITSM Deployment Coordinator"]["n"] > 0
+    assert parties["ITSM Release Manager"]["n"] > 0
+    now = body["cumulative"][-1]  # the months ahead carry the counts so far
+    assert now["planning"] == 6  # every release formalised
+    assert now["installation"] == 3  # late once, rolled twice (re-authorised)
+
+
+def test_a_business_thread_sees_the_figures_of_its_own_releases_only(cast, make_release):
+    today = timezone.localdate()
+    make_release(
+        threads=["a3-cust"],
+        planned_installation_date=today + datetime.timedelta(days=30),
+        planned_delivery_date=today,
+    )
+    make_release(
+        threads=["a4-cpt"],
+        planned_installation_date=today + datetime.timedelta(days=31),
+        planned_delivery_date=today,
+    )
+    query = {
+        "period": "custom",
+        "start": today.isoformat(),
+        "end": (today + datetime.timedelta(days=60)).isoformat(),
+    }
+    assert by_slug(report(cast, cast.rm, query)["kpis"])["total"]["value"] == 2
+    mine = report(cast, cast.cust, query)
+    assert by_slug(mine["kpis"])["total"]["value"] == 1
+    other = report(cast, cast.cust, query | {"thread": "a4-cpt"})
+    assert by_slug(other["kpis"])["total"]["value"] == 0
+    page = web(cast.cust).get("/kpis/", query)
+    assert page.status_code == 200
+    assert 'data-kpi="total"' in page.content.decode()
+
+
+def test_the_page_and_its_api_cost_the_same_queries_for_few_or_many(cast, make_release):
+    today = timezone.localdate()
+    query = {"period": str(today.year)}
+
+    client = web(cast.rm)
+
+    def cost(path):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path, query).status_code == 200
+        return len(queries)
+
+    make_release()
+    few = cost("/kpis/"), cost("/api/v1/kpis/")
+    for _ in range(6):
+        make_release()
+    assert (cost("/kpis/"), cost("/api/v1/kpis/")) == few
+    assert few[0] <= 22
+
+
+def test_a_bad_period_is_named_and_the_input_kept(cast, db):
+    page = web(cast.rm).get("/kpis/", {"period": "2026-Q5"})
+    assert page.status_code == 400
+    assert "Write a quarter" in page.content.decode()
+    assert 'value="2026-Q5"' in page.content.decode()
+    response = cast.client(cast.rm).get(
+        "/api/v1/kpis/", {"period": "custom", "start": "2026-01-01"}
+    )
+    assert response.status_code == 400
+    assert "end" in response.json()
+
+
+@pytest.mark.parametrize(
+    "table", ["kpis", "trend", "types", "dora", "stages", "threads", "parties", "cumulative"]
+)
+def test_every_table_is_given_as_csv(cast, make_release, table):
+    make_release()
+    response = web(cast.rm).get("/kpis/export/", {"table": table, "period": "2027"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0].startswith("\ufeff")  # a header, then a row per line of the table
+    assert len(lines) == 1 + {"kpis": 11, "trend": 8, "types": 8, "stages": 7, "dora": 4}.get(
+        table, len(lines) - 1
+    )
+
+
+def test_the_stage_history_of_older_releases_is_rebuilt_from_the_audit_log(cast, history):
+    kept = list(
+        StageChange.objects.order_by("release_id", "at", "id").values_list(
+            "release_id", "transition", "from_stage", "to_stage", "at", "entered_from_at"
+        )
+    )
+    StageChange.objects.all().delete()
+    migration = importlib.import_module("releases.migrations.0011_stage_history")
+    migration.backfill(apps, None)
+    rebuilt = list(
+        StageChange.objects.order_by("release_id", "at", "id").values_list(
+            "release_id", "transition", "from_stage", "to_stage", "at", "entered_from_at"
+        )
+    )
+    assert len(rebuilt) == len(kept)
+    for before, after in zip(kept, rebuilt, strict=True):
+        assert before[:4] == after[:4]
+        assert abs(before[4] - after[4]) < datetime.timedelta(seconds=1)
+    assert (
+        Release.objects.get(pk=history.rolled.pk)
+        .stage_changes.filter(transition="roll_back")
+        .exists()
+    )
