@@ -19,7 +19,7 @@ from releases import services as releases
 from releases.communications import business_threads
 from releases.models import ActivityRecord, Release, StageChange
 
-from . import walks
+from . import readiness_walks, walks
 
 #: how long a demo release stays in each stage, in days (a release's index adds a little)
 STAY = {
@@ -133,6 +133,7 @@ def _reinstall(release, *, dc, rm) -> None:
     d.prepare_user_notification(
         release, by=dc, message="A second installation, Saturday 20:00-22:00.", disruption="2 h"
     )
+    readiness_walks.hold_board(release, dc=dc, rm=rm)  # a GO again for the new round
     d.initiate_installation(release, by=dc, start_at=timezone.now())
     d.assess_installation_report(
         release,
