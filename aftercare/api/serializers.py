@@ -40,7 +40,7 @@ class MomentSerializer(serializers.Serializer):
 
 
 class HypercareSerializer(serializers.ModelSerializer):
-    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     is_open = serializers.BooleanField(read_only=True)
 
     class Meta:
