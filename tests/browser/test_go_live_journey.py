@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from aftercare.models import Lesson
 from readiness.models import ChecklistItem, RunbookSection
 from satisfaction.models import Survey
+from tests.browser.readiness_steps import give_the_go_live, hold_the_board_and_record_go
 from tests.lifecycle import RUNBOOK, upload
 from tests.waiting import wait_until
 
@@ -42,7 +43,7 @@ def test_a_release_from_its_checklist_to_its_satisfaction_survey(
 
     # The checklist: the coordinator's item confirmed with evidence, the others waived.
     page.goto(f"{base}/")
-    page.locator("#readiness").get_by_role("link", name="Move2Run checklist").click()
+    page.locator("#readiness").get_by_role("link", name="Move2Run checklist", exact=True).click()
     rollback = ChecklistItem.objects.get(release=release, title__startswith="Rollback plan")
     row = page.locator(f"#item-{rollback.pk}")
     row.get_by_text("Confirm", exact=True).click()
@@ -62,7 +63,7 @@ def test_a_release_from_its_checklist_to_its_satisfaction_survey(
 
     # The runbook, V0 of the application, written and marked complete.
     page.goto(f"{base}/")
-    page.locator("#readiness").get_by_role("link", name="Runbook").click()
+    page.locator("#readiness").get_by_role("link", name="Runbook", exact=True).click()
     for slug in RunbookSection.values:
         part = page.locator(f"#section-{slug}")
         part.locator("summary").click()
@@ -74,32 +75,10 @@ def test_a_release_from_its_checklist_to_its_satisfaction_survey(
     expect(page.locator("#runbook-status")).to_contain_text("Complete")
 
     # The Go/No-Go board: its pack assembled from the records, GO recorded.
-    page.goto(f"{base}/board/")
-    page.get_by_label("Meets at").fill("2027-02-09T10:00")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Schedule the board").click()
-    expect(page.locator("#pack-runbook")).to_contain_text("V0 complete")
-    expect(page.locator("#pack-rollback")).to_contain_text("Redeploy 3.1.7")
-    page.get_by_label("GO", exact=True).check()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Record the outcome").click()
-    expect(page.locator("#board-outcome")).to_contain_text("GO, recorded by")
+    hold_the_board_and_record_go(page, base)
 
     # RM.6.2, then the installation (its report through the API) and RM.6.5.
-    page.goto(f"{base}/activities/RM.6.2/")
-    card = page.locator("article").filter(
-        has=page.locator("header").get_by_text(
-            "Give the go-live to application management", exact=True
-        )
-    )
-    card.get_by_label("Installation starts at", exact=True).fill("2027-02-15T20:00")
-    with page.expect_navigation():
-        card.get_by_role(
-            "button", name="Give the go-live to application management", exact=True
-        ).click()
-    expect(page.get_by_role("status")).to_have_text(
-        "Give the go-live to application management: done."
-    )
+    give_the_go_live(page, base)
     report = {"file": upload("install-report.pdf"), "successful": True, "assessment": "Green"}
     cast.ok(cast.perform(cast.dc, release, "RM.6.3", report, multipart=True))
     cast.ok(cast.perform(cast.dc, release, "RM.6.5"))

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from readiness.models import ChecklistItem
+from tests.browser.readiness_steps import give_the_go_live
 from tests.lifecycle import complete_runbook_and_go
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,17 +51,4 @@ def test_the_coordinator_settles_the_checklist_then_goes_live(
 
     # RM.6.2 is accepted now (the runbook and the board: test_runbook_board_walk.py)
     complete_runbook_and_go(release, by=cast.dc)
-    page.goto(f"{live_server.url}/releases/{release.identifier}/activities/RM.6.2/")
-    card = page.locator("article").filter(
-        has=page.locator("header").get_by_text(
-            "Give the go-live to application management", exact=True
-        )
-    )
-    card.get_by_label("Installation starts at", exact=True).fill("2027-02-15T20:00")
-    with page.expect_navigation():
-        card.get_by_role(
-            "button", name="Give the go-live to application management", exact=True
-        ).click()
-    expect(page.get_by_role("status")).to_have_text(
-        "Give the go-live to application management: done."
-    )
+    give_the_go_live(page, f"{live_server.url}/releases/{release.identifier}")

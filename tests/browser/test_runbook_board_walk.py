@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from readiness.models import RunbookSection
 from readiness.selectors import checklist_items
 from readiness.services import waive_item
+from tests.browser.readiness_steps import give_the_go_live, hold_the_board_and_record_go
 from tests.lifecycle import RUNBOOK
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,30 +46,8 @@ def test_the_coordinator_completes_the_runbook_holds_the_board_and_goes_live(
     expect(page.locator("#runbook-history")).to_contain_text("Known errors")
 
     # the board: scheduled, its pack visible, GO recorded
-    page.goto(f"{live_server.url}/releases/{release.identifier}/board/")
-    page.get_by_label("Meets at").fill("2027-02-09T10:00")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Schedule the board").click()
-    expect(page.locator("#pack-runbook")).to_contain_text("V0 complete")
-    expect(page.locator("#pack-rollback")).to_contain_text("Redeploy 3.1.7")
+    hold_the_board_and_record_go(page, f"{live_server.url}/releases/{release.identifier}")
     expect(page.locator("#authorisations")).to_contain_text("Approved")
-    page.get_by_label("GO", exact=True).check()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Record the outcome").click()
-    expect(page.locator("#board-outcome")).to_contain_text("GO, recorded by")
 
     # RM.6.2 is accepted now
-    page.goto(f"{live_server.url}/releases/{release.identifier}/activities/RM.6.2/")
-    card = page.locator("article").filter(
-        has=page.locator("header").get_by_text(
-            "Give the go-live to application management", exact=True
-        )
-    )
-    card.get_by_label("Installation starts at", exact=True).fill("2027-02-15T20:00")
-    with page.expect_navigation():
-        card.get_by_role(
-            "button", name="Give the go-live to application management", exact=True
-        ).click()
-    expect(page.get_by_role("status")).to_have_text(
-        "Give the go-live to application management: done."
-    )
+    give_the_go_live(page, f"{live_server.url}/releases/{release.identifier}")
