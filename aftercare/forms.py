@@ -50,6 +50,16 @@ class CloseHypercareForm(ReleaseForm):
     )
 
 
+class TriggerRollbackForm(ReleaseForm):
+    """The rollback asked for from hypercare (RM.6.4 reopened): why."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why it is rolled back",
+        help_text="For example the incident that makes the release unusable.",
+    )
+
+
 class ReviewForm(ReleaseForm):
     """The post-release review, as the release manager writes it (the records give the
     rest: planned against actual, incidents, rollback)."""

@@ -4,15 +4,23 @@ RM.6.4 in it, as the deployments room records it)."""
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from deployments.models import RollbackPlan
 from raci import permissions as raci
 from raci.permissions import Parties
 from raci.release_types import ReleaseType
-from releases.models import ActivityRecord, Milestone, MilestoneChange, Release, ReleasePolicy
-from releases.stages import ActivityStatus
+from releases.models import (
+    ActivityRecord,
+    Milestone,
+    MilestoneChange,
+    Release,
+    ReleasePolicy,
+    StageChange,
+)
+from releases.selectors import rolled_back
+from releases.stages import ActivityStatus, Stage
 from satisfaction.selectors import release_satisfaction
 
 from . import criteria, lessons
@@ -27,12 +35,16 @@ class Moment:
     who: str = ""
 
 
-def _timeline(hypercare, incidents, rollback_at) -> list[Moment]:
+def _timeline(hypercare, incidents, rollback_at, triggered=None) -> list[Moment]:
     moments = [Moment(hypercare.started_at, "Hypercare started (RM.6.5 published)")]
     for i in incidents:
         moments.append(Moment(i.opened_at, f"{i.reference} opened ({i.priority}): {i.title}"))
         if i.resolved_at:
             moments.append(Moment(i.resolved_at, f"{i.reference} resolved"))
+    if triggered:
+        moments.append(
+            Moment(triggered["at"], f"Rollback triggered: {triggered['reason']}", triggered["by"])
+        )
     if rollback_at:
         moments.append(Moment(rollback_at, "Rolled back to the last known good build (RM.6.4)"))
     if hypercare.closed_at:
@@ -50,20 +62,40 @@ def hypercare_of(release, user) -> dict:
     if hypercare is None:
         return {"hypercare": None, "incidents": [], "criteria": [], "timeline": []}
     incidents = list(hypercare.incidents.select_related("recorded_by"))
-    rollback_at = (
-        RollbackPlan.objects.filter(release=release).values_list("initiated_at", flat=True).first()
-    )
+    plan = (
+        RollbackPlan.objects.filter(release=release)
+        .values("initiated_at", "triggered_at", "trigger_reason", "triggered_by__username")
+        .first()
+    ) or {}
+    rollback_at = plan.get("initiated_at")
     rollback_at = rollback_at if rollback_at and rollback_at >= hypercare.started_at else None
+    triggered_at = plan.get("triggered_at")
+    triggered = (
+        {
+            "at": triggered_at,
+            "by": plan.get("triggered_by__username") or "",
+            "reason": plan.get("trigger_reason") or "",
+        }
+        if triggered_at is not None and triggered_at >= hypercare.started_at
+        else None
+    )
     is_open = hypercare.is_open
     return {
         "hypercare": hypercare,
         "incidents": incidents,
         "open_incidents": [i for i in incidents if i.resolved_at is None],
         "criteria": criteria.exit_criteria(hypercare, incidents),
-        "timeline": _timeline(hypercare, incidents, rollback_at),
+        "timeline": _timeline(hypercare, incidents, rollback_at, triggered),
         "rolled_back_at": rollback_at,
         "may_record": is_open and raci.may_record_incident(user, release),
         "may_close": is_open and raci.may_close_hypercare(user, release),
+        "rollback_triggered": triggered,
+        "may_trigger_rollback": (
+            is_open
+            and triggered is None
+            and release.stage == Stage.INSTALLATION
+            and raci.may_perform(user, release, "RM.6.4")
+        ),
     }
 
 
@@ -98,7 +130,7 @@ def start_items(user) -> dict:
 # --- the post-release review ------------------------------------------------------------
 
 
-def review_reasons(release, policy=None) -> list[str]:
+def review_reasons(release, policy=None, rolled=None) -> list[str]:
     """Why the release owes a post-release review (empty: it does not): a major or
     emergency release, a failed installation or a rollback, or the application's policy
     that reviews every release (seed 002 section 6: "after each release")."""
@@ -106,7 +138,7 @@ def review_reasons(release, policy=None) -> list[str]:
     if release.release_type in (ReleaseType.MAJOR, ReleaseType.EMERGENCY):
         kind = release.get_release_type_display().lower()
         reasons.append(f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} release")
-    if release.rollback_plan_used:
+    if rolled if rolled is not None else rolled_back(release):
         reasons.append("rolled back")
     elif ActivityRecord.objects.filter(
         release=release, activity__code="RM.6.3", outcome="failure"
@@ -166,8 +198,9 @@ def review_of(release, user) -> dict:
     actions = (
         list(review.actions.select_related("owner").order_by("due_date", "id")) if review else []
     )
-    live = release.rollback_plan_used or Hypercare.objects.filter(release=release).exists()
-    reasons = review_reasons(release)
+    was_rolled_back = rolled_back(release)
+    live = was_rolled_back or Hypercare.objects.filter(release=release).exists()
+    reasons = review_reasons(release, rolled=was_rolled_back)
     may_write = live and raci.may_perform(user, release, REVIEWED_BY)
     today = timezone.localdate()
     return {
@@ -178,7 +211,7 @@ def review_of(release, user) -> dict:
         "owed": bool(reasons) and live and review is None,
         "schedule": planned_against_actual(release),
         "incidents": list(Incident.objects.filter(release=release).order_by("opened_at", "id")),
-        "rolled_back": release.rollback_plan_used,
+        "rolled_back": was_rolled_back,
         "actions": [
             (a, a.status != ImprovementAction.Status.DONE and a.due_date < today) for a in actions
         ],
@@ -196,15 +229,18 @@ def reviews_owed(user, limit: int = START_SHOWN) -> list:
     manager's start page (late: hypercare is over)."""
     if not raci.holds_party(user, Parties.RELEASE_MANAGER):
         return []
+    was_rolled_back = Exists(
+        StageChange.objects.filter(release=OuterRef("pk"), transition="roll_back")
+    )
     required = (
         Q(release_type__in=[ReleaseType.MAJOR, ReleaseType.EMERGENCY])
-        | Q(rollback_plan_used=True)
+        | Q(was_rolled_back)
         | Q(application__policy__review_every_release=True)
     )
     rows = (
         raci.visible_releases(user, Release.objects.all())
         .filter(required)
-        .filter(Q(hypercare__isnull=False) | Q(rollback_plan_used=True))
+        .filter(Q(hypercare__isnull=False) | Q(was_rolled_back))
         .filter(post_release_review__isnull=True)
         .select_related("hypercare")
         .order_by("-id")[:limit]

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from deployments.services import installation
 from raci import permissions as raci
 from raci.release_types import rule
 from releasemgmt.audit import services as audit
@@ -22,6 +23,7 @@ from releasemgmt.notifications import services as outbox
 from releasemgmt.notifications.models import Communication
 from releases.communications import render_mail
 from releases.policy import policy_of
+from releases.selectors import rolled_back
 from releases.services import lock
 
 from . import criteria
@@ -230,6 +232,36 @@ def close_hypercare(release, *, by, reason, override_reason="") -> Hypercare:
     return hypercare
 
 
+@transaction.atomic
+def trigger_rollback(release, *, by, reason):
+    """In hypercare the run team "may trigger the rollback plan" (seed 002 section 5):
+    the deployment coordinator (R and A of RM.6.4) reopens the rollback, which then
+    follows RM.6.4 as after a failed installation (the threads validate, the coordinator
+    initiates). Hypercare ends when the rollback is done."""
+    release = lock(release)
+    _open_hypercare(release)
+    reason = _text("reason", reason, "Say why the release is rolled back.")
+    return installation.reopen_rollback(release, by=by, reason=reason)
+
+
+def end_by_rollback(release, *, by) -> None:
+    """RM.6.4 done while in hypercare: the release left production, hypercare ends."""
+    hypercare = Hypercare.objects.select_for_update().filter(release=release).first()
+    if hypercare is None or not hypercare.is_open:
+        return
+    hypercare.closed_at, hypercare.closed_by = timezone.now(), by
+    hypercare.close_reason = "Rolled back to the last known good build (RM.6.4)."
+    hypercare.unmet_at_close = criteria.unmet(hypercare, list(hypercare.incidents.all()))
+    hypercare.save()
+    audit.record(
+        actor=by,
+        action="hypercare_closed",
+        obj=hypercare,
+        release=release,
+        after={"reason": hypercare.close_reason, "unmet": hypercare.unmet_at_close},
+    )
+
+
 # --- the post-release review (seed 002 sections 5-6) ------------------------------------
 
 #: the activity whose R and A write the review: the closure's (the release manager)
@@ -241,7 +273,7 @@ REMIND_EVERY_DAYS = 7
 
 
 def _live_or_rolled_back(release) -> bool:
-    return release.rollback_plan_used or Hypercare.objects.filter(release=release).exists()
+    return rolled_back(release) or Hypercare.objects.filter(release=release).exists()
 
 
 def _review_text(data: dict) -> dict:

@@ -18,6 +18,11 @@ urlpatterns = [
         name="incident_resolve",
     ),
     path("releases/<str:identifier>/hypercare/close/", views.close_hypercare, name="close"),
+    path(
+        "releases/<str:identifier>/hypercare/rollback/",
+        views.trigger_rollback,
+        name="rollback",
+    ),
     path("releases/<str:identifier>/review/", views.review, name="review"),
     path("releases/<str:identifier>/review/actions/", views.add_action, name="action_create"),
     path(

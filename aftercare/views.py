@@ -25,6 +25,7 @@ from .forms import (
     LessonSearchForm,
     ResolveIncidentForm,
     ReviewForm,
+    TriggerRollbackForm,
 )
 from .models import ImprovementAction
 
@@ -35,6 +36,7 @@ def _hypercare_page(request, release, *, status=None, **forms):
         **selectors.hypercare_of(release, request.user),
         "incident_form": forms.get("incident_form") or IncidentForm(release=release),
         "close_form": forms.get("close_form") or CloseHypercareForm(release=release),
+        "rollback_form": forms.get("rollback_form") or TriggerRollbackForm(release=release),
         "resolve_form": forms.get("resolve_form"),
     }
     if request.htmx and status is None:
@@ -94,6 +96,21 @@ def close_hypercare(request, identifier):
         return _hypercare_page(request, release, status=status, close_form=form)
     messages.success(request, "Hypercare closed.")
     return redirect("aftercare:hypercare", identifier=identifier)
+
+
+@login_required
+@require_POST
+def trigger_rollback(request, identifier):
+    """The rollback triggered from hypercare (the deployment coordinator, RM.6.4)."""
+    release = release_selectors.visible_release_or_404(request.user, identifier)
+    form = TriggerRollbackForm(*posted(request), release=release)
+    _, status = run_form(
+        form, lambda data: services.trigger_rollback(release, by=request.user, **data)
+    )
+    if status:
+        return _hypercare_page(request, release, status=status, rollback_form=form)
+    messages.success(request, "Rollback triggered: the affected threads validate it (RM.6.4).")
+    return redirect("releases:activity", identifier=identifier, code="RM.6.4")
 
 
 # --- the post-release review ------------------------------------------------------------

@@ -36,9 +36,16 @@ from .models import (
     PolicyBreach,
     Release,
     ReleasePolicy,
+    StageChange,
     Window,
 )
 from .planning import occurrences
+
+
+def rolled_back(release) -> bool:
+    """Whether the release was ever rolled back (RM.6.4): its stage history says so,
+    whatever came after (``rollback_plan_used`` speaks of the current round only)."""
+    return StageChange.objects.filter(release=release, transition="roll_back").exists()
 
 
 def visible_releases(user, queryset=None):

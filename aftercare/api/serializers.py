@@ -58,6 +58,14 @@ class HypercareSerializer(serializers.ModelSerializer):
         ]
 
 
+class RollbackTriggerSerializer(serializers.Serializer):
+    """The rollback asked for from hypercare (RM.6.4 reopened)."""
+
+    at = serializers.DateTimeField()
+    by = serializers.CharField()
+    reason = serializers.CharField()
+
+
 class HypercareStateSerializer(serializers.Serializer):
     """A release's hypercare: null before go-live (RM.6.5)."""
 
@@ -68,6 +76,8 @@ class HypercareStateSerializer(serializers.Serializer):
     rolled_back_at = serializers.DateTimeField(allow_null=True, required=False)
     may_record = serializers.BooleanField(required=False)
     may_close = serializers.BooleanField(required=False)
+    rollback_triggered = RollbackTriggerSerializer(allow_null=True, required=False)
+    may_trigger_rollback = serializers.BooleanField(required=False)
 
 
 class ActionSerializer(serializers.ModelSerializer):

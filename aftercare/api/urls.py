@@ -14,6 +14,7 @@ urlpatterns = [
         name="hypercare-incident-resolve",
     ),
     path(f"{R}close/", views.CloseHypercareView.as_view(), name="hypercare-close"),
+    path(f"{R}rollback/", views.TriggerRollbackView.as_view(), name="hypercare-rollback"),
     # the post-release review (it replaced the bare note of issue 12 at the same address)
     path("releases/<str:identifier>/review/", views.ReviewView.as_view(), name="release-review"),
     path(

@@ -21,6 +21,7 @@ from ..forms import (
     LessonSearchForm,
     ResolveIncidentForm,
     ReviewForm,
+    TriggerRollbackForm,
 )
 from ..models import PostReleaseReview
 from .serializers import (
@@ -99,6 +100,26 @@ class CloseHypercareView(ReleaseAPIView):
             release,
             CloseHypercareForm,
             lambda data: services.close_hypercare(release, by=request.user, **data),
+        )
+        return Response(_state(release, request.user))
+
+
+class TriggerRollbackView(ReleaseAPIView):
+    @extend_schema(
+        request=form_request(TriggerRollbackForm, "TriggerRollbackRequest"),
+        responses={200: HypercareStateSerializer, **WRITE_ERRORS},
+        tags=TAGS,
+    )
+    def post(self, request, identifier):
+        """Trigger the rollback of a live release from hypercare (the deployment
+        coordinator, R and A of RM.6.4), with why: RM.6.4 is owed again and goes on as
+        after a failed installation (the threads validate, then ``RM.6.4`` is performed).
+        409 once the closure is prepared (RM.6.7) or when it is triggered already."""
+        release = self.release(identifier)
+        self.run(
+            release,
+            TriggerRollbackForm,
+            lambda data: services.trigger_rollback(release, by=request.user, **data),
         )
         return Response(_state(release, request.user))
 

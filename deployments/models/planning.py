@@ -145,6 +145,13 @@ class RollbackPlan(models.Model):
     last_known_good_build = models.CharField(max_length=100)
     procedure = models.TextField()
     initiated_at = models.DateTimeField(null=True, blank=True)
+    #: a rollback asked for after a successful installation, in hypercare (seed 002
+    #: section 5: the run team "may trigger the rollback plan"): when, by whom, why
+    triggered_at = models.DateTimeField(null=True, blank=True)
+    triggered_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    trigger_reason = models.TextField(blank=True)
 
     def __str__(self):
         return f"Rollback plan of {self.release.identifier}"

@@ -24,6 +24,7 @@ from releases.services import lock, move_release
 from ..models import (
     DECISION_ACTIVITY,
     Decision,
+    RollbackPlan,
     TestReport,
 )
 
@@ -42,9 +43,21 @@ def decision_basis(release, kind):
     if kind in (Decision.Kind.INSTALLATION_PLAN, Decision.Kind.AUTHORISATION):
         return "installation_plan", release.installation_plans.filter(**since).first()
     if kind == Decision.Kind.ROLLBACK:
-        failed = release.installation_reports.filter(successful=False, **since)
-        return "installation_report", failed.first()
+        reports = release.installation_reports.filter(**since)
+        failed = reports.filter(successful=False).first()
+        if failed is None and _triggered_in_hypercare(release):
+            # the installation that went live is the one rolled back
+            return "installation_report", reports.first()
+        return "installation_report", failed
     return None, None
+
+
+def _triggered_in_hypercare(release) -> bool:
+    """The rollback was triggered after a successful installation of this round."""
+    since = {"triggered_at__gt": release.round_started_at} if release.round_started_at else {}
+    return RollbackPlan.objects.filter(
+        release=release, triggered_at__isnull=False, **since
+    ).exists()
 
 
 def current_decisions(release, kind) -> dict[int, Decision]:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from changes import services as changes
 from dsl import configuration as cmdb
 from dsl import environments
+from raci import permissions as raci
 from raci.permissions import Parties
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
@@ -18,7 +19,8 @@ from releases.communications import (
     parties,
 )
 from releases.models import ActivityRecord
-from releases.services import begin_activity, mark_done, require_done
+from releases.services import begin_activity, lock, mark_done, require_done
+from releases.stages import Stage
 
 from ..models import (
     Closure,
@@ -226,6 +228,70 @@ def initiate_rollback(release, *, by):
         to=assigned_parties(release),
     )
     mark_done(release, "RM.6.4", by=by, outcome="rolled back")
+
+
+@transaction.atomic
+def reopen_rollback(release, *, by, reason):
+    """RM.6.4 after a successful installation: in hypercare the run team "may trigger
+    the rollback plan" (seed 002 section 5). The rollback, not applicable once RM.6.3
+    succeeded, is owed again and goes as after a failed installation: the affected
+    threads validate it, the coordinator initiates it, the release moves to rolled back.
+    RM.6.6 is done again if it was (the users are told the rollback was used). Refused
+    once the closure is prepared (RM.6.7): a rollback then is a new release."""
+    release = lock(release)
+    raci.require_perform(by, release, "RM.6.4")
+    if release.stage != Stage.INSTALLATION:
+        raise Conflict(
+            f"{release.identifier} is in {release.get_stage_display()}: only a release "
+            "installed and not yet closed (RM.6.7) is rolled back; after that, roll back "
+            "with a new (emergency) release."
+        )
+    status = dict(
+        ActivityRecord.objects.filter(
+            release=release, activity__code__in=["RM.6.4", "RM.6.5"]
+        ).values_list("activity__code", "status")
+    )
+    if status.get("RM.6.5") != ActivityRecord.Status.DONE:
+        raise Conflict(
+            "The installation is not live: after a failed installation the rollback "
+            "(RM.6.4) is owed already.",
+            missing=["RM.6.5 Publish the successful installation"],
+        )
+    if status.get("RM.6.4") == ActivityRecord.Status.PENDING:
+        raise Conflict(f"The rollback of {release.identifier} is triggered already.")
+    ActivityRecord.objects.filter(release=release, activity__code="RM.6.4").update(
+        status=ActivityRecord.Status.PENDING, comment=f"Triggered in hypercare: {reason}"
+    )
+    told = ActivityRecord.objects.filter(
+        release=release, activity__code="RM.6.6", status=ActivityRecord.Status.DONE
+    ).update(
+        status=ActivityRecord.Status.PENDING,
+        performed_by=None,
+        performed_at=None,
+        outcome="",
+        comment="To be told again: the rollback was triggered after the installation.",
+    )
+    plan = release.rollback_plan
+    plan.triggered_at, plan.triggered_by, plan.trigger_reason = timezone.now(), by, reason
+    plan.save(update_fields=["triggered_at", "triggered_by", "trigger_reason"])
+    audit.record(
+        actor=by,
+        action="rollback_triggered",
+        obj=plan,
+        release=release,
+        after={"reason": reason, "post_installation_notice_reopened": bool(told)},
+    )
+    communicate(
+        release,
+        "RM.6.4",
+        by=by,
+        mail="rm_6_4_rollback_triggered",
+        context={"plan": plan, "reason": reason},
+        to=business_threads(release),
+        cc=parties(Parties.RELEASE_MANAGER),
+        link=activity_link(release, "RM.6.4"),
+    )
+    return plan
 
 
 @transaction.atomic

@@ -45,6 +45,7 @@ from aftercare.forms import (
     LessonForm,
     ResolveIncidentForm,
     ReviewForm,
+    TriggerRollbackForm,
 )
 from aftercare.models import ImprovementAction
 from changes import forms as change_forms
@@ -707,6 +708,7 @@ API_DOORS = {
     f"POST {R}/hypercare/close/": Door(
         "rm", "in hypercare", static(reason="Stable", override_reason="The threads agree")
     ),
+    f"POST {R}/hypercare/rollback/": Door("dc", "in hypercare", static(reason="INC-OPEN")),
     "POST /api/v1/auth/token/": Door(
         None, None, lambda w, r: {"username": w.cast.rm.username, "password": "pw"}
     ),
@@ -1740,6 +1742,13 @@ PAGES |= {
         "/releases/{identifier}/hypercare/close/",
         static(reason="Stable", override_reason="The threads agree"),
         _form_of(CloseHypercareForm),
+    ),
+    "rollback triggered in hypercare": Page(
+        "dc",
+        "in hypercare",
+        "/releases/{identifier}/hypercare/rollback/",
+        static(reason="INC-OPEN"),
+        _form_of(TriggerRollbackForm),
     ),
 }
 
