@@ -84,8 +84,10 @@ def _with_tags(lessons):
 def search(user, *, q="", application="", tag=""):
     """The lessons of the releases the user may see, newest first, narrowed by text,
     application code and tag (a queryset: the page or the API pages it)."""
-    visible = raci.visible_releases(user, Release.objects.all()).values("pk")
-    lessons = Lesson.objects.filter(release_id__in=visible)
+    lessons = Lesson.objects.all()
+    if not raci.sees_all_releases(user):
+        visible = raci.visible_releases(user, Release.objects.all()).values("pk")
+        lessons = lessons.filter(release_id__in=visible)
     if application:
         lessons = lessons.filter(application__code=application)
     if tag:

@@ -197,7 +197,11 @@ class Lesson(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["application", "-created_at", "-id"])]
+        indexes = [
+            models.Index(fields=["application", "-created_at", "-id"]),
+            # /lessons/ newest first, whatever the application
+            models.Index(fields=["-created_at", "-id"], name="lesson_newest"),
+        ]
 
     def __str__(self):
         return f"Lesson of {self.release.identifier}: {self.what_happened[:60]}"

@@ -9,6 +9,9 @@ class KpisConfig(AppConfig):
     verbose_name = "KPIs"
 
     def ready(self):
-        from . import drill  # noqa: PLC0415 - the release list learns the KPIs' filters
+        from . import (
+            drill,  # noqa: PLC0415 - the release list learns the KPIs' filters
+            receivers,  # noqa: F401, PLC0415 - the events that keep the facts
+        )
 
         drill.register()

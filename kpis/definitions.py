@@ -25,22 +25,36 @@ Each is counted here from records, never from a flag a later step may reset:
   its installation was planned on when the release plan was published (RM.1.4: the
   baseline of its installation milestone). A re-plan after RM.1.4 does not excuse the
   delay. Its total is the releases of the period that went live with such a baseline.
-- **Major incidents, successful, satisfaction, post-release review, lessons**: they
-  count the records of hypercare, the Move2Run checklist, the post-release review,
-  lessons learned and the satisfaction survey. Until those records exist they are shown
-  as not yet recorded, never as a number: each is a ``Kpi`` with ``counted=None``.
+- **Major incidents post release**: releases with a major incident recorded in hypercare
+  as caused by the release (``aftercare.Incident``: major, caused by the release "yes").
+- **Successful**: "deployed respecting the planning and all Move2Run criteria with no
+  incidents or rollbacks": it went live (RM.6.5) within the installation baselined at
+  RM.1.4 (or, with no baseline, on or before its planned day), every Move2Run item of its
+  checklist done (none waived, none still carried), no incident recorded as caused by
+  the release, and never rolled back.
+- **Customer satisfaction**: the average score (0-10) of the satisfaction answers
+  (``satisfaction.Survey``) about the releases of the period.
+- **Post-release review coverage, documented lessons**: releases with a post-release
+  review (``aftercare.PostReleaseReview``), with at least one lesson learned
+  (``aftercare.Lesson``).
+
+Each release's answers to these questions are kept in ``kpis.models.ReleaseFacts`` by the
+events that change them (``kpis.facts``, worked out by the expressions below), so that a
+period's figures are counted over one narrow table.
 
 The DORA keys and the flow of the process are in ``kpis.flow``.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncQuarter, Upper
 
 from releasemgmt.windows import overlaps
 from releases.models import ActivityRecord, Milestone, ReleaseType, Stage, StageChange
 from releases.stages import ActivityStatus
+
+from .models import ReleaseFacts
 
 #: the activity whose record says a release went live: the successful installation
 LIVE = "RM.6.5"
@@ -66,6 +80,8 @@ class Kpi:
     numerator: str = ""
     denominator: str = "releases of the period"
     waits_for: str = ""
+    #: the figure is an average score over the answers, not a count of releases
+    average: bool = False
 
 
 def went_live_at():
@@ -125,6 +141,7 @@ def annotated(releases):
 
 
 WENT_LIVE_PLANNED = Q(live_at__isnull=False, baseline_end__isnull=False)
+ANSWERED = Q(satisfaction_answers__gt=0)
 
 KPIS = [
     Kpi(
@@ -181,11 +198,11 @@ KPIS = [
         "major-incidents",
         "% of major incidents post release",
         QUALITY,
-        "Major incidents caused by releases (hypercare) / total releases x 100.",
-        None,
+        "Releases with a major incident recorded in hypercare as caused by the release / "
+        "total releases x 100.",
+        Q(major_incident=True),
         Q(),
-        numerator="major incidents caused by releases",
-        waits_for="hypercare incidents",
+        numerator="releases with a major incident they caused",
     ),
     Kpi(
         "late",
@@ -194,7 +211,7 @@ KPIS = [
         "Releases that went live (RM.6.5) after the installation day planned when the "
         "release plan was published (RM.1.4 baseline) / releases of the period that "
         "went live x 100. A re-plan after RM.1.4 does not excuse the delay.",
-        WENT_LIVE_PLANNED & Q(live_at__gte=F("baseline_end")),
+        Q(late=True),
         WENT_LIVE_PLANNED,
         numerator="late releases",
         denominator="releases of the period that went live",
@@ -203,57 +220,63 @@ KPIS = [
         "successful",
         "% of successful releases",
         QUALITY,
-        "Releases deployed respecting the planning and every Move2Run criterion, with no "
-        "incident or rollback / total releases x 100.",
-        None,
+        "Releases that went live within the installation planned at RM.1.4, with every "
+        "Move2Run item done, no incident caused by the release and no rollback / total "
+        "releases x 100.",
+        Q(successful=True),
         Q(),
         numerator="successful releases",
-        waits_for="the Move2Run checklist and hypercare incidents",
     ),
     Kpi(
         "satisfaction",
         "Customer satisfaction score",
         IMPROVEMENT,
-        "Average score of the satisfaction form about the process, out of 10.",
-        None,
-        Q(),
+        "Average score of the satisfaction form about the process, out of 10, over the "
+        "answers about the releases of the period.",
+        ANSWERED,
+        ANSWERED,
         percent=False,
         numerator="average score",
         denominator="answers",
-        waits_for="satisfaction answers",
+        average=True,
     ),
     Kpi(
         "review-coverage",
         "Post-release review coverage",
         IMPROVEMENT,
         "Releases with a post-release review / total releases x 100.",
-        None,
+        Q(reviewed=True),
         Q(),
         numerator="releases reviewed",
-        waits_for="post-release reviews",
     ),
     Kpi(
         "lessons",
         "Documented lessons learned",
         IMPROVEMENT,
         "Releases with documented lessons learned or best practices / total releases x 100.",
-        None,
+        Q(lessons=True),
         Q(),
         numerator="releases with lessons",
-        waits_for="lessons learned",
     ),
 ]
 BY_SLUG = {k.slug: k for k in KPIS}
 
 
-def of_period(releases, start, end):
-    """The releases of a period: installation planned in it, not cancelled."""
-    releases = releases.exclude(stage=Stage.CANCELLED)
+def of_period(facts, start, end):
+    """The releases of a period, as their facts: installation planned in it, not
+    cancelled."""
+    facts = facts.filter(cancelled=False)
     if start:
-        releases = releases.filter(planned_installation_date__gte=start)
+        facts = facts.filter(planned_on__gte=start)
     if end:
-        releases = releases.filter(planned_installation_date__lte=end)
-    return releases
+        facts = facts.filter(planned_on__lte=end)
+    return facts
+
+
+def facts_of(scope):
+    """The facts of the releases in ``scope`` (a subquery of release ids; None: all)."""
+    facts = ReleaseFacts.objects.all()
+    return facts if scope is None else facts.filter(release_id__in=scope)
 
 
 def ratio(numerator: int, denominator: int, percent: bool = True):
@@ -263,10 +286,12 @@ def ratio(numerator: int, denominator: int, percent: bool = True):
 
 
 def _counts(prefix: str, within: Q) -> dict:
-    """The aggregates of every recorded KPI, numerator and denominator, within ``within``."""
+    """The aggregates of every KPI, numerator and denominator, within ``within``."""
     counts = {}
     for kpi in KPIS:
-        if kpi.counted is None:
+        if kpi.average:
+            counts[f"{prefix}{kpi.slug}"] = Sum("satisfaction_sum", filter=within)
+            counts[f"{prefix}{kpi.slug}_base"] = Sum("satisfaction_answers", filter=within)
             continue
         counts[f"{prefix}{kpi.slug}"] = Count("pk", filter=within & kpi.counted)
         counts[f"{prefix}{kpi.slug}_base"] = Count("pk", filter=within & kpi.base)
@@ -274,9 +299,15 @@ def _counts(prefix: str, within: Q) -> dict:
 
 
 def _figure(kpi: Kpi, row: dict, prefix: str) -> dict:
-    if kpi.counted is None:
-        return {"recorded": False, "value": None, "numerator": None, "denominator": None}
-    numerator, denominator = row[f"{prefix}{kpi.slug}"], row[f"{prefix}{kpi.slug}_base"]
+    numerator = row[f"{prefix}{kpi.slug}"] or 0
+    denominator = row[f"{prefix}{kpi.slug}_base"] or 0
+    if kpi.average:
+        return {
+            "recorded": True,
+            "value": round(numerator / denominator, 1) if denominator else None,
+            "numerator": round(numerator / denominator, 1) if denominator else None,
+            "denominator": denominator,
+        }
     return {
         "recorded": True,
         "value": ratio(numerator, denominator, kpi.percent),
@@ -285,12 +316,12 @@ def _figure(kpi: Kpi, row: dict, prefix: str) -> dict:
     }
 
 
-def figures(releases, period, previous) -> list[dict]:
-    """Every KPI over ``period`` and ``previous``, in one query."""
-    now = Q(planned_installation_date__range=(period.start, period.end))
-    before = Q(planned_installation_date__range=(previous.start, previous.end))
-    population = annotated(
-        of_period(releases, min(period.start, previous.start), max(period.end, previous.end))
+def figures(scope, period, previous) -> list[dict]:
+    """Every KPI over ``period`` and ``previous``, in one query over the facts."""
+    now = Q(planned_on__range=(period.start, period.end))
+    before = Q(planned_on__range=(previous.start, previous.end))
+    population = of_period(
+        facts_of(scope), min(period.start, previous.start), max(period.end, previous.end)
     )
     row = population.aggregate(**_counts("c_", now), **_counts("p_", before))
     return [
@@ -310,13 +341,13 @@ def figures(releases, period, previous) -> list[dict]:
     ]
 
 
-def trend(releases, quarters) -> list[dict]:
-    """Each recorded KPI per quarter, and the releases of each type, in one query."""
+def trend(scope, quarters) -> list[dict]:
+    """Each KPI per quarter, and the releases of each type, in one query."""
     everything = Q()
     types = {f"type_{t}": Count("pk", filter=Q(release_type=t)) for t in ReleaseType.values}
     rows = (
-        annotated(of_period(releases, quarters[0].start, quarters[-1].end))
-        .annotate(quarter=TruncQuarter("planned_installation_date"))
+        of_period(facts_of(scope), quarters[0].start, quarters[-1].end)
+        .annotate(quarter=TruncQuarter("planned_on"))
         .values("quarter")
         .annotate(**_counts("c_", everything), **types)
         .order_by("quarter")
@@ -332,21 +363,21 @@ def trend(releases, quarters) -> list[dict]:
                 "start": quarter.start,
                 "end": quarter.end,
                 "types": {t: row[f"type_{t}"] for t in ReleaseType.values},
-                "kpis": {
-                    kpi.slug: _figure(kpi, row, "c_") for kpi in KPIS if kpi.counted is not None
-                },
+                "kpis": {kpi.slug: _figure(kpi, row, "c_") for kpi in KPIS},
             }
         )
     return result
 
 
 def members(slug: str, part: str = "counted"):
-    """The release list's filter for a KPI's numerator (or its ``base``)."""
+    """The release list's filter for a KPI's numerator (or its ``base``): the releases
+    whose facts the figure counts."""
     kpi = BY_SLUG[slug]
 
     def narrow(queryset, start, end):
         condition = kpi.counted if part == "counted" else kpi.base
-        return annotated(of_period(queryset, start, end)).filter(condition)
+        counted = of_period(ReleaseFacts.objects.filter(condition), start, end)
+        return queryset.filter(pk__in=counted.values("release_id"))
 
     return narrow
 

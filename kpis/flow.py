@@ -57,6 +57,7 @@ from releases.models import ActivityRecord, Release, Stage, StageChange
 from releases.stages import STAGE_OF_NUMBER, ActivityStatus
 
 from .definitions import LIVE
+from .models import ActivityWait
 
 FALLBACK_ROWS = 20_000
 HOUR = 3600.0
@@ -312,9 +313,17 @@ def thread_waits(scope, period) -> list[dict]:
     return [{"party": name, **row} for name, row in sorted(found.items())]
 
 
-def _stage_entered():
-    """When the record's release last entered the stage of its activity, before it was
-    performed (the release's creation for RM.1)."""
+def stage_of_activity():
+    """The stage of an activity record's activity, as ``StageChange.to_stage`` names it."""
+    return Case(
+        *[When(activity__stage=n, then=Value(s.value)) for n, s in STAGE_OF_NUMBER.items()],
+        default=Value(""),
+    )
+
+
+def stage_entered():
+    """When the record's release last entered the stage of its activity (``_stage``),
+    before it was performed (the release's creation for RM.1)."""
     entered = Subquery(
         StageChange.objects.filter(
             release=OuterRef("release_id"),
@@ -330,25 +339,17 @@ def _stage_entered():
 def party_waits(scope, period) -> list[dict]:
     """How long each party takes over the activities it is Responsible or Accountable
     for (Table 4-1): from the release entering the activity's stage to the activity
-    done, for the activities done in the period."""
+    done, for the activities done in the period (``kpis.models.ActivityWait``, kept as
+    they are done)."""
     start, end = period.moments()
-    stage = Case(
-        *[When(activity__stage=n, then=Value(s.value)) for n, s in STAGE_OF_NUMBER.items()],
-        default=Value(""),
-    )
-    records = _mine(
-        ActivityRecord.objects.filter(
-            status=ActivityStatus.DONE, performed_at__gte=start, performed_at__lt=end
-        ),
-        scope,
-    ).annotate(_stage=stage)
+    waits = _mine(ActivityWait.objects.filter(performed_at__gte=start, performed_at__lt=end), scope)
     responsible = Q(activity__cells__letters__contains="R") | Q(
         activity__cells__letters__contains="A"
     )
     found = spreads(
-        records.filter(responsible),
+        waits.filter(responsible),
         F("activity__cells__party__name"),
-        _stage_entered(),
+        F("stage_entered_at"),
         F("performed_at"),
         "performed_at",
     )

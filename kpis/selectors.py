@@ -80,9 +80,8 @@ def report(user, period, slices: Slices) -> dict:
     relieve_planner()
     previous = period.previous()
     quarters = periods.last_quarters(period)
-    releases = releases_for(user, slices)
     scope = scope_for(user, slices)
-    kpis = definitions.figures(releases, period, previous)
+    kpis = definitions.figures(scope, period, previous)
     for kpi in kpis:
         if kpi["recorded"]:
             kpi["link"] = drill_link(kpi["slug"], period, slices)
@@ -96,7 +95,7 @@ def report(user, period, slices: Slices) -> dict:
         "previous": previous,
         "slices": slices,
         "kpis": kpis,
-        "trend": definitions.trend(releases, quarters),
+        "trend": definitions.trend(scope, quarters),
         "dora": dora,
         "stages": flow.stage_times(scope, period),
         "threads": flow.thread_waits(scope, period),

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from raci import permissions as raci
-from raci.models import Assignment
+from raci.models import Assignment, Party
 from raci.release_types import ReleaseType
 from releases.models import Release
 from releases.stages import Stage
@@ -107,9 +107,20 @@ def items_owed(user, limit: int = 20) -> list[ChecklistItem]:
     held = Assignment.objects.filter(
         release=OuterRef("release"), party=OuterRef("owner_party")
     ).filter(Q(user=user) | Q(group__user=user))
+    # the parties the user may hold on some release: the items of the others are not
+    # looked at (the owner party's index then reads the few items that are)
+    parties = list(
+        Party.objects.filter(
+            Q(group__user=user) | Q(pk__in=Assignment.objects.filter(user=user).values("party"))
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
     visible = raci.visible_releases(user, Release.objects.exclude(stage__in=services.FINISHED))
     items = list(
-        ChecklistItem.objects.filter(status=ChecklistItem.Status.OPEN, release__in=visible)
+        ChecklistItem.objects.filter(
+            status=ChecklistItem.Status.OPEN, owner_party__in=parties, release__in=visible
+        )
         .filter(Exists(held))
         .select_related("release", "owner_party")
         .order_by("due_date", "id")[:limit]

@@ -42,11 +42,12 @@ def whole_day(day) -> tuple[datetime, datetime]:
 
 def place_headline_milestones(release) -> None:
     """RM.1.1: the delivery and installation milestones, by the day."""
-    Milestone.objects.bulk_create(
-        Milestone(release=release, kind=kind, starts_at=s, ends_at=e, all_day=True)
-        for kind, field in HEADLINE.items()
-        for s, e in [whole_day(getattr(release, field))]
-    )
+    for kind, field in HEADLINE.items():
+        starts_at, ends_at = whole_day(getattr(release, field))
+        # one by one: the rooms above hear of each (the KPIs' overlapping installations)
+        Milestone.objects.create(
+            release=release, kind=kind, starts_at=starts_at, ends_at=ends_at, all_day=True
+        )
 
 
 def _moved(milestone, day) -> tuple[datetime, datetime]:

@@ -221,6 +221,7 @@ def reset_activities(release, codes) -> None:
         outcome="",
         comment="",
     )
+    signals.activities_reset.send(sender=Release, release=release, codes=list(codes))
 
 
 @transaction.atomic

@@ -12,3 +12,6 @@ installation_date_moved = Signal()
 #: (the rooms of what follows go-live start from it: hypercare after RM.6.5, the
 #: satisfaction survey after RM.6.7)
 activity_done = Signal()
+#: activities of a release done before are to be done again (a new round, a rollback
+#: reopened after the installation): ``release``, ``codes``
+activities_reset = Signal()

@@ -18,8 +18,9 @@ from releases.communications import (
     communicate,
     parties,
 )
-from releases.models import ActivityRecord
+from releases.models import ActivityRecord, Release
 from releases.services import begin_activity, lock, mark_done, require_done
+from releases.signals import activities_reset
 from releases.stages import Stage
 
 from ..models import (
@@ -271,6 +272,8 @@ def reopen_rollback(release, *, by, reason):
         outcome="",
         comment="To be told again: the rollback was triggered after the installation.",
     )
+    if told:
+        activities_reset.send(sender=Release, release=release, codes=["RM.6.6"])
     plan = release.rollback_plan
     plan.triggered_at, plan.triggered_by, plan.trigger_reason = timezone.now(), by, reason
     plan.save(update_fields=["triggered_at", "triggered_by", "trigger_reason"])

@@ -273,6 +273,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dsl.tasks.verify_library_task",
         "schedule": env.float("DSL_VERIFY_EVERY_SECONDS", default=3600.0),
     },
+    "recount-kpi-facts": {
+        "task": "kpis.tasks.recount_kpi_facts_task",
+        "schedule": env.float("KPI_RECOUNT_EVERY_SECONDS", default=86400.0),
+    },
 }
 # How many stored files one run of the DSL's integrity check re-reads (oldest checked first).
 DSL_VERIFY_PER_RUN = env.int("DSL_VERIFY_PER_RUN", default=200)

@@ -54,9 +54,10 @@ def test_each_kpi_is_its_seed_formula_over_the_hand_built_releases(cast, history
     # two went live (late, rolled); late went live after its RM.1.4 baseline day
     late = kpis["late"]
     assert (late["numerator"], late["denominator"], late["value"]) == (1, 2, 50.0)
-    for slug in ("major-incidents", "successful", "satisfaction", "review-coverage", "lessons"):
-        assert kpis[slug]["recorded"] is False
-        assert kpis[slug]["value"] is None
+    # nothing recorded after go-live yet (tests/kpis/test_kpis_after_go_live.py records it)
+    for slug in ("major-incidents", "successful", "review-coverage", "lessons"):
+        assert (kpis[slug]["numerator"], kpis[slug]["value"]) == (0, 0.0), slug
+    assert (kpis["satisfaction"]["value"], kpis["satisfaction"]["denominator"]) == (None, 0)
 
 
 def test_a_rollback_is_counted_from_the_stage_history_not_the_flag(cast, history):
@@ -73,6 +74,8 @@ def test_a_rollback_is_counted_from_the_stage_history_not_the_flag(cast, history
 def test_every_figure_opens_the_releases_it_counts(cast, history):
     body = report(cast, cast.rm, history.query())
     for kpi in body["kpis"]:
+        if kpi["slug"] == "satisfaction":
+            continue  # an average score: its list is the releases answered about
         if kpi["recorded"]:
             assert listed(cast, cast.rm, kpi["link"]) == kpi["numerator"], kpi["slug"]
             if kpi["percent"]:
