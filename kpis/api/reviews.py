@@ -180,6 +180,8 @@ class QuarterlyReviewListView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema's generator asks
+            return QuarterlyReview.objects.none()
         return [
             {
                 "quarter": q.key,
