@@ -14,6 +14,7 @@ from django.utils import timezone
 from changes.models import CabMeeting, RfC
 from deployments.models import ReleasePackage
 from dsl.models import CITask, ConfigurationItem
+from kpis import periods
 from raci.models import Party
 from raci.permissions import Parties
 from releasemgmt.accounts import feeds
@@ -197,6 +198,14 @@ def pages(world) -> list[Page]:
         ("release manager", f"/kpis/{year}"),
         ("release manager", f"/api/v1/kpis/{year}"),
         ("thread A3/Cust", f"/kpis/{year}"),
+    ]
+    # The quarterly reviews of the KPIs (seed 002 section 6): the quarters, the last
+    # completed one's page (its KPIs, lessons and open actions) and its API.
+    reviewed = periods.quarter_of(today).previous().key
+    others += [
+        ("release manager", "/kpis/reviews/"),
+        ("release manager", f"/kpis/reviews/{reviewed}/"),
+        ("release manager", f"/api/v1/kpis/reviews/{reviewed}/"),
     ]
     others += [
         ("release manager", "/calendar/"),

@@ -155,6 +155,12 @@ def may_formalise(user) -> bool:
     return holds_party(user, Parties.RELEASE_MANAGER)
 
 
+def may_record_quarterly_review(user) -> bool:
+    """Seed 002 section 6: the KPIs are reviewed every quarter to decide improvement
+    actions; the release manager records the review and its decisions."""
+    return holds_party(user, Parties.RELEASE_MANAGER)
+
+
 def may_change_matrix(user) -> bool:
     """A process owner edits Table 4-1."""
     return _active(user) and user.has_perm(PROCESS_OWNER_PERMISSION)

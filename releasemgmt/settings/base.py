@@ -344,6 +344,7 @@ SPECTACULAR_SETTINGS = {
         "BoardOutcomeEnum": "readiness.models.GoNoGoBoard.Outcome",
         "CabDecisionOutcomeEnum": "changes.models.CabDecision.Outcome",
         "RunbookSectionEnum": "readiness.models.RunbookSection",
+        "QuarterlyActionStatusEnum": "kpis.models.QuarterlyReviewAction.Status",
     },
 }
 

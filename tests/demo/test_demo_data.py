@@ -10,6 +10,7 @@ from deployments.plan_content import missing_items
 from dsl.models import CITask, Environment, InstalledVersion
 from kpis import periods
 from kpis import selectors as kpi_selectors
+from kpis.models import QuarterlyReview
 from raci.models import Party
 from releasemgmt.audit.models import AuditEntry
 from releases.models import PolicyBreach, Release, ReleasePolicy
@@ -237,3 +238,18 @@ def test_demo_data_gives_the_kpi_page_eight_quarters_to_show(db):
     assert dora["restore"]["value"] > 0
     assert all(s["n"] > 0 for s in report["stages"] if s["stage"] != "conformance")
     assert report["cumulative"][-1]["closed"] > report["cumulative"][0]["closed"]
+
+
+def test_demo_data_holds_the_last_quarters_review_with_its_decisions(db, client):
+    """The last completed quarter was reviewed (seed 002 section 6): two decisions, one
+    improvement action, shown on its page."""
+    call_command("load_demo")
+    call_command("load_demo")
+    last = periods.quarter_of(timezone.localdate()).previous()
+    review = QuarterlyReview.objects.get(quarter_start=last.start)
+    assert review.decisions.count("\n") == 1  # two decisions, one a line
+    assert review.actions.count() == 1
+    assert review.participants.count() == 3
+    client.force_login(get_user_model().objects.get(username="release-manager"))
+    page = client.get(f"/kpis/reviews/{last.key}/").content.decode()
+    assert "Add the RM.1.4 baseline to the planning checklist" in page

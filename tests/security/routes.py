@@ -112,6 +112,16 @@ NO_ARGUMENTS |= EXPORTS
 #: The KPIs (issue 15): the page, its CSV tables and its API, counted over the releases
 #: the reader may see.
 NO_ARGUMENTS |= {"kpis:page", "kpis:export", "api-kpis"}
+#: The quarterly reviews of the KPIs (seed 002 section 6): the ITSM staff's, whose figures
+#: are of every release; a business thread gets 403. A quarter as 2026-Q3.
+NO_ARGUMENTS |= {"kpis:reviews", "kpi-reviews"}
+QUARTER = {"quarter": "2026-Q3"}
+SHARED = {
+    "kpis:review": QUARTER,
+    "kpis:review_action": QUARTER | {"pk": 1},
+    "kpi-review": QUARTER,
+    "kpi-review-action": QUARTER | {"pk": 1},
+}
 #: What a list needs in its query to answer at all (the calendar's range).
 QUERIES = {
     "calendar": {
@@ -165,7 +175,7 @@ PERSONAL_LINKS = {"accounts:personal_link": "token"}
 #: Downloads of a file kept for a release, named by its kind and id.
 FILES = {"download", "api-download"}
 #: Reference data (Table 4-1) and per-application pages, the same for every thread.
-SHARED = {
+SHARED |= {
     "raci:edit_cell": {"code": "RM.1.3", "party": "a3-cust"},
     "party-detail": {"slug": "a3-cust"},
     "activity-detail": {"code": "RM.1.3"},

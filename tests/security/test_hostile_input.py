@@ -64,6 +64,10 @@ from dsl.environment_forms import (
 )
 from dsl.forms import ArchiveMediumForm, CITaskForm
 from dsl.models import ConfigurationItem, Environment, ProposedStatusChange, Subscriber
+from kpis import periods
+from kpis import services as kpi_services
+from kpis.models import QuarterlyReviewAction
+from kpis.review_forms import QuarterlyActionStatusForm, QuarterlyReviewForm
 from raci.forms import MemberForm, OrganisationForm
 from readiness import services as readiness_services
 from readiness.forms import (
@@ -711,6 +715,53 @@ API_DOORS = {
     f"POST {R}/hypercare/rollback/": Door("dc", "in hypercare", static(reason="INC-OPEN")),
     "POST /api/v1/auth/token/": Door(
         None, None, lambda w, r: {"username": w.cast.rm.username, "password": "pw"}
+    ),
+}
+
+
+# --- the quarterly review of the KPIs (seed 002 section 6) ---
+def _quarter() -> str:
+    """The quarter before this one: its review may be held today."""
+    return periods.quarter_of(timezone.localdate()).previous().key
+
+
+def _quarterly_review(world, release=None, *, web=False):
+    return {
+        "held_on": timezone.localdate().isoformat(),
+        "participants": [world.cast.rm.username, world.cast.dc.username],
+        "summary": "Late releases doubled",
+        "decisions": "Baseline every plan",
+        "action_title": "Rehearse migrations",
+        "action_owner": world.cast.dc.username,
+        "action_due_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
+    }
+
+
+def _quarterly_action(world) -> dict:
+    """The quarter's review with an action its coordinator owns (recorded once)."""
+    period = periods.parse(_quarter())
+    action = QuarterlyReviewAction.objects.filter(review__quarter_start=period.start).first()
+    if action is None:
+        kpi_services.record_quarterly_review(
+            period,
+            by=world.cast.rm,
+            held_on=timezone.localdate(),
+            summary="Seen",
+            decisions="Decided",
+            action_title="Owned by the coordinator",
+            action_owner=world.cast.dc,
+            action_due_date=timezone.localdate() + timedelta(days=30),
+        )
+        action = QuarterlyReviewAction.objects.get(review__quarter_start=period.start)
+    return {"quarter": _quarter(), "id": action.pk}
+
+
+API_DOORS |= {
+    "POST /api/v1/kpis/reviews/{quarter}/": Door(
+        "rm", None, _quarterly_review, lambda w: {"quarter": _quarter()}
+    ),
+    "POST /api/v1/kpis/reviews/{quarter}/actions/{id}/": Door(
+        "dc", None, static(status="done"), _quarterly_action
     ),
 }
 
@@ -1749,6 +1800,26 @@ PAGES |= {
         "/releases/{identifier}/hypercare/rollback/",
         static(reason="INC-OPEN"),
         _form_of(TriggerRollbackForm),
+    ),
+}
+
+
+PAGES |= {
+    "quarterly review": Page(
+        "rm",
+        None,
+        "",
+        _quarterly_review,
+        lambda w, r: form_fields(QuarterlyReviewForm()),
+        where=lambda w: f"/kpis/reviews/{_quarter()}/",
+    ),
+    "quarterly review action done": Page(
+        "dc",
+        None,
+        "",
+        static(status="done"),
+        lambda w, r: form_fields(QuarterlyActionStatusForm()),
+        where=lambda w: "/kpis/reviews/{quarter}/actions/{id}/".format(**_quarterly_action(w)),
     ),
 }
 

@@ -24,7 +24,14 @@ from releases.models import Application, Release, ReleasePolicy, Window
 from satisfaction import services as satisfaction
 from satisfaction.models import Survey
 
-from ... import aftercare_walks, change_walks, environments, kpi_history, walks
+from ... import (
+    aftercare_walks,
+    change_walks,
+    environments,
+    kpi_history,
+    quarterly_review,
+    walks,
+)
 
 PASSWORD = "demo"
 APPLICATIONS = [
@@ -210,6 +217,8 @@ class Command(BaseCommand):
             campaign=users["campaign-coordinator"],
             board=board,
         )
+        # the last quarter's review of those KPIs, with its decisions (seed 002 section 6)
+        quarterly_review.load(users)
         # The requests of change management, once: the next CAB marks them made.
         if not CabMeeting.objects.filter(title=change_walks.NEXT_CAB).exists():
             change_walks.walk_changes(people, board, apps)

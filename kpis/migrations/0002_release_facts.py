@@ -6,9 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('kpis', '0001_quarterly_review'),
         ('raci', '0005_waivable_activities'),
         ('releases', '0012_kpi_indexes'),
     ]

@@ -1,0 +1,47 @@
+"""The quarterly review's forms (seed 002 section 6), shared by its page and its API."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from releasemgmt.forms import GuardedForm
+from releases.forms import DateInput
+
+from .models import QuarterlyReviewAction
+
+
+def _active_users():
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class QuarterlyReviewForm(GuardedForm):
+    """The review as the release manager records it, with at most one new improvement
+    action decided by it (title, owner and due date, all three or none)."""
+
+    held_on = forms.DateField(label="Held on", widget=DateInput)
+    participants = forms.ModelMultipleChoiceField(
+        queryset=_active_users(),
+        to_field_name="username",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Their usernames.",
+    )
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label="What the review found"
+    )
+    decisions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Decisions")
+    action_title = forms.CharField(max_length=200, required=False, label="New improvement action")
+    action_owner = forms.ModelChoiceField(
+        queryset=_active_users(),
+        to_field_name="username",
+        required=False,
+        label="Its owner",
+        help_text="Their username.",
+        widget=forms.TextInput,
+    )
+    action_due_date = forms.DateField(required=False, label="Due", widget=DateInput)
+
+
+class QuarterlyActionStatusForm(GuardedForm):
+    """An action of the quarterly review marked done (or open again)."""
+
+    status = forms.ChoiceField(choices=QuarterlyReviewAction.Status.choices)
