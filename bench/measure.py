@@ -198,6 +198,9 @@ def pages(world) -> list[Page]:
         ("release manager", f"/kpis/{year}"),
         ("release manager", f"/api/v1/kpis/{year}"),
         ("thread A3/Cust", f"/kpis/{year}"),
+        # the DORA keys and the flow of the process, the page's part loaded on its own
+        ("release manager", f"/kpis/flow/{year}"),
+        ("release manager", f"/api/v1/kpis/flow/{year}"),
     ]
     # The quarterly reviews of the KPIs (seed 002 section 6): the quarters, the last
     # completed one's page (its KPIs, lessons and open actions) and its API.

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from raci.models import Party
 from releasemgmt.forms import GuardedForm
 from releases.forms import DateInput
 
@@ -10,7 +11,10 @@ from .models import QuarterlyReviewAction
 
 
 def _active_users():
-    return get_user_model().objects.filter(is_active=True).order_by("username")
+    """The ITSM staff: who reads the quarterly reviews, sits on them and owns their
+    actions (a business thread reads none of them)."""
+    staff = get_user_model().objects.filter(is_active=True, groups__party__kind=Party.Kind.ITSM)
+    return staff.distinct().order_by("username")
 
 
 class QuarterlyReviewForm(GuardedForm):

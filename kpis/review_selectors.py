@@ -64,22 +64,43 @@ def _review_of(period):
     )
 
 
-def lessons_of(user, period) -> list:
-    """The lessons learned recorded in the quarter, of every application, oldest first."""
+#: how many lessons and open actions the review page lists (the counts say how many more)
+SHOWN = 20
+
+
+def _visible(user):
+    """A subquery of the releases the user may see; None when they see every one."""
+    if raci.sees_all_releases(user):
+        return None
+    return raci.visible_releases(user, Release.objects.all()).values("pk")
+
+
+def lessons_of(user, period) -> tuple[list, int]:
+    """The lessons learned recorded in the quarter, of every application, oldest first:
+    the first ``SHOWN`` and how many there are."""
     low, high = period.moments()
-    visible = raci.visible_releases(user, Release.objects.all()).values("pk")
-    return list(
-        Lesson.objects.filter(created_at__gte=low, created_at__lt=high, release_id__in=visible)
-        .select_related("release", "application", "author")
-        .order_by("created_at", "id")
+    lessons = Lesson.objects.filter(created_at__gte=low, created_at__lt=high)
+    visible = _visible(user)
+    if visible is not None:
+        lessons = lessons.filter(release_id__in=visible)
+    shown = list(
+        lessons.select_related("release", "application", "author").order_by("created_at", "id")[
+            :SHOWN
+        ]
     )
+    return shown, (len(shown) if len(shown) < SHOWN else lessons.count())
 
 
-def open_actions(user, today=None) -> list[dict]:
-    """The improvement actions not done now: those of the releases' post-release reviews
-    and those of the quarterly reviews, by due date (late: past it)."""
+def open_actions(user, today=None) -> tuple[list[dict], int]:
+    """The improvement actions not done now, the earliest due first (late: past it):
+    those of the releases' post-release reviews and those of the quarterly reviews; the
+    first ``SHOWN`` and how many there are."""
     today = today or timezone.localdate()
-    visible = raci.visible_releases(user, Release.objects.all()).values("pk")
+    of_releases = ImprovementAction.objects.exclude(status=ImprovementAction.Status.DONE)
+    visible = _visible(user)
+    if visible is not None:
+        of_releases = of_releases.filter(release_id__in=visible)
+    of_quarters = QuarterlyReviewAction.objects.filter(status=QuarterlyReviewAction.Status.OPEN)
     rows = [
         {
             "title": a.title,
@@ -90,9 +111,7 @@ def open_actions(user, today=None) -> list[dict]:
             "release": a.release,
             "quarter": "",
         }
-        for a in ImprovementAction.objects.filter(release_id__in=visible)
-        .exclude(status=ImprovementAction.Status.DONE)
-        .select_related("owner", "release")
+        for a in of_releases.select_related("owner", "release").order_by("due_date", "id")[:SHOWN]
     ]
     rows += [
         {
@@ -104,11 +123,12 @@ def open_actions(user, today=None) -> list[dict]:
             "release": None,
             "quarter": periods.quarter_of(a.review.quarter_start).key,
         }
-        for a in QuarterlyReviewAction.objects.filter(
-            status=QuarterlyReviewAction.Status.OPEN
-        ).select_related("owner", "review")
+        for a in of_quarters.select_related("owner", "review").order_by("due_date", "id")[:SHOWN]
     ]
-    return sorted(rows, key=lambda r: (r["due_date"], r["title"]))
+    total = len(rows)
+    if total >= SHOWN:
+        total = of_releases.count() + of_quarters.count()
+    return sorted(rows, key=lambda r: (r["due_date"], r["title"]))[:SHOWN], total
 
 
 def review_page(user, period) -> dict:
@@ -119,14 +139,18 @@ def review_page(user, period) -> dict:
     review = _review_of(period)
     today = timezone.localdate()
     may_record = raci.may_record_quarterly_review(user)
+    lessons, lessons_count = lessons_of(user, period)
+    actions_open, actions_count = open_actions(user, today)
     actions = list(review.actions.all()) if review else []
     return {
         "period": period,
         "previous": report["previous"],
         "report": report,
         "kpis": report["kpis"],
-        "lessons": lessons_of(user, period),
-        "open_actions": open_actions(user, today),
+        "lessons": lessons,
+        "lessons_count": lessons_count,
+        "open_actions": actions_open,
+        "open_actions_count": actions_count,
         "review": review,
         "participants": list(review.participants.all()) if review else [],
         "review_actions": [

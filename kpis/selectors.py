@@ -74,19 +74,31 @@ def relieve_planner() -> None:
 
 
 def report(user, period, slices: Slices) -> dict:
-    """Everything the page shows: the KPIs with the previous period, their trend over the
-    last eight quarters, the DORA keys, the stage times, who the process waits for and
-    the cumulative flow."""
-    relieve_planner()
+    """The KPIs with the previous period and their trend over the last eight quarters,
+    counted over the release facts (a fixed number of queries)."""
     previous = period.previous()
-    quarters = periods.last_quarters(period)
     scope = scope_for(user, slices)
     kpis = definitions.figures(scope, period, previous)
     for kpi in kpis:
-        if kpi["recorded"]:
-            kpi["link"] = drill_link(kpi["slug"], period, slices)
-            kpi["base_link"] = drill_link(f"{kpi['slug']}-base", period, slices)
-            kpi["previous"]["link"] = drill_link(kpi["slug"], previous, slices)
+        kpi["link"] = drill_link(kpi["slug"], period, slices)
+        kpi["base_link"] = drill_link(f"{kpi['slug']}-base", period, slices)
+        kpi["previous"]["link"] = drill_link(kpi["slug"], previous, slices)
+    return {
+        "period": period,
+        "previous": previous,
+        "slices": slices,
+        "kpis": kpis,
+        "trend": definitions.trend(scope, periods.last_quarters(period)),
+    }
+
+
+def flow_report(user, period, slices: Slices) -> dict:
+    """The DORA keys, the time per stage, who the process waits for and the cumulative
+    flow: counted from the records of the period (``kpis.flow``), a part of the KPI page
+    loaded on its own."""
+    relieve_planner()
+    previous = period.previous()
+    scope = scope_for(user, slices)
     dora = flow.dora(scope, period, previous)
     for key in dora:
         key["link"] = drill_link(key["slug"], period, slices)
@@ -94,11 +106,9 @@ def report(user, period, slices: Slices) -> dict:
         "period": period,
         "previous": previous,
         "slices": slices,
-        "kpis": kpis,
-        "trend": definitions.trend(scope, quarters),
         "dora": dora,
         "stages": flow.stage_times(scope, period),
         "threads": flow.thread_waits(scope, period),
         "parties": flow.party_waits(scope, period),
-        "cumulative": flow.cumulative_flow(scope, quarters),
+        "cumulative": flow.cumulative_flow(scope, periods.last_quarters(period)),
     }

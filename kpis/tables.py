@@ -16,6 +16,8 @@ TABLES = {
     "cumulative": "Cumulative flow",
 }
 STAGE_LABELS = dict((s.value, s.label) for s in WORKING)
+#: the tables of the flow part (``selectors.flow_report``); the others are the KPIs'
+FLOW_TABLES = {"dora", "stages", "threads", "parties", "cumulative"}
 
 
 def _value(figure: dict):
@@ -118,18 +120,24 @@ def charts(report: dict) -> dict:
                 for t, label in ReleaseType.choices
             ],
         },
+    }
+
+
+def flow_charts(flow: dict) -> dict:
+    """What the flow part's charts draw, the same numbers as its tables."""
+    return {
         "cumulative": {
-            "labels": [m["month"] for m in report["cumulative"]],
+            "labels": [m["month"] for m in flow["cumulative"]],
             "series": [
-                {"label": STAGE_LABELS[s], "data": [m[s] for m in report["cumulative"]]}
+                {"label": STAGE_LABELS[s], "data": [m[s] for m in flow["cumulative"]]}
                 for s in STAGE_LABELS
             ],
         },
         "stages": {
-            "labels": [s["label"] for s in report["stages"]],
+            "labels": [s["label"] for s in flow["stages"]],
             "series": [
-                {"label": "Median (hours)", "data": [s["median"] for s in report["stages"]]},
-                {"label": "85th percentile (hours)", "data": [s["p85"] for s in report["stages"]]},
+                {"label": "Median (hours)", "data": [s["median"] for s in flow["stages"]]},
+                {"label": "85th percentile (hours)", "data": [s["p85"] for s in flow["stages"]]},
             ],
         },
     }

@@ -8,6 +8,7 @@ app_name = "kpis"
 urlpatterns = [
     path("kpis/", views.kpi_page, name="page"),
     path("kpis/export/", views.kpi_export, name="export"),
+    path("kpis/flow/", views.kpi_flow, name="flow"),
     path("kpis/reviews/", review_views.review_list, name="reviews"),
     path("kpis/reviews/<str:quarter>/", review_views.review, name="review"),
     path(

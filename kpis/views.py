@@ -30,17 +30,22 @@ def _asked(request):
     return form, (data["range"], slices)
 
 
+def _export_query(request) -> str:
+    query = request.GET.copy()
+    query.pop("table", None)
+    return query.urlencode()
+
+
 @login_required
 @require_GET
 def kpi_page(request):
-    """The KPIs of a period with the previous one, their trend, the DORA keys and where
-    the process waits; a business thread sees the figures of its own releases only."""
+    """The KPIs of a period with the previous one and their trend; the DORA keys and
+    where the process waits come on their own (``kpi_flow``, loaded by htmx when the
+    page shows). A business thread sees the figures of its own releases only."""
     form, asked = _asked(request)
     if asked is None:
         return render(request, "kpis/kpis.html", {"form": form}, status=400)
     report = selectors.report(request.user, *asked)
-    query = request.GET.copy()
-    query.pop("table", None)
     return render(
         request,
         "kpis/kpis.html",
@@ -48,10 +53,30 @@ def kpi_page(request):
             "form": form,
             "report": report,
             "charts": tables.charts(report),
-            "export_query": query.urlencode(),
+            "export_query": _export_query(request),
             "tables": tables.TABLES,
         },
     )
+
+
+@login_required
+@require_GET
+def kpi_flow(request):
+    """The DORA keys, the time per stage, who the process waits for and the cumulative
+    flow of the same period and slices: the KPI page's part (htmx), or a page of its own
+    (a bookmark, a browser without scripts)."""
+    form, asked = _asked(request)
+    if asked is None:
+        return render(request, "kpis/flow.html", {"form": form}, status=400)
+    flow = selectors.flow_report(request.user, *asked)
+    context = {
+        "flow": flow,
+        "flow_charts": tables.flow_charts(flow),
+        "export_query": _export_query(request),
+    }
+    if request.htmx:
+        return render(request, "kpis/_flow.html", context)
+    return render(request, "kpis/flow.html", context)
 
 
 @login_required
@@ -65,6 +90,7 @@ def kpi_export(request):
     form, asked = _asked(request)
     if asked is None:
         return render(request, "kpis/kpis.html", {"form": form}, status=400)
-    report = selectors.report(request.user, *asked)
+    read = selectors.flow_report if table in tables.FLOW_TABLES else selectors.report
+    report = read(request.user, *asked)
     header, rows = tables.rows(table, report)
     return csv_response(f"kpis-{table}-{report['period'].key}", header, rows)

@@ -106,8 +106,10 @@ class QuarterPageSerializer(serializers.Serializer):
     period = PeriodSerializer()
     previous = PeriodSerializer()
     kpis = KpiSerializer(many=True)
-    lessons = QuarterLessonSerializer(many=True)
-    open_actions = OpenActionSerializer(many=True)
+    lessons = QuarterLessonSerializer(many=True, help_text="The first 20, oldest first.")
+    lessons_count = serializers.IntegerField(help_text="How many lessons the quarter has.")
+    open_actions = OpenActionSerializer(many=True, help_text="The first 20, by due date.")
+    open_actions_count = serializers.IntegerField(help_text="How many actions are open.")
     review = QuarterlyReviewSerializer(allow_null=True)
     may_record = serializers.BooleanField(help_text="Whether the caller records the review.")
 
@@ -145,6 +147,7 @@ def _page(user, period) -> dict:
             }
             for lesson in page["lessons"]
         ],
+        "lessons_count": page["lessons_count"],
         "open_actions": [
             {
                 "title": a["title"],
@@ -157,6 +160,7 @@ def _page(user, period) -> dict:
             }
             for a in page["open_actions"]
         ],
+        "open_actions_count": page["open_actions_count"],
         "review": (
             QuarterlyReviewSerializer(review, context={"late": late}).data if review else None
         ),

@@ -3,10 +3,11 @@
 from django.urls import path
 
 from .reviews import QuarterlyActionView, QuarterlyReviewListView, QuarterlyReviewView
-from .views import KpiView
+from .views import KpiFlowView, KpiView
 
 urlpatterns = [
     path("kpis/", KpiView.as_view(), name="api-kpis"),
+    path("kpis/flow/", KpiFlowView.as_view(), name="api-kpis-flow"),
     path("kpis/reviews/", QuarterlyReviewListView.as_view(), name="kpi-reviews"),
     path("kpis/reviews/<str:quarter>/", QuarterlyReviewView.as_view(), name="kpi-review"),
     path(

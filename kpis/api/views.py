@@ -103,6 +103,11 @@ class ReportSerializer(serializers.Serializer):
     previous = PeriodSerializer()
     kpis = KpiSerializer(many=True)
     trend = QuarterSerializer(many=True)
+
+
+class FlowReportSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    previous = PeriodSerializer()
     dora = DoraSerializer(many=True)
     stages = StageSpreadSerializer(many=True)
     threads = PartySpreadSerializer(many=True)
@@ -114,9 +119,30 @@ def _period(period) -> dict:
     return {"key": period.key, "label": period.label, "start": period.start, "end": period.end}
 
 
+def _asked(request):
+    """The period and slices of the query (400 naming the parameter)."""
+    form = KpiQueryForm(request.query_params)
+    if not form.is_valid():
+        raise ValidationError(form_errors(form))
+    data = form.cleaned_data
+    slices = selectors.Slices(
+        application=data.get("application"),
+        thread=data.get("thread"),
+        release_type=data.get("release_type") or "",
+    )
+    return data["range"], slices
+
+
+def _body(report: dict) -> dict:
+    body = dict(report)
+    body.pop("slices")
+    body["period"], body["previous"] = _period(report["period"]), _period(report["previous"])
+    return body
+
+
 class KpiView(APIView):
     @extend_schema(
-        summary="The KPIs, DORA keys and process flow",
+        summary="The KPIs",
         parameters=[KpiQuery],
         responses={200: ReportSerializer, **error_responses(400, 401)},
         tags=["kpis"],
@@ -126,22 +152,26 @@ class KpiView(APIView):
         """The eleven KPIs of seed 002 section 5.3 for the period (``period`` 2026-Q3,
         2026-H1, 2026, or ``custom`` with ``start`` and ``end``; the current quarter by
         default) and the one before, with numerator, denominator, definition and the
-        link to the releases behind each; their trend over the last eight quarters; the
-        DORA keys; the time per stage, the waits for each business thread and party; the
-        cumulative flow. Slices: ``application``, ``thread``, ``release_type``. A caller
-        who may not see every release gets the figures of the releases they may see.
-        400 naming the parameter."""
-        form = KpiQueryForm(request.query_params)
-        if not form.is_valid():
-            raise ValidationError(form_errors(form))
-        data = form.cleaned_data
-        slices = selectors.Slices(
-            application=data.get("application"),
-            thread=data.get("thread"),
-            release_type=data.get("release_type") or "",
-        )
-        report = selectors.report(request.user, data["range"], slices)
-        body = dict(report)
-        body.pop("slices")
-        body["period"], body["previous"] = _period(report["period"]), _period(report["previous"])
-        return Response(ReportSerializer(body).data)
+        link to the releases behind each; their trend over the last eight quarters (the
+        DORA keys and the flow of the process: ``/api/v1/kpis/flow/``). Slices:
+        ``application``, ``thread``, ``release_type``. A caller who may not see every
+        release gets the figures of the releases they may see. 400 naming the
+        parameter."""
+        report = selectors.report(request.user, *_asked(request))
+        return Response(ReportSerializer(_body(report)).data)
+
+
+class KpiFlowView(APIView):
+    @extend_schema(
+        summary="The DORA keys and the flow of the process",
+        parameters=[KpiQuery],
+        responses={200: FlowReportSerializer, **error_responses(400, 401)},
+        tags=["kpis"],
+        operation_id="kpis_flow",
+    )
+    def get(self, request, format=None):
+        """For the same period and slices as ``/api/v1/kpis/``: the DORA keys, the time
+        per stage, the waits for each business thread and party, and the cumulative
+        flow. 400 naming the parameter."""
+        flow = selectors.flow_report(request.user, *_asked(request))
+        return Response(FlowReportSerializer(_body(flow)).data)

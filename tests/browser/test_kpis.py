@@ -25,15 +25,18 @@ def test_the_kpi_page_draws_its_charts_and_opens_the_releases_behind_a_figure(
 ):
     query = history.query()
     api = cast.ok(cast.client(cast.rm).get("/api/v1/kpis/", query))
+    flow = cast.ok(cast.client(cast.rm).get("/api/v1/kpis/flow/", query))
     log_in("rita")
     page.goto(f"{live_server.url}/kpis/?" + "&".join(f"{k}={v}" for k, v in query.items()))
     expect(page.locator("body[data-charts-drawn='yes']")).to_have_count(1)
+    # the DORA keys and the flow come on their own, then draw their charts
+    expect(page.locator("body[data-flow-drawn='yes']")).to_have_count(1)
     for chart in ("trend", "types", "stages", "cumulative"):
         canvas = page.locator(f"#chart-{chart}")
         expect(canvas).to_be_visible()
         assert canvas.bounding_box()["height"] > 0, chart
     # every figure of the table is the API's
-    for kind, figures in (("kpi", api["kpis"]), ("dora", api["dora"])):
+    for kind, figures in (("kpi", api["kpis"]), ("dora", flow["dora"])):
         for figure in figures:
             shown = page.locator(f"tr[data-{kind}='{figure['slug']}'] td").first
             assert number(shown.get_attribute("data-value")) == figure["value"], figure["slug"]

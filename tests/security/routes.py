@@ -111,7 +111,7 @@ EXPORTS = {
 NO_ARGUMENTS |= EXPORTS
 #: The KPIs (issue 15): the page, its CSV tables and its API, counted over the releases
 #: the reader may see.
-NO_ARGUMENTS |= {"kpis:page", "kpis:export", "api-kpis"}
+NO_ARGUMENTS |= {"kpis:page", "kpis:export", "kpis:flow", "api-kpis", "api-kpis-flow"}
 #: The quarterly reviews of the KPIs (seed 002 section 6): the ITSM staff's, whose figures
 #: are of every release; a business thread gets 403. A quarter as 2026-Q3.
 NO_ARGUMENTS |= {"kpis:reviews", "kpi-reviews"}
