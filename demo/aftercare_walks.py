@@ -52,6 +52,26 @@ def walk_aftercare(users) -> None:
         )
 
 
+def roll_back_from_hypercare(release, *, dc) -> None:
+    """Live since this morning, a P1 caused by the release: the coordinator triggers the
+    rollback plan from hypercare; the thread's validation (RM.6.4) is owed."""
+    services.record_incident(
+        release,
+        by=dc,
+        reference="INC-2026-0412",
+        title="Guarantees refused at the office of departure since the installation",
+        priority="P1",
+        major=True,
+        caused_by_release="yes",
+        opened_at=timezone.now() - datetime.timedelta(hours=2),
+    )
+    services.trigger_rollback(
+        release,
+        by=dc,
+        reason="INC-2026-0412: guarantees refused since the installation, no fix today.",
+    )
+
+
 def _review(release, users) -> None:
     rm = users["release-manager"]
     services.write_review(

@@ -16,7 +16,7 @@ from releases import services as releases
 from releases import waivers
 from releases.communications import business_threads
 
-from . import change_walks, readiness_walks
+from . import aftercare_walks, change_walks, readiness_walks
 
 STAGES = [
     "planning",
@@ -93,10 +93,11 @@ def revise_the_waves(release, *, dc) -> None:
 
 
 def walk(release, target: str, *, rm, dc, campaign, board, phased=False) -> None:
-    """Take a release (roles assigned) up to ``target``, one of STAGES, 'rolled_back'
-    or 'cancelled'. Its request for change is authorised at ``board``, the weekly CAB
-    (``change_walks.Board``), before RM.1.1 includes it. A ``phased`` release is
-    deployed in two waves, its plan revised by the coordinator after the kick-off."""
+    """Take a release (roles assigned) up to ``target``, one of STAGES, 'rolled_back',
+    'rolling_back' (live, its rollback triggered from hypercare) or 'cancelled'. Its
+    request for change is authorised at ``board``, the weekly CAB (``change_walks.Board``),
+    before RM.1.1 includes it. A ``phased`` release is deployed in two waves, its plan
+    revised by the coordinator after the kick-off."""
     if target == "cancelled":
         releases.fire_transition(release, "cancel", by=rm, reason="Merged into a later release")
         return
@@ -232,6 +233,9 @@ def walk(release, target: str, *, rm, dc, campaign, board, phased=False) -> None
         d.initiate_rollback(release, by=dc)
         return
     d.publish_successful_installation(release, by=dc)
+    if target == "rolling_back":
+        aftercare_walks.roll_back_from_hypercare(release, dc=dc)
+        return
     d.prepare_post_installation_notification(
         release, by=dc, message="The new release is available."
     )
