@@ -85,8 +85,8 @@ class Kpi:
 
 
 def went_live_at():
-    """When the release went live: its RM.6.5 record, done (once per release: a
-    successful installation is never rolled back)."""
+    """When the release went live: its RM.6.5 record, done (a release rolled back from
+    hypercare and re-authorised goes live again in its new round: the later one)."""
     return Subquery(
         ActivityRecord.objects.filter(
             release=OuterRef("pk"), activity__code=LIVE, status=ActivityStatus.DONE
