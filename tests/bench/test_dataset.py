@@ -238,8 +238,8 @@ def test_the_review_and_lessons_pages_are_measured_with_constant_queries(world):
 
 def test_the_kpis_of_a_year_are_measured_on_the_stage_history(world):
     """Every release of the dataset has the moves to its stage (the rows the KPIs' flow
-    reads); the KPI page of a year, its API and the quarterly review pages answer 200
-    (issue 15)."""
+    reads); the KPI page of a year, its flow part, their API and the quarterly review
+    pages answer 200 (issue 15)."""
     moved = Release.objects.exclude(stage="planning")
     assert StageChange.objects.values("release").distinct().count() == moved.count()
     assert StageChange.objects.filter(transition="roll_back").count() == (
@@ -247,7 +247,8 @@ def test_the_kpis_of_a_year_are_measured_on_the_stage_history(world):
     )
     chosen = [p for p in measure.pages(world) if "kpis/" in p.path]
     paths = {p.path.split("?")[0] for p in chosen}
-    assert {"/kpis/", "/api/v1/kpis/", "/kpis/reviews/"} <= paths
-    assert len(paths) == 5  # and the last quarter's review page and its API
+    assert {"/kpis/", "/api/v1/kpis/", "/kpis/flow/", "/api/v1/kpis/flow/"} <= paths
+    assert "/kpis/reviews/" in paths
+    assert len(paths) == 7  # and the last quarter's review page and its API
     rows = measure.run(chosen, repeat=2)
     assert measure.unexpected(rows) == []
