@@ -69,7 +69,7 @@ NO_ARGUMENTS = {
     "releases:create",
     "releases:schedule",
     "dashboards:approvals",
-    "notifications:inbox",
+    "dashboards:inbox",
     "raci:matrix",
     "raci:matrix_csv",
     "raci:activities",
