@@ -23,14 +23,15 @@ def _inbox_url(filters: selectors.Filters) -> str:
     return reverse("dashboards:inbox") + (f"?{urlencode(query)}" if query else "")
 
 
+def _preference(user) -> Preference:
+    return Preference.objects.filter(user=user).first() or Preference(user=user)
+
+
 @login_required
 def inbox(request):
     """Every mail the tool sent (or would have sent) to the user, newest first, filtered
     and paged, with the user's choice of informational notices by e-mail."""
-    preference = Preference.objects.filter(user=request.user).first() or Preference(
-        user=request.user
-    )
-    form = PreferenceForm(posted(request)[0], instance=preference)
+    form = PreferenceForm(posted(request)[0], instance=_preference(request.user))
     if request.method == "POST" and form.is_valid():
         services.set_preference(
             user=request.user, email_informed=form.cleaned_data["email_informed"]
@@ -38,12 +39,18 @@ def inbox(request):
         flash.success(request, "Your e-mail preference is saved.")
         return redirect("dashboards:inbox")
     filter_form = InboxFilterForm(request.GET)
+    status = 400 if request.GET and not filter_form.is_valid() else None
+    return _inbox_page(request, form, filter_form, status)
+
+
+def _inbox_page(request, form, filter_form, status):
+    """The inbox with the filters of ``filter_form`` (none while it has errors: they are
+    shown on it, with what was sent)."""
     filters = filter_form.filters()
     owed = selectors.owed_now(request.user)
     rows = selectors.messages(request.user, filters, owed)
-    page = selectors.page_of(rows, request.GET.get("page"))
+    page = selectors.page_of(rows, filter_form.cleaned_data.get("page"))
     selectors.needing_action(page.rows, owed)
-    status = 400 if request.GET and not filter_form.is_valid() else None
     return render(
         request,
         "dashboards/inbox.html",
@@ -81,7 +88,8 @@ def mark_all_read(request):
     """Mark read every unread message the filters (sent with the form) show."""
     form = InboxFilterForm(request.POST)
     if not form.is_valid():
-        return redirect("dashboards:inbox")
+        preference = PreferenceForm(instance=_preference(request.user))
+        return _inbox_page(request, preference, form, 400)
     filters = form.filters()
     owed = selectors.owed_now(request.user) if filters.needs_action else None
     count = services.mark_all_read(selectors.messages(request.user, filters, owed))
