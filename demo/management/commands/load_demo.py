@@ -8,6 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from changes.loader import load_change_models
@@ -19,6 +20,8 @@ from dsl.models import Archive, CITask
 from kpis import facts
 from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
+from releasemgmt.notifications import services as notifications
+from releasemgmt.notifications.models import Recipient
 from releases import planning, policy, services
 from releases.models import Application, Release, ReleasePolicy, Window
 from satisfaction import services as satisfaction
@@ -34,6 +37,8 @@ from ... import (
 )
 
 PASSWORD = "demo"
+#: the newest messages each demo user has not read yet
+UNREAD_KEPT = 5
 APPLICATIONS = [
     ("ecs", "Export Control System"),
     ("ncts", "New Computerised Transit System"),
@@ -237,10 +242,22 @@ class Command(BaseCommand):
         aftercare_walks.walk_aftercare(users)
         # the history was dated back after its events: the KPI facts counted again
         facts.recount()
+        self._read_mail(User)
         self.stdout.write(
             f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "
             f"{created} new releases."
         )
+
+    def _read_mail(self, User):
+        """The demo users have read their mail of more than a week ago and all but their
+        five newest messages: the inbox shows read and unread, and its badge a few."""
+        week_ago = timezone.now() - datetime.timedelta(days=7)
+        for user in User.objects.all():
+            mine = Recipient.objects.filter(user=user)
+            newest = mine.order_by("-communication_id").values_list("id", flat=True)[:UNREAD_KEPT]
+            notifications.mark_all_read(
+                mine.filter(Q(communication__created_at__lt=week_ago) | ~Q(id__in=list(newest)))
+            )
 
     def _satisfaction(self, apps):
         """The survey after closure of ICS 2.0.4 (its closure asked its thread's users and
