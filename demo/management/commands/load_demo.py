@@ -8,7 +8,6 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from changes.loader import load_change_models
@@ -254,10 +253,11 @@ class Command(BaseCommand):
         week_ago = timezone.now() - datetime.timedelta(days=7)
         for user in User.objects.all():
             mine = Recipient.objects.filter(user=user)
-            newest = mine.order_by("-communication_id").values_list("id", flat=True)[:UNREAD_KEPT]
-            notifications.mark_all_read(
-                mine.filter(Q(communication__created_at__lt=week_ago) | ~Q(id__in=list(newest)))
-            )
+            newest = mine.order_by("-communication_id").values_list(
+                "id", "communication__created_at"
+            )[:UNREAD_KEPT]
+            kept = [pk for pk, created_at in newest if created_at >= week_ago]
+            notifications.mark_all_read(mine.exclude(id__in=kept))
 
     def _satisfaction(self, apps):
         """The survey after closure of ICS 2.0.4 (its closure asked its thread's users and
