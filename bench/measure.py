@@ -210,6 +210,14 @@ def pages(world) -> list[Page]:
         ("release manager", f"/kpis/reviews/{reviewed}/"),
         ("release manager", f"/api/v1/kpis/reviews/{reviewed}/"),
     ]
+    # The inbox (issue 16): the unread, what needs the user's action, the API's first
+    # page and the navigation's counts, over the release manager's many messages.
+    others += [
+        ("release manager", "/messages/?unread=yes"),
+        ("release manager", "/messages/?needs_action=yes"),
+        ("release manager", "/api/v1/messages/"),
+        ("release manager", "/messages/counts/"),
+    ]
     others += [
         ("release manager", "/calendar/"),
         ("release manager", calendar),

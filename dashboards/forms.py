@@ -1,12 +1,17 @@
-"""The calendar's filters, as the page shows them (the API takes the same values)."""
+"""The calendar's and the inbox's filters, as the pages show them (the API takes the same
+values)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from raci.models import Party
 from releasemgmt.forms import GuardedForm
+from releasemgmt.notifications.models import Communication
 from releases.models import Application, ReleaseType, Stage
 
 from .calendar import Filters
+from .inbox import LAST_PAGE, release_problem
+from .inbox import Filters as InboxFilters
 
 
 class CalendarFilterForm(GuardedForm):
@@ -29,3 +34,31 @@ class CalendarFilterForm(GuardedForm):
         if not self.is_valid():
             return Filters()
         return Filters(**self.cleaned_data)
+
+
+class InboxFilterForm(GuardedForm):
+    """The inbox's filters, in the query string (bookmarkable, kept by the pager)."""
+
+    release = forms.CharField(max_length=60, required=False, help_text="A release's identifier.")
+    kind = forms.ChoiceField(choices=[("", "Any"), *Communication.Kind.choices], required=False)
+    unread = forms.ChoiceField(
+        choices=[("", "Read and unread"), ("yes", "Unread only")], required=False
+    )
+    needs_action = forms.ChoiceField(
+        label="Needs action",
+        choices=[("", "Any"), ("yes", "About what I owe now")],
+        required=False,
+    )
+    page = forms.IntegerField(min_value=1, max_value=LAST_PAGE, required=False)
+
+    def clean_release(self):
+        release = self.cleaned_data["release"]
+        if problem := release_problem(release):
+            raise ValidationError(problem)
+        return release
+
+    def filters(self) -> InboxFilters:
+        """The filters of a valid form (none of an invalid one)."""
+        if not self.is_valid():
+            return InboxFilters()
+        return InboxFilters.of(self.cleaned_data)

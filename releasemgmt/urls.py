@@ -39,7 +39,6 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("deployments.urls")),
     path("", include("dsl.urls")),
-    path("", include("releasemgmt.notifications.urls")),
     path("raci/", include("raci.urls")),
     path("windows/", include("releases.window_urls")),
     path("packages/", include("deployments.package_urls")),

@@ -1,12 +1,15 @@
-"""The calendar's query and its entries, as the OpenAPI schema documents them."""
+"""The calendar's query and its entries, and the inbox's messages and counts, as the
+OpenAPI schema documents them."""
 
 from rest_framework import serializers
 
 from raci.models import Party
 from releasemgmt.api.serializers import GuardedSerializer
+from releasemgmt.notifications.models import Communication
 from releases.models import Application, ReleaseType, Stage
 
 from ..calendar import LONGEST
+from ..inbox import LAST_PAGE, release_problem
 
 TYPES = ["milestone", "package", "rfc", "blackout", "maintenance"]
 
@@ -97,3 +100,84 @@ class CalendarSerializer(serializers.Serializer):
         help_text="A kind of entry had more than its limit in the range: a filter or a "
         "shorter range shows the rest."
     )
+
+
+# --- the inbox -------------------------------------------------------------------------
+
+YES = [("yes", "yes")]
+
+
+class InboxQuerySerializer(GuardedSerializer):
+    """The inbox's filters and its page, as on the page."""
+
+    release = serializers.CharField(
+        max_length=60, required=False, help_text="Only the messages about this release."
+    )
+    kind = serializers.ChoiceField(
+        choices=Communication.Kind.choices, required=False, help_text="Only this kind."
+    )
+    unread = serializers.ChoiceField(choices=YES, required=False, help_text="Only the unread.")
+    needs_action = serializers.ChoiceField(
+        choices=YES,
+        required=False,
+        help_text="Only the messages about an activity the caller is R or A for and that "
+        "is open now, or a decision their business thread owes now.",
+    )
+
+    def validate_release(self, value):
+        if problem := release_problem(value):
+            raise serializers.ValidationError(problem)
+        return value
+
+
+class InboxPageQuerySerializer(InboxQuerySerializer):
+    page = serializers.IntegerField(
+        min_value=1,
+        max_value=LAST_PAGE,
+        required=False,
+        help_text="The page, 1 the newest (50 a page).",
+    )
+
+
+class MessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The message (its addressee's row).")
+    subject = serializers.CharField(source="communication.subject")
+    body = serializers.CharField(source="communication.body")
+    link = serializers.CharField(source="communication.link", help_text="Where to act.")
+    release = serializers.CharField(
+        source="communication.release.identifier",
+        allow_null=True,
+        default=None,
+        help_text="The release's identifier; none for what concerns no one release.",
+    )
+    activity = serializers.CharField(
+        source="communication.activity", help_text="The activity (RM.x.y) it is about, if any."
+    )
+    kind = serializers.ChoiceField(source="communication.kind", choices=Communication.Kind.choices)
+    created_at = serializers.DateTimeField(source="communication.created_at")
+    read_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the caller first read it; none while unread."
+    )
+    needs_action = serializers.BooleanField(
+        default=False, help_text="About something the caller owes now."
+    )
+
+
+class MessagePageSerializer(serializers.Serializer):
+    next = serializers.CharField(allow_null=True, help_text="The next (older) page, if any.")
+    previous = serializers.CharField(allow_null=True, help_text="The previous (newer) page.")
+    results = MessageSerializer(many=True)
+
+
+class ReadAllSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many unread messages were marked read.")
+
+
+class InboxCountsSerializer(serializers.Serializer):
+    unread = serializers.IntegerField(help_text="Unread messages, counted up to 99.")
+    unread_more = serializers.BooleanField(help_text="More than 99 unread.")
+    actions_owed = serializers.IntegerField(
+        help_text="Open activities the caller is R or A for, and decisions their business "
+        "thread owes, now (each counted up to 200)."
+    )
+    actions_more = serializers.BooleanField(help_text="More than counted.")

@@ -99,6 +99,9 @@ class Recipient(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its addressee first read it in the tool."
+    )
 
     class Meta:
         constraints = [
@@ -107,6 +110,13 @@ class Recipient(models.Model):
         indexes = [
             models.Index(fields=["user", "communication"]),
             models.Index(fields=["status", "communication"]),
+            # A user's unread, newest first, and their count: only the unread rows are
+            # indexed, so a busy user's years of read mail cost nothing here.
+            models.Index(
+                fields=["user", "communication"],
+                condition=models.Q(read_at__isnull=True),
+                name="recipient_unread",
+            ),
         ]
 
     def __str__(self):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Communication, Preference, Recipient
 from .tasks import enqueue
@@ -78,3 +79,38 @@ def post(
     )
     transaction.on_commit(lambda: enqueue(comm.pk))
     return comm
+
+
+# --- the addressee's reading (not a business action: no audit entry, no event) -------
+
+
+def mark_read(recipient: Recipient) -> Recipient:
+    """The addressee opened the message: the first reading is kept, a second changes
+    nothing."""
+    if recipient.read_at is None:
+        recipient.read_at = timezone.now()
+        Recipient.objects.filter(pk=recipient.pk, read_at__isnull=True).update(
+            read_at=recipient.read_at
+        )
+    return recipient
+
+
+def mark_unread(recipient: Recipient) -> Recipient:
+    """The addressee wants it back among the unread, to come back to it."""
+    recipient.read_at = None
+    Recipient.objects.filter(pk=recipient.pk).update(read_at=None)
+    return recipient
+
+
+def mark_all_read(recipients) -> int:
+    """Mark read the unread among ``recipients`` (a user's rows, as a filter shows them);
+    how many were unread."""
+    return recipients.filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+def set_preference(*, user, email_informed: bool) -> Preference:
+    """Whether informational notices (the I of Table 4-1) also come by e-mail."""
+    preference, _ = Preference.objects.update_or_create(
+        user=user, defaults={"email_informed": email_informed}
+    )
+    return preference

@@ -338,7 +338,17 @@ def _(site: Site) -> None:
     site.release("kickoff")
     site.as_user("dave")
     site.go("/messages/")
-    expect(site.page.locator("main tbody details").first).to_be_attached()
+    expect(site.page.locator("main tbody tr.unread").first).to_be_attached()
+    expect(site.page.locator("#nav-messages")).to_contain_text("unread", timeout=15_000)
+
+
+@checks("message")
+def _(site: Site) -> None:
+    site.release("kickoff")
+    site.as_user("dave")
+    site.go("/messages/")
+    site.page.locator("main tbody tr.unread a").first.click()
+    expect(site.page.get_by_role("button", name="Mark unread")).to_be_visible(timeout=15_000)
 
 
 # --- the account ---------------------------------------------------------------------

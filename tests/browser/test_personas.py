@@ -7,9 +7,12 @@ its stage) is set up through the API."""
 from dataclasses import dataclass, field
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import Dialog, Page, Request, expect
 
 from deployments.models import Decision
+from releasemgmt.notifications import services as outbox
+from releasemgmt.notifications.models import Communication, Recipient
 from releases.models import Release
 from tests.lifecycle import upload
 
@@ -214,7 +217,38 @@ def test_release_manager_revises_the_planning_then_cancels_the_release(
     dialogs, posts = Dialogs(), Posts()
     page.on("dialog", dialogs)
 
+    outbox.post(
+        release=release,
+        activity="RM.1.3",
+        kind=Communication.Kind.PROCESS,
+        interface="",
+        subject="Initialise the deployment plan of Export rules",
+        body="The roles are assigned.",
+        link=f"/releases/{identifier}/",
+        by=None,
+        to_users=[get_user_model().objects.get(username="rita")],
+    )
+    unread = Recipient.objects.filter(user__username="rita", read_at__isnull=True).count()
     log_in("rita")
+
+    # The navigation counts the unread (loaded after the page); opening a message reads it.
+    messages = page.locator("#nav-messages")
+    expect(messages).to_contain_text(f", {unread} unread", timeout=15_000)
+    messages.click()
+    page.wait_for_url(f"{live_server.url}/messages/", timeout=15_000)
+    row = page.locator("#messages tr", has_text="Initialise the deployment plan of Export rules")
+    expect(row).to_contain_text("Unread:", timeout=15_000)
+    row.get_by_role("link", name="Initialise the deployment plan of Export rules").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Initialise the deployment plan of Export rules", timeout=15_000
+    )
+    expect(page.get_by_role("button", name="Act on it")).to_be_visible(timeout=15_000)
+    expect(messages).to_contain_text(
+        f", {unread - 1} unread" if unread > 1 else "nothing unread", timeout=15_000
+    )
+    page.get_by_role("link", name="← Your messages").click()
+    expect(row).not_to_contain_text("Unread:", timeout=15_000)
+
     page.get_by_role("link", name="Releases", exact=True).click()
     page.locator("#release-table").get_by_role("link", name=identifier).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(identifier)

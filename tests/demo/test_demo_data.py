@@ -13,6 +13,7 @@ from kpis import selectors as kpi_selectors
 from kpis.models import QuarterlyReview
 from raci.models import Party
 from releasemgmt.audit.models import AuditEntry
+from releasemgmt.notifications.models import Recipient
 from releases.models import PolicyBreach, Release, ReleasePolicy
 from satisfaction.models import Survey
 
@@ -258,3 +259,13 @@ def test_demo_data_holds_the_last_quarters_review_with_its_decisions(db, client)
     client.force_login(get_user_model().objects.get(username="release-manager"))
     page = client.get(f"/kpis/reviews/{last.key}/").content.decode()
     assert "Add the RM.1.4 baseline to the planning checklist" in page
+
+
+def test_demo_users_have_read_and_unread_messages(db, client):
+    call_command("load_demo")
+    manager = get_user_model().objects.get(username="release-manager")
+    mine = Recipient.objects.filter(user=manager)
+    assert mine.filter(read_at__isnull=True).count() == 5
+    assert mine.filter(read_at__isnull=False).exists()
+    client.force_login(manager)
+    assert "5 unread" in client.get("/messages/counts/").content.decode()

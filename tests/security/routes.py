@@ -69,7 +69,7 @@ NO_ARGUMENTS = {
     "releases:create",
     "releases:schedule",
     "dashboards:approvals",
-    "notifications:inbox",
+    "dashboards:inbox",
     "raci:matrix",
     "raci:matrix_csv",
     "raci:activities",
@@ -168,6 +168,16 @@ NO_ARGUMENTS |= {"dsl:ci_tasks", "ci-tasks"}
 CI_ITEMS = {"dsl:configuration_item", "ci-item"}
 #: The user's own things, named by a key: another user's key answers as a missing one.
 PERSONAL = {"api-token-detail": "token_key", "accounts:token_revoke": "token_key"}
+#: The inbox (issue 16): the user's own messages, each by its addressee's row; another
+#: user's row answers as a missing one (404), on every method.
+MESSAGES = {"dashboards:message", "dashboards:message_unread", "message-read", "message-unread"}
+NO_ARGUMENTS |= {
+    "dashboards:inbox_counts",
+    "dashboards:inbox_read_all",
+    "messages",
+    "messages-counts",
+    "messages-read-all",
+}
 #: A personal link mailed to one user (releasemgmt.accounts.personal_links), named by its
 #: signed token: the login first; another user's token, an altered one or none at all
 #: answer alike (404).
@@ -286,7 +296,7 @@ SHARED |= {
 
 
 def category(route: Route) -> str | None:
-    """admin, list, release, object, rfc, meeting, file, shared, personal, link, feed,
+    """admin, list, release, object, rfc, meeting, file, shared, personal, message, link, feed,
     window, ci_item or package;
     None for a pattern nobody classified."""
     if route.namespace == "admin":
@@ -308,6 +318,8 @@ def category(route: Route) -> str | None:
         return "file"
     if arguments == {PERSONAL.get(route.name)}:
         return "personal"
+    if route.name in MESSAGES and arguments == {"pk"}:
+        return "message"
     if arguments == {PERSONAL_LINKS.get(route.name)}:
         return "link"
     if route.name in WINDOWS and arguments == {"pk"}:

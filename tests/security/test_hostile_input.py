@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
+from urllib.parse import unquote
 
 import pytest
 from django import forms
@@ -84,6 +85,7 @@ from readiness.forms import (
 from readiness.models import ChecklistItem, TemplateItem
 from releasemgmt.accounts import personal_links
 from releasemgmt.inputs import MAX_TEXT_LENGTH
+from releasemgmt.notifications.models import Recipient
 from releases import planning, registry
 from releases.forms import (
     AssignRolesForm,
@@ -2304,3 +2306,43 @@ def test_the_kpis_refuse_hostile_queries_naming_the_field(world, query, field):
 def test_the_release_list_refuses_hostile_kpi_filters(world, query):
     client = _api_client(world.cast.rm)
     assert client.get(f"/api/v1/releases/?{query}").status_code == 400
+
+
+INBOX_QUERIES = [
+    ("release=%00", "release"),
+    ("release=ab%01cd", "release"),
+    ("release=ab%0Acd", "release"),
+    ("release=%ED%A0%80", "release"),  # a lone surrogate, as UTF-8 would carry it
+    ("release=" + "x" * 5000, "release"),
+    ("kind=%00", "kind"),
+    ("kind=" + "i" * 5000, "kind"),
+    ("unread=%ED%A0%80", "unread"),
+    ("needs_action=yes%0A", "needs_action"),
+    ("page=99999999999999999999", "page"),
+    ("page=-1", "page"),
+]
+
+
+@pytest.mark.parametrize(("query", "field"), INBOX_QUERIES)
+def test_the_inbox_refuses_hostile_filters_naming_the_field(world, query, field):
+    """The inbox's filters (issue 16), on the page, in its API, and sent with "mark all
+    read": refused on their field, never a 500, and nothing marked."""
+    user = world.cast.rm
+    response = _api_client(user).get(f"/api/v1/messages/?{query}")
+    assert response.status_code == 400
+    assert field in response.json()
+    web = Client(raise_request_exception=False)
+    web.force_login(user)
+    page = web.get(f"/messages/?{query}")
+    assert page.status_code == 400
+    assert field in page.context["filter_form"].errors
+    if field == "page":
+        return  # marking all read reads no page
+    unread = Recipient.objects.filter(user=user, read_at__isnull=True).count()
+    marked = _api_client(user).post(f"/api/v1/messages/read-all/?{query}")
+    assert marked.status_code == 400
+    assert field in marked.json()
+    name, _, value = query.partition("=")
+    posted = web.post("/messages/read-all/", {name: unquote(value)})
+    assert posted.status_code in (302, 400)
+    assert Recipient.objects.filter(user=user, read_at__isnull=True).count() == unread

@@ -28,6 +28,8 @@ from dsl import configuration, subscribers
 from dsl.models import ConfigurationItem, Environment
 from releasemgmt.accounts import personal_links
 from releasemgmt.accounts.tokens import issue_token, tokens_of
+from releasemgmt.notifications import services as outbox
+from releasemgmt.notifications.models import Communication, Recipient
 from releases.downloads import release_files
 from releases.models import Release
 from satisfaction.models import Survey
@@ -40,6 +42,7 @@ from .routes import (
     EXPORTS,
     FILES,
     MEETINGS,
+    MESSAGES,
     NO_ARGUMENTS,
     OBJECTS,
     PACKAGES,
@@ -180,6 +183,7 @@ def test_every_url_pattern_is_classified():
         | set(SHARED)
         | set(PERSONAL)
         | set(PERSONAL_LINKS)
+        | MESSAGES
         | FILES
         | set(RFC_ARGUMENTS)
         | MEETINGS
@@ -512,6 +516,34 @@ def test_another_user_s_token_answers_as_a_missing_one(route, world, client):
             assert response.status_code in (404, 405), (user, method, theirs)
             assert response.status_code == send(client, method, nowhere).status_code
     assert tokens_of(owner).filter(pk=record.pk).exists()
+
+
+@pytest.mark.parametrize("route", of("message"), ids=ids)
+def test_another_user_s_message_answers_as_a_missing_one(route, world, client):
+    """A message of the inbox, read or marked by someone else: the 404 of no message,
+    and its read state as it was."""
+    owner = world.insiders[0]
+    comm = outbox.post(
+        release=world.theirs,
+        activity="",
+        kind=Communication.Kind.INFORMED,
+        interface="",
+        subject="For the owner only",
+        body="x",
+        link="/",
+        by=None,
+        to_users=[owner],
+    )
+    mine = Recipient.objects.get(communication=comm, user=owner)
+    for user in world.outsiders:
+        client.force_login(user)
+        for method in methods(route):
+            response = send(client, method, route.path(pk=mine.pk))
+            assert response.status_code in (404, 405), (user, method, route.route)
+            nowhere = send(client, method, route.path(pk=MISSING_OBJECT["pk"]))
+            assert response.status_code == nowhere.status_code
+    mine.refresh_from_db()
+    assert mine.read_at is None
 
 
 @pytest.mark.parametrize("route", of("link"), ids=ids)

@@ -19,6 +19,8 @@ from dsl.models import Archive, CITask
 from kpis import facts
 from raci.loader import ensure_process_loaded
 from raci.models import Organisation, Party
+from releasemgmt.notifications import services as notifications
+from releasemgmt.notifications.models import Recipient
 from releases import planning, policy, services
 from releases.models import Application, Release, ReleasePolicy, Window
 from satisfaction import services as satisfaction
@@ -34,6 +36,8 @@ from ... import (
 )
 
 PASSWORD = "demo"
+#: the newest messages each demo user has not read yet
+UNREAD_KEPT = 5
 APPLICATIONS = [
     ("ecs", "Export Control System"),
     ("ncts", "New Computerised Transit System"),
@@ -237,10 +241,23 @@ class Command(BaseCommand):
         aftercare_walks.walk_aftercare(users)
         # the history was dated back after its events: the KPI facts counted again
         facts.recount()
+        self._read_mail(User)
         self.stdout.write(
             f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "
             f"{created} new releases."
         )
+
+    def _read_mail(self, User):
+        """The demo users have read their mail of more than a week ago and all but their
+        five newest messages: the inbox shows read and unread, and its badge a few."""
+        week_ago = timezone.now() - datetime.timedelta(days=7)
+        for user in User.objects.all():
+            mine = Recipient.objects.filter(user=user)
+            newest = mine.order_by("-communication_id").values_list(
+                "id", "communication__created_at"
+            )[:UNREAD_KEPT]
+            kept = [pk for pk, created_at in newest if created_at >= week_ago]
+            notifications.mark_all_read(mine.exclude(id__in=kept))
 
     def _satisfaction(self, apps):
         """The survey after closure of ICS 2.0.4 (its closure asked its thread's users and

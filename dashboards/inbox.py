@@ -1,0 +1,189 @@
+"""The inbox's reads: a user's messages, newest first, filtered by release, kind, read
+state and whether they concern something the user still owes now; and the counts the
+navigation shows. The outbox (releasemgmt.notifications) knows nothing of the process,
+so what a user owes is settled here, from the start page's own selectors.
+
+None of it counts or sorts all of a user's messages: the rows come from the (user,
+communication) indexes newest first, a page at a time (one row more says there is a next
+page), and the unread are counted up to a bound."""
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+from django.http import Http404
+
+from deployments.models import DECISION_ACTIVITY
+from deployments.selectors import owed_decisions
+from releasemgmt.notifications.models import Communication, Recipient
+from releases.models import Release
+from releases.selectors import waiting_for
+
+#: messages on a page of the inbox and of its API
+PER_PAGE = 50
+#: the navigation counts the unread up to this, then says "or more"
+UNREAD_COUNTED = 99
+#: how many open activities and owed decisions are looked at for "needs action"
+OWED_LOOKED_AT = 200
+
+
+#: the deepest page the inbox pages to (its offset stays a number the database takes)
+LAST_PAGE = 100_000
+
+
+def release_problem(identifier: str) -> str | None:
+    """Why a release filter is no identifier: text that arrived as something other than
+    UTF-8 (a lone surrogate among it) is decoded to replacement characters."""
+    if "\ufffd" in identifier:
+        return "Not a release identifier: the text was not valid UTF-8."
+    return None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the inbox shows: every message, or those of one release (its identifier), of
+    one kind, unread only, or only those about something the user owes now."""
+
+    release: str = ""
+    kind: str = ""
+    unread: bool = False
+    needs_action: bool = False
+
+    @classmethod
+    def of(cls, values: dict) -> "Filters":
+        """From a valid form's or query's values ("yes" for the two boxes)."""
+        return cls(
+            release=values.get("release") or "",
+            kind=values.get("kind") or "",
+            unread=values.get("unread") in ("yes", True),
+            needs_action=values.get("needs_action") in ("yes", True),
+        )
+
+    def query(self) -> dict:
+        """As the query string of the inbox (the pager and the forms keep them)."""
+        values = {
+            "release": self.release,
+            "kind": self.kind,
+            "unread": "yes" if self.unread else "",
+            "needs_action": "yes" if self.needs_action else "",
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass(frozen=True)
+class Owed:
+    """What the user owes now: (release id, activity code) of each open activity they are
+    R or A for and of each decision their business thread owes, and how many."""
+
+    pairs: frozenset
+    count: int
+    more: bool  # more than the bound: the count is a floor
+
+
+def owed_now(user) -> Owed:
+    """The open activities (``waiting_for``) and owed decisions (``owed_decisions``) of
+    the user, each list read up to a bound: a fixed number of queries."""
+    activities = list(
+        waiting_for(user)
+        .values_list("release_id", "activity__code")
+        .order_by()[: OWED_LOOKED_AT + 1]
+    )
+    decisions = owed_decisions(user, limit=OWED_LOOKED_AT + 1)
+    more = len(activities) > OWED_LOOKED_AT or len(decisions) > OWED_LOOKED_AT
+    activities, decisions = activities[:OWED_LOOKED_AT], decisions[:OWED_LOOKED_AT]
+    pairs = set(activities) | {(d["release"].pk, DECISION_ACTIVITY[d["kind"]]) for d in decisions}
+    return Owed(frozenset(pairs), len(activities) + len(decisions), more)
+
+
+def _release_id(identifier: str) -> int:
+    """The release's id (0, which no release has, for an unknown identifier: its filter
+    shows nothing, and says nothing of releases the user may not see)."""
+    found = Release.objects.filter(identifier=identifier).values_list("id", flat=True).first()
+    return found or 0
+
+
+def messages(user, filters: Filters, owed: Owed | None = None):
+    """The user's messages (their recipient rows, with the communication and its release),
+    newest first. With ``needs_action``, ``owed`` must be given: only the messages about
+    one of its (release, activity) pairs, a small set the database looks up directly."""
+    rows = Recipient.objects.filter(user=user)
+    if filters.unread:
+        rows = rows.filter(read_at__isnull=True)
+    if filters.release:
+        rows = rows.filter(communication__release_id=_release_id(filters.release))
+    if filters.kind:
+        rows = rows.filter(communication__kind=filters.kind)
+    if filters.needs_action:
+        pairs = owed.pairs if owed else frozenset()
+        if not pairs:
+            return rows.none()
+        about = reduce(or_, (Q(release_id=r, activity=a) for r, a in sorted(pairs)))
+        rows = rows.filter(communication__in=Communication.objects.filter(about).values("id"))
+    # Ids follow creation: the (user, communication) indexes give the newest first
+    # without sorting all of a busy user's rows.
+    return rows.select_related("communication__release").order_by("-communication_id", "-id")
+
+
+def message(user, pk) -> Recipient:
+    """One of the user's messages; another user's, or none, is a 404 alike."""
+    found = (
+        Recipient.objects.filter(user=user, pk=pk).select_related("communication__release").first()
+    )
+    if found is None:
+        raise Http404("No such message.")
+    return found
+
+
+@dataclass
+class Window:
+    """One page of a list read without counting it: its rows and whether pages come
+    before and after."""
+
+    rows: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def page_of(rows, number, per_page: int = PER_PAGE) -> Window:
+    """Page ``number`` (1 for anything that is not a page number) of ``rows``: one row
+    more than the page is read, to know whether a next page exists."""
+    try:
+        number = min(max(1, int(number)), LAST_PAGE)
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * per_page
+    found = list(rows[start : start + per_page + 1])
+    return Window(found[:per_page], number, len(found) > per_page)
+
+
+def needing_action(rows, owed: Owed) -> list:
+    """The page's rows, each marked ``needs_action`` if it concerns what the user owes."""
+    for row in rows:
+        c = row.communication
+        row.needs_action = (c.release_id, c.activity) in owed.pairs
+    return rows
+
+
+@dataclass(frozen=True)
+class Counts:
+    unread: int
+    unread_more: bool  # more than UNREAD_COUNTED
+    actions_owed: int
+    actions_more: bool
+
+
+def counts(user) -> Counts:
+    """The navigation's counts: the unread, up to a bound, and the actions owed now."""
+    unread = (
+        Recipient.objects.filter(user=user, read_at__isnull=True)
+        .order_by()
+        .values("id")[: UNREAD_COUNTED + 1]
+        .count()
+    )
+    owed = owed_now(user)
+    return Counts(min(unread, UNREAD_COUNTED), unread > UNREAD_COUNTED, owed.count, owed.more)
