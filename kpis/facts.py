@@ -19,7 +19,7 @@ from releases.models import ActivityRecord, Milestone, Release, Stage
 from releases.stages import ActivityStatus
 from satisfaction.models import Survey
 
-from . import definitions, flow
+from . import definitions, flow, flow_counts
 from .models import ActivityWait, ReleaseFacts
 
 #: releases refreshed per query by ``recount``
@@ -121,16 +121,24 @@ def _facts(row) -> ReleaseFacts:
     )
 
 
-def refresh(release_ids) -> int:
-    """Work out the facts of these releases again and store them (one read, one write)."""
-    ids = sorted(set(release_ids))
-    if not ids:
-        return 0
+def _refresh_facts(ids) -> int:
     rows = [_facts(r) for r in _worked_out(Release.objects.filter(pk__in=ids))]
     ReleaseFacts.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["release"], update_fields=FIELDS
     )
     return len(rows)
+
+
+def refresh(release_ids) -> int:
+    """Work out the facts and the flow samples of these releases again and store them
+    (after ``refresh_waits`` when activities changed: the samples read the waits)."""
+    ids = sorted(set(release_ids))
+    if not ids:
+        return 0
+    done = _refresh_facts(ids)
+    # after the facts' upsert: its row locks serialise two refreshes of one release
+    flow_counts.refresh(ids)
+    return done
 
 
 def _waits(releases) -> set[tuple]:
@@ -203,9 +211,10 @@ def recount() -> int:
             Release.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH]
         )
         if not ids:
+            flow_counts.recount()
             return done
-        done += refresh(ids)
         refresh_waits(ids)
+        done += _refresh_facts(ids)
         last = ids[-1]
 
 
@@ -235,4 +244,4 @@ def differences() -> list[str]:
     recounted = _waits(None)
     found += [f"activity record {w[0]}: wait kept as {w[3:]}" for w in kept_waits - recounted]
     found += [f"activity record {w[0]}: wait recounted {w[3:]}" for w in recounted - kept_waits]
-    return found
+    return found + flow_counts.differences()

@@ -124,3 +124,57 @@ class ActivityWait(models.Model):
 
     def __str__(self):
         return f"Wait of activity record {self.record_id}"
+
+
+class FlowSample(models.Model):
+    """One measured event of the process flow of a release (issue 15 points 4 and 5): a
+    stay in a stage, a thread's decision, a party's activity, a lead time, a time to
+    restore (each with its length), or an event only counted (gone live, rolled back,
+    entered a stage). Worked out from the records when they change (``kpis.flow_counts``)."""
+
+    release = models.ForeignKey("releases.Release", on_delete=models.CASCADE, related_name="+")
+    measure = models.CharField(max_length=12)
+    #: the stage, thread or party measured ("" when the measure has one figure)
+    key = models.CharField(max_length=100, blank=True)
+    ended_at = models.DateTimeField()
+    #: the first day of the month of ``ended_at`` in the site's time zone
+    month = models.DateField()
+    seconds = models.FloatField(null=True)
+    #: the histogram bucket of ``seconds`` (``kpis.flow.bucket_of``)
+    bucket = models.SmallIntegerField(default=0)
+    #: the ids of the release's business threads it was counted for, comma-separated
+    threads = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["measure", "ended_at"], name="flow_sample_measure"),
+            models.Index(fields=["release", "measure", "ended_at"], name="flow_sample_release"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} {self.key} of release {self.release_id}"
+
+
+class FlowCount(models.Model):
+    """How many samples of one measure and key ended in one month with a length in one
+    bucket: the histograms the flow figures are read from when the reader sees every
+    release, or only its own releases for a business thread (RM.1.2 assignments), so that
+    the cost of a year does not grow with the number of releases."""
+
+    month = models.DateField()
+    measure = models.CharField(max_length=12)
+    key = models.CharField(max_length=100, blank=True)
+    #: the business thread (its party id) whose releases are counted; 0: every release
+    thread = models.IntegerField(default=0)
+    bucket = models.SmallIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["thread", "measure", "month", "key", "bucket"], name="flow_count_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.n} x {self.measure} {self.key} in {self.month:%Y-%m}"

@@ -5,6 +5,9 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from aftercare.models import Incident, Lesson, PostReleaseReview
+from changes.models import RfC
+from deployments.models import Decision, InstallationReport
+from raci.models import Assignment
 from readiness.models import ChecklistItem
 from releases.models import Milestone, Release, StageChange
 from releases.signals import (
@@ -17,8 +20,21 @@ from satisfaction.models import Survey
 
 from . import facts
 
-#: the records of other rooms whose rows say something the KPIs count of their release
-COUNTED_RECORDS = (Incident, Lesson, PostReleaseReview, ChecklistItem, Survey, StageChange)
+#: the records of other rooms whose rows say something the KPIs or the flow count of
+#: their release (a decision's wait, an RfC's authorisation, a failed installation, the
+#: threads it affects)
+COUNTED_RECORDS = (
+    Incident,
+    Lesson,
+    PostReleaseReview,
+    ChecklistItem,
+    Survey,
+    StageChange,
+    Decision,
+    RfC,
+    InstallationReport,
+    Assignment,
+)
 
 
 def _release_deleted(kwargs) -> bool:
@@ -37,14 +53,15 @@ def _release_saved(sender, instance, raw=False, **kwargs):
 @receiver(release_moved, dispatch_uid="kpis_release_moved")
 def _release_moved(sender, *, release, transition, **kwargs):
     """A stage move (after a new round's reset); a cancelled release no longer overlaps."""
-    facts.refresh(facts.neighbours(release) if transition == "cancel" else [release.pk])
     facts.refresh_waits([release.pk])
+    facts.refresh(facts.neighbours(release) if transition == "cancel" else [release.pk])
 
 
 @receiver(activities_reset, dispatch_uid="kpis_activities_reset")
 def _activities_reset(sender, *, release, **kwargs):
     """Activities to be done again: their waits go until they are."""
     facts.refresh_waits([release.pk])
+    facts.refresh([release.pk])
 
 
 @receiver(installation_date_moved, dispatch_uid="kpis_installation_moved")
@@ -73,7 +90,7 @@ def _milestone_changed(sender, instance, raw=False, **kwargs):
 
 
 def _record_changed(sender, instance, raw=False, **kwargs):
-    if raw or _release_deleted(kwargs):
+    if raw or _release_deleted(kwargs) or instance.release_id is None:
         return
     if Release.objects.filter(pk=instance.release_id).exists():
         facts.refresh([instance.release_id])

@@ -122,6 +122,12 @@ def visible_releases(user, releases):
     return releases.filter(Q(id__in=mine) | Q(id__in=groups))
 
 
+def granted_in_person(user) -> bool:
+    """Whether some release is visible to this user in person (a named assignment), not
+    only through the groups of the parties they hold."""
+    return ReleaseUserObjectPermission.objects.filter(user=user, permission__codename=VIEW).exists()
+
+
 def parties_on_release(user, release) -> list[Party]:
     """The parties this user holds on this release through its assignments."""
     if not user.is_authenticated:

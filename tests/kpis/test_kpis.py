@@ -4,6 +4,8 @@ the page; every figure's release list counts what the figure counts."""
 
 import datetime
 import importlib
+import random
+from collections import Counter
 
 import pytest
 from django.apps import apps
@@ -13,6 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from deployments.models import InstallationReport
+from kpis import facts
+from kpis import flow as kpis_flow
 from releases.models import Release, StageChange
 
 from .history import History
@@ -112,6 +116,7 @@ def test_the_dora_keys_from_their_definitions(cast, history):
     InstallationReport.objects.filter(release=history.rolled, successful=False).update(
         uploaded_at=rollback.at - datetime.timedelta(hours=3)
     )
+    facts.recount()  # a record changed in the database, as the nightly recount finds it
     dora = by_slug(flow(cast, cast.rm, history.query())["dora"])
     days = (history.end - history.start).days + 1
     assert dora["deployments"]["numerator"] == 2
@@ -140,6 +145,7 @@ def test_stage_times_are_the_median_and_85th_percentile_of_the_stays(cast, histo
         StageChange.objects.filter(pk=stay.pk).update(
             entered_from_at=stay.at - datetime.timedelta(hours=hours)
         )
+    facts.recount()  # records changed in the database, as the nightly recount finds them
     stages = {s["stage"]: s for s in flow(cast, cast.rm, history.query())["stages"]}
     assert stages["planning"]["n"] == 3
     assert stages["planning"]["median"] == pytest.approx(20.0, abs=0.05)
@@ -160,6 +166,70 @@ def test_who_the_process_waits_for_and_the_cumulative_flow(cast, history):
     now = body["cumulative"][-1]  # the months ahead carry the counts so far
     assert now["planning"] == 6  # every release formalised
     assert now["installation"] == 3  # late once, rolled twice (re-authorised)
+
+
+def _close(estimated, exact) -> bool:
+    """An estimated length within the stated error of the exact one (both rounded to a
+    tenth of an hour)."""
+    if exact is None:
+        return estimated is None
+    return abs(estimated - exact) <= exact * kpis_flow.RELATIVE_ERROR + 0.05
+
+
+@pytest.mark.parametrize("whole_quarter", [False, True])
+def test_beyond_the_exact_limit_the_flow_is_read_from_the_histograms_within_the_error(
+    cast, history, monkeypatch, whole_quarter
+):
+    stays = StageChange.objects.filter(from_stage="planning").order_by("id")
+    for hours, stay in zip((10, 20, 40), stays, strict=True):
+        StageChange.objects.filter(pk=stay.pk).update(
+            entered_from_at=stay.at - datetime.timedelta(hours=hours)
+        )
+    facts.recount()
+    today = timezone.localdate()
+    query = (
+        {"period": f"{today.year}-Q{(today.month - 1) // 3 + 1}"}
+        if whole_quarter
+        else (history.query())
+    )
+    readers = (cast.rm, cast.cust)  # every release; a thread's own (its histograms)
+    exact = [flow(cast, reader, query) for reader in readers]
+    monkeypatch.setattr(kpis_flow, "EXACT_UP_TO", 0)
+    for reader, want in zip(readers, exact, strict=True):
+        assert_within_the_error(flow(cast, reader, query), want)
+    # the thread's own figures are the staff's sliced by that thread
+    own, sliced = flow(cast, cast.cust, query), flow(cast, cast.rm, query | {"thread": "a3-cust"})
+    for section in ("stages", "threads", "parties", "cumulative"):
+        assert own[section] == sliced[section]
+    assert [{**k, "link": ""} for k in own["dora"]] == [{**k, "link": ""} for k in sliced["dora"]]
+
+
+def assert_within_the_error(estimated, exact):
+    assert estimated["cumulative"] == exact["cumulative"]
+    for section in ("stages", "threads", "parties"):
+        assert [r["n"] for r in estimated[section]] == [r["n"] for r in exact[section]]
+        for got, want in zip(estimated[section], exact[section], strict=True):
+            assert _close(got["median"], want["median"]), (section, got, want)
+            assert _close(got["p85"], want["p85"]), (section, got, want)
+    for got, want in zip(estimated["dora"], exact["dora"], strict=True):
+        assert got["numerator"] == want["numerator"]
+        assert got["previous"]["numerator"] == want["previous"]["numerator"]
+        if got["unit"].startswith("hours"):
+            assert _close(got["value"], want["value"])
+            assert _close(got["p85"], want["p85"])
+        else:
+            assert got["value"] == want["value"]
+
+
+def test_the_histogram_estimate_of_many_lengths_is_within_the_stated_error():
+    rng = random.Random(15)
+    lengths = [rng.lognormvariate(11, 1.5) for _ in range(20_000)]  # seconds: hours to weeks
+    buckets = Counter(kpis_flow.bucket_of(v) for v in lengths)
+    for fraction in (0.5, 0.85, 0.99):
+        exact = kpis_flow.percentile(lengths, fraction)
+        assert abs(kpis_flow.estimate(buckets, fraction) - exact) <= (
+            exact * kpis_flow.RELATIVE_ERROR
+        )
 
 
 def test_a_business_thread_sees_the_figures_of_its_own_releases_only(cast, make_release):
