@@ -266,6 +266,7 @@ def summary(measures, period, scope, counted) -> dict:
                     "n": sum(buckets.values()),
                     "median": _hours(estimate(buckets, 0.5)),
                     "p85": _hours(estimate(buckets, 0.85)),
+                    "estimated": True,
                 }
                 for group, buckets in found.items()
             }
@@ -317,7 +318,12 @@ def dora(scope, period, previous, counted=None) -> list[dict]:
 
     def spread(found, measure):
         row = found.get((measure, ""), NONE)
-        return {"value": row["median"], "p85": row["p85"], "numerator": row["n"]}
+        return {
+            "value": row["median"],
+            "p85": row["p85"],
+            "numerator": row["n"],
+            "estimated": row.get("estimated", False),
+        }
 
     return [
         {

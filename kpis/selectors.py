@@ -124,10 +124,15 @@ def flow_report(user, period, slices: Slices) -> dict:
     waits = flow.waits(scope, period, counted)
     for key in dora:
         key["link"] = drill_link(key["slug"], period, slices)
+    estimated = any(row.get("estimated") for row in waits.values()) or any(
+        key.get("estimated") for key in dora
+    )
     return {
         "period": period,
         "previous": previous,
         "slices": slices,
+        # the largest error of a median or percentile read from the histograms, in %
+        "estimated_within": round(100 * flow.RELATIVE_ERROR, 1) if estimated else None,
         "dora": dora,
         "stages": flow.stage_times(waits),
         "threads": flow.thread_waits(waits),

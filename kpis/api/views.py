@@ -108,6 +108,12 @@ class ReportSerializer(serializers.Serializer):
 class FlowReportSerializer(serializers.Serializer):
     period = PeriodSerializer()
     previous = PeriodSerializer()
+    estimated_within = serializers.FloatField(
+        allow_null=True,
+        help_text="Set when medians and percentiles were estimated from the monthly "
+        "histograms (more samples than are worked out exactly): their largest error, "
+        "in % of the exact figure. Counts are always exact.",
+    )
     dora = DoraSerializer(many=True)
     stages = StageSpreadSerializer(many=True)
     threads = PartySpreadSerializer(many=True)

@@ -205,6 +205,8 @@ def test_beyond_the_exact_limit_the_flow_is_read_from_the_histograms_within_the_
 
 
 def assert_within_the_error(estimated, exact):
+    assert exact["estimated_within"] is None
+    assert estimated["estimated_within"] == 4.4  # said on the page and in the API
     assert estimated["cumulative"] == exact["cumulative"]
     for section in ("stages", "threads", "parties"):
         assert [r["n"] for r in estimated[section]] == [r["n"] for r in exact[section]]
