@@ -206,13 +206,14 @@ def decision_records(kind):
 DECISION_STAGES = [Stage.ACCEPTANCE, Stage.AUTHORISATION, Stage.INSTALLATION, Stage.CONFORMANCE]
 
 
-def owed_decisions(user, limit: int = 100) -> list[dict]:
+def owed_decisions(user, limit: int = 100, *, dated: bool = True) -> list[dict]:
     """Decisions the user's business thread(s) owe now, across their releases, in a fixed
     number of queries, the earliest due first: [{release, thread, kind, label, basis,
-    due_date, lateness}] (``due_dates.decision_due``)."""
+    due_date, lateness}] (``due_dates.decision_due``). Without ``dated`` (what is owed,
+    not when: the navigation's count), no due date and one query less."""
     if not raci.is_business_thread_user(user):
         return []
-    return _owed(Assignment.objects.filter(group__user=user), limit)
+    return _owed(Assignment.objects.filter(group__user=user), limit, dated=dated)
 
 
 def decisions_owed_everywhere(limit: int = 5000) -> list[dict]:
@@ -221,7 +222,7 @@ def decisions_owed_everywhere(limit: int = 5000) -> list[dict]:
     return _owed(Assignment.objects.all(), limit)
 
 
-def _owed(assignments, limit: int) -> list[dict]:
+def _owed(assignments, limit: int, *, dated: bool = True) -> list[dict]:
     """The decisions owed by the business threads of ``assignments``. The database
     narrows the candidates (something not yet decided by the thread); Python settles
     each one."""
@@ -288,17 +289,18 @@ def _owed(assignments, limit: int) -> list[dict]:
                     activity__code__in=["RM.4.1", "RM.6.4", "RM.7.1"]
                 ).select_related("activity"),
             ),
-            "release__milestones",
         )
         .order_by("release__planned_installation_date")[:limit]
     )
+    if dated:
+        assignments = assignments.prefetch_related("release__milestones")
     owed = []
     today = timezone.localdate()
     for a in assignments:
         found = _owed_kind(a.release, a.party)
         if found:
             kind, basis = found
-            due = decision_due(a.release, kind, basis)
+            due = decision_due(a.release, kind, basis) if dated else None
             owed.append(
                 {
                     "release": a.release,
@@ -310,7 +312,7 @@ def _owed(assignments, limit: int) -> list[dict]:
                     "lateness": lateness(due, today),
                 }
             )
-    return sorted(owed, key=lambda o: o["due_date"])
+    return sorted(owed, key=lambda o: o["due_date"]) if dated else owed
 
 
 def _owed_kind(release: Release, thread) -> tuple[str, object] | None:

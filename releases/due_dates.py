@@ -11,8 +11,10 @@ stage by the next milestone the stage prepares: RM.1 before the delivery (the pl
 published before anything arrives, RM.1.4), the rest of RM.2 and RM.3.1 before the
 kick-off, RM.3.3 before pSAT, RM.5 the policy's lead days before the installation
 (RM.5.1 plan approved, RM.5.2 authorised), RM.6.1 and RM.6.2 on the installation's
-first day, RM.6.4 on its last, what follows the installation (RM.6.5 to RM.6.7 and the
-go-ahead of conformance testing, RM.7.1) the policy's working days after it. A
+first day, what follows the installation (RM.6.5 to RM.6.7 and the
+go-ahead of conformance testing, RM.7.1) the policy's working days after it. The
+rollback (RM.6.4) has none of its own: it is owed only after a failed installation, and
+the threads' validation of it is due on the day of the report (``deployments.due_dates``). A
 milestone not planned falls back to the next one (``FALLBACK``), the delivery and the
 installation to the release's own dates."""
 
@@ -49,7 +51,6 @@ RULES = {
     "RM.6.1": (Kind.INSTALLATION, START, None),
     "RM.6.2": (Kind.INSTALLATION, START, None),
     "RM.6.3": (Kind.INSTALLATION, END, None),
-    "RM.6.4": (Kind.INSTALLATION, END, None),
     "RM.6.5": (Kind.INSTALLATION, END, AFTER),
     "RM.6.6": (Kind.INSTALLATION, END, AFTER),
     "RM.6.7": (Kind.INSTALLATION, END, AFTER),
