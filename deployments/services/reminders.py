@@ -160,7 +160,7 @@ def reminder_kind(step: Step, today: datetime.date) -> str | None:
     return None
 
 
-def _mail(step: Step, kind: str, today: datetime.date, to_users) -> Communication:
+def _mail(step: Step, kind: str, today: datetime.date, to_users, *, mail: str) -> Communication:
     context = {
         "release": step.release,
         "what": step.what,
@@ -175,8 +175,7 @@ def _mail(step: Step, kind: str, today: datetime.date, to_users) -> Communicatio
             "days_late": (today - step.due_date).days,
             "owing": [u.get_full_name() or u.username for u in owing(step)],
         }
-    name = "due_escalation" if kind == Kind.ESCALATION else "due_reminder"
-    subject, body = render_mail(name, context)
+    subject, body = render_mail(mail, context)
     return outbox.post(
         release=step.release,
         activity=step.activity,
@@ -207,7 +206,10 @@ def remind(step: Step, kind: str, today: datetime.date) -> bool:
         )
         if not created:
             return False
-        reminder.communication = _mail(step, kind, today, to_users)
+        if kind == Kind.ESCALATION:
+            reminder.communication = _mail(step, kind, today, to_users, mail="due_escalation")
+        else:
+            reminder.communication = _mail(step, kind, today, to_users, mail="due_reminder")
         reminder.save(update_fields=["communication"])
         audit.record(
             actor=None,
