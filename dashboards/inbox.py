@@ -89,7 +89,7 @@ def owed_now(user) -> Owed:
         .values_list("release_id", "activity__code")
         .order_by()[: OWED_LOOKED_AT + 1]
     )
-    decisions = owed_decisions(user, limit=OWED_LOOKED_AT + 1)
+    decisions = owed_decisions(user, limit=OWED_LOOKED_AT + 1, dated=False)
     more = len(activities) > OWED_LOOKED_AT or len(decisions) > OWED_LOOKED_AT
     activities, decisions = activities[:OWED_LOOKED_AT], decisions[:OWED_LOOKED_AT]
     pairs = set(activities) | {(d["release"].pk, DECISION_ACTIVITY[d["kind"]]) for d in decisions}

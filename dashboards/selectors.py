@@ -1,6 +1,9 @@
 """Reads of the start pages that span rooms (fixed queries each)."""
 
+from deployments.selectors import owed_decisions
 from releasemgmt.notifications.models import Communication, Recipient
+from releases.due_dates import with_due_dates
+from releases.selectors import waiting_for
 from releases.stages import Stage
 
 #: how many of the mails that asked something of the user the start page lists
@@ -21,3 +24,17 @@ def asked_of(user, limit: int = ASKED_SHOWN):
         .select_related("communication__release")
         .order_by("-communication_id")[:limit]
     )
+
+
+#: how many open activities and owed decisions the owed list gives of each
+OWED_LISTED = 50
+
+
+def owed_by(user, limit: int = OWED_LISTED) -> dict:
+    """What the user owes now with its due date, the earliest due first: the open
+    activities they are R or A for (each a record with ``due_date`` and ``lateness``) and
+    the decisions their business thread owes; a fixed number of queries."""
+    return {
+        "activities": with_due_dates(waiting_for(user)[:limit]),
+        "decisions": owed_decisions(user, limit=limit),
+    }

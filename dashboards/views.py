@@ -21,6 +21,7 @@ from readiness import selectors as readiness
 from releasemgmt.accounts import feeds as feed_addresses
 from releasemgmt.forms import InputGuard
 from releases import selectors as releases
+from releases.due_dates import with_due_dates
 from releases.models import Stage
 from satisfaction import selectors as satisfaction
 
@@ -46,8 +47,9 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def start(request):
-    """Each persona's start page: what waits for them now."""
-    waiting = list(releases.waiting_for(request.user)[:50])
+    """Each persona's start page: what waits for them now, the earliest due first and
+    the late ones marked (issue 16 point 3)."""
+    waiting = with_due_dates(releases.waiting_for(request.user)[:50])
     recent = releases.release_list(request.user).exclude(stage__in=[Stage.CLOSED, Stage.CANCELLED])[
         :10
     ]

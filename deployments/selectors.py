@@ -3,15 +3,18 @@ desk's mass notifications (fixed queries)."""
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
 
 from dsl import selectors as cmdb_read
 from dsl.configuration import production_differences
 from dsl.models import Component, Document
 from raci import permissions as raci
 from raci.models import Assignment, Party
+from releases.due_dates import lateness
 from releases.models import ActivityRecord, Release, Stage
 
 from .conflicts import conflicts_of
+from .due_dates import decision_due
 from .models import (
     DECISION_ACTIVITY,
     REQUESTED_IN,
@@ -203,12 +206,26 @@ def decision_records(kind):
 DECISION_STAGES = [Stage.ACCEPTANCE, Stage.AUTHORISATION, Stage.INSTALLATION, Stage.CONFORMANCE]
 
 
-def owed_decisions(user, limit: int = 100) -> list[dict]:
+def owed_decisions(user, limit: int = 100, *, dated: bool = True) -> list[dict]:
     """Decisions the user's business thread(s) owe now, across their releases, in a fixed
-    number of queries: [{release, thread, kind, label}]. The database narrows the
-    candidates (something not yet decided by the thread); Python settles each one."""
+    number of queries, the earliest due first: [{release, thread, kind, label, basis,
+    due_date, lateness}] (``due_dates.decision_due``). Without ``dated`` (what is owed,
+    not when: the navigation's count), no due date and one query less."""
     if not raci.is_business_thread_user(user):
         return []
+    return _owed(Assignment.objects.filter(group__user=user), limit, dated=dated)
+
+
+def decisions_owed_everywhere(limit: int = 5000) -> list[dict]:
+    """Every decision a business thread owes now on any release (the reminders' sweep),
+    as ``owed_decisions`` gives them."""
+    return _owed(Assignment.objects.all(), limit)
+
+
+def _owed(assignments, limit: int, *, dated: bool = True) -> list[dict]:
+    """The decisions owed by the business threads of ``assignments``. The database
+    narrows the candidates (something not yet decided by the thread); Python settles
+    each one."""
     thread = OuterRef("party")
     undecided_report = TestReport.objects.filter(release=OuterRef("release")).exclude(
         Exists(
@@ -252,9 +269,9 @@ def owed_decisions(user, limit: int = 100) -> list[dict]:
         | Q(release__stage=Stage.CONFORMANCE) & no_go_ahead & ct_pending
     )
     assignments = (
-        Assignment.objects.filter(group__user=user, party__kind=Party.Kind.BUSINESS_THREAD)
+        assignments.filter(party__kind=Party.Kind.BUSINESS_THREAD)
         .filter(candidates)
-        .select_related("party", "release__application")
+        .select_related("party", "release__application__policy")
         .prefetch_related(
             Prefetch("release__test_reports", queryset=TestReport.objects.order_by("-uploaded_at")),
             Prefetch(
@@ -275,22 +292,32 @@ def owed_decisions(user, limit: int = 100) -> list[dict]:
         )
         .order_by("release__planned_installation_date")[:limit]
     )
+    if dated:
+        assignments = assignments.prefetch_related("release__milestones")
     owed = []
+    today = timezone.localdate()
     for a in assignments:
-        kind = _owed_kind(a.release, a.party)
-        if kind:
+        found = _owed_kind(a.release, a.party)
+        if found:
+            kind, basis = found
+            due = decision_due(a.release, kind, basis) if dated else None
             owed.append(
                 {
                     "release": a.release,
                     "thread": a.party,
                     "kind": kind,
                     "label": Decision.Kind(kind).label,
+                    "basis": basis,
+                    "due_date": due,
+                    "lateness": lateness(due, today),
                 }
             )
-    return owed
+    return sorted(owed, key=lambda o: o["due_date"]) if dated else owed
 
 
-def _owed_kind(release: Release, thread) -> str | None:
+def _owed_kind(release: Release, thread) -> tuple[str, object] | None:
+    """The decision the thread owes on the release now, with what it rests on (the
+    report or plan; the release for the go-ahead of conformance testing)."""
     status = {r.activity.code: r.status for r in release.activity_records.all()}
     decisions = [d for d in release.decisions.all() if d.business_thread_id == thread.id]
 
@@ -307,13 +334,13 @@ def _owed_kind(release: Release, thread) -> str | None:
         sat = next((r for r in reports if r.kind != TestReport.Kind.PSAT), None)
         if status.get("RM.4.1") != "done":
             if psat and not decided(Decision.Kind.PSAT, test_report=psat):
-                return Decision.Kind.PSAT
+                return Decision.Kind.PSAT, psat
         elif sat and not decided(Decision.Kind.SAT, test_report=sat):
-            return Decision.Kind.SAT
+            return Decision.Kind.SAT, sat
     elif release.stage == Stage.AUTHORISATION and plans:
         plan = plans[0]
         if not decided(Decision.Kind.INSTALLATION_PLAN, installation_plan=plan):
-            return Decision.Kind.INSTALLATION_PLAN
+            return Decision.Kind.INSTALLATION_PLAN, plan
         approved = any(
             d.kind == Decision.Kind.INSTALLATION_PLAN
             and d.verdict == "go"
@@ -321,17 +348,17 @@ def _owed_kind(release: Release, thread) -> str | None:
             for d in decisions
         )
         if approved and not decided(Decision.Kind.AUTHORISATION, installation_plan=plan):
-            return Decision.Kind.AUTHORISATION
+            return Decision.Kind.AUTHORISATION, plan
     elif release.stage == Stage.INSTALLATION and status.get("RM.6.4") == "pending":
         failed = next((r for r in release.installation_reports.all() if not r.successful), None)
         if failed and not decided(Decision.Kind.ROLLBACK, installation_report=failed):
-            return Decision.Kind.ROLLBACK
+            return Decision.Kind.ROLLBACK, failed
     elif (
         release.stage == Stage.CONFORMANCE
         and status.get("RM.7.1") == "pending"
         and not decided(Decision.Kind.CT_GO_AHEAD)
     ):
-        return Decision.Kind.CT_GO_AHEAD
+        return Decision.Kind.CT_GO_AHEAD, release
     return None
 
 

@@ -1,6 +1,7 @@
 """Celery tasks of the service desk's mass notifications. Names are pinned: queued
 messages and the beat schedule name them."""
 
+import datetime
 import logging
 
 from celery import shared_task
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from . import mass_sending
+from .services import reminders
 
 log = logging.getLogger(__name__)
 
@@ -47,3 +49,12 @@ def resume_mass_notifications_task(older_than_seconds: int = 60) -> int:
     for notification_id in unfinished:
         send_mass_notification_task.delay(notification_id)
     return len(unfinished)
+
+
+@shared_task(name="deployments.tasks.remind_due_steps_task", acks_late=True)
+def remind_due_steps_task(today: str | None = None) -> int:
+    """Remind those who owe a step before and on its due date, tell the accountable past
+    it (beat, hourly): never twice for one step, kind and day, however often it runs.
+    ``today`` (ISO date) stands for the date of the run, by default the local one."""
+    day = datetime.date.fromisoformat(today) if today else None
+    return reminders.remind_due_steps(day)

@@ -168,6 +168,33 @@ class PolicyForm(GuardedForm):
         label="Review every release",
         help_text="Not only major, emergency, failed and rolled-back releases.",
     )
+    decision_days = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="Working days to decide",
+        help_text="After the report or plan a thread's decision rests on was submitted "
+        "(RM.4.1, RM.4.2, RM.5.1). Empty: the site's default.",
+    )
+    authorisation_lead_days = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="Authorised days before the installation",
+        help_text="The installation plan approved and the installation authorised this many "
+        "days before it (RM.5.1, RM.5.2). Empty: the site's default.",
+    )
+    after_installation_days = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="Working days after the installation",
+        help_text="For the go-ahead of conformance testing (RM.7.1) and the closure "
+        "(RM.6.5 to RM.6.7). Empty: the site's default.",
+    )
+    remind_days_before = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="Remind days before a due date",
+        help_text="Those who owe a step are mailed then and on the day. Empty: the site's default.",
+    )
 
     def __init__(self, *args, application, policy=None, **kwargs):
         if policy is not None:

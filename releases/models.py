@@ -468,6 +468,31 @@ class ReleasePolicy(models.Model):
         default=False,
         help_text="Every release is reviewed after go-live, not only those the type asks.",
     )
+    # Due dates of what is owed (issue 16 point 3; ``releases.due_dates``): empty, the
+    # site's default (settings ``DUE_DATES``).
+    decision_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Working days a business thread has to decide after the report or plan "
+        "its decision rests on was submitted (RM.4.1, RM.4.2, RM.5.1).",
+    )
+    authorisation_lead_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days before the planned installation by which the installation plan is "
+        "approved and the installation authorised (RM.5.1, RM.5.2).",
+    )
+    after_installation_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Working days after the installation for what follows it: the go-ahead of "
+        "conformance testing (RM.7.1), the publication and closure (RM.6.5 to RM.6.7).",
+    )
+    remind_days_before = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days before a due date that those who owe it are reminded.",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -42,7 +42,20 @@ POLICY_FIELDS = [
     "default_deployment_option",
     "hypercare_days",
     "review_every_release",
+    "decision_days",
+    "authorisation_lead_days",
+    "after_installation_days",
+    "remind_days_before",
 ]
+#: the rules of due dates and reminders (``releases.due_dates``), in days
+DUE_DATE_FIELDS = (
+    "decision_days",
+    "authorisation_lead_days",
+    "after_installation_days",
+    "remind_days_before",
+)
+#: the longest of them (a quarter: longer is no longer a due date)
+MAX_DUE_DAYS = 90
 ON_BREACH = {
     Rule.TYPES: "types_on_breach",
     Rule.VERSION: "version_on_breach",
@@ -264,6 +277,10 @@ def _errors(values: dict, application) -> dict:
         days = values.get(field)
         if days is not None and not 0 <= days <= MAX_DAYS:
             errors[field] = f"Between 0 and {MAX_DAYS} days."
+    for field in DUE_DATE_FIELDS:
+        days = values.get(field)
+        if days is not None and not 0 <= days <= MAX_DUE_DAYS:
+            errors[field] = f"Between 0 and {MAX_DUE_DAYS} days."
     for field in ON_BREACH.values():
         if values.get(field, OnBreach.WARN) not in OnBreach.values:
             errors[field] = "Warn or refuse."

@@ -20,6 +20,7 @@ from releasemgmt.web import posted, run_form
 
 from . import planning, policy, registry, selectors, services, types, waivers
 from .downloads import release_files
+from .due_dates import with_due_dates
 from .exports import export_releases
 from .filters import KPI_FILTERS, ReleaseFilter, WindowFilter
 from .forms import (
@@ -182,11 +183,11 @@ def release_detail(request, identifier):
             "stage_bar": _stage_bar(release),
             "records": records,
             "stages": _by_stage(records, release),
-            "next_steps": [
+            "next_steps": with_due_dates(
                 r
                 for r in records
                 if r.status == r.Status.PENDING and r.activity.stage == release.stage_number
-            ],
+            ),
             "files": release_files(release),
             "assignments": assignments,
             "may_revise": raci.may_perform(request.user, release, "RM.1.1") and release.is_open,

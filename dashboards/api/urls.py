@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .inbox import CountsView, MessageReadView, MessagesView, MessageUnreadView, ReadAllView
+from .owed import OwedView
 from .views import CalendarView
 
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
     path("messages/read-all/", ReadAllView.as_view(), name="messages-read-all"),
     path("messages/<int:pk>/read/", MessageReadView.as_view(), name="message-read"),
     path("messages/<int:pk>/unread/", MessageUnreadView.as_view(), name="message-unread"),
+    path("owed/", OwedView.as_view(), name="owed"),
 ]

@@ -28,6 +28,7 @@ from .planning import (
     RollbackPlan,
 )
 from .receipt import CompletenessCheck, ConsistencyCheck
+from .reminders import Reminder
 
 __all__ = [
     "DECISION_ACTIVITY",
@@ -56,6 +57,7 @@ __all__ = [
     "PlanRisk",
     "REQUESTED_IN",
     "ReleasePackage",
+    "Reminder",
     "RollbackPlan",
     "TestReport",
 ]

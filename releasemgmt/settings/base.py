@@ -273,11 +273,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dsl.tasks.verify_library_task",
         "schedule": env.float("DSL_VERIFY_EVERY_SECONDS", default=3600.0),
     },
+    "remind-due-steps": {
+        "task": "deployments.tasks.remind_due_steps_task",
+        "schedule": env.float("DUE_REMINDERS_EVERY_SECONDS", default=3600.0),
+    },
     "recount-kpi-facts": {
         "task": "kpis.tasks.recount_kpi_facts_task",
         "schedule": env.float("KPI_RECOUNT_EVERY_SECONDS", default=86400.0),
     },
 }
+# Due dates of what is owed and their reminders (issue 16; releases.due_dates): the
+# site's defaults, which an application's release policy may override.
+DUE_DATES = {
+    "decision_days": env.int("DUE_DECISION_DAYS", default=3),
+    "authorisation_lead_days": env.int("DUE_AUTHORISATION_LEAD_DAYS", default=2),
+    "after_installation_days": env.int("DUE_AFTER_INSTALLATION_DAYS", default=2),
+    "remind_days_before": env.int("DUE_REMIND_DAYS_BEFORE", default=2),
+}
+# Past due, the accountable party is told again this many days after the last time.
+ESCALATE_EVERY_DAYS = env.int("ESCALATE_EVERY_DAYS", default=7)
 # How many stored files one run of the DSL's integrity check re-reads (oldest checked first).
 DSL_VERIFY_PER_RUN = env.int("DSL_VERIFY_PER_RUN", default=200)
 

@@ -448,3 +448,26 @@ class PolicyWriteSerializer(GuardedSerializer):
         default=False,
         help_text="Every release is reviewed after go-live, not only those the type asks.",
     )
+    decision_days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Working days a thread has to decide after the report or plan was "
+        "submitted; null: the site's default.",
+    )
+    authorisation_lead_days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Days before the installation by which it is approved and authorised; "
+        "null: the site's default.",
+    )
+    after_installation_days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Working days after the installation for the CT go-ahead and the closure; "
+        "null: the site's default.",
+    )
+    remind_days_before = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Days before a due date that reminders go; null: the site's default.",
+    )

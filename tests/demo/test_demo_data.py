@@ -5,7 +5,7 @@ from django.utils import timezone
 from aftercare.models import Hypercare, PostReleaseReview
 from changes.models import CabMeeting, ChangeType, Review, RfC
 from changes.selectors import change_schedule
-from deployments.models import DeploymentPlan, InstallationReport, ReleasePackage
+from deployments.models import DeploymentPlan, InstallationReport, ReleasePackage, Reminder
 from deployments.plan_content import missing_items
 from dsl.models import CITask, Environment, InstalledVersion
 from kpis import periods
@@ -269,3 +269,17 @@ def test_demo_users_have_read_and_unread_messages(db, client):
     assert mine.filter(read_at__isnull=False).exists()
     client.force_login(manager)
     assert "5 unread" in client.get("/messages/counts/").content.decode()
+
+
+def test_demo_data_shows_due_dates_reminders_and_an_escalation(db, client):
+    call_command("load_demo")
+    escalated = Reminder.objects.filter(kind=Reminder.Kind.ESCALATION).select_related("release")
+    assert {r.release.identifier for r in escalated} == {"NCTS-5.0.10"}
+    assert Reminder.objects.filter(kind=Reminder.Kind.BEFORE).exists()
+    manager = get_user_model().objects.get(username="release-manager")
+    assert Recipient.objects.filter(
+        user=manager, communication__reminder__kind=Reminder.Kind.ESCALATION
+    ).exists()
+    client.force_login(manager)
+    page = client.get("/").content.decode()
+    assert '<strong class="due-late">late</strong>' in page

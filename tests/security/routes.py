@@ -177,6 +177,8 @@ NO_ARGUMENTS |= {
     "messages",
     "messages-counts",
     "messages-read-all",
+    # what the user owes now, with due dates (issue 16 point 3): only their own
+    "owed",
 }
 #: A personal link mailed to one user (releasemgmt.accounts.personal_links), named by its
 #: signed token: the login first; another user's token, an altered one or none at all

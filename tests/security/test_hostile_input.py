@@ -841,6 +841,10 @@ POLICY = {
     "lead_days": 3,
     "lead_on_breach": "refuse",
     "default_deployment_option": "phased",
+    "decision_days": 3,
+    "authorisation_lead_days": 2,
+    "after_installation_days": 2,
+    "remind_days_before": 2,
 }
 API_DOORS |= {
     f"POST {R}/activities/{{code}}/waive/": Door(

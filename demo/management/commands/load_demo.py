@@ -13,7 +13,7 @@ from django.utils import timezone
 from changes.loader import load_change_models
 from changes.models import CabMeeting
 from deployments.models import ReleasePackage
-from deployments.services import packages
+from deployments.services import packages, reminders
 from dsl import configuration, library
 from dsl.models import Archive, CITask
 from kpis import facts
@@ -241,6 +241,10 @@ class Command(BaseCommand):
         aftercare_walks.walk_aftercare(users)
         # the history was dated back after its events: the KPI facts counted again
         facts.recount()
+        # What is owed, with its due date: reminders of what is due soon, and the release
+        # manager told of what is late (NCTS 5.0.10's rollback and closure), as the beat
+        # job does every hour.
+        reminders.remind_due_steps()
         self._read_mail(User)
         self.stdout.write(
             f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "
