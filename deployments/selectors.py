@@ -1,6 +1,7 @@
 """Reads for activity pages, for what waits for a business thread and for the service
 desk's mass notifications (fixed queries)."""
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
@@ -188,7 +189,7 @@ def decision_records(kind):
     def read(release, user) -> dict:
         code = DECISION_ACTIVITY[kind]
         decisions = release.decisions.filter(kind=kind).select_related(
-            "business_thread", "recorded_by"
+            "business_thread", "recorded_by", "deputy_of"
         )
         return {
             "decision_kind": kind,
@@ -206,8 +207,10 @@ DECISION_STAGES = [Stage.ACCEPTANCE, Stage.AUTHORISATION, Stage.INSTALLATION, St
 def owed_decisions(user, limit: int = 100) -> list[dict]:
     """Decisions the user's business thread(s) owe now, across their releases, in a fixed
     number of queries: [{release, thread, kind, label}]. The database narrows the
-    candidates (something not yet decided by the thread); Python settles each one."""
-    if not raci.is_business_thread_user(user):
+    candidates (something not yet decided by the thread); Python settles each one. A
+    deputy owes their principals' threads' decisions too, during the delegation."""
+    standing_in = raci.principals(user)
+    if not standing_in and not raci.is_business_thread_user(user):
         return []
     thread = OuterRef("party")
     undecided_report = TestReport.objects.filter(release=OuterRef("release")).exclude(
@@ -245,6 +248,10 @@ def owed_decisions(user, limit: int = 100) -> list[dict]:
             status=ActivityRecord.Status.PENDING,
         )
     )
+    holders = Q(group__user=user)
+    if standing_in:
+        people = [user.pk, *standing_in]
+        holders = Q(group__in=Group.objects.filter(user__in=people).values("pk"))
     candidates = (
         Q(release__stage=Stage.ACCEPTANCE) & Exists(undecided_report)
         | Q(release__stage=Stage.AUTHORISATION) & Exists(undecided_plan)
@@ -252,7 +259,7 @@ def owed_decisions(user, limit: int = 100) -> list[dict]:
         | Q(release__stage=Stage.CONFORMANCE) & no_go_ahead & ct_pending
     )
     assignments = (
-        Assignment.objects.filter(group__user=user, party__kind=Party.Kind.BUSINESS_THREAD)
+        Assignment.objects.filter(holders, party__kind=Party.Kind.BUSINESS_THREAD)
         .filter(candidates)
         .select_related("party", "release__application")
         .prefetch_related(
