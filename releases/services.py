@@ -244,6 +244,7 @@ def fire_transition(release, name: str, *, by, reason: str = "") -> Release:
         raise PermissionDenied(
             f"Only a party Responsible or Accountable for {activity} may {name.replace('_', ' ')}."
         )
+    raci.note_deputising(by, release, raci.deputising_for(by, release, activity))
     missing = lifecycle.missing_gates(release, name)
     if missing:
         raise Conflict("Not yet: " + "; ".join(missing) + ".", missing=missing)

@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from deployments.models import Decision
@@ -15,6 +17,7 @@ from raci import permissions as raci
 from raci.models import Activity, Delegation
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Recipient
+from releases import selectors as release_selectors
 from releases.communications import communicate, parties
 from releases.models import ActivityRecord
 from releases.selectors import waiting_for
@@ -284,3 +287,29 @@ def test_the_page_names_a_deputy_and_revokes_it(cast, client):
     delegation.refresh_from_db()
     assert delegation.revoked_by == cast.cust
     assert "revoked" in client.get("/account/deputies/").content.decode()
+
+
+# --- speed ---------------------------------------------------------------------------
+
+
+def _queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_a_deputy_s_pages_take_the_same_queries_however_many_releases(
+    cast, make_release, olga, client
+):
+    """The delegations are read once per request; the principal's releases cost no query
+    each on the start page, the release list and the inbox."""
+    deputies.name_deputy(by=cast.dc, deputy=olga, starts=days(0), ends=days(3))
+    make_release()
+    client.force_login(olga)
+    pages = ["/", "/releases/", "/messages/"]
+    _queries(client, "/")
+    few = [_queries(client, page) for page in pages]
+    for _ in range(4):
+        make_release()
+    assert [_queries(client, page) for page in pages] == few
+    assert len(release_selectors.visible_releases(fresh(olga))) == 5
