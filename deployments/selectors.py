@@ -1,6 +1,7 @@
 """Reads for activity pages, for what waits for a business thread and for the service
 desk's mass notifications (fixed queries)."""
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
@@ -191,7 +192,7 @@ def decision_records(kind):
     def read(release, user) -> dict:
         code = DECISION_ACTIVITY[kind]
         decisions = release.decisions.filter(kind=kind).select_related(
-            "business_thread", "recorded_by"
+            "business_thread", "recorded_by", "deputy_of"
         )
         return {
             "decision_kind": kind,
@@ -210,10 +211,16 @@ def owed_decisions(user, limit: int = 100, *, dated: bool = True) -> list[dict]:
     """Decisions the user's business thread(s) owe now, across their releases, in a fixed
     number of queries, the earliest due first: [{release, thread, kind, label, basis,
     due_date, lateness}] (``due_dates.decision_due``). Without ``dated`` (what is owed,
-    not when: the navigation's count), no due date and one query less."""
-    if not raci.is_business_thread_user(user):
+    not when: the navigation's count), no due date and one query less. A deputy owes
+    their principals' threads' decisions too, during the delegation."""
+    standing_in = raci.principals(user)
+    if not standing_in and not raci.is_business_thread_user(user):
         return []
-    return _owed(Assignment.objects.filter(group__user=user), limit, dated=dated)
+    holders = Q(group__user=user)
+    if standing_in:
+        people = [user.pk, *standing_in]
+        holders = Q(group__in=Group.objects.filter(user__in=people).values("pk"))
+    return _owed(Assignment.objects.filter(holders), limit, dated=dated)
 
 
 def decisions_owed_everywhere(limit: int = 5000) -> list[dict]:

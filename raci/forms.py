@@ -2,9 +2,10 @@
 
 from django import forms
 
+from releasemgmt.accounts.models import User
 from releasemgmt.forms import GuardedForm
 
-from .models import Organisation, RaciCell
+from .models import Delegation, Organisation, RaciCell
 
 
 class RaciCellForm(GuardedForm):
@@ -38,3 +39,36 @@ class MemberForm(GuardedForm):
 
 class RemoveMemberForm(GuardedForm):
     remove = forms.CharField(max_length=150, label="User name")
+
+
+class DeputyForm(GuardedForm):
+    """A deputy for a period (issue 16 point 4); an administrator names the principal
+    too, a user names their own."""
+
+    principal = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        to_field_name="username",
+        widget=forms.TextInput,
+        required=False,
+        label="Deputy of (user name; empty: yourself)",
+        help_text="Only an administrator names a deputy for someone else.",
+    )
+    deputy = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        to_field_name="username",
+        widget=forms.TextInput,
+        label="Deputy (user name)",
+        error_messages={"invalid_choice": "No active user of that name."},
+    )
+    starts = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="From")
+    ends = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="To (included)")
+    reason = forms.CharField(
+        max_length=Delegation._meta.get_field("reason").max_length, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts"), data.get("ends")
+        if starts and ends and ends < starts:
+            self.add_error("ends", "The period ends on or after the day it starts.")
+        return data

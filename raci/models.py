@@ -190,3 +190,62 @@ class ReleaseGroupObjectPermission(GroupObjectPermissionBase):
     """guardian's direct foreign-key table for per-release group permissions."""
 
     content_object = models.ForeignKey("releases.Release", on_delete=models.CASCADE)
+
+
+class Delegation(models.Model):
+    """A deputy named for a period (issue 16 point 4): from ``starts`` to ``ends``
+    (both days included, the site's time zone) the deputy receives a copy of the mails
+    addressed to the principal and holds the principal's parties on the principal's
+    releases, and nothing more: a party the principal holds everywhere (to formalise a
+    release, to change Table 4-1) does not pass. Any active user may be named; what
+    they may do comes only from the principal's assignments. Revoked, it ends at once;
+    the row stays as the record of who stood in for whom."""
+
+    principal = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_given"
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_received"
+    )
+    starts = models.DateField(help_text="The first day the deputy stands in.")
+    ends = models.DateField(help_text="The last day the deputy stands in.")
+    reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__gte=models.F("starts")), name="delegation_ends_after"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(deputy=models.F("principal")), name="delegation_not_self"
+            ),
+        ]
+        indexes = [
+            # who a user stands in for today: read on every request that asks a permission
+            models.Index(fields=["deputy", "ends", "starts"], name="delegation_deputy_now"),
+            # who stands in for the addressees of a mail; overlapping periods
+            models.Index(fields=["principal", "ends", "starts"], name="delegation_principal_now"),
+        ]
+
+    def __str__(self):
+        return f"{self.deputy} deputy of {self.principal} ({self.starts} to {self.ends})"
+
+    def is_active_on(self, day) -> bool:
+        return self.revoked_at is None and self.starts <= day <= self.ends
+
+    def state_on(self, day) -> str:
+        """revoked, over, upcoming or active, as the pages and the API say it."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.ends < day:
+            return "over"
+        return "upcoming" if self.starts > day else "active"

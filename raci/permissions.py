@@ -4,16 +4,26 @@ Views, serializers and services ask here and never decide for themselves. The an
 come from Table 4-1 and the release's assignments (RM.1.2), held as guardian's direct
 foreign-key object permissions (``raci.sync``): ``may_perform`` (may this user perform
 RM.x.y on this release), ``may_view`` and ``visible_releases`` (which releases, as one
-query), and party membership."""
+query), and party membership.
+
+Deputies (issue 16 point 4): during a ``Delegation``'s period its deputy holds the
+principal's parties on the principal's releases, implicitly: whatever the principal's
+assignments allow there, the deputy may do, and a write the deputy could not do with
+their own parties is recorded as done "by X, deputy of Y" (``deputising_for``). Nothing
+else passes (``holds_party`` asks about the user's own groups). For separation of duties
+a deputy counts as the principal as well as themself (``counts_as``)."""
 
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils import timezone
 
 from .catalogue import perform_codename
 from .models import (
     Activity,
+    Assignment,
+    Delegation,
     Party,
     RaciCell,
     ReleaseGroupObjectPermission,
@@ -53,26 +63,99 @@ def _active(user) -> bool:
 # --- per release ---------------------------------------------------------------------
 
 
-def granted_codenames(user, release) -> frozenset[str]:
-    """The permission codenames the user holds on the release (one query, cached on
-    the user object for the rest of the request)."""
+def principals(user) -> dict[int, str]:
+    """{id: name} of the users this user stands in for today (issue 16 point 4): one
+    query per request, cached on the user object (every permission question asks it)."""
     if not _active(user):
-        return frozenset()
+        return {}
+    today = timezone.localdate()
+    cached = user.__dict__.get("_principals")
+    if cached is None or cached[0] != today:
+        rows = Delegation.objects.filter(
+            deputy_id=user.pk,
+            revoked_at__isnull=True,
+            starts__lte=today,
+            ends__gte=today,
+            principal__is_active=True,
+        ).values_list(
+            "principal_id", "principal__first_name", "principal__last_name", "principal__username"
+        )
+        names = {pk: f"{first} {last}".strip() or username for pk, first, last, username in rows}
+        cached = user.__dict__["_principals"] = (today, names)
+    return cached[1]
+
+
+def counts_as(user) -> set[int]:
+    """The people a user is for separation of duties: themself and, during a delegation,
+    each principal (a deputy of Y decides on nothing Y submitted either)."""
+    return {user.pk, *principals(user)}
+
+
+def _codenames_by_holder(user, release) -> dict[int, frozenset[str]]:
+    """{user id: codenames} the user, and each principal they stand in for, hold on the
+    release (one query, cached on the user object for the rest of the request)."""
     cache = user.__dict__.setdefault("_release_perm_cache", {})
-    if release.pk not in cache:
+    if release.pk in cache:
+        return cache[release.pk]
+    standing_in = principals(user)
+    if not standing_in:
         mine = ReleaseUserObjectPermission.objects.filter(
             user=user, content_object_id=release.pk
         ).values_list("permission__codename", flat=True)
         groups = ReleaseGroupObjectPermission.objects.filter(
             group__user=user, content_object_id=release.pk
         ).values_list("permission__codename", flat=True)
-        cache[release.pk] = frozenset(mine.union(groups))
+        cache[release.pk] = {user.pk: frozenset(mine.union(groups))}
+        return cache[release.pk]
+    people = [user.pk, *standing_in]
+    mine = ReleaseUserObjectPermission.objects.filter(
+        user_id__in=people, content_object_id=release.pk
+    ).values_list("user_id", "permission__codename")
+    groups = ReleaseGroupObjectPermission.objects.filter(
+        group__user__in=people, content_object_id=release.pk
+    ).values_list("group__user", "permission__codename")
+    held: dict[int, set[str]] = {}
+    for holder, codename in mine.union(groups):
+        held.setdefault(holder, set()).add(codename)
+    cache[release.pk] = {holder: frozenset(names) for holder, names in held.items()}
     return cache[release.pk]
+
+
+def granted_codenames(user, release) -> frozenset[str]:
+    """The permission codenames the user holds on the release, their own and, during a
+    delegation, their principals' (one query, cached for the rest of the request)."""
+    if not _active(user):
+        return frozenset()
+    return frozenset().union(*_codenames_by_holder(user, release).values())
+
+
+def deputising_for(user, release, code: str) -> int | None:
+    """The principal through whom the user may perform ``code`` on the release, when
+    their own parties do not allow it (then the record says "deputy of"); None when they
+    act as themselves."""
+    if not _active(user):
+        return None
+    held = _codenames_by_holder(user, release)
+    codename = perform_codename(code)
+    if codename in held.get(user.pk, ()):
+        return None
+    return next((pk for pk in principals(user) if codename in held.get(pk, ())), None)
+
+
+def note_deputising(user, release, principal_id: int | None) -> None:
+    """Say on the user object that their writes on this release are a deputy's (the
+    audit log reads it: ``releasemgmt.audit.services.record``)."""
+    notes = user.__dict__.setdefault("_deputy_of", {})
+    if principal_id is None:
+        notes.pop(release.pk, None)
+    else:
+        notes[release.pk] = principals(user).get(principal_id, "")
 
 
 def forget(user) -> None:
     """Drop what ``granted_codenames`` cached (after the user's assignments changed)."""
     user.__dict__.pop("_release_perm_cache", None)
+    user.__dict__.pop("_principals", None)
 
 
 def may_perform(user, release, code: str) -> bool:
@@ -92,9 +175,11 @@ def why_not_perform(release, code: str) -> str:
 
 
 def require_perform(user, release, code: str) -> None:
-    """403 naming the activity unless ``may_perform``."""
+    """403 naming the activity unless ``may_perform``. A deputy's write is noted as such
+    for the records that follow (``note_deputising``)."""
     if not may_perform(user, release, code):
         raise PermissionDenied(why_not_perform(release, code))
+    note_deputising(user, release, deputising_for(user, release, code))
 
 
 def sees_all_releases(user) -> bool:
@@ -113,11 +198,12 @@ def visible_releases(user, releases):
         return releases.none()
     if sees_all_releases(user):
         return releases
-    mine = ReleaseUserObjectPermission.objects.filter(user=user, permission__codename=VIEW).values(
-        "content_object_id"
-    )
+    people = [user.pk, *principals(user)]
+    mine = ReleaseUserObjectPermission.objects.filter(
+        user_id__in=people, permission__codename=VIEW
+    ).values("content_object_id")
     groups = ReleaseGroupObjectPermission.objects.filter(
-        group__user=user, permission__codename=VIEW
+        group__user__in=people, permission__codename=VIEW
     ).values("content_object_id")
     return releases.filter(Q(id__in=mine) | Q(id__in=groups))
 
@@ -128,16 +214,33 @@ def granted_in_person(user) -> bool:
     return ReleaseUserObjectPermission.objects.filter(user=user, permission__codename=VIEW).exists()
 
 
-def parties_on_release(user, release) -> list[Party]:
-    """The parties this user holds on this release through its assignments."""
+def parties_on_release(user, release, *, deputising: bool = True) -> list[Party]:
+    """The parties this user holds on this release through its assignments, and during
+    a delegation those of the principals (unless ``deputising`` is False)."""
     if not user.is_authenticated:
         return []
+    people = [user.pk, *(principals(user) if deputising else ())]
     return list(
         Party.objects.filter(
             Q(assignments__release_id=release.pk)
-            & (Q(assignments__user=user) | Q(assignments__group__user=user))
+            & (Q(assignments__user_id__in=people) | Q(assignments__group__user__in=people))
         ).distinct()
     )
+
+
+def principal_holding(user, release, party) -> int | None:
+    """The principal through whom the user holds ``party`` on the release, when they do
+    not hold it themselves (a deputy of a business thread's user decides for the thread,
+    "deputy of" them)."""
+    if any(p.pk == party.pk for p in parties_on_release(user, release, deputising=False)):
+        return None
+    for pk in principals(user):
+        held = Assignment.objects.filter(release_id=release.pk, party_id=party.pk).filter(
+            Q(user_id=pk) | Q(group__user=pk)
+        )
+        if held.exists():
+            return pk
+    return None
 
 
 def threads_on_release(user, release) -> list[Party]:
@@ -481,3 +584,29 @@ def may_hold_board(user, release) -> bool:
     """Schedules the board and names who sits on it: RM.5.2's accountable party, or the
     release manager who chairs it (RM.1.1)."""
     return may_decide_board(user, release) or may_cancel_at_board(user, release)
+
+
+# --- deputies (issue 16 point 4) --------------------------------------------------------
+
+#: the model permission that lets an administrator name a deputy for anyone
+DEPUTY_ADMIN_PERMISSION = "raci.add_delegation"
+
+
+def may_name_deputies_for_anyone(user) -> bool:
+    """A user names their own deputy; an administrator (a superuser, or a staff user
+    given the permission to add delegations) names one for anyone, when the user is
+    away without having done so."""
+    return _active(user) and (user.is_superuser or user.has_perm(DEPUTY_ADMIN_PERMISSION))
+
+
+def may_name_deputy(user, principal) -> bool:
+    return _active(user) and (user.pk == principal.pk or may_name_deputies_for_anyone(user))
+
+
+def may_revoke_delegation(user, delegation) -> bool:
+    """The principal ends their delegation, the deputy steps down, an administrator
+    ends anyone's."""
+    return _active(user) and (
+        user.pk in (delegation.principal_id, delegation.deputy_id)
+        or may_name_deputies_for_anyone(user)
+    )

@@ -1,12 +1,16 @@
 """Reads of Table 4-1 for its page, its CSV export and the release page."""
 
-from django.db.models import Count
+import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from releasemgmt.accounts.models import User
 from releasemgmt.audit.models import AuditEntry
 
+from . import permissions
 from .catalogue import normalise_letters
-from .models import Activity, Organisation, Party, RaciCell, WaivableActivity
+from .models import Activity, Delegation, Organisation, Party, RaciCell, WaivableActivity
 
 
 def matrix() -> tuple[list[Party], list[Activity], dict[tuple[int, int], str]]:
@@ -78,3 +82,57 @@ def organisations():
 
 def members(organisation):
     return User.objects.filter(groups=organisation.group).order_by("username")
+
+
+# --- deputies (issue 16 point 4) ----------------------------------------------------
+
+
+def active_delegations(on: datetime.date | None = None):
+    """Delegations in force on the day (today by default): not revoked, the day within
+    the period, both people active."""
+    day = on or timezone.localdate()
+    return Delegation.objects.filter(
+        revoked_at__isnull=True,
+        starts__lte=day,
+        ends__gte=day,
+        principal__is_active=True,
+        deputy__is_active=True,
+    )
+
+
+def deputies_of(users, on: datetime.date | None = None) -> dict[int, list]:
+    """{principal id: [the deputies standing in for them on the day]} for ``users`` (one
+    query, none for no users): whoever addresses a mail or a reminder to the principals
+    copies it to these."""
+    ids = {u.pk for u in users}
+    if not ids:
+        return {}
+    found: dict[int, list] = {}
+    rows = active_delegations(on).filter(principal_id__in=ids).select_related("deputy")
+    for delegation in rows.order_by("principal_id", "starts", "id"):
+        found.setdefault(delegation.principal_id, []).append(delegation.deputy)
+    return found
+
+
+def with_deputies(users, on: datetime.date | None = None) -> list:
+    """``users`` and, after them, each one's deputy on the day, once each: the
+    addressees of a mail to ``users`` (issue 16 point 4: the principal still gets theirs,
+    the deputy a copy)."""
+    users = list(users)
+    seen = {u.pk for u in users}
+    added = []
+    for deputies in deputies_of(users, on).values():
+        for deputy in deputies:
+            if deputy.pk not in seen:
+                seen.add(deputy.pk)
+                added.append(deputy)
+    return users + added
+
+
+def delegations_visible_to(user):
+    """The delegations a user reads: those they gave or received; an administrator
+    reads everyone's."""
+    rows = Delegation.objects.select_related("principal", "deputy", "created_by", "revoked_by")
+    if permissions.may_name_deputies_for_anyone(user):
+        return rows
+    return rows.filter(Q(principal=user) | Q(deputy=user))

@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("aftercare.urls")),
     path("", include("satisfaction.urls")),
     path("", include("kpis.urls")),
+    path("account/deputies/", include("raci.deputy_urls")),
     path("account/", include("releasemgmt.accounts.urls")),
     path("files/<str:kind>/<int:pk>/", downloads.download, name="download"),
     path("api/v1/", include(api_v1)),

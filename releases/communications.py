@@ -8,6 +8,7 @@ from django.template import Context, Engine
 from django.urls import reverse
 
 from raci.models import Party, RaciCell
+from raci.selectors import with_deputies
 from releasemgmt.notifications import services as outbox
 from releasemgmt.notifications.models import Communication
 
@@ -17,8 +18,9 @@ Kind = Communication.Kind
 
 
 def holders(release, parties) -> list:
-    """Active users holding any of ``parties`` on the release: the addressees."""
-    return list(holders_of(release, parties))
+    """Active users holding any of ``parties`` on the release, and the deputy of each
+    while one stands in for them (issue 16 point 4): the addressees."""
+    return with_deputies(holders_of(release, parties))
 
 
 def parties(*names: str):

@@ -226,6 +226,14 @@ class ActivityRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     performed_at = models.DateTimeField(null=True, blank=True)
+    deputy_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Whom the performer stood in for, as a deputy (issue 16 point 4).",
+    )
     outcome = models.CharField(max_length=40, blank=True)
     comment = models.TextField(blank=True)
 
@@ -242,6 +250,15 @@ class ActivityRecord(models.Model):
 
     def __str__(self):
         return f"{self.release.identifier} {self.activity.code}: {self.get_status_display()}"
+
+    @property
+    def performed_by_label(self) -> str:
+        """Who performed it: "X, deputy of Y" when a deputy stood in (issue 16 point 4)."""
+        if self.performed_by_id is None:
+            return ""
+        if self.deputy_of_id:
+            return f"{self.performed_by}, deputy of {self.deputy_of}"
+        return str(self.performed_by)
 
 
 class StageChange(models.Model):

@@ -88,9 +88,10 @@ def waiting_for(user):
     """Start page: the open activities this user is R or A for. The releases are first
     narrowed to those where the user holds some 'perform' permission (one semi-join), and
     a user who performs nothing anywhere (a business thread, the service desk) costs one
-    index lookup."""
-    mine = ReleaseUserObjectPermission.objects.filter(user=user)
-    groups = ReleaseGroupObjectPermission.objects.filter(group__user=user)
+    index lookup. A deputy sees their principals' too, during the delegation."""
+    people = [user.pk, *raci.principals(user)]
+    mine = ReleaseUserObjectPermission.objects.filter(user_id__in=people)
+    groups = ReleaseGroupObjectPermission.objects.filter(group__user__in=people)
     performing = (
         mine.filter(permission__codename__startswith="perform_")
         .values("content_object_id")
@@ -145,7 +146,9 @@ def notification_requested(release) -> bool:
 def release_evidence(release) -> dict:
     """Decisions, documents and communications for the release page (fixed queries)."""
     return {
-        "decisions": release.decisions.select_related("business_thread", "recorded_by"),
+        "decisions": release.decisions.select_related(
+            "business_thread", "recorded_by", "deputy_of"
+        ),
         # A count per communication, and only the failed recipients' rows (with their user).
         "communications": Communication.objects.filter(release=release)
         .annotate(addressees=Count("recipients"))

@@ -131,6 +131,7 @@ def mark_done(release, code: str, *, by, outcome: str = "", comment: str = "") -
     )
     record.status = ActivityRecord.Status.DONE
     record.performed_by = by
+    record.deputy_of_id = raci.deputising_for(by, release, code)
     record.performed_at = timezone.now()
     record.outcome = outcome
     record.comment = comment
@@ -217,6 +218,7 @@ def reset_activities(release, codes) -> None:
     ActivityRecord.objects.filter(release=release, activity__code__in=codes).update(
         status=ActivityRecord.Status.PENDING,
         performed_by=None,
+        deputy_of=None,
         performed_at=None,
         outcome="",
         comment="",
@@ -242,6 +244,7 @@ def fire_transition(release, name: str, *, by, reason: str = "") -> Release:
         raise PermissionDenied(
             f"Only a party Responsible or Accountable for {activity} may {name.replace('_', ' ')}."
         )
+    raci.note_deputising(by, release, raci.deputising_for(by, release, activity))
     missing = lifecycle.missing_gates(release, name)
     if missing:
         raise Conflict("Not yet: " + "; ".join(missing) + ".", missing=missing)

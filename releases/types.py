@@ -30,7 +30,7 @@ def waived(release) -> list[ActivityRecord]:
     """The release's activities waived and not yet caught up."""
     return list(
         ActivityRecord.objects.filter(release=release, status=ActivityStatus.WAIVED)
-        .select_related("activity", "performed_by")
+        .select_related("activity", "performed_by", "deputy_of")
         .order_by("activity__position")
     )
 

@@ -156,7 +156,7 @@ def release_detail(request, identifier):
     names = {p.id: p.short_name for p in parties}
     mine = matrix.letters_for(raci.parties_on_release(request.user, release), cells)
     records = list(
-        release.activity_records.select_related("activity", "performed_by").order_by(
+        release.activity_records.select_related("activity", "performed_by", "deputy_of").order_by(
             "activity__position"
         )
     )
@@ -280,7 +280,7 @@ def activity_page(request, identifier, code):
         raise Http404("No such activity.")
     if spec.page:
         return redirect(spec.page, identifier=identifier)
-    record = release.activity_records.select_related("activity", "performed_by").get(
+    record = release.activity_records.select_related("activity", "performed_by", "deputy_of").get(
         activity__code=code
     )
     may_perform = raci.may_perform(request.user, release, code)
@@ -357,7 +357,8 @@ def _path_form(request, identifier, code, form_class, perform, success):
     with the reason and what was typed."""
     release = selectors.visible_release_or_404(request.user, identifier)
     record = get_object_or_404(
-        release.activity_records.select_related("activity", "performed_by"), activity__code=code
+        release.activity_records.select_related("activity", "performed_by", "deputy_of"),
+        activity__code=code,
     )
     form = form_class(posted(request)[0], release=release)
     _, status = run_form(form, lambda data: perform(release, code, by=request.user, **data))

@@ -64,6 +64,7 @@ def waive_activity(release, code: str, *, by, reason: str):
         raise Conflict(f"{release.identifier} is past stage RM.{stage_of(code)}.")
     record.status = ActivityStatus.WAIVED
     record.performed_by, record.performed_at = by, timezone.now()
+    record.deputy_of_id = raci.deputising_for(by, release, code)
     record.outcome, record.comment = "", reason
     record.save()
     audit.record(
@@ -95,6 +96,7 @@ def catch_up_activity(release, code: str, *, by, note: str):
     waived_for = record.comment
     record.status = ActivityStatus.DONE
     record.performed_by, record.performed_at = by, timezone.now()
+    record.deputy_of_id = raci.deputising_for(by, release, code)
     record.outcome = "caught up"
     record.comment = f"Waived: {waived_for}\nCaught up: {note}"
     record.save()

@@ -24,6 +24,15 @@ from ..services import decisions, mass_notifications
 class DecisionSerializer(serializers.ModelSerializer):
     business_thread = serializers.CharField(source="business_thread.slug")
     recorded_by = serializers.CharField(source="recorded_by.username")
+    deputy_of = serializers.CharField(
+        source="deputy_of.username",
+        default=None,
+        allow_null=True,
+        help_text="Whom the recorder stood in for, as a deputy (null otherwise).",
+    )
+    recorded_by_label = serializers.CharField(
+        help_text='Who recorded it, "X, deputy of Y" for a deputy.'
+    )
     superseded = serializers.SerializerMethodField()
 
     class Meta:
@@ -44,6 +53,8 @@ class DecisionSerializer(serializers.ModelSerializer):
             "supersedes",
             "superseded",
             "recorded_by",
+            "deputy_of",
+            "recorded_by_label",
             "recorded_at",
         ]
 
@@ -67,7 +78,7 @@ class DecisionsView(ReleaseAPIView):
     def get(self, request, identifier):
         release = self.release(identifier)
         decisions = release.decisions.select_related(
-            "business_thread", "recorded_by", "superseded_by"
+            "business_thread", "recorded_by", "deputy_of", "superseded_by"
         )
         return Response(DecisionSerializer(decisions, many=True).data)
 

@@ -115,6 +115,14 @@ class Decision(models.Model):
         default=False, help_text="Recorded by the deployment side on the thread's behalf."
     )
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    deputy_of = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Whom the recorder stood in for, as a deputy (issue 16 point 4).",
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -132,6 +140,13 @@ class Decision(models.Model):
         if self.pk is not None:
             raise ValueError("A recorded decision cannot be edited; record a new one.")
         super().save(*args, **kwargs)
+
+    @property
+    def recorded_by_label(self) -> str:
+        """Who recorded it: "X, deputy of Y" when a deputy stood in (issue 16 point 4)."""
+        if self.deputy_of_id:
+            return f"{self.recorded_by}, deputy of {self.deputy_of}"
+        return str(self.recorded_by)
 
     @property
     def download_url(self) -> str:

@@ -102,7 +102,9 @@ def record_decision(
     """A business thread's decision (RM.4.1, RM.4.2 GO/NOGO; RM.5.1 approval; RM.5.2
     authorisation; RM.6.4 rollback validation; RM.7.1 CT go-ahead), recorded by a user of
     that thread, or on its behalf, with evidence, by a party R or A for the activity.
-    Nobody decides on what they submitted themselves."""
+    During a delegation a deputy does either for their principal, and the decision says
+    "deputy of" them. Nobody decides on what they submitted themselves, nor a deputy on
+    what their principal submitted (``raci.counts_as``)."""
     code = DECISION_ACTIVITY[kind]
     release = lock(release)
     if (
@@ -114,6 +116,11 @@ def record_decision(
         )
     own_thread = business_thread in raci.parties_on_release(by, release)
     on_behalf = not own_thread and raci.may_perform(by, release, code)
+    if own_thread:
+        deputy_of = raci.principal_holding(by, release, business_thread)
+    else:
+        deputy_of = raci.deputising_for(by, release, code) if on_behalf else None
+    raci.note_deputising(by, release, deputy_of)
     approval = kind in (Decision.Kind.INSTALLATION_PLAN, Decision.Kind.AUTHORISATION)
     if not own_thread and (approval or not on_behalf):
         raise PermissionDenied(
@@ -148,8 +155,16 @@ def record_decision(
             "There is nothing to decide on yet: no report or plan was submitted.",
             missing=[f"{code} report or plan"],
         )
-    if basis is not None and getattr(basis, "uploaded_by_id", None) == by.pk:
-        raise PermissionDenied("Nobody decides on what they submitted themselves.")
+    if basis is not None and getattr(basis, "uploaded_by_id", None) in raci.counts_as(by):
+        raise PermissionDenied(
+            "Nobody decides on what they submitted themselves"
+            + (
+                ""
+                if basis.uploaded_by_id == by.pk
+                else ", nor a deputy on what the one they stand in for submitted"
+            )
+            + "."
+        )
     if on_behalf and not decided_by_name.strip():
         raise ValidationError({"decided_by_name": "Name who decided for the thread."})
     own_name = by.get_full_name() or by.get_username()
@@ -198,6 +213,7 @@ def record_decision(
         consequence=consequence if retest_nogo else "",
         supersedes=previous,
         recorded_by=by,
+        deputy_of_id=deputy_of,
         on_behalf=on_behalf,
     )
     if field:
@@ -218,6 +234,7 @@ def record_decision(
             "verdict": verdict,
             "decided_by": decision.decided_by_name,
             "on_behalf": on_behalf,
+            "deputy_of": raci.principals(by).get(deputy_of, "") if deputy_of else "",
             "supersedes": previous.pk if previous else None,
             "consequence": decision.consequence,
         },

@@ -268,6 +268,7 @@ def reopen_rollback(release, *, by, reason):
     ).update(
         status=ActivityRecord.Status.PENDING,
         performed_by=None,
+        deputy_of=None,
         performed_at=None,
         outcome="",
         comment="To be told again: the rollback was triggered after the installation.",

@@ -100,7 +100,7 @@ def owed_steps() -> list[Step]:
 def owing(step: Step) -> list:
     """Who is reminded of ``step``: the members of the thread owing a decision; the
     holders of the parties responsible (R) for an activity on the release, else of
-    those accountable (A). The one place that says it (a deputy joins them here)."""
+    those accountable (A). The one place that says it (deputies join through `holders`)."""
     if step.thread is not None:
         return holders(step.release, [step.thread])
     return holders(step.release, parties_with(step.activity, "R")) or holders(

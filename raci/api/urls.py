@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from .deputies import DeputiesView, RevokeDeputyView
 from .views import (
     ActivityViewSet,
     OrganisationMembersView,
@@ -16,6 +17,8 @@ router.register("raci/parties", PartyViewSet, basename="party")
 router.register("raci/activities", ActivityViewSet, basename="activity")
 router.register("raci/organisations", OrganisationViewSet, basename="organisation")
 urlpatterns = [
+    path("deputies/", DeputiesView.as_view(), name="deputies"),
+    path("deputies/<int:pk>/revoke/", RevokeDeputyView.as_view(), name="deputy-revoke"),
     path("raci/people/", PeopleView.as_view(), name="people"),
     path("raci/release-types/", ReleaseTypesView.as_view(), name="release-types"),
     path(

@@ -34,6 +34,11 @@ class AuditEntry(models.Model):
         blank=True,
         help_text="The parties (groups) the actor held when it happened, as they were.",
     )
+    deputy_of = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Whom the actor stood in for, as a deputy (issue 16 point 4).",
+    )
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
@@ -70,6 +75,5 @@ class AuditEntry(models.Model):
     def who(self) -> str:
         """Who did it, as they were called then (entries from before the name was kept
         show the account's current name)."""
-        if self.actor_name:
-            return self.actor_name
-        return str(self.actor) if self.actor_id else "system"
+        name = self.actor_name or (str(self.actor) if self.actor_id else "system")
+        return f"{name}, deputy of {self.deputy_of}" if self.deputy_of else name

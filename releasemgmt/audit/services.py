@@ -38,16 +38,28 @@ def _snapshot(actor) -> tuple[str, str]:
     return cached
 
 
-def record(*, actor, action: str, obj, before=None, after=None, release=None) -> AuditEntry:
+def _deputy_of(actor, release, given: str) -> str:
+    """Whom the actor stands in for in this write: as given, or as the permission room
+    noted on the actor when it let a deputy act on this release."""
+    if given or release is None:
+        return given
+    return actor.__dict__.get("_deputy_of", {}).get(release.pk, "")
+
+
+def record(
+    *, actor, action: str, obj, before=None, after=None, release=None, deputy_of: str = ""
+) -> AuditEntry:
     """Append one entry for ``obj``. ``before``/``after`` are dicts of field values;
     only the fields that differ are kept. The actor's name and parties are kept as they
-    are now."""
+    are now, and whom they stood in for when they acted as a deputy ("by X, deputy of
+    Y")."""
     known = getattr(actor, "is_authenticated", False)
     name, groups = _snapshot(actor) if known else ("", "")
     return AuditEntry.objects.create(
         actor=actor if known else None,
         actor_name=name,
         actor_groups=groups,
+        deputy_of=_deputy_of(actor, release, deputy_of)[:300] if known else "",
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

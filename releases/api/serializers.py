@@ -110,6 +110,12 @@ class ActivityRecordSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="activity.name")
     stage = serializers.IntegerField(source="activity.stage")
     performed_by = serializers.StringRelatedField()
+    deputy_of = serializers.StringRelatedField(
+        help_text="Whom the performer stood in for, as a deputy (null otherwise)."
+    )
+    performed_by_label = serializers.CharField(
+        help_text='Who performed it, "X, deputy of Y" for a deputy.'
+    )
     may_perform = serializers.SerializerMethodField()
 
     class Meta:
@@ -120,6 +126,8 @@ class ActivityRecordSerializer(serializers.ModelSerializer):
             "stage",
             "status",
             "performed_by",
+            "deputy_of",
+            "performed_by_label",
             "performed_at",
             "outcome",
             "comment",
@@ -150,7 +158,7 @@ class ReleaseDetailSerializer(ReleaseSerializer):
         return manual_transitions(self.context["request"].user, obj)
 
     def get_activities(self, obj) -> list[dict]:
-        records = obj.activity_records.select_related("activity", "performed_by")
+        records = obj.activity_records.select_related("activity", "performed_by", "deputy_of")
         return ActivityRecordSerializer(records, many=True, context=self.context).data
 
 

@@ -283,3 +283,16 @@ def test_demo_data_shows_due_dates_reminders_and_an_escalation(db, client):
     client.force_login(manager)
     page = client.get("/").content.decode()
     assert '<strong class="due-late">late</strong>' in page
+
+
+def test_demo_data_shows_a_deputy_standing_in_for_a_thread_approver(db, client):
+    """The A3/Cust approver is on leave: their deputy sees the thread's owed decisions on
+    the start page, and the deputies page names them."""
+    call_command("load_demo")
+    deputy = get_user_model().objects.get(username="a3-cust-deputy")
+    client.force_login(deputy)
+    start = client.get("/").content.decode()
+    assert "NCTS-5.1.0" in start or "NCTS-5.0.10" in start
+    page = client.get("/account/deputies/").content.decode()
+    assert "Annual leave" in page
+    assert ">active<" in page

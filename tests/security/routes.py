@@ -180,6 +180,11 @@ NO_ARGUMENTS |= {
     # what the user owes now, with due dates (issue 16 point 3): only their own
     "owed",
 }
+#: Deputies (issue 16 point 4): the user's own delegations, given or received, listed and
+#: named without an argument; one by its pk, revoked only by its principal, its deputy or
+#: an administrator: anyone else's answers as a missing one (404).
+NO_ARGUMENTS |= {"deputies:list", "deputies"}
+DELEGATIONS = {"deputies:revoke", "deputy-revoke"}
 #: A personal link mailed to one user (releasemgmt.accounts.personal_links), named by its
 #: signed token: the login first; another user's token, an altered one or none at all
 #: answer alike (404).
@@ -298,7 +303,8 @@ SHARED |= {
 
 
 def category(route: Route) -> str | None:
-    """admin, list, release, object, rfc, meeting, file, shared, personal, message, link, feed,
+    """admin, list, release, object, rfc, meeting, file, shared, personal, message,
+    delegation, link, feed,
     window, ci_item or package;
     None for a pattern nobody classified."""
     if route.namespace == "admin":
@@ -322,6 +328,8 @@ def category(route: Route) -> str | None:
         return "personal"
     if route.name in MESSAGES and arguments == {"pk"}:
         return "message"
+    if route.name in DELEGATIONS and arguments == {"pk"}:
+        return "delegation"
     if arguments == {PERSONAL_LINKS.get(route.name)}:
         return "link"
     if route.name in WINDOWS and arguments == {"pk"}:

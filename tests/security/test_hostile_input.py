@@ -69,7 +69,7 @@ from kpis import periods
 from kpis import services as kpi_services
 from kpis.models import QuarterlyReviewAction
 from kpis.review_forms import QuarterlyActionStatusForm, QuarterlyReviewForm
-from raci.forms import MemberForm, OrganisationForm
+from raci.forms import DeputyForm, MemberForm, OrganisationForm
 from readiness import services as readiness_services
 from readiness.forms import (
     BoardOutcomeForm,
@@ -884,6 +884,21 @@ API_DOORS |= {
     ),
 }
 
+
+# --- deputies (issue 16 point 4) ---
+def _deputy_body(world, release):
+    """A deputy for the next three days (a period may not start in the past)."""
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    return {
+        "deputy": world.cast.desk.username,
+        "starts": tomorrow.isoformat(),
+        "ends": (tomorrow + timedelta(days=2)).isoformat(),
+        "reason": "Holidays",
+    }
+
+
+API_DOORS |= {"POST /api/v1/deputies/": Door("rm", None, _deputy_body)}
+
 # --- the DSL: where the archive's media are kept (issue 13) ---
 MEDIUM = {"number": 1, "location": "on_site", "sent_to": ""}
 API_DOORS |= {
@@ -1370,6 +1385,9 @@ def _pages():
     )
     pages["calendar feed address"] = Page(
         "rm", None, "/account/calendar/regenerate/", static(), lambda w, r: {}
+    )
+    pages["deputy named"] = Page(
+        "rm", None, "/account/deputies/", _deputy_body, lambda w, r: form_fields(DeputyForm())
     )
     pages["CI task confirmed"] = Page(
         "cm",

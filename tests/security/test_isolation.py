@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -26,6 +27,7 @@ from deployments.services import mass_notifications
 from deployments.services import packages as release_packages
 from dsl import configuration, subscribers
 from dsl.models import ConfigurationItem, Environment
+from raci import deputies
 from releasemgmt.accounts import personal_links
 from releasemgmt.accounts.tokens import issue_token, tokens_of
 from releasemgmt.notifications import services as outbox
@@ -39,6 +41,7 @@ from .conftest import People, new_user
 from .routes import (
     CI_ITEMS,
     CI_TASKS,
+    DELEGATIONS,
     EXPORTS,
     FILES,
     MEETINGS,
@@ -184,6 +187,7 @@ def test_every_url_pattern_is_classified():
         | set(PERSONAL)
         | set(PERSONAL_LINKS)
         | MESSAGES
+        | DELEGATIONS
         | FILES
         | set(RFC_ARGUMENTS)
         | MEETINGS
@@ -544,6 +548,29 @@ def test_another_user_s_message_answers_as_a_missing_one(route, world, client):
             assert response.status_code == nowhere.status_code
     mine.refresh_from_db()
     assert mine.read_at is None
+
+
+@pytest.mark.parametrize("route", of("delegation"), ids=ids)
+def test_another_user_s_delegation_answers_as_a_missing_one(route, world, client):
+    """A deputy named by someone else, revoked by an outsider: the 404 of no delegation,
+    and the delegation still in force; the lists show it to nobody else."""
+    owner = world.insiders[0]
+    stand_in = get_user_model().objects.create_user("stand-in-" + route.name.replace(":", "-"))
+    today = timezone.localdate()
+    delegation = deputies.name_deputy(by=owner, deputy=stand_in, starts=today, ends=today)
+    for user in world.outsiders:
+        client.force_login(user)
+        for method in methods(route):
+            response = send(client, method, route.path(pk=delegation.pk))
+            assert response.status_code in (404, 405), (user, method, route.route)
+            nowhere = send(client, method, route.path(pk=MISSING_OBJECT["pk"]))
+            assert response.status_code == nowhere.status_code
+        assert stand_in.username not in client.get("/account/deputies/").content.decode()
+        listed = client.get("/api/v1/deputies/").json()
+        assert delegation.pk not in [d["id"] for d in listed]
+    delegation.refresh_from_db()
+    assert delegation.revoked_at is None
+    deputies.revoke_delegation(delegation, by=owner)
 
 
 @pytest.mark.parametrize("route", of("link"), ids=ids)

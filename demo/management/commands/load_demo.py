@@ -17,8 +17,9 @@ from deployments.services import packages, reminders
 from dsl import configuration, library
 from dsl.models import Archive, CITask
 from kpis import facts
+from raci import deputies
 from raci.loader import ensure_process_loaded
-from raci.models import Organisation, Party
+from raci.models import Delegation, Organisation, Party
 from releasemgmt.notifications import services as notifications
 from releasemgmt.notifications.models import Recipient
 from releases import planning, policy, services
@@ -238,6 +239,7 @@ class Command(BaseCommand):
         self._policies(users["release-manager"], apps)
         self._configuration(users["configuration-manager"])
         self._satisfaction(apps)
+        self._deputy(User, users, today)
         aftercare_walks.walk_aftercare(users)
         # the history was dated back after its events: the KPI facts counted again
         facts.recount()
@@ -262,6 +264,22 @@ class Command(BaseCommand):
             )[:UNREAD_KEPT]
             kept = [pk for pk, created_at in newest if created_at >= week_ago]
             notifications.mark_all_read(mine.exclude(id__in=kept))
+
+    def _deputy(self, User, users, today):
+        """The A3/Cust approver is on leave for two weeks: their deputy, who holds no
+        party of their own, finds the thread's owed decisions on their start page and
+        receives a copy of the approver's mail (issue 16 point 4)."""
+        principal = users["a3-cust"]
+        deputy = self._user(User, "a3-cust-deputy", "Deputy of the A3/Cust approver", [])
+        if Delegation.objects.filter(principal=principal).exists():
+            return
+        deputies.name_deputy(
+            by=principal,
+            deputy=deputy,
+            starts=today,
+            ends=today + datetime.timedelta(days=14),
+            reason="Annual leave",
+        )
 
     def _satisfaction(self, apps):
         """The survey after closure of ICS 2.0.4 (its closure asked its thread's users and
