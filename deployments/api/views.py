@@ -45,6 +45,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "superseded",
             "recorded_by",
             "recorded_at",
+            "channel",
         ]
 
     def get_superseded(self, obj) -> bool:

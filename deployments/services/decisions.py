@@ -98,6 +98,8 @@ def record_decision(
     evidence=None,
     evidence_note="",
     consequence="",
+    channel=Decision.Channel.TOOL,
+    request=None,
 ):
     """A business thread's decision (RM.4.1, RM.4.2 GO/NOGO; RM.5.1 approval; RM.5.2
     authorisation; RM.6.4 rollback validation; RM.7.1 CT go-ahead), recorded by a user of
@@ -199,6 +201,8 @@ def record_decision(
         supersedes=previous,
         recorded_by=by,
         on_behalf=on_behalf,
+        channel=channel,
+        request=request,
     )
     if field:
         setattr(decision, field, basis)
@@ -220,6 +224,7 @@ def record_decision(
             "on_behalf": on_behalf,
             "supersedes": previous.pk if previous else None,
             "consequence": decision.consequence,
+            "channel": channel,
         },
     )
     if retest_nogo:

@@ -34,6 +34,7 @@ from ..models import (
     RollbackPlan,
 )
 from ..selectors import phase_records
+from .decision_requests import mail_options
 from .decisions import require_all_threads
 from .links import activity_link
 from .packages import require_package_authorised
@@ -191,6 +192,18 @@ def assess_installation_report(release, *, by, file, successful, assessment, pha
         comment="Installation successful." if successful else "Installation failed.",
     )
     mark_done(release, "RM.6.3", by=by, outcome="success" if successful else "failure")
+    if not successful:
+        communicate(
+            release,
+            "RM.6.4",
+            by=by,
+            mail="rm_6_4_rollback_validation",
+            context={"report": report},
+            to=business_threads(release),
+            cc=parties(Parties.RELEASE_MANAGER),
+            link=activity_link(release, "RM.6.4"),
+            **mail_options(release, Decision.Kind.ROLLBACK),
+        )
     return report
 
 
@@ -293,6 +306,7 @@ def reopen_rollback(release, *, by, reason):
         to=business_threads(release),
         cc=parties(Parties.RELEASE_MANAGER),
         link=activity_link(release, "RM.6.4"),
+        **mail_options(release, Decision.Kind.ROLLBACK),
     )
     return plan
 
