@@ -34,6 +34,7 @@ from .planning import (
     RollbackPlan,
 )
 from .receipt import CompletenessCheck, ConsistencyCheck
+from .replies import InboundMail
 
 __all__ = [
     "DECISION_ACTIVITY",
@@ -50,6 +51,7 @@ __all__ = [
     "DeploymentTask",
     "EnvironmentReport",
     "GoLiveInstruction",
+    "InboundMail",
     "InstallationPlan",
     "InstallationReport",
     "KickOffMeeting",

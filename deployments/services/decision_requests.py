@@ -190,3 +190,35 @@ def decide(
         channel=channel,
         request=request,
     )
+
+
+@transaction.atomic
+def record_on_behalf(
+    request: DecisionRequest,
+    *,
+    by,
+    business_thread,
+    verdict,
+    decided_by_name,
+    consequence="",
+    evidence=None,
+    evidence_note="",
+) -> Decision:
+    """A reply the tool could not read, recorded by hand by a party R or A for the
+    activity on the thread's behalf, with the mail as its evidence."""
+    state, detail = situation(request, business_thread)
+    if state in ("superseded", "closed"):
+        raise Conflict(refusal(state, detail), missing=[state])
+    return record_decision(
+        request.release,
+        by=by,
+        kind=request.kind,
+        business_thread=business_thread,
+        verdict=verdict,
+        decided_by_name=decided_by_name,
+        consequence=consequence,
+        evidence=evidence,
+        evidence_note=evidence_note,
+        channel=Decision.Channel.MAIL_REPLY,
+        request=request,
+    )
