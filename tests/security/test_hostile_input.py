@@ -1404,7 +1404,7 @@ def _pages():
         where=_decision_link,
     )
     pages["reply recorded by hand"] = Page(
-        "dc",
+        "rm",  # the coordinator submitted the report: the release manager records
         "acceptance",
         "",
         static(business_thread="a3-cust", verdict="go", decided_by_name="Carla Cust"),
