@@ -36,7 +36,7 @@ from ..models import (
 from ..selectors import phase_records
 from .decision_requests import mail_options
 from .decisions import require_all_threads
-from .links import activity_link
+from .links import activity_link, decision_link
 from .packages import require_package_authorised
 from .planning import dsl_gaps, record_revision
 
@@ -418,4 +418,15 @@ def prepare_closure(
             after={"differences": cmdb.describe(differences), "reason": accepted_deviation},
         )
     mark_done(release, "RM.6.7", by=by)
+    release.refresh_from_db(fields=["stage", "round_started_at"])
+    if release.stage == Stage.CONFORMANCE:  # the threads' go-ahead is owed (RM.7.1)
+        communicate(
+            release,
+            "RM.7.1",
+            by=by,
+            mail="rm_7_1_go_ahead_request",
+            to=business_threads(release),
+            link=decision_link(release, Decision.Kind.CT_GO_AHEAD),
+            **mail_options(release, Decision.Kind.CT_GO_AHEAD),
+        )
     return closure

@@ -243,3 +243,22 @@ def test_a_failed_installation_asks_the_threads_to_validate_the_rollback(
     decision = Decision.objects.get(release=release, kind="rollback")
     assert decision.channel == "mail_link"
     assert decision.installation_report == release.installation_reports.get()
+
+
+def test_the_closure_asks_the_threads_for_their_ct_go_ahead_with_a_link(
+    release_at, cast, django_capture_on_commit_callbacks, client
+):
+    release = release_at("installation", conformance_testing=True)
+    install(cast, release, successful=True)
+    cast.ok(cast.perform(cast.dc, release, "RM.6.5"))
+    cast.ok(cast.perform(cast.dc, release, "RM.6.6", {"message": "Available"}))
+    mail.outbox.clear()
+    closure = {"configuration_manager_informed": True, "deployment_plan_updated": True}
+    with django_capture_on_commit_callbacks(execute=True):
+        cast.ok(cast.perform(cast.rm, release, "RM.6.7", closure))
+    go_ahead, _ = link_in(cast.cust, "your go-ahead is awaited")
+    client.force_login(cast.cust)
+    assert "Confirm: GO: start the CT campaign" in client.get(go_ahead).content.decode()
+    assert client.post(go_ahead, {"verdict": "go"}).status_code == 302
+    decision = Decision.objects.get(release=release, kind="ct_go_ahead")
+    assert decision.channel == "mail_link"
