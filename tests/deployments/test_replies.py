@@ -9,7 +9,9 @@ from email.utils import make_msgid
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from deployments import replies
 from deployments.models import Decision, InboundMail
@@ -306,3 +308,19 @@ def test_a_failure_to_keep_answers_451_so_the_sender_retries(accepting, cast):
         listener.stop()
     assert refused.value.smtp_code == 451
     assert not InboundMail.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_queue_costs_the_same_queries_for_one_mail_or_many(accepting, cast):
+    address = reply_address(cast.cust)
+    client = Client()
+    client.force_login(cast.dc)
+    replies.receive(reply(address, sender="one@x.example").as_bytes())
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/replies/").status_code == 200
+    for n in range(5):
+        replies.receive(reply(address, sender=f"more{n}@x.example").as_bytes())
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/replies/").content.decode()
+    assert page.count("Unknown sender") == 6
+    assert len(many) == len(one)
