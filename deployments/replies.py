@@ -194,6 +194,13 @@ def _process(mail: InboundMail, message, raw: bytes, rcpt_tos) -> InboundMail:
         return _queue(mail, f"Not recorded: {_words(exc)}")
     mail.status, mail.decision = InboundMail.Status.RECORDED, decision
     mail.save(update_fields=["status", "decision", "request", "sender_user"])
+    audit.record(
+        actor=user,
+        action="inbound_mail_recorded",
+        obj=mail,
+        release=request.release,
+        after={"decision": decision.pk, "verdict": verdict},
+    )
     return mail
 
 
