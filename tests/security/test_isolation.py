@@ -593,5 +593,5 @@ def test_a_reply_in_the_coordinators_queue_is_closed_to_threads_and_developers(
             response = send(client, method, path)
             assert response.status_code in (403, 405), (user, method, path, response.status_code)
             assert "Confidential" not in response.content.decode(errors="replace")
-    client.force_login(world.cast.dc)
+    client.force_login(world.people.cast.dc)
     assert client.get(path).status_code in (200, 405)
