@@ -324,3 +324,16 @@ def test_the_queue_costs_the_same_queries_for_one_mail_or_many(accepting, cast):
         page = client.get("/replies/").content.decode()
     assert page.count("Unknown sender") == 6
     assert len(many) == len(one)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_beyond_the_upload_limit_is_refused_by_the_listener(accepting, cast, settings):
+    settings.MAX_UPLOAD_SIZE = 2000
+    listener = inbound.listener(host="127.0.0.1", port=free_port())
+    listener.start()
+    try:
+        with pytest.raises(smtplib.SMTPException):
+            send(listener.port, reply(reply_address(cast.cust), text="GO\n" + "x" * 5000))
+    finally:
+        listener.stop()
+    assert not InboundMail.objects.exists()
