@@ -20,6 +20,7 @@ from .models import (
     DECISION_ACTIVITY,
     REQUESTED_IN,
     Decision,
+    InboundMail,
     InstallationPlan,
     InstallationReport,
     MassNotification,
@@ -421,3 +422,11 @@ def notifications_to_send(user, limit: int = 50) -> list[NotificationRequest]:
         .order_by("recorded_at")
     )
     return list(requests[:limit])
+
+
+def replies_waiting(status: str | None = None, limit: int = 500):
+    """The inbound mails of the deployment coordinator's queue (issue 16), newest first:
+    those waiting (queued, suspicious) unless ``status`` names another; one query."""
+    rows = InboundMail.objects.select_related("request__release", "sender_user")
+    rows = rows.filter(status=status) if status else rows.filter(status__in=InboundMail.OPEN)
+    return rows.order_by("-received_at", "-id")[:limit]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reply_views, views
 
 app_name = "deployments"
 
@@ -20,5 +20,10 @@ urlpatterns = [
         views.compare_plan,
         name="compare_plan",
     ),
+    path("replies/", reply_views.queue, name="replies"),
+    path("replies/<int:pk>/", reply_views.reply, name="reply"),
+    path("replies/<int:pk>/raw/", reply_views.reply_raw, name="reply_raw"),
+    path("replies/<int:pk>/record/", reply_views.record, name="reply_record"),
+    path("replies/<int:pk>/dismiss/", reply_views.dismiss, name="reply_dismiss"),
     path("mass-notifications/<int:pk>/progress/", views.mass_progress, name="mass_progress"),
 ]

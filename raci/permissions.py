@@ -379,6 +379,15 @@ def follows_mass_notifications(user, release) -> bool:
     return may_send_mass_notifications(user) or bool(parties_on_release(user, release))
 
 
+def may_handle_replies(user) -> bool:
+    """Issue 16: the replies to decision mails that the tool could not record wait in
+    the deployment coordinator's queue (the coordinator records a thread's decision on
+    its behalf at RM.4 to RM.7); the release manager sees it too."""
+    return holds_party(user, Parties.DEPLOYMENT_COORDINATOR) or holds_party(
+        user, Parties.RELEASE_MANAGER
+    )
+
+
 def may_see_subscribers(user) -> bool:
     """Subscribers' addresses are personal data: the service desk, who sends to them,
     and the release managers, who answer for the release's communication."""

@@ -9,9 +9,12 @@ class ReadinessConfig(AppConfig):
     verbose_name = "Go-live readiness"
 
     def ready(self):
+        from releasemgmt.accounts import personal_links
         from releases.lifecycle import register_activity_gate
 
-        from . import gates, receivers  # noqa: F401  (connects the release signals)
+        from . import gates, links, receivers  # noqa: F401  (connects the release signals)
+
+        personal_links.register(links.CONFIRM_ITEM)
 
         register_activity_gate(gates.go_live_missing)
         register_activity_gate(gates.runbook_missing)

@@ -71,11 +71,14 @@ def communicate(
     kind=Kind.PROCESS,
     link=None,
     attachment=None,
+    personal=None,
+    reply_to="",
 ) -> Communication:
     """Record one communication of activity ``code`` to the holders of the ``to`` and
     ``cc`` parties on the release (a Table 4-2 interface when ``interface`` names one),
     saying what template ``mail`` says with ``context``, with an optional
-    ``outbox.Attachment`` (a meeting request)."""
+    ``outbox.Attachment`` (a meeting request). ``personal`` (a purpose and its object)
+    gives each addressee a personal link; ``reply_to`` an address the tool reads."""
     subject, body = render_mail(mail, {"release": release, "by": by, **(context or {})})
     return outbox.post(
         release=release,
@@ -89,6 +92,8 @@ def communicate(
         to_users=holders(release, to),
         cc_users=holders(release, cc),
         attachment=attachment,
+        personal=personal,
+        reply_to=reply_to,
     )
 
 

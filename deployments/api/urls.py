@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import packages, plan, records, views
+from . import packages, plan, records, replies, views
 
 urlpatterns = [
+    path("replies/", replies.RepliesView.as_view(), name="replies"),
     path("releases/<str:identifier>/plan/", records.PlanView.as_view(), name="deployment-plan"),
     path(
         "releases/<str:identifier>/plan/revisions/",

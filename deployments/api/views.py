@@ -56,6 +56,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "deputy_of",
             "recorded_by_label",
             "recorded_at",
+            "channel",
         ]
 
     def get_superseded(self, obj) -> bool:

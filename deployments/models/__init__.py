@@ -3,7 +3,13 @@ module per stage: planning (RM.1.3), receipt (RM.2), kick-off (RM.3), acceptance
 decisions (RM.4, RM.5), installation (RM.6, with the service desk's mass notifications)
 and conformance testing (RM.7)."""
 
-from .acceptance import DECISION_ACTIVITY, Decision, InstallationPlan, TestReport
+from .acceptance import (
+    DECISION_ACTIVITY,
+    Decision,
+    DecisionRequest,
+    InstallationPlan,
+    TestReport,
+)
 from .conformance import CTCampaign, CTReport
 from .installation import (
     REQUESTED_IN,
@@ -29,6 +35,7 @@ from .planning import (
 )
 from .receipt import CompletenessCheck, ConsistencyCheck
 from .reminders import Reminder
+from .replies import InboundMail
 
 __all__ = [
     "DECISION_ACTIVITY",
@@ -39,11 +46,13 @@ __all__ = [
     "CompletenessCheck",
     "ConsistencyCheck",
     "Decision",
+    "DecisionRequest",
     "DeploymentPhase",
     "DeploymentPlan",
     "DeploymentTask",
     "EnvironmentReport",
     "GoLiveInstruction",
+    "InboundMail",
     "InstallationPlan",
     "InstallationReport",
     "KickOffMeeting",

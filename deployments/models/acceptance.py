@@ -78,6 +78,11 @@ class Decision(models.Model):
         CORRECTED_DELIVERY = "corrected_delivery", "Send back for a corrected delivery"
         CANCEL = "cancel", "Cancel the release"
 
+    class Channel(models.TextChoices):
+        TOOL = "tool", "In the tool"
+        MAIL_LINK = "mail_link", "From the mail's link"
+        MAIL_REPLY = "mail_reply", "By reply to the mail"
+
     release = models.ForeignKey(
         "releases.Release", on_delete=models.CASCADE, related_name="decisions"
     )
@@ -124,6 +129,21 @@ class Decision(models.Model):
         help_text="Whom the recorder stood in for, as a deputy (issue 16 point 4).",
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    channel = models.CharField(
+        max_length=10,
+        choices=Channel.choices,
+        default=Channel.TOOL,
+        db_default=Channel.TOOL,
+        help_text="How it reached the tool: its pages or API, the mail's link, a reply.",
+    )
+    request = models.ForeignKey(
+        "DecisionRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        help_text="The mailed request it answers (link or reply), if any.",
+    )
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
@@ -157,6 +177,39 @@ class Decision(models.Model):
         if self.kind in (self.Kind.INSTALLATION_PLAN, self.Kind.AUTHORISATION, self.Kind.ROLLBACK):
             return {"go": "Approved", "nogo": "Rejected"}[self.verdict]
         return self.get_verdict_display()
+
+
+class DecisionRequest(models.Model):
+    """What a mail asks the affected threads to decide: a kind of decision on one report
+    or plan (its basis). The personal links and the reply address of the mail point
+    here, so a link answers that report only: once a re-test or a new plan supersedes
+    it, the link says so and does nothing (issue 16)."""
+
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="decision_requests"
+    )
+    kind = models.CharField(max_length=20, choices=Decision.Kind.choices)
+    test_report = models.ForeignKey(
+        TestReport, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    installation_plan = models.ForeignKey(
+        InstallationPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    installation_report = models.ForeignKey(
+        "InstallationReport", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["release", "kind"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.release.identifier}"
+
+    @property
+    def basis(self):
+        return self.test_report or self.installation_plan or self.installation_report
 
 
 #: the activity each kind of decision belongs to (and whose stage it is taken in)

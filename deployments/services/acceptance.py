@@ -16,6 +16,7 @@ from ..models import (
     Decision,
     TestReport,
 )
+from .decision_requests import mail_options
 from .decisions import require_all_threads
 from .links import decision_link
 
@@ -43,6 +44,7 @@ def submit_test_report(release, *, by, kind, file, summary="") -> TestReport:
     if code == "RM.4.2":
         require_done(release, "RM.4.1")
     report = TestReport.store(file, release=release, kind=kind, summary=summary, uploaded_by=by)
+    decision_kind = Decision.Kind.PSAT if kind == TestReport.Kind.PSAT else Decision.Kind.SAT
     communicate(
         release,
         code,
@@ -51,7 +53,8 @@ def submit_test_report(release, *, by, kind, file, summary="") -> TestReport:
         mail=REPORT_MAIL[kind],
         context={"report": report},
         to=business_threads(release),
-        link=decision_link(release, Decision.Kind.PSAT if kind == "psat" else "sat"),
+        link=decision_link(release, decision_kind),
+        **mail_options(release, decision_kind),
     )
     audit.record(
         actor=by,

@@ -15,6 +15,7 @@ from ..models import (
     Decision,
     InstallationPlan,
 )
+from .decision_requests import mail_options
 from .decisions import require_all_threads
 from .links import decision_link
 
@@ -41,6 +42,7 @@ def submit_installation_plan(release, *, by, file, release_notes, planned_start)
         context={"plan": plan},
         to=business_threads(release),
         link=decision_link(release, Decision.Kind.INSTALLATION_PLAN),
+        **mail_options(release, Decision.Kind.INSTALLATION_PLAN),
     )
     audit.record(
         actor=by,
@@ -58,6 +60,16 @@ def validate_installation_plan(release, *, by):
     release = begin_activity(release, "RM.5.1", by=by)
     require_all_threads(release, Decision.Kind.INSTALLATION_PLAN, "approval")
     mark_done(release, "RM.5.1", by=by, outcome="approved")
+    communicate(
+        release,
+        "RM.5.2",
+        by=by,
+        mail="rm_5_2_authorisation_request",
+        context={"plan": release.installation_plans.first()},
+        to=business_threads(release),
+        link=decision_link(release, Decision.Kind.AUTHORISATION),
+        **mail_options(release, Decision.Kind.AUTHORISATION),
+    )
 
 
 @transaction.atomic

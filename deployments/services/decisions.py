@@ -98,6 +98,8 @@ def record_decision(
     evidence=None,
     evidence_note="",
     consequence="",
+    channel=Decision.Channel.TOOL,
+    request=None,
 ):
     """A business thread's decision (RM.4.1, RM.4.2 GO/NOGO; RM.5.1 approval; RM.5.2
     authorisation; RM.6.4 rollback validation; RM.7.1 CT go-ahead), recorded by a user of
@@ -215,6 +217,8 @@ def record_decision(
         recorded_by=by,
         deputy_of_id=deputy_of,
         on_behalf=on_behalf,
+        channel=channel,
+        request=request,
     )
     if field:
         setattr(decision, field, basis)
@@ -237,6 +241,7 @@ def record_decision(
             "deputy_of": raci.principals(by).get(deputy_of, "") if deputy_of else "",
             "supersedes": previous.pk if previous else None,
             "consequence": decision.consequence,
+            "channel": channel,
         },
     )
     if retest_nogo:

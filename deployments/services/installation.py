@@ -34,8 +34,9 @@ from ..models import (
     RollbackPlan,
 )
 from ..selectors import phase_records
+from .decision_requests import mail_options
 from .decisions import require_all_threads
-from .links import activity_link
+from .links import activity_link, decision_link
 from .packages import require_package_authorised
 from .planning import dsl_gaps, record_revision
 
@@ -191,6 +192,18 @@ def assess_installation_report(release, *, by, file, successful, assessment, pha
         comment="Installation successful." if successful else "Installation failed.",
     )
     mark_done(release, "RM.6.3", by=by, outcome="success" if successful else "failure")
+    if not successful:
+        communicate(
+            release,
+            "RM.6.4",
+            by=by,
+            mail="rm_6_4_rollback_validation",
+            context={"report": report},
+            to=business_threads(release),
+            cc=parties(Parties.RELEASE_MANAGER),
+            link=activity_link(release, "RM.6.4"),
+            **mail_options(release, Decision.Kind.ROLLBACK),
+        )
     return report
 
 
@@ -294,6 +307,7 @@ def reopen_rollback(release, *, by, reason):
         to=business_threads(release),
         cc=parties(Parties.RELEASE_MANAGER),
         link=activity_link(release, "RM.6.4"),
+        **mail_options(release, Decision.Kind.ROLLBACK),
     )
     return plan
 
@@ -405,4 +419,15 @@ def prepare_closure(
             after={"differences": cmdb.describe(differences), "reason": accepted_deviation},
         )
     mark_done(release, "RM.6.7", by=by)
+    release.refresh_from_db(fields=["stage", "round_started_at"])
+    if release.stage == Stage.CONFORMANCE:  # the threads' go-ahead is owed (RM.7.1)
+        communicate(
+            release,
+            "RM.7.1",
+            by=by,
+            mail="rm_7_1_go_ahead_request",
+            to=business_threads(release),
+            link=decision_link(release, Decision.Kind.CT_GO_AHEAD),
+            **mail_options(release, Decision.Kind.CT_GO_AHEAD),
+        )
     return closure

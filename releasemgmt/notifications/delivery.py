@@ -37,6 +37,7 @@ def render(recipient: Recipient) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.user.email],
         headers={"Message-ID": recipient.message_id},
+        reply_to=[comm.reply_to] if comm.reply_to else None,
     )
     message.attach_alternative(html, "text/html")
     if comm.attachment_type:

@@ -61,6 +61,13 @@ class Communication(models.Model):
         related_name="+",
     )
     personal_target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    reply_to = models.CharField(
+        max_length=250,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The Reply-To address of its e-mails, when replies are read by the tool.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

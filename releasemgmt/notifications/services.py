@@ -36,13 +36,15 @@ def post(
     cc_users=(),
     attachment: Attachment | None = None,
     personal: tuple[str, object] | None = None,
+    reply_to: str = "",
 ) -> Communication:
     """Write one communication to ``to_users`` (and ``cc_users`` not already in it) and
     queue its sending after commit. Informational notices (``Kind.INFORMED``) stay in the
     tool for users who turned them off by e-mail. An ``attachment`` is kept with it, in
     the same transaction, and sent with every e-mail. With ``personal`` (a purpose and
     its object), each addressee's e-mail links to a personal link of that purpose, made
-    as it is sent: the secret is never kept in the outbox."""
+    as it is sent: the secret is never kept in the outbox. ``reply_to`` is the Reply-To
+    address of its e-mails (a reply the tool reads)."""
     comm = Communication.objects.create(
         release=release,
         activity=activity,
@@ -58,6 +60,7 @@ def post(
         personal_purpose=personal[0] if personal else "",
         personal_target_type=ContentType.objects.get_for_model(personal[1]) if personal else None,
         personal_target_id=personal[1].pk if personal else None,
+        reply_to=reply_to,
     )
     to_users = list(to_users)
     cc_users = [u for u in cc_users if u not in to_users]

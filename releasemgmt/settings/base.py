@@ -305,6 +305,15 @@ REST_KNOX = {
 # Personal links mailed to one user to act from the mail (releasemgmt.accounts.links):
 # how long one works, in days.
 PERSONAL_LINK_TTL_DAYS = env.int("PERSONAL_LINK_TTL_DAYS", default=14)
+# Replies to a mail that asks for a decision (deployments.services.decision_requests):
+# the domain of their Reply-To addresses (decide+<signed token>@<domain>; empty: no
+# Reply-To), the loopback listener `manage.py receive_mail` serves (SMTP or LMTP) and
+# the handler it gives each mail to.
+MAIL_REPLY_DOMAIN = env("MAIL_REPLY_DOMAIN", default="replies.localhost")
+INBOUND_MAIL_HOST = env("INBOUND_MAIL_HOST", default="127.0.0.1")
+INBOUND_MAIL_PORT = env.int("INBOUND_MAIL_PORT", default=8025)
+INBOUND_MAIL_LMTP = env.bool("INBOUND_MAIL_LMTP", default=False)
+INBOUND_MAIL_HANDLER = "deployments.replies.receive"
 # The satisfaction survey after closure: the one reminder goes after this many days.
 SATISFACTION_REMINDER_DAYS = env.int("SATISFACTION_REMINDER_DAYS", default=7)
 

@@ -5,7 +5,14 @@ from django.utils import timezone
 from aftercare.models import Hypercare, PostReleaseReview
 from changes.models import CabMeeting, ChangeType, Review, RfC
 from changes.selectors import change_schedule
-from deployments.models import DeploymentPlan, InstallationReport, ReleasePackage, Reminder
+from deployments.models import (
+    Decision,
+    DeploymentPlan,
+    InboundMail,
+    InstallationReport,
+    ReleasePackage,
+    Reminder,
+)
 from deployments.plan_content import missing_items
 from dsl.models import CITask, Environment, InstalledVersion
 from kpis import periods
@@ -296,3 +303,19 @@ def test_demo_data_shows_a_deputy_standing_in_for_a_thread_approver(db, client):
     page = client.get("/account/deputies/").content.decode()
     assert "Annual leave" in page
     assert ">active<" in page
+
+
+def test_demo_data_shows_decisions_from_the_mail_and_a_reply_to_handle(db, client):
+    """Issue 16: the SAT decisions were given from the mail's link; a reply the tool could
+    not read waits in the deployment coordinator's queue, once however often loaded."""
+    call_command("load_demo")
+    call_command("load_demo")
+    assert Decision.objects.filter(kind="sat", channel="mail_link").exists()
+    [waiting] = InboundMail.objects.all()
+    assert waiting.status == "queued"
+    assert waiting.request.release.stage == "acceptance"
+    coordinator = Release.objects.get(pk=waiting.request.release_id).assignments.get(
+        party__name="ITSM Deployment Coordinator"
+    )
+    client.force_login(coordinator.user)
+    assert "Fine for us" in client.get(f"/replies/{waiting.pk}/").content.decode()

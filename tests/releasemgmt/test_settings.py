@@ -73,6 +73,7 @@ def test_docker_compose_has_the_whole_stack():
     )
     assert "worker" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
+    assert services["mail-in"]["command"][-1] == "receive_mail"  # replies to decision mails
     for name in ("web", "web2", "migrate", "worker", "beat"):
         env = services[name]["environment"]
         assert env["DJANGO_SETTINGS_MODULE"] == "releasemgmt.settings.production"

@@ -189,6 +189,16 @@ DELEGATIONS = {"deputies:revoke", "deputy-revoke"}
 #: signed token: the login first; another user's token, an altered one or none at all
 #: answer alike (404).
 PERSONAL_LINKS = {"accounts:personal_link": "token"}
+#: The deployment coordinator's queue of replies to decision mails (issue 16): the list,
+#: and each inbound mail by its pk (its raw download, record by hand, dismiss); a
+#: business thread or a developer gets 403 on all of them.
+NO_ARGUMENTS |= {"deployments:replies", "replies"}
+REPLIES = {
+    "deployments:reply",
+    "deployments:reply_raw",
+    "deployments:reply_record",
+    "deployments:reply_dismiss",
+}
 #: Downloads of a file kept for a release, named by its kind and id.
 FILES = {"download", "api-download"}
 #: Reference data (Table 4-1) and per-application pages, the same for every thread.
@@ -304,8 +314,7 @@ SHARED |= {
 
 def category(route: Route) -> str | None:
     """admin, list, release, object, rfc, meeting, file, shared, personal, message,
-    delegation, link, feed,
-    window, ci_item or package;
+    delegation, link, feed, window, ci_item, reply or package;
     None for a pattern nobody classified."""
     if route.namespace == "admin":
         return "admin"
@@ -336,6 +345,8 @@ def category(route: Route) -> str | None:
         return "window"
     if route.name in CI_ITEMS and arguments == {"pk"}:
         return "ci_item"
+    if route.name in REPLIES and arguments == {"pk"}:
+        return "reply"
     if route.name in PACKAGES and arguments == {"pk", *PACKAGES[route.name]}:
         return "package"
     if arguments == {FEEDS.get(route.name)}:

@@ -52,10 +52,13 @@ from aftercare.models import ImprovementAction
 from changes import forms as change_forms
 from changes import services as change_services
 from changes.models import CabDecision, CabMeeting, RfC
+from deployments import replies
 from deployments.conflicts import conflicts_of, installation_window
+from deployments.decision_links import DecisionLinkForm
 from deployments.forms import DecisionForm, MassNotificationForm, PlanRevisionForm
 from deployments.package_forms import PackageForm, PackageReleaseForm
-from deployments.services import packages
+from deployments.reply_views import DismissReplyForm, RecordReplyForm
+from deployments.services import decision_requests, packages
 from dsl import configuration
 from dsl.environment_forms import (
     ApplicationChangeForm,
@@ -1414,6 +1417,30 @@ def _pages():
         {"score": "Score (0 to 10)"},
         where=_personal_link,
     )
+    pages["decision from the mail"] = Page(
+        "cust",
+        "acceptance",
+        "",
+        static(verdict="go", business_thread="a3-cust"),
+        lambda w, r: form_fields(DecisionLinkForm(target=_decision_request(w))),
+        where=_decision_link,
+    )
+    pages["reply recorded by hand"] = Page(
+        "rm",  # the coordinator submitted the report: the release manager records
+        "acceptance",
+        "",
+        static(business_thread="a3-cust", verdict="go", decided_by_name="Carla Cust"),
+        lambda w, r: form_fields(RecordReplyForm(mail=_queued_reply(w))),
+        where=lambda w: f"/replies/{_queued_reply(w).pk}/record/",
+    )
+    pages["reply dismissed"] = Page(
+        "dc",
+        None,
+        "",
+        static(reason="Spam"),
+        lambda w, r: form_fields(DismissReplyForm()),
+        where=lambda w: f"/replies/{_queued_reply(w).pk}/dismiss/",
+    )
     pages.update(_change_pages())
     pages.update(_planning_pages())
     pages.update(_type_pages())
@@ -1428,6 +1455,28 @@ def _personal_link(world) -> str:
     if not hasattr(world, "survey_token"):
         world.survey_token = personal_links.issue(world.cast.cust, "satisfaction", survey)[1]
     return personal_links.path_of(world.survey_token)
+
+
+def _decision_request(world):
+    return decision_requests.request_for(world.release("acceptance"), "psat")
+
+
+def _decision_link(world) -> str:
+    """A personal link of the pSAT report's decision request, mailed to the thread's user."""
+    if not hasattr(world, "decision_token"):
+        request = _decision_request(world)
+        world.decision_token = personal_links.issue(world.cast.cust, "decision", request)[1]
+    return personal_links.path_of(world.decision_token)
+
+
+def _queued_reply(world):
+    """A reply to the pSAT report's request, from an unknown sender: queued."""
+    address = decision_requests.reply_address(_decision_request(world))
+    raw = (
+        f"From: someone@elsewhere.example\r\nTo: {address}\r\nSubject: Re: pSAT\r\n"
+        "Message-ID: <hostile@example.org>\r\n\r\nGO\r\n"
+    ).encode()
+    return replies.receive(raw)
 
 
 def _master_data_pages() -> dict:
@@ -2343,6 +2392,16 @@ INBOX_QUERIES = [
     ("page=99999999999999999999", "page"),
     ("page=-1", "page"),
 ]
+
+
+@pytest.mark.parametrize(
+    "query", ["status=%00", "status=ab%0Acd", "status=%ED%A0%80", "status=" + "q" * 5000]
+)
+def test_the_replies_queue_refuses_hostile_filters_naming_the_field(world, query):
+    """The coordinator's queue of replies (issue 16): its one filter refused on its field."""
+    response = _api_client(world.cast.dc).get(f"/api/v1/replies/?{query}")
+    assert response.status_code == 400
+    assert "status" in response.json()
 
 
 @pytest.mark.parametrize(("query", "field"), INBOX_QUERIES)

@@ -23,6 +23,7 @@ from django.utils.html import escape
 
 from changes import services as changes
 from changes.models import RfC
+from deployments import replies
 from deployments.services import mass_notifications
 from deployments.services import packages as release_packages
 from dsl import configuration, subscribers
@@ -600,3 +601,24 @@ def test_another_user_s_personal_link_answers_as_a_missing_one(route, world, cli
     assert reached.status_code == 200
     assert world.theirs.identifier in reached.content.decode()
     assert Survey.objects.get(pk=survey.pk).answered_at is None
+
+
+@pytest.mark.parametrize("route", of("reply"), ids=ids)
+def test_a_reply_in_the_coordinators_queue_is_closed_to_threads_and_developers(
+    route, world, client
+):
+    """An inbound mail names a release and carries a thread's words: the deployment
+    coordinator's and the release manager's only (403 to anyone else, on every method)."""
+    kept = replies.receive(
+        b"From: someone@elsewhere.example\r\nTo: decide+1.x@replies.localhost\r\n"
+        b"Subject: Confidential transit rules\r\nMessage-ID: <iso@example.org>\r\n\r\nGO\r\n"
+    )
+    path = route.path(pk=kept.pk)
+    for user in world.outsiders:
+        client.force_login(user)
+        for method in methods(route):
+            response = send(client, method, path)
+            assert response.status_code in (403, 405), (user, method, path, response.status_code)
+            assert "Confidential" not in response.content.decode(errors="replace")
+    client.force_login(world.people.cast.dc)
+    assert client.get(path).status_code in (200, 405)

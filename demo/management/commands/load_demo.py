@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from changes.loader import load_change_models
 from changes.models import CabMeeting
-from deployments.models import ReleasePackage
-from deployments.services import packages, reminders
+from deployments import replies
+from deployments.models import Decision, ReleasePackage
+from deployments.services import decision_requests, packages, reminders
 from dsl import configuration, library
 from dsl.models import Archive, CITask
 from kpis import facts
@@ -240,6 +241,7 @@ class Command(BaseCommand):
         self._configuration(users["configuration-manager"])
         self._satisfaction(apps)
         self._deputy(User, users, today)
+        self._replies()
         aftercare_walks.walk_aftercare(users)
         # the history was dated back after its events: the KPI facts counted again
         facts.recount()
@@ -280,6 +282,29 @@ class Command(BaseCommand):
             ends=today + datetime.timedelta(days=14),
             reason="Annual leave",
         )
+
+    def _replies(self):
+        """A reply to the pSAT report of the release in acceptance, from the thread's
+        shared mailbox (no user of the tool): it waits in the deployment coordinator's
+        queue at /replies/ (issue 16). Its Message-ID keeps it one mail however often the
+        demo is loaded."""
+        release = (
+            Release.objects.filter(stage="acceptance", test_reports__kind="psat")
+            .order_by("id")
+            .first()
+        )
+        request = release and decision_requests.request_for(release, Decision.Kind.PSAT)
+        if request is None:
+            return
+        raw = (
+            "From: A3 team mailbox <a3-team@taxud.example>\r\n"
+            f"To: {decision_requests.reply_address(request)}\r\n"
+            f"Subject: Re: [{release.identifier}] pSAT report: your GO/NOGO is awaited\r\n"
+            "Message-ID: <demo-reply-1@taxud.example>\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            "Fine for us, you can go ahead.\r\n\r\n> Decide from this e-mail\r\n"
+        ).encode()
+        replies.receive(raw)
 
     def _satisfaction(self, apps):
         """The survey after closure of ICS 2.0.4 (its closure asked its thread's users and
