@@ -129,15 +129,17 @@ def _refresh_facts(ids) -> int:
     return len(rows)
 
 
-def refresh(release_ids) -> int:
-    """Work out the facts and the flow samples of these releases again and store them
-    (after ``refresh_waits`` when activities changed: the samples read the waits)."""
+def refresh(release_ids, *, flow: bool = False) -> int:
+    """Work out the facts of these releases again and store them; with ``flow``, their
+    flow samples too (after ``refresh_waits`` when activities changed: the samples read
+    the waits)."""
     ids = sorted(set(release_ids))
     if not ids:
         return 0
     done = _refresh_facts(ids)
-    # after the facts' upsert: its row locks serialise two refreshes of one release
-    flow_counts.refresh(ids)
+    if flow:
+        # after the facts' upsert: its row locks serialise two refreshes of one release
+        flow_counts.refresh(ids)
     return done
 
 

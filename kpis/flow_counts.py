@@ -110,7 +110,7 @@ def threads_of(ids) -> dict[int, str]:
     assigned = Assignment.objects.filter(party__kind=Party.Kind.BUSINESS_THREAD)
     if ids is not None:
         assigned = assigned.filter(release_id__in=ids)
-    for release, party in assigned.values_list("release_id", "party_id").distinct():
+    for release, party in assigned.values_list("release_id", "party_id").order_by().distinct():
         found[release].append(party)
     return {release: ",".join(map(str, sorted(parties))) for release, parties in found.items()}
 

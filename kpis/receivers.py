@@ -20,21 +20,12 @@ from satisfaction.models import Survey
 
 from . import facts
 
-#: the records of other rooms whose rows say something the KPIs or the flow count of
-#: their release (a decision's wait, an RfC's authorisation, a failed installation, the
-#: threads it affects)
-COUNTED_RECORDS = (
-    Incident,
-    Lesson,
-    PostReleaseReview,
-    ChecklistItem,
-    Survey,
-    StageChange,
-    Decision,
-    RfC,
-    InstallationReport,
-    Assignment,
-)
+#: the records of other rooms whose rows say something the KPIs count of their release
+COUNTED_RECORDS = (Incident, Lesson, PostReleaseReview, ChecklistItem, Survey, StageChange)
+#: the records whose rows the flow measures (a decision's wait, an RfC's authorisation, a
+#: failed installation, the threads a release affects); the stage moves and activities
+#: come with ``release_moved`` and ``activity_done``
+MEASURED_RECORDS = (Decision, RfC, InstallationReport, Assignment)
 
 
 def _release_deleted(kwargs) -> bool:
@@ -45,23 +36,26 @@ def _release_deleted(kwargs) -> bool:
 
 @receiver(post_save, sender=Release, dispatch_uid="kpis_release_saved")
 def _release_saved(sender, instance, raw=False, **kwargs):
-    """A release created or changed (its type, application, planned date)."""
+    """A release created (it enters the planning) or changed (its type, application,
+    planned date)."""
     if not raw:
-        facts.refresh([instance.pk])
+        facts.refresh([instance.pk], flow=kwargs.get("created", False))
 
 
 @receiver(release_moved, dispatch_uid="kpis_release_moved")
 def _release_moved(sender, *, release, transition, **kwargs):
     """A stage move (after a new round's reset); a cancelled release no longer overlaps."""
     facts.refresh_waits([release.pk])
-    facts.refresh(facts.neighbours(release) if transition == "cancel" else [release.pk])
+    facts.refresh([release.pk], flow=True)
+    if transition == "cancel":
+        facts.refresh(facts.neighbours(release))
 
 
 @receiver(activities_reset, dispatch_uid="kpis_activities_reset")
 def _activities_reset(sender, *, release, **kwargs):
     """Activities to be done again: their waits go until they are."""
     facts.refresh_waits([release.pk])
-    facts.refresh([release.pk])
+    facts.refresh([release.pk], flow=True)
 
 
 @receiver(installation_date_moved, dispatch_uid="kpis_installation_moved")
@@ -74,7 +68,7 @@ def _activity_done(sender, *, release, code, **kwargs):
     """An activity done: how long it waited, and what it changed of the release's facts
     (RM.1.4 baselines the installation, RM.6.5 puts the release live)."""
     facts.refresh_waits([release.pk])
-    facts.refresh([release.pk])
+    facts.refresh([release.pk], flow=True)
 
 
 @receiver(post_save, sender=Milestone, dispatch_uid="kpis_milestone_saved")
@@ -93,10 +87,10 @@ def _record_changed(sender, instance, raw=False, **kwargs):
     if raw or _release_deleted(kwargs) or instance.release_id is None:
         return
     if Release.objects.filter(pk=instance.release_id).exists():
-        facts.refresh([instance.release_id])
+        facts.refresh([instance.release_id], flow=sender in MEASURED_RECORDS)
 
 
-for _model in COUNTED_RECORDS:
+for _model in COUNTED_RECORDS + MEASURED_RECORDS:
     post_save.connect(_record_changed, sender=_model, dispatch_uid=f"kpis_{_model.__name__}_saved")
     post_delete.connect(
         _record_changed, sender=_model, dispatch_uid=f"kpis_{_model.__name__}_deleted"
