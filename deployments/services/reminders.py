@@ -30,6 +30,7 @@ from releases.selectors import open_now
 
 from ..models import DECISION_ACTIVITY, Reminder
 from ..selectors import decisions_owed_everywhere
+from . import decision_requests
 from .links import activity_link, decision_link
 
 Kind = Reminder.Kind
@@ -186,8 +187,21 @@ def _mail(step: Step, kind: str, today: datetime.date, to_users, *, mail: str) -
         link=step.link,
         by=None,
         to_users=to_users,
-        personal=personal_link(step) if kind != Kind.ESCALATION else None,
+        **_asks(step, kind),
     )
+
+
+def _asks(step: Step, kind: str) -> dict:
+    """What lets the reminded act from the mail, as the request mail did: for a thread's
+    decision its personal link and reply address (issue 16 points 1 and 2); for an
+    activity the personal link its room registered. Nothing on an escalation: the
+    accountable are told, they do not decide."""
+    if kind == Kind.ESCALATION:
+        return {}
+    if step.decision:
+        return decision_requests.mail_options(step.release, step.decision)
+    link = personal_link(step)
+    return {"personal": link} if link else {}
 
 
 def remind(step: Step, kind: str, today: datetime.date) -> bool:

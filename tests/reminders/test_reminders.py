@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from deployments.models import Reminder
-from deployments.services import reminders
+from deployments.services import decision_requests, reminders
 from deployments.tasks import remind_due_steps_task
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication
@@ -116,14 +116,28 @@ def test_the_beat_job_is_scheduled_and_runs_for_a_given_day(settings, cast, psat
     assert remind_due_steps_task.delay(today=due.isoformat()).get() == 0
 
 
-def test_a_reminder_carries_the_personal_link_its_decision_registers(cast, psat_owed):
-    """The seam for deciding from the mail: a purpose registered for a decision kind is
-    attached to its reminders as to the request mail."""
+def test_a_decision_reminder_carries_the_link_and_reply_address_of_its_request(cast, psat_owed):
+    """Reminded of a GO/NOGO, the thread decides from the reminder as from the request
+    mail: the same request's personal link and reply address (issue 16 points 1 and 2)."""
     key = decision_key(psat_owed)
     step = steps_of(psat_owed)[key]
+    reminders.remind_due_steps(today=step.due_date)
+    [reminder] = sent(psat_owed, key)
+    request = decision_requests.request_for(psat_owed, "psat")
+    assert reminder.communication.personal_purpose == decision_requests.PURPOSE
+    assert reminder.communication.personal_target_id == request.pk
+    assert reminder.communication.reply_to == decision_requests.reply_address(request)
+
+
+def test_an_activity_reminder_carries_the_personal_link_its_room_registers(cast, psat_owed):
+    """The seam for the activities' links: a purpose registered for an activity code is
+    attached to its reminders."""
+    steps = steps_of(psat_owed)
+    key = next(k for k, s in steps.items() if not s.decision)
+    step = steps[key]
     saved = dict(reminders.PERSONAL_LINKS)
     try:
-        reminders.register_personal_link("psat")(lambda s: ("decide", s.release))
+        reminders.register_personal_link(step.activity)(lambda s: ("decide", s.release))
         reminders.remind_due_steps(today=step.due_date)
     finally:
         reminders.PERSONAL_LINKS.clear()
