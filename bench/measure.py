@@ -201,6 +201,8 @@ def pages(world) -> list[Page]:
         # the DORA keys and the flow of the process, the page's part loaded on its own
         ("release manager", f"/kpis/flow/{year}"),
         ("release manager", f"/api/v1/kpis/flow/{year}"),
+        ("thread A3/Cust", f"/kpis/flow/{year}"),
+        ("release manager", f"/kpis/flow/{year}&application=ccn"),
     ]
     # The quarterly reviews of the KPIs (seed 002 section 6): the quarters, the last
     # completed one's page (its KPIs, lessons and open actions) and its API.
