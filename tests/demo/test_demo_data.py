@@ -1,5 +1,4 @@
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils import timezone
 
 from aftercare.models import Hypercare, PostReleaseReview
@@ -25,9 +24,7 @@ from releases.models import PolicyBreach, Release, ReleasePolicy
 from satisfaction.models import Survey
 
 
-def test_demo_data_gives_every_party_a_user_and_can_run_twice(db):
-    call_command("load_demo")
-    call_command("load_demo")
+def test_demo_data_gives_every_party_a_user_and_can_run_twice(demo, db):
     for party in Party.objects.all():
         holders = party.group.user_set.count() + sum(
             o.group.user_set.count() for o in party.organisations.all()
@@ -49,9 +46,7 @@ def test_demo_data_gives_every_party_a_user_and_can_run_twice(db):
     assert Release.objects.filter(assignments__party__name="ITSM Deployment Coordinator").exists()
 
 
-def test_demo_data_shows_change_management_through_its_services(db):
-    call_command("load_demo")
-    call_command("load_demo")
+def test_demo_data_shows_change_management_through_its_services(demo, db):
     rfcs = RfC.objects.all()
     assert set(rfcs.values_list("status", flat=True)) == set(RfC.Status.values)
     # every request came through raise_rfc (or RM.2.1's complementary RfC): none was
@@ -89,15 +84,13 @@ def test_demo_data_shows_change_management_through_its_services(db):
     assert {s.rfc.status for s in overlapping} == {"authorised"}
 
 
-def test_a_demo_user_can_log_in(client, db):
-    call_command("load_demo")
+def test_a_demo_user_can_log_in(demo, client, db):
     response = client.post("/login/", {"username": "a3-cust", "password": "demo"})
     assert response.status_code == 302
     assert client.get("/releases/").status_code == 200
 
 
-def test_demo_data_shows_a_living_plan_and_a_phased_deployment(db):
-    call_command("load_demo")
+def test_demo_data_shows_a_living_plan_and_a_phased_deployment(demo, db):
     phased = DeploymentPlan.objects.get(option="phased")
     assert [r.activity for r in phased.revisions.all()] == ["RM.1.3", "RM.3.1", "", "RM.6.7"]
     assert phased.revisions.get(number=3).reason.startswith("DE asked")
@@ -107,9 +100,7 @@ def test_demo_data_shows_a_living_plan_and_a_phased_deployment(db):
     assert all(not missing_items(plan) for plan in DeploymentPlan.objects.all())
 
 
-def test_demo_data_shows_a_release_package_of_two_applications(db, client):
-    call_command("load_demo")
-    call_command("load_demo")
+def test_demo_data_shows_a_release_package_of_two_applications(demo, db, client):
     package = ReleasePackage.objects.get()
     releases = Release.objects.filter(package_member__package=package)
     assert releases.values("application").distinct().count() == 2
@@ -124,8 +115,7 @@ def test_demo_data_shows_a_release_package_of_two_applications(db, client):
         assert release.identifier in page
 
 
-def test_demo_data_shows_release_types_and_policies(db):
-    call_command("load_demo")
+def test_demo_data_shows_release_types_and_policies(demo, db):
     emergency = Release.objects.get(release_type="emergency")
     waived = set(
         emergency.activity_records.filter(status="waived").values_list("activity__code", flat=True)
@@ -138,9 +128,7 @@ def test_demo_data_shows_release_types_and_policies(db):
     assert all("customs" in b.reason for b in breaches)
 
 
-def test_demo_data_shows_baselines_and_the_configuration_managers_tasks(db, client):
-    call_command("load_demo")
-    call_command("load_demo")
+def test_demo_data_shows_baselines_and_the_configuration_managers_tasks(demo, db, client):
     closed = Release.objects.get(application__code="ics", version="2.0.4")
     assert closed.stage == "closed"
     assert closed.baselines.get().items.count() == 2
@@ -157,8 +145,7 @@ def test_demo_data_shows_baselines_and_the_configuration_managers_tasks(db, clie
     assert "Previous baseline" in page
 
 
-def test_demo_data_shows_environments_and_what_runs_where(db, client):
-    call_command("load_demo")
+def test_demo_data_shows_environments_and_what_runs_where(demo, db, client):
     assert Environment.objects.filter(kind="production").count() >= 6
     lines = InstalledVersion.objects.filter(environment__kind="production")
     assert {"RM.6.5", "RM.6.4"} <= set(lines.values_list("activity", flat=True))
@@ -170,8 +157,7 @@ def test_demo_data_shows_environments_and_what_runs_where(db, client):
     assert b"Production" in page.content
 
 
-def test_demo_data_shows_the_dsl_with_archived_and_purged_versions(db, client):
-    call_command("load_demo")
+def test_demo_data_shows_the_dsl_with_archived_and_purged_versions(demo, db, client):
     states = {}
     client.force_login(get_user_model().objects.get(username="configuration-manager"))
     page = client.get("/dsl/ecs/").content.decode()
@@ -184,10 +170,9 @@ def test_demo_data_shows_the_dsl_with_archived_and_purged_versions(db, client):
     assert "sent to DG TAXUD" in page
 
 
-def test_demo_data_shows_the_satisfaction_survey_of_a_closed_release(db, client):
+def test_demo_data_shows_the_satisfaction_survey_of_a_closed_release(demo, db, client):
     """ICS 2.0.4, closed: two answers and one owed, listed on the A3/Cust user's start
     page; the release manager reads the answers and their average."""
-    call_command("load_demo")
     surveys = Survey.objects.filter(release__identifier="ICS-2.0.4")
     assert surveys.filter(answered_at__isnull=False).count() == 2
     assert list(
@@ -200,9 +185,7 @@ def test_demo_data_shows_the_satisfaction_survey_of_a_closed_release(db, client)
     assert ">7.0<" in body
 
 
-def test_demo_data_shows_hypercare_after_go_live(db):
-    call_command("load_demo")
-    call_command("load_demo")
+def test_demo_data_shows_hypercare_after_go_live(demo, db):
     live = Hypercare.objects.get(release__application__code="ecs", release__version="3.2.0")
     assert live.is_open
     assert live.incidents.count() == 2
@@ -212,9 +195,7 @@ def test_demo_data_shows_hypercare_after_go_live(db):
     assert closed.close_reason
 
 
-def test_demo_data_shows_a_review_with_lessons_and_actions(db):
-    call_command("load_demo")
-    call_command("load_demo")
+def test_demo_data_shows_a_review_with_lessons_and_actions(demo, db):
     review = PostReleaseReview.objects.get(
         release__application__code="ecs", release__version="3.2.0"
     )
@@ -225,10 +206,9 @@ def test_demo_data_shows_a_review_with_lessons_and_actions(db):
     assert not PostReleaseReview.objects.filter(release=owed).exists()
 
 
-def test_demo_data_gives_the_kpi_page_eight_quarters_to_show(db):
+def test_demo_data_gives_the_kpi_page_eight_quarters_to_show(demo, db):
     """Every chart of the KPI page has something to show: releases in each of the last
     eight quarters, installed on time and late, rolled back, overlapping (issue 15)."""
-    call_command("load_demo")
     manager = get_user_model().objects.get(username="release-manager")
     last = periods.quarter_of(timezone.localdate()).previous()
     report = kpi_selectors.report(
@@ -253,11 +233,9 @@ def test_demo_data_gives_the_kpi_page_eight_quarters_to_show(db):
     assert flow["cumulative"][-1]["closed"] > flow["cumulative"][0]["closed"]
 
 
-def test_demo_data_holds_the_last_quarters_review_with_its_decisions(db, client):
+def test_demo_data_holds_the_last_quarters_review_with_its_decisions(demo, db, client):
     """The last completed quarter was reviewed (seed 002 section 6): two decisions, one
     improvement action, shown on its page."""
-    call_command("load_demo")
-    call_command("load_demo")
     last = periods.quarter_of(timezone.localdate()).previous()
     review = QuarterlyReview.objects.get(quarter_start=last.start)
     assert review.decisions.count("\n") == 1  # two decisions, one a line
@@ -268,8 +246,7 @@ def test_demo_data_holds_the_last_quarters_review_with_its_decisions(db, client)
     assert "Add the RM.1.4 baseline to the planning checklist" in page
 
 
-def test_demo_users_have_read_and_unread_messages(db, client):
-    call_command("load_demo")
+def test_demo_users_have_read_and_unread_messages(demo, db, client):
     manager = get_user_model().objects.get(username="release-manager")
     mine = Recipient.objects.filter(user=manager)
     assert mine.filter(read_at__isnull=True).count() == 5
@@ -278,8 +255,7 @@ def test_demo_users_have_read_and_unread_messages(db, client):
     assert "5 unread" in client.get("/messages/counts/").content.decode()
 
 
-def test_demo_data_shows_due_dates_reminders_and_an_escalation(db, client):
-    call_command("load_demo")
+def test_demo_data_shows_due_dates_reminders_and_an_escalation(demo, db, client):
     escalated = Reminder.objects.filter(kind=Reminder.Kind.ESCALATION).select_related("release")
     assert {r.release.identifier for r in escalated} == {"NCTS-5.0.10"}
     assert Reminder.objects.filter(kind=Reminder.Kind.BEFORE).exists()
@@ -292,10 +268,9 @@ def test_demo_data_shows_due_dates_reminders_and_an_escalation(db, client):
     assert '<strong class="due-late">late</strong>' in page
 
 
-def test_demo_data_shows_a_deputy_standing_in_for_a_thread_approver(db, client):
+def test_demo_data_shows_a_deputy_standing_in_for_a_thread_approver(demo, db, client):
     """The A3/Cust approver is on leave: their deputy sees the thread's owed decisions on
     the start page, and the deputies page names them."""
-    call_command("load_demo")
     deputy = get_user_model().objects.get(username="a3-cust-deputy")
     client.force_login(deputy)
     start = client.get("/").content.decode()
@@ -305,11 +280,9 @@ def test_demo_data_shows_a_deputy_standing_in_for_a_thread_approver(db, client):
     assert ">active<" in page
 
 
-def test_demo_data_shows_decisions_from_the_mail_and_a_reply_to_handle(db, client):
+def test_demo_data_shows_decisions_from_the_mail_and_a_reply_to_handle(demo, db, client):
     """Issue 16: the SAT decisions were given from the mail's link; a reply the tool could
     not read waits in the deployment coordinator's queue, once however often loaded."""
-    call_command("load_demo")
-    call_command("load_demo")
     assert Decision.objects.filter(kind="sat", channel="mail_link").exists()
     [waiting] = InboundMail.objects.all()
     assert waiting.status == "queued"
