@@ -17,6 +17,7 @@ from django.utils import timezone
 from deployments.services import installation
 from raci import permissions as raci
 from raci.release_types import rule
+from raci.selectors import with_deputies
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
 from releasemgmt.notifications import services as outbox
@@ -441,8 +442,9 @@ def _remind(action, today, kind) -> bool:
 
 
 def _mail(release, *, mail: str, context: dict, to) -> None:
-    """A notice to one person about the release's review, kept in the outbox in the
-    caller's transaction and sent after commit."""
+    """A notice to one person (and their deputy while one stands in, issue 16) about the
+    release's review, kept in the outbox in the caller's transaction and sent after
+    commit."""
     subject, body = render_mail(mail, {"release": release, **context})
     outbox.post(
         release=release,
@@ -453,5 +455,5 @@ def _mail(release, *, mail: str, context: dict, to) -> None:
         body=body,
         link=reverse("aftercare:review", args=[release.identifier]),
         by=None,
-        to_users=[to],
+        to_users=with_deputies([to]),
     )

@@ -20,7 +20,7 @@ from raci import permissions
 from raci.models import Party
 from raci.permissions import Parties
 from raci.release_types import rule
-from raci.selectors import holders_of_party
+from raci.selectors import holders_of_party, with_deputies
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
 from releasemgmt.notifications import services as outbox
@@ -1001,7 +1001,8 @@ def rfc_url(rfc) -> str:
 
 
 def _tell(release, *, mail: str, context: dict, to, by, subject_of: str, link: str) -> None:
-    to = [u for u in to if u.is_active]
+    """Mail ``to`` about an RfC, and the deputy of each while one stands in (issue 16)."""
+    to = with_deputies(u for u in to if u.is_active)
     if not to:
         return
     subject, body = render_mail(mail, {"by": by, **context})

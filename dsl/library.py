@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from raci import permissions
 from raci.permissions import Parties
+from raci.selectors import with_deputies
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
 from releasemgmt.files import open_stream
@@ -47,7 +48,7 @@ def _mail(release, code: str, *, mail: str, context: dict, to_party: str, by, li
         body=body,
         link=link,
         by=by,
-        to_users=party_members(to_party),
+        to_users=with_deputies(party_members(to_party)),
     )
 
 

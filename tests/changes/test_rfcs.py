@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from changes import risk, services
 from changes.models import CabDecision, CabMeeting, RfC, RfCNumber
+from raci import deputies
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.errors import Conflict
 from releasemgmt.notifications.models import Communication
@@ -293,3 +294,16 @@ def test_concurrent_requests_never_share_a_reference(make_user):
     for thread in threads:
         thread.join(timeout=120)
     assert len(set(references)) == 20
+
+
+def test_a_change_manager_s_deputy_gets_a_copy_of_the_rfc_mails(
+    draft, requester, change_manager, make_user
+):
+    """Issue 16: while a deputy stands in, the mails to the principal reach the deputy
+    too, the change management ones as the release ones."""
+    stand_in = make_user("dora")
+    today = timezone.localdate()
+    deputies.name_deputy(by=change_manager, deputy=stand_in, starts=today, ends=today)
+    rfc = services.fire(draft(), "submit", by=requester)
+    told = Communication.objects.get(subject__startswith=f"[{rfc.reference}]")
+    assert {change_manager.username, "dora"} <= {r.user.username for r in told.recipients.all()}
