@@ -7,6 +7,7 @@ its own items from it, which the parties that own them confirm with evidence. On
 from django.conf import settings
 from django.db import models
 
+from deployments.models import Reminder
 from raci.release_types import ReleaseType
 from releasemgmt.files import download_url, sha256_of, validate_upload
 
@@ -114,6 +115,7 @@ class ChecklistItem(models.Model):
         indexes = [
             models.Index(fields=["release", "status"]),
             models.Index(fields=["owner_party", "status", "due_date"]),
+            models.Index(fields=["status", "due_date"]),
         ]
 
     def __str__(self):
@@ -132,6 +134,40 @@ class ChecklistItem(models.Model):
     @property
     def evidence_url(self) -> str:
         return download_url(self) if self.evidence_file else ""
+
+
+class ItemReminder(models.Model):
+    """One reminder or escalation mailed about one Move2Run item owed on one day (issue
+    16 point 3; ``readiness.reminders``): at most one per item, kind and day, written in
+    the transaction that queues its mail, as ``deployments.models.Reminder`` does for the
+    activities and the decisions, whose kinds it shares."""
+
+    Kind = Reminder.Kind
+
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    day = models.DateField()
+    due_date = models.DateField()
+    communication = models.OneToOneField(
+        "notifications.Communication",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="checklist_reminder",
+        help_text="The mail it queued in the outbox.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "kind", "day"], name="one_item_reminder_per_kind_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of item {self.item_id} on {self.day}"
 
 
 # --- the runbook (seed 002 sections 3 and 7.1) ---------------------------------------

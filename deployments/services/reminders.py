@@ -142,13 +142,20 @@ def personal_link(step: Step) -> tuple[str, object] | None:
 
 
 def reminder_kind(step: Step, today: datetime.date) -> str | None:
-    """What is owed today for the step, if anything: a reminder once within the days
-    before its due date (once for that due date), one on the day, and past it an
-    escalation unless one went within ``ESCALATE_EVERY_DAYS``."""
-    days = (step.due_date - today).days
+    """What is owed today for the step, if anything (``kind_owed``)."""
     sent = Reminder.objects.filter(release=step.release, step=step.key)
-    if 0 < days <= step.policy.remind_days_before:
-        if sent.filter(kind=Kind.BEFORE, due_date=step.due_date).exists():
+    return kind_owed(step.due_date, today, step.policy, sent)
+
+
+def kind_owed(due_date: datetime.date, today: datetime.date, policy: DuePolicy, sent) -> str | None:
+    """The rule of every reminder: once within the policy's days before the due date
+    (once for that due date), once on the day, and past it an escalation unless one went
+    within ``ESCALATE_EVERY_DAYS``. ``sent``: the reminders already sent of the one
+    thing owed, rows with a ``kind``, a ``day`` and a ``due_date`` (a Move2Run item's
+    reminders keep theirs in ``readiness``)."""
+    days = (due_date - today).days
+    if 0 < days <= policy.remind_days_before:
+        if sent.filter(kind=Kind.BEFORE, due_date=due_date).exists():
             return None
         return Kind.BEFORE
     if days == 0:

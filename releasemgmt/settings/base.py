@@ -277,6 +277,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deployments.tasks.remind_due_steps_task",
         "schedule": env.float("DUE_REMINDERS_EVERY_SECONDS", default=3600.0),
     },
+    "remind-checklist-items": {
+        "task": "readiness.tasks.remind_checklist_items_task",
+        "schedule": env.float("DUE_REMINDERS_EVERY_SECONDS", default=3600.0),
+    },
     "recount-kpi-facts": {
         "task": "kpis.tasks.recount_kpi_facts_task",
         "schedule": env.float("KPI_RECOUNT_EVERY_SECONDS", default=86400.0),

@@ -18,6 +18,7 @@ from kpis import periods
 from kpis import selectors as kpi_selectors
 from kpis.models import QuarterlyReview
 from raci.models import Party
+from readiness.models import ItemReminder
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Recipient
 from releases.models import PolicyBreach, Release, ReleasePolicy
@@ -266,6 +267,11 @@ def test_demo_data_shows_due_dates_reminders_and_an_escalation(demo, db, client)
     client.force_login(manager)
     page = client.get("/").content.decode()
     assert '<strong class="due-late">late</strong>' in page
+
+
+def test_demo_data_shows_move2run_items_reminded_with_a_link_to_confirm_them(demo, db):
+    reminded = ItemReminder.objects.exclude(kind=ItemReminder.Kind.ESCALATION)
+    assert reminded.filter(communication__personal_purpose="checklist_item").exists()
 
 
 def test_demo_data_shows_a_deputy_standing_in_for_a_thread_approver(demo, db, client):

@@ -21,6 +21,7 @@ from kpis import facts
 from raci import deputies
 from raci.loader import ensure_process_loaded
 from raci.models import Delegation, Organisation, Party
+from readiness import reminders as checklist_reminders
 from releasemgmt.notifications import services as notifications
 from releasemgmt.notifications.models import Recipient
 from releases import planning, policy, services
@@ -247,8 +248,10 @@ class Command(BaseCommand):
         facts.recount()
         # What is owed, with its due date: reminders of what is due soon, and the release
         # manager told of what is late (NCTS 5.0.10's rollback and closure), as the beat
-        # job does every hour.
+        # job does every hour; and the owners of the Move2Run items due soon, each with a
+        # link to confirm theirs.
         reminders.remind_due_steps()
+        checklist_reminders.remind_checklist_items()
         self._read_mail(User)
         self.stdout.write(
             f"Demo data ready: {User.objects.count()} users (password '{PASSWORD}'), "
