@@ -85,6 +85,20 @@ def principals(user) -> dict[int, str]:
     return cached[1]
 
 
+def stood_in_for(deputy_id, principal, when) -> bool:
+    """Whether ``deputy_id`` stood in for ``principal`` at the moment ``when``: what the
+    deputy submitted then, they submitted for the principal, who may not decide on it
+    either (separation of duties, issue 16 point 4)."""
+    day = timezone.localdate(when)
+    return (
+        Delegation.objects.filter(
+            deputy_id=deputy_id, principal=principal, starts__lte=day, ends__gte=day
+        )
+        .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=when))
+        .exists()
+    )
+
+
 def counts_as(user) -> set[int]:
     """The people a user is for separation of duties: themself and, during a delegation,
     each principal (a deputy of Y decides on nothing Y submitted either)."""

@@ -106,7 +106,8 @@ def record_decision(
     that thread, or on its behalf, with evidence, by a party R or A for the activity.
     During a delegation a deputy does either for their principal, and the decision says
     "deputy of" them. Nobody decides on what they submitted themselves, nor a deputy on
-    what their principal submitted (``raci.counts_as``)."""
+    what their principal submitted (``raci.counts_as``), nor a principal on what their
+    deputy submitted for them (``raci.stood_in_for``)."""
     code = DECISION_ACTIVITY[kind]
     release = lock(release)
     if (
@@ -167,6 +168,9 @@ def record_decision(
             )
             + "."
         )
+    uploader = getattr(basis, "uploaded_by_id", None)
+    if uploader not in (None, by.pk) and raci.stood_in_for(uploader, by, basis.uploaded_at):
+        raise PermissionDenied("Nobody decides on what their deputy submitted for them.")
     if on_behalf and not decided_by_name.strip():
         raise ValidationError({"decided_by_name": "Name who decided for the thread."})
     own_name = by.get_full_name() or by.get_username()

@@ -162,6 +162,21 @@ def test_a_deputy_does_not_decide_on_what_they_submitted_as_a_deputy(cast, relea
     cast.ok(cast.decide(cast.cust, release, "psat"), 201)
 
 
+def test_the_principal_does_not_decide_on_what_their_deputy_submitted_for_them(
+    cast, release_at, make_user
+):
+    release = release_at("acceptance")
+    cleo = make_user("cleo", "DG TAXUD A3/Cust")
+    deputies.name_deputy(by=cast.dc, deputy=cleo, starts=days(0), ends=days(1))
+    report = {"kind": "psat", "file": upload()}
+    cast.ok(cast.act(fresh(cleo), release, "submit-test-report", report), 201)
+    on_behalf = {"decided_by_name": "Carla Cust", "evidence": upload()}
+    response = cast.decide(fresh(cast.dc), release, "psat", **on_behalf)
+    assert response.status_code == 403
+    assert "their deputy submitted" in response.json()["detail"]
+    assert not release.decisions.exists()
+
+
 # --- mails ---------------------------------------------------------------------------
 
 
