@@ -174,8 +174,12 @@ def forget(user) -> None:
 
 def may_perform(user, release, code: str) -> bool:
     """May this user perform activity ``code`` (RM.x.y) on this release? True exactly
-    when a party the user holds on the release is R or A for it in Table 4-1."""
-    return perform_codename(code) in granted_codenames(user, release)
+    when a party the user holds on the release is R or A for it in Table 4-1. A deputy
+    allowed only through their principal has it noted for the audit log."""
+    allowed = perform_codename(code) in granted_codenames(user, release)
+    if allowed and principals(user):
+        note_deputising(user, release, deputising_for(user, release, code))
+    return allowed
 
 
 def why_not_perform(release, code: str) -> str:
@@ -243,13 +247,14 @@ def parties_on_release(user, release, *, deputising: bool = True) -> list[Party]
 
 
 def principal_holding(user, release, party) -> int | None:
-    """The principal through whom the user holds ``party`` on the release, when they do
-    not hold it themselves (a deputy of a business thread's user decides for the thread,
-    "deputy of" them)."""
-    if any(p.pk == party.pk for p in parties_on_release(user, release, deputising=False)):
+    """The principal through whom the user holds ``party`` (a party or its id) on the
+    release, when they do not hold it themselves (a deputy of a business thread's user
+    decides for the thread, "deputy of" them)."""
+    party_id = getattr(party, "pk", party)
+    if any(p.pk == party_id for p in parties_on_release(user, release, deputising=False)):
         return None
     for pk in principals(user):
-        held = Assignment.objects.filter(release_id=release.pk, party_id=party.pk).filter(
+        held = Assignment.objects.filter(release_id=release.pk, party_id=party_id).filter(
             Q(user_id=pk) | Q(group__user=pk)
         )
         if held.exists():
@@ -497,8 +502,13 @@ def may_edit_checklist_templates(user) -> bool:
 
 
 def holds_party_on_release(user, release, party_id: int) -> bool:
-    """Does the user hold this party on this release (RM.1.2's assignments)?"""
-    return any(p.pk == party_id for p in parties_on_release(user, release))
+    """Does the user hold this party on this release (RM.1.2's assignments)? A deputy
+    who holds it only through their principal has it noted for the audit log ("deputy
+    of")."""
+    held = any(p.pk == party_id for p in parties_on_release(user, release))
+    if held and principals(user):
+        note_deputising(user, release, principal_holding(user, release, party_id))
+    return held
 
 
 def is_accountable(user, release, code: str) -> bool:

@@ -15,6 +15,7 @@ from deployments.selectors import owed_decisions
 from raci import deputies, selectors
 from raci import permissions as raci
 from raci.models import Activity, Delegation
+from readiness import services as readiness
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Recipient
 from releases import selectors as release_selectors
@@ -175,6 +176,19 @@ def test_the_principal_does_not_decide_on_what_their_deputy_submitted_for_them(
     assert response.status_code == 403
     assert "their deputy submitted" in response.json()["detail"]
     assert not release.decisions.exists()
+
+
+def test_a_deputy_confirming_the_principal_s_move2run_item_is_audited_as_deputy(
+    cast, release_at, make_user
+):
+    release = release_at("authorisation")
+    cleo = make_user("cleo", "DG TAXUD A3/Cust", first_name="Cleo")
+    deputies.name_deputy(by=cast.dc, deputy=cleo, starts=days(0), ends=days(1))
+    item = release.checklist_items.filter(owner_party__name="ITSM Deployment Coordinator")[0]
+    readiness.confirm_item(release, item.pk, by=fresh(cleo), evidence_note="Checked")
+    entry = AuditEntry.objects.filter(object_type="readiness.checklistitem").latest("id")
+    assert entry.actor == cleo
+    assert entry.deputy_of in {cast.dc.get_full_name(), cast.dc.username}
 
 
 # --- mails ---------------------------------------------------------------------------
