@@ -817,10 +817,12 @@ AUDIT_COLUMNS = (
     "changes",
     "actor_name",
     "actor_groups",
+    "deputy_of",
 )
 #: the actor's name and parties as they were: the account's own, as the bench's people are
-#: never renamed (and the page falls back to the account when they are empty)
-AS_THEY_WERE = ("", "")
+#: never renamed (and the page falls back to the account when they are empty); nobody
+#: acted as a deputy
+AS_THEY_WERE = ("", "", "")
 COMMUNICATION_COLUMNS = (
     "id",
     "release",

@@ -205,7 +205,8 @@ def test_the_move2run_checklists_are_measured_with_constant_queries(world):
     assert len(plan) == 5
     rows = measure.run(plan, repeat=2)
     assert measure.unexpected(rows) == []
-    assert all(r.queries <= 14 for r in rows), [(r.page, r.queries) for r in rows]
+    # 15: the one read of the user's delegations per request (issue 16 point 4)
+    assert all(r.queries <= 15 for r in rows), [(r.page, r.queries) for r in rows]
 
 
 def test_the_hypercare_pages_are_measured_and_answer(world):
