@@ -17,8 +17,9 @@ SOURCES = [
     *ROOT.glob("dsl/*.py"),
     *ROOT.glob("satisfaction/*.py"),
     *ROOT.glob("aftercare/*.py"),
+    *ROOT.glob("readiness/*.py"),
 ]
-NAMED = re.compile(r'"(informed|rm_[0-9a-z_]+)"|mail="([0-9a-z_]+)"')
+NAMED = re.compile(r'"(informed|rm_[0-9a-z_]+)"|mail\s*=\s*"([0-9a-z_]+)"')
 
 
 def templates() -> set[str]:
