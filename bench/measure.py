@@ -203,6 +203,11 @@ def pages(world) -> list[Page]:
         ("release manager", f"/api/v1/kpis/flow/{year}"),
         ("thread A3/Cust", f"/kpis/flow/{year}"),
         ("release manager", f"/kpis/flow/{year}&application=ccn"),
+        # acting from the mail (issue 16): what a thread owes with its due dates, the
+        # replies waiting for a hand, the deputies
+        ("thread A3/Cust", "/api/v1/owed/"),
+        ("release manager", "/replies/"),
+        ("release manager", "/account/deputies/"),
     ]
     # The quarterly reviews of the KPIs (seed 002 section 6): the quarters, the last
     # completed one's page (its KPIs, lessons and open actions) and its API.
