@@ -4,16 +4,12 @@ its own process on the test Redis and the test database; the SMTP server is aios
 
 import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.db import connection
 from django.utils import timezone
 
 from deployments.models import MassRecipient
@@ -21,17 +17,13 @@ from deployments.services import mass_notifications
 from deployments.tasks import resume_mass_notifications_task
 from tests.smtp import HoldingSink, free_port
 from tests.waiting import PATIENCE, wait_until
+from tests.workers import celery_workers
 
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the test Redis")
 
 ROOT = Path(__file__).resolve().parents[2]
 HOLD_AT = 119  # the 120th recipient, in the first claim of 200
 STALE_SECONDS = 1  # MASS_NOTIFICATION_STALE_SECONDS of the workers
-
-
-def url_of_the_test_database() -> str:
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
 @pytest.fixture
@@ -48,41 +40,14 @@ def held_sink():
 def start_worker(redis_broker, held_sink, tmp_path):
     """Start `celery worker` processes (prefork, one child) in their own process groups."""
     _, smtp_port = held_sink
-    workers = []
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "releasemgmt.settings.local",
-        "DATABASE_URL": url_of_the_test_database(),
-        "REDIS_URL": redis_broker,
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        "MASS_NOTIFICATION_STALE_SECONDS": str(STALE_SECONDS),
-        "LOG_LEVEL": "WARNING",
-    }
-
-    def start():
-        log = open(tmp_path / f"worker{len(workers)}.log", "wb")  # noqa: SIM115
-        command = [sys.executable, "-m", "celery", "-A", "releasemgmt", "worker"]
-        command += ["--concurrency=1", "--without-gossip", "--without-mingle", "-l", "warning"]
-        worker = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        workers.append(worker)
-        return worker
-
-    yield start
-    held_sink[0].release.set()
-    for worker in workers:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=PATIENCE)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
+    with celery_workers(
+        tmp_path,
+        redis_broker,
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+        MASS_NOTIFICATION_STALE_SECONDS=str(STALE_SECONDS),
+    ) as start:
+        yield start
+        held_sink[0].release.set()
 
 
 def mass_mails(sink):

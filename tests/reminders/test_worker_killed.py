@@ -4,12 +4,9 @@ runs on the test Redis and the test database; the SMTP server is aiosmtpd."""
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -23,15 +20,11 @@ from releasemgmt.notifications.tasks import flush_outbox_task
 from tests.lifecycle import upload
 from tests.smtp import Sink, free_port
 from tests.waiting import PATIENCE, wait_until
+from tests.workers import celery_workers
 
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the test Redis")
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def url_of_the_test_database() -> str:
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
 @pytest.fixture
@@ -46,39 +39,8 @@ def sink():
 @pytest.fixture
 def start_worker(redis_broker, sink, tmp_path):
     """Start `celery worker` processes (prefork, one child) in their own process groups."""
-    workers = []
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "releasemgmt.settings.local",
-        "DATABASE_URL": url_of_the_test_database(),
-        "REDIS_URL": redis_broker,
-        "EMAIL_URL": f"smtp://127.0.0.1:{sink[1]}",
-        "LOG_LEVEL": "WARNING",
-    }
-
-    def start():
-        log = open(tmp_path / f"worker{len(workers)}.log", "wb")  # noqa: SIM115
-        command = [sys.executable, "-m", "celery", "-A", "releasemgmt", "worker"]
-        command += ["--concurrency=1", "--without-gossip", "--without-mingle", "-l", "warning"]
-        worker = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        workers.append(worker)
-        return worker
-
-    yield start
-    for worker in workers:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=PATIENCE)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
+    with celery_workers(tmp_path, redis_broker, EMAIL_URL=f"smtp://127.0.0.1:{sink[1]}") as start:
+        yield start
 
 
 class HeldStep(threading.Thread):
