@@ -19,7 +19,9 @@ lint:
 # The dataset of DESIGN section 8 (10,000 releases, 50,000 RfCs, 500 users, 1,000,000 audit
 # entries) on throwaway PostgreSQL (port 55432), built at 1,000 releases then 10,000; at each
 # size every page and API list: queries, p50/p95 in-process, req/s under load (gunicorn,
-# wrk) as a ratio to a trivial view. Options: make bench ARGS="--no-scale --explain 20"
+# wrk) as a ratio to a trivial view, and the release list on two nodes behind nginx against
+# one. Options: make bench ARGS="--no-scale --explain 20"; both sizes of issue 17 with
+# their profiles: make bench ARGS="--sizes 10000 100000 --profile"
 bench:
 	bash bench/run.sh $(ARGS)
 

@@ -48,13 +48,16 @@ from changes.models import (
     RfCNumber,
 )
 from deployments.models import (
+    Decision,
     DeploymentPhase,
     DeploymentPlan,
+    InstallationPlan,
     PackageMember,
     PlannedComponent,
     PlanRevision,
     PlanRisk,
     ReleasePackage,
+    TestReport,
 )
 from deployments.plan_content import ITEMS, snapshot
 from dsl.models import (
@@ -383,6 +386,8 @@ def grow(world: World, target: int, seed: int = 42) -> float:
         _write_library(world)
     with phase("satisfaction"), transaction.atomic():
         _write_satisfaction(world)
+    with phase("test reports, installation plans, decisions"), transaction.atomic():
+        _write_acceptance(world, random.Random(seed))
     with phase("Move2Run checklists"), transaction.atomic():
         _write_checklists()
     with phase("aftercare"), transaction.atomic():
@@ -394,6 +399,102 @@ def grow(world: World, target: int, seed: int = 42) -> float:
     with phase("ANALYZE"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give
     return time.perf_counter() - start
+
+
+#: the activities whose records say which reports, plans and decisions a release has
+ACCEPTANCE_ACTIVITIES = ("RM.3.3", "RM.4.1", "RM.4.2", "RM.5.1", "RM.5.2")
+#: what a report or plan stands for in the dataset (never read: downloads are not timed)
+PLACEHOLDER = {"sha256": "0" * 64, "size": 1}
+
+
+def _write_acceptance(world: World, rng: random.Random) -> None:
+    """The evidence of RM.4 and RM.5 as the activities' records imply it: a pSAT report
+    once SAT was prepared (RM.3.3), a SAT report after the pSAT decisions (RM.4.1), an
+    installation plan once RM.5.1 is under way; each thread's decision on them when the
+    activity is done, and about half of them while it is still open, so the threads'
+    start pages, ``/approvals/`` and ``/api/v1/owed/`` have what they owe."""
+    if TestReport.objects.exists():
+        return
+    done: dict[int, dict[str, object]] = defaultdict(dict)
+    for release_id, code, status, at in ActivityRecord.objects.filter(
+        activity__code__in=ACCEPTANCE_ACTIVITIES
+    ).values_list("release_id", "activity__code", "status", "performed_at"):
+        if status == ActivityRecord.Status.DONE:
+            done[release_id][code] = at or timezone.now()
+    stages = dict(Release.objects.values_list("id", "stage"))
+    threads: dict[int, list[int]] = defaultdict(list)
+    for release_id, party_id in Assignment.objects.filter(
+        party__kind=Party.Kind.BUSINESS_THREAD
+    ).values_list("release_id", "party_id"):
+        threads[release_id].append(party_id)
+    writer = world.members[Parties.DEPLOYMENT_COORDINATOR][0]
+    now = timezone.now()
+    reports, plans, pending = [], [], []  # pending: (release, kind, done at or None)
+    for release_id in sorted(done.keys() | {k for k, v in stages.items() if v in OWING}):
+        acts, stage = done.get(release_id, {}), stages[release_id]
+        if "RM.3.3" in acts or stage == Stage.ACCEPTANCE:
+            reports.append(_report(release_id, TestReport.Kind.PSAT, writer))
+            pending.append((release_id, Decision.Kind.PSAT, acts.get("RM.4.1")))
+        if "RM.4.1" in acts:
+            reports.append(_report(release_id, TestReport.Kind.SAT, writer))
+            pending.append((release_id, Decision.Kind.SAT, acts.get("RM.4.2")))
+        if "RM.5.1" in acts or stage == Stage.AUTHORISATION:
+            plans.append(
+                InstallationPlan(
+                    release_id=release_id,
+                    version=1,
+                    release_notes="What changes, for whom, and how to go back.",
+                    planned_start=acts.get("RM.5.1", now),
+                    file="documents/bench/installation-plan.pdf",
+                    uploaded_by=writer,
+                    **PLACEHOLDER,
+                )
+            )
+            pending.append((release_id, Decision.Kind.INSTALLATION_PLAN, acts.get("RM.5.1")))
+            if "RM.5.1" in acts:
+                pending.append((release_id, Decision.Kind.AUTHORISATION, acts.get("RM.5.2")))
+    TestReport.objects.bulk_create(reports, batch_size=5000)
+    InstallationPlan.objects.bulk_create(plans, batch_size=5000)
+    basis = {(r.release_id, r.kind): r for r in reports}
+    basis.update({(p.release_id, "plan"): p for p in plans})
+    decisions = []
+    for release_id, kind, decided in pending:
+        for party_id in threads[release_id]:
+            if decided is None and rng.random() < 0.5:
+                continue  # this thread still owes it
+            on = {}
+            if kind in (Decision.Kind.PSAT, Decision.Kind.SAT):
+                on["test_report"] = basis[(release_id, kind)]
+            else:
+                on["installation_plan"] = basis[(release_id, "plan")]
+            decisions.append(
+                Decision(
+                    release_id=release_id,
+                    kind=kind,
+                    business_thread_id=party_id,
+                    verdict=Decision.Verdict.GO,
+                    decided_by_name="Head of unit",
+                    decided_at=decided or now,
+                    recorded_by=writer,
+                    **on,
+                )
+            )
+    Decision.objects.bulk_create(decisions, batch_size=5000)
+
+
+#: the stages in which a thread may owe a decision on a report or plan
+OWING = (Stage.ACCEPTANCE, Stage.AUTHORISATION)
+
+
+def _report(release_id: int, kind: str, writer) -> TestReport:
+    return TestReport(
+        release_id=release_id,
+        kind=kind,
+        summary="All test cases passed but two minor ones.",
+        file=f"documents/bench/{kind}-report.pdf",
+        uploaded_by=writer,
+        **PLACEHOLDER,
+    )
 
 
 def _write_checklists() -> None:

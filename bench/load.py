@@ -13,6 +13,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,9 +58,9 @@ def free_port() -> int:
 class Server:
     """gunicorn serving the app with ``bench_settings``; a context manager."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, port: int | None = None):
         self.workers = workers
-        self.port = int(os.environ.get("BENCH_HTTP_PORT") or free_port())
+        self.port = port or int(os.environ.get("BENCH_HTTP_PORT") or free_port())
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
 
@@ -156,6 +157,24 @@ class Server:
             p99=report["p99_us"] / 1000,
             errors=errors,
         )
+
+
+@contextmanager
+def balanced(nodes: int, workers: int):
+    """``nodes`` gunicorn servers of ``workers`` sync workers each on loopback behind
+    Debian's nginx with the production template (deploy/nginx.conf.template, rendered as
+    tests/faults/test_two_nodes.py renders it); yields a Server-like object whose ``base``
+    is nginx's. Sessions live in the database, so a cookie works on every node."""
+    from tests import served
+
+    scratch = Path(tempfile.mkdtemp(prefix="bench-nodes-"))
+    with ExitStack() as stack:
+        servers = [stack.enter_context(Server(workers, free_port())) for _ in range(nodes)]
+        url, _ = stack.enter_context(served.balancing([s.base for s in servers], scratch))
+        front = Server(workers)
+        front.base = url
+        yield front
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _wrk(url: str, cookie: str, seconds: float, connections: int) -> dict:

@@ -27,6 +27,15 @@ def main() -> None:
         default=True,
         help="measure at 1,000 releases first, then grow (default: on)",
     )
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="measure at each of these sizes, smallest first, growing the dataset between "
+        "them, and compare the smallest with the largest (e.g. --sizes 10000 100000; "
+        "overrides --releases and --scale)",
+    )
     parser.add_argument("--repeat", type=int, default=50, help="timed requests per page")
     parser.add_argument(
         "--load",
@@ -38,6 +47,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument(
+        "--nodes",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="with --load: the release list's req/s through nginx on one node, then on two "
+        "nodes of --workers each (default: on)",
+    )
+    parser.add_argument(
         "--explain",
         type=float,
         metavar="MS",
@@ -45,6 +61,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--queries", action="store_true", help="list every page's queries (abbreviated)"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the pages measured under load with a sampling profiler and print where "
+        "their time goes (SQL, ORM, templates, DRF, the product's own code)",
     )
     parser.add_argument(
         "--skip",
@@ -77,6 +99,8 @@ def main() -> None:
     world = dataset.World()
     print(f"users, applications, organisations, subscribers: {time.perf_counter() - start:.1f} s")
     steps = [1_000, args.releases] if args.scale and args.releases > 1_000 else [args.releases]
+    if args.sizes:
+        steps = sorted(set(args.sizes))
     results = {}
     for target in steps:
         built = dataset.grow(world, target)
@@ -132,6 +156,10 @@ def main() -> None:
                 print(f"\n--- {row.persona} {row.page}: {row.queries} queries")
                 for ms, sql in row.sql:
                     print(f"  {ms:5.0f} ms  " + (sql if len(sql) <= 140 else sql[:137] + "..."))
+        if args.load and args.nodes:
+            print_nodes(load, plan, args)
+        if args.profile:
+            print_profiles(plan, args.repeat)
         if args.explain is not None:
             for row in rows:
                 if row.slowest_ms >= args.explain:
@@ -142,6 +170,47 @@ def main() -> None:
         print()
         print(compare(results))
     print(f"\n{_load_average()} at the end (other work on the machine skews every figure)")
+
+
+#: the page the scale-out is measured on (issue 17: two nodes against one)
+NODES_PAGE = "/releases/"
+
+
+def print_nodes(load, plan, args) -> None:
+    """The release list as the release manager through nginx: one node, then two nodes of
+    the same size. Two nodes can only beat one where the machine has cores to spare and the
+    database keeps up; the CPU count and load average are printed with it."""
+    page = next(p for p in plan if p.path == NODES_PAGE and p.load)
+    cookie = load.session_cookie(page.user)
+    rates = {}
+    for nodes in (1, 2):
+        with load.balanced(nodes, args.workers) as front:
+            if front.status(page.path, cookie) != 200:
+                raise RuntimeError(f"{page.path} through nginx did not answer 200")
+            rates[nodes] = front.load(page.path, cookie, args.seconds, 2 * args.connections)
+    one, two = rates[1], rates[2]
+    print(
+        f"\n{NODES_PAGE} ({page.persona}) through nginx, {2 * args.connections} connections, "
+        f"{args.workers} workers a node, {os.cpu_count()} cores, {_load_average()}:\n"
+        f"  one node  {one.rps:7.1f} req/s  p50 {one.p50:6.1f} ms  p99 {one.p99:6.1f} ms"
+        f"  errors {one.errors}\n"
+        f"  two nodes {two.rps:7.1f} req/s  p50 {two.p50:6.1f} ms  p99 {two.p99:6.1f} ms"
+        f"  errors {two.errors}\n"
+        f"  two nodes / one: {two.rps / one.rps:.2f}"
+    )
+
+
+def print_profiles(plan, repeat: int) -> None:
+    """The sampling profile of each page measured under load (the main pages): the share
+    of each kind of work, and the product's functions that take the most (ms a request,
+    their callees included)."""
+    import sampling
+
+    print(f"\nwhere the time goes ({repeat} requests per page, sampled every 0.5 ms):")
+    for page in plan:
+        if page.load:
+            found = sampling.profile(page.user, page.path, repeat)
+            print(f"{page.persona:<15} {page.path[:45]:<45} {found.ms:6.1f} ms  {found.summary()}")
 
 
 def _load_average() -> str:
