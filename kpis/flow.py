@@ -25,9 +25,11 @@ of releases into each stage, month by month.
 The lengths and counts are read from the samples the process events keep
 (``kpis.flow_counts``, one row per measured event). Up to ``EXACT_UP_TO`` samples the
 medians and percentiles are exact (PostgreSQL's ``percentile_cont``; on the embedded
-SQLite the same worked out in Python over the newest ``FALLBACK_ROWS``). Beyond, for a
-reader who sees every release, they are estimated from the monthly histograms
-(``kpis.FlowCount``, ``PER_OCTAVE`` buckets per doubling of the length): within
+SQLite the same worked out in Python over the newest ``FALLBACK_ROWS``). Beyond, when
+one of the monthly histograms (``kpis.FlowCount``, a ``Cut``: every release, one
+thread's, one application's or one type's) holds exactly the releases of the reader and
+the slices, they are estimated from it (``PER_OCTAVE`` buckets per doubling of the
+length): within
 ``RELATIVE_ERROR`` of the exact figure, at a cost that does not grow with the number of
 releases. Counts are always exact.
 """
@@ -35,6 +37,7 @@ releases. Counts are always exact.
 import datetime
 import math
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
@@ -82,6 +85,33 @@ WORKING = [
     Stage.CONFORMANCE,
     Stage.CLOSED,
 ]
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Which histograms of ``kpis.FlowCount`` to read: every release's (all empty), one
+    business thread's, one application's or one release type's (one at most)."""
+
+    thread: int = 0
+    application: int = 0
+    release_type: str = ""
+
+    def counts(self):
+        return FlowCount.objects.filter(
+            thread=self.thread, application=self.application, release_type=self.release_type
+        )
+
+    def samples(self, measures):
+        """The samples counted in these histograms."""
+        found = _samples(measures, None)
+        if self.thread:
+            assigned = Assignment.objects.filter(party_id=self.thread).values("release_id")
+            found = found.filter(release_id__in=assigned)
+        if self.application:
+            found = found.filter(application=self.application)
+        if self.release_type:
+            found = found.filter(release_type=self.release_type)
+        return found
 
 
 class PercentileCont(Aggregate):
@@ -170,25 +200,16 @@ def _samples(measures, scope):
     return found if scope is None else found.filter(release__in=scope)
 
 
-def _thread_samples(measures, thread: int):
-    found = _samples(measures, None)
-    if thread:
-        assigned = Assignment.objects.filter(party_id=thread).values("release_id")
-        found = found.filter(release_id__in=assigned)
-    return found
-
-
-def histograms(measures, period, thread: int) -> dict:
-    """Per (measure, key): the count per bucket of the samples of ``period`` (of every
-    release, or of one thread's), from the monthly histograms and, for the days of a
-    custom range outside whole months, the samples themselves. One or two queries."""
+def histograms(measures, period, cut: Cut) -> dict:
+    """Per (measure, key): the count per bucket of the samples of ``period`` counted in
+    ``cut``'s histograms, from the monthly histograms and, for the days of a custom range
+    outside whole months, the samples themselves. One or two queries."""
     months, edges = whole_months(period)
     found: dict = defaultdict(Counter)
     if months:
         rows = (
-            FlowCount.objects.filter(
-                thread=thread, measure__in=measures, month__gte=months[0], month__lte=months[1]
-            )
+            cut.counts()
+            .filter(measure__in=measures, month__gte=months[0], month__lte=months[1])
             .values("measure", "key", "bucket")
             .annotate(total=Sum("n"))
             .order_by()
@@ -200,7 +221,7 @@ def histograms(measures, period, thread: int) -> dict:
         for start, end in edges:
             within |= Q(ended_at__gte=start, ended_at__lt=end)
         rows = (
-            _thread_samples(measures, thread)
+            cut.samples(measures)
             .filter(within)
             .values("measure", "key", "bucket")
             .annotate(total=Count("id"))
@@ -215,7 +236,7 @@ def exact(measures, period, scope, counted=None) -> dict:
     """Per (measure, key): how many samples ended in ``period``, and the median and 85th
     percentile of their lengths in hours, worked out over the samples (one query)."""
     start, end = period.moments()
-    samples = _samples(measures, scope) if counted is None else _thread_samples(measures, counted)
+    samples = _samples(measures, scope) if counted is None else counted.samples(measures)
     samples = samples.filter(ended_at__gte=start, ended_at__lt=end)
     if connection.vendor == "postgresql":
         rows = (
@@ -255,9 +276,9 @@ def exact(measures, period, scope, counted=None) -> dict:
 
 def summary(measures, period, scope, counted) -> dict:
     """Per (measure, key): n, median and 85th percentile (hours) of ``period``, exact up to
-    ``EXACT_UP_TO`` samples, estimated beyond from the histograms ``counted`` (0: every
-    release, a thread's party id: its releases) when they hold the reader's releases
-    (None: they do not, the samples of ``scope`` are read)."""
+    ``EXACT_UP_TO`` samples, estimated beyond from the histograms ``counted`` (a ``Cut``)
+    when they hold the reader's releases (None: they do not, the samples of ``scope`` are
+    read)."""
     if counted is not None:
         found = histograms(measures, period, counted)
         if sum(n for buckets in found.values() for n in buckets.values()) > EXACT_UP_TO:
@@ -431,7 +452,8 @@ def cumulative_flow(scope, quarters, counted=None) -> list[dict]:
     end = quarters[-1].end
     if counted is not None:
         rows = (
-            FlowCount.objects.filter(thread=counted, measure="entered", month__lte=end)
+            counted.counts()
+            .filter(measure="entered", month__lte=end)
             .values("month", "key")
             .annotate(total=Sum("n"))
             .order_by()

@@ -117,10 +117,15 @@ def threads_of(ids) -> dict[int, str]:
 
 def _samples_of(ids) -> list[FlowSample]:
     threads = threads_of(ids)
-    return [_sample(*row, threads=threads.get(row[0], "")) for row in _measured(ids)]
+    releases = Release.objects.all() if ids is None else Release.objects.filter(pk__in=ids)
+    rows = releases.values_list("pk", "application_id", "release_type")
+    kinds = {pk: (application, kind) for pk, application, kind in rows}
+    return [
+        _sample(*row, threads=threads.get(row[0], ""), of=kinds[row[0]]) for row in _measured(ids)
+    ]
 
 
-def _sample(release, measure, key, begin, end, *, threads: str) -> FlowSample:
+def _sample(release, measure, key, begin, end, *, threads: str, of: tuple) -> FlowSample:
     seconds = None
     if begin is not None and measure not in COUNTED:
         seconds = (end - begin).total_seconds()
@@ -133,6 +138,8 @@ def _sample(release, measure, key, begin, end, *, threads: str) -> FlowSample:
         seconds=seconds,
         bucket=bucket_of(seconds),
         threads=threads,
+        application=of[0],
+        release_type=of[1],
     )
 
 
@@ -144,16 +151,27 @@ def _identity(sample) -> tuple:
         sample.ended_at,
         sample.seconds,
         sample.threads,
+        sample.application,
+        sample.release_type,
     )
 
 
+def _slices(threads: str, application: int, release_type: str):
+    """The histograms (thread, application, release type) a sample counts in: every
+    release's, each of its threads', its application's and its type's."""
+    yield 0, 0, ""
+    for thread in filter(None, threads.split(",")):
+        yield int(thread), 0, ""
+    yield 0, application, ""
+    yield 0, 0, release_type
+
+
 def _cells(samples) -> Counter:
-    """The histogram cells the samples count in: every release's, and each thread's."""
+    """The histogram cells the samples count in."""
     found = Counter()
     for s in samples:
-        found[(0, s.measure, s.month, s.key, s.bucket)] += 1
-        for thread in filter(None, s.threads.split(",")):
-            found[(int(thread), s.measure, s.month, s.key, s.bucket)] += 1
+        for cut in _slices(s.threads, s.application, s.release_type):
+            found[(*cut, s.measure, s.month, s.key, s.bucket)] += 1
     return found
 
 
@@ -164,10 +182,13 @@ def _add(delta: Counter) -> None:
     if not rows:
         return
     table = FlowCount._meta.db_table
-    columns = f"thread, measure, month, {connection.ops.quote_name('key')}, bucket"
+    columns = (
+        f"thread, application, release_type, measure, month, {connection.ops.quote_name('key')}, "
+        "bucket"
+    )
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} ({columns}, n) VALUES (%s, %s, %s, %s, %s, %s) "
+            f"INSERT INTO {table} ({columns}, n) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
             f"ON CONFLICT ({columns}) DO UPDATE SET n = {table}.n + excluded.n",
             rows,
         )
@@ -195,15 +216,16 @@ def _histograms_of_samples() -> Counter:
     """The histograms the kept samples make, grouped by the database where it can."""
     found = Counter()
     rows = (
-        FlowSample.objects.values("threads", "measure", "month", "key", "bucket")
+        FlowSample.objects.values(
+            "threads", "application", "release_type", "measure", "month", "key", "bucket"
+        )
         .annotate(n=Count("id"))
         .order_by()
     )
     for r in rows:
         cell = (r["measure"], r["month"], r["key"], r["bucket"])
-        found[(0, *cell)] += r["n"]
-        for thread in filter(None, r["threads"].split(",")):
-            found[(int(thread), *cell)] += r["n"]
+        for cut in _slices(r["threads"], r["application"], r["release_type"]):
+            found[(*cut, *cell)] += r["n"]
     return found
 
 
@@ -223,7 +245,16 @@ def recount() -> int:
     cells = _histograms_of_samples()
     FlowCount.objects.bulk_create(
         [
-            FlowCount(thread=c[0], measure=c[1], month=c[2], key=c[3], bucket=c[4], n=n)
+            FlowCount(
+                thread=c[0],
+                application=c[1],
+                release_type=c[2],
+                measure=c[3],
+                month=c[4],
+                key=c[5],
+                bucket=c[6],
+                n=n,
+            )
             for c, n in cells.items()
         ],
         batch_size=5000,
@@ -239,7 +270,7 @@ def differences() -> list[str]:
     found += [f"flow sample recounted, not kept: {s}" for s in (recounted - kept)]
     histograms = Counter(
         {
-            (c.thread, c.measure, c.month, c.key, c.bucket): c.n
+            (c.thread, c.application, c.release_type, c.measure, c.month, c.key, c.bucket): c.n
             for c in FlowCount.objects.exclude(n=0)
         }
     )

@@ -144,6 +144,9 @@ class FlowSample(models.Model):
     bucket = models.SmallIntegerField(default=0)
     #: the ids of the release's business threads it was counted for, comma-separated
     threads = models.CharField(max_length=500, blank=True)
+    #: the release's application (its id) and type, the other slices it is counted for
+    application = models.IntegerField(default=0)
+    release_type = models.CharField(max_length=20, blank=True)
 
     class Meta:
         indexes = [
@@ -158,21 +161,31 @@ class FlowSample(models.Model):
 class FlowCount(models.Model):
     """How many samples of one measure and key ended in one month with a length in one
     bucket: the histograms the flow figures are read from when the reader sees every
-    release, or only its own releases for a business thread (RM.1.2 assignments), so that
-    the cost of a year does not grow with the number of releases."""
+    release, or only its own releases for a business thread (RM.1.2 assignments), or the
+    page is sliced by one thread, application or release type, so that the cost of a year
+    does not grow with the number of releases. Each row counts one slice at most: every
+    release (all three empty), one thread's, one application's or one type's."""
 
     month = models.DateField()
     measure = models.CharField(max_length=12)
     key = models.CharField(max_length=100, blank=True)
     #: the business thread (its party id) whose releases are counted; 0: every release
     thread = models.IntegerField(default=0)
+    #: the application (its id) whose releases are counted; 0: any
+    application = models.IntegerField(default=0)
+    #: the release type counted; "": any
+    release_type = models.CharField(max_length=20, blank=True)
     bucket = models.SmallIntegerField()
     n = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["thread", "measure", "month", "key", "bucket"], name="flow_count_unique"
+                fields=[
+                    *("thread", "application", "release_type"),
+                    *("measure", "month", "key", "bucket"),
+                ],
+                name="flow_count_unique",
             )
         ]
 

@@ -19,6 +19,7 @@ from releases.signals import (
 from satisfaction.models import Survey
 
 from . import facts
+from .models import FlowSample
 
 #: the records of other rooms whose rows say something the KPIs count of their release
 COUNTED_RECORDS = (Incident, Lesson, PostReleaseReview, ChecklistItem, Survey, StageChange)
@@ -37,9 +38,15 @@ def _release_deleted(kwargs) -> bool:
 @receiver(post_save, sender=Release, dispatch_uid="kpis_release_saved")
 def _release_saved(sender, instance, raw=False, **kwargs):
     """A release created (it enters the planning) or changed (its type, application,
-    planned date)."""
+    planned date). Its flow samples are worked out again when it is new or its type is
+    no longer theirs (they are counted in the histograms of its type)."""
     if not raw:
-        facts.refresh([instance.pk], flow=kwargs.get("created", False))
+        retyped = (
+            FlowSample.objects.filter(release_id=instance.pk)
+            .exclude(release_type=instance.release_type)
+            .exists()
+        )
+        facts.refresh([instance.pk], flow=kwargs.get("created", False) or retyped)
 
 
 @receiver(release_moved, dispatch_uid="kpis_release_moved")

@@ -54,24 +54,32 @@ def scope_for(user, slices: Slices):
     return releases_for(user, slices).values("pk")
 
 
-def counted_for(user, slices: Slices) -> int | None:
+def counted_for(user, slices: Slices) -> flow.Cut | None:
     """Which of the flow's histograms (``kpis.FlowCount``) hold exactly the releases of
-    the reader and slices: 0 every release (ITSM staff, unsliced), a business thread's
-    party id (its own releases: ITSM staff sliced by it, or a user who holds that thread
-    alone, with no release granted to them in person); None: none does, the figures are
-    worked out over the samples of the releases in scope. At most two queries."""
-    if slices.application is not None or slices.release_type:
+    the reader and slices: ITSM staff's every release, or the one thread, application or
+    release type they slice by; a user who holds one business thread alone, with no
+    release granted to them in person, that thread's (RM.1.2 assignments), unsliced or
+    sliced by it. None: none does (two slices at once, or a narrower reader), the figures
+    are worked out over the samples of the releases in scope. At most two queries."""
+    cut = flow.Cut(
+        thread=slices.thread.pk if slices.thread is not None else 0,
+        application=slices.application.pk if slices.application is not None else 0,
+        release_type=slices.release_type,
+    )
+    if sum(map(bool, (cut.thread, cut.application, cut.release_type))) > 1:
         return None
     if raci.sees_all_releases(user):
-        return slices.thread.pk if slices.thread is not None else 0
+        return cut
+    if cut.application or cut.release_type:
+        return None
     held = list(Party.objects.filter(group__user=user).values_list("pk", "kind")[:2])
     if len(held) != 1 or held[0][1] != Party.Kind.BUSINESS_THREAD:
         return None
-    if slices.thread is not None and slices.thread.pk != held[0][0]:
+    if cut.thread and cut.thread != held[0][0]:
         return None
     if raci.granted_in_person(user):
         return None
-    return held[0][0]
+    return flow.Cut(thread=held[0][0])
 
 
 def drill_link(slug: str, period, slices: Slices) -> str:

@@ -192,11 +192,17 @@ def test_beyond_the_exact_limit_the_flow_is_read_from_the_histograms_within_the_
         if whole_quarter
         else (history.query())
     )
-    readers = (cast.rm, cast.cust)  # every release; a thread's own (its histograms)
-    exact = [flow(cast, reader, query) for reader in readers]
+    application = Release.objects.values_list("application__code", flat=True).first()
+    readers = (  # every release; a thread's own; one application's; one type's
+        (cast.rm, {}),
+        (cast.cust, {}),
+        (cast.rm, {"application": application}),
+        (cast.rm, {"release_type": "minor"}),
+    )
+    exact = [flow(cast, reader, query | extra) for reader, extra in readers]
     monkeypatch.setattr(kpis_flow, "EXACT_UP_TO", 0)
-    for reader, want in zip(readers, exact, strict=True):
-        assert_within_the_error(flow(cast, reader, query), want)
+    for (reader, extra), want in zip(readers, exact, strict=True):
+        assert_within_the_error(flow(cast, reader, query | extra), want)
     # the thread's own figures are the staff's sliced by that thread
     own, sliced = flow(cast, cast.cust, query), flow(cast, cast.rm, query | {"thread": "a3-cust"})
     for section in ("stages", "threads", "parties", "cumulative"):

@@ -143,3 +143,18 @@ def test_the_facts_follow_a_re_plan_a_cancellation_and_a_rollback_in_hypercare(
     ReleaseFacts.objects.all().delete()
     assert facts.recount() == len(kept)
     assert {f.release_id: f.overlapping for f in ReleaseFacts.objects.all()} == kept
+
+
+def test_a_release_revised_to_another_type_moves_its_flow_to_that_types_histograms(
+    cast, make_release
+):
+    release = make_release(release_type="minor")
+    url = f"/api/v1/releases/{release.identifier}/"
+    cast.ok(cast.client(cast.rm).patch(url, {"release_type": "major"}, format="json"))
+    assert facts.differences() == []
+    year = {"period": str(timezone.localdate().year)}
+    for kind, entered in (("major", 1), ("minor", 0)):
+        found = cast.ok(
+            cast.client(cast.rm).get("/api/v1/kpis/flow/", year | {"release_type": kind})
+        )
+        assert found["cumulative"][-1]["planning"] == entered, kind
