@@ -218,10 +218,13 @@ def owed_decisions(user, limit: int = 100, *, dated: bool = True) -> list[dict]:
     if not standing_in and not raci.is_business_thread_user(user):
         return []
     holders = Q(group__user=user)
+    people = [user.pk, *standing_in]
     if standing_in:
-        people = [user.pk, *standing_in]
         holders = Q(group__in=Group.objects.filter(user__in=people).values("pk"))
-    return _owed(Assignment.objects.filter(holders), limit, dated=dated)
+    threads = Party.objects.filter(kind=Party.Kind.BUSINESS_THREAD, group__user__in=people)
+    return _owed(
+        Assignment.objects.filter(holders), limit, dated=dated, threads=threads.values("pk")
+    )
 
 
 def decisions_owed_everywhere(limit: int = 5000) -> list[dict]:
@@ -230,10 +233,30 @@ def decisions_owed_everywhere(limit: int = 5000) -> list[dict]:
     return _owed(Assignment.objects.all(), limit)
 
 
-def _owed(assignments, limit: int, *, dated: bool = True) -> list[dict]:
+#: what settling a decision owed reads of its records (``_owed_kind``, ``decision_due``)
+OWED_FIELDS = {
+    TestReport: ("id", "release_id", "kind", "uploaded_at"),
+    InstallationPlan: ("id", "release_id", "version", "uploaded_at"),
+    InstallationReport: ("id", "release_id", "successful", "uploaded_at"),
+    Decision: (
+        *("id", "release_id", "kind", "business_thread_id", "verdict", "recorded_at"),
+        *("test_report_id", "installation_plan_id", "installation_report_id"),
+    ),
+}
+
+
+def _owed(assignments, limit: int, *, dated: bool = True, threads=None) -> list[dict]:
     """The decisions owed by the business threads of ``assignments``. The database
     narrows the candidates (something not yet decided by the thread); Python settles
-    each one."""
+    each one, reading only the fields it needs and, for one user, only the decisions of
+    their threads (``threads``, a subquery of party ids)."""
+
+    def lean(model):
+        return model.objects.only(*OWED_FIELDS[model])
+
+    decisions = lean(Decision)
+    if threads is not None:
+        decisions = decisions.filter(business_thread__in=threads)
     thread = OuterRef("party")
     undecided_report = TestReport.objects.filter(release=OuterRef("release")).exclude(
         Exists(
@@ -281,21 +304,23 @@ def _owed(assignments, limit: int, *, dated: bool = True) -> list[dict]:
         .filter(candidates)
         .select_related("party", "release__application__policy")
         .prefetch_related(
-            Prefetch("release__test_reports", queryset=TestReport.objects.order_by("-uploaded_at")),
+            Prefetch("release__test_reports", queryset=lean(TestReport).order_by("-uploaded_at")),
             Prefetch(
                 "release__installation_plans",
-                queryset=InstallationPlan.objects.order_by("-version"),
+                queryset=lean(InstallationPlan).order_by("-version"),
             ),
             Prefetch(
                 "release__installation_reports",
-                queryset=InstallationReport.objects.order_by("-uploaded_at"),
+                queryset=lean(InstallationReport).order_by("-uploaded_at"),
             ),
-            Prefetch("release__decisions", queryset=Decision.objects.order_by("-recorded_at")),
+            Prefetch("release__decisions", queryset=decisions.order_by("-recorded_at")),
             Prefetch(
                 "release__activity_records",
                 queryset=ActivityRecord.objects.filter(
                     activity__code__in=["RM.4.1", "RM.6.4", "RM.7.1"]
-                ).select_related("activity"),
+                )
+                .select_related("activity")
+                .only("id", "release_id", "status", "activity__code"),
             ),
         )
         .order_by("release__planned_installation_date")[:limit]

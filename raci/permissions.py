@@ -270,12 +270,35 @@ def threads_on_release(user, release) -> list[Party]:
 # --- whoever holds a party -----------------------------------------------------------
 
 
+def held_parties(user) -> dict[str, str]:
+    """{name: kind} of the parties the user holds through their groups: one query per
+    request, cached on the user object like Django's own permission cache (a page asks
+    "does the user hold X" a dozen times). Empty for an inactive or anonymous user."""
+    if not _active(user):
+        return {}
+    cached = user.__dict__.get("_held_parties")
+    if cached is None:
+        rows = Party.objects.filter(group__user=user).values_list("name", "kind")
+        cached = user.__dict__["_held_parties"] = dict(rows)
+    return cached
+
+
+def forget_held_parties(user) -> None:
+    """Drop the cache of ``held_parties`` (the user's groups changed)."""
+    user.__dict__.pop("_held_parties", None)
+
+
 def holds_party(user, party_name: str) -> bool:
-    return _active(user) and user.groups.filter(party__name=party_name).exists()
+    return str(party_name) in held_parties(user)
+
+
+def holds_any_party(user, names) -> bool:
+    held = held_parties(user)
+    return any(str(name) in held for name in names)
 
 
 def is_business_thread_user(user) -> bool:
-    return _active(user) and user.groups.filter(party__kind=Party.Kind.BUSINESS_THREAD).exists()
+    return Party.Kind.BUSINESS_THREAD in held_parties(user).values()
 
 
 def may_formalise(user) -> bool:
@@ -558,10 +581,7 @@ def may_record_incident(user, release) -> bool:
     that run production; everyone else on the release reads them."""
     if may_perform(user, release, "RM.6.5"):
         return True
-    return (
-        may_view(user, release)
-        and user.groups.filter(party__name__in=[str(p) for p in OPERATING_PARTIES]).exists()
-    )
+    return may_view(user, release) and holds_any_party(user, OPERATING_PARTIES)
 
 
 def may_close_hypercare(user, release) -> bool:
@@ -575,7 +595,7 @@ def operates_releases(user) -> bool:
     manager, a deployment coordinator, the Run Team): their start page lists the open
     incidents of releases in hypercare."""
     names = [Parties.RELEASE_MANAGER, Parties.DEPLOYMENT_COORDINATOR, *OPERATING_PARTIES]
-    return _active(user) and user.groups.filter(party__name__in=[str(n) for n in names]).exists()
+    return holds_any_party(user, names)
 
 
 # --- the runbook and the Go/No-Go board (issue 14) --------------------------------------

@@ -75,7 +75,14 @@ class Communication(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["release", "-created_at"])]
+        indexes = [
+            models.Index(fields=["release", "-created_at"]),
+            # the process mails that asked a user to act (the start pages): newest first,
+            # and nothing to read where there are few of them
+            models.Index(
+                fields=["-id"], condition=models.Q(kind="process"), name="communication_process"
+            ),
+        ]
 
     def __str__(self):
         return self.subject
