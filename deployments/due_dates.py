@@ -24,10 +24,11 @@ from releases.due_dates import (
 from .models import Decision
 
 
-def decision_due(release, kind: str, basis) -> datetime.date:
+def decision_due(release, kind: str, basis, milestones: dict | None = None) -> datetime.date:
     """The due date of decision ``kind`` resting on ``basis`` (the report or plan; the
     release for the go-ahead). The release comes with its application's ``policy``
-    selected and its ``milestones`` prefetched: no query."""
+    selected, and ``milestones`` ({kind: milestone}) read with the others' (or its
+    ``milestones`` prefetched): no query."""
     policy = loaded_policy(release.application)
     installation = release.planned_installation_date
     authorised_by = installation - datetime.timedelta(days=policy.authorisation_lead_days)
@@ -40,5 +41,6 @@ def decision_due(release, kind: str, basis) -> datetime.date:
         return authorised_by
     if kind == Decision.Kind.ROLLBACK:
         return local_day(basis.uploaded_at)
-    milestones = {m.kind: m for m in release.milestones.all()}
+    if milestones is None:
+        milestones = {m.kind: m for m in release.milestones.all()}
     return activity_due(release, "RM.7.1", milestones, policy)

@@ -1,9 +1,12 @@
 """Reads for activity pages, for what waits for a business thread and for the service
 desk's mass notifications (fixed queries)."""
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from dsl import selectors as cmdb_read
@@ -11,8 +14,8 @@ from dsl.configuration import production_differences
 from dsl.models import Component, Document
 from raci import permissions as raci
 from raci.models import Assignment, Party
-from releases.due_dates import lateness
-from releases.models import ActivityRecord, Release, Stage
+from releases.due_dates import lateness, milestones_of
+from releases.models import ActivityRecord, Milestone, Release, Stage
 
 from .conflicts import conflicts_of
 from .due_dates import decision_due
@@ -299,41 +302,27 @@ def _owed(assignments, limit: int, *, dated: bool = True, threads=None) -> list[
         | Q(release__stage=Stage.INSTALLATION) & Exists(undecided_failure)
         | Q(release__stage=Stage.CONFORMANCE) & no_go_ahead & ct_pending
     )
-    assignments = (
+    assignments = list(
         assignments.filter(party__kind=Party.Kind.BUSINESS_THREAD)
         .filter(candidates)
         .select_related("party", "release__application__policy")
-        .prefetch_related(
-            Prefetch("release__test_reports", queryset=lean(TestReport).order_by("-uploaded_at")),
-            Prefetch(
-                "release__installation_plans",
-                queryset=lean(InstallationPlan).order_by("-version"),
-            ),
-            Prefetch(
-                "release__installation_reports",
-                queryset=lean(InstallationReport).order_by("-uploaded_at"),
-            ),
-            Prefetch("release__decisions", queryset=decisions.order_by("-recorded_at")),
-            Prefetch(
-                "release__activity_records",
-                queryset=ActivityRecord.objects.filter(
-                    activity__code__in=["RM.4.1", "RM.6.4", "RM.7.1"]
-                )
-                .select_related("activity")
-                .only("id", "release_id", "status", "activity__code"),
-            ),
-        )
         .order_by("release__planned_installation_date")[:limit]
     )
-    if dated:
-        assignments = assignments.prefetch_related("release__milestones")
+    ids = {a.release_id for a in assignments}
+    evidence = _evidence(ids, decisions, lean)
+    # the go-ahead of conformance testing is due after the installation (RM.7.1)
+    milestones = milestones_of(ids, kinds=[Milestone.Kind.INSTALLATION]) if dated else {}
     owed = []
     today = timezone.localdate()
     for a in assignments:
-        found = _owed_kind(a.release, a.party)
+        found = _owed_kind(a.release, a.party, evidence[a.release_id])
         if found:
             kind, basis = found
-            due = decision_due(a.release, kind, basis) if dated else None
+            due = (
+                decision_due(a.release, kind, basis, milestones.get(a.release_id, {}))
+                if dated
+                else None
+            )
             owed.append(
                 {
                     "release": a.release,
@@ -348,11 +337,44 @@ def _owed(assignments, limit: int, *, dated: bool = True, threads=None) -> list[
     return sorted(owed, key=lambda o: o["due_date"]) if dated else owed
 
 
-def _owed_kind(release: Release, thread) -> tuple[str, object] | None:
+@dataclass
+class Evidence:
+    """What a release's owed decisions rest on, newest first: its test reports,
+    installation plans, installation reports, the decisions taken, and the status of the
+    activities that say which decision is due (RM.4.1, RM.6.4, RM.7.1)."""
+
+    reports: list = field(default_factory=list)
+    plans: list = field(default_factory=list)
+    failures: list = field(default_factory=list)
+    decisions: list = field(default_factory=list)
+    status: dict = field(default_factory=dict)
+
+
+def _evidence(ids, decisions, lean) -> dict:
+    """{release id: Evidence} of these releases: one query per kind of record for any
+    number of releases (Django's prefetch would clone a queryset per release)."""
+    found = defaultdict(Evidence)
+    for attribute, queryset in (
+        ("reports", lean(TestReport).order_by("-uploaded_at")),
+        ("plans", lean(InstallationPlan).order_by("-version")),
+        ("failures", lean(InstallationReport).filter(successful=False).order_by("-uploaded_at")),
+        ("decisions", decisions.order_by("-recorded_at")),
+    ):
+        for record in queryset.filter(release_id__in=ids):
+            getattr(found[record.release_id], attribute).append(record)
+    statuses = ActivityRecord.objects.filter(
+        release_id__in=ids, activity__code__in=["RM.4.1", "RM.6.4", "RM.7.1"]
+    ).values_list("release_id", "activity__code", "status")
+    for release_id, code, status in statuses:
+        found[release_id].status[code] = status
+    return found
+
+
+def _owed_kind(release: Release, thread, evidence: Evidence) -> tuple[str, object] | None:
     """The decision the thread owes on the release now, with what it rests on (the
     report or plan; the release for the go-ahead of conformance testing)."""
-    status = {r.activity.code: r.status for r in release.activity_records.all()}
-    decisions = [d for d in release.decisions.all() if d.business_thread_id == thread.id]
+    status = evidence.status
+    decisions = [d for d in evidence.decisions if d.business_thread_id == thread.id]
 
     def decided(kind, **basis):
         return any(
@@ -360,8 +382,7 @@ def _owed_kind(release: Release, thread) -> tuple[str, object] | None:
             for d in decisions
         )
 
-    reports = list(release.test_reports.all())
-    plans = list(release.installation_plans.all())
+    reports, plans = evidence.reports, evidence.plans
     if release.stage == Stage.ACCEPTANCE:
         psat = next((r for r in reports if r.kind == TestReport.Kind.PSAT), None)
         sat = next((r for r in reports if r.kind != TestReport.Kind.PSAT), None)
@@ -383,7 +404,7 @@ def _owed_kind(release: Release, thread) -> tuple[str, object] | None:
         if approved and not decided(Decision.Kind.AUTHORISATION, installation_plan=plan):
             return Decision.Kind.AUTHORISATION, plan
     elif release.stage == Stage.INSTALLATION and status.get("RM.6.4") == "pending":
-        failed = next((r for r in release.installation_reports.all() if not r.successful), None)
+        failed = next(iter(evidence.failures), None)
         if failed and not decided(Decision.Kind.ROLLBACK, installation_report=failed):
             return Decision.Kind.ROLLBACK, failed
     elif (

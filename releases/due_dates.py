@@ -158,10 +158,14 @@ def lateness(due: datetime.date | None, today: datetime.date | None = None) -> s
     return "late" if due < today else "today" if due == today else ""
 
 
-def milestones_of(release_ids) -> dict:
-    """{release id: {kind: milestone}} of these releases, in one query."""
+def milestones_of(release_ids, kinds=None) -> dict:
+    """{release id: {kind: milestone}} of these releases (of these kinds only, when
+    given), in one query."""
     found = {}
-    for m in Milestone.objects.filter(release_id__in=set(release_ids)):
+    milestones = Milestone.objects.filter(release_id__in=set(release_ids))
+    if kinds is not None:
+        milestones = milestones.filter(kind__in=kinds)
+    for m in milestones:
         found.setdefault(m.release_id, {})[m.kind] = m
     return found
 
