@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +24,7 @@ from raci import permissions
 from releasemgmt.errors import Conflict
 from releasemgmt.exports import FORMATS
 from releasemgmt.forms import GuardedForm
+from releasemgmt.paging import Counted
 from releasemgmt.web import CONFLICT, posted, run_form
 from releases.downloads import file_response
 
@@ -79,19 +79,6 @@ def start(request):
 
 
 # --- requests for change ----------------------------------------------------------------
-
-
-class Counted(Paginator):
-    """A paginator given how to count its rows, where a cheaper query than the COUNT of
-    the list's own query exists."""
-
-    def __init__(self, object_list, per_page, counter):
-        super().__init__(object_list, per_page)
-        self.counter = counter
-
-    @cached_property
-    def count(self) -> int:
-        return self.counter()
 
 
 @login_required

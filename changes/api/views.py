@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from releasemgmt.api.errors import error_responses
 from releasemgmt.api.exports import FILE_RESPONSES, FORMAT_PARAMETER, RENDERERS, file_format
 from releasemgmt.forms import GuardedForm
+from releasemgmt.paging import CountedPagination
 from releases.api.serializers import AuditEntrySerializer
 from releases.downloads import file_response
 from releases.models import Application
@@ -86,21 +87,28 @@ class RfCFilter(django_filters.FilterSet):
     def _given(self, queryset, name, value):
         return queryset  # all of them are applied at once by filter_queryset
 
-    def filter_queryset(self, queryset):
+    def selector_filters(self) -> dict | None:
+        """The selector's filters (``rfc_list``, ``rfc_count``) of the valid query; None
+        for an application that does not exist (nothing matches)."""
         values = self.form.cleaned_data
         application = None
         if code := values.get("application"):
             application = Application.objects.filter(code__in={code, code.lower()}).first()
             if application is None:
-                return queryset.none()
-        return selectors.rfc_list(
-            self.request.user,
-            status=values.get("status") or "",
-            change_type=values.get("change_type") or "",
-            application=application,
-            risk=values.get("risk_level") or "",
-            text=values.get("q") or "",
-        )
+                return None
+        return {
+            "status": values.get("status") or "",
+            "change_type": values.get("change_type") or "",
+            "application": application,
+            "risk": values.get("risk_level") or "",
+            "text": values.get("q") or "",
+        }
+
+    def filter_queryset(self, queryset):
+        filters = self.selector_filters()
+        if filters is None:
+            return queryset.none()
+        return selectors.rfc_list(self.request.user, **filters)
 
 
 def rfc_detail(request, rfc, status=200):
@@ -161,10 +169,25 @@ class RfCViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"
     filterset_class = RfCFilter
     parser_classes = [JSONParser]
+    pagination_class = CountedPagination
     queryset = RfC.objects.none()
 
     def get_queryset(self):
         return selectors.visible_rfcs(self.request.user)
+
+    def rows_counter(self):
+        """How the list's total is counted: the cheaper way (``selectors.rfc_count``, the
+        UNION of the ways in), as the web list counts it; the other actions' pages (an
+        RfC's history) count their own rows."""
+        if self.action != "list":
+            return None
+
+        def count() -> int:
+            filterset = RfCFilter(self.request.query_params, request=self.request)
+            filters = filterset.selector_filters() if filterset.is_valid() else None
+            return 0 if filters is None else selectors.rfc_count(self.request.user, **filters)
+
+        return count
 
     def get_object(self):
         return selectors.visible_rfc_or_404(self.request.user, self.kwargs["reference"])

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from changes import selectors, services
 from changes.models import Advice, CabDecision, CabMeeting
@@ -211,3 +212,27 @@ def test_the_list_counts_what_it_shows_whoever_asks(
                 selectors.rfc_count(user, **filters) == selectors.rfc_list(user, **filters).count()
             )
     assert selectors.rfc_count(tess) == 2
+    # the API's pager counts the same way: its count is the rows it lists
+    for user in (tess, members[0], requester, change_manager):
+        client = APIClient()
+        client.force_authenticate(user)
+        for query in (
+            {},
+            {"status": "draft"},
+            {"q": "business"},
+            {"application": application.code},
+        ):
+            body = client.get("/api/v1/rfcs/", query).json()
+            assert (
+                body["count"]
+                == len(body["results"])
+                == selectors.rfc_list(user, **_web_filters(query, application)).count()
+            ), (user, query)
+
+
+def _web_filters(query, application):
+    names = {"q": "text", "status": "status"}
+    found = {names[k]: v for k, v in query.items() if k in names}
+    if "application" in query:
+        found["application"] = application
+    return found
