@@ -5,11 +5,11 @@ was typed."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from releasemgmt.paging import Counted
 from releasemgmt.web import posted, run_form
 from releases import selectors as release_selectors
 from releases.models import Application
@@ -212,13 +212,10 @@ def lesson_list(request):
     (the same queries whatever the page)."""
     form = LessonSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    found = lessons.search(
-        request.user,
-        q=filters.get("q") or "",
-        application=filters.get("application") or "",
-        tag=filters.get("tag") or "",
-    )
-    page = Paginator(found, LESSONS_PER_PAGE).get_page(filters.get("page") or 1)
+    wanted = {k: filters.get(k) or "" for k in ("q", "application", "tag")}
+    found = lessons.search(request.user, **wanted)
+    paginator = Counted(found, LESSONS_PER_PAGE, lambda: lessons.count(request.user, **wanted))
+    page = paginator.get_page(filters.get("page") or 1)
     query = {k: v for k, v in filters.items() if v and k != "page"}
     context = {
         "form": form,

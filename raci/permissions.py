@@ -16,7 +16,7 @@ a deputy counts as the principal as well as themself (``counts_as``)."""
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .catalogue import perform_codename
@@ -224,6 +224,21 @@ def visible_releases(user, releases):
         group__user__in=people, permission__codename=VIEW
     ).values("content_object_id")
     return releases.filter(Q(id__in=mine) | Q(id__in=groups))
+
+
+def sees_release_of(user, release_field: str) -> Q:
+    """A filter of the records whose release (``release_field``, e.g. "release_id") this
+    user may see, asked per record (``EXISTS`` on guardian's tables): for a list read
+    newest first and stopped at a page, where ``visible_releases``' set would be built
+    whole first. For a user who does not see every release."""
+    people = [user.pk, *principals(user)]
+    mine = ReleaseUserObjectPermission.objects.filter(
+        user_id__in=people, permission__codename=VIEW, content_object=OuterRef(release_field)
+    )
+    groups = ReleaseGroupObjectPermission.objects.filter(
+        group__user__in=people, permission__codename=VIEW, content_object=OuterRef(release_field)
+    )
+    return Q(Exists(mine)) | Q(Exists(groups))
 
 
 def granted_in_person(user) -> bool:
