@@ -55,13 +55,56 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Server:
+class Endpoint:
+    """Where the app answers (a gunicorn, or nginx in front of several): one GET's
+    status, and wrk's load on a URL."""
+
+    def __init__(self, base: str):
+        self.base = base
+
+    def status(self, path: str, cookie: str) -> int:
+        """The status of one GET (redirects not followed: a 302 to the login page is a
+        failed login, not a page)."""
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        opener = urllib.request.build_opener(NoRedirect)
+        request = urllib.request.Request(self.base + path, headers={"Cookie": cookie})
+        try:
+            with opener.open(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def load(
+        self, path: str, cookie: str, seconds: float, connections: int, warm_up: bool = True
+    ) -> Load:
+        """``seconds`` of wrk on one URL, after a one-second warm-up (every worker has
+        then loaded its templates and opened its database connection)."""
+        url = self.base + path
+        if warm_up:
+            _wrk(url, cookie, 1, connections)
+        report = _wrk(url, cookie, seconds, connections)
+        requests = report["requests"]
+        errors = sum(report[k] for k in ("connect", "read", "write", "status", "timeout"))
+        return Load(
+            rps=requests / (report["duration_us"] / 1e6),
+            requests=requests,
+            p50=report["p50_us"] / 1000,
+            p99=report["p99_us"] / 1000,
+            errors=errors,
+        )
+
+
+class Server(Endpoint):
     """gunicorn serving the app with ``bench_settings``; a context manager."""
 
     def __init__(self, workers: int, port: int | None = None):
         self.workers = workers
         self.port = port or int(os.environ.get("BENCH_HTTP_PORT") or free_port())
-        self.base = f"http://127.0.0.1:{self.port}"
+        super().__init__(f"http://127.0.0.1:{self.port}")
         self.log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
 
     def __enter__(self):
@@ -123,57 +166,20 @@ class Server:
         if exc[0] is None and self.log.stat().st_size == 0:
             self.log.unlink()
 
-    def status(self, path: str, cookie: str) -> int:
-        """The status of one GET (redirects not followed: a 302 to the login page is a
-        failed login, not a page)."""
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
-
-        opener = urllib.request.build_opener(NoRedirect)
-        request = urllib.request.Request(self.base + path, headers={"Cookie": cookie})
-        try:
-            with opener.open(request, timeout=30) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
-
-    def load(
-        self, path: str, cookie: str, seconds: float, connections: int, warm_up: bool = True
-    ) -> Load:
-        """``seconds`` of wrk on one URL, after a one-second warm-up (every worker has
-        then loaded its templates and opened its database connection)."""
-        url = self.base + path
-        if warm_up:
-            _wrk(url, cookie, 1, connections)
-        report = _wrk(url, cookie, seconds, connections)
-        requests = report["requests"]
-        errors = sum(report[k] for k in ("connect", "read", "write", "status", "timeout"))
-        return Load(
-            rps=requests / (report["duration_us"] / 1e6),
-            requests=requests,
-            p50=report["p50_us"] / 1000,
-            p99=report["p99_us"] / 1000,
-            errors=errors,
-        )
-
 
 @contextmanager
 def balanced(nodes: int, workers: int):
     """``nodes`` gunicorn servers of ``workers`` sync workers each on loopback behind
     Debian's nginx with the production template (deploy/nginx.conf.template, rendered as
-    tests/faults/test_two_nodes.py renders it); yields a Server-like object whose ``base``
-    is nginx's. Sessions live in the database, so a cookie works on every node."""
+    tests/faults/test_two_nodes.py renders it); yields nginx's ``Endpoint``. Sessions live
+    in the database, so a cookie works on every node."""
     from tests import served
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-nodes-"))
     with ExitStack() as stack:
         servers = [stack.enter_context(Server(workers, free_port())) for _ in range(nodes)]
         url, _ = stack.enter_context(served.balancing([s.base for s in servers], scratch))
-        front = Server(workers)
-        front.base = url
-        yield front
+        yield Endpoint(url)
     shutil.rmtree(scratch, ignore_errors=True)
 
 

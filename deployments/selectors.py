@@ -253,11 +253,7 @@ def _owed(assignments, limit: int, *, dated: bool = True, threads=None) -> list[
     narrows the candidates (something not yet decided by the thread); Python settles
     each one, reading only the fields it needs and, for one user, only the decisions of
     their threads (``threads``, a subquery of party ids)."""
-
-    def lean(model):
-        return model.objects.only(*OWED_FIELDS[model])
-
-    decisions = lean(Decision)
+    decisions = _lean(Decision)
     if threads is not None:
         decisions = decisions.filter(business_thread__in=threads)
     thread = OuterRef("party")
@@ -309,7 +305,7 @@ def _owed(assignments, limit: int, *, dated: bool = True, threads=None) -> list[
         .order_by("release__planned_installation_date")[:limit]
     )
     ids = {a.release_id for a in assignments}
-    evidence = _evidence(ids, decisions, lean)
+    evidence = _evidence(ids, decisions)
     # the go-ahead of conformance testing is due after the installation (RM.7.1)
     milestones = milestones_of(ids, kinds=[Milestone.Kind.INSTALLATION]) if dated else {}
     owed = []
@@ -350,14 +346,19 @@ class Evidence:
     status: dict = field(default_factory=dict)
 
 
-def _evidence(ids, decisions, lean) -> dict:
+def _lean(model):
+    """The records settling reads, with only the fields it reads (``OWED_FIELDS``)."""
+    return model.objects.only(*OWED_FIELDS[model])
+
+
+def _evidence(ids, decisions) -> dict:
     """{release id: Evidence} of these releases: one query per kind of record for any
     number of releases (Django's prefetch would clone a queryset per release)."""
     found = defaultdict(Evidence)
     for attribute, queryset in (
-        ("reports", lean(TestReport).order_by("-uploaded_at")),
-        ("plans", lean(InstallationPlan).order_by("-version")),
-        ("failures", lean(InstallationReport).filter(successful=False).order_by("-uploaded_at")),
+        ("reports", _lean(TestReport).order_by("-uploaded_at")),
+        ("plans", _lean(InstallationPlan).order_by("-version")),
+        ("failures", _lean(InstallationReport).filter(successful=False).order_by("-uploaded_at")),
         ("decisions", decisions.order_by("-recorded_at")),
     ):
         for record in queryset.filter(release_id__in=ids):

@@ -209,6 +209,18 @@ def may_view(user, release) -> bool:
     return sees_all_releases(user) or VIEW in granted_codenames(user, release)
 
 
+def _view_grants(user):
+    """Guardian's rows that let this user (and, during a delegation, their principals)
+    view a release: in person, and through their groups."""
+    people = [user.pk, *principals(user)]
+    return (
+        ReleaseUserObjectPermission.objects.filter(user_id__in=people, permission__codename=VIEW),
+        ReleaseGroupObjectPermission.objects.filter(
+            group__user__in=people, permission__codename=VIEW
+        ),
+    )
+
+
 def visible_releases(user, releases):
     """``releases`` (a queryset of releases) narrowed to those this user may see, as one
     query: subqueries over guardian's direct permission tables, no check per row."""
@@ -216,13 +228,7 @@ def visible_releases(user, releases):
         return releases.none()
     if sees_all_releases(user):
         return releases
-    people = [user.pk, *principals(user)]
-    mine = ReleaseUserObjectPermission.objects.filter(
-        user_id__in=people, permission__codename=VIEW
-    ).values("content_object_id")
-    groups = ReleaseGroupObjectPermission.objects.filter(
-        group__user__in=people, permission__codename=VIEW
-    ).values("content_object_id")
+    mine, groups = (g.values("content_object_id") for g in _view_grants(user))
     return releases.filter(Q(id__in=mine) | Q(id__in=groups))
 
 
@@ -231,13 +237,7 @@ def sees_release_of(user, release_field: str) -> Q:
     user may see, asked per record (``EXISTS`` on guardian's tables): for a list read
     newest first and stopped at a page, where ``visible_releases``' set would be built
     whole first. For a user who does not see every release."""
-    people = [user.pk, *principals(user)]
-    mine = ReleaseUserObjectPermission.objects.filter(
-        user_id__in=people, permission__codename=VIEW, content_object=OuterRef(release_field)
-    )
-    groups = ReleaseGroupObjectPermission.objects.filter(
-        group__user__in=people, permission__codename=VIEW, content_object=OuterRef(release_field)
-    )
+    mine, groups = (g.filter(content_object=OuterRef(release_field)) for g in _view_grants(user))
     return Q(Exists(mine)) | Q(Exists(groups))
 
 

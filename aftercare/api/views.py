@@ -2,6 +2,7 @@
 pages' forms parse the input and the same services decide, with the same errors (400
 naming the field, 403, 404 for a release the user may not see, 409 with ``missing``)."""
 
+from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
@@ -226,15 +227,17 @@ class LessonListView(ListAPIView):
         (PostgreSQL's full-text search), application and tag; paged."""
         return super().get(request, *args, **kwargs)
 
+    @cached_property
     def wanted(self) -> dict:
+        """The search of the query (400 naming the field), validated once a request."""
         form = LessonSearchForm(self.request.query_params)
         if not form.is_valid():
             raise ValidationError(form_errors(form))
         return {k: form.cleaned_data.get(k) or "" for k in ("q", "application", "tag")}
 
     def get_queryset(self):
-        return lessons.search(self.request.user, **self.wanted())
+        return lessons.search(self.request.user, **self.wanted)
 
     def rows_counter(self):
         """The total counted the cheaper way (``lessons.count``)."""
-        return lambda: lessons.count(self.request.user, **self.wanted())
+        return lambda: lessons.count(self.request.user, **self.wanted)
