@@ -93,14 +93,15 @@ def search(user, *, q="", application="", tag=""):
     return _with_tags(lessons.order_by("-created_at", "-id"))
 
 
-def count(user, *, q="", application="", tag="") -> int:
-    """How many lessons ``search`` finds, counted over the set of the user's releases
-    (``IN``), which counts thousands of lessons four times faster than ``EXISTS``."""
+def count(user, up_to: int, *, q="", application="", tag="") -> int:
+    """How many lessons ``search`` finds, exactly up to ``up_to``, counted over the set of
+    the user's releases (``IN``), which counts thousands of lessons four times faster than
+    ``EXISTS``."""
     lessons = _filtered(Lesson.objects.all(), q=q, application=application, tag=tag)
     if not raci.sees_all_releases(user):
         visible = raci.visible_releases(user, Release.objects.all()).values("pk")
         lessons = lessons.filter(release_id__in=visible)
-    return lessons.count()
+    return lessons.order_by()[: up_to + 1].count()
 
 
 def _filtered(lessons, *, q, application, tag):

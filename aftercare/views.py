@@ -214,7 +214,9 @@ def lesson_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     wanted = {k: filters.get(k) or "" for k in ("q", "application", "tag")}
     found = lessons.search(request.user, **wanted)
-    paginator = Counted(found, LESSONS_PER_PAGE, lambda: lessons.count(request.user, **wanted))
+    paginator = Counted(
+        found, LESSONS_PER_PAGE, lambda up_to: lessons.count(request.user, up_to, **wanted)
+    )
     page = paginator.get_page(filters.get("page") or 1)
     query = {k: v for k, v in filters.items() if v and k != "page"}
     context = {

@@ -154,6 +154,16 @@ STAGE_WEIGHTS = {
     Stage.CANCELLED: 5,
     Stage.ROLLED_BACK: 3,
 }
+#: Past this many releases the dataset grows as history: the newer releases are closed,
+#: cancelled or rolled back, so the number in flight stays the 10,000-release set's at any
+#: size, as in an organisation that has made releases for years. ``grow(worst_case=True)``
+#: keeps the shares above at every size instead (42,000 in flight at 100,000).
+HISTORY_AFTER = 10_000
+HISTORY_WEIGHTS = {
+    stage: weight
+    for stage, weight in STAGE_WEIGHTS.items()
+    if stage in (Stage.CLOSED, Stage.CANCELLED, Stage.ROLLED_BACK)
+}
 CONFORMANCE = ("RM.7.1", "RM.7.2")
 
 
@@ -363,9 +373,10 @@ def phase(name: str):
         PHASES[name] += time.perf_counter() - start
 
 
-def grow(world: World, target: int, seed: int = 42) -> float:
+def grow(world: World, target: int, seed: int = 42, worst_case: bool = False) -> float:
     """Add releases until there are ``target`` (with their RfCs, and audit entries up to
-    ``AUDIT_PER_RELEASE`` per release); returns the seconds it took."""
+    ``AUDIT_PER_RELEASE`` per release); returns the seconds it took. Beyond
+    ``HISTORY_AFTER`` the new releases are history unless ``worst_case``."""
     PHASES.clear()
     start = time.perf_counter()
     have = Release.objects.count()
@@ -375,7 +386,9 @@ def grow(world: World, target: int, seed: int = 42) -> float:
         budget = AUDIT_PER_RELEASE * indexes[-1] + AUDIT_PER_RELEASE - audit_have
         with transaction.atomic():
             _skip_constraint_triggers()
-            audit_have += _build_chunk(world, indexes, random.Random(seed + first), budget)
+            audit_have += _build_chunk(
+                world, indexes, random.Random(seed + first), budget, worst_case
+            )
     with phase("deployment plans"), transaction.atomic():
         living_plans(world)
     with phase("packages"), transaction.atomic():
@@ -1007,17 +1020,23 @@ def verify_permissions(sample: int = 30, seed: int = 7) -> int:
     return len(checked)
 
 
-def _build_chunk(world: World, indexes, rng: random.Random, audit_budget: int) -> int:
+def _build_chunk(
+    world: World, indexes, rng: random.Random, audit_budget: int, worst_case: bool
+) -> int:
     """One transaction: the releases of ``indexes`` with everything they hold, and audit
     entries up to ``audit_budget``. Returns the audit entries written."""
     today = timezone.localdate()
     stages, weights = zip(*STAGE_WEIGHTS.items(), strict=True)
+    past, past_weights = zip(*HISTORY_WEIGHTS.items(), strict=True)
     releases, plans = [], []
     for i in indexes:
         app = world.applications[i % len(world.applications)]
         k = i // len(world.applications)
         version = f"{k // 100 + 1}.{k % 100}.0"
-        stage = rng.choices(stages, weights)[0]
+        if i >= HISTORY_AFTER and not worst_case:
+            stage = rng.choices(past, past_weights)[0]
+        else:
+            stage = rng.choices(stages, weights)[0]
         delivery = today + datetime.timedelta(days=_days_from_today(stage, rng))
         rm = world.members[Parties.RELEASE_MANAGER][i % PEOPLE[Parties.RELEASE_MANAGER]]
         releases.append(

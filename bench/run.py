@@ -36,6 +36,12 @@ def main() -> None:
         "them, and compare the smallest with the largest (e.g. --sizes 10000 100000; "
         "overrides --releases and --scale)",
     )
+    parser.add_argument(
+        "--worst-case",
+        action="store_true",
+        help="keep the same share of releases in flight at every size (42%%), instead of "
+        "growing past 10,000 releases as history",
+    )
     parser.add_argument("--repeat", type=int, default=50, help="timed requests per page")
     parser.add_argument(
         "--load",
@@ -103,7 +109,7 @@ def main() -> None:
         steps = sorted(set(args.sizes))
     results = {}
     for target in steps:
-        built = dataset.grow(world, target)
+        built = dataset.grow(world, target, worst_case=args.worst_case)
         checked = dataset.verify_permissions()
         sizes = dataset.counts()
         print()

@@ -63,10 +63,10 @@ def rfc_list(user, **filters):
     return _filtered(rfcs, **filters).order_by("-id")
 
 
-def rfc_count(user, **filters) -> int:
-    """How many RfCs ``rfc_list`` holds, counted the cheaper way
+def rfc_count(user, up_to: int, **filters) -> int:
+    """How many RfCs ``rfc_list`` holds, exactly up to ``up_to``, counted the cheaper way
     (``permissions.count_visible_rfcs``)."""
-    return permissions.count_visible_rfcs(user, _filtered(RfC.objects.all(), **filters))
+    return permissions.count_visible_rfcs(user, _filtered(RfC.objects.all(), **filters), up_to)
 
 
 def history(rfc):

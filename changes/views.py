@@ -88,7 +88,9 @@ def rfc_list(request):
     form = RfCFilterForm(request.GET)
     filters = form.filters()
     rfcs = selectors.rfc_list(request.user, **filters).prefetch_related("applications")
-    paginator = Counted(rfcs, RFCS_PER_PAGE, lambda: selectors.rfc_count(request.user, **filters))
+    paginator = Counted(
+        rfcs, RFCS_PER_PAGE, lambda up_to: selectors.rfc_count(request.user, up_to, **filters)
+    )
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,

@@ -1,27 +1,89 @@
-"""Pages whose total is counted by a cheaper query than the COUNT of the list's own."""
+"""Pages whose total is counted by a cheaper query than the COUNT of the list's own, and
+only up to a bound: a list a user sees grows with the years (a business thread sees
+80,000 RfCs at 100,000 releases), and counting all of it would cost more than the page.
+Past the bound the pager says "more than" and still links the next page, known from
+one row more than the page."""
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+#: the most rows a list counts; past it the total is "more than" this
+COUNT_UP_TO = 10_000
+#: the furthest page of a list counted only up to the bound (a page number, not a row)
+MOST_PAGES = 1_000_000
 
 
 class Counted(Paginator):
-    """A paginator given how to count its rows, where a cheaper query than the COUNT of
-    the list's own query exists."""
+    """A paginator given how to count its rows: ``counter(up_to)`` answers the exact
+    number when it is at most ``up_to``, and any larger number otherwise."""
 
-    def __init__(self, object_list, per_page, counter):
+    def __init__(self, object_list, per_page, counter, up_to: int | None = None):
         super().__init__(object_list, per_page)
         self.counter = counter
+        self.up_to = COUNT_UP_TO if up_to is None else up_to
 
     @cached_property
     def count(self) -> int:
-        return self.counter()
+        return min(self.counter(self.up_to), self.up_to + 1)
+
+    @property
+    def exact(self) -> bool:
+        """Whether ``count`` is the total (otherwise there are more than ``up_to``)."""
+        return self.count <= self.up_to
+
+    def page(self, number):
+        if self.exact:
+            return super().page(number)
+        # Past the bound the last page is unknown: any page is served, and one row more
+        # than a page says whether another follows.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        return OpenEndedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+    def validate_number(self, number):
+        if self.exact:
+            return super().validate_number(number)
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        if number > MOST_PAGES:
+            raise EmptyPage("That page contains no results")
+        return number
+
+    def get_page(self, number):
+        """As Django's, but a page past the end of an uncounted list is the first."""
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            return self.page(1)
+
+
+class OpenEndedPage(Page):
+    """A page of a list counted only up to its bound."""
+
+    def __init__(self, object_list, number, paginator, *, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self) -> bool:
+        return self.more
 
 
 class CountedPagination(PageNumberPagination):
     """The API's page of a list whose view says how to count it (``view.rows_counter()``
-    gives a function, or None for the list's own COUNT: another action's rows), as the
-    web list does with ``Counted``."""
+    gives a function of the bound, or None for the list's own COUNT: another action's
+    rows), as the web list does with ``Counted``. Past the bound ``count`` is null, as
+    GitLab leaves out its total past 10,000 rows; ``next`` still walks every row."""
 
     def paginate_queryset(self, queryset, request, view=None):
         counter = view.rows_counter() if view is not None else None
@@ -30,3 +92,24 @@ class CountedPagination(PageNumberPagination):
         else:
             self.django_paginator_class = lambda rows, size: Counted(rows, size, counter)
         return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        paginator = self.page.paginator
+        exact = getattr(paginator, "exact", True)
+        return Response(
+            {
+                "count": paginator.count if exact else None,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["count"].update(
+            nullable=True,
+            description=f"How many rows in all; null when there are more than {COUNT_UP_TO:,} "
+            "(follow `next` to read them all).",
+        )
+        return answer

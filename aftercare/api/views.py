@@ -239,5 +239,5 @@ class LessonListView(ListAPIView):
         return lessons.search(self.request.user, **self.wanted)
 
     def rows_counter(self):
-        """The total counted the cheaper way (``lessons.count``)."""
-        return lambda: lessons.count(self.request.user, **self.wanted)
+        """The total counted the cheaper way (``lessons.count``), up to the pager's bound."""
+        return lambda up_to: lessons.count(self.request.user, up_to, **self.wanted)

@@ -176,16 +176,18 @@ class RfCViewSet(viewsets.GenericViewSet):
         return selectors.visible_rfcs(self.request.user)
 
     def rows_counter(self):
-        """How the list's total is counted: the cheaper way (``selectors.rfc_count``, the
-        UNION of the ways in), as the web list counts it; the other actions' pages (an
-        RfC's history) count their own rows."""
+        """How the list's total is counted, up to the pager's bound: the cheaper way
+        (``selectors.rfc_count``, the ways in made disjoint), as the web list counts;
+        the other actions' pages (an RfC's history) count their own rows."""
         if self.action != "list":
             return None
 
-        def count() -> int:
+        def count(up_to: int) -> int:
             filterset = RfCFilter(self.request.query_params, request=self.request)
             filters = filterset.selector_filters() if filterset.is_valid() else None
-            return 0 if filters is None else selectors.rfc_count(self.request.user, **filters)
+            if filters is None:
+                return 0
+            return selectors.rfc_count(self.request.user, up_to, **filters)
 
         return count
 

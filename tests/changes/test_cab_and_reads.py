@@ -209,9 +209,10 @@ def test_the_list_counts_what_it_shows_whoever_asks(
             {"application": application},
         ):
             assert (
-                selectors.rfc_count(user, **filters) == selectors.rfc_list(user, **filters).count()
+                selectors.rfc_count(user, 10_000, **filters)
+                == selectors.rfc_list(user, **filters).count()
             )
-    assert selectors.rfc_count(tess) == 2
+    assert selectors.rfc_count(tess, 10_000) == 2
     # the API's pager counts the same way: its count is the rows it lists
     for user in (tess, members[0], requester, change_manager):
         client = APIClient()
@@ -236,3 +237,52 @@ def _web_filters(query, application):
     if "application" in query:
         found["application"] = application
     return found
+
+
+def test_past_the_bound_the_pagers_say_more_and_still_walk_every_rfc(
+    make_user, draft, requester, monkeypatch, client
+):
+    """A list counted only up to its bound (``releasemgmt.paging``): past it the web
+    page says "more than" and links the next page, the API's count is null, and walking
+    ``next`` reads every RfC once; under the bound both count exactly. For ITSM staff
+    (a plain count) and for a business thread (the ways in made disjoint)."""
+    from changes import views
+    from releasemgmt import paging
+
+    tess = make_user("tess", "DG TAXUD A3/Cust")
+    for n in range(5):
+        draft(f"Change {n}")
+        services.raise_rfc(by=tess, title=f"Change {n} from the business")
+    monkeypatch.setattr(paging, "COUNT_UP_TO", 3)
+    monkeypatch.setattr(views, "RFCS_PER_PAGE", 2)
+    monkeypatch.setattr(paging.CountedPagination, "page_size", 2)
+    for user, listed in ((requester, 10), (tess, 5)):
+        everything = set(selectors.rfc_list(user).values_list("reference", flat=True))
+        assert len(everything) == listed
+
+        client.force_login(user)
+        first = client.get("/changes/rfcs/").content.decode()
+        assert "Page 1 · more than 3 RfCs" in first
+        assert "page=2" in first
+        last = client.get("/changes/rfcs/", {"page": 3 if listed == 5 else 5})
+        assert last.status_code == 200
+        assert "Next" not in last.content.decode()
+        assert "Previous" in last.content.decode()
+        assert client.get("/changes/rfcs/", {"page": 999}).status_code == 200  # the first
+
+        api = APIClient()
+        api.force_authenticate(user)
+        seen, url = [], "/api/v1/rfcs/"
+        while url:
+            body = api.get(url).json()
+            assert body["count"] is None
+            seen += [row["reference"] for row in body["results"]]
+            url = body["next"]
+        assert sorted(seen) == sorted(everything)
+        assert api.get("/api/v1/rfcs/", {"page": 99}).status_code == 404
+        assert api.get("/api/v1/rfcs/", {"page": "x"}).status_code == 404
+
+        # under the bound: exact again
+        assert api.get("/api/v1/rfcs/", {"q": "Change 1"}).json()["count"] == listed // 5
+        narrowed = client.get("/changes/rfcs/", {"q": "Change 1"}).content.decode()
+        assert "more than" not in narrowed
