@@ -146,6 +146,13 @@ class Release(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["application", "stage"]),
             # the policy's frequency rule: an application's installations near a date
             models.Index(fields=["application", "planned_installation_date"]),
+            # the releases in flight by installation, whatever the years of closed ones
+            # (``selectors.waiting_for`` walks them)
+            models.Index(
+                fields=["planned_installation_date"],
+                condition=models.Q(stage__in=list(STAGE_NUMBER)),
+                name="release_in_flight",
+            ),
         ]
 
     def __str__(self):

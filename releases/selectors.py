@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import (
     BooleanField,
     Case,
@@ -85,22 +86,23 @@ def open_now(queryset):
 
 
 def waiting_for(user):
-    """Start page: the open activities this user is R or A for. The releases are first
-    narrowed to those where the user holds some 'perform' permission (one semi-join), and
-    a user who performs nothing anywhere (a business thread, the service desk) costs one
-    index lookup. A deputy sees their principals' too, during the delegation."""
+    """Start page: the open activities this user is R or A for. The releases in flight
+    are narrowed to those where the user holds some 'perform' permission (each looked up
+    in the index of the user's, or their group's, rows of that release), so the cost
+    follows the releases in flight, not every release the user ever held; a user who
+    performs nothing anywhere (a business thread, the service desk) costs one index
+    lookup. A deputy sees their principals' too, during the delegation."""
     people = [user.pk, *raci.principals(user)]
+    teams = list(Group.objects.filter(user__in=people).values_list("pk", flat=True))
     mine = ReleaseUserObjectPermission.objects.filter(user_id__in=people)
-    groups = ReleaseGroupObjectPermission.objects.filter(group__user__in=people)
-    performing = (
-        mine.filter(permission__codename__startswith="perform_")
-        .values("content_object_id")
-        .union(
-            groups.filter(permission__codename__startswith="perform_").values("content_object_id")
-        )
-    )
-    if not performing.exists():
+    groups = ReleaseGroupObjectPermission.objects.filter(group_id__in=teams)
+    perform = Q(permission__codename__startswith="perform_")
+    if not (mine.filter(perform).values("pk").union(groups.filter(perform).values("pk")).exists()):
         return ActivityRecord.objects.none()
+    performing = Release.objects.filter(stage__in=list(STAGE_NUMBER)).filter(
+        Exists(mine.filter(perform, content_object=OuterRef("pk")))
+        | Exists(groups.filter(perform, content_object=OuterRef("pk")))
+    )
     may = Exists(
         mine.filter(
             content_object=OuterRef("release_id"), permission=OuterRef("activity__permission")
@@ -110,7 +112,7 @@ def waiting_for(user):
             content_object=OuterRef("release_id"), permission=OuterRef("activity__permission")
         )
     )
-    records = ActivityRecord.objects.filter(release_id__in=performing).filter(may)
+    records = ActivityRecord.objects.filter(release_id__in=performing.values("pk")).filter(may)
     return (
         open_now(records)
         .select_related("release", "release__application", "activity")
