@@ -148,6 +148,18 @@ class ImprovementAction(models.Model):
         indexes = [
             models.Index(fields=["owner", "status", "due_date"]),
             models.Index(fields=["status", "due_date"]),
+            # the actions not done, the earliest due first (the start page's of an owner,
+            # the quarterly review's of all), however many are done
+            models.Index(
+                fields=["owner", "due_date", "id"],
+                condition=~models.Q(status="done"),
+                name="action_not_done_by_owner",
+            ),
+            models.Index(
+                fields=["due_date", "id"],
+                condition=~models.Q(status="done"),
+                name="action_not_done",
+            ),
         ]
 
     def __str__(self):

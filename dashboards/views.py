@@ -49,7 +49,8 @@ class LoginView(auth_views.LoginView):
 def start(request):
     """Each persona's start page: what waits for them now, the earliest due first and
     the late ones marked (issue 16 point 3)."""
-    waiting = with_due_dates(releases.waiting_for(request.user)[:50])
+    waiting = with_due_dates(releases.waiting_for(request.user)[: START_SHOWN + 1])
+    owed = owed_decisions(request.user, limit=START_SHOWN + 1)
     recent = releases.release_list(request.user).exclude(stage__in=[Stage.CLOSED, Stage.CANCELLED])[
         :10
     ]
@@ -57,10 +58,12 @@ def start(request):
         request,
         "dashboards/start.html",
         {
-            "waiting": waiting,
-            "owed": owed_decisions(request.user, limit=50),
+            "waiting": waiting[:START_SHOWN],
+            "more_waiting": len(waiting) > START_SHOWN,
+            "owed": owed[:START_SHOWN],
+            "more_owed": len(owed) > START_SHOWN,
             "asked": list(selectors.asked_of(request.user)),
-            "to_notify": notifications_to_send(request.user, limit=50),
+            "to_notify": notifications_to_send(request.user, limit=START_SHOWN),
             "recent": recent,
             "may_formalise": permissions.may_formalise(request.user),
             "changes": _change_work(request.user),
@@ -73,6 +76,10 @@ def start(request):
     )
 
 
+#: how many activities, decisions and notifications waiting for the user the start page
+#: lists, the earliest due first; the inbox ("needs action") and the approvals page list
+#: them all
+START_SHOWN = 20
 #: how many satisfaction surveys the user owes the start page lists
 SURVEYS_SHOWN = 20
 #: how many open Move2Run items the start page lists, the earliest due first

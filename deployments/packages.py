@@ -90,11 +90,13 @@ def authorisation(user, package) -> dict:
 
 
 def candidate_releases(user, package):
-    """Open releases in no package, that the user may add."""
+    """Open releases in no package, that the user may add, the earliest installation
+    first: read in the order of the open releases' index, each asked whether a package
+    holds it, until the page is full."""
     return (
         _visible(user)
-        .filter(package_member__isnull=True)
+        .exclude(Exists(PackageMember.objects.filter(release=OuterRef("pk"))))
         .exclude(stage__in=["closed", "cancelled", "conformance", "rolled_back"])
         .select_related("application")
-        .order_by("planned_installation_date", "identifier")
+        .order_by("planned_installation_date", "id")
     )

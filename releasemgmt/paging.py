@@ -10,7 +10,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 #: the most rows a list counts; past it the total is "more than" this
-COUNT_UP_TO = 10_000
+COUNT_UP_TO = 1_000
 #: the furthest page of a list counted only up to the bound (a page number, not a row)
 MOST_PAGES = 1_000_000
 
@@ -83,7 +83,7 @@ class CountedPagination(PageNumberPagination):
     """The API's page of a list whose view says how to count it (``view.rows_counter()``
     gives a function of the bound, or None for the list's own COUNT: another action's
     rows), as the web list does with ``Counted``. Past the bound ``count`` is null, as
-    GitLab leaves out its total past 10,000 rows; ``next`` still walks every row."""
+    GitLab's API leaves out its total past a bound; ``next`` still walks every row."""
 
     def paginate_queryset(self, queryset, request, view=None):
         counter = view.rows_counter() if view is not None else None

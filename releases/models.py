@@ -146,12 +146,12 @@ class Release(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["application", "stage"]),
             # the policy's frequency rule: an application's installations near a date
             models.Index(fields=["application", "planned_installation_date"]),
-            # the releases in flight by installation, whatever the years of closed ones
-            # (``selectors.waiting_for`` walks them)
+            # the releases not closed or cancelled, whatever the years of closed ones:
+            # the start page's lists read them from here, not from every release
             models.Index(
-                fields=["planned_installation_date"],
-                condition=models.Q(stage__in=list(STAGE_NUMBER)),
-                name="release_in_flight",
+                fields=["planned_installation_date", "id"],
+                condition=~models.Q(stage__in=[Stage.CLOSED, Stage.CANCELLED]),
+                name="release_open",
             ),
         ]
 

@@ -51,6 +51,12 @@ class Survey(models.Model):
         indexes = [
             # what a user owes (the start page), and the reminder's sweep
             models.Index(fields=["respondent", "answered_at"]),
+            # ... the oldest first, read in order however many the user left unanswered
+            models.Index(
+                fields=["respondent", "asked_at", "id"],
+                condition=models.Q(answered_at__isnull=True),
+                name="satisfaction_owed_by",
+            ),
             models.Index(
                 fields=["asked_at"],
                 condition=models.Q(answered_at__isnull=True, reminded_at__isnull=True),
