@@ -63,3 +63,29 @@ def test_nothing_waits_says_so_once(client, make_user):
     client.force_login(make_user("idle", "ITSM Configuration Manager"))
     page = client.get("/").content.decode()
     assert page.count("Nothing waits for you right now.") == 1
+
+
+def test_the_start_page_lists_the_first_of_what_waits_and_links_the_rest(
+    client, release_manager, make_release, monkeypatch
+):
+    """The start page shows the first ``START_SHOWN`` activities waiting for the user
+    (the earliest due first) and links the inbox's "needs action", which lists them all;
+    the queries are the same however many wait."""
+    from dashboards import views
+
+    monkeypatch.setattr(views, "START_SHOWN", 2)
+    client.force_login(release_manager)
+    make_release()
+    with CaptureQueriesContext(connection) as one:
+        page = client.get("/").content.decode()
+    assert "Waiting for you" in page
+    assert "Everything waiting for you" not in page
+    for _ in range(3):
+        make_release()
+    with CaptureQueriesContext(connection) as four:
+        page = client.get("/").content.decode()
+    assert "/messages/?needs_action=yes" in page
+    assert "Everything waiting for you" in page
+    assert len(four.captured_queries) == len(one.captured_queries)
+    inbox = client.get("/messages/", {"needs_action": "yes"})
+    assert inbox.status_code == 200
