@@ -4,7 +4,7 @@ RM.6.4 in it, as the deployments room records it)."""
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from deployments.models import RollbackPlan
@@ -229,22 +229,20 @@ def reviews_owed(user, limit: int = START_SHOWN) -> list:
     manager's start page (late: hypercare is over)."""
     if not raci.holds_party(user, Parties.RELEASE_MANAGER):
         return []
-    # Each release, the newest first, is asked in the indexes (its hypercare, its roll
-    # back, its review) until the page is full: years of reviewed releases are never read
-    # whole, as sets of every hypercare and every review would be.
-    rolled = Exists(StageChange.objects.filter(release=OuterRef("pk"), transition="roll_back"))
-    live = Q(hypercare__isnull=False)  # the row its select_related joins anyway
-    reviewed = Exists(PostReleaseReview.objects.filter(release=OuterRef("pk")))
+    # semi-joins on the few releases live or rolled back (their ids), rather than a
+    # condition tried on every release
+    rolled = StageChange.objects.filter(transition="roll_back").values("release_id")
+    live = Hypercare.objects.values("release_id")
     required = (
         Q(release_type__in=[ReleaseType.MAJOR, ReleaseType.EMERGENCY])
-        | rolled
+        | Q(pk__in=rolled)
         | Q(application__policy__review_every_release=True)
     )
     rows = (
         raci.visible_releases(user, Release.objects.all())
-        .filter(live | rolled)
+        .filter(Q(pk__in=live) | Q(pk__in=rolled))
         .filter(required)
-        .exclude(reviewed)
+        .exclude(pk__in=PostReleaseReview.objects.values("release_id"))
         .select_related("hypercare")
         .order_by("-id")[:limit]
     )

@@ -185,19 +185,11 @@ class ReleaseUserObjectPermission(UserObjectPermissionBase):
 
     content_object = models.ForeignKey("releases.Release", on_delete=models.CASCADE)
 
-    class Meta(UserObjectPermissionBase.Meta):
-        # what a user holds on one release, looked up release by release
-        # (``releases.selectors.waiting_for``)
-        indexes = [models.Index(fields=["user", "content_object"])]
-
 
 class ReleaseGroupObjectPermission(GroupObjectPermissionBase):
     """guardian's direct foreign-key table for per-release group permissions."""
 
     content_object = models.ForeignKey("releases.Release", on_delete=models.CASCADE)
-
-    class Meta(GroupObjectPermissionBase.Meta):
-        indexes = [models.Index(fields=["group", "content_object"])]
 
 
 class Delegation(models.Model):

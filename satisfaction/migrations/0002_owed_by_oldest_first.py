@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('raci', '0007_held_release_by_release'),
+        ('raci', '0006_delegation'),
         ('releases', '0015_release_open'),
         ('satisfaction', '0001_survey'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
