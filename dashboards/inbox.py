@@ -84,10 +84,10 @@ class Owed:
 def owed_now(user) -> Owed:
     """The open activities (``waiting_for``) and owed decisions (``owed_decisions``) of
     the user, each list read up to a bound: a fixed number of queries."""
-    # in the start page's order: the releases in flight are walked by their index and
-    # the walk stops at the bound
     activities = list(
-        waiting_for(user).values_list("release_id", "activity__code")[: OWED_LOOKED_AT + 1]
+        waiting_for(user)
+        .values_list("release_id", "activity__code")
+        .order_by()[: OWED_LOOKED_AT + 1]
     )
     decisions = owed_decisions(user, limit=OWED_LOOKED_AT + 1, dated=False)
     more = len(activities) > OWED_LOOKED_AT or len(decisions) > OWED_LOOKED_AT
