@@ -104,8 +104,10 @@ RELEASES = [
     ("emcs", "3.9.5", "EMCS reference data refresh", "minor", ["a3-exc"], False, 8, "receiving"),
     ("ecs", "3.1.7", "ECS interim corrections", "minor", ["a3-cust"], False, 30, "planning"),
     ("ncts", "5.0.9", "NCTS performance fix", "minor", ["a3-cust"], False, -10, "rolled_back"),
-    # live, and its rollback triggered from hypercare: the thread's validation is owed
-    ("ncts", "5.0.10", "NCTS guarantee checks", "minor", ["a3-cust"], False, -25, "rolling_back"),
+    # live, and its rollback triggered from hypercare: the thread's validation is owed;
+    # installed a week ago, so that its closure (two working days after) is late on any
+    # weekday
+    ("ncts", "5.0.10", "NCTS guarantee checks", "minor", ["a3-cust"], False, -28, "rolling_back"),
     ("ics", "2.0.3", "ICS2 interim patch", "minor", ["a3-cust"], False, 20, "cancelled"),
     ("vies", "1.9.0", "VIES new member state codes", "minor", ["a3-tax"], True, -60, "closed"),
     ("ecs", "3.3.0", "ECS phase 3 follow-up", "minor", ["a3-cust"], False, 60, "unassigned"),
