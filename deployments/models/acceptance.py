@@ -148,7 +148,10 @@ class Decision(models.Model):
     class Meta:
         ordering = ["-recorded_at", "-id"]
         indexes = [
-            models.Index(fields=["release", "kind", "business_thread"]),
+            # kind first: the decisions owed ask whether a thread gave the go-ahead of
+            # conformance testing, which PostgreSQL answers from every go-ahead at once
+            # (without it, a scan of all decisions: 2.5 ms at 10,000 releases)
+            models.Index(fields=["kind", "release", "business_thread"]),
             # the KPIs' flow: the threads' decisions of a period (kpis.flow)
             models.Index(fields=["decided_at"]),
         ]
