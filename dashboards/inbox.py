@@ -81,15 +81,17 @@ class Owed:
     more: bool  # more than the bound: the count is a floor
 
 
-def owed_now(user) -> Owed:
+def owed_now(user, releases=None) -> Owed:
     """The open activities (``waiting_for``) and owed decisions (``owed_decisions``) of
-    the user, each list read up to a bound: a fixed number of queries."""
+    the user, each list read up to a bound: a fixed number of queries. ``releases`` (ids)
+    narrows both to those releases: what a page of messages is about."""
+    activities = waiting_for(user)
+    if releases is not None:
+        activities = activities.filter(release_id__in=releases)
     activities = list(
-        waiting_for(user)
-        .values_list("release_id", "activity__code")
-        .order_by()[: OWED_LOOKED_AT + 1]
+        activities.values_list("release_id", "activity__code").order_by()[: OWED_LOOKED_AT + 1]
     )
-    decisions = owed_decisions(user, limit=OWED_LOOKED_AT + 1, dated=False)
+    decisions = owed_decisions(user, limit=OWED_LOOKED_AT + 1, dated=False, releases=releases)
     more = len(activities) > OWED_LOOKED_AT or len(decisions) > OWED_LOOKED_AT
     activities, decisions = activities[:OWED_LOOKED_AT], decisions[:OWED_LOOKED_AT]
     pairs = set(activities) | {(d["release"].pk, DECISION_ACTIVITY[d["kind"]]) for d in decisions}
@@ -167,6 +169,23 @@ def needing_action(rows, owed: Owed) -> list:
         c = row.communication
         row.needs_action = (c.release_id, c.activity) in owed.pairs
     return rows
+
+
+def inbox_page(user, filters: Filters, number: int | None) -> Window:
+    """A page of the user's messages (``messages``, ``page_of``), each row marked
+    ``needs_action`` if it is about what the user owes now. Only the "needs action"
+    filter needs everything owed; otherwise what is owed is read for the page's releases
+    alone: a business thread owing 200 decisions spent 60% of its inbox settling them
+    to mark at most 50 rows (issue 17)."""
+    if filters.needs_action:
+        owed = owed_now(user)
+        page = page_of(messages(user, filters, owed), number)
+    else:
+        page = page_of(messages(user, filters), number)
+        about = {r.communication.release_id for r in page.rows} - {None}
+        owed = owed_now(user, releases=about) if about else Owed(frozenset(), 0, False)
+    needing_action(page.rows, owed)
+    return page
 
 
 @dataclass(frozen=True)

@@ -47,10 +47,7 @@ def _inbox_page(request, form, filter_form, status):
     """The inbox with the filters of ``filter_form`` (none while it has errors: they are
     shown on it, with what was sent)."""
     filters = filter_form.filters()
-    owed = selectors.owed_now(request.user)
-    rows = selectors.messages(request.user, filters, owed)
-    page = selectors.page_of(rows, filter_form.cleaned_data.get("page"))
-    selectors.needing_action(page.rows, owed)
+    page = selectors.inbox_page(request.user, filters, filter_form.cleaned_data.get("page"))
     return render(
         request,
         "dashboards/inbox.html",

@@ -211,12 +211,13 @@ def decision_records(kind):
 DECISION_STAGES = [Stage.ACCEPTANCE, Stage.AUTHORISATION, Stage.INSTALLATION, Stage.CONFORMANCE]
 
 
-def owed_decisions(user, limit: int = 100, *, dated: bool = True) -> list[dict]:
-    """Decisions the user's business thread(s) owe now, across their releases, in a fixed
-    number of queries, the earliest due first: [{release, thread, kind, label, basis,
-    due_date, lateness}] (``due_dates.decision_due``). Without ``dated`` (what is owed,
-    not when: the navigation's count), no due date and one query less. A deputy owes
-    their principals' threads' decisions too, during the delegation."""
+def owed_decisions(user, limit: int = 100, *, dated: bool = True, releases=None) -> list[dict]:
+    """Decisions the user's business thread(s) owe now, across their releases (those of
+    ``releases``, ids, when given), in a fixed number of queries, the earliest due first:
+    [{release, thread, kind, label, basis, due_date, lateness}]
+    (``due_dates.decision_due``). Without ``dated`` (what is owed, not when: the
+    navigation's count), no due date and one query less. A deputy owes their principals'
+    threads' decisions too, during the delegation."""
     standing_in = raci.principals(user)
     if not standing_in and not raci.is_business_thread_user(user):
         return []
@@ -225,9 +226,10 @@ def owed_decisions(user, limit: int = 100, *, dated: bool = True) -> list[dict]:
     if standing_in:
         holders = Q(group__in=Group.objects.filter(user__in=people).values("pk"))
     threads = Party.objects.filter(kind=Party.Kind.BUSINESS_THREAD, group__user__in=people)
-    return _owed(
-        Assignment.objects.filter(holders), limit, dated=dated, threads=threads.values("pk")
-    )
+    assignments = Assignment.objects.filter(holders)
+    if releases is not None:
+        assignments = assignments.filter(release_id__in=releases)
+    return _owed(assignments, limit, dated=dated, threads=threads.values("pk"))
 
 
 def decisions_owed_everywhere(limit: int = 5000) -> list[dict]:

@@ -47,12 +47,7 @@ class MessagesView(APIView):
         query = InboxPageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = selectors.Filters.of(query.validated_data)
-        owed = selectors.owed_now(request.user)
-        page = selectors.page_of(
-            selectors.messages(request.user, filters, owed),
-            query.validated_data.get("page", 1),
-        )
-        selectors.needing_action(page.rows, owed)
+        page = selectors.inbox_page(request.user, filters, query.validated_data.get("page", 1))
         url = request.build_absolute_uri()
         previous = None
         if page.has_previous:

@@ -125,6 +125,27 @@ def test_needs_action_shows_what_the_user_owes_until_it_is_done(
     assert "Initialise the plan" not in rows(page)
 
 
+def test_without_the_filter_each_row_about_what_is_owed_is_marked(
+    client, api, release_manager, make_release
+):
+    """Without "needs action" what is owed is read for the page's releases only: the
+    rows about an owed activity are marked, on the page and in the API, the others not
+    (another release's done activity, a notice about no release)."""
+    owing, other = make_release(), make_release()
+    plan(other, release_manager)  # RM.1.3 done on the other release
+    send(release_manager, release=owing, activity="RM.1.3", subject="Initialise the plan")
+    send(release_manager, release=other, activity="RM.1.3", subject="Initialised already")
+    send(release_manager, subject="About no release")
+    client.force_login(release_manager)
+    table = rows(client.get("/messages/").content.decode())
+    marked = [line for line in table.split("</tr>") if "Needs your action" in line]
+    assert len(marked) == 1
+    assert "Initialise the plan" in marked[0]
+    listed = api(release_manager).get("/api/v1/messages/").json()["results"]
+    assert {m["subject"] for m in listed if m["needs_action"]} == {"Initialise the plan"}
+    assert {m["subject"] for m in listed} >= {"Initialised already", "About no release"}
+
+
 @pytest.mark.parametrize(
     "query",
     [
