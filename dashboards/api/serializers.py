@@ -178,6 +178,6 @@ class InboxCountsSerializer(serializers.Serializer):
     unread_more = serializers.BooleanField(help_text="More than 99 unread.")
     actions_owed = serializers.IntegerField(
         help_text="Open activities the caller is R or A for, and decisions their business "
-        "thread owes, now (each counted up to 200)."
+        "thread owes, now, counted up to 99."
     )
-    actions_more = serializers.BooleanField(help_text="More than counted.")
+    actions_more = serializers.BooleanField(help_text="More than 99 actions owed.")

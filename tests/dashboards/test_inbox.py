@@ -254,6 +254,27 @@ def test_the_unread_are_counted_up_to_a_bound(client, api, release_manager):
     assert "99 or more unread" in client.get("/messages/counts/").content.decode()
 
 
+def test_the_actions_owed_are_counted_up_to_a_bound(
+    client, api, release_manager, make_release, monkeypatch
+):
+    """The badge counts the actions owed as it counts the unread: up to a bound, then
+    "or more" (the bound lowered here, so that a few releases pass it)."""
+    from dashboards import inbox
+
+    for _ in range(2):
+        make_release()
+    owed = inbox.owed_now(release_manager).count
+    assert owed > 3
+    monkeypatch.setattr(inbox, "ACTIONS_COUNTED", 3)
+    counts = api(release_manager).get("/api/v1/messages/counts/").json()
+    assert (counts["actions_owed"], counts["actions_more"]) == (3, True)
+    client.force_login(release_manager)
+    assert "3 or more actions owed" in client.get("/messages/counts/").content.decode()
+    monkeypatch.setattr(inbox, "ACTIONS_COUNTED", owed)
+    counts = api(release_manager).get("/api/v1/messages/counts/").json()
+    assert (counts["actions_owed"], counts["actions_more"]) == (owed, False)
+
+
 @pytest.mark.parametrize(
     "path",
     [
