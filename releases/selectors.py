@@ -92,7 +92,7 @@ def waiting_for(user):
     people = [user.pk, *raci.principals(user)]
     mine = ReleaseUserObjectPermission.objects.filter(user_id__in=people)
     groups = ReleaseGroupObjectPermission.objects.filter(group__user__in=people)
-    perform = Q(permission__codename__startswith="perform_")
+    perform = Q(permission_id__in=raci.perform_permission_ids())
     # two EXISTS, each stopping at its first row (a UNION would gather all of them first)
     if not (mine.filter(perform).exists() or groups.filter(perform).exists()):
         return ActivityRecord.objects.none()
