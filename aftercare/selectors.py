@@ -229,20 +229,26 @@ def reviews_owed(user, limit: int = START_SHOWN) -> list:
     manager's start page (late: hypercare is over)."""
     if not raci.holds_party(user, Parties.RELEASE_MANAGER):
         return []
-    # semi-joins on the few releases live or rolled back (their ids), rather than a
-    # condition tried on every release
-    rolled = StageChange.objects.filter(transition="roll_back").values("release_id")
-    live = Hypercare.objects.values("release_id")
+    # the few candidates first, read on their own: the live releases whose review is not
+    # written (a partial index) and the rolled-back ones without a review. Asked as a
+    # condition of the release list, they were tried on every release since go-live:
+    # 79 ms at 100,000 releases (issue 17)
+    unreviewed = Hypercare.objects.filter(reviewed=False).order_by().values("release_id")
+    rolled = (
+        StageChange.objects.filter(transition="roll_back")
+        .exclude(release__post_release_review__isnull=False)
+        .order_by()
+        .values("release_id")
+    )
     required = (
         Q(release_type__in=[ReleaseType.MAJOR, ReleaseType.EMERGENCY])
-        | Q(pk__in=rolled)
+        | Q(pk__in=StageChange.objects.filter(transition="roll_back").values("release_id"))
         | Q(application__policy__review_every_release=True)
     )
     rows = (
         raci.visible_releases(user, Release.objects.all())
-        .filter(Q(pk__in=live) | Q(pk__in=rolled))
+        .filter(pk__in=list(unreviewed.union(rolled).values_list("release_id", flat=True)))
         .filter(required)
-        .exclude(pk__in=PostReleaseReview.objects.values("release_id"))
         .select_related("hypercare")
         .order_by("-id")[:limit]
     )

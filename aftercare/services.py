@@ -315,6 +315,7 @@ def write_review(release, *, by, **data) -> PostReleaseReview:
     for field, value in values.items():
         setattr(review, field, value)
     review.save()
+    Hypercare.objects.filter(release=release, reviewed=False).update(reviewed=True)
     audit.record(
         actor=by,
         action="release_reviewed" if not before else "review_updated",

@@ -3,6 +3,8 @@ environment), served as in production: DEBUG off, persistent database connection
 (``CONN_MAX_AGE`` as in ``production.py``), static files indexed once at start-up, and
 ``bench_urls`` as the URLconf (the app's URLs plus the trivial view)."""
 
+import os
+
 from releasemgmt.settings.test import *  # noqa: F403
 
 DEBUG = False
@@ -11,3 +13,6 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
 DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
 WHITENOISE_AUTOREFRESH = False
 STATIC_ROOT = None  # no collectstatic: WhiteNoise serves from the finders
+# ``run.py --no-kept``: under load too, every page is made from the database
+if os.environ.get("BENCH_KEPT_PAGES") == "0":
+    KEPT_PAGES = frozenset()

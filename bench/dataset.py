@@ -776,6 +776,7 @@ def _write_aftercare(world: World) -> None:
                 closed_at=now if stage == Stage.CLOSED else None,
                 closed_by=rm if stage == Stage.CLOSED else None,
                 close_reason="Stable" if stage == Stage.CLOSED else "",
+                reviewed=stage == Stage.CLOSED,  # the closed ones have their review below
             )
             for pk, stage in live
         ),

@@ -20,6 +20,8 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+from django.utils.crypto import get_random_string
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -37,8 +39,9 @@ class Load:
 
 
 def session_cookie(user) -> str:
-    """A logged-in session in the database, as the login view leaves it: the Cookie header
-    that makes a load generator that user; none for an anonymous reader (a feed)."""
+    """A logged-in session in the database, as the login view leaves it, and the CSRF
+    cookie a browser holds from its first page: the Cookie header that makes a load
+    generator that user; none for an anonymous reader (a feed)."""
     if user is None:
         return ""
     session = SessionStore()
@@ -46,7 +49,10 @@ def session_cookie(user) -> str:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    csrf = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
+    return (
+        f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
+    )
 
 
 def free_port() -> int:

@@ -60,6 +60,14 @@ def main() -> None:
         "nodes of --workers each (default: on)",
     )
     parser.add_argument(
+        "--kept",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="under load, answer the pages of KEPT_PAGES from the pages kept until the "
+        "database changes, as in production (default: on; the in-process table always "
+        "measures the making of each page)",
+    )
+    parser.add_argument(
         "--explain",
         type=float,
         metavar="MS",
@@ -85,6 +93,8 @@ def main() -> None:
 
     sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
+    if not args.kept:
+        os.environ["BENCH_KEPT_PAGES"] = "0"  # read by bench_settings, in every worker too
     import django
 
     django.setup()

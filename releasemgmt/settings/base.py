@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "releasemgmt.pagecache.KeptPagesMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -152,7 +153,26 @@ CACHES = {
         "LOCATION": "calendar-feeds",
         "OPTIONS": {"MAX_ENTRIES": 200},
     },
+    # The pages kept until the database changes (releasemgmt.pagecache): a few hundred
+    # of 20-200 KB each per process.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kept-pages",
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    },
 }
+# The pages kept per user until the database changes (issue 17): the start page, the
+# release list and page, their API, and the navigation's counts polled by every page.
+KEPT_PAGES = frozenset(
+    {
+        "home",
+        "dashboards:inbox_counts",
+        "releases:list",
+        "releases:detail",
+        "release-list",
+        "release-detail",
+    }
+)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -11,11 +11,11 @@ _rfcs = itertools.count(1)
 
 
 @pytest.fixture
-def live_release(cast, make_release):
-    """A minor release of A3/Cust carrying an approved RfC of its own, installed and
-    published (RM.6.5) by its coordinator."""
+def installed_release(cast, make_release):
+    """A minor release of A3/Cust carrying an approved RfC of its own, installed (RM.6.3)
+    by its coordinator, successfully or not."""
 
-    def make(**fields):
+    def make(successful=True, **fields):
         release = make_release(threads=["a3-cust"], **fields)
         rfc = RfC.objects.create(
             reference=f"RFC-LIVE-{next(_rfcs)}",
@@ -26,7 +26,18 @@ def live_release(cast, make_release):
         include = {"rfc": rfc.reference}
         cast.ok(cast.act(cast.rm, release, "include-rfc", include, multipart=False), 201)
         walk_to(cast, release, "installation")
-        install(cast, release, successful=True)
+        install(cast, release, successful=successful)
+        return release
+
+    return make
+
+
+@pytest.fixture
+def live_release(cast, installed_release):
+    """An installed release published (RM.6.5) by its coordinator: live, in hypercare."""
+
+    def make(**fields):
+        release = installed_release(**fields)
         cast.ok(cast.perform(cast.dc, release, "RM.6.5"))
         release.refresh_from_db()
         return release

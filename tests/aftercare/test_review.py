@@ -67,6 +67,21 @@ def test_a_minor_release_owes_none_unless_the_policy_reviews_every_release(
     assert state["reasons"] == ["the application's policy reviews every release"]
 
 
+def test_a_release_rolled_back_at_installation_owes_its_review_until_it_is_written(
+    cast, installed_release, client
+):
+    """Never live, so no hypercare: the start page finds it by its rollback (RM.6.4)."""
+    release = installed_release(successful=False)
+    cast.ok(cast.decide(cast.cust, release, "rollback"), 201)
+    cast.ok(cast.perform(cast.dc, release, "RM.6.4"))
+    client.force_login(cast.rm)
+    start = client.get("/").content.decode()
+    assert "Post-release reviews owed" in start
+    assert release.identifier in start
+    cast.ok(cast.api(cast.rm).post(review_url(release), REVIEW, format="json"), 201)
+    assert "Post-release reviews owed" not in client.get("/").content.decode()
+
+
 def test_before_go_live_there_is_nothing_to_review(cast, release_at):
     release = release_at("installation")
     response = cast.api(cast.rm).post(review_url(release), REVIEW, format="json")

@@ -1,0 +1,131 @@
+"""The start page, the release list and page and their API are kept per user until the
+database changes (releasemgmt.pagecache, issue 17): asked again, they are answered without
+being made, and never once anything they show may have changed."""
+
+import datetime
+
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from knox.models import AuthToken
+
+from releasemgmt import pagecache
+
+#: a kept page costs the session, the user and the database's version
+KEPT_QUERIES = 3
+
+
+def asked(client, path, **headers):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, headers=headers)
+    assert response.status_code == 200, path
+    return response, len(ctx.captured_queries)
+
+
+def kept(client, path, **headers):
+    """Ask until the page is kept (the first answer sets the CSRF cookie, so it is not),
+    then once more: the answer from the cache and its query count."""
+    asked(client, path, **headers)
+    made, _ = asked(client, path, **headers)
+    again, queries = asked(client, path, **headers)
+    assert again.content == made.content
+    return again, queries
+
+
+def test_a_page_asked_again_is_answered_without_being_made(client, make_release, release_manager):
+    release = make_release()
+    client.force_login(release_manager)
+    for path in ("/", "/releases/", f"/releases/{release.identifier}/", "/messages/counts/"):
+        _, made = asked(client, path)
+        _, queries = kept(client, path)
+        assert queries == KEPT_QUERIES < made, path
+
+
+def test_the_api_release_list_and_detail_are_kept_for_a_browser_session(
+    client, make_release, release_manager
+):
+    release = make_release()
+    client.force_login(release_manager)
+    listed, queries = kept(client, "/api/v1/releases/")
+    assert queries == KEPT_QUERIES
+    assert [row["identifier"] for row in listed.json()["results"]] == [release.identifier]
+    detail, queries = kept(client, f"/api/v1/releases/{release.identifier}/")
+    assert queries == KEPT_QUERIES
+    assert detail.json()["identifier"] == release.identifier
+
+
+def test_a_write_anywhere_makes_the_page_again(client, make_release, release_manager):
+    make_release(name="First of the year")
+    client.force_login(release_manager)
+    kept(client, "/releases/")
+    make_release(name="Second of the year")
+    response, queries = asked(client, "/releases/")
+    assert "Second of the year" in response.content.decode()
+    assert queries > KEPT_QUERIES
+
+
+def test_a_change_of_rights_in_the_admin_shows_at_once(client, make_user, make_release):
+    """No audit entry records a permission given in the admin; the database's version
+    moves all the same."""
+    make_release(name="Only for the chosen")
+    reader = make_user()
+    client.force_login(reader)
+    response, _ = kept(client, "/releases/")
+    assert "Only for the chosen" not in response.content.decode()
+    reader.user_permissions.add(Permission.objects.get(codename="view_release"))
+    response, _ = asked(client, "/releases/")
+    assert "Only for the chosen" in response.content.decode()
+
+
+def test_each_user_and_session_has_their_own_pages(make_user, make_release, release_manager):
+    make_release(name="Seen by the manager")
+    manager, stranger = Client(), Client()
+    manager.force_login(release_manager)
+    stranger.force_login(make_user())
+    kept(manager, "/releases/")
+    kept(manager, "/api/v1/releases/")
+    assert "Seen by the manager" not in stranger.get("/releases/").content.decode()
+    assert stranger.get("/api/v1/releases/").json()["count"] == 0
+    second_browser = Client()
+    second_browser.force_login(release_manager)
+    _, queries = asked(second_browser, "/releases/")
+    assert queries > KEPT_QUERIES
+
+
+def test_a_message_is_shown_once_and_not_kept(client, make_release, release_manager):
+    release = make_release()
+    page = f"/releases/{release.identifier}/"
+    client.force_login(release_manager)
+    kept(client, page)
+    # not a transition of this stage: refused, nothing written, and said once on the page
+    response = client.post(f"/releases/{release.identifier}/transitions/record_go/", {})
+    assert response.status_code == 302
+    assert 'class="flash error"' in client.get(page).content.decode()
+    assert 'class="flash' not in client.get(page).content.decode()
+
+
+def test_token_clients_and_anonymous_readers_are_not_kept(client, make_release, release_manager):
+    make_release()
+    _, token = AuthToken.objects.create(release_manager)
+    api = Client(headers={"Authorization": f"Token {token}"})
+    counts = [asked(api, "/api/v1/releases/")[1] for _ in range(3)]
+    assert min(counts) > KEPT_QUERIES
+    assert client.get("/releases/").status_code == 302  # to the login page, never kept
+
+
+def test_the_key_holds_the_fragment_asked_and_the_minute(rf, release_manager, monkeypatch):
+    def key(**headers):
+        request = rf.get("/releases/", headers=headers)
+        request.user = release_manager
+        request.session = type("Session", (dict,), {"session_key": "k"})()
+        return pagecache.page_key(request, "0/1")
+
+    assert key() != key(HX_Request="true")
+    assert key(HX_Request="true", HX_Target="a") != key(HX_Request="true", HX_Target="b")
+    assert key() != key(Accept="application/json")
+    later = timezone.now() + datetime.timedelta(minutes=1)
+    first = key()
+    monkeypatch.setattr(pagecache.timezone, "now", lambda: later)
+    assert key() != first
