@@ -4,7 +4,7 @@ RM.6.4 in it, as the deployments room records it)."""
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from deployments.models import RollbackPlan
@@ -236,7 +236,7 @@ def reviews_owed(user, limit: int = START_SHOWN) -> list:
     unreviewed = Hypercare.objects.filter(reviewed=False).order_by().values("release_id")
     rolled = (
         StageChange.objects.filter(transition="roll_back")
-        .exclude(release__post_release_review__isnull=False)
+        .exclude(Exists(PostReleaseReview.objects.filter(release_id=OuterRef("release_id"))))
         .order_by()
         .values("release_id")
     )
