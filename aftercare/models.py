@@ -41,7 +41,7 @@ class Hypercare(models.Model):
             # start pages' incidents read them here instead of walking all of them
             # (9.4 to 2.8 ms at 100,000 releases; issue 17)
             models.Index(fields=["id"], condition=Q(closed_at__isnull=True), name="hypercare_open"),
-            # the live releases whose review is not written (79 to 2.4 ms at 100,000
+            # the live releases whose review is not written (79 to 2.1 ms at 100,000
             # releases; issue 17)
             models.Index(
                 fields=["release"], condition=Q(reviewed=False), name="hypercare_unreviewed"

@@ -14,9 +14,10 @@ The key also holds what else a page depends on: the user, the session's data and
 CSRF secret (a page's forms carry a token made from it), the full path, the headers that
 choose a fragment or a format (htmx's, ``Accept``), the host, the language, and the
 current minute (due dates and "late" marks move with the clock). Only complete 200
-answers that set no cookie are kept, and a request with messages waiting to be shown is
-neither served from nor kept in the cache. The store is the ``pages`` cache, in the
-process's memory: a restart (and so a deployment) starts empty.
+answers that set no cookie and weigh at most ``KEPT_MAX_BYTES`` are kept, and a request
+with messages waiting to be shown is neither served from nor kept in the cache. The
+store is the ``pages`` cache, in the process's memory: a restart (and so a deployment)
+starts empty.
 
 On SQLite (the demo and tests' default) there is no such position: nothing is kept."""
 
@@ -43,6 +44,9 @@ VARYING_HEADERS = (
 )
 #: seconds an entry lives at most: its key holds the minute, so it is not asked later
 KEPT_SECONDS = 60
+#: the largest answer kept: with the cache's few hundred entries, a worker's memory stays
+#: bounded whatever page sizes and filters clients ask for
+KEPT_MAX_BYTES = 512 * 1024
 
 
 def data_version() -> str | None:
@@ -118,6 +122,7 @@ def _keepable(response) -> bool:
     return (
         response.status_code == 200
         and not response.streaming
+        and len(response.content) <= KEPT_MAX_BYTES
         and not response.cookies
         and not response.has_header("Content-Disposition")
     )

@@ -115,6 +115,14 @@ def test_token_clients_and_anonymous_readers_are_not_kept(client, make_release, 
     assert client.get("/releases/").status_code == 302  # to the login page, never kept
 
 
+def test_a_large_answer_is_not_kept(client, make_release, release_manager, monkeypatch):
+    make_release()
+    client.force_login(release_manager)
+    monkeypatch.setattr(pagecache, "KEPT_MAX_BYTES", 1000)
+    counts = [asked(client, "/releases/")[1] for _ in range(3)]
+    assert min(counts) > KEPT_QUERIES
+
+
 def test_the_key_holds_the_fragment_asked_and_the_minute(rf, release_manager, monkeypatch):
     def key(**headers):
         request = rf.get("/releases/", headers=headers)
