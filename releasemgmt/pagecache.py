@@ -88,7 +88,9 @@ class KeptPagesMiddleware:
         response = self.get_response(request)
         key = getattr(request, "_kept_page_key", None)
         if key and _keepable(response):
-            caches["pages"].set(key, (response.content, response["Content-Type"]), KEPT_SECONDS)
+            # the view's own headers (DRF's Allow and Vary among them); the middleware
+            # outside this one adds its own again to the kept answer
+            caches["pages"].set(key, (response.content, list(response.items())), KEPT_SECONDS)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -100,8 +102,8 @@ class KeptPagesMiddleware:
         key = page_key(request, version)
         kept = caches["pages"].get(key)
         if kept is not None:
-            content, content_type = kept
-            return HttpResponse(content, content_type=content_type)
+            content, headers = kept
+            return HttpResponse(content, headers=dict(headers))
         request._kept_page_key = key
         return None
 

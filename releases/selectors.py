@@ -115,9 +115,9 @@ def waiting_for(user):
     # releases and read every pending record of every release (31 to 10 ms at 10,000
     # releases for a release manager; issue 17)
     in_flight = list(
-        Release.objects.filter(pk__in=performing, stage__in=STAGE_NUMBER).values_list(
-            "pk", flat=True
-        )
+        Release.objects.filter(pk__in=performing, stage__in=STAGE_NUMBER)
+        .order_by()
+        .values_list("pk", flat=True)
     )
     records = ActivityRecord.objects.filter(release_id__in=in_flight).filter(may)
     return (

@@ -51,9 +51,13 @@ def test_the_api_release_list_and_detail_are_kept_for_a_browser_session(
     listed, queries = kept(client, "/api/v1/releases/")
     assert queries == KEPT_QUERIES
     assert [row["identifier"] for row in listed.json()["results"]] == [release.identifier]
-    detail, queries = kept(client, f"/api/v1/releases/{release.identifier}/")
+    path = f"/api/v1/releases/{release.identifier}/"
+    made = client.get(path, headers={"HX-Request": "x"})  # another key: made, not kept
+    detail, queries = kept(client, path)
     assert queries == KEPT_QUERIES
     assert detail.json()["identifier"] == release.identifier
+    for header in ("Content-Type", "Allow", "Vary", "X-Frame-Options"):
+        assert detail[header] == made[header], header
 
 
 def test_a_write_anywhere_makes_the_page_again(client, make_release, release_manager):
