@@ -33,7 +33,6 @@ from django.utils import timezone, translation
 
 #: request headers a kept page depends on besides its path
 VARYING_HEADERS = (
-    "HTTP_HOST",
     "HTTP_ACCEPT",
     "HTTP_HX_REQUEST",
     "HTTP_HX_BOOSTED",
@@ -66,6 +65,7 @@ def page_key(request, version: str) -> str:
         request.user.pk,
         request.session.session_key,
         request.is_secure(),
+        request.get_host(),  # as the absolute links of the API are made
         request.get_full_path(),
         request.META.get("CSRF_COOKIE"),
         translation.get_language(),

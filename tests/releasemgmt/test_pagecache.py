@@ -127,7 +127,9 @@ def test_a_large_answer_is_not_kept(client, make_release, release_manager, monke
     assert min(counts) > KEPT_QUERIES
 
 
-def test_the_key_holds_the_fragment_asked_and_the_minute(rf, release_manager, monkeypatch):
+def test_the_key_holds_the_fragment_asked_the_host_and_the_minute(
+    rf, release_manager, monkeypatch, settings
+):
     def key(**headers):
         request = rf.get("/releases/", headers=headers)
         request.user = release_manager
@@ -137,6 +139,8 @@ def test_the_key_holds_the_fragment_asked_and_the_minute(rf, release_manager, mo
     assert key() != key(HX_Request="true")
     assert key(HX_Request="true", HX_Target="a") != key(HX_Request="true", HX_Target="b")
     assert key() != key(Accept="application/json")
+    settings.ALLOWED_HOSTS = ["testserver", "releases.example.org"]
+    assert key() != key(Host="releases.example.org")  # the API's links are absolute
     later = timezone.now() + datetime.timedelta(minutes=1)
     first = key()
     monkeypatch.setattr(pagecache.timezone, "now", lambda: later)
