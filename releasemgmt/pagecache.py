@@ -59,7 +59,8 @@ def data_version() -> str | None:
 
 
 def page_key(request, version: str) -> str:
-    """The key of what this request would be answered, given the database's version."""
+    """The key under which the answer to this request is kept, given the database's
+    version."""
     parts = [
         version,
         request.user.pk,
