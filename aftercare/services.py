@@ -57,7 +57,10 @@ def start_hypercare(release, *, by=None, at=None) -> Hypercare:
         hypercare.close_reason = hypercare.override_reason = ""
         hypercare.unmet_at_close = []
     else:
-        hypercare = Hypercare(release=release)
+        # a review may be written before: after a rollback at installation, then the
+        # release re-installed
+        reviewed = PostReleaseReview.objects.filter(release=release).exists()
+        hypercare = Hypercare(release=release, reviewed=reviewed)
     hypercare.started_at, hypercare.days, hypercare.started_by = at, days, by
     hypercare.ends_at = at + datetime.timedelta(days=days)
     hypercare.save()

@@ -4,8 +4,9 @@ A release manager's start page costs 75 ms of database and Python at 10,000 rele
 is asked again and again (the browser's back button, a tab left open, the navigation's
 counts polled every minute) while nothing has changed. The pages named in
 ``settings.KEPT_PAGES`` are kept, per user and per session, under a key that holds
-PostgreSQL's write-ahead log insert position: every write committed (or even begun)
-anywhere in the database moves it, so a kept page is never served once anything it shows
+PostgreSQL's write-ahead log insert position and the transactions running: every write
+committed (or even begun) anywhere in the database moves the one, every commit that
+becomes visible changes the other, so a kept page is never served once anything it shows
 could have changed, whoever wrote and through whichever web node. No event needs to
 remember to forget a page, which is what makes this safe to add to pages that read from
 a dozen apps.
@@ -45,17 +46,20 @@ VARYING_HEADERS = (
 KEPT_SECONDS = 60
 #: the largest answer kept: with the cache's few hundred entries, a worker's memory stays
 #: bounded whatever page sizes and filters clients ask for
-KEPT_MAX_BYTES = 512 * 1024
+KEPT_MAX_BYTES = 256 * 1024
 
 
 def data_version() -> str | None:
-    """Where PostgreSQL will write its next log record: it moves with every write and
-    never goes back. None where the database has no such position (SQLite)."""
+    """Where PostgreSQL will write its next log record (it moves with every write and
+    never goes back), with the transactions still running: a commit is written to the
+    log before it is flushed and becomes visible, and a page made in between, from the
+    rows before it, must not be kept under the position after it. None where the
+    database has neither (SQLite)."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
-        return cursor.fetchone()[0]
+        cursor.execute("SELECT pg_current_wal_insert_lsn()::text, pg_current_snapshot()::text")
+        return " ".join(cursor.fetchone())
 
 
 def page_key(request, version: str) -> str:
@@ -117,6 +121,9 @@ def _eligible(request) -> bool:
         and match.view_name in settings.KEPT_PAGES
         and request.user.is_authenticated
         and "HTTP_AUTHORIZATION" not in request.META
+        # a browser that holds its CSRF cookie: a page made without one carries the
+        # token of a secret whose cookie only the first answer sets
+        and request.META.get("CSRF_COOKIE")
         and not len(get_messages(request))
     )
 

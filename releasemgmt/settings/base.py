@@ -153,8 +153,8 @@ CACHES = {
         "LOCATION": "calendar-feeds",
         "OPTIONS": {"MAX_ENTRIES": 200},
     },
-    # The pages kept until the database changes (releasemgmt.pagecache): a few hundred
-    # of 20-200 KB each per process.
+    # The pages kept until the database changes (releasemgmt.pagecache): 300 of at
+    # most 256 KB each per process (most are 15-60 KB).
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "kept-pages",

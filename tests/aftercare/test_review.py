@@ -8,10 +8,11 @@ import datetime
 from django.utils import timezone
 
 from aftercare import services
-from aftercare.models import ActionReminder, ImprovementAction
+from aftercare.models import ActionReminder, Hypercare, ImprovementAction
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication, Recipient
 from releases import policy
+from tests.lifecycle import install, walk_to
 
 
 def review_url(release, tail=""):
@@ -79,6 +80,14 @@ def test_a_release_rolled_back_at_installation_owes_its_review_until_it_is_writt
     assert "Post-release reviews owed" in start
     assert release.identifier in start
     cast.ok(cast.api(cast.rm).post(review_url(release), REVIEW, format="json"), 201)
+    assert "Post-release reviews owed" not in client.get("/").content.decode()
+    # re-authorised, installed and live: its hypercare starts with the review written
+    transition = f"/api/v1/releases/{release.identifier}/transitions/reauthorise/"
+    cast.ok(cast.api(cast.dc).post(transition, {}, format="json"))
+    walk_to(cast, release, "installation", start="authorisation")
+    install(cast, release, successful=True)
+    cast.ok(cast.perform(cast.dc, release, "RM.6.5"))
+    assert Hypercare.objects.get(release=release).reviewed
     assert "Post-release reviews owed" not in client.get("/").content.decode()
 
 
