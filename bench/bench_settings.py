@@ -5,6 +5,7 @@ environment), served as in production: DEBUG off, persistent database connection
 
 import os
 
+from releasemgmt.settings import base
 from releasemgmt.settings.test import *  # noqa: F403
 
 DEBUG = False
@@ -13,6 +14,6 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
 DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
 WHITENOISE_AUTOREFRESH = False
 STATIC_ROOT = None  # no collectstatic: WhiteNoise serves from the finders
-# ``run.py --no-kept``: under load too, every page is made from the database
-if os.environ.get("BENCH_KEPT_PAGES") == "0":
-    KEPT_PAGES = frozenset()
+# the pages kept until the database changes, as in production (the suite's settings make
+# every page); ``run.py --no-kept``: under load too, every page is made from the database
+KEPT_PAGES = frozenset() if os.environ.get("BENCH_KEPT_PAGES") == "0" else base.KEPT_PAGES

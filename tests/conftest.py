@@ -229,10 +229,3 @@ def release_in_installation(release_at, application):
         Subscriber(application=application, email=f"user{i}@example.org") for i in range(450)
     )
     return release
-
-
-@pytest.fixture
-def made_pages(settings):
-    """Every page made from the database, none answered from the pages kept until it
-    changes (releasemgmt.pagecache): for the tests that count what making a page costs."""
-    settings.KEPT_PAGES = frozenset()

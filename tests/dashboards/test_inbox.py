@@ -286,7 +286,6 @@ def test_the_actions_owed_are_counted_up_to_a_bound(
         "/api/v1/messages/counts/",
     ],
 )
-@pytest.mark.usefixtures("made_pages")
 def test_the_inbox_costs_the_same_with_more_mail(client, release_manager, make_release, path):
     release = make_release()
     client.force_login(release_manager)

@@ -45,7 +45,6 @@ def conflicts_section(client, release):
     return response.content.decode()
 
 
-@pytest.mark.usefixtures("made_pages")
 def test_a_release_planned_into_a_blackout_waits_for_the_acknowledgement(
     client, api, cast, make_release, make_user
 ):

@@ -4,6 +4,7 @@ being made, and never once anything they show may have changed."""
 
 import datetime
 
+import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -13,9 +14,16 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from releasemgmt import pagecache
+from releasemgmt.settings import base
 
 #: a kept page costs the session, the user and the database's version
 KEPT_QUERIES = 3
+
+
+@pytest.fixture(autouse=True)
+def kept_pages(settings):
+    """The pages kept as in production (the suite's settings make every page)."""
+    settings.KEPT_PAGES = base.KEPT_PAGES
 
 
 def asked(client, path, **headers):

@@ -1,6 +1,5 @@
 """The release list answers with a number of queries that does not grow with the rows."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -12,7 +11,6 @@ def count_queries(client, path):
     return len(ctx.captured_queries)
 
 
-@pytest.mark.usefixtures("made_pages")
 def test_web_list_and_start_page_queries_are_constant(client, make_release, make_user):
     thread_user = make_user("cust", "DG TAXUD A3/Cust")
     desk = make_user("desk", "ITSM Service Desk")
