@@ -5,6 +5,7 @@ from . import inbox_views, views
 app_name = "dashboards"
 
 urlpatterns = [
+    path("start/<slug:part>/", views.start_part, name="start_part"),
     path("approvals/", views.approvals, name="approvals"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/feed/<str:token>.ics", views.calendar_feed, name="calendar_feed"),

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from aftercare import selectors as aftercare
@@ -48,31 +50,88 @@ class LoginView(auth_views.LoginView):
 @login_required
 def start(request):
     """Each persona's start page: what waits for them now, the earliest due first and
-    the late ones marked (issue 16 point 3)."""
-    waiting = with_due_dates(releases.waiting_for(request.user)[: START_SHOWN + 1])
-    owed = owed_decisions(request.user, limit=START_SHOWN + 1)
-    recent = releases.release_list(request.user).exclude(stage__in=[Stage.CLOSED, Stage.CANCELLED])[
-        :10
-    ]
+    the late ones marked (issue 16 point 3).
+
+    The page itself holds the greeting and the open releases; what waits for the user
+    comes in parts (``START_PARTS``) that htmx asks for once the page is shown, side by
+    side, as the release page loads its sections. Each part reads one kind of work, so
+    none waits for the slowest, and each is kept on its own (``KEPT_PAGES``). Without
+    htmx each part's link opens it as a page of its own (issue 17)."""
+    recent = releases.release_list(request.user).exclude(stage__in=[Stage.CLOSED, Stage.CANCELLED])
     return render(
         request,
         "dashboards/start.html",
         {
-            "waiting": waiting[:START_SHOWN],
-            "more_waiting": len(waiting) > START_SHOWN,
-            "owed": owed[:START_SHOWN],
-            "more_owed": len(owed) > START_SHOWN,
-            "asked": list(selectors.asked_of(request.user)),
-            "to_notify": notifications_to_send(request.user, limit=START_SHOWN),
-            "recent": recent,
+            "recent": recent[:10],
             "may_formalise": permissions.may_formalise(request.user),
-            "changes": _change_work(request.user),
-            "ci_tasks": _ci_tasks(request.user),
-            "surveys_owed": satisfaction.owed_by(request.user, limit=SURVEYS_SHOWN),
-            "checklist_items": readiness.items_owed(request.user, limit=CHECKLIST_ITEMS_SHOWN),
-            "aftercare": aftercare.start_items(request.user),
-            "boards": readiness.boards_sat_on(request.user, limit=BOARDS_SHOWN),
+            "parts": [(name, title) for name, (_, title) in START_PARTS.items()],
         },
+    )
+
+
+def _decisions(user) -> dict:
+    """RM.4.1, RM.5.2 and RM.6.3: the decisions the user's thread owes, and the mass
+    notifications the service desk is asked to send."""
+    owed = owed_decisions(user, limit=START_SHOWN + 1)
+    return {
+        "owed": owed[:START_SHOWN],
+        "more_owed": len(owed) > START_SHOWN,
+        "to_notify": notifications_to_send(user, limit=START_SHOWN),
+    }
+
+
+def _waiting(user) -> dict:
+    """The activities of Table 4-1 the user performs and that wait for them."""
+    waiting = with_due_dates(releases.waiting_for(user)[: START_SHOWN + 1])
+    return {"waiting": waiting[:START_SHOWN], "more_waiting": len(waiting) > START_SHOWN}
+
+
+def _readiness(user) -> dict:
+    """Go-live readiness: the Go/No-Go boards the user sits on and the Move2Run items
+    their parties owe."""
+    return {
+        "boards": readiness.boards_sat_on(user, limit=BOARDS_SHOWN),
+        "checklist_items": readiness.items_owed(user, limit=CHECKLIST_ITEMS_SHOWN),
+    }
+
+
+def _follow_up(user) -> dict:
+    """Change management, the CI status changes to confirm (RM.6.7), the surveys and
+    the aftercare the user owes, and what the process asked of them by e-mail."""
+    return {
+        "changes": _change_work(user),
+        "ci_tasks": _ci_tasks(user),
+        "surveys_owed": satisfaction.owed_by(user, limit=SURVEYS_SHOWN),
+        "aftercare": aftercare.start_items(user),
+        "asked": list(selectors.asked_of(user)),
+    }
+
+
+#: the parts of the start page, in the page's order: what builds each, and the title of
+#: its link (and of its page without htmx); each part's template is
+#: ``dashboards/start/_<name>.html`` and renders nothing when nothing waits
+START_PARTS = {
+    "decisions": (_decisions, "Decisions and mass notifications waiting for you"),
+    "waiting": (_waiting, "Activities waiting for you"),
+    "readiness": (_readiness, "Go-live readiness waiting for you"),
+    "follow-up": (_follow_up, "Changes, configuration, aftercare and mail waiting for you"),
+}
+
+
+@require_GET
+@login_required
+def start_part(request, part):
+    """One part of the start page (``START_PARTS``): the bare sections when htmx asks
+    (nothing at all when nothing waits, so the page can say so), a page in the site's
+    layout otherwise; 404 for a part that is not one."""
+    if part not in START_PARTS:
+        raise Http404("No such part of the start page.")
+    build, title = START_PARTS[part]
+    body = render_to_string(f"dashboards/start/_{part}.html", build(request.user), request)
+    if request.htmx:
+        return HttpResponse(body)
+    return render(
+        request, "dashboards/start_part.html", {"title": title, "body": mark_safe(body.strip())}
     )
 
 

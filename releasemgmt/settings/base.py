@@ -158,7 +158,7 @@ CACHES = {
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "kept-pages",
-        "OPTIONS": {"MAX_ENTRIES": 300},
+        "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
 # The pages kept per user until the database changes (issue 17): the start page, the
@@ -167,6 +167,7 @@ KEPT_PAGES = frozenset(
     {
         "home",
         "dashboards:inbox_counts",
+        "dashboards:start_part",
         "releases:list",
         "releases:detail",
         "release-list",

@@ -13,6 +13,7 @@ from aftercare.models import Hypercare
 from releasemgmt.audit.models import AuditEntry
 from releases import policy
 from tests.lifecycle import install, walk_to
+from tests.start import start_page
 
 INCIDENT = {
     "reference": "INC-2027-0042",
@@ -195,14 +196,14 @@ def test_the_start_page_lists_open_incidents_for_who_operates_the_release(
     release = live_release()
     cast.ok(record(cast, cast.dc, release, major=True), 201)
     client.force_login(cast.desk)
-    page = client.get("/").content.decode()
+    page = start_page(client)
     assert "Open incidents in hypercare" in page
     assert "INC-2027-0042" in page
     Hypercare.objects.filter(release=release).update(ends_at=timezone.now())
-    assert "late" in client.get("/").content.decode()
+    assert "late" in start_page(client)
 
     client.force_login(cast.cust)
-    assert "Open incidents in hypercare" not in client.get("/").content.decode()
+    assert "Open incidents in hypercare" not in start_page(client)
 
 
 def test_a_move2run_item_carried_into_hypercare_holds_its_exit_until_done(

@@ -13,6 +13,7 @@ from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication, Recipient
 from releases import policy
 from tests.lifecycle import install, walk_to
+from tests.start import start_page
 
 
 def review_url(release, tail=""):
@@ -39,7 +40,7 @@ def test_a_major_release_owes_its_review_after_go_live_and_the_rm_writes_it(
     assert state["schedule"]["actual"] == timezone.localdate().isoformat()
 
     client.force_login(cast.rm)
-    start = client.get("/").content.decode()
+    start = start_page(client)
     assert "Post-release reviews owed" in start
     assert release.identifier in start
 
@@ -53,7 +54,7 @@ def test_a_major_release_owes_its_review_after_go_live_and_the_rm_writes_it(
     assert written["review"]["objectives"] == "partly"
     again = cast.api(cast.rm).post(review_url(release), REVIEW | {"note": "Completed"})
     assert cast.ok(again)["review"]["note"] == "Completed"
-    assert "Post-release reviews owed" not in client.get("/").content.decode()
+    assert "Post-release reviews owed" not in start_page(client)
     actions = set(AuditEntry.objects.filter(release=release).values_list("action", flat=True))
     assert {"release_reviewed", "review_updated"} <= actions
 
@@ -76,11 +77,11 @@ def test_a_release_rolled_back_at_installation_owes_its_review_until_it_is_writt
     cast.ok(cast.decide(cast.cust, release, "rollback"), 201)
     cast.ok(cast.perform(cast.dc, release, "RM.6.4"))
     client.force_login(cast.rm)
-    start = client.get("/").content.decode()
+    start = start_page(client)
     assert "Post-release reviews owed" in start
     assert release.identifier in start
     cast.ok(cast.api(cast.rm).post(review_url(release), REVIEW, format="json"), 201)
-    assert "Post-release reviews owed" not in client.get("/").content.decode()
+    assert "Post-release reviews owed" not in start_page(client)
     # re-authorised, installed and live: its hypercare starts with the review written
     transition = f"/api/v1/releases/{release.identifier}/transitions/reauthorise/"
     cast.ok(cast.api(cast.dc).post(transition, {}, format="json"))
@@ -88,7 +89,7 @@ def test_a_release_rolled_back_at_installation_owes_its_review_until_it_is_writt
     install(cast, release, successful=True)
     cast.ok(cast.perform(cast.dc, release, "RM.6.5"))
     assert Hypercare.objects.get(release=release).reviewed
-    assert "Post-release reviews owed" not in client.get("/").content.decode()
+    assert "Post-release reviews owed" not in start_page(client)
 
 
 def test_before_go_live_there_is_nothing_to_review(cast, release_at):
@@ -126,7 +127,7 @@ def test_improvement_actions_are_followed_by_their_owner_until_done(
         201,
     )
     client.force_login(cast.dc)
-    start = client.get("/").content.decode()
+    start = start_page(client)
     assert "Your improvement actions" in start
     assert "Rehearse the migration" in start
     assert "late" in start
@@ -137,7 +138,7 @@ def test_improvement_actions_are_followed_by_their_owner_until_done(
     moved = cast.ok(cast.api(cast.dc).post(move, {"status": "done"}, format="json"))
     assert moved["status"] == "done"
     assert moved["done_at"]
-    assert "Your improvement actions" not in client.get("/").content.decode()
+    assert "Your improvement actions" not in start_page(client)
 
 
 def test_reminders_go_before_the_due_date_and_from_it_never_twice_a_day(cast, live_release):

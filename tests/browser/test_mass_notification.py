@@ -73,4 +73,5 @@ def test_service_desk_sends_a_mass_notification(
     expect(page.locator("#moment-before")).to_contain_text("mass notification recorded")
     expect(page.get_by_role("button", name=re.compile("^Send"))).to_have_count(0)
     page.goto(f"{live_server.url}/")
+    expect(page.locator(".start-part")).to_have_count(0)  # every part has come back
     expect(page.get_by_role("region", name="Mass notifications to send")).to_have_count(0)

@@ -302,3 +302,25 @@ def test_release_manager_revises_the_planning_then_cancels_the_release(
     expect(page.get_by_role("button", name="Revise planning (RM.1.1)")).to_have_count(0)
     expect(page.locator("table.audit")).to_contain_text("Superseded by the next major release")
     assert Release.objects.get(pk=release.pk).stage == "cancelled"
+
+
+def test_the_start_page_brings_its_parts_and_says_when_nothing_waits(
+    page, live_server, log_in, cast, release_at, make_user
+):
+    """What waits comes in parts once the page is shown: an idle user is told nothing
+    waits once every part has come back empty; a thread owing a decision sees it, and
+    never the "nothing waits" line."""
+    release = release_at("acceptance")
+    report = {"kind": "psat", "file": upload("psat.pdf")}
+    cast.ok(cast.act(cast.dc, release, "submit-test-report", report), 201)
+    make_user("ivy")  # no party yet: nothing of the process waits for her
+    log_in("ivy")
+    expect(page.get_by_text("Nothing waits for you right now.")).to_be_visible()
+    expect(page.locator(".start-part")).to_have_count(0)
+
+    switch_user(page, live_server.url, "ivy", log_in, "cust")
+    owed = page.get_by_role("heading", name="Decisions your thread owes")
+    expect(owed).to_be_visible()
+    expect(page.locator(".start-part")).to_have_count(0)
+    expect(page.get_by_text("Nothing waits for you right now.")).to_be_hidden()
+    expect(page.locator("main").get_by_role("link", name=release.identifier).first).to_be_visible()

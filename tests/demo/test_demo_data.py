@@ -23,6 +23,7 @@ from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Recipient
 from releases.models import PolicyBreach, Release, ReleasePolicy
 from satisfaction.models import Survey
+from tests.start import start_page
 
 
 def test_demo_data_gives_every_party_a_user_and_can_run_twice(demo, db):
@@ -140,7 +141,7 @@ def test_demo_data_shows_baselines_and_the_configuration_managers_tasks(demo, db
     # The emergency fix of VIES in installation rolls back to 1.9.0's baseline.
     fix = Release.objects.get(application__code="vies", version="1.9.2")
     client.force_login(get_user_model().objects.get(username="configuration-manager"))
-    start = client.get("/").content.decode()
+    start = start_page(client)
     assert "CI status changes to confirm" in start
     page = client.get(f"/releases/{fix.identifier}/activities/RM.6.4/").content.decode()
     assert "Previous baseline" in page
@@ -180,7 +181,7 @@ def test_demo_data_shows_the_satisfaction_survey_of_a_closed_release(demo, db, c
         surveys.filter(answered_at__isnull=True).values_list("respondent__username", flat=True)
     ) == ["a3-cust"]
     client.force_login(get_user_model().objects.get(username="a3-cust"))
-    assert "Satisfaction surveys you owe" in client.get("/").content.decode()
+    assert "Satisfaction surveys you owe" in start_page(client)
     client.force_login(get_user_model().objects.get(username="release-manager"))
     body = client.get("/releases/ICS-2.0.4/satisfaction/").content.decode()
     assert ">7.0<" in body
@@ -265,7 +266,7 @@ def test_demo_data_shows_due_dates_reminders_and_an_escalation(demo, db, client)
         user=manager, communication__reminder__kind=Reminder.Kind.ESCALATION
     ).exists()
     client.force_login(manager)
-    page = client.get("/").content.decode()
+    page = start_page(client)
     assert '<strong class="due-late">late</strong>' in page
 
 
@@ -279,7 +280,7 @@ def test_demo_data_shows_a_deputy_standing_in_for_a_thread_approver(demo, db, cl
     the start page, and the deputies page names them."""
     deputy = get_user_model().objects.get(username="a3-cust-deputy")
     client.force_login(deputy)
-    start = client.get("/").content.decode()
+    start = start_page(client)
     assert "NCTS-5.1.0" in start or "NCTS-5.0.10" in start
     page = client.get("/account/deputies/").content.decode()
     assert "Annual leave" in page

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from deployments.models import Decision
 from tests.lifecycle import upload
+from tests.start import start_page
 
 
 def test_revising_the_planning_shows_the_dates_the_date_picker_can_read(client, cast, make_release):
@@ -95,6 +96,6 @@ def test_a_rollback_decision_names_the_report_it_rests_on(client, cast, release_
 
 def test_every_page_has_a_skip_link_and_an_icon(client, cast):
     client.force_login(cast.rm)
-    page = client.get("/").content.decode()
+    page = start_page(client)
     assert 'href="#main"' in page
     assert 'rel="icon"' in page

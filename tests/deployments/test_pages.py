@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from releasemgmt.notifications.models import Communication, Recipient
 from tests.lifecycle import upload, walk_to
+from tests.start import start_page
 
 
 def count(client, path):
@@ -77,7 +78,7 @@ def test_business_thread_sees_and_records_the_decision_it_owes(
         201,
     )
     client.force_login(cast.cust)
-    start = client.get("/").content.decode()
+    start = start_page(client)
     assert "Decisions your thread owes" in start
     assert f"/releases/{release.identifier}/decisions/psat/" in start
     response = client.post(
@@ -127,7 +128,7 @@ def test_release_activity_and_start_pages_have_constant_queries(
         f"/releases/{release.identifier}/activities/RM.3.1/",
     ]
     client.force_login(cast.dc)
-    start = client.get("/").content.decode()
+    start = start_page(client)
     assert "RM.2.1 Verify release consistency" in start  # waiting for the coordinator
     assert "RM.1.4" not in start  # done
     before = [count(client, p) for p in paths]

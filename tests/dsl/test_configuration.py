@@ -14,6 +14,7 @@ from dsl.models import CIStatus, CITask, ConfigurationItem
 from releasemgmt.audit.models import AuditEntry
 from releases.models import Release
 from tests.lifecycle import install, walk_to
+from tests.start import start_page
 
 #: the components tests.lifecycle stores hold b"PK"
 PK = hashlib.sha256(b"PK").hexdigest()
@@ -203,7 +204,7 @@ def test_configuration_manager_confirms_on_the_page_from_the_start_page(
     cast.ok(cast.perform(cast.rm, release, "RM.6.7", CLOSE))
     task = CITask.objects.get(release=release)
     client.force_login(config_manager)
-    start = client.get("/").content.decode()
+    start = start_page(client)
     assert "CI status changes to confirm" in start
     assert f"/cmdb/tasks/{task.pk}/" in start
     path = f"/cmdb/tasks/{task.pk}/"
@@ -221,7 +222,7 @@ def test_configuration_manager_confirms_on_the_page_from_the_start_page(
     assert response.status_code == 302
     web.item.refresh_from_db()
     assert web.item.status == CIStatus.RETIRED
-    assert "CI status changes to confirm" not in client.get("/").content.decode()
+    assert "CI status changes to confirm" not in start_page(client)
 
 
 def test_a_ci_goes_planned_in_test_live_and_its_page_tells_its_history(

@@ -8,6 +8,7 @@ import pytest
 
 from releases.models import MilestoneChange
 from tests.lifecycle import complete_runbook_and_go
+from tests.start import start_page
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +162,6 @@ def test_the_start_page_lists_the_boards_the_user_sits_on(client, release_at, ca
     release = release_at("installation")
     cast.ok(_schedule(cast, cast.dc, release, participants=[], parties=["a3-cust"]), 201)
     client.force_login(cast.cust)
-    page = client.get("/")
-    assert b"Go/No-Go boards you sit on" in page.content
-    assert f"/releases/{release.identifier}/board/".encode() in page.content
+    page = start_page(client)
+    assert "Go/No-Go boards you sit on" in page
+    assert f"/releases/{release.identifier}/board/" in page

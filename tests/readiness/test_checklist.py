@@ -14,6 +14,7 @@ from django.utils import timezone
 from readiness.selectors import carried_items
 from releasemgmt.audit.models import AuditEntry
 from tests.lifecycle import complete_runbook_and_go
+from tests.start import start_page
 
 pytestmark = pytest.mark.django_db
 
@@ -287,12 +288,11 @@ def test_the_start_page_lists_the_items_a_user_owes_late_ones_marked(
     )
     make_release()
     client.force_login(people["am"])
-    page = client.get("/")
-    assert page.status_code == 200
-    section = page.content.split(b'id="checklist-items"')[1].split(b"</section>")[0]
-    assert section.count(b"Runbook updated") == 2  # the application manager's, of each
-    assert b"Rollback plan" not in section  # the coordinator's
-    assert b"late" in section  # due five days before an installation in two
-    assert soon.identifier.encode() in section
+    page = start_page(client)
+    section = page.split('id="checklist-items"')[1].split("</section>")[0]
+    assert section.count("Runbook updated") == 2  # the application manager's, of each
+    assert "Rollback plan" not in section  # the coordinator's
+    assert "late" in section  # due five days before an installation in two
+    assert soon.identifier in section
     client.force_login(cast.desk)
-    assert b"Escalation matrix" in client.get("/").content
+    assert "Escalation matrix" in start_page(client)

@@ -54,7 +54,8 @@ def kept(client, path, **headers):
 def test_a_page_asked_again_is_answered_without_being_made(client, make_release, release_manager):
     release = make_release()
     client.force_login(release_manager)
-    for path in ("/", "/releases/", f"/releases/{release.identifier}/", "/messages/counts/"):
+    pages = ("/", "/start/waiting/", "/releases/", f"/releases/{release.identifier}/")
+    for path in (*pages, "/messages/counts/"):
         _, made = asked(client, path)
         _, queries = kept(client, path)
         assert queries == KEPT_QUERIES < made, path

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from releases import policy as release_policy
 from tests.lifecycle import upload
+from tests.start import start_page
 
 
 def rows_of(page: str, heading: str) -> list[str]:
@@ -28,7 +29,7 @@ def test_waiting_for_you_sorted_by_due_date_late_ones_marked(client, make_releas
         ends_at=datetime.datetime(2020, 1, 7, tzinfo=datetime.UTC),
     )
     client.force_login(release_manager)
-    page = client.get("/").content.decode()
+    page = start_page(client)
     rows = rows_of(page, "Waiting for you")
     assert late.identifier in rows[0]
     assert later.identifier in rows[-1]
@@ -46,11 +47,11 @@ def test_the_start_page_costs_the_same_with_more_owed(client, make_release, rele
     client.force_login(release_manager)
     make_release()
     with CaptureQueriesContext(connection) as one:
-        client.get("/")
+        start_page(client)
     for _ in range(3):
         make_release()
     with CaptureQueriesContext(connection) as four:
-        page = client.get("/").content.decode()
+        page = start_page(client)
     assert len(rows_of(page, "Waiting for you")) >= 4
     assert len(four.captured_queries) == len(one.captured_queries)
 
@@ -61,8 +62,8 @@ def test_the_thread_s_decisions_show_their_due_date(client, cast, release_at):
     cast.ok(cast.act(cast.dc, release, "submit-test-report", report), 201)
     release.test_reports.update(uploaded_at=datetime.datetime(2020, 1, 6, 9, tzinfo=datetime.UTC))
     client.force_login(cast.cust)
-    for path in ("/", "/approvals/"):
-        [row] = rows_of(client.get(path).content.decode(), "Decision owed")
+    for page in (start_page(client), client.get("/approvals/").content.decode()):
+        [row] = rows_of(page, "Decision owed")
         assert 'class="late"' in row
         assert "2020-01-09" in row
         assert ">late</strong>" in row

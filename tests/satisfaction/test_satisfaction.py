@@ -15,6 +15,7 @@ from releasemgmt.notifications.models import Communication
 from satisfaction import selectors, services
 from satisfaction.models import Survey
 from satisfaction.tasks import remind_task
+from tests.start import start_page
 
 from .conftest import links_in, mail_to
 
@@ -121,13 +122,13 @@ def test_average_score_selector_per_period(closed, cast, api):
 
 def test_the_start_page_lists_the_surveys_the_user_owes(closed, cast, client):
     client.force_login(cast.cust)
-    body = client.get("/").content.decode()
+    body = start_page(client)
     assert "Satisfaction surveys you owe" in body
     assert f"/releases/{closed.identifier}/satisfaction/answer/" in body
     page = f"/releases/{closed.identifier}/satisfaction/answer/"
     assert client.post(page, {"score": "4"}).status_code == 302
     assert "Thank you" in client.get(f"{page}?done").content.decode()
-    assert "Satisfaction surveys you owe" not in client.get("/").content.decode()
+    assert "Satisfaction surveys you owe" not in start_page(client)
 
 
 def test_the_section_and_the_form_take_as_many_queries_for_many_respondents_as_for_few(

@@ -218,6 +218,8 @@ SHARED |= {
     "activity-set-waivable": {"code": "RM.3.1", "release_type": "emergency"},
     "policies:edit": {"code": "ecs"},
     "policy-detail": {"code": "ecs"},
+    # a part of the start page, loaded by htmx (every part: test_isolation.py)
+    "dashboards:start_part": {"part": "decisions"},
 }
 #: Master data (tests/dsl/test_environments.py): applications, their environments with
 #: what each runs (a release's identifier only for whoever sees it), developer

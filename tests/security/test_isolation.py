@@ -23,6 +23,7 @@ from django.utils.html import escape
 
 from changes import services as changes
 from changes.models import RfC
+from dashboards.views import START_PARTS
 from deployments import replies
 from deployments.services import mass_notifications
 from deployments.services import packages as release_packages
@@ -37,6 +38,7 @@ from releases.downloads import release_files
 from releases.models import Release
 from satisfaction.models import Survey
 from tests.lifecycle import install, walk_to
+from tests.start import start_page
 
 from .conftest import People, new_user
 from .routes import (
@@ -378,6 +380,24 @@ def test_a_configuration_item_names_the_release_that_delivered_it_only_to_its_re
     client.force_login(world.insiders[0])
     assert world.theirs.identifier in answer(client.get(path))[1]
     assert client.get(route.path(format="json", pk=987654321)).status_code == 404
+
+
+@pytest.mark.parametrize("part", list(START_PARTS))
+def test_no_part_of_the_start_page_shows_an_outsider_another_threads_release(part, world, client):
+    """Each part of the start page (one room's work each), with htmx and without."""
+    for user in world.outsiders:
+        client.force_login(user)
+        for headers in ({"HX-Request": "true"}, {}):
+            response = client.get(f"/start/{part}/", headers=headers)
+            assert response.status_code == 200
+            for secret in world.secrets:
+                assert secret not in response.content.decode(), (user, part, secret)
+
+
+def test_the_start_page_s_parts_do_show_the_release_to_its_own_thread(world, client):
+    """The control for the test above: their thread's user sees their release's work."""
+    client.force_login(world.people.cast.cust)
+    assert world.theirs.identifier in start_page(client).split('id="start-work"')[1]
 
 
 LISTED = [
