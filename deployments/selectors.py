@@ -221,12 +221,15 @@ def owed_decisions(user, limit: int = 100, *, dated: bool = True, releases=None)
     standing_in = raci.principals(user)
     if not standing_in and not raci.is_business_thread_user(user):
         return []
-    holders = Q(group__user=user)
-    people = [user.pk, *standing_in]
-    if standing_in:
-        holders = Q(group__in=Group.objects.filter(user__in=people).values("pk"))
-    threads = Party.objects.filter(kind=Party.Kind.BUSINESS_THREAD, group__user__in=people)
-    assignments = Assignment.objects.filter(holders)
+    # the groups read first, as a list: the planner then knows how few releases of all
+    # their history are in a stage that owes a decision (issue 17)
+    groups = list(
+        Group.objects.filter(user__in=[user.pk, *standing_in])
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    threads = Party.objects.filter(kind=Party.Kind.BUSINESS_THREAD, group__in=groups)
+    assignments = Assignment.objects.filter(group__in=groups)
     if releases is not None:
         assignments = assignments.filter(release_id__in=releases)
     return _owed(assignments, limit, dated=dated, threads=threads.values("pk"))
@@ -248,6 +251,10 @@ OWED_FIELDS = {
         *("test_report_id", "installation_plan_id", "installation_report_id"),
     ),
 }
+
+
+#: the stages in which a business thread may owe a decision (``_owed``)
+OWING_STAGES = (Stage.ACCEPTANCE, Stage.AUTHORISATION, Stage.INSTALLATION, Stage.CONFORMANCE)
 
 
 def _owed(assignments, limit: int, *, dated: bool = True, threads=None) -> list[dict]:
@@ -302,6 +309,9 @@ def _owed(assignments, limit: int, *, dated: bool = True, threads=None) -> list[
     )
     assignments = list(
         assignments.filter(party__kind=Party.Kind.BUSINESS_THREAD)
+        # implied by the candidates, but said: the releases in these stages drive the
+        # query through the stage's index, not the thread's whole history
+        .filter(release__stage__in=OWING_STAGES)
         .filter(candidates)
         .select_related("party", "release__application__policy")
         .order_by("release__planned_installation_date")[:limit]
