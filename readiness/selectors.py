@@ -2,7 +2,9 @@
 what holds its go-live, the low items carried into hypercare (read by ``aftercare``), and
 the items a user's parties owe."""
 
-from django.db.models import Exists, OuterRef, Q
+import heapq
+
+from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from raci import permissions as raci
@@ -102,29 +104,44 @@ def item_actions(user, release, items) -> dict[int, set[str]]:
 def items_owed(user, limit: int = 20) -> list[ChecklistItem]:
     """The open items of open releases the user may see, of a party the user holds on
     that release (the start page), the earliest due first; ``late`` marks those past
-    due. One query."""
+    due. One query per party the user may hold (one or two), however many items.
+
+    Each party's open items are walked in due order (``items_walk``) and checked one by
+    one until ``limit`` are found: a configuration manager holds their party on every
+    open release, and sorting all their items first cost 23 ms at 100,000 releases,
+    the walk under 1 ms (issue 17). The checks are one CASE, so that PostgreSQL tests
+    them per item as it walks instead of joining every release first."""
     today = timezone.localdate()
+    groups = list(user.groups.values_list("pk", flat=True))
     held = Assignment.objects.filter(
         release=OuterRef("release"), party=OuterRef("owner_party")
-    ).filter(Q(user=user) | Q(group__user=user))
+    ).filter(Q(user=user) | Q(group__in=groups))
     # the parties the user may hold on some release: the items of the others are not
-    # looked at (the owner party's index then reads the few items that are)
+    # looked at
     parties = list(
         Party.objects.filter(
-            Q(group__user=user) | Q(pk__in=Assignment.objects.filter(user=user).values("party"))
+            Q(group__in=groups) | Q(pk__in=Assignment.objects.filter(user=user).values("party"))
         )
         .values_list("pk", flat=True)
         .distinct()
     )
-    visible = raci.visible_releases(user, Release.objects.exclude(stage__in=services.FINISHED))
-    items = list(
-        ChecklistItem.objects.filter(
-            status=ChecklistItem.Status.OPEN, owner_party__in=parties, release__in=visible
-        )
-        .filter(Exists(held))
+    owed = Exists(held)
+    if not raci.sees_all_releases(user):
+        owed = owed & raci.sees_release_of(user, "release_id")
+    owed_here = Case(
+        When(release__stage__in=services.FINISHED, then=Value(False)),
+        default=ExpressionWrapper(owed, output_field=BooleanField()),
+        output_field=BooleanField(),
+    )
+    walks = [
+        ChecklistItem.objects.filter(status=ChecklistItem.Status.OPEN, owner_party=party)
+        .alias(owed_here=owed_here)
+        .filter(owed_here=True)
         .select_related("release", "owner_party")
         .order_by("due_date", "id")[:limit]
-    )
+        for party in parties
+    ]
+    items = list(heapq.merge(*walks, key=lambda item: (item.due_date, item.pk)))[:limit]
     for item in items:
         item.late = item.due_date < today
     return items

@@ -5,6 +5,7 @@ is open. Through the API and the pages."""
 
 import datetime
 import hashlib
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -277,6 +278,32 @@ def test_the_checklist_reads_in_a_fixed_number_of_queries(
             assert client.get(f"/releases/{release.identifier}/checklist/").status_code == 200
         with django_assert_max_num_queries(10):
             cast.api(cast.dc).get(f"/api/v1/releases/{release.identifier}/checklist/")
+
+
+def test_a_user_of_two_parties_sees_the_items_of_both_earliest_due_first(
+    client, make_release, make_user, monkeypatch
+):
+    """Each party's items are walked apart and merged: the start page shows the first
+    ``CHECKLIST_ITEMS_SHOWN`` of both, in due order, however they interleave."""
+    from dashboards import views
+
+    monkeypatch.setattr(views, "CHECKLIST_ITEMS_SHOWN", 3)
+    today = timezone.localdate()
+    for days in (30, 10):
+        make_release(
+            planned_delivery_date=today, planned_installation_date=today + datetime.timedelta(days)
+        )
+    both = make_user("bo", "ITSM Application Manager", "ITSM Configuration Manager")
+    client.force_login(both)
+    section = start_page(client).split('id="checklist-items"')[1].split("</section>")[0]
+    rows = re.findall(r"<tr[^>]*>\s*<td>.*?</tr>", section, re.S)
+    assert len(rows) == 3
+    dues = [re.search(r"\d{4}-\d\d-\d\d", row).group() for row in rows]
+    assert dues == sorted(dues)
+    # due 5 days (runbook, application manager) and 1 day (CIs, configuration manager)
+    # before the installation in ten days: both parties among the first three
+    assert "(Application Manager)" in section
+    assert "(Configuration Manager)" in section
 
 
 def test_the_start_page_lists_the_items_a_user_owes_late_ones_marked(
