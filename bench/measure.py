@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from changes.models import CabMeeting, RfC
+from dashboards.views import START_PARTS
 from deployments.models import ReleasePackage
 from dsl.models import CITask, ConfigurationItem
 from kpis import periods
@@ -101,6 +102,9 @@ def pages(world) -> list[Page]:
     )
     main = [
         "/",
+        # the start page's parts, which htmx asks for once the page is shown (issue 17);
+        # here without htmx's header, so each in the site's layout: a little more to make
+        *(f"/start/{part}/" for part in START_PARTS),
         "/releases/",
         f"/releases/{release.identifier}/",
         "/approvals/",
@@ -111,6 +115,7 @@ def pages(world) -> list[Page]:
     # Under load: every page as the release manager, plus what a business thread sees
     # through its narrower visibility (and /approvals/, which is its page).
     load_thread = {"/", "/releases/", "/approvals/", "/api/v1/releases/", "/api/v1/rfcs/"}
+    load_thread.add("/start/decisions/")  # the thread's part: the decisions it owes
     plan = [Page("anonymous", "/login/", None)]
     for persona, user in people.items():
         for path in main:
