@@ -308,8 +308,8 @@ def test_the_start_page_brings_its_parts_and_says_when_nothing_waits(
     page, live_server, log_in, cast, release_at, make_user
 ):
     """What waits comes in parts once the page is shown: an idle user is told nothing
-    waits once every part has come back empty; a thread owing a decision sees it, and
-    never the "nothing waits" line."""
+    waits once every part has come back empty, and that a part failed when one does; a
+    thread owing a decision sees it, and never the "nothing waits" line."""
     release = release_at("acceptance")
     report = {"kind": "psat", "file": upload("psat.pdf")}
     cast.ok(cast.act(cast.dc, release, "submit-test-report", report), 201)
@@ -317,6 +317,17 @@ def test_the_start_page_brings_its_parts_and_says_when_nothing_waits(
     log_in("ivy")
     expect(page.get_by_text("Nothing waits for you right now.")).to_be_visible()
     expect(page.locator(".start-part")).to_have_count(0)
+
+    # A part that fails stops spinning, says so and keeps its link; the page does not
+    # claim that nothing waits.
+    page.route("**/start/readiness/", lambda route: route.fulfill(status=500, body="Error"))
+    page.reload()
+    failed = page.locator(".start-part")
+    expect(failed.get_by_role("alert")).to_contain_text("This part could not be loaded.")
+    expect(failed.get_by_role("link", name="Go-live readiness waiting for you")).to_be_visible()
+    expect(failed.locator("[aria-busy=false]")).to_have_count(1)
+    expect(page.get_by_text("Nothing waits for you right now.")).to_be_hidden()
+    page.unroute("**/start/readiness/")
 
     switch_user(page, live_server.url, "ivy", log_in, "cust")
     owed = page.get_by_role("heading", name="Decisions your thread owes")
