@@ -171,6 +171,19 @@ class Assignment(models.Model):
                 fields=["release", "party", "group"], name="assignment_unique_group"
             ),
         ]
+        indexes = [
+            # a holder's releases, read from the index alone (the activities waiting)
+            models.Index(
+                fields=["user", "release"],
+                name="assignment_by_user",
+                condition=models.Q(user__isnull=False),
+            ),
+            models.Index(
+                fields=["group", "release"],
+                name="assignment_by_group",
+                condition=models.Q(group__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.party}: {self.holder_name}"

@@ -123,3 +123,36 @@ def test_the_start_page_lists_the_first_of_what_waits_and_links_the_rest(
     assert len(four.captured_queries) == len(one.captured_queries)
     inbox = client.get("/messages/", {"needs_action": "yes"})
     assert inbox.status_code == 200
+
+
+def test_an_activity_held_through_a_team_waits_for_each_of_its_members(
+    client, make_release, make_user
+):
+    """Table 4-1 may give a team party (a business thread, assigned as a group at RM.1.2)
+    an activity to perform: every member sees it waiting, on the releases the team is
+    assigned to only."""
+    from django.contrib.auth.models import Permission
+
+    from raci import services as raci_services
+    from raci.models import Activity
+    from raci.sync import sync_party_permissions
+    from tests.conftest import party
+
+    owner = make_user("owner")
+    owner.user_permissions.add(Permission.objects.get(codename="change_racicell"))
+    ours = make_release(threads=["a3-cust"])
+    theirs = make_release(threads=["a3-tax"])
+    raci_services.set_raci_cell(
+        by=owner, activity=Activity.objects.get(code="RM.1.3"), party=party("a3-cust"), letters="R"
+    )
+    sync_party_permissions(party("a3-cust").id)
+
+    client.force_login(make_user("carla", "DG TAXUD A3/Cust"))
+    waiting = start_parts(client)["/start/waiting/"]
+    assert "Waiting for you" in waiting
+    assert ours.identifier in waiting
+    assert "RM.1.3" in waiting
+    assert theirs.identifier not in waiting
+
+    client.force_login(make_user("tom", "DG TAXUD A3/Tax"))
+    assert start_parts(client)["/start/waiting/"].strip() == ""
