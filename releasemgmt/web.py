@@ -3,11 +3,17 @@ with what the user typed (and a note to choose a file again: browsers never keep
 anywhere else it is a page in the site's layout that gives the reason. Under ``/api/``
 the same handlers answer with the API's JSON."""
 
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import resolve_url
 from django.template import loader
 from django.views.defaults import page_not_found, permission_denied
+from django_htmx.http import HttpResponseClientRedirect
 
 from releasemgmt.errors import SERVER_ERROR, Conflict
 
@@ -88,3 +94,23 @@ def server_error(request):
         return JsonResponse({"detail": SERVER_ERROR}, status=500)
     # Without the request's context: the failure may be the database the layout reads.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def login_for_htmx(get_response):
+    """A part or section asked by htmx (the start page's parts, a release page's
+    sections, a form posted in place) whose login has expired: the browser would follow
+    the redirect and swap the login page into the part. The whole page goes to log in
+    instead (``HX-Redirect``), and comes back to the page the user was on, not the part."""
+
+    def middleware(request):
+        response = get_response(request)
+        if (
+            request.htmx
+            and response.status_code == 302
+            and urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+        ):
+            back = request.htmx.current_url_abs_path or "/"
+            return HttpResponseClientRedirect(redirect_to_login(back)["Location"])
+        return response
+
+    return middleware

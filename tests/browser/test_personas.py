@@ -4,10 +4,12 @@ thread confirming a NOGO in the browser's dialog, the release manager revising a
 and cancelling the release. What comes before the journey (people, a release walked to
 its stage) is set up through the API."""
 
+import re
 from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from playwright.sync_api import Dialog, Page, Request, expect
 
 from deployments.models import Decision
@@ -335,3 +337,14 @@ def test_the_start_page_brings_its_parts_and_says_when_nothing_waits(
     expect(page.locator(".start-part")).to_have_count(0)
     expect(page.get_by_text("Nothing waits for you right now.")).to_be_hidden()
     expect(page.locator("main").get_by_role("link", name=release.identifier).first).to_be_visible()
+
+    # The login expires between the page and a part: the whole page goes to log in, and
+    # comes back to the start page, not to the part.
+    def expire_the_login(route):
+        Session.objects.all().delete()
+        route.continue_()
+
+    page.route("**/start/decisions/", expire_the_login)
+    page.reload()
+    expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()

@@ -110,3 +110,33 @@ def test_an_unexpected_error_on_a_page_is_the_sites_error_page(cast, release_at,
     assert "Server error" in page
     assert "the database went away" not in page
     assert "Traceback" not in page
+
+
+@pytest.mark.django_db
+def test_a_part_asked_by_htmx_once_the_login_expired_sends_the_whole_page_to_log_in(
+    release_manager, make_release
+):
+    """The browser follows a redirect that htmx asked for and would swap the login page
+    into the part: the page itself goes to log in instead, and comes back to the page the
+    user was on, not to the part."""
+    release = make_release()
+    browser = Client()
+    on_page = {"HX-Request": "true", "HX-Current-URL": "http://testserver/releases/?stage=x"}
+    for asked in ["/start/waiting/", f"/releases/{release.identifier}/readiness/"]:
+        answer = browser.get(asked, headers=on_page)
+        assert answer.status_code == 200
+        assert answer["HX-Redirect"] == "/login/?next=/releases/%3Fstage%3Dx"
+        assert answer.content == b""
+    posted = browser.post(f"/releases/{release.identifier}/readiness/", headers=on_page)
+    assert posted["HX-Redirect"] == "/login/?next=/releases/%3Fstage%3Dx"
+
+    # a page of another site is not where the login leads back to
+    elsewhere = {"HX-Request": "true", "HX-Current-URL": "https://elsewhere.example/x"}
+    assert browser.get("/start/waiting/", headers=elsewhere)["HX-Redirect"] == "/login/?next=/"
+    # without htmx, the usual redirect; logged in, the part itself
+    assert browser.get("/start/waiting/")["Location"] == "/login/?next=/start/waiting/"
+    browser.force_login(release_manager)
+    answer = browser.get("/start/waiting/", headers=on_page)
+    assert answer.status_code == 200
+    assert "HX-Redirect" not in answer
+    assert release.identifier in answer.content.decode()
