@@ -107,6 +107,9 @@ def pages(world) -> list[Page]:
         *(f"/start/{part}/" for part in START_PARTS),
         "/releases/",
         f"/releases/{release.identifier}/",
+        # its record (activities, decisions, documents, communications, audit trail),
+        # which htmx asks for once the page is shown (issue 17)
+        f"/releases/{release.identifier}/record/",
         "/approvals/",
         "/messages/",
         "/api/v1/releases/",

@@ -233,6 +233,18 @@ def visible_releases(user, releases):
     return releases.filter(Q(id__in=mine) | Q(id__in=groups))
 
 
+def visible_release(user, releases):
+    """``releases`` narrowed as ``visible_releases`` does, but asked per release
+    (``EXISTS``): for a lookup of one release, where the set of every release the user
+    sees would be built first (a thread's 19,000 grants at 100,000 releases, 13 ms, to
+    answer for one; issue 17)."""
+    if not _active(user):
+        return releases.none()
+    if sees_all_releases(user):
+        return releases
+    return releases.filter(sees_release_of(user, "id"))
+
+
 def sees_release_of(user, release_field: str) -> Q:
     """A filter of the records whose release (``release_field``, e.g. "release_id") this
     user may see, asked per record (``EXISTS`` on guardian's tables): for a list read

@@ -69,11 +69,21 @@ def release_list(user, queryset=None):
     )
 
 
+def release_row_or_404(user, identifier: str) -> Release:
+    """One release with what ``release_list`` gives a row, if the user may see it; 404
+    otherwise. Asked of that release alone (``raci.visible_release``)."""
+    releases = (
+        Release.objects.filter(identifier=identifier)
+        .select_related("application")
+        .annotate(coordinator=Subquery(coordinator_username()))
+    )
+    return get_object_or_404(raci.visible_release(user, releases))
+
+
 def visible_release_or_404(user, identifier: str) -> Release:
     """A release the user may see; 404 otherwise (not 403: its existence is not theirs)."""
-    return get_object_or_404(
-        visible_releases(user).select_related("application"), identifier=identifier
-    )
+    releases = Release.objects.filter(identifier=identifier).select_related("application")
+    return get_object_or_404(raci.visible_release(user, releases))
 
 
 def open_now(queryset):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("schedule/", views.schedule, name="schedule"),
     path("schedule/export/", views.schedule_export, name="schedule_export"),
     path("<str:identifier>/", views.release_detail, name="detail"),
+    path("<str:identifier>/record/", views.release_record, name="record"),
     path("<str:identifier>/planning/", views.release_edit, name="edit"),
     path("<str:identifier>/roles/", views.assign_roles, name="assign_roles"),
     path("<str:identifier>/milestones/", views.milestones, name="milestones"),

@@ -23,3 +23,16 @@ def start_page(client) -> str:
     """The start page with its parts in place."""
     page = _get(client, "/")
     return PLACEHOLDER.sub(lambda m: _get(client, m.group(1), HX_Request="true"), page)
+
+
+#: the release page's placeholder of its record (``releases.views.release_record``)
+RECORD = re.compile(
+    r'<div id="record" class="page-part" hx-get="([^"]+)"[^>]*>.*?</section>\s*</div>', re.S
+)
+
+
+def release_page(client, release) -> str:
+    """The release page with its record (activities, decisions, documents,
+    communications, audit trail) in place, as htmx brings it once the page is shown."""
+    page = _get(client, f"/releases/{release.identifier}/")
+    return RECORD.sub(lambda m: _get(client, m.group(1), HX_Request="true"), page, count=1)

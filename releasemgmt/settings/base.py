@@ -171,6 +171,7 @@ KEPT_PAGES = frozenset(
         "dashboards:start_part",
         "releases:list",
         "releases:detail",
+        "releases:record",
         "release-list",
         "release-detail",
     }

@@ -1,5 +1,4 @@
 from django.db.models import Subquery
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -65,7 +64,7 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         }.get(self.action, ReleaseSerializer)
 
     def get_object(self):
-        return get_object_or_404(self.get_queryset(), identifier=self.kwargs["identifier"])
+        return selectors.release_row_or_404(self.request.user, self.kwargs["identifier"])
 
     def retrieve(self, request, *args, **kwargs):
         return release_detail_response(request, self.get_object())

@@ -1,9 +1,9 @@
-// A part of the start page that htmx could not load (a server error, the network down)
+// A part of a page (the start page's, the release page's record) that htmx could not load (a server error, the network down)
 // stops looking busy and says so; its link still opens it as a page of its own.
 (function () {
   function failed(event) {
     var part = event.detail.elt;
-    if (!part.classList || !part.classList.contains("start-part")) return;
+    if (!part.matches || !part.matches(".start-part, .page-part")) return;
     var busy = part.querySelector("[aria-busy]");
     if (busy) busy.setAttribute("aria-busy", "false");
     if (part.querySelector(".part-failed")) return;

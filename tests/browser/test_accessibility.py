@@ -478,8 +478,8 @@ def _(site: Site) -> None:
 
 def axe_violations(page: Page) -> list[dict]:
     """axe-core's violations on the page as it stands, folded content unfolded, once
-    the start page's parts have come back."""
-    expect(page.locator(".start-part")).to_have_count(0)
+    the start page's parts and the release page's record have come back."""
+    expect(page.locator(".start-part, #record[hx-get]")).to_have_count(0)
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     page.add_script_tag(path=AXE)
     return page.evaluate(

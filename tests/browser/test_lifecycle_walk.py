@@ -332,6 +332,7 @@ def test_a_release_walks_from_planning_to_closed_in_the_browser(
     # The release page and the database agree: closed, everything done but RM.6.4.
     page.goto(f"{walk.url}/releases/{RELEASE}/")
     expect(page.locator("hgroup .tag")).to_have_text("Closed")
+    expect(page.locator("#record[hx-get]")).to_have_count(0)  # its record has come
     shown = {}
     # Every stage's activities, the closed stages' folded away (their text still there).
     for row in page.locator("table.checklist tbody tr").all():

@@ -14,6 +14,7 @@ from deployments.models import Decision, DecisionRequest
 from releasemgmt.accounts import personal_links
 from releasemgmt.accounts.models import PersonalLink
 from tests.lifecycle import install, upload
+from tests.start import release_page
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def test_two_clicks_record_the_go_and_the_release_page_says_it_came_from_the_mai
     assert decision.request == DecisionRequest.objects.get(release=accepting)
     assert decision.test_report == accepting.test_reports.get()
     assert decision.decided_by_name == "Carla Cust"
-    page = client.get(f"/releases/{accepting.identifier}/").content.decode()
+    page = release_page(client, accepting)
     assert "from the mail&#x27;s link" in page or "from the mail's link" in page
     api = cast.ok(cast.client(cast.cust).get(f"/api/v1/releases/{accepting.identifier}/decisions/"))
     assert api[0]["channel"] == "mail_link"

@@ -18,6 +18,7 @@ from deployments.models import Decision, InboundMail
 from releasemgmt.notifications import inbound
 from tests.lifecycle import upload
 from tests.smtp import free_port
+from tests.start import release_page
 from tests.waiting import PATIENCE, wait_until
 
 
@@ -91,7 +92,7 @@ def test_a_go_by_reply_is_recorded_with_the_raw_mail_as_evidence(accepting, cast
     assert api[0]["channel"] == "mail_reply"
     page = Client()
     page.force_login(cast.cust)
-    assert "by reply to the mail" in page.get(f"/releases/{accepting.identifier}/").content.decode()
+    assert "by reply to the mail" in release_page(page, accepting)
 
 
 @pytest.mark.django_db

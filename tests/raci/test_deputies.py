@@ -23,6 +23,7 @@ from releases.communications import communicate, parties
 from releases.models import ActivityRecord
 from releases.selectors import waiting_for
 from tests.lifecycle import upload
+from tests.start import release_page
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,7 @@ def test_a_deputy_of_a_thread_user_decides_for_the_thread_and_every_record_says_
     assert entry.deputy_of == "Carla Cust"
     assert entry.who == "olga, deputy of Carla Cust"
     client.force_login(olga)
-    page = client.get(f"/releases/{psat.identifier}/").content.decode()
+    page = release_page(client, psat)
     assert "olga, deputy of Carla Cust" in page
     listed = cast.api(fresh(olga)).get(f"/api/v1/releases/{psat.identifier}/decisions/").json()
     assert listed[0]["recorded_by_label"] == "olga, deputy of Carla Cust"

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.lifecycle import upload
+from tests.start import release_page
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def accepted(release_at):
 
 def test_the_release_page_links_each_file_to_its_download(client, cast, accepted):
     client.force_login(cast.cust)
-    page = client.get(f"/releases/{accepted.identifier}/").content.decode()
+    page = release_page(client, accepted)
     links = re.findall(r'href="(/files/[a-z]+/\d+/)"', page)
     assert links, "the release page links no file"
     for link in links:

@@ -7,6 +7,7 @@ import pytest
 from raci import permissions as raci
 from releasemgmt.audit.models import AuditEntry
 from releases.models import ActivityRecord, Release
+from tests.start import release_page
 
 
 def form_data(app, **extra):
@@ -223,7 +224,7 @@ def test_revise_planning_is_audited_with_before_and_after(client, make_release, 
     assert entry.actor == release_manager
     assert entry.changes["name"] == ["Functional update", "Renamed"]
     assert entry.changes["release_type"] == ["minor", "emergency"]
-    page = client.get(f"/releases/{release.identifier}/").content.decode()
+    page = release_page(client, release)
     assert "planning_revised" in page
     assert "Renamed" in page
 
