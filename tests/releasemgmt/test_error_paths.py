@@ -104,7 +104,7 @@ def test_an_unexpected_error_on_a_page_is_the_sites_error_page(cast, release_at,
     monkeypatch.setattr(selectors, "audit_trail", _failing_selector)
     client = Client(raise_request_exception=False)
     client.force_login(cast.rm)
-    response = client.get(f"/releases/{release.identifier}/")
+    response = client.get(f"/releases/{release.identifier}/record/")
     page = response.content.decode()
     assert response.status_code == 500
     assert "Server error" in page
