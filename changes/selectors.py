@@ -63,6 +63,23 @@ def rfc_list(user, **filters):
     return _filtered(rfcs, **filters).order_by("-id")
 
 
+def with_application_codes(rfcs) -> list:
+    """``rfcs`` as a list, each with ``application_codes`` (what a row shows of the
+    applications it affects), read in one query of codes: Django's prefetch made a
+    manager and an instance per RfC and application, a fifth of a thread's list page
+    at 100,000 releases (issue 17)."""
+    rows = list(rfcs)
+    codes: dict[int, list[str]] = {row.pk: [] for row in rows}
+    affected = RfC.applications.through.objects.filter(rfc_id__in=codes).order_by(
+        "application__code"
+    )
+    for rfc_id, code in affected.values_list("rfc_id", "application__code"):
+        codes[rfc_id].append(code)
+    for row in rows:
+        row.application_codes = codes[row.pk]
+    return rows
+
+
 def rfc_count(user, up_to: int, **filters) -> int:
     """How many RfCs ``rfc_list`` holds, exactly up to ``up_to``, counted the cheaper way
     (``permissions.count_visible_rfcs``)."""

@@ -87,11 +87,12 @@ def rfc_list(request):
     queries whatever the page holds."""
     form = RfCFilterForm(request.GET)
     filters = form.filters()
-    rfcs = selectors.rfc_list(request.user, **filters).prefetch_related("applications")
+    rfcs = selectors.rfc_list(request.user, **filters)
     paginator = Counted(
         rfcs, RFCS_PER_PAGE, lambda up_to: selectors.rfc_count(request.user, up_to, **filters)
     )
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.with_application_codes(page.object_list)
     return render(
         request,
         "changes/rfc_list.html",

@@ -25,6 +25,7 @@ PER_PAGE = 50
 def package_list(request):
     """The packages holding a release the user may see."""
     page = Paginator(reads.package_list(request.user), PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = reads.with_release_counts(request.user, page.object_list)
     return render(
         request,
         "deployments/packages/list.html",

@@ -16,28 +16,49 @@ def _visible(user):
     return raci.visible_releases(user, Release.objects.all())
 
 
+def _sees_release(user) -> Q:
+    """A filter of the package members whose release the user may see, asked per member
+    (``raci.sees_release_of``): a package holds a handful of releases, where the set of
+    every release a thread sees is 19,000 at 100,000 releases (issue 17)."""
+    if raci.sees_all_releases(user):
+        return Q()
+    return raci.sees_release_of(user, "release_id")
+
+
 def visible_packages(user):
     """The packages holding a release the user may see; every package for those who see
     every release (ITSM staff) or make packages (the release managers)."""
     packages = ReleasePackage.objects.all()
     if raci.sees_all_releases(user) or raci.may_formalise(user):
         return packages
-    members = PackageMember.objects.filter(
-        package=OuterRef("pk"), release__in=_visible(user).values("pk")
-    )
+    members = PackageMember.objects.filter(_sees_release(user), package=OuterRef("pk"))
     return packages.filter(Exists(members))
 
 
 def package_list(user):
-    """The list's rows: each package with its owner and how many of its releases the
-    user may see, in one query."""
-    seen = Q(members__release__in=_visible(user).values("pk"))
+    """The list's packages, newest installation first, with their owner."""
     return (
         visible_packages(user)
         .select_related("owner")
-        .annotate(release_count=Count("members", filter=seen, distinct=True))
         .order_by("-installation_starts_at", "reference")
     )
+
+
+def with_release_counts(user, packages) -> list:
+    """``packages`` (a page of ``package_list``) as a list, each with ``release_count``,
+    how many of its releases the user may see: one query for the page, where counting
+    in the list's own query grouped every package the user sees before taking a page
+    (a thread's list at 100,000 releases: 31 ms; issue 17)."""
+    rows = list(packages)
+    counts = dict(
+        PackageMember.objects.filter(_sees_release(user), package__in=[p.pk for p in rows])
+        .values("package_id")
+        .annotate(releases=Count("release_id", distinct=True))
+        .values_list("package_id", "releases")
+    )
+    for package in rows:
+        package.release_count = counts.get(package.pk, 0)
+    return rows
 
 
 def visible_package_or_404(user, pk) -> ReleasePackage:

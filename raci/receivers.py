@@ -26,3 +26,4 @@ def _permissions_made(sender, **kwargs):
     rather than by the first request that needs them."""
     permissions.forget_permission_ids()
     permissions.perform_permission_ids()
+    permissions.view_permission()

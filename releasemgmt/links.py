@@ -1,6 +1,7 @@
 """Paths of pages for many values at once (the calendar's entries, the change schedule's
-links): the pattern reversed once, the value put in, where ``reverse`` would resolve the
-pattern again for every value (about 14 µs each; pages link hundreds)."""
+links, the rows of the lists): the pattern reversed once, the values put in, where
+``reverse`` would resolve the pattern again for every row (about 14 µs each; pages link
+hundreds)."""
 
 from urllib.parse import quote
 
@@ -8,13 +9,20 @@ from django.urls import reverse
 
 
 class Links:
-    """The path of the page named ``name`` for a value (a release, an RfC): the same path
-    as ``reverse(name, args=[value])``."""
+    """The path of the page named ``name`` for its values (a release; a release and a
+    decision's kind): the same path as ``reverse(name, args=values)``."""
 
-    MARK = "__value__"
+    def __init__(self, name: str, arity: int = 1):
+        marks = [f"__value{n}__" for n in range(arity)]
+        path = reverse(name, args=marks)
+        self.parts = []
+        for mark in marks:
+            head, _, path = path.partition(mark)
+            self.parts.append(head)
+        self.parts.append(path)
 
-    def __init__(self, name: str):
-        self.head, _, self.tail = reverse(name, args=[self.MARK]).partition(self.MARK)
-
-    def __call__(self, value: str) -> str:
-        return self.head + quote(str(value), safe="!$&'()*+,;=~:@") + self.tail
+    def __call__(self, *values) -> str:
+        path = self.parts[0]
+        for value, part in zip(values, self.parts[1:], strict=True):
+            path += quote(str(value), safe="!$&'()*+,;=~:@") + part
+        return path

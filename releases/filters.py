@@ -49,6 +49,16 @@ class ReleaseFilter(django_filters.FilterSet):
         fields = ["q", "stage", "release_type", "application"]
         form = GuardedForm
 
+    def counter(self):
+        """How the list's total is counted (``releasemgmt.paging.Counted``): up to the
+        pager's bound, as the RfC list is (a thread sees 19,000 releases at 100,000: 20 ms
+        to count them all, 4 up to the bound; issue 17). Exactly (None: the list's own
+        COUNT) when the list shows a KPI's releases, whose page says how many it counted."""
+        if self.form.is_valid() and self.form.cleaned_data.get("kpi"):
+            return None
+        rows = self.qs.order_by().values("pk")
+        return lambda up_to: rows[: up_to + 1].count()
+
     def by_thread(self, queryset, name, value):
         """The releases a business thread (its slug, a3-cust) is assigned to (RM.1.2)."""
         assigned = Assignment.objects.filter(party__slug=value).values("release_id")

@@ -16,6 +16,7 @@ from raci.release_types import ReleaseType
 from releasemgmt.errors import Conflict
 from releasemgmt.exports import FORMATS
 from releasemgmt.forms import GuardedForm
+from releasemgmt.paging import Counted
 from releasemgmt.web import posted, run_form
 
 from . import planning, policy, registry, selectors, services, types, waivers
@@ -50,10 +51,21 @@ def activity_form(request, form, *, activity, title, perform, success, release=N
     return render(request, "releases/release_form.html", context, status=status)
 
 
+#: the rows of a page of the release list
+RELEASES_PER_PAGE = 50
+
+
 @login_required
 def release_list(request):
     releases = ReleaseFilter(request.GET, queryset=selectors.release_list(request.user))
-    page = Paginator(releases.qs, 50).get_page(request.GET.get("page"))
+    counter = releases.counter()
+    rows = releases.qs
+    paginator = (
+        Paginator(rows, RELEASES_PER_PAGE)
+        if counter is None
+        else Counted(rows, RELEASES_PER_PAGE, counter)
+    )
+    page = paginator.get_page(request.GET.get("page"))
     kpi = releases.form.cleaned_data.get("kpi") if releases.form.is_valid() else ""
     return render(
         request,

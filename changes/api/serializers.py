@@ -238,8 +238,11 @@ class RfCSerializer(serializers.ModelSerializer):
         default=None,
         help_text="The release that carries it now.",
     )
-    applications = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True, help_text="The codes of what it affects."
+    applications = serializers.ListField(
+        child=serializers.CharField(),
+        source="application_codes",
+        read_only=True,
+        help_text="The codes of what it affects.",
     )
     risk_level = serializers.ChoiceField(
         choices=Level.choices,

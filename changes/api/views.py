@@ -119,11 +119,11 @@ def rfc_detail(request, rfc, status=200):
             "release", "raised_at", "requester", "change_model", "review_record__reviewed_by"
         )
         .prefetch_related(
-            "applications",
-            Prefetch("cab_decisions", queryset=CabDecision.objects.select_related("decided_by")),
+            Prefetch("cab_decisions", queryset=CabDecision.objects.select_related("decided_by"))
         )
         .get(pk=rfc.pk)
     )
+    (rfc,) = selectors.with_application_codes([rfc])
     conflicts = selectors.visible_rfcs(request.user, selectors.conflicts_of(rfc))
     context = {"user": request.user, "conflicts": [r.reference for r in conflicts]}
     return Response(RfCDetailSerializer(rfc, context=context).data, status=status)
@@ -211,8 +211,9 @@ class RfCViewSet(viewsets.GenericViewSet):
         return super().perform_content_negotiation(request, force=self.action == "attachment")
 
     def list(self, request, format=None):
-        rfcs = self.filter_queryset(self.get_queryset()).prefetch_related("applications")
-        page = self.paginate_queryset(rfcs)
+        page = selectors.with_application_codes(
+            self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        )
         return self.get_paginated_response(RfCSerializer(page, many=True).data)
 
     def retrieve(self, request, reference, format=None):

@@ -1,6 +1,6 @@
 """``{{ rfc.reference|rfc_url }}``: the RfC page's path, for the pages that link hundreds
 of RfCs (the change schedule, a CAB's agenda, the lists) without resolving the URL
-pattern again for each link as ``{% url %}`` does."""
+pattern again for each link as ``{% url %}`` does (``releasemgmt.links``)."""
 
 from functools import cache
 

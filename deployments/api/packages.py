@@ -141,7 +141,9 @@ class PackagesView(PackageAPIView):
         responses={200: PackageRowSerializer(many=True), **error_responses(401, 404)}, tags=TAGS
     )
     def get(self, request):
-        page = self.paginate_queryset(reads.package_list(request.user))
+        page = reads.with_release_counts(
+            request.user, self.paginate_queryset(reads.package_list(request.user))
+        )
         return self.get_paginated_response(PackageRowSerializer(page, many=True).data)
 
     @extend_schema(

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from raci import permissions as raci
 from releasemgmt.api.errors import error_responses
 from releasemgmt.api.exports import FILE_RESPONSES, FORMAT_PARAMETER, RENDERERS, file_format
+from releasemgmt.paging import CountedPagination
 
 from .. import selectors, services
 from ..exports import export_releases
@@ -47,12 +48,21 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     lookup_field = "identifier"
     lookup_value_regex = "[^/]+"
     filterset_class = ReleaseFilter
+    pagination_class = CountedPagination
     queryset = Release.objects.none()
 
     def get_queryset(self):
         return selectors.release_list(
             self.request.user, Release.objects.order_by("planned_installation_date", "identifier")
         )
+
+    def rows_counter(self):
+        """The list's total up to the pager's bound (``ReleaseFilter.counter``), as the
+        web list counts; the audit trail counts its own rows."""
+        if self.action != "list":
+            return None
+        filters = ReleaseFilter(self.request.query_params, queryset=self.get_queryset())
+        return filters.counter()
 
     def get_serializer_class(self):
         return {

@@ -286,3 +286,25 @@ def test_past_the_bound_the_pagers_say_more_and_still_walk_every_rfc(
         assert api.get("/api/v1/rfcs/", {"q": "Change 1"}).json()["count"] == listed // 5
         narrowed = client.get("/changes/rfcs/", {"q": "Change 1"}).content.decode()
         assert "more than" not in narrowed
+
+
+def test_a_list_row_names_every_application_of_the_rfc_by_code(
+    draft, application, requester, client
+):
+    """The list's rows, web and API, read the applications' codes in one query for the
+    page (``selectors.with_application_codes``), in the order of their codes."""
+    from releases.models import Application
+
+    bti = Application.objects.create(code="bti", name="Binding Tariff Information")
+    both = draft("On both", applications=[application, bti])
+    draft("On ECS alone")
+    api = APIClient()
+    api.force_authenticate(requester)
+    rows = {
+        row["reference"]: row["applications"] for row in api.get("/api/v1/rfcs/").json()["results"]
+    }
+    assert rows[both.reference] == ["bti", "ecs"]
+    assert sorted(rows.values()) == [["bti", "ecs"], ["ecs"]]
+    assert api.get(f"/api/v1/rfcs/{both.reference}/").json()["applications"] == ["bti", "ecs"]
+    client.force_login(requester)
+    assert "<td>BTI, ECS</td>" in client.get("/changes/rfcs/").content.decode()
