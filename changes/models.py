@@ -221,6 +221,13 @@ class RfC(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                 | models.Q(planned_end__gt=models.F("planned_start")),
                 name="rfc_window_ends_after_start",
             ),
+            # and so does an outage: an installation's conflicts read it as a range
+            models.CheckConstraint(
+                condition=models.Q(outage_start__isnull=True)
+                | models.Q(outage_end__isnull=True)
+                | models.Q(outage_end__gt=models.F("outage_start")),
+                name="rfc_outage_ends_after_start",
+            ),
         ]
 
     def __str__(self):

@@ -2,6 +2,7 @@
 the filtered list, a request's history and conflicts, the change schedule (the forward
 schedule of changes of seed 003) and what waits for the change manager."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -18,6 +19,11 @@ from releases.models import Stage
 from .models import CabMeeting, ChangeType, RfC
 
 S = RfC.Status
+#: the fields of an RfC's window, [start, end)
+WINDOW = ("planned_start", "planned_end")
+#: an RfC with its window given, as the indexes of windows hold them (a range with a
+#: missing end never ends)
+HAS_WINDOW = Q(planned_start__isnull=False, planned_end__isnull=False)
 #: the RfCs whose window is booked: they appear on the change schedule
 ON_SCHEDULE = (S.AUTHORISED, S.SCHEDULED)
 #: still live: they can collide with another change
@@ -29,9 +35,14 @@ def visible_rfcs(user, queryset=None):
     return permissions.visible_rfcs(user, rfcs)
 
 
+def visible_rfcs_among(user, rfcs):
+    """A handful of ``rfcs`` the user may see (``permissions.visible_rfcs_among``)."""
+    return permissions.visible_rfcs_among(user, rfcs)
+
+
 def visible_rfc_or_404(user, reference: str) -> RfC:
     rfc = (
-        visible_rfcs(user)
+        visible_rfcs_among(user, RfC.objects.all())
         .select_related("release", "requester", "change_model", "raised_at")
         .filter(reference=reference)
         .first()
@@ -102,31 +113,40 @@ def conflicts_of(rfc):
 
 def overlapping(ids, statuses=LIVE, *, meet=overlaps) -> dict[int, list[int]]:
     """For each RfC of ``ids``: the other RfCs in ``statuses`` on one of its applications
-    whose window overlaps its own, by planned start, in one query whatever their number
-    (each window is looked up in the index of live windows, then matched on the
-    application)."""
-    if not ids:
+    whose window overlaps its own, by planned start, in three queries whatever their
+    number. The windows meeting the span of theirs are found in one scan of the index of
+    windows, then matched on application and window here: matched in the database, each
+    window's overlaps on every application (233 of them at 100,000 releases) were joined
+    to the applications of all RfCs, 88 ms for the change schedule's page (issue 17)."""
+    own = RfC.objects.filter(HAS_WINDOW, pk__in=ids)
+    windows = {pk: (start, end) for pk, start, end in own.values_list("pk", *WINDOW)}
+    if not windows:
         return {}
-    pairs = (
-        RfC.objects.filter(
-            meet(
-                "planned_start",
-                "planned_end",
-                F("applications__rfcs__planned_start"),
-                F("applications__rfcs__planned_end"),
-            ),
-            status__in=statuses,
-            planned_end__isnull=False,
-            applications__rfcs__in=ids,
-        )
-        .order_by("planned_start", "id")
-        .values_list("applications__rfcs__id", "id")
-    )
+    applications = RfC.applications.through.objects
+    theirs: dict[int, set[int]] = defaultdict(set)
+    for rfc_id, application_id in applications.filter(rfc_id__in=windows).values_list(
+        "rfc_id", "application_id"
+    ):
+        theirs[rfc_id].add(application_id)
+    low = min(start for start, _ in windows.values())
+    high = max(end for _, end in windows.values())
+    meeting = RfC.objects.filter(meet(*WINDOW, low, high), HAS_WINDOW, status__in=statuses)
+    on_each: dict[int, list[tuple]] = defaultdict(list)
+    rows = applications.filter(
+        rfc_id__in=meeting.values("pk"), application_id__in=set().union(*theirs.values())
+    ).values_list("application_id", "rfc_id", "rfc__planned_start", "rfc__planned_end")
+    for application_id, *window in rows:
+        on_each[application_id].append(window)
     found: dict[int, list[int]] = {}
-    for rfc_id, other in pairs:
-        listed = found.setdefault(rfc_id, [])
-        if other != rfc_id and other not in listed:
-            listed.append(other)
+    for rfc_id, (start, end) in windows.items():
+        others = {
+            other: other_start
+            for application_id in theirs[rfc_id]
+            for other, other_start, other_end in on_each[application_id]
+            if other != rfc_id and other_start < end and other_end > start
+        }
+        if others:
+            found[rfc_id] = sorted(others, key=lambda other: (others[other], other))
     return found
 
 
@@ -176,9 +196,9 @@ def schedule_rfcs(user, *, start=None, end=None, application=None):
         visible_rfcs(user)
         # by planned start, as the partial index on it reads them: a page is found
         # without reading the rest
-        .filter(status__in=ON_SCHEDULE, planned_start__lt=end, planned_end__gt=start)
+        .filter(HAS_WINDOW, status__in=ON_SCHEDULE)
+        .filter(meeting_span(start, end))
         .select_related("release")
-        .prefetch_related("applications")
         .order_by("planned_start", "id")
     )
     if application is not None:
@@ -186,12 +206,39 @@ def schedule_rfcs(user, *, start=None, end=None, application=None):
     return rfcs
 
 
+def meeting_span(start, end) -> Q:
+    """RfCs on the change schedule whose window meets [start, end) (the schedule, the
+    calendar), as the index of planned starts reads them: those starting in the span,
+    and those open at its start, which started no earlier than the earliest of them.
+    Said as "ends after the start", the planner took the ends for independent of the
+    starts, expected 46 windows of 13,000 and sorted them all (issue 17)."""
+    earliest = _earliest_open_at(start)
+    meeting = Q(planned_start__gte=earliest, planned_start__lt=end)
+    if earliest < start:  # a window starting in the span ends after it starts (RfC.Meta)
+        meeting &= Q(planned_start__gte=start) | Q(planned_end__gt=start)
+    return meeting
+
+
+def _earliest_open_at(moment):
+    """The start of the earliest booked window still open at ``moment`` (``moment`` when
+    none is): where the schedule's index is read from. Read from the start of the index,
+    the windows booked before ``moment`` and long over were read to be left out (35,000
+    at 100,000 releases, 21 ms; issue 17); the windows open at a moment are few and the
+    index of windows finds them."""
+    instant = overlaps(*WINDOW, moment, moment + timedelta(microseconds=1))
+    open_then = RfC.objects.filter(instant, HAS_WINDOW, status__in=ON_SCHEDULE)
+    # their starts, not MIN(): PostgreSQL would answer MIN() by reading the index of
+    # starts from the first, back to the same 35,000
+    return min(open_then.values_list("planned_start", flat=True), default=moment)
+
+
 def slots_of(user, rows) -> list[Slot]:
     """Each change of ``rows`` flagged with the scheduled changes it overlaps on one of
-    its applications (those the user may see), in three queries whatever their number."""
+    its applications (those the user may see), in a fixed number of queries."""
+    rows = with_application_codes(rows)
     found = overlapping([r.pk for r in rows], ON_SCHEDULE)
     seen = set(
-        visible_rfcs(
+        visible_rfcs_among(
             user,
             RfC.objects.filter(pk__in={o for v in found.values() for o in v[:SHOWN_CONFLICTS]}),
         ).values_list("pk", flat=True)
@@ -200,7 +247,7 @@ def slots_of(user, rows) -> list[Slot]:
     return [
         Slot(
             r,
-            sorted(a.code for a in r.applications.all()),
+            r.application_codes,
             [objects[o] for o in found.get(r.pk, [])[:SHOWN_CONFLICTS] if o in objects],
             len(found.get(r.pk, [])),
         )

@@ -154,7 +154,7 @@ def _rfc_page(request, rfc, *, failed=None, attach_form=None, status=None):
     manager = permissions.may_manage_changes(user)
     conflicts = list(selectors.conflicts_of(rfc))
     others = RfC.objects.filter(pk__in=[c.pk for c in conflicts])
-    seen = set(selectors.visible_rfcs(user, others).values_list("pk", flat=True))
+    seen = set(selectors.visible_rfcs_among(user, others).values_list("pk", flat=True))
     steps = []
     for name, step in services.offered_steps(user, rfc):
         form = _step_form(rfc, name, step)
@@ -431,7 +431,7 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
     heard = [i.rfc_id for i in items]
     conflicts = selectors.conflicts_among([i.rfc for i in items])
     others = {c.pk for found, _ in conflicts.values() for c in found}
-    visible = selectors.visible_rfcs(user, RfC.objects.filter(pk__in=others))
+    visible = selectors.visible_rfcs_among(user, RfC.objects.filter(pk__in=others))
     seen = set(visible.values_list("pk", flat=True))
     advice, decisions = {}, {}
     for a in meeting.advice.filter(rfc_id__in=heard).select_related("member"):

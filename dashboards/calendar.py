@@ -12,12 +12,12 @@ from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from changes.selectors import ON_SCHEDULE, visible_rfcs
+from changes.selectors import HAS_WINDOW, ON_SCHEDULE, meeting_span, visible_rfcs
 from deployments.conflicted import STILL_TO_INSTALL, Installation, conflicted
 from raci import permissions
 from raci.models import Assignment, Party
 from releasemgmt.links import Links
-from releases.models import Application, Milestone, Release, Stage, Window
+from releases.models import Application, Milestone, Stage, Window
 from releases.planning import occurrences
 
 #: the longest range one request may ask for
@@ -41,19 +41,20 @@ class Filters:
         return bool(self.business_thread or self.release_type or self.stage)
 
 
-def releases_of(user, filters: Filters):
-    """The releases the user may see, filtered."""
-    releases = permissions.visible_releases(user, Release.objects.all())
+def of_releases(user, filters: Filters, field: str = "release") -> Q:
+    """A filter of the records (milestones, RfCs) whose release (``field``) the user may
+    see and the filters keep, asked of the records' own release column."""
+    kept = permissions.sees_release_in(user, f"{field}_id")
     if filters.application is not None:
-        releases = releases.filter(application=filters.application)
+        kept &= Q(**{f"{field}__application": filters.application})
     if filters.business_thread is not None:
         threads = Assignment.objects.filter(party=filters.business_thread)
-        releases = releases.filter(id__in=threads.values("release_id"))
+        kept &= Q(**{f"{field}_id__in": threads.values("release_id")})
     if filters.release_type:
-        releases = releases.filter(release_type=filters.release_type)
+        kept &= Q(**{f"{field}__release_type": filters.release_type})
     if filters.stage:
-        releases = releases.filter(stage=filters.stage)
-    return releases
+        kept &= Q(**{f"{field}__stage": filters.stage})
+    return kept
 
 
 def milestones(user, start, end, filters: Filters):
@@ -63,9 +64,7 @@ def milestones(user, start, end, filters: Filters):
     before they can be sorted). The installation of a release in a package is the
     package's entry (``packages``)."""
     return (
-        Milestone.objects.filter(
-            release__in=releases_of(user, filters), starts_at__lt=end, ends_at__gt=start
-        )
+        Milestone.objects.filter(of_releases(user, filters), starts_at__lt=end, ends_at__gt=start)
         .exclude(kind=Milestone.Kind.INSTALLATION, release__package_member__isnull=False)
         .order_by("ends_at", "id")
     )
@@ -78,7 +77,7 @@ def packages(user, start, end, filters: Filters):
     package = "release__package_member__package"
     return (
         Milestone.objects.filter(
-            release__in=releases_of(user, filters),
+            of_releases(user, filters),
             kind=Milestone.Kind.INSTALLATION,
             release__package_member__isnull=False,
         )
@@ -97,13 +96,11 @@ def packages(user, start, end, filters: Filters):
 def scheduled_rfcs(user, start, end, filters: Filters):
     """The RfCs on the change schedule the user may see whose window meets [start, end);
     the release filters narrow them to the RfCs carried by a release that passes."""
-    rfcs = visible_rfcs(user).filter(
-        status__in=ON_SCHEDULE, planned_start__lt=end, planned_end__gt=start
-    )
+    rfcs = visible_rfcs(user).filter(meeting_span(start, end), HAS_WINDOW, status__in=ON_SCHEDULE)
     if filters.application is not None:
         rfcs = rfcs.filter(applications=filters.application)
     if filters.on_releases:
-        rfcs = rfcs.filter(release__in=releases_of(user, filters))
+        rfcs = rfcs.filter(of_releases(user, filters))
     return rfcs.order_by("planned_start", "id")
 
 

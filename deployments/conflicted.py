@@ -34,6 +34,13 @@ def _overlap(a_start, a_end, b_start, b_end) -> bool:
     return a_start < b_end and a_end > b_start
 
 
+def _window_meets(start: str, end: str, low, high) -> Q:
+    """An RfC's window (planned, or its outage) that is given and meets [low, high), as
+    the indexes of the schedule's windows hold them (``changes`` migration 0009)."""
+    given = Q(**{f"{start}__isnull": False, f"{end}__isnull": False})
+    return overlaps(start, end, low, high) & given
+
+
 def conflicted(installations: list[Installation]) -> set[int]:
     """The release ids among ``installations`` whose installation window has at least
     one conflict by the rules of ``deployments.conflicts``."""
@@ -96,8 +103,8 @@ def conflicted(installations: list[Installation]) -> set[int]:
             status__in=(RfC.Status.AUTHORISED, RfC.Status.SCHEDULED)
         )
         .filter(
-            (overlaps("planned_start", "planned_end", low, high) & Q(planned_end__isnull=False))
-            | Q(outage_start__lt=high, outage_end__gt=low)
+            _window_meets("planned_start", "planned_end", low, high)
+            | _window_meets("outage_start", "outage_end", low, high)
         )
         .values_list(
             "id", "release_id", "planned_start", "planned_end", "outage_start", "outage_end"

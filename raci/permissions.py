@@ -239,6 +239,20 @@ def visible_releases(user, releases):
     return releases.filter(Q(id__in=mine) | Q(id__in=groups))
 
 
+def sees_release_in(user, release_field: str) -> Q:
+    """A filter of the records (milestones, RfCs) whose release (``release_field``, e.g.
+    "release_id") this user may see, asked of the record itself: its release among the
+    ones guardian grants the user (hashed once for many records). Narrowing the records
+    by ``release__in=visible_releases(...)`` made PostgreSQL read every release to build
+    that set first (a thread's calendar month at 100,000 releases: 52 ms; issue 17)."""
+    if not _active(user):
+        return Q(pk__in=[])
+    if sees_all_releases(user):
+        return Q()
+    mine, groups = (g.values("content_object_id") for g in _view_grants(user))
+    return Q(**{f"{release_field}__in": mine}) | Q(**{f"{release_field}__in": groups})
+
+
 def visible_release(user, releases):
     """``releases`` narrowed as ``visible_releases`` does, but asked per release
     (``EXISTS``): for a lookup of one release, where the set of every release the user
@@ -255,8 +269,15 @@ def sees_release_of(user, release_field: str) -> Q:
     """A filter of the records whose release (``release_field``, e.g. "release_id") this
     user may see, asked per record (``EXISTS`` on guardian's tables): for a list read
     newest first and stopped at a page, where ``visible_releases``' set would be built
-    whole first. For a user who does not see every release."""
-    mine, groups = (g.filter(content_object=OuterRef(release_field)) for g in _view_grants(user))
+    whole first. For a user who does not see every release; nothing for one logged out."""
+    if not _active(user):
+        return Q(pk__in=[])
+    return _granted_per_row(_view_grants(user), release_field)
+
+
+def _granted_per_row(grants, release_field: str) -> Q:
+    """``EXISTS`` a row of ``grants`` (user rows, group rows) on each record's release."""
+    mine, groups = (g.filter(content_object=OuterRef(release_field)) for g in grants)
     return Q(Exists(mine)) | Q(Exists(groups))
 
 
@@ -464,6 +485,20 @@ def visible_rfcs(user, rfcs):
     for way in ways[1:]:
         seen |= way
     return rfcs.filter(seen)
+
+
+def visible_rfcs_among(user, rfcs):
+    """``rfcs`` narrowed as ``visible_rfcs`` does, asked per RfC (``EXISTS``): for a
+    handful (the RfC of a page, the conflicts it names), where ``visible_rfcs`` builds
+    the set of every release the user sees first (a thread's 19,000 at 100,000
+    releases; issue 17)."""
+    if not _active(user):
+        return rfcs.none()
+    if sees_all_releases(user):
+        return rfcs
+    asked, _, _, on_board = _ways_to_rfcs(user, rfcs)
+    released = _granted_per_row(_view_grants_of([user.pk]), "release_id")
+    return rfcs.filter(asked | released | on_board)
 
 
 def count_visible_rfcs(user, rfcs, up_to: int) -> int:

@@ -124,7 +124,7 @@ def rfc_detail(request, rfc, status=200):
         .get(pk=rfc.pk)
     )
     (rfc,) = selectors.with_application_codes([rfc])
-    conflicts = selectors.visible_rfcs(request.user, selectors.conflicts_of(rfc))
+    conflicts = selectors.visible_rfcs_among(request.user, selectors.conflicts_of(rfc))
     context = {"user": request.user, "conflicts": [r.reference for r in conflicts]}
     return Response(RfCDetailSerializer(rfc, context=context).data, status=status)
 

@@ -100,3 +100,39 @@ def test_the_windows_meeting_a_span_are_those_comparing_the_ends_finds(many, mee
         found = RfC.objects.filter(meet("planned_start", "planned_end", low, high))
         expected = {r.pk for r in many if r.planned_start < high and r.planned_end > low}
         assert set(found.values_list("pk", flat=True)) == expected, (hours, length)
+
+
+def test_the_schedule_of_a_span_holds_every_window_meeting_it_by_planned_start(many, requester):
+    """The change schedule (and the calendar) read a span from the index of planned
+    starts, from the earliest window still open when the span starts
+    (``selectors.meeting_span``): the same changes, in the same order, as comparing
+    every window with the span finds."""
+    first = min(r.planned_start for r in many)
+    on_schedule = [r for r in many if r.status in selectors.ON_SCHEDULE]
+    open_at_start = []
+    # and half an hour into each booked window: spans that start while it is open
+    into = [((r.planned_start - first).total_seconds() / 3600 + 0.5, 2) for r in on_schedule]
+    for hours, length in ((0, 1), (3, 30), (47, 2), (24 * 8, 1), (-5, 5), *into[:5]):
+        low = first + timedelta(hours=hours)
+        high = low + timedelta(hours=length)
+        open_at_start += [r for r in on_schedule if r.planned_start < low < r.planned_end]
+        found = selectors.schedule_rfcs(requester, start=low, end=high)
+        expected = sorted(
+            (r for r in on_schedule if r.planned_start < high and r.planned_end > low),
+            key=lambda r: (r.planned_start, r.pk),
+        )
+        assert [r.pk for r in found] == [r.pk for r in expected], (hours, length)
+    assert open_at_start, "some span starts while a window is open"
+
+
+def test_an_outage_ends_after_it_starts_in_the_database_too(many):
+    """The indexes of the schedule's outages hold them as ranges (``changes`` migration
+    0009), which cannot end before they start: the database refuses such an outage,
+    whatever writes it."""
+    from django.db import IntegrityError, transaction
+
+    rfc = many[0]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RfC.objects.filter(pk=rfc.pk).update(
+            outage_start=rfc.planned_start, outage_end=rfc.planned_start - timedelta(hours=1)
+        )
