@@ -3,21 +3,14 @@ thread records a decision of ``kind`` on the release, for the lists of decisions
 (up to a hundred rows) without resolving the URL pattern again for each row as
 ``{% url %}`` does (``releasemgmt.links``)."""
 
-from functools import cache
-
 from django import template
 
-from releasemgmt.links import Links
+from releasemgmt.links import links
 
 register = template.Library()
-
-
-@cache
-def _decide_page() -> Links:
-    return Links("deployments:decide", arity=2)
 
 
 @register.filter
 def decide_url(identifier, kind) -> str:
     """The same path as ``{% url 'deployments:decide' identifier kind %}``."""
-    return _decide_page()(identifier, kind)
+    return links("deployments:decide", arity=2)(identifier, kind)

@@ -3,21 +3,14 @@ link a release on each of their rows (the RfC list, the decisions owed) without
 resolving the URL pattern again for each link as ``{% url %}`` does
 (``releasemgmt.links``)."""
 
-from functools import cache
-
 from django import template
 
-from releasemgmt.links import Links
+from releasemgmt.links import links
 
 register = template.Library()
-
-
-@cache
-def _release_page() -> Links:
-    return Links("releases:detail")
 
 
 @register.filter
 def release_url(identifier) -> str:
     """The same path as ``{% url 'releases:detail' identifier %}``."""
-    return _release_page()(identifier)
+    return links("releases:detail")(identifier)
