@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from aftercare import selectors as aftercare
 from changes import selectors as changes
-from deployments.selectors import notifications_to_send, owed_decisions
+from deployments.selectors import notifications_to_send, owed_decisions_page
 from dsl import selectors as cmdb
 from dsl.models import CITask
 from raci import permissions
@@ -22,6 +22,7 @@ from raci.models import Party
 from readiness import selectors as readiness
 from releasemgmt.accounts import feeds as feed_addresses
 from releasemgmt.forms import InputGuard
+from releasemgmt.paging import page_number
 from releases import selectors as releases
 from releases.due_dates import with_due_dates
 from releases.models import Stage
@@ -72,10 +73,10 @@ def start(request):
 def _decisions(user) -> dict:
     """RM.4.1, RM.5.2 and RM.6.3: the decisions the user's thread owes, and the mass
     notifications the service desk is asked to send."""
-    owed = owed_decisions(user, limit=START_SHOWN + 1)
+    owed = owed_decisions_page(user, 0, START_SHOWN)
     return {
-        "owed": owed[:START_SHOWN],
-        "more_owed": len(owed) > START_SHOWN,
+        "owed": owed.owed,
+        "more_owed": owed.more,
         "to_notify": notifications_to_send(user, limit=START_SHOWN),
     }
 
@@ -181,10 +182,23 @@ def _change_work(user) -> dict | None:
     }
 
 
+#: how many releases' decisions owed a page of approvals settles
+APPROVALS_PER_PAGE = 50
+
+
 @login_required
 def approvals(request):
-    """What waits for the user's business thread(s): decisions, approvals, authorisations."""
-    return render(request, "dashboards/approvals.html", {"owed": owed_decisions(request.user)})
+    """What waits for the user's business thread(s): decisions, approvals, authorisations,
+    a page of releases at a time in order of installation (a thread may owe thousands)."""
+    number = page_number(request.GET.get("page"))
+    page = owed_decisions_page(request.user, (number - 1) * APPROVALS_PER_PAGE, APPROVALS_PER_PAGE)
+    if not page.owed and not page.more and number > 1:
+        number, page = 1, owed_decisions_page(request.user, 0, APPROVALS_PER_PAGE)
+    return render(
+        request,
+        "dashboards/approvals.html",
+        {"owed": page.owed, "more": page.more, "number": number, "per_page": APPROVALS_PER_PAGE},
+    )
 
 
 @login_required

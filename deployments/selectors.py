@@ -218,9 +218,28 @@ def owed_decisions(user, limit: int = 100, *, dated: bool = True, releases=None)
     (``due_dates.decision_due``). Without ``dated`` (what is owed, not when: the
     navigation's count), no due date and one query less. A deputy owes their principals'
     threads' decisions too, during the delegation."""
+    return owed_decisions_page(user, 0, limit, dated=dated, releases=releases).owed
+
+
+@dataclass
+class OwedPage:
+    """A page of the decisions owed: those of the releases ``offset`` onwards in order
+    of installation, each page's own sorted by due date; ``more`` when later releases
+    may owe more (``owed_decisions_page``)."""
+
+    owed: list
+    more: bool = False
+
+
+def owed_decisions_page(
+    user, offset: int, limit: int, *, dated: bool = True, releases=None
+) -> OwedPage:
+    """The decisions owed (as ``owed_decisions``) on the ``limit`` candidate releases from
+    ``offset``, in order of installation: a page of a thread's approvals, which may
+    owe thousands at 100,000 releases (issue 17)."""
     standing_in = raci.principals(user)
     if not standing_in and not raci.is_business_thread_user(user):
-        return []
+        return OwedPage([])
     # the groups read first, as a list: the planner then knows how few releases of all
     # their history are in a stage that owes a decision (issue 17)
     groups = list(
@@ -232,13 +251,13 @@ def owed_decisions(user, limit: int = 100, *, dated: bool = True, releases=None)
     assignments = Assignment.objects.filter(group__in=groups)
     if releases is not None:
         assignments = assignments.filter(release_id__in=releases)
-    return _owed(assignments, limit, dated=dated, threads=threads.values("pk"))
+    return _owed(assignments, limit, dated=dated, threads=threads.values("pk"), offset=offset)
 
 
 def decisions_owed_everywhere(limit: int = 5000) -> list[dict]:
     """Every decision a business thread owes now on any release (the reminders' sweep),
     as ``owed_decisions`` gives them."""
-    return _owed(Assignment.objects.all(), limit)
+    return _owed(Assignment.objects.all(), limit).owed
 
 
 #: what settling a decision owed reads of its records (``_owed_kind``, ``decision_due``)
@@ -257,11 +276,14 @@ OWED_FIELDS = {
 OWING_STAGES = (Stage.ACCEPTANCE, Stage.AUTHORISATION, Stage.INSTALLATION, Stage.CONFORMANCE)
 
 
-def _owed(assignments, limit: int, *, dated: bool = True, threads=None) -> list[dict]:
-    """The decisions owed by the business threads of ``assignments``. The database
-    narrows the candidates (something not yet decided by the thread); Python settles
-    each one, reading only the fields it needs and, for one user, only the decisions of
-    their threads (``threads``, a subquery of party ids)."""
+def _owed(
+    assignments, limit: int, *, dated: bool = True, threads=None, offset: int = 0
+) -> OwedPage:
+    """The decisions owed by the business threads of ``assignments``, from the candidates
+    ``offset`` to ``offset + limit``. The database narrows the candidates (something not
+    yet decided by the thread); Python settles each one, reading only the fields it
+    needs and, for one user, only the decisions of their threads (``threads``, a
+    subquery of party ids). One candidate more than the page says whether more follow."""
     decisions = Decision.objects.all()
     if threads is not None:
         decisions = decisions.filter(business_thread__in=threads)
@@ -314,8 +336,10 @@ def _owed(assignments, limit: int, *, dated: bool = True, threads=None) -> list[
         .filter(release__stage__in=OWING_STAGES)
         .filter(candidates)
         .select_related("party", "release__application__policy")
-        .order_by("release__planned_installation_date")[:limit]
+        .order_by("release__planned_installation_date", "pk")[offset : offset + limit + 1]
     )
+    more = len(assignments) > limit
+    assignments = assignments[:limit]
     ids = {a.release_id for a in assignments}
     evidence = _evidence(ids, decisions)
     # the go-ahead of conformance testing is due after the installation (RM.7.1)
@@ -342,7 +366,7 @@ def _owed(assignments, limit: int, *, dated: bool = True, threads=None) -> list[
                     "lateness": lateness(due, today),
                 }
             )
-    return sorted(owed, key=lambda o: o["due_date"]) if dated else owed
+    return OwedPage(sorted(owed, key=lambda o: o["due_date"]) if dated else owed, more)
 
 
 @dataclass

@@ -15,6 +15,17 @@ COUNT_UP_TO = 1_000
 MOST_PAGES = 1_000_000
 
 
+def page_number(asked) -> int:
+    """The page a ``?page=`` asks for, the first for anything not a page number (as
+    Django's ``get_page`` does): a list whose rows are settled in Python, not sliced
+    by a paginator."""
+    try:
+        number = int(asked)
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= MOST_PAGES else 1
+
+
 class Counted(Paginator):
     """A paginator given how to count its rows: ``counter(up_to)`` answers the exact
     number when it is at most ``up_to``, and any larger number otherwise."""

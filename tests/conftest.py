@@ -124,11 +124,12 @@ def make_release(release_manager, coordinator, organisation, application):
 @pytest.fixture
 def release_at(cast, make_release, approved_rfc):
     """A release of thread A3/Cust with an approved RfC included (RM.1.1), walked through
-    the API to the start of ``stage`` (tests.lifecycle.walk_to)."""
+    the API to the start of ``stage`` (tests.lifecycle.walk_to); ``rfc`` for another
+    than RFC-100, which only one release may include."""
 
-    def walk(stage="planning", **fields):
+    def walk(stage="planning", rfc=None, **fields):
         release = make_release(threads=["a3-cust"], **fields)
-        include = {"rfc": approved_rfc.reference}
+        include = {"rfc": (rfc or approved_rfc).reference}
         cast.ok(cast.act(cast.rm, release, "include-rfc", include, multipart=False), 201)
         walk_to(cast, release, stage)
         return release

@@ -8,6 +8,7 @@ import re
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from changes.models import RfC
 from releases import policy as release_policy
 from tests.lifecycle import upload
 from tests.start import start_page
@@ -93,3 +94,38 @@ def test_the_api_lists_what_is_owed_with_due_dates(cast, release_at, release_man
     assert [a["activity"] for a in activities] == ["RM.4.1", "RM.4.2"]
     assert all(a["due_date"] and a["link"].endswith(f"/{a['activity']}/") for a in activities)
     assert cast.api(None).get("/api/v1/owed/").status_code in (401, 403)
+
+
+def test_the_approvals_page_a_thread_at_a_time_pages_through_every_decision_owed(
+    client, cast, release_at, monkeypatch
+):
+    """A thread owing more than a page says so and links the rest: none is left out or
+    shown twice, whatever ``?page=`` says (issue 17)."""
+    from dashboards import views
+
+    monkeypatch.setattr(views, "APPROVALS_PER_PAGE", 2)
+    owing = []
+    for n in range(3):
+        rfc = RfC.objects.create(
+            reference=f"RFC-20{n}", title="Rules", status="authorised", requester=cast.rm
+        )
+        release = release_at("acceptance", rfc=rfc)
+        report = {"kind": "psat", "file": upload("psat.pdf")}
+        cast.ok(cast.act(cast.dc, release, "submit-test-report", report), 201)
+        owing.append(release.identifier)
+    client.force_login(cast.cust)
+
+    first = client.get("/approvals/").content.decode()
+    assert 'href="?page=2" rel="next"' in first
+    assert "more decisions may be owed" in first
+    second = client.get("/approvals/?page=2").content.decode()
+    assert 'href="?page=1"' in second
+    assert 'rel="next"' not in second
+    shown = re.findall(r"/releases/([^/]+)/decisions/psat/", first + second)
+    assert sorted(shown) == sorted(owing)
+    for hostile in ("0", "-1", "x", "9" * 30, "\x00", "99"):
+        page = client.get("/approvals/", {"page": hostile})
+        assert page.status_code == 200
+        assert re.findall(r"/releases/([^/]+)/decisions/psat/", page.content.decode()) == (
+            re.findall(r"/releases/([^/]+)/decisions/psat/", first)
+        )
