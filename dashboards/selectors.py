@@ -1,6 +1,6 @@
 """Reads of the start pages that span rooms (fixed queries each)."""
 
-from deployments.selectors import owed_decisions
+from deployments.selectors import owed_decisions_page
 from releasemgmt.notifications.models import Communication, Recipient
 from releases.due_dates import with_due_dates
 from releases.selectors import waiting_for
@@ -30,11 +30,18 @@ def asked_of(user, limit: int = ASKED_SHOWN):
 OWED_LISTED = 50
 
 
-def owed_by(user, limit: int = OWED_LISTED) -> dict:
+def owed_by(user, limit: int | None = None) -> dict:
     """What the user owes now with its due date, the earliest due first: the open
     activities they are R or A for (each a record with ``due_date`` and ``lateness``) and
-    the decisions their business thread owes; a fixed number of queries."""
+    the decisions their business thread owes, up to ``limit`` of each, and whether more
+    of either are owed (``more_activities``, ``more_decisions``); a fixed number of
+    queries."""
+    limit = limit or OWED_LISTED
+    activities = with_due_dates(waiting_for(user)[: limit + 1])
+    decisions = owed_decisions_page(user, 0, limit)
     return {
-        "activities": with_due_dates(waiting_for(user)[:limit]),
-        "decisions": owed_decisions(user, limit=limit),
+        "activities": activities[:limit],
+        "more_activities": len(activities) > limit,
+        "decisions": decisions.owed,
+        "more_decisions": decisions.more,
     }

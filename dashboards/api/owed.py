@@ -45,7 +45,11 @@ class OwedDecisionSerializer(serializers.Serializer):
 
 class OwedSerializer(serializers.Serializer):
     activities = OwedActivitySerializer(many=True)
+    more_activities = serializers.BooleanField(help_text="More activities are owed than listed.")
     decisions = OwedDecisionSerializer(many=True)
+    more_decisions = serializers.BooleanField(
+        help_text="More decisions are owed than listed (the approvals page pages through them all)."
+    )
 
 
 class OwedView(APIView):
@@ -58,5 +62,6 @@ class OwedView(APIView):
     def get(self, request, format=None):
         """The open activities the caller is R or A for and the decisions their business
         thread owes, each with its due date (from the release plan and the application's
-        policy) and whether it is late, the earliest due first (up to 50 of each)."""
+        policy) and whether it is late, the earliest due first: up to 50 of each, and
+        whether more of either are owed."""
         return Response(OwedSerializer(selectors.owed_by(request.user)).data)

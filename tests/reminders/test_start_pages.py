@@ -79,6 +79,8 @@ def test_the_api_lists_what_is_owed_with_due_dates(cast, release_at, release_man
 
     owed = cast.ok(cast.api(cast.cust).get("/api/v1/owed/"))
     assert owed["activities"] == []
+    assert owed["more_activities"] is False
+    assert owed["more_decisions"] is False
     [decision] = owed["decisions"]
     assert decision == {
         "release": release.identifier,
@@ -123,6 +125,12 @@ def test_the_approvals_page_a_thread_at_a_time_pages_through_every_decision_owed
     assert 'rel="next"' not in second
     shown = re.findall(r"/releases/([^/]+)/decisions/psat/", first + second)
     assert sorted(shown) == sorted(owing)
+    from dashboards import selectors
+
+    monkeypatch.setattr(selectors, "OWED_LISTED", 2)
+    owed = cast.ok(cast.api(cast.cust).get("/api/v1/owed/"))
+    assert len(owed["decisions"]) == 2
+    assert owed["more_decisions"] is True
     for hostile in ("0", "-1", "x", "9" * 30, "\x00", "99"):
         page = client.get("/approvals/", {"page": hostile})
         assert page.status_code == 200
