@@ -2,6 +2,7 @@
 the filtered list, a request's history and conflicts, the change schedule (the forward
 schedule of changes of seed 003) and what waits for the change manager."""
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -132,22 +133,47 @@ def overlapping(ids, statuses=LIVE, *, meet=overlaps) -> dict[int, list[int]]:
     high = max(end for _, end in windows.values())
     meeting = RfC.objects.filter(meet(*WINDOW, low, high), HAS_WINDOW, status__in=statuses)
     on_each: dict[int, list[tuple]] = defaultdict(list)
-    rows = applications.filter(
-        rfc_id__in=meeting.values("pk"), application_id__in=set().union(*theirs.values())
-    ).values_list("application_id", "rfc_id", "rfc__planned_start", "rfc__planned_end")
+    # read from the RfCs meeting the span to their applications: each window is read
+    # once, with the index of (RfC, application), not looked up again per application
+    rows = (
+        meeting.filter(applications__in=set().union(*theirs.values()))
+        .order_by()
+        .values_list("applications", *WINDOW, "pk")
+    )
     for application_id, *window in rows:
-        on_each[application_id].append(window)
+        on_each[application_id].append(tuple(window))
+    on_each = {application_id: Windows(found) for application_id, found in on_each.items()}
     found: dict[int, list[int]] = {}
     for rfc_id, (start, end) in windows.items():
         others = {
             other: other_start
             for application_id in theirs[rfc_id]
-            for other, other_start, other_end in on_each[application_id]
-            if other != rfc_id and other_start < end and other_end > start
+            if application_id in on_each
+            for other_start, other in on_each[application_id].meeting(start, end)
+            if other != rfc_id
         }
         if others:
             found[rfc_id] = sorted(others, key=lambda other: (others[other], other))
     return found
+
+
+class Windows:
+    """The windows ``(start, end, id)`` of one application, sorted by start, asked which
+    meet a window: those starting before it ends and no earlier than its start less the
+    longest of them, found by bisection. A CAB's agenda of 600 RfCs meets 12,000 windows
+    over two months at 10,000 releases; compared each with each, they cost the meeting's
+    page 50 ms (issue 17)."""
+
+    def __init__(self, windows: list[tuple]):
+        self.windows = sorted(windows)
+        self.starts = [start for start, _, _ in self.windows]
+        self.longest = max(end - start for start, end, _ in self.windows)
+
+    def meeting(self, start, end):
+        """(start, id) of each window that overlaps [start, end)."""
+        low = bisect_left(self.starts, start - self.longest)
+        high = bisect_left(self.starts, end)
+        return [(s, key) for s, e, key in self.windows[low:high] if e > start]
 
 
 #: conflicts shown per request on a list; the rest are counted
