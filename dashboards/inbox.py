@@ -7,6 +7,7 @@ None of it counts or sorts all of a user's messages: the rows come from the (use
 communication) indexes newest first, a page at a time (one row more says there is a next
 page), and the unread are counted up to a bound."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -124,7 +125,18 @@ def messages(user, filters: Filters, owed: Owed | None = None):
         pairs = owed.pairs if owed else frozenset()
         if not pairs:
             return rows.none()
-        about = reduce(or_, (Q(release_id=r, activity=a) for r, a in sorted(pairs)))
+        # one condition per activity, with the releases owing it: up to 200 pairs make
+        # a score of conditions, not 200 (a fifth of the page's time was building them)
+        releases_owing = defaultdict(set)
+        for release_id, activity in pairs:
+            releases_owing[activity].add(release_id)
+        about = reduce(
+            or_,
+            (
+                Q(activity=activity, release_id__in=sorted(ids))
+                for activity, ids in sorted(releases_owing.items())
+            ),
+        )
         rows = rows.filter(communication__in=Communication.objects.filter(about).values("id"))
     # Ids follow creation: the (user, communication) indexes give the newest first
     # without sorting all of a busy user's rows.
