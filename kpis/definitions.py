@@ -323,7 +323,30 @@ def figures(scope, period, previous) -> list[dict]:
     population = of_period(
         facts_of(scope), min(period.start, previous.start), max(period.end, previous.end)
     )
-    row = population.aggregate(**_counts("c_", now), **_counts("p_", before))
+    return _figures(population.aggregate(**_counts("c_", now), **_counts("p_", before)))
+
+
+def figures_of_quarters(found: dict, quarters, period, previous) -> list[dict] | None:
+    """``figures`` added up from the counts of each quarter (``quarterly``), when
+    ``period`` and ``previous`` are each whole quarters among ``quarters`` (a quarter, a
+    semester, a year and the one before it are, within the trend's eight); None when
+    not. Every count is a count or a sum: a year's is its quarters' added. A year of a
+    thread at 100,000 releases was read twice, once for the figures and once for the
+    trend, 59 and 55 ms (issue 17)."""
+    row = {}
+    for prefix, part in (("c_", period), ("p_", previous)):
+        inside = [q for q in quarters if part.start <= q.start and q.end <= part.end]
+        if not inside or inside[0].start != part.start or inside[-1].end != part.end:
+            return None
+        for key in _counts("", Q()):
+            row[prefix + key] = sum(
+                found[q.start][f"c_{key}"] or 0 for q in inside if q.start in found
+            )
+    return _figures(row)
+
+
+def _figures(row: dict) -> list[dict]:
+    """Each KPI of this period (``c_`` counts) and the one before (``p_``)."""
     return [
         {
             "slug": kpi.slug,
@@ -341,19 +364,28 @@ def figures(scope, period, previous) -> list[dict]:
     ]
 
 
-def trend(scope, quarters) -> list[dict]:
-    """Each KPI per quarter, and the releases of each type, in one query."""
-    everything = Q()
-    types = {f"type_{t}": Count("pk", filter=Q(release_type=t)) for t in ReleaseType.values}
+def _types() -> dict:
+    return {f"type_{t}": Count("pk", filter=Q(release_type=t)) for t in ReleaseType.values}
+
+
+def quarterly(scope, quarters) -> dict:
+    """{quarter's first day: the counts of every KPI (``c_``) and the releases of each
+    type (``type_``)} over ``quarters`` (contiguous, oldest first), in one query."""
     rows = (
         of_period(facts_of(scope), quarters[0].start, quarters[-1].end)
         .annotate(quarter=TruncQuarter("planned_on"))
         .values("quarter")
-        .annotate(**_counts("c_", everything), **types)
+        .annotate(**_counts("c_", Q()), **_types())
         .order_by("quarter")
     )
-    found = {row["quarter"]: row for row in rows}
-    empty = dict.fromkeys(_counts("c_", everything), 0) | dict.fromkeys(types, 0)
+    return {row["quarter"]: row for row in rows}
+
+
+def trend(scope, quarters, found: dict | None = None) -> list[dict]:
+    """Each KPI per quarter, and the releases of each type, in one query (none when the
+    counts of each quarter, ``quarterly``, are given)."""
+    found = quarterly(scope, quarters) if found is None else found
+    empty = dict.fromkeys(_counts("c_", Q()), 0) | dict.fromkeys(_types(), 0)
     result = []
     for quarter in quarters:
         row = found.get(quarter.start, empty)

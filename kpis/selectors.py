@@ -106,7 +106,11 @@ def report(user, period, slices: Slices) -> dict:
     counted over the release facts (a fixed number of queries)."""
     previous = period.previous()
     scope = scope_for(user, slices)
-    kpis = definitions.figures(scope, period, previous)
+    quarters = periods.last_quarters(period)
+    found = definitions.quarterly(scope, quarters)
+    kpis = definitions.figures_of_quarters(found, quarters, period, previous)
+    if kpis is None:  # a period not made of whole quarters
+        kpis = definitions.figures(scope, period, previous)
     for kpi in kpis:
         kpi["link"] = drill_link(kpi["slug"], period, slices)
         kpi["base_link"] = drill_link(f"{kpi['slug']}-base", period, slices)
@@ -116,7 +120,7 @@ def report(user, period, slices: Slices) -> dict:
         "previous": previous,
         "slices": slices,
         "kpis": kpis,
-        "trend": definitions.trend(scope, periods.last_quarters(period)),
+        "trend": definitions.trend(scope, quarters, found),
     }
 
 

@@ -337,3 +337,32 @@ def test_the_stage_history_of_older_releases_is_rebuilt_from_the_audit_log(cast,
         .stage_changes.filter(transition="roll_back")
         .exists()
     )
+
+
+def test_figures_added_up_from_the_quarters_are_those_counted_over_the_period(cast, history):
+    """A quarter, a semester and a year, with the one before each, are read from the
+    trend's counts per quarter; a period that is not whole quarters is counted on its
+    own. Both ways give the same figures (issue 17)."""
+    from kpis import definitions, periods
+
+    day = history.late.planned_installation_date
+    asked = [
+        periods.quarter_of(day),
+        periods.semester_of(day),
+        periods.year_of(day.year),
+        periods.year_of(day.year + 1),
+        periods.Period("custom", history.start, history.end),
+        periods.Period("custom", periods.quarter_of(day).start, periods.semester_of(day).end),
+    ]
+    added_up = []
+    for period in asked:
+        quarters = periods.last_quarters(period)
+        found = definitions.quarterly(None, quarters)
+        quick = definitions.figures_of_quarters(found, quarters, period, period.previous())
+        counted = definitions.figures(None, period, period.previous())
+        if quick is not None:
+            added_up.append(period.kind)
+            assert quick == counted, period
+    assert added_up[:4] == ["quarter", "semester", "year", "year"]
+    year = by_slug(definitions.figures(None, asked[2], asked[2].previous()))
+    assert year["total"]["value"] >= 1  # the figures compared are not all nought
