@@ -192,7 +192,7 @@ def approvals(request):
     a page of releases at a time in order of installation (a thread may owe thousands)."""
     number = page_number(request.GET.get("page"))
     page = owed_decisions_page(request.user, (number - 1) * APPROVALS_PER_PAGE, APPROVALS_PER_PAGE)
-    if not page.owed and not page.more and number > 1:
+    if not page.read and number > 1:  # past the last page
         number, page = 1, owed_decisions_page(request.user, 0, APPROVALS_PER_PAGE)
     return render(
         request,

@@ -225,18 +225,21 @@ def owed_decisions(user, limit: int = 100, *, dated: bool = True, releases=None)
 class OwedPage:
     """A page of the decisions owed: those of the releases ``offset`` onwards in order
     of installation, each page's own sorted by due date; ``more`` when later releases
-    may owe more (``owed_decisions_page``)."""
+    may owe more (``owed_decisions_page``); ``read``, how many candidates the page
+    settled (a page can settle some and owe nothing)."""
 
     owed: list
     more: bool = False
+    read: int = 0
 
 
 def owed_decisions_page(
     user, offset: int, limit: int, *, dated: bool = True, releases=None
 ) -> OwedPage:
-    """The decisions owed (as ``owed_decisions``) on the ``limit`` candidate releases from
-    ``offset``, in order of installation: a page of a thread's approvals, which may
-    owe thousands at 100,000 releases (issue 17)."""
+    """The decisions owed (as ``owed_decisions``) on the ``limit`` candidates from
+    ``offset`` (a release and a thread of the user's that may owe on it), in order of
+    installation: a page of a thread's approvals, which may owe thousands at 100,000
+    releases (issue 17)."""
     standing_in = raci.principals(user)
     if not standing_in and not raci.is_business_thread_user(user):
         return OwedPage([])
@@ -366,7 +369,8 @@ def _owed(
                     "lateness": lateness(due, today),
                 }
             )
-    return OwedPage(sorted(owed, key=lambda o: o["due_date"]) if dated else owed, more)
+    owed = sorted(owed, key=lambda o: o["due_date"]) if dated else owed
+    return OwedPage(owed, more, len(assignments))
 
 
 @dataclass

@@ -48,7 +48,8 @@ class OwedSerializer(serializers.Serializer):
     more_activities = serializers.BooleanField(help_text="More activities are owed than listed.")
     decisions = OwedDecisionSerializer(many=True)
     more_decisions = serializers.BooleanField(
-        help_text="More decisions are owed than listed (the approvals page pages through them all)."
+        help_text="More decisions may be owed than listed, on releases installed later "
+        "(the approvals page pages through them all)."
     )
 
 
