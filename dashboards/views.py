@@ -155,7 +155,7 @@ def _ci_tasks(user) -> list | None:
     """RM.6.7: the CI status changes waiting for the configuration manager's confirmation."""
     if not permissions.may_confirm_ci_changes(user):
         return None
-    return list(cmdb.ci_tasks(user, status=CITask.Status.OPEN, limit=CI_TASKS_SHOWN))
+    return list(cmdb.ci_tasks(user, status=CITask.Status.OPEN)[:CI_TASKS_SHOWN])
 
 
 #: how many RfCs of each kind the start page counts before it says "or more"

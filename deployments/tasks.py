@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from . import mass_sending
-from .services import reminders
+from .services import packages, reminders
 
 log = logging.getLogger(__name__)
 
@@ -58,3 +58,10 @@ def remind_due_steps_task(today: str | None = None) -> int:
     ``today`` (ISO date) stands for the date of the run, by default the local one."""
     day = datetime.date.fromisoformat(today) if today else None
     return reminders.remind_due_steps(day)
+
+
+@shared_task
+def refresh_package_spans_task():
+    """Nightly: every package's span of installations worked out again, whatever a
+    refresh after a commit may have missed (``deployments.receivers``)."""
+    packages.refresh_spans()

@@ -75,20 +75,20 @@ def version_or_404(user, application, identifier) -> Release:
 
 # --- configuration management ---------------------------------------------------------
 
-#: how many tasks the list and the start page show
-TASKS_SHOWN = 100
 
-
-def ci_tasks(user, *, status=None, limit=TASKS_SHOWN):
-    """The CI tasks of the releases the user may see, newest first, with their count of
-    proposals (a count per task, so that the newest page is read from the index on status
-    and date instead of grouping every task first)."""
+def _tasks(user, status):
     releases = visible_releases(user, Release.objects.all()).values("pk")
     tasks = CITask.objects.filter(release__in=releases)
-    if status:
-        tasks = tasks.filter(status=status)
+    return tasks.filter(status=status) if status else tasks
+
+
+def ci_tasks(user, *, status=None):
+    """The CI tasks of the releases the user may see, newest first, with their count of
+    proposals (a count per task, so that the newest page is read from the index on status
+    and date instead of grouping every task first); the caller reads a page of them."""
     return (
-        tasks.select_related("release__application", "confirmed_by")
+        _tasks(user, status)
+        .select_related("release__application", "confirmed_by")
         .annotate(
             proposal_count=Coalesce(
                 Subquery(
@@ -101,8 +101,15 @@ def ci_tasks(user, *, status=None, limit=TASKS_SHOWN):
                 0,
             )
         )
-        .order_by("-created_at", "-pk")[:limit]
+        .order_by("-created_at", "-pk")
     )
+
+
+def ci_task_count(user, up_to: int, *, status=None) -> int:
+    """How many tasks ``ci_tasks`` lists, counted up to ``up_to`` and one more (the
+    pager's bound, ``releasemgmt.paging``): a configuration manager's tasks grow with
+    every release closed."""
+    return _tasks(user, status).order_by().values("pk")[: up_to + 1].count()
 
 
 def ci_task_or_404(user, pk) -> CITask:

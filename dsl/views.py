@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from raci import permissions
+from releasemgmt.paging import Counted
 from releasemgmt.web import posted, run_form
 from releases.models import Application
 
@@ -155,20 +156,33 @@ def medium(request, code, identifier):
 
 # --- configuration management: the configuration manager's tasks (RM.6.7) --------------
 
+#: the CI tasks of one page of the list (the bench's configuration manager has thousands)
+TASKS_PER_PAGE = 50
+
 
 @login_required
 @require_GET
 def ci_tasks(request):
-    """The CI status changes that closed releases imply: open ones first to confirm."""
+    """The CI status changes that closed releases imply: those to confirm, or those
+    confirmed (``?status=confirmed``), newest first, ``TASKS_PER_PAGE`` a page. Anything
+    else asked for is the tasks to confirm."""
+    status = request.GET.get("status")
+    if status not in CITask.Status.values:
+        status = CITask.Status.OPEN
+    user = request.user
+    paginator = Counted(
+        selectors.ci_tasks(user, status=status),
+        TASKS_PER_PAGE,
+        lambda up_to: selectors.ci_task_count(user, up_to, status=status),
+    )
     return render(
         request,
         "dsl/ci_tasks.html",
         {
-            "open_tasks": list(selectors.ci_tasks(request.user, status=CITask.Status.OPEN)),
-            "confirmed_tasks": list(
-                selectors.ci_tasks(request.user, status=CITask.Status.CONFIRMED)
-            ),
-            "may_confirm": permissions.may_confirm_ci_changes(request.user),
+            "page": paginator.get_page(request.GET.get("page")),
+            "status": status,
+            "statuses": CITask.Status.choices,
+            "may_confirm": permissions.may_confirm_ci_changes(user),
         },
     )
 

@@ -339,9 +339,7 @@ def figures_of_quarters(found: dict, quarters, period, previous) -> list[dict] |
         if not inside or inside[0].start != part.start or inside[-1].end != part.end:
             return None
         for key in _counts("", Q()):
-            row[prefix + key] = sum(
-                found[q.start][f"c_{key}"] or 0 for q in inside if q.start in found
-            )
+            row[prefix + key] = sum(found[q.start][key] or 0 for q in inside if q.start in found)
     return _figures(row)
 
 
@@ -368,14 +366,20 @@ def _types() -> dict:
     return {f"type_{t}": Count("pk", filter=Q(release_type=t)) for t in ReleaseType.values}
 
 
+def tallies() -> dict:
+    """Every count the KPI page adds up, by name: each KPI's numerator (its slug) and
+    denominator (``_base``), and the releases of each type (``type_``)."""
+    return _counts("", Q()) | _types()
+
+
 def quarterly(scope, quarters) -> dict:
-    """{quarter's first day: the counts of every KPI (``c_``) and the releases of each
-    type (``type_``)} over ``quarters`` (contiguous, oldest first), in one query."""
+    """{quarter's first day: its ``tallies``} over ``quarters`` (contiguous, oldest
+    first), counted over the facts in one query."""
     rows = (
         of_period(facts_of(scope), quarters[0].start, quarters[-1].end)
         .annotate(quarter=TruncQuarter("planned_on"))
         .values("quarter")
-        .annotate(**_counts("c_", Q()), **_types())
+        .annotate(**tallies())
         .order_by("quarter")
     )
     return {row["quarter"]: row for row in rows}
@@ -385,7 +389,7 @@ def trend(scope, quarters, found: dict | None = None) -> list[dict]:
     """Each KPI per quarter, and the releases of each type, in one query (none when the
     counts of each quarter, ``quarterly``, are given)."""
     found = quarterly(scope, quarters) if found is None else found
-    empty = dict.fromkeys(_counts("c_", Q()), 0) | dict.fromkeys(_types(), 0)
+    empty = dict.fromkeys(tallies(), 0)
     result = []
     for quarter in quarters:
         row = found.get(quarter.start, empty)
@@ -395,7 +399,7 @@ def trend(scope, quarters, found: dict | None = None) -> list[dict]:
                 "start": quarter.start,
                 "end": quarter.end,
                 "types": {t: row[f"type_{t}"] for t in ReleaseType.values},
-                "kpis": {kpi.slug: _figure(kpi, row, "c_") for kpi in KPIS},
+                "kpis": {kpi.slug: _figure(kpi, row, "") for kpi in KPIS},
             }
         )
     return result

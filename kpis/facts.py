@@ -8,6 +8,7 @@ overlap: those are refreshed with it. ``recount`` rebuilds every row (the nightl
 ``manage.py recount_kpi_facts`` after bulk loads); the tests check that the rows kept by
 the events equal a recount."""
 
+from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -19,7 +20,7 @@ from releases.models import ActivityRecord, Milestone, Release, Stage
 from releases.stages import ActivityStatus
 from satisfaction.models import Survey
 
-from . import definitions, flow, flow_counts
+from . import definitions, fact_counts, flow, flow_counts
 from .models import ActivityWait, ReleaseFacts
 
 #: releases refreshed per query by ``recount``
@@ -41,6 +42,7 @@ FIELDS = [
     "lessons",
     "satisfaction_sum",
     "satisfaction_answers",
+    "threads",
 ]
 
 
@@ -93,7 +95,7 @@ def _planning_respected(row) -> bool:
     return planned is not None and timezone.localtime(row.live_at).date() <= planned
 
 
-def _facts(row) -> ReleaseFacts:
+def _facts(row, threads: str) -> ReleaseFacts:
     successful = (
         row.live_at is not None
         and _planning_respected(row)
@@ -118,14 +120,48 @@ def _facts(row) -> ReleaseFacts:
         lessons=row.has_lessons,
         satisfaction_sum=row.satisfaction_sum or 0,
         satisfaction_answers=row.satisfaction_answers or 0,
+        threads=threads,
     )
 
 
-def _refresh_facts(ids) -> int:
-    rows = [_facts(r) for r in _worked_out(Release.objects.filter(pk__in=ids))]
+def _lock_facts(ids) -> None:
+    """Lock the facts rows of these releases, a row counting nothing put first for a
+    release that has none (after a bulk load): two refreshes of it would otherwise both
+    read "nothing counted yet" and both add what it counts."""
     ReleaseFacts.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["release"], update_fields=FIELDS
+        [
+            ReleaseFacts(release_id=pk, application_id=application, release_type=kind)
+            for pk, application, kind in Release.objects.filter(pk__in=ids).values_list(
+                "pk", "application_id", "release_type"
+            )
+        ],
+        ignore_conflicts=True,
     )
+    locked = ReleaseFacts.objects.select_for_update().filter(release_id__in=ids)
+    list(locked.order_by("pk").values_list("pk", flat=True))
+
+
+def _refresh_facts(ids, *, counted: bool = True) -> int:
+    """Work out and store the facts of these releases; ``counted``: move the monthly counts
+    of the KPIs (``kpis.fact_counts``) by what changed, reading the facts before under
+    their rows' lock."""
+    with transaction.atomic():
+        before = None
+        if counted:
+            _lock_facts(ids)
+            before = fact_counts.of_releases(ids)
+        threads = flow_counts.threads_of(ids)
+        rows = [
+            _facts(r, threads.get(r.pk, ""))
+            for r in _worked_out(Release.objects.filter(pk__in=ids))
+        ]
+        ReleaseFacts.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["release"], update_fields=FIELDS
+        )
+        if before is not None:
+            delta = fact_counts.of_releases(ids)
+            delta.subtract(before)
+            fact_counts.add(delta)
     return len(rows)
 
 
@@ -214,9 +250,10 @@ def recount() -> int:
         )
         if not ids:
             flow_counts.recount()
+            fact_counts.recount()
             return done
         refresh_waits(ids)
-        done += _refresh_facts(ids)
+        done += _refresh_facts(ids, counted=False)
         last = ids[-1]
 
 
@@ -225,8 +262,9 @@ def differences() -> list[str]:
     rows are left as they were."""
     kept = {f.release_id: f for f in ReleaseFacts.objects.all()}
     found = []
+    threads = flow_counts.threads_of(None)
     for row in _worked_out(Release.objects.all()):
-        want = _facts(row)
+        want = _facts(row, threads.get(row.pk, ""))
         have = kept.pop(row.pk, None)
         if have is None:
             found.append(f"release {row.pk}: no facts")
@@ -246,4 +284,4 @@ def differences() -> list[str]:
     recounted = _waits(None)
     found += [f"activity record {w[0]}: wait kept as {w[3:]}" for w in kept_waits - recounted]
     found += [f"activity record {w[0]}: wait recounted {w[3:]}" for w in recounted - kept_waits]
-    return found + flow_counts.differences()
+    return found + flow_counts.differences() + fact_counts.differences()

@@ -13,7 +13,7 @@ tables from the records; ``differences`` says where the kept rows disagree with 
 
 from collections import Counter, defaultdict
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -156,7 +156,7 @@ def _identity(sample) -> tuple:
     )
 
 
-def _slices(threads: str, application: int, release_type: str):
+def slices(threads: str, application: int, release_type: str):
     """The histograms (thread, application, release type) a sample counts in: every
     release's, each of its threads', its application's and its type's."""
     yield 0, 0, ""
@@ -170,25 +170,38 @@ def _cells(samples) -> Counter:
     """The histogram cells the samples count in."""
     found = Counter()
     for s in samples:
-        for cut in _slices(s.threads, s.application, s.release_type):
+        for cut in slices(s.threads, s.application, s.release_type):
             found[(*cut, s.measure, s.month, s.key, s.bucket)] += 1
     return found
 
 
-def _add(delta: Counter) -> None:
-    """Add ``delta`` (a count per month, measure, key and bucket) to the histograms: an
-    upsert per cell that adds to what another transaction may have added meanwhile."""
-    rows = [(*cell, n) for cell, n in delta.items() if n]
+#: the columns of a histogram's cell, in the order of ``_cells``' keys
+CELL = ["thread", "application", "release_type", "measure", "month", "key", "bucket"]
+
+
+def lock_counts(model) -> None:
+    """Hold off the writers of ``model``'s counts (readers go on) until the transaction
+    ends: a recount replaces them all. PostgreSQL only; SQLite writes one at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {model._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def add_counts(model, fields: list[str], delta: Counter) -> None:
+    """Add ``delta`` (a count per cell, each cell the values of ``fields``) to ``model``'s
+    ``n``: an upsert per cell that adds to what another transaction may have added
+    meanwhile."""
+    # in one order, so that two writers adding to the same cells wait for each other
+    # instead of each holding one the other wants
+    rows = sorted(((*cell, n) for cell, n in delta.items() if n), key=str)
     if not rows:
         return
-    table = FlowCount._meta.db_table
-    columns = (
-        f"thread, application, release_type, measure, month, {connection.ops.quote_name('key')}, "
-        "bucket"
-    )
+    table = model._meta.db_table
+    columns = ", ".join(connection.ops.quote_name(f) for f in fields)
+    values = ", ".join(["%s"] * (len(fields) + 1))
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} ({columns}, n) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+            f"INSERT INTO {table} ({columns}, n) VALUES ({values}) "
             f"ON CONFLICT ({columns}) DO UPDATE SET n = {table}.n + excluded.n",
             rows,
         )
@@ -208,7 +221,7 @@ def refresh(release_ids) -> int:
     FlowSample.objects.bulk_create(found, batch_size=1000)
     delta = _cells(found)
     delta.subtract(_cells(kept))
-    _add(delta)
+    add_counts(FlowCount, CELL, delta)
     return len(found)
 
 
@@ -224,15 +237,16 @@ def _histograms_of_samples() -> Counter:
     )
     for r in rows:
         cell = (r["measure"], r["month"], r["key"], r["bucket"])
-        for cut in _slices(r["threads"], r["application"], r["release_type"]):
+        for cut in slices(r["threads"], r["application"], r["release_type"]):
             found[(*cut, *cell)] += r["n"]
     return found
 
 
 def recount() -> int:
-    """Every release's samples from the records, and the histograms from the samples."""
+    """Every release's samples from the records, then the histograms from the samples in
+    one transaction: readers see the old ones until it commits, and the events' writers
+    wait for it (``lock_counts``) instead of adding to a cell it is about to insert."""
     FlowSample.objects.all().delete()
-    FlowCount.objects.all().delete()
     last = 0
     while True:
         ids = list(
@@ -242,23 +256,16 @@ def recount() -> int:
             break
         FlowSample.objects.bulk_create(_samples_of(ids), batch_size=5000)
         last = ids[-1]
-    cells = _histograms_of_samples()
-    FlowCount.objects.bulk_create(
-        [
-            FlowCount(
-                thread=c[0],
-                application=c[1],
-                release_type=c[2],
-                measure=c[3],
-                month=c[4],
-                key=c[5],
-                bucket=c[6],
-                n=n,
-            )
-            for c, n in cells.items()
-        ],
-        batch_size=5000,
-    )
+    with transaction.atomic():
+        lock_counts(FlowCount)
+        FlowCount.objects.all().delete()
+        FlowCount.objects.bulk_create(
+            [
+                FlowCount(**dict(zip(CELL, cell, strict=True)), n=n)
+                for cell, n in _histograms_of_samples().items()
+            ],
+            batch_size=5000,
+        )
     return FlowSample.objects.count()
 
 

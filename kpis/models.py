@@ -89,6 +89,9 @@ class ReleaseFacts(models.Model):
     lessons = models.BooleanField(default=False)
     satisfaction_sum = models.PositiveIntegerField(default=0)
     satisfaction_answers = models.PositiveIntegerField(default=0)
+    #: the ids of its business threads (RM.1.2), comma-separated: the threads whose monthly
+    #: counts (``FactCount``) it was counted in
+    threads = models.TextField(blank=True, default="")
     refreshed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -191,3 +194,35 @@ class FlowCount(models.Model):
 
     def __str__(self):
         return f"{self.n} x {self.measure} {self.key} in {self.month:%Y-%m}"
+
+
+class FactCount(models.Model):
+    """How many releases whose installation is planned in one month count in one figure of
+    the KPIs (``kpis.definitions``: a numerator, a denominator, the releases of one type;
+    for the satisfaction score, the sum of the scores and the number of answers), cancelled
+    ones aside. Cut like ``FlowCount``: every release (all three empty), one thread's, one
+    application's or one type's. A quarter, a semester or a year of a cut is then the sum
+    of a few rows instead of a count over the facts of each of its releases, whose cost
+    grew with the releases of the period (issue 17). Kept by ``kpis.fact_counts``."""
+
+    month = models.DateField()
+    #: the business thread (its party id) whose releases are counted; 0: every release
+    thread = models.IntegerField(default=0)
+    #: the application (its id) whose releases are counted; 0: any
+    application = models.IntegerField(default=0)
+    #: the release type counted; "": any
+    release_type = models.CharField(max_length=20, blank=True)
+    #: the count's name in ``kpis.definitions.tallies``
+    figure = models.CharField(max_length=40)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["thread", "application", "release_type", "month", "figure"],
+                name="fact_count_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.n} x {self.figure} in {self.month:%Y-%m}"

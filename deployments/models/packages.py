@@ -22,13 +22,23 @@ class ReleasePackage(models.Model):
     installation_starts_at = models.DateTimeField(null=True, blank=True)
     installation_ends_at = models.DateTimeField(null=True, blank=True)
     releases = models.ManyToManyField("releases.Release", through="PackageMember", related_name="+")
+    #: the first start and the last end of its releases' installations, whoever may see
+    #: them (``deployments.services.packages.refresh_spans``): the calendar asks only the
+    #: packages whose span meets its range, instead of working out every package's
+    first_installation_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_installation_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-installation_starts_at", "reference"]
-        indexes = [models.Index(fields=["installation_starts_at", "installation_ends_at"])]
+        indexes = [
+            models.Index(fields=["installation_starts_at", "installation_ends_at"]),
+            models.Index(
+                fields=["first_installation_at", "last_installation_at"], name="package_span"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.name}"

@@ -6,7 +6,7 @@ are kept), and none of them goes live (RM.6.2) until each is authorised (RM.5.2)
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 
 from raci import permissions as raci
 from raci.permissions import Parties
@@ -22,6 +22,34 @@ FIELDS = ("reference", "name", "description", "owner")
 #: stages after the go-live: a release there is installed
 AFTER_GO_LIVE = (Stage.CONFORMANCE, Stage.CLOSED, Stage.ROLLED_BACK)
 EARLIEST, LATEST = planning.EARLIEST, planning.LATEST
+
+
+def refresh_spans(package_ids=None) -> None:
+    """Work out again the span of these packages' installations (their ids; None: every
+    package), under the packages' row locks taken first: two refreshes of one package
+    run one after the other, the second reading what the first committed. Run after the
+    change that asks for it is committed (``deployments.receivers``)."""
+    packages = ReleasePackage.objects.all()
+    if package_ids is not None:
+        packages = packages.filter(pk__in=package_ids)
+    with transaction.atomic():
+        list(packages.select_for_update().order_by("pk").values_list("pk", flat=True))
+        installations = (
+            Milestone.objects.filter(
+                kind=Milestone.Kind.INSTALLATION,
+                release__package_member__package=OuterRef("pk"),
+            )
+            .order_by()
+            .values("release__package_member__package")
+        )
+        packages.update(
+            first_installation_at=Subquery(
+                installations.annotate(first=Min("starts_at")).values("first")
+            ),
+            last_installation_at=Subquery(
+                installations.annotate(last=Max("ends_at")).values("last")
+            ),
+        )
 
 
 def _require_manager(user) -> None:

@@ -2,15 +2,18 @@
 a release's baselines (RM.6.5)."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from releasemgmt.api.errors import error_responses
 from releasemgmt.api.serializers import GuardedSerializer
+from releasemgmt.paging import CountedPagination
 from releases.models import Application
 from releases.selectors import visible_release_or_404
 
@@ -91,22 +94,35 @@ class ConfirmRequest(GuardedSerializer):
     )
 
 
-class CITasksView(APIView):
+class CITasksView(ListAPIView):
+    serializer_class = CITaskListSerializer
+    pagination_class = CountedPagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", enum=CITask.Status.values, required=False),
         ],
         responses={200: CITaskListSerializer(many=True), **error_responses(400, 401)},
         tags=TAGS,
-        summary="The configuration manager's tasks (RM.6.7), newest first",
+        summary="The configuration manager's tasks (RM.6.7), newest first, paged",
     )
-    def get(self, request):
-        """The CI status changes closed releases imply, of the releases the caller may see."""
-        status = request.query_params.get("status") or None
+    def get(self, request, *args, **kwargs):
+        """The CI status changes closed releases imply, of the releases the caller may see,
+        a page at a time (``count`` up to the pager's bound)."""
+        return super().get(request, *args, **kwargs)
+
+    @cached_property
+    def status(self) -> str | None:
+        status = self.request.query_params.get("status") or None
         if status is not None and status not in CITask.Status.values:
             raise ValidationError({"status": [f"One of {', '.join(CITask.Status.values)}."]})
-        tasks = selectors.ci_tasks(request.user, status=status)
-        return Response(CITaskListSerializer(tasks, many=True).data)
+        return status
+
+    def get_queryset(self):
+        return selectors.ci_tasks(self.request.user, status=self.status)
+
+    def rows_counter(self):
+        return lambda up_to: selectors.ci_task_count(self.request.user, up_to, status=self.status)
 
 
 class CITaskView(APIView):

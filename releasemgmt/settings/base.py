@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "libraries": {"form_choices": "releasemgmt.form_choices"},
         },
     },
 ]
@@ -303,6 +304,10 @@ CELERY_BEAT_SCHEDULE = {
     "remind-checklist-items": {
         "task": "readiness.tasks.remind_checklist_items_task",
         "schedule": env.float("DUE_REMINDERS_EVERY_SECONDS", default=3600.0),
+    },
+    "refresh-package-spans": {
+        "task": "deployments.tasks.refresh_package_spans_task",
+        "schedule": env.float("KPI_RECOUNT_EVERY_SECONDS", default=86400.0),
     },
     "recount-kpi-facts": {
         "task": "kpis.tasks.recount_kpi_facts_task",

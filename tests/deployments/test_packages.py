@@ -25,23 +25,32 @@ def ncts(db):
 
 
 @pytest.fixture
-def package(api, release_manager, make_release, ncts):
+def committed(django_capture_on_commit_callbacks):
+    """What runs once a request's transaction commits (a package's span of installations,
+    ``deployments.receivers``) run at the end of the block, as it would after the
+    request."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def package(api, release_manager, make_release, ncts, committed):
     """A package of two releases of two applications, made through the API."""
     first = make_release(threads=("a3-cust",))
     second = make_release(threads=("a3-exc",), application=ncts)
     client = api(release_manager)
-    made = client.post(
-        "/api/v1/packages/",
-        {"reference": "PKG-2027-Q2", "name": "Spring rules", "owner": release_manager.username},
-        format="json",
-    )
-    assert made.status_code == 201, made.json()
-    pk = made.json()["id"]
-    for release in (first, second):
-        added = client.post(
-            f"/api/v1/packages/{pk}/releases/", {"release": release.identifier}, format="json"
+    with committed():
+        made = client.post(
+            "/api/v1/packages/",
+            {"reference": "PKG-2027-Q2", "name": "Spring rules", "owner": release_manager.username},
+            format="json",
         )
-        assert added.status_code == 201, added.json()
+        assert made.status_code == 201, made.json()
+        pk = made.json()["id"]
+        for release in (first, second):
+            added = client.post(
+                f"/api/v1/packages/{pk}/releases/", {"release": release.identifier}, format="json"
+            )
+            assert added.status_code == 201, added.json()
     return {"pk": pk, "releases": [first, second], "client": client}
 
 
@@ -146,13 +155,14 @@ def test_a_user_sees_a_package_through_its_releases_and_only_theirs(
     assert "PKG-2027-Q2" not in client.get("/packages/").content.decode()
 
 
-def test_the_calendar_shows_the_package_once_instead_of_its_installations(package):
+def test_the_calendar_shows_the_package_once_instead_of_its_installations(package, committed):
     client = package["client"]
-    client.patch(
-        f"/api/v1/packages/{package['pk']}/",
-        {"installation_starts_at": START, "installation_ends_at": END},
-        format="json",
-    )
+    with committed():
+        client.patch(
+            f"/api/v1/packages/{package['pk']}/",
+            {"installation_starts_at": START, "installation_ends_at": END},
+            format="json",
+        )
     events = client.get("/api/v1/calendar/?start=2027-04-01&end=2027-05-01").json()["events"]
     packages = [e for e in events if e["type"] == "package"]
     assert len(packages) == 1
@@ -160,6 +170,69 @@ def test_the_calendar_shows_the_package_once_instead_of_its_installations(packag
     assert "installation of 2 releases" in packages[0]["title"]
     installations = [e for e in events if e.get("kind") == "installation" and e["release"]]
     assert installations == []
+
+
+def _calendar_packages(client, month: str) -> list[tuple]:
+    start = datetime.date.fromisoformat(f"{month}-01")
+    end = (start + datetime.timedelta(days=32)).replace(day=1)
+    events = client.get(f"/api/v1/calendar/?start={start}&end={end}").json()["events"]
+    return [(e["start"], e["end"]) for e in events if e["type"] == "package"]
+
+
+def test_the_calendar_finds_a_package_by_the_span_of_its_installations_as_they_move(
+    package, make_release, committed
+):
+    """The calendar asks only the packages whose span (kept on the package once each
+    change is committed) meets its range: the span follows a release's installation
+    moved on its own, a release taken out and one added (issue 17)."""
+    client = package["client"]
+    second = package["releases"][1]
+    # the fixture's installations are in March
+    assert len(_calendar_packages(client, "2027-03")) == 1
+    assert _calendar_packages(client, "2027-05") == []
+    # the second release's installation moves to May: the span reaches it, the entry
+    # shows in March, April and May
+    moved = {
+        "kind": "installation",
+        "starts_at": "2027-05-11T20:00:00+02:00",
+        "ends_at": "2027-05-11T23:00:00+02:00",
+        "reason": "Waits for the new rules",
+    }
+    with committed():
+        answer = client.post(
+            f"/api/v1/releases/{second.identifier}/milestones/", moved, format="json"
+        )
+    assert answer.status_code in (200, 201), answer.json()
+    for month in ("2027-03", "2027-04", "2027-05"):
+        found = _calendar_packages(client, month)
+        assert len(found) == 1, month
+        assert found[0][1].startswith("2027-05-11"), month
+    # taken out of the package: the span shrinks back to the first release's
+    with committed():
+        out = client.delete(f"/api/v1/packages/{package['pk']}/releases/{second.identifier}/")
+    assert out.status_code == 200
+    assert _calendar_packages(client, "2027-05") == []
+    assert len(_calendar_packages(client, "2027-03")) == 1
+    # a release added in June stretches it again
+    june = make_release(planned_installation_date=datetime.date(2027, 6, 15))
+    with committed():
+        added = client.post(
+            f"/api/v1/packages/{package['pk']}/releases/",
+            {"release": june.identifier},
+            format="json",
+        )
+    assert added.status_code == 201, added.json()
+    assert len(_calendar_packages(client, "2027-06")) == 1
+    assert len(_calendar_packages(client, "2027-04")) == 1  # between its installations
+    # the nightly repair finds every span as the events left it
+    from deployments.models import ReleasePackage
+    from deployments.tasks import refresh_package_spans_task
+
+    kept = list(ReleasePackage.objects.values_list("first_installation_at", "last_installation_at"))
+    ReleasePackage.objects.update(first_installation_at=None, last_installation_at=None)
+    refresh_package_spans_task()
+    again = ReleasePackage.objects.values_list("first_installation_at", "last_installation_at")
+    assert list(again) == kept
 
 
 def test_the_package_page_shows_its_releases_side_by_side_in_fixed_queries(

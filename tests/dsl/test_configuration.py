@@ -131,7 +131,7 @@ def test_clean_closure_is_verified_and_the_configuration_manager_confirms_the_ch
     closure = cast.ok(cast.client(cast.rm).get(f"/api/v1/releases/{release.identifier}/closure/"))
     assert (closure["dsl_verified"], closure["differences"]) == (True, [])
     cm = cast.client(config_manager)
-    tasks = cast.ok(cm.get("/api/v1/cmdb/tasks/?status=open"))
+    tasks = cast.ok(cm.get("/api/v1/cmdb/tasks/?status=open"))["results"]
     assert [t["release"] for t in tasks] == [release.identifier]
     task = cast.ok(cm.get(f"/api/v1/cmdb/tasks/{tasks[0]['id']}/"))
     proposals = {p["name"]: p for p in task["proposals"]}
@@ -338,3 +338,47 @@ def test_ci_task_pages_have_constant_queries(
         CITask.objects.create(release=make_release(threads=["a3-cust"]))
     client.force_login(config_manager)
     assert [count(client, p) for p in paths] == before
+
+
+def test_the_tasks_are_paged_to_confirm_and_confirmed_on_the_page_and_the_api(
+    cast, make_release, config_manager, client, monkeypatch
+):
+    """Every task is reached a page at a time, those to confirm and those confirmed
+    apart, on the page and through the API: the list used to stop at the newest 100 of
+    each and say nothing of the rest (issue 17)."""
+    from dsl import views
+    from releasemgmt import paging
+
+    monkeypatch.setattr(views, "TASKS_PER_PAGE", 2)
+    monkeypatch.setattr(paging.CountedPagination, "page_size", 2)
+    tasks = [CITask.objects.create(release=make_release(threads=["a3-cust"])) for _ in range(5)]
+    confirmed = tasks[0]
+    CITask.objects.filter(pk=confirmed.pk).update(status=CITask.Status.CONFIRMED)
+    client.force_login(config_manager)
+
+    seen = []
+    for number in (1, 2):
+        page = client.get("/cmdb/tasks/", {"page": number}).content.decode()
+        assert f"Page {number} of 2 · 4 tasks" in page
+        seen += [t.pk for t in tasks if f"/cmdb/tasks/{t.pk}/" in page]
+    assert sorted(seen) == sorted(t.pk for t in tasks[1:])  # each once, none confirmed
+    assert 'href="?status=confirmed"' in page
+    done = client.get("/cmdb/tasks/", {"status": "confirmed"}).content.decode()
+    assert f"/cmdb/tasks/{confirmed.pk}/" in done
+    assert all(f"/cmdb/tasks/{t.pk}/" not in done for t in tasks[1:])
+    for hostile in ({"page": "-1"}, {"page": "x"}, {"page": "99"}, {"status": "nonsense\x00"}):
+        answer = client.get("/cmdb/tasks/", hostile)
+        assert answer.status_code == 200, hostile
+        assert "Page 1 of 2" in answer.content.decode() or "Page 2 of 2" in answer.content.decode()
+
+    api = cast.client(config_manager)
+    first = cast.ok(api.get("/api/v1/cmdb/tasks/", {"status": "open"}))
+    assert (first["count"], len(first["results"])) == (4, 2)
+    second = cast.ok(api.get(first["next"]))
+    listed = [t["id"] for t in first["results"] + second["results"]]
+    assert sorted(listed) == sorted(t.pk for t in tasks[1:])
+    every = cast.ok(api.get("/api/v1/cmdb/tasks/"))
+    assert every["count"] == 5
+    wrong = api.get("/api/v1/cmdb/tasks/", {"status": "closed"})
+    assert wrong.status_code == 400
+    assert "status" in wrong.json()

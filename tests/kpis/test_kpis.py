@@ -369,3 +369,69 @@ def test_figures_added_up_from_the_quarters_are_those_counted_over_the_period(ca
     assert added_up[:5] == ["quarter", "semester", "year", "year", "counted on its own"]
     year = by_slug(definitions.figures(None, asked[2], asked[2].previous()))
     assert year["total"]["value"] >= 1  # the figures compared are not all nought
+
+
+def _without_noughts(found: dict) -> dict:
+    return {
+        quarter: {k: v for k, v in row.items() if v and k != "quarter"}
+        for quarter, row in found.items()
+        if any(v for k, v in row.items() if k != "quarter")
+    }
+
+
+def test_each_cut_of_the_monthly_counts_holds_what_the_facts_of_its_releases_count(
+    cast, history, make_release, release_manager, coordinator, organisation
+):
+    """The KPI page adds up the monthly counts of one cut (every release, a thread's, an
+    application's, a type's) instead of counting the facts of each release. After a
+    thread is added to a release and a release is retyped and re-planned into another
+    quarter, every cut still gives, quarter by quarter, what the facts of its releases
+    give (issue 17)."""
+    from kpis import definitions, fact_counts, periods
+    from kpis.flow import Cut
+    from raci.models import Party
+    from releases import services
+    from releases.models import Application, ReleaseType
+
+    cust, cpt = Party.objects.get(slug="a3-cust"), Party.objects.get(slug="a4-cpt")
+    release = make_release(threads=["a3-cust"])
+    services.assign_roles(
+        release,
+        by=release_manager,
+        deployment_coordinator=coordinator,
+        business_threads=[cust, cpt],
+        developers=organisation,
+    )
+    url = f"/api/v1/releases/{history.rolled.identifier}/"
+    later = history.rolled.planned_installation_date + datetime.timedelta(days=120)
+    change = {"release_type": "major", "planned_installation_date": later.isoformat()}
+    cast.ok(cast.client(cast.rm).patch(url, change, format="json"))
+
+    assert periods.quarter_of(later) != periods.quarter_of(history.rolled.planned_installation_date)
+    # every quarter from the history's first to the last release made above
+    last = max(history.end, later, release.planned_installation_date)
+    quarters = periods.last_quarters(periods.quarter_of(last), 16)
+    assert quarters[0].start <= history.start
+    releases = Release.objects.all()
+    cuts = [(Cut(), None)]
+    cuts += [(Cut(thread=p.pk), releases.filter(assignments__party=p)) for p in (cust, cpt)]
+    cuts += [
+        (Cut(application=a.pk), releases.filter(application=a)) for a in Application.objects.all()
+    ]
+    cuts += [(Cut(release_type=t), releases.filter(release_type=t)) for t in ReleaseType.values]
+    for cut, scope in cuts:
+        scope = None if scope is None else scope.values("pk")
+        kept = _without_noughts(fact_counts.quarterly(cut, quarters))
+        assert kept == _without_noughts(definitions.quarterly(scope, quarters)), cut
+    every = _without_noughts(fact_counts.quarterly(Cut(), quarters))
+    assert sum(row.get("total", 0) for row in every.values()) >= 5  # not all nought
+    assert (
+        sum(
+            row.get("total", 0)
+            for row in _without_noughts(
+                fact_counts.quarterly(Cut(thread=cpt.pk), quarters)
+            ).values()
+        )
+        == 1
+    )
+    assert facts.differences() == []
