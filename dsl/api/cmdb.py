@@ -102,7 +102,7 @@ class CITasksView(ListAPIView):
         parameters=[
             OpenApiParameter("status", enum=CITask.Status.values, required=False),
         ],
-        responses={200: CITaskListSerializer(many=True), **error_responses(400, 401)},
+        responses={200: CITaskListSerializer(many=True), **error_responses(400, 401, 404)},
         tags=TAGS,
         summary="The configuration manager's tasks (RM.6.7), newest first, paged",
     )
