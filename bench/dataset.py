@@ -395,7 +395,7 @@ def grow(world: World, target: int, seed: int = 42, worst_case: bool = False) ->
     with phase("deployment plans"), transaction.atomic():
         living_plans(world)
     with phase("packages"), transaction.atomic():
-        _write_packages(world)
+        _write_packages(world, worst_case)
     with phase("configuration"), transaction.atomic():
         _write_configuration(world)
     with phase("DSL library"), transaction.atomic():
@@ -410,8 +410,9 @@ def grow(world: World, target: int, seed: int = 42, worst_case: bool = False) ->
         _write_aftercare(world)
     with phase("runbooks and Go/No-Go boards"), transaction.atomic():
         _write_runbooks_and_boards(world)
-    with phase("KPI facts"), transaction.atomic():
-        facts.recount()  # the rows the process events keep, for a bulk load
+    if have < target:  # a dataset already at its size was counted when it was built
+        with phase("KPI facts"), transaction.atomic():
+            facts.recount()  # the rows the process events keep, for a bulk load
     with phase("ANALYZE"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give
     return time.perf_counter() - start
@@ -589,11 +590,17 @@ def _write_runbooks_and_boards(world: World) -> None:
     )
 
 
-def _write_packages(world: World) -> None:
+def _write_packages(world: World, worst_case: bool = False) -> None:
     """Release packages as the release managers make them: open releases of different
     applications in no other package, PACKAGE_SIZE to a package, one package per
-    RELEASES_PER_PACKAGE releases."""
-    want = Release.objects.count() // RELEASES_PER_PACKAGE - ReleasePackage.objects.count()
+    RELEASES_PER_PACKAGE releases. Past HISTORY_AFTER the new releases are history and
+    the releases in flight no longer grow, so neither do the packages (unless
+    ``worst_case``): counted on every release, 100,000 made 846 packages of 3,132 of the
+    3,184 releases in flight, 685 of them in one month."""
+    releases = Release.objects.count()
+    if not worst_case:
+        releases = min(releases, HISTORY_AFTER)
+    want = releases // RELEASES_PER_PACKAGE - ReleasePackage.objects.count()
     if want <= 0:
         return
     owner = world.members[Parties.RELEASE_MANAGER][0]

@@ -195,11 +195,15 @@ class RfC(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             # the change schedule: authorised and scheduled ones still to end
             models.Index(fields=["status", "planned_end"]),
             # the change schedule (the calendar, the conflicts of installations): the
-            # authorised and scheduled windows are few in the past, where most RfCs are
+            # authorised and scheduled windows are few in the past, where most RfCs are.
+            # In their order (planned start, then id) with the end at hand: a month's
+            # first 300 of 9,000 changes read from the index alone, where the planner,
+            # expecting 63, fetched and sorted them all (issue 17)
             models.Index(
-                fields=["planned_start"],
+                fields=["planned_start", "id"],
+                include=["planned_end"],
                 condition=models.Q(status__in=["authorised", "scheduled"]),
-                name="rfc_on_schedule_start",
+                name="rfc_on_schedule_order",
             ),
             models.Index(
                 fields=["outage_start"],

@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from changes.models import RfC
 from changes.selectors import HAS_WINDOW, ON_SCHEDULE, meeting_span, visible_rfcs
 from deployments.conflicted import STILL_TO_INSTALL, Installation, conflicted
 from deployments.models import ReleasePackage
@@ -232,8 +233,14 @@ def entries(user, start, end, filters: Filters | None = None) -> tuple[list[dict
                 "conflict": False,
             }
         )
+    # the first of the month's changes by their start (the index in order), then their
+    # releases: joined before the limit, every change of a busy month was joined to its
+    # release and sorted (9,000 a month in the bench, 17 ms; issue 17)
+    first = scheduled_rfcs(user, start, end, filters).values("id")[: LIMITS["rfc"] + 1]
     rfcs = list(
-        scheduled_rfcs(user, start, end, filters).values_list(
+        RfC.objects.filter(pk__in=first)
+        .order_by("planned_start", "id")
+        .values_list(
             "id",
             "reference",
             "title",
@@ -242,7 +249,7 @@ def entries(user, start, end, filters: Filters | None = None) -> tuple[list[dict
             "planned_end",
             "release__identifier",
             "release__stage",
-        )[: LIMITS["rfc"] + 1]
+        )
     )
     truncated |= len(rfcs) > LIMITS["rfc"]
     for pk, reference, title, status, starts_at, ends_at, identifier, stage in rfcs[

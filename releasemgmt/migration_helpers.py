@@ -1,6 +1,9 @@
-"""What migrations that move a model from one app to another share. A move is a change of
-the project's state only: the table keeps its name (``db_table`` pinned), and the content
-type follows, so that permissions and audit entries still point at the model."""
+"""What migrations share. A move of a model from one app to another is a change of the
+project's state only: the table keeps its name (``db_table`` pinned), and the content
+type follows, so that permissions and audit entries still point at the model. An index
+only PostgreSQL holds (GiST over a range expression) is created there and skipped on
+SQLite, the embedded default, which compares the ends of a window instead
+(``releasemgmt.windows``)."""
 
 from django.db import migrations
 
@@ -24,3 +27,18 @@ def move_content_type(model: str, source: str, target: str) -> migrations.RunPyt
 def state_only(*operations) -> migrations.SeparateDatabaseAndState:
     """Operations on the project's state that leave the database as it is."""
     return migrations.SeparateDatabaseAndState(state_operations=list(operations))
+
+
+def postgresql_index(name: str, table: str, definition: str) -> migrations.RunPython:
+    """Create index ``name`` on ``table`` (``definition``: what follows ``ON table``) on
+    PostgreSQL; drop it when reversed."""
+
+    def create(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} {definition}")
+
+    def drop(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+    return migrations.RunPython(create, drop, elidable=False)

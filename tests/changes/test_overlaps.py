@@ -71,9 +71,9 @@ def many(requester, application):
     return rfcs
 
 
-@pytest.mark.parametrize("meet", [windows.ranges_meet, windows.ends_meet])
+@pytest.mark.parametrize("meet", [windows.ranges_meet_any, windows.ends_meet_any])
 def test_overlapping_finds_what_comparing_every_pair_finds(many, meet):
-    if meet is windows.ranges_meet and connection.vendor != "postgresql":
+    if meet is windows.ranges_meet_any and connection.vendor != "postgresql":
         pytest.skip("ranges are PostgreSQL's")
     ids = [r.pk for r in many]
     for statuses in (selectors.LIVE, selectors.ON_SCHEDULE):
@@ -100,6 +100,34 @@ def test_the_windows_meeting_a_span_are_those_comparing_the_ends_finds(many, mee
         found = RfC.objects.filter(meet("planned_start", "planned_end", low, high))
         expected = {r.pk for r in many if r.planned_start < high and r.planned_end > low}
         assert set(found.values_list("pk", flat=True)) == expected, (hours, length)
+
+
+@pytest.mark.parametrize("meet", [windows.ranges_meet_any, windows.ends_meet_any])
+def test_the_windows_meeting_any_of_several_spans_are_those_comparing_the_ends_finds(many, meet):
+    """Spans apart, overlapping each other, touching a window's end, a single one, and
+    spans touching each other (merged into one before they are asked)."""
+    if meet is windows.ranges_meet_any and connection.vendor != "postgresql":
+        pytest.skip("ranges are PostgreSQL's")
+    first = min(r.planned_start for r in many)
+    at = [first + timedelta(hours=h) for h in range(-5, 24 * 9, 7)]
+    groups = [
+        [(at[0], at[1]), (at[5], at[6]), (at[20], at[22])],
+        [(at[2], at[4]), (at[3], at[5])],
+        [(many[1].planned_end, many[1].planned_end + timedelta(minutes=30))],
+        [(at[9], at[10])],
+        [(at[12], at[13]), (at[11], at[12])],  # touching, given out of order
+    ]
+    for spans in groups:
+        found = RfC.objects.filter(meet("planned_start", "planned_end", spans))
+        expected = {
+            r.pk
+            for r in many
+            if any(r.planned_start < high and r.planned_end > low for low, high in spans)
+        }
+        assert set(found.values_list("pk", flat=True)) == expected, spans
+    assert any(
+        RfC.objects.filter(meet("planned_start", "planned_end", spans)).exists() for spans in groups
+    ), "the spans meet some windows"
 
 
 def test_the_schedule_of_a_span_holds_every_window_meeting_it_by_planned_start(many, requester):
