@@ -3,11 +3,11 @@ the services (never through the ORM behind their back)."""
 
 import datetime
 import itertools
-import os
 
 import pytest
 from aiosmtpd.controller import Controller
 from celery.contrib.testing.worker import start_worker
+from django import conf
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
@@ -155,7 +155,7 @@ def redis_broker(transactional_db):
     """Tasks go to the test Redis instead of running eagerly; yields its URL. The broker
     starts empty: no task an earlier test left behind (queued, or taken by a worker that
     was killed) runs in this one or is counted as still to run."""
-    url = os.environ["REDIS_URL"]
+    url = conf.settings.REDIS_URL  # a database of its own in each process of a parallel run
     saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "result_backend")}
     app.conf.update(task_always_eager=False, broker_url=url, result_backend=None)
     with app.connection_for_write() as conn:

@@ -1,7 +1,18 @@
 """What the suite runs with: the database, broker and mail come from the environment
 (the test command points them at throwaway PostgreSQL and Redis)."""
 
+import os
+from urllib.parse import urlsplit
+
 from .base import *  # noqa: F403
+
+# A parallel run of the suite (pytest-xdist's processes gw0, gw1...): each process has a
+# Redis database of its own, as it has its own test database, so that a worker started by
+# one process never takes the tasks of another.
+_process = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _process.startswith("gw"):  # noqa: F405
+    REDIS_URL = urlsplit(REDIS_URL)._replace(path=f"/{int(_process[2:]) + 1}").geturl()  # noqa: F405
+    CELERY_BROKER_URL = REDIS_URL
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -17,10 +17,13 @@ from moto.server import ThreadedMotoServer
 from tests import served
 from tests.smtp import free_port
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")),
-    reason="the production shape runs on PostgreSQL",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")),
+        reason="the production shape runs on PostgreSQL",
+    ),
+    pytest.mark.serial,  # two app servers and nginx: on its own, as production runs them
+]
 
 IDENTICAL_STEPS = 50
 

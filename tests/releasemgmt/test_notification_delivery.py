@@ -13,7 +13,10 @@ from tests.lifecycle import PLAN_ITEMS
 from tests.smtp import free_port
 from tests.waiting import wait_until
 
-pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the test Redis")
+pytestmark = [
+    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the test Redis"),
+    pytest.mark.serial,  # stops and restarts the Redis server every process shares
+]
 
 
 def nothing_left_to_run() -> bool:

@@ -19,6 +19,10 @@ from releasemgmt.settings import base
 #: a kept page costs the session, the user and the database's version
 KEPT_QUERIES = 3
 
+# The pages are kept under PostgreSQL's log position, which every write on the server moves:
+# the writes of the suite's other processes would make each page again.
+pytestmark = pytest.mark.serial
+
 
 @pytest.fixture(autouse=True)
 def kept_pages(settings):
