@@ -9,9 +9,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from releasemgmt.files import StoredFile
+from releasemgmt.fsm import ConcurrentTransitions
 
 
 class ChangeType(models.TextChoices):
@@ -82,7 +83,7 @@ class RfCNumber(models.Model):
     id = models.BigAutoField(primary_key=True)
 
 
-class RfC(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+class RfC(ConcurrentTransitions, FSMModelMixin, models.Model):
     """A request for change and its lifecycle (seed 003: create, record, review, assess
     and evaluate, authorise, coordinate, review and close)."""
 

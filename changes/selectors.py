@@ -6,6 +6,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.db.models import F, Q
 from django.db.models.functions import TruncDate
@@ -178,13 +179,24 @@ class Windows:
 SHOWN_CONFLICTS = 5
 
 
-def conflicts_among(rfcs, shown: int = SHOWN_CONFLICTS) -> dict[int, tuple[list[RfC], int]]:
-    """``conflicts_of`` for several requests at once (a CAB's agenda, the schedule) in two
-    queries whatever their number: request id -> (the first ``shown`` conflicting RfCs,
-    how many there are in all)."""
+class Overlap(NamedTuple):
+    """A conflicting RfC as a list names it."""
+
+    pk: int
+    reference: str
+
+
+def conflicts_among(rfcs, shown: int = SHOWN_CONFLICTS) -> dict[int, tuple[list[Overlap], int]]:
+    """``conflicts_of`` for several requests at once (a CAB's agenda) in two queries
+    whatever their number: request id -> (the first ``shown`` conflicting RfCs, how many
+    there are in all). The conflicting ones are read as their references: read as whole
+    RfCs, the 125 of a CAB agenda's page took a tenth of its time (issue 17)."""
     found = overlapping([r.pk for r in rfcs if r.planned_start and r.planned_end])
     wanted = {other for others in found.values() for other in others[:shown]}
-    objects = RfC.objects.in_bulk(wanted)
+    objects = {
+        pk: Overlap(pk, reference)
+        for pk, reference in RfC.objects.filter(pk__in=wanted).values_list("id", "reference")
+    }
     return {
         rfc_id: ([objects[o] for o in others[:shown]], len(others))
         for rfc_id, others in found.items()

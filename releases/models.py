@@ -19,11 +19,12 @@ __all__ = [
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from raci.catalogue import perform_permissions
 from raci.permissions import may_perform
 from raci.release_types import ReleaseType
+from releasemgmt.fsm import ConcurrentTransitions
 
 from .lifecycle import TRANSITION_ACTIVITY, missing_gates
 from .stages import BEFORE_INSTALLATION, STAGE_NUMBER, ActivityStatus, Stage
@@ -90,7 +91,7 @@ class Application(models.Model):
         return f"{self.code.upper()} - {self.name}"
 
 
-class Release(ConcurrentTransitionMixin, models.Model):
+class Release(ConcurrentTransitions, models.Model):
     """A release operation (RM.1.1): one version of one application, planned,
     received, accepted and installed through the stages RM.1 to RM.7."""
 

@@ -11,6 +11,8 @@ from .base import *  # noqa: F403
 # one process never takes the tasks of another.
 _process = os.environ.get("PYTEST_XDIST_WORKER", "")
 if REDIS_URL and _process.startswith("gw"):  # noqa: F405
+    if int(_process[2:]) + 1 > 15:
+        raise RuntimeError("Redis has 16 databases: run the suite in 15 processes at most.")
     REDIS_URL = urlsplit(REDIS_URL)._replace(path=f"/{int(_process[2:]) + 1}").geturl()  # noqa: F405
     CELERY_BROKER_URL = REDIS_URL
 
