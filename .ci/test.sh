@@ -18,7 +18,7 @@ fi
 # a Redis database of its own, most of the time waiting on PostgreSQL, a browser or a
 # worker; then, alone, the tests that stop a service all share or load the machine.
 status=0
-.venv/bin/python -m pytest -n "${TEST_PROCESSES:-3}" --dist load -m "not serial" \
+.venv/bin/python -m pytest -n "${TEST_PROCESSES:-3}" --dist worksteal -m "not serial" \
     --durations 25 || status=$?
 .venv/bin/python -m pytest -m serial || status=$?
 exit $status

@@ -10,6 +10,7 @@ from celery.contrib.testing.worker import start_worker
 from django import conf
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from changes.loader import load_change_models
@@ -28,16 +29,37 @@ from tests.waiting import PATIENCE
 _seq = itertools.count(1)
 
 
+def _commits(item) -> bool:
+    """Whether the test commits (and so empties every table when it is done)."""
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    return transactional or bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+def _load_process():
+    ensure_process_loaded()
+    load_change_models()
+    ensure_default_templates()
+
+
 @pytest.fixture(autouse=True)
 def _process_loaded(request):
     """Transactional tests flush the tables the data migration filled; reload them."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = marker is not None and marker.kwargs.get("transaction", False)
-    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
+    if _commits(request.node):
         request.getfixturevalue("transactional_db")
-        ensure_process_loaded()
-        load_change_models()
-        ensure_default_templates()
+        _load_process()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Once a test that commits has emptied the tables, fill the process's rows again for
+    the tests after it in this process. pytest-django runs such tests after the others,
+    but a process of a parallel run may be handed one of the others afterwards."""
+    outcome = yield
+    if _commits(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            _load_process()
+    return outcome
 
 
 def party(name_or_slug: str) -> Party:
