@@ -181,22 +181,24 @@ def move_release(release, name: str, *, by) -> None:
         .values_list("at", flat=True)
         .first()
     )
-    StageChange.objects.create(
-        release=release,
-        transition=name,
-        from_stage=before,
-        to_stage=release.stage,
-        at=timezone.now(),
-        entered_from_at=entered or release.created_at,
-        by=by if getattr(by, "pk", None) else None,
-    )
-    audit.record(
+    # the audit entry's moment is the move's moment, so that the history rebuilt from the
+    # audit log (releases/0011) is the one kept
+    entry = audit.record(
         actor=by,
         action=f"stage_{name}",
         obj=release,
         release=release,
         before={"stage": before},
         after={"stage": release.stage},
+    )
+    StageChange.objects.create(
+        release=release,
+        transition=name,
+        from_stage=before,
+        to_stage=release.stage,
+        at=entry.timestamp,
+        entered_from_at=entered or release.created_at,
+        by=by if getattr(by, "pk", None) else None,
     )
     if name in NEW_ROUND:
         reset_activities(release, NEW_ROUND[name])

@@ -329,9 +329,7 @@ def test_the_stage_history_of_older_releases_is_rebuilt_from_the_audit_log(cast,
         )
     )
     assert len(rebuilt) == len(kept)
-    for before, after in zip(kept, rebuilt, strict=True):
-        assert before[:4] == after[:4]
-        assert abs(before[4] - after[4]) < datetime.timedelta(seconds=1)
+    assert rebuilt == kept  # each move's moment is its audit entry's
     assert (
         Release.objects.get(pk=history.rolled.pk)
         .stage_changes.filter(transition="roll_back")
