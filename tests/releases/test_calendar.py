@@ -29,6 +29,8 @@ from releases.models import Application, Milestone
 from tests.conftest import party
 from tests.waiting import wait_until
 
+WEEK = datetime.timedelta(days=7)
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/calendar/"
@@ -437,6 +439,32 @@ def test_many_installations_flagged_as_conflicts_of_finds_them(
     assert conflicted(installations) == {r.pk for r in everyone if conflicts_of(r)}
     assert f.pk not in conflicted(installations)
     assert c.pk in conflicted(installations)
+
+
+def test_installations_flagged_by_an_earlier_rule_are_not_asked_about_again(
+    make_release, release_manager, application
+):
+    """Only whether there is a conflict: two installations of one application on the
+    same night are flagged by the first query, and the blackouts, maintenance windows
+    and changes are not read for them. A third, alone, is asked about by every rule."""
+    day = datetime.date(2027, 6, 7)
+    a, b, alone = make_release(), make_release(), make_release()
+    for release, when in ((a, at(day, 18)), (b, at(day, 20)), (alone, at(day, 20) + WEEK)):
+        planning.plan_milestone(
+            release,
+            "installation",
+            by=release_manager,
+            starts_at=when,
+            ends_at=when + datetime.timedelta(hours=3),
+        )
+    pair = [Installation(r.pk, r.application_id, *installation_window(r)) for r in (a, b)]
+    with CaptureQueriesContext(connection) as ctx:
+        assert conflicted(pair) == {a.pk, b.pk}
+    assert len(ctx.captured_queries) == 1
+    three = pair + [Installation(alone.pk, alone.application_id, *installation_window(alone))]
+    with CaptureQueriesContext(connection) as ctx:
+        assert conflicted(three) == {a.pk, b.pk}
+    assert len(ctx.captured_queries) == 4
 
 
 # --- the iCalendar feed ----------------------------------------------------------------
