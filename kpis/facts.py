@@ -8,6 +8,9 @@ overlap: those are refreshed with it. ``recount`` rebuilds every row (the nightl
 ``manage.py recount_kpi_facts`` after bulk loads); the tests check that the rows kept by
 the events equal a recount."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -25,6 +28,8 @@ from .models import ActivityWait, ReleaseFacts
 
 #: releases refreshed per query by ``recount``
 BATCH = 2_000
+#: the releases whose refresh waits for the end of ``deferred``, while it runs
+_DEFERRED: ContextVar[set | None] = ContextVar("kpi_facts_deferred", default=None)
 #: the facts copied as they are worked out
 FIELDS = [
     "application_id",
@@ -165,12 +170,42 @@ def _refresh_facts(ids, *, counted: bool = True) -> int:
     return len(rows)
 
 
+@contextmanager
+def deferred():
+    """For a bulk writer (the demo's releases, walked through every activity): the facts,
+    waits and flow samples of the releases it touches worked out once, when it is done,
+    in its transaction, instead of at each event. A walked release asked for them about
+    fifty times, and those refreshes were half of ``load_demo``. Nothing may read the
+    touched releases' facts in between; on an error nothing is refreshed (the writer's
+    transaction rolls back). Nested, the outermost refreshes."""
+    if _DEFERRED.get() is not None:
+        yield
+        return
+    touched: set[int] = set()
+    token = _DEFERRED.set(touched)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+    refresh_waits(touched)
+    refresh(touched, flow=True)
+
+
+def _deferring(release_ids) -> bool:
+    """Whether ``deferred`` takes these ids for later."""
+    touched = _DEFERRED.get()
+    if touched is None:
+        return False
+    touched.update(release_ids)
+    return True
+
+
 def refresh(release_ids, *, flow: bool = False) -> int:
     """Work out the facts of these releases again and store them; with ``flow``, their
     flow samples too (after ``refresh_waits`` when activities changed: the samples read
     the waits)."""
     ids = sorted(set(release_ids))
-    if not ids:
+    if not ids or _deferring(ids):
         return 0
     done = _refresh_facts(ids)
     if flow:
@@ -197,7 +232,7 @@ def refresh_waits(release_ids) -> int:
     """The activities these releases have done, each with when its stage was entered
     (what a new round resets is no longer done: its wait goes)."""
     ids = sorted(set(release_ids))
-    if not ids:
+    if not ids or _deferring(ids):
         return 0
     ActivityWait.objects.filter(release_id__in=ids).delete()
     rows = [

@@ -433,3 +433,19 @@ def test_each_cut_of_the_monthly_counts_holds_what_the_facts_of_its_releases_cou
         == 1
     )
     assert facts.differences() == []
+
+
+def test_a_bulk_writer_has_the_facts_worked_out_once_when_it_is_done(cast, make_release):
+    """``facts.deferred`` (the demo's walks): the releases it touches get their facts
+    when the outermost block ends, the same as a recount gives."""
+    from kpis.models import ReleaseFacts
+
+    with facts.deferred():
+        first = make_release()
+        with facts.deferred():
+            second = make_release()
+        assert not ReleaseFacts.objects.filter(release__in=[first, second]).exists()
+    assert ReleaseFacts.objects.filter(release__in=[first, second]).count() == 2
+    assert facts.differences() == []
+    third = make_release()  # and outside a block, at once again
+    assert ReleaseFacts.objects.filter(release=third).exists()
