@@ -68,7 +68,7 @@ from dsl.environment_forms import (
 )
 from dsl.forms import ArchiveMediumForm, CITaskForm
 from dsl.models import ConfigurationItem, Environment, ProposedStatusChange, Subscriber
-from kpis import periods
+from kpis import facts, periods
 from kpis import services as kpi_services
 from kpis.models import QuarterlyReviewAction
 from kpis.review_forms import QuarterlyActionStatusForm, QuarterlyReviewForm
@@ -2093,7 +2093,8 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(module_db):
-    return World()
+    with facts.deferred():  # what the KPIs count of its releases is not what it tests
+        return World()
 
 
 def test_every_activity_form_has_its_page():
