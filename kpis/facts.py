@@ -4,12 +4,11 @@ change them (``kpis.receivers``): a release created, moved, re-planned or gone l
 incident, a review, a lesson, a satisfaction answer or a Move2Run item recorded.
 
 An installation window that moves changes whether other releases of the same application
-overlap: those are refreshed with it. ``recount`` rebuilds every row (the nightly job and
+overlap: those are refreshed with it. Inside a unit of work (``releasemgmt.units``:
+performing an activity, firing a transition) the refreshes its events ask for are done
+once, at its end. ``recount`` rebuilds every row (the nightly job and
 ``manage.py recount_kpi_facts`` after bulk loads); the tests check that the rows kept by
 the events equal a recount."""
-
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Sum, Value
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from aftercare.models import Incident, Lesson, PostReleaseReview
 from readiness.models import ChecklistItem
+from releasemgmt import units
 from releasemgmt.windows import overlaps
 from releases.models import ActivityRecord, Milestone, Release, Stage
 from releases.stages import ActivityStatus
@@ -28,8 +28,8 @@ from .models import ActivityWait, ReleaseFacts
 
 #: releases refreshed per query by ``recount``
 BATCH = 2_000
-#: the releases whose refresh waits for the end of ``deferred``, while it runs
-_DEFERRED: ContextVar[set | None] = ContextVar("kpi_facts_deferred", default=None)
+#: what an event asks of a release at the end of a unit of work (``releasemgmt.units``)
+WAITS, FACTS, FLOW = "waits", "facts", "flow"
 #: the facts copied as they are worked out
 FIELDS = [
     "application_id",
@@ -170,34 +170,20 @@ def _refresh_facts(ids, *, counted: bool = True) -> int:
     return len(rows)
 
 
-@contextmanager
-def deferred():
-    """For a bulk writer (the demo's releases, walked through every activity): the facts,
-    waits and flow samples of the releases it touches worked out once, when it is done,
-    in its transaction, instead of at each event. A walked release asked for them about
-    fifty times, and those refreshes were half of ``load_demo``. Nothing may read the
-    touched releases' facts in between; on an error nothing is refreshed (the writer's
-    transaction rolls back). Nested, the outermost refreshes."""
-    if _DEFERRED.get() is not None:
-        yield
-        return
-    touched: set[int] = set()
-    token = _DEFERRED.set(touched)
-    try:
-        yield
-    finally:
-        _DEFERRED.reset(token)
-    refresh_waits(touched)
-    refresh(touched, flow=True)
+def _at_end_of_unit(kind: str, ids) -> bool:
+    """Whether a unit of work runs and takes these releases' refresh for its end."""
+    return units.at_end(_refresh_touched, {(kind, pk) for pk in ids})
 
 
-def _deferring(release_ids) -> bool:
-    """Whether ``deferred`` takes these ids for later."""
-    touched = _DEFERRED.get()
-    if touched is None:
-        return False
-    touched.update(release_ids)
-    return True
+def _refresh_touched(keys: set) -> None:
+    """What the events of a unit of work asked for, once per release and in order: the
+    waits of the activities, then the facts, then the flow samples, which read both."""
+    waits = sorted({pk for kind, pk in keys if kind == WAITS})
+    flows = sorted({pk for kind, pk in keys if kind == FLOW})
+    refresh_waits(waits)
+    refresh({pk for _, pk in keys})
+    if flows:
+        flow_counts.refresh(flows)
 
 
 def refresh(release_ids, *, flow: bool = False) -> int:
@@ -205,7 +191,7 @@ def refresh(release_ids, *, flow: bool = False) -> int:
     flow samples too (after ``refresh_waits`` when activities changed: the samples read
     the waits)."""
     ids = sorted(set(release_ids))
-    if not ids or _deferring(ids):
+    if not ids or _at_end_of_unit(FLOW if flow else FACTS, ids):
         return 0
     done = _refresh_facts(ids)
     if flow:
@@ -232,7 +218,7 @@ def refresh_waits(release_ids) -> int:
     """The activities these releases have done, each with when its stage was entered
     (what a new round resets is no longer done: its wait goes)."""
     ids = sorted(set(release_ids))
-    if not ids or _deferring(ids):
+    if not ids or _at_end_of_unit(WAITS, ids):
         return 0
     ActivityWait.objects.filter(release_id__in=ids).delete()
     rows = [

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from raci import permissions
 from raci.catalogue import activities as catalogue
+from releasemgmt.units import unit_of_work
 
 from .stages import STAGE_OF_NUMBER, Stage
 
@@ -61,6 +62,14 @@ class ActivitySpec:
     @property
     def stage(self) -> int:
         return stage_of(self.code)
+
+
+def perform(step: "ActivitySpec | Action", release, *, by, data: dict):
+    """An activity's or an action's service, as the page and the API run it: one unit of
+    work, so that the events of the step (a decision recorded, the activity done, the
+    stage moved) have the release's derived records worked out once, at its end."""
+    with unit_of_work():
+        return step.perform(release, by=by, **data)
 
 
 _ACTIVITIES: dict[str, ActivitySpec] = {}

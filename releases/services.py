@@ -14,6 +14,7 @@ from raci.permissions import Parties
 from raci.sync import sync_release_permissions
 from releasemgmt.audit import services as audit
 from releasemgmt.errors import Conflict
+from releasemgmt.units import unit_of_work
 
 from . import communications, lifecycle, planning, policy, signals
 from .models import ActivityRecord, Release, Stage, StageChange
@@ -123,9 +124,11 @@ def require_done(release, *codes: str) -> None:
         raise Conflict("Do these first: " + "; ".join(pending) + ".", missing=pending)
 
 
+@unit_of_work()
 def mark_done(release, code: str, *, by, outcome: str = "", comment: str = "") -> ActivityRecord:
     """Record that activity ``code`` was performed, tell the parties marked I, and move
-    the release on if that completed its stage."""
+    the release on if that completed its stage: one unit of work, whose events have the
+    release's KPI facts worked out once (``releasemgmt.units``)."""
     record = ActivityRecord.objects.select_related("activity").get(
         release=release, activity__code=code
     )
@@ -228,10 +231,11 @@ def reset_activities(release, codes) -> None:
     signals.activities_reset.send(sender=Release, release=release, codes=list(codes))
 
 
-@transaction.atomic
+@unit_of_work()
 def fire_transition(release, name: str, *, by, reason: str = "") -> Release:
     """A stage transition asked for by hand (API or page): 403 without R or A for its
-    activity, 409 when the stage does not allow it or a gate is missing."""
+    activity, 409 when the stage does not allow it or a gate is missing. One unit of
+    work (a savepoint)."""
     if name not in lifecycle.GATES:
         raise ValidationError({"transition": f"Unknown transition '{name}'."})
     release = lock(release)

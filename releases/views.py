@@ -346,7 +346,8 @@ def activity_page(request, identifier, code):
             status = 403
         else:
             _, status = run_form(
-                form, lambda data: chosen.perform(release, by=request.user, **data)
+                form,
+                lambda data: registry.perform(chosen, release, by=request.user, data=data),
             )
             if status is None:
                 messages.success(request, f"{chosen.label}: done.")

@@ -45,7 +45,11 @@ class ActivityView(ReleaseAPIView):
         release = self.release(identifier)
         raci.require_perform(request.user, release, self.code)
         spec = registry.find(self.code)
-        self.run(release, spec.form, lambda data: spec.perform(release, by=request.user, **data))
+        self.run(
+            release,
+            spec.form,
+            lambda data: registry.perform(spec, release, by=request.user, data=data),
+        )
         return release_detail_response(request, release)
 
 
@@ -61,7 +65,11 @@ class ActionView(ReleaseAPIView):
             raise PermissionDenied(
                 f"Only the parties Responsible or Accountable for {step.activity}."
             )
-        self.run(release, step.form, lambda data: step.perform(release, by=request.user, **data))
+        self.run(
+            release,
+            step.form,
+            lambda data: registry.perform(step, release, by=request.user, data=data),
+        )
         return release_detail_response(request, release, status=201)
 
 

@@ -435,17 +435,31 @@ def test_each_cut_of_the_monthly_counts_holds_what_the_facts_of_its_releases_cou
     assert facts.differences() == []
 
 
-def test_a_bulk_writer_has_the_facts_worked_out_once_when_it_is_done(cast, make_release):
-    """``facts.deferred`` (the demo's walks): the releases it touches get their facts
-    when the outermost block ends, the same as a recount gives."""
+def test_a_unit_of_work_has_the_facts_worked_out_once_at_its_end(cast, make_release):
+    """Inside ``releasemgmt.units.unit_of_work`` (performing an activity, the demo's
+    walks) the releases the events touch get their facts when the outermost unit ends,
+    the same as a recount gives; a unit that fails leaves neither its writes nor their
+    facts."""
     from kpis.models import ReleaseFacts
+    from releasemgmt.units import unit_of_work
 
-    with facts.deferred():
+    with unit_of_work():
         first = make_release()
-        with facts.deferred():
+        with unit_of_work():
             second = make_release()
         assert not ReleaseFacts.objects.filter(release__in=[first, second]).exists()
     assert ReleaseFacts.objects.filter(release__in=[first, second]).count() == 2
     assert facts.differences() == []
-    third = make_release()  # and outside a block, at once again
+    before = Release.objects.count()
+
+    def failing():
+        with unit_of_work():
+            make_release()
+            raise RuntimeError("the unit fails")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    assert Release.objects.count() == before
+    third = make_release()  # and outside a unit, at once again
     assert ReleaseFacts.objects.filter(release=third).exists()
+    assert facts.differences() == []

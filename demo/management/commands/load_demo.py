@@ -24,6 +24,7 @@ from raci.models import Delegation, Organisation, Party
 from readiness import reminders as checklist_reminders
 from releasemgmt.notifications import services as notifications
 from releasemgmt.notifications.models import Recipient
+from releasemgmt.units import unit_of_work
 from releases import planning, policy, services
 from releases.models import Application, Release, ReleasePolicy, Window
 from satisfaction import services as satisfaction
@@ -182,8 +183,8 @@ class Command(BaseCommand):
         manager = User.objects.get(username="release-manager")
         coordinators = [users["deployment-coordinator"], users["deployment-coordinator-2"]]
         today = timezone.localdate()
-        # the releases' KPI facts worked out once each, when they are walked
-        with facts.deferred():
+        # one unit of work: the releases' KPI facts worked out once each, at its end
+        with unit_of_work():
             created = self._library_history(manager, coordinators[1], users, board, apps, today)
             for i, (app, version, name, kind, threads, ct, days, stage) in enumerate(RELEASES):
                 if Release.objects.filter(application=apps[app], version=version).exists():
