@@ -370,6 +370,21 @@ def test_the_page_offers_the_filters_and_the_feed(world):
 # --- conflicts, many at once -----------------------------------------------------------
 
 
+def install_at(release, start, hours: int, by) -> None:
+    """The release's installation window planned from ``start`` for ``hours``."""
+    planning.plan_milestone(
+        release,
+        "installation",
+        by=by,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=hours),
+    )
+
+
+def installation_of(release) -> Installation:
+    return Installation(release.pk, release.application_id, *installation_window(release))
+
+
 def test_many_installations_flagged_as_conflicts_of_finds_them(
     make_release, release_manager, make_user, application
 ):
@@ -383,22 +398,9 @@ def test_many_installations_flagged_as_conflicts_of_finds_them(
     e = make_release()  # a change on ECS at that time
     f = make_release(application=other_app)  # nothing in its way
     for release, when in ((a, 16), (b, 18), (c, 19)):
-        planning.plan_milestone(
-            release,
-            "installation",
-            by=release_manager,
-            starts_at=at(day, when),
-            ends_at=at(day, when + 3),
-        )
+        install_at(release, at(day, when), 3, release_manager)
     for release, offset in ((d, 14), (e, 21), (f, 28)):
-        start = at(day + datetime.timedelta(days=offset), 20)
-        planning.plan_milestone(
-            release,
-            "installation",
-            by=release_manager,
-            starts_at=start,
-            ends_at=start + datetime.timedelta(hours=2),
-        )
+        install_at(release, at(day + datetime.timedelta(days=offset), 20), 2, release_manager)
     planning.save_window(
         by=release_manager,
         kind="blackout",
@@ -420,9 +422,7 @@ def test_many_installations_flagged_as_conflicts_of_finds_them(
     everyone = [a, b, c, d, e, f]
     one_by_one = {r.pk for r in everyone if conflicts_of(r)}
     assert one_by_one == {a.pk, b.pk, c.pk, d.pk, e.pk}
-    installations = [
-        Installation(r.pk, r.application_id, *installation_window(r)) for r in everyone
-    ]
+    installations = [installation_of(r) for r in everyone]
     with CaptureQueriesContext(connection) as ctx:
         assert conflicted(installations) == one_by_one
     assert len(ctx.captured_queries) <= 5
@@ -450,18 +450,12 @@ def test_installations_flagged_by_an_earlier_rule_are_not_asked_about_again(
     day = datetime.date(2027, 6, 7)
     a, b, alone = make_release(), make_release(), make_release()
     for release, when in ((a, at(day, 18)), (b, at(day, 20)), (alone, at(day, 20) + WEEK)):
-        planning.plan_milestone(
-            release,
-            "installation",
-            by=release_manager,
-            starts_at=when,
-            ends_at=when + datetime.timedelta(hours=3),
-        )
-    pair = [Installation(r.pk, r.application_id, *installation_window(r)) for r in (a, b)]
+        install_at(release, when, 3, release_manager)
+    pair = [installation_of(r) for r in (a, b)]
     with CaptureQueriesContext(connection) as ctx:
         assert conflicted(pair) == {a.pk, b.pk}
     assert len(ctx.captured_queries) == 1
-    three = pair + [Installation(alone.pk, alone.application_id, *installation_window(alone))]
+    three = [*pair, installation_of(alone)]
     with CaptureQueriesContext(connection) as ctx:
         assert conflicted(three) == {a.pk, b.pk}
     assert len(ctx.captured_queries) == 4
