@@ -72,18 +72,39 @@ def principals(user) -> dict[int, str]:
     today = timezone.localdate()
     cached = user.__dict__.get("_principals")
     if cached is None or cached[0] != today:
-        rows = Delegation.objects.filter(
-            deputy_id=user.pk,
-            revoked_at__isnull=True,
-            starts__lte=today,
-            ends__gte=today,
-            principal__is_active=True,
-        ).values_list(
-            "principal_id", "principal__first_name", "principal__last_name", "principal__username"
-        )
-        names = {pk: f"{first} {last}".strip() or username for pk, first, last, username in rows}
-        cached = user.__dict__["_principals"] = (today, names)
+        rows = standing_in_today(user.pk, today).values_list(*PRINCIPAL_FIELDS)
+        remember_principals(user, today, rows)
+        cached = user.__dict__["_principals"]
     return cached[1]
+
+
+#: what ``principals`` reads of each principal: id, first name, last name, username
+PRINCIPAL_FIELDS = (
+    "principal_id",
+    "principal__first_name",
+    "principal__last_name",
+    "principal__username",
+)
+
+
+def standing_in_today(deputy, today):
+    """The delegations through which ``deputy`` (an id, or ``OuterRef``) stands in for an
+    active principal on ``today``."""
+    return Delegation.objects.filter(
+        deputy_id=deputy,
+        revoked_at__isnull=True,
+        starts__lte=today,
+        ends__gte=today,
+        principal__is_active=True,
+    )
+
+
+def remember_principals(user, today, rows) -> None:
+    """Keep on the user object, for the rest of the request, the principals ``rows``
+    (``PRINCIPAL_FIELDS``) they stand in for on ``today``: read by ``principals`` or, with
+    the user, by the authentication back end (``raci.backends``)."""
+    names = {pk: f"{first} {last}".strip() or username for pk, first, last, username in rows}
+    user.__dict__["_principals"] = (today, names)
 
 
 def stood_in_for(deputy_id, principal, when) -> bool:

@@ -1,0 +1,99 @@
+"""The authentication back end (``raci.backends``): a request's user is read in one query
+with their permissions and the principals they stand in for, and every answer is the one
+Django's model back end and ``raci.permissions`` give on their own (issue 17)."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from raci import deputies
+from raci import permissions as raci
+from raci.backends import UserWithPermissionsBackend
+from raci.models import Party
+
+pytestmark = pytest.mark.django_db
+
+BACKEND = UserWithPermissionsBackend()
+
+
+def days(n: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+def answers(user) -> tuple:
+    """What a page asks of the user first: their model permissions, in person and through
+    their groups, and whom they stand in for."""
+    return (
+        user.get_user_permissions(),
+        user.get_group_permissions(),
+        user.get_all_permissions(),
+        raci.sees_all_releases(user),
+        raci.principals(user),
+    )
+
+
+def as_django_reads(user) -> tuple:
+    return answers(ModelBackend().get_user(user.pk))
+
+
+@pytest.fixture
+def people(make_user, release_manager):
+    thread = make_user("thea", "DG TAXUD A3/Cust", first_name="Thea", last_name="Thread")
+    direct = make_user("dirk")
+    direct.user_permissions.add(Permission.objects.get(codename="view_release"))
+    deputy = make_user("dana", "ITSM Service Desk")
+    deputies.name_deputy(by=release_manager, deputy=deputy, starts=days(0), ends=days(2))
+    deputies.name_deputy(by=thread, deputy=deputy, starts=days(0), ends=days(0))
+    later = make_user("lena")
+    deputies.name_deputy(by=thread, deputy=later, starts=days(1), ends=days(5))
+    superuser = get_user_model().objects.create_superuser("root", "root@example.org", "pw")
+    return [release_manager, thread, direct, deputy, later, superuser]
+
+
+def test_a_request_s_user_is_read_with_their_permissions_and_principals_in_one_query(people):
+    if connection.vendor != "postgresql":
+        pytest.skip("the one query is PostgreSQL's; SQLite reads the user as Django does")
+    for person in people:
+        with CaptureQueriesContext(connection) as ctx:
+            user = BACKEND.get_user(person.pk)
+            if not user.is_superuser:  # Django lists every permission for a superuser
+                answers(user)
+        assert len(ctx.captured_queries) == 1, person.username
+
+
+def test_every_answer_is_the_one_django_and_the_permission_module_give(people):
+    for person in people:
+        assert answers(BACKEND.get_user(person.pk)) == as_django_reads(person), person.username
+    dana = BACKEND.get_user(people[3].pk)
+    assert set(raci.principals(dana).values()) == {"Thea Thread", "rita"}
+
+
+def test_a_change_of_groups_permissions_or_delegations_shows_on_the_next_request(people):
+    """Nothing is kept past the request: each request's user is read afresh."""
+    direct, later = people[2], people[4]
+    assert raci.sees_all_releases(BACKEND.get_user(direct.pk))
+    direct.user_permissions.clear()
+    assert not raci.sees_all_releases(BACKEND.get_user(direct.pk))
+    direct.groups.add(Party.objects.get(name="ITSM Service Desk").group)
+    assert raci.sees_all_releases(BACKEND.get_user(direct.pk))
+    assert raci.principals(BACKEND.get_user(later.pk)) == {}
+    deputies.name_deputy(by=direct, deputy=later, starts=days(0), ends=days(0))
+    assert list(raci.principals(BACKEND.get_user(later.pk))) == [direct.pk]
+
+
+def test_an_inactive_or_unknown_user_is_nobody(people, client):
+    thread = people[1]
+    client.force_login(thread)
+    assert client.get("/releases/").status_code == 200
+    thread.is_active = False
+    thread.save(update_fields=["is_active"])
+    assert BACKEND.get_user(thread.pk) is None
+    assert client.get("/releases/").status_code == 302  # logged out, to the login page
+    assert BACKEND.get_user(10**12) is None
+    assert BACKEND.get_user("not a number") is None
