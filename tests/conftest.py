@@ -56,7 +56,8 @@ def pytest_runtest_teardown(item, nextitem):
     the tests after it in this process. pytest-django runs such tests after the others,
     but a process of a parallel run may be handed one of the others afterwards."""
     outcome = yield
-    if _commits(item):
+    # the last test of a process: its teardown has dropped the test database already
+    if _commits(item) and nextitem is not None:
         with item.config.stash[blocking_manager_key].unblock():
             _load_process()
     return outcome
