@@ -177,14 +177,43 @@ def link(name: str, value: str) -> str:
     return Links(name)(value)
 
 
-def entries(user, start, end, filters: Filters | None = None) -> tuple[list[dict], bool]:
-    """The entries of the calendar in [start, end) for the user: milestones, RfC windows
-    and the occurrences of blackout and maintenance windows, each kind by its start up
-    to its limit (``LIMITS``: milestones the earliest to end first); and whether any kind
-    was cut short."""
+#: the layers of the calendar, each asked for on its own by the page (FullCalendar's
+#: event sources, fetched side by side and shown or hidden by the reader): a month of a
+#: thread's releases, changes and windows was one answer of 240 KB whose parts waited for
+#: each other (issue 17)
+LAYERS = {
+    "releases": "the milestones of the releases and the installations of release packages",
+    "changes": "the windows of the changes on the change schedule",
+    "windows": "the occurrences of blackout and maintenance windows",
+}
+
+
+def entries(
+    user, start, end, filters: Filters | None = None, layer: str | None = None
+) -> tuple[list[dict], bool]:
+    """The entries of the calendar in [start, end) for the user, of one ``layer`` or of
+    all: milestones and packages, RfC windows and the occurrences of blackout and
+    maintenance windows, each kind by its start up to its limit (``LIMITS``: milestones
+    the earliest to end first); and whether any kind was cut short."""
     filters = filters or Filters()
-    span, release_page, rfc_page = Span(), Links("releases:detail"), Links("changes:rfc")
-    package_page = Links("packages:detail")
+    span = Span()
+    found, truncated = [], False
+    for name, of_layer in (
+        ("releases", _release_entries),
+        ("changes", _change_entries),
+        ("windows", _window_entries),
+    ):
+        if layer in (None, name):
+            more, cut = of_layer(user, start, end, filters, span)
+            found += more
+            truncated |= cut
+    return found, truncated
+
+
+def _release_entries(user, start, end, filters: Filters, span: Span) -> tuple[list[dict], bool]:
+    """The milestones (an installation still to come flagged when it has a conflict) and
+    the packages' installations."""
+    release_page, package_page = Links("releases:detail"), Links("packages:detail")
     kept = of_releases(user, filters)  # built once: the grants' subqueries cost the ORM
     rows = list(
         milestones(user, start, end, filters, kept).values_list(
@@ -248,6 +277,12 @@ def entries(user, start, end, filters: Filters | None = None) -> tuple[list[dict
                 "conflict": False,
             }
         )
+    return found, truncated
+
+
+def _change_entries(user, start, end, filters: Filters, span: Span) -> tuple[list[dict], bool]:
+    """The windows of the changes on the change schedule."""
+    rfc_page = Links("changes:rfc")
     # the first of the month's changes by their start (the index in order), then their
     # releases: joined before the limit, every change of a busy month was joined to its
     # release and sorted (9,000 a month in the bench, 17 ms; issue 17)
@@ -266,7 +301,8 @@ def entries(user, start, end, filters: Filters | None = None) -> tuple[list[dict
             "release__stage",
         )
     )
-    truncated |= len(rfcs) > LIMITS["rfc"]
+    truncated = len(rfcs) > LIMITS["rfc"]
+    found = []
     for pk, reference, title, status, starts_at, ends_at, identifier, stage in rfcs[
         : LIMITS["rfc"]
     ]:
@@ -287,12 +323,18 @@ def entries(user, start, end, filters: Filters | None = None) -> tuple[list[dict
                 "conflict": False,
             }
         )
+    return found, truncated
+
+
+def _window_entries(user, start, end, filters: Filters, span: Span) -> tuple[list[dict], bool]:
+    """The occurrences of the blackout and maintenance windows."""
     occurring = [
         (window, starts_at, ends_at)
         for window in windows(user, start, end, filters)
         for starts_at, ends_at in occurrences(window, start, end)
     ]
-    truncated |= len(occurring) > LIMITS["window"]
+    truncated = len(occurring) > LIMITS["window"]
+    found = []
     for window, starts_at, ends_at in occurring[: LIMITS["window"]]:
         first, last = span(starts_at, ends_at, False)
         found.append(

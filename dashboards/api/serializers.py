@@ -8,7 +8,7 @@ from releasemgmt.api.serializers import GuardedSerializer
 from releasemgmt.notifications.models import Communication
 from releases.models import Application, ReleaseType, Stage
 
-from ..calendar import LONGEST
+from ..calendar import LAYERS, LONGEST
 from ..inbox import LAST_PAGE, release_problem
 
 TYPES = ["milestone", "package", "rfc", "blackout", "maintenance"]
@@ -50,6 +50,14 @@ class CalendarQuerySerializer(GuardedSerializer):
         choices=Stage.choices,
         required=False,
         help_text="Only the releases at this stage (and the changes they carry).",
+    )
+
+    layer = serializers.ChoiceField(
+        choices=list(LAYERS),
+        required=False,
+        help_text="Only this layer: "
+        + "; ".join(f"{name}, {what}" for name, what in LAYERS.items())
+        + ". Without it, every layer.",
     )
 
     def validate(self, attrs):

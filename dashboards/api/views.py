@@ -26,13 +26,14 @@ class CalendarView(APIView):
         flagged when it has a conflict; a cancelled release's milestones are marked.
         Each kind is given by its start, up to its limit (500 milestones, 300 change
         windows, 300 window occurrences, the earliest first): ``truncated`` says a filter
-        or a shorter range would show more.
+        or a shorter range would show more. ``layer`` asks for one layer (the page asks
+        for each on its own, side by side).
         400 naming the parameter for a missing or bad start or end, or a range over the
         longest."""
         query = CalendarQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         values = dict(query.validated_data)
-        start, end = values.pop("start"), values.pop("end")
+        start, end, layer = values.pop("start"), values.pop("end"), values.pop("layer", None)
         filters = calendar.Filters(**values)
-        events, truncated = calendar.entries(request.user, start, end, filters)
+        events, truncated = calendar.entries(request.user, start, end, filters, layer)
         return Response({"events": events, "truncated": truncated})

@@ -1,12 +1,17 @@
 // The calendar page: FullCalendar (month, week and list views) fed by
-// /api/v1/calendar/?start=&end= with the filters of the form above it. A change of a
-// filter fetches again and keeps the address of the page in step with it.
+// /api/v1/calendar/?start=&end=&layer= with the filters of the form above it, one event
+// source per layer (releases, changes, windows), fetched side by side; the reader shows
+// or hides each layer (remembered by the browser). A change of a filter fetches again and
+// keeps the address of the page in step with it.
 document.addEventListener("DOMContentLoaded", function () {
   var element = document.getElementById("calendar");
   if (!element || !window.FullCalendar) return;
   var form = document.getElementById("calendar-filters");
   var status = document.getElementById("calendar-status");
   var narrow = window.matchMedia("(max-width: 760px)").matches;
+  var layers = document.querySelectorAll("#calendar-layers input[name=layer]");
+  var HIDDEN = "calendar.hidden-layers";
+  var loaded = {}; // layer: {count, truncated} or {error}
 
   function filters() {
     var params = new URLSearchParams();
@@ -53,50 +58,112 @@ document.addEventListener("DOMContentLoaded", function () {
         icon.setAttribute("aria-hidden", "true");
       });
     },
-    events: function (info, success, failure) {
-      var params = filters();
-      params.set("start", info.startStr);
-      params.set("end", info.endStr);
-      status.textContent = "Loading…";
-      fetch(element.dataset.events + "?" + params.toString(), {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-      })
-        .then(function (response) {
-          return response.json().then(function (body) {
-            if (!response.ok) {
-              var said = Object.keys(body).map(function (name) {
-                return name + ": " + [].concat(body[name]).join(" ");
-              });
-              throw new Error(said.join("; ") || response.statusText);
-            }
-            return body;
+  });
+
+  function hidden() {
+    try {
+      return JSON.parse(window.localStorage.getItem(HIDDEN)) || [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function report() {
+    var shown = Array.prototype.filter.call(layers, function (box) { return box.checked; });
+    var said = [];
+    var count = 0;
+    var cut = false;
+    for (var i = 0; i < shown.length; i++) {
+      var state = loaded[shown[i].value];
+      if (!state) {
+        status.textContent = "Loading…";
+        return;
+      }
+      if (state.error) said.push(shown[i].dataset.label + " could not be loaded: " + state.error);
+      else {
+        count += state.count;
+        cut = cut || state.truncated;
+      }
+    }
+    if (!said.length) {
+      said.push(
+        cut
+          ? "Only the first " + count + " entries: choose a filter or a shorter view to see the rest."
+          : count + " entries"
+      );
+    }
+    status.textContent = said.join(" ");
+  }
+
+  function source(layer) {
+    return {
+      id: layer,
+      events: function (info, success, failure) {
+        var params = filters();
+        params.set("start", info.startStr);
+        params.set("end", info.endStr);
+        params.set("layer", layer);
+        delete loaded[layer];
+        report();
+        fetch(element.dataset.events + "?" + params.toString(), {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        })
+          .then(function (response) {
+            return response.json().then(function (body) {
+              if (!response.ok) {
+                var said = Object.keys(body).map(function (name) {
+                  return name + ": " + [].concat(body[name]).join(" ");
+                });
+                throw new Error(said.join("; ") || response.statusText);
+              }
+              return body;
+            });
+          })
+          .then(function (body) {
+            loaded[layer] = { count: body.events.length, truncated: body.truncated };
+            report();
+            success(
+              body.events.map(function (entry) {
+                return {
+                  id: entry.id,
+                  title: title(entry),
+                  start: entry.start,
+                  end: entry.end,
+                  allDay: entry.all_day,
+                  url: entry.url || undefined,
+                  classNames: classes(entry),
+                  extendedProps: entry,
+                };
+              })
+            );
+          })
+          .catch(function (error) {
+            loaded[layer] = { error: error.message };
+            report();
+            failure(error);
           });
-        })
-        .then(function (body) {
-          status.textContent = body.truncated
-            ? "Only the first " + body.events.length + " entries: choose a filter or a shorter view to see the rest."
-            : body.events.length + " entries";
-          success(
-            body.events.map(function (entry) {
-              return {
-                id: entry.id,
-                title: title(entry),
-                start: entry.start,
-                end: entry.end,
-                allDay: entry.all_day,
-                url: entry.url || undefined,
-                classNames: classes(entry),
-                extendedProps: entry,
-              };
-            })
-          );
-        })
-        .catch(function (error) {
-          status.textContent = "The calendar could not be loaded: " + error.message;
-          failure(error);
-        });
-    },
+      },
+    };
+  }
+
+  var off = hidden();
+  layers.forEach(function (box) {
+    box.checked = off.indexOf(box.value) === -1;
+    if (box.checked) calendar.addEventSource(source(box.value));
+    box.addEventListener("change", function () {
+      var existing = calendar.getEventSourceById(box.value);
+      if (existing) existing.remove();
+      delete loaded[box.value];
+      if (box.checked) calendar.addEventSource(source(box.value));
+      var now = Array.prototype.filter.call(layers, function (other) { return !other.checked; });
+      try {
+        window.localStorage.setItem(HIDDEN, JSON.stringify(now.map(function (other) { return other.value; })));
+      } catch (error) {
+        // a browser that keeps nothing shows every layer next time
+      }
+      report();
+    });
   });
   calendar.render();
 

@@ -1,5 +1,6 @@
 """The calendar in Chromium: the month view shows the releases' milestones from the JSON
-endpoint, a click opens the release page, a filter narrows it; no serious accessibility
+endpoint, a click opens the release page, a filter narrows it, a layer hidden stays
+hidden; no serious accessibility
 violation (axe-core); it fits a phone's screen (390 px), in the list view."""
 
 import datetime
@@ -80,6 +81,26 @@ def test_the_month_shows_the_milestones_and_a_click_opens_the_release(
     grid.get_by_text(f"{ours.identifier} Delivery").click()
     page.wait_for_url(f"{live_server.url}/releases/{ours.identifier}/")
     expect(page.get_by_role("heading", name=ours.identifier)).to_be_visible()
+
+
+def test_a_layer_hidden_stays_hidden_until_shown_again(page, live_server, log_in, planned):
+    """Each layer is fetched on its own; the reader hides one, and the browser remembers."""
+    ours, _, _ = planned
+    open_calendar(page, live_server, log_in, "cust")
+    grid = page.locator("#calendar")
+    releases = page.get_by_label("Releases and packages")
+    expect(grid.get_by_text(f"{ours.identifier} Delivery")).to_be_visible()
+    releases.uncheck()
+    expect(grid).not_to_contain_text(ours.identifier)
+    expect(grid.get_by_text("Blackout: Spring freeze").first).to_be_visible()
+    page.reload()
+    expect(grid.get_by_text("Blackout: Spring freeze").first).to_be_visible()
+    expect(releases).not_to_be_checked()
+    expect(grid).not_to_contain_text(ours.identifier)
+    with page.expect_response(lambda r: "layer=releases" in r.url and r.status == 200):
+        releases.check()
+    expect(grid.get_by_text(f"{ours.identifier} Delivery")).to_be_visible()
+    expect(page.locator("#calendar-status")).to_contain_text("entries")
 
 
 def test_the_week_and_list_views(page, live_server, log_in, planned):

@@ -300,6 +300,46 @@ def test_a_fixed_number_of_queries_whatever_the_entries(world, make_release, rel
     assert counts["rm"] <= 16, counts
 
 
+#: the types of entry of each layer
+LAYER_TYPES = {
+    "releases": {"milestone", "package"},
+    "changes": {"rfc"},
+    "windows": {"blackout", "maintenance"},
+}
+
+
+def test_each_layer_alone_and_together_every_entry_once(world):
+    """The page asks for each layer on its own; without a layer the answer holds them
+    all, in the same order."""
+    for user in (world.cast.rm, world.cast.cust):
+        whole = events(user)
+        parts = {layer: events(user, layer=layer) for layer in LAYER_TYPES}
+        for layer, entries in parts.items():
+            assert entries, layer
+            assert {e["type"] for e in entries} <= LAYER_TYPES[layer], layer
+        assert [e for layer in LAYER_TYPES for e in parts[layer]] == whole
+    ours = world.ours.identifier
+    releases = by_title(events(world.cast.rm, layer="releases"))
+    assert releases[f"{ours} Installation"]["conflict"] is True
+    assert "RFC-THEIRS Change RFC-THEIRS" not in by_title(events(world.cast.cust, layer="changes"))
+
+
+def test_each_layer_takes_a_fixed_number_of_queries(world, make_release, release_manager):
+    counts = {layer: _queries(world.cast.cust, layer=layer) for layer in LAYER_TYPES}
+    for n in range(4):
+        release = make_release(name=f"More {n}")
+        rfc_for(
+            release,
+            f"RFC-LAYER-{n}",
+            release_manager,
+            starts_at=at(release.planned_delivery_date, 20),
+        )
+    assert {layer: _queries(world.cast.cust, layer=layer) for layer in LAYER_TYPES} == counts
+    # the layers apart cost what they cost together, but for each request's own (the
+    # session, the user and their permissions: at most five)
+    assert sum(counts.values()) <= _queries(world.cast.cust) + 2 * 5, counts
+
+
 @pytest.mark.parametrize(
     ("params", "named"),
     [
@@ -313,6 +353,8 @@ def test_a_fixed_number_of_queries_whatever_the_entries(world, make_release, rel
         ({"business_thread": "itsm-service-desk"}, "business_thread"),  # not a thread
         ({"release_type": "huge"}, "release_type"),
         ({"stage": "limbo"}, "stage"),
+        ({"layer": "rfcs"}, "layer"),
+        ({"layer": "releases\x00"}, "layer"),
     ],
 )
 def test_a_bad_range_or_filter_answers_400_naming_the_parameter(world, params, named):
