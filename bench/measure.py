@@ -195,8 +195,9 @@ def pages(world) -> list[Page]:
         ("change manager", reverse("changes:meeting", args=[cab.pk])),
         ("change manager", "/api/v1/rfcs/"),
     ]
-    # The calendar: this month's entries as its page asks for them, and the personal
-    # iCalendar feed (read without a session, by its address).
+    # The calendar: this month's entries as its page asks for them (each layer on its
+    # own) and as another client may (every layer at once), and the personal iCalendar
+    # feed (read without a session, by its address).
     today = timezone.localdate()
     month = today.replace(day=1)
     following = (month + datetime.timedelta(days=32)).replace(day=1)
@@ -236,10 +237,11 @@ def pages(world) -> list[Page]:
         # asked on every page: a thread settles the decisions it owes to count them
         ("thread A3/Cust", "/messages/counts/"),
     ]
+    others += [("release manager", "/calendar/")]
     others += [
-        ("release manager", "/calendar/"),
-        ("release manager", calendar),
-        ("thread A3/Cust", calendar),
+        (persona, f"{calendar}&layer={layer}" if layer else calendar)
+        for persona in ("release manager", "thread A3/Cust")
+        for layer in ("releases", "changes", "windows", None)
     ]
     # Configuration management: the configuration manager's tasks (RM.6.7), an open one
     # with its proposals and the CIs' history, and a closed release's configuration.

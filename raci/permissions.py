@@ -66,15 +66,17 @@ def _active(user) -> bool:
 
 def principals(user) -> dict[int, str]:
     """{id: name} of the users this user stands in for today (issue 16 point 4): one
-    query per request, cached on the user object (every permission question asks it)."""
+    query per request, cached on the user object (every permission question asks it).
+    Asked as an attribute, not in ``__dict__``: the request's user is a lazy proxy, whose
+    own ``__dict__`` is not the user's, where the authentication back end put them."""
     if not _active(user):
         return {}
     today = timezone.localdate()
-    cached = user.__dict__.get("_principals")
+    cached = getattr(user, "_principals", None)
     if cached is None or cached[0] != today:
         rows = standing_in_today(user.pk, today).values_list(*PRINCIPAL_FIELDS)
         remember_principals(user, today, rows)
-        cached = user.__dict__["_principals"]
+        cached = user._principals
     return cached[1]
 
 
@@ -104,7 +106,7 @@ def remember_principals(user, today, rows) -> None:
     (``PRINCIPAL_FIELDS``) they stand in for on ``today``: read by ``principals`` or, with
     the user, by the authentication back end (``raci.backends``)."""
     names = {pk: f"{first} {last}".strip() or username for pk, first, last, username in rows}
-    user.__dict__["_principals"] = (today, names)
+    user._principals = (today, names)
 
 
 def stood_in_for(deputy_id, principal, when) -> bool:
@@ -191,7 +193,8 @@ def note_deputising(user, release, principal_id: int | None) -> None:
 def forget(user) -> None:
     """Drop what ``granted_codenames`` cached (after the user's assignments changed)."""
     user.__dict__.pop("_release_perm_cache", None)
-    user.__dict__.pop("_principals", None)
+    if hasattr(user, "_principals"):
+        del user._principals
 
 
 def may_perform(user, release, code: str) -> bool:

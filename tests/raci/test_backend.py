@@ -97,3 +97,22 @@ def test_an_inactive_or_unknown_user_is_nobody(people, client):
     assert client.get("/releases/").status_code == 302  # logged out, to the login page
     assert BACKEND.get_user(10**12) is None
     assert BACKEND.get_user("not a number") is None
+
+
+def test_a_page_reads_the_user_s_permissions_and_principals_only_with_the_user(people, client):
+    """The request's user is a lazy proxy: what the back end read must be found through
+    it, not read again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the one query is PostgreSQL's")
+    for person in (people[1], people[3]):  # a thread user; a deputy
+        client.force_login(person)
+        client.get("/releases/")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/releases/").status_code == 200
+        asking = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if '"auth_permission"' in q["sql"] or 'FROM "raci_delegation"' in q["sql"]
+        ]
+        assert len(asking) == 1, asking
+        assert asking[0].startswith('SELECT "accounts_user"'), asking
