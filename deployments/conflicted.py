@@ -65,10 +65,12 @@ def _colliding(installations: list[Installation]) -> set[int]:
     # the last: a thread's month at 100,000 releases read 3,200 changes for 120
     # installations (issue 17)
     spans = [(i.starts_at, i.ends_at) for i in installations]
+    # the party asked once (PostgreSQL: an InitPlan), not joined for each installation
+    party = Party.objects.filter(name=Parties.DEPLOYMENT_COORDINATOR).values("id")[:1]
     coordinator = (
         Assignment.objects.filter(
             release_id=OuterRef("release_id"),
-            party__name=Parties.DEPLOYMENT_COORDINATOR,
+            party_id=Subquery(party),
             user__isnull=False,
         )
         .order_by("id")
