@@ -652,9 +652,16 @@ def test_the_agenda_advice_decision_and_minutes(
     client.force_login(change_manager)
     page = client.get(path).content.decode()
     assert "Build the agenda from the RfCs awaiting the CAB" in page
+    # one is typed, the RfCs awaiting suggested as the field's list
+    assert 'list="agenda-candidates"' in page
+    for waiting in (rfc, other):
+        assert f'<option value="{waiting.reference}">{waiting.title}</option>' in page
     response = client.post(f"{path}agenda/", {"rfc": "RFC-NOWHERE"})
     assert response.status_code == 400
     assert "rfc" in response.context["refused"].errors
+    refused = response.content.decode()
+    assert "No RfC of that reference awaits this CAB." in refused
+    assert 'value="RFC-NOWHERE"' in refused  # what was typed is kept
     assert client.post(f"{path}agenda/", {"rfc": other.reference}).status_code == 302
     assert client.post(f"{path}agenda/", {"build": "1"}).status_code == 302
     assert list(meeting.agenda.values_list("rfc__reference", flat=True)) == [
