@@ -379,7 +379,9 @@ HOSTILE = {
 }
 
 
-@pytest.mark.parametrize("name", ["start", "end", "application", "business_thread", "stage"])
+@pytest.mark.parametrize(
+    "name", ["start", "end", "application", "business_thread", "stage", "layer"]
+)
 @pytest.mark.parametrize("label", sorted(HOSTILE))
 def test_hostile_query_parameters_are_refused_on_their_name(world, name, label):
     client = Client(raise_request_exception=False)
