@@ -326,13 +326,31 @@ class _OnAgenda(GuardedForm):
 CANDIDATES_LIST = "agenda-candidates"
 
 
+class _AwaitingRfC(forms.ModelChoiceField):
+    """An RfC of the field's queryset by its reference as typed: spaces around it and
+    the case of its letters do not matter."""
+
+    def to_python(self, value):
+        value = value.strip() if isinstance(value, str) else value
+        if value in self.empty_values:
+            return None
+        found = self.queryset.filter(reference__iexact=value).order_by("id").first()
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
+
+
 class AgendaForm(GuardedForm):
     """One RfC awaiting the CAB put on the agenda: typed, with the RfCs awaiting it as
     suggestions (``suggestions``). A list to choose from made an RfC of each of the
     hundreds awaiting and rendered an option widget for each: 85 ms of the meeting's page
     with 600 awaiting (issue 17); the suggestions are read as values, written at once."""
 
-    rfc = forms.ModelChoiceField(
+    rfc = _AwaitingRfC(
         queryset=RfC.objects.none(),
         to_field_name="reference",
         label="RfC awaiting the CAB",

@@ -195,6 +195,8 @@ def entries(
     all: milestones and packages, RfC windows and the occurrences of blackout and
     maintenance windows, each kind by its start up to its limit (``LIMITS``: milestones
     the earliest to end first); and whether any kind was cut short."""
+    if layer is not None and layer not in LAYERS:
+        raise ValueError(f"No such layer of the calendar: {layer!r}")
     filters = filters or Filters()
     span = Span()
     found, truncated = [], False

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection
 from django.db.models import F, OuterRef, Value
 from django.db.models.functions import Concat, JSONObject
@@ -32,12 +32,12 @@ ANY_USER = -(2**62) - 17
 
 class UserWithPermissionsBackend(ModelBackend):
     def get_user(self, user_id):
-        if connection.vendor != "postgresql":
-            return super().get_user(user_id)
         try:
             user_id = get_user_model()._meta.pk.to_python(user_id)
         except ValidationError:  # an id no account can have
             return None
+        if connection.vendor != "postgresql":
+            return super().get_user(user_id)
         today = timezone.localdate()
         sql, params = _query(today)
         params = tuple(user_id if param == ANY_USER else param for param in params)
@@ -73,13 +73,17 @@ def _query(today) -> tuple[str, tuple]:
             own_permissions=ArraySubquery(_dotted(user=OuterRef("pk"))),
             groups_permissions=ArraySubquery(_dotted(group__user=OuterRef("pk"))),
             standing_in=ArraySubquery(
-                standing_in_today(OuterRef("pk"), today)
-                .order_by("principal_id")
-                .values(row=JSONObject(**{f"f{i}": f for i, f in enumerate(PRINCIPAL_FIELDS)}))
+                standing_in_today(OuterRef("pk"), today).values(
+                    row=JSONObject(**{f"f{i}": f for i, f in enumerate(PRINCIPAL_FIELDS)})
+                )
             ),
         )
     )
-    return users.query.sql_with_params()
+    sql, params = users.query.sql_with_params()
+    if [param == ANY_USER for param in params].count(True) != 1:
+        # the id is no longer a parameter as the ORM writes it (another type of key?)
+        raise ImproperlyConfigured("The user's query does not take the user's id once.")
+    return sql, params
 
 
 def _dotted(**held_by):

@@ -91,14 +91,14 @@ PRINCIPAL_FIELDS = (
 
 def standing_in_today(deputy, today):
     """The delegations through which ``deputy`` (an id, or ``OuterRef``) stands in for an
-    active principal on ``today``."""
+    active principal on ``today``, by principal (``deputising_for`` takes the first)."""
     return Delegation.objects.filter(
         deputy_id=deputy,
         revoked_at__isnull=True,
         starts__lte=today,
         ends__gte=today,
         principal__is_active=True,
-    )
+    ).order_by("principal_id")
 
 
 def remember_principals(user, today, rows) -> None:
@@ -190,10 +190,11 @@ def note_deputising(user, release, principal_id: int | None) -> None:
         notes[release.pk] = principals(user).get(principal_id, "")
 
 
-def forget(user) -> None:
-    """Drop what ``granted_codenames`` cached (after the user's assignments changed)."""
+def forget(user, *, principals: bool = True) -> None:
+    """Drop what ``granted_codenames`` cached (after the user's assignments changed) and,
+    unless ``principals`` is False, whom they stand in for (after a delegation changed)."""
     user.__dict__.pop("_release_perm_cache", None)
-    if hasattr(user, "_principals"):
+    if principals and hasattr(user, "_principals"):
         del user._principals
 
 

@@ -31,7 +31,7 @@ def release_detail_response(request, release, status=200):
         .annotate(coordinator=Subquery(selectors.coordinator_username()))
         .get(pk=release.pk)
     )
-    raci.forget(request.user)
+    raci.forget(request.user, principals=False)  # the grants, after a write
     context = {"request": request, "granted": raci.granted_codenames(request.user, release)}
     return Response(ReleaseDetailSerializer(release, context=context).data, status=status)
 

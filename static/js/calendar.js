@@ -11,7 +11,8 @@ document.addEventListener("DOMContentLoaded", function () {
   var narrow = window.matchMedia("(max-width: 760px)").matches;
   var layers = document.querySelectorAll("#calendar-layers input[name=layer]");
   var HIDDEN = "calendar.hidden-layers";
-  var loaded = {}; // layer: {count, truncated} or {error}
+  var loaded = {}; // layer: {count, truncated} or {error}, of its latest fetch
+  var fetches = {}; // layer: the number of its latest fetch (an earlier one's answer is ignored)
 
   function filters() {
     var params = new URLSearchParams();
@@ -62,7 +63,8 @@ document.addEventListener("DOMContentLoaded", function () {
 
   function hidden() {
     try {
-      return JSON.parse(window.localStorage.getItem(HIDDEN)) || [];
+      var stored = JSON.parse(window.localStorage.getItem(HIDDEN));
+      return Array.isArray(stored) ? stored : [];
     } catch (error) {
       return [];
     }
@@ -103,6 +105,8 @@ document.addEventListener("DOMContentLoaded", function () {
         params.set("start", info.startStr);
         params.set("end", info.endStr);
         params.set("layer", layer);
+        var number = (fetches[layer] || 0) + 1;
+        fetches[layer] = number;
         delete loaded[layer];
         report();
         fetch(element.dataset.events + "?" + params.toString(), {
@@ -121,8 +125,10 @@ document.addEventListener("DOMContentLoaded", function () {
             });
           })
           .then(function (body) {
-            loaded[layer] = { count: body.events.length, truncated: body.truncated };
-            report();
+            if (fetches[layer] === number) {
+              loaded[layer] = { count: body.events.length, truncated: body.truncated };
+              report();
+            }
             success(
               body.events.map(function (entry) {
                 return {
@@ -139,8 +145,10 @@ document.addEventListener("DOMContentLoaded", function () {
             );
           })
           .catch(function (error) {
-            loaded[layer] = { error: error.message };
-            report();
+            if (fetches[layer] === number) {
+              loaded[layer] = { error: error.message };
+              report();
+            }
             failure(error);
           });
       },
@@ -148,6 +156,7 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   var off = hidden();
+  document.getElementById("calendar-layers").hidden = false; // they need this script
   layers.forEach(function (box) {
     box.checked = off.indexOf(box.value) === -1;
     if (box.checked) calendar.addEventSource(source(box.value));

@@ -116,3 +116,15 @@ def test_a_page_reads_the_user_s_permissions_and_principals_only_with_the_user(p
         ]
         assert len(asking) == 1, asking
         assert asking[0].startswith('SELECT "accounts_user"'), asking
+
+
+def test_the_principals_of_the_next_day_are_read_again(people, monkeypatch):
+    """The principals are those of the day: a request running past midnight, and the
+    next day's requests, see the delegations of the new day."""
+    thread, later = people[1], people[4]  # ``later`` stands in for the thread from tomorrow
+    user = BACKEND.get_user(later.pk)
+    assert raci.principals(user) == {}
+    tomorrow = days(1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert list(raci.principals(user)) == [thread.pk]
+    assert list(raci.principals(BACKEND.get_user(later.pk))) == [thread.pk]
