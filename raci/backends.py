@@ -55,7 +55,7 @@ class UserWithPermissionsBackend(ModelBackend):
         remember_principals(
             user,
             today,
-            [tuple(row[f"f{i}"] for i in range(len(PRINCIPAL_FIELDS))) for row in standing_in],
+            [tuple(row[name] for name in PRINCIPAL_FIELDS) for row in standing_in],
         )
         return user
 
@@ -74,7 +74,7 @@ def _query(today) -> tuple[str, tuple]:
             groups_permissions=ArraySubquery(_dotted(group__user=OuterRef("pk"))),
             standing_in=ArraySubquery(
                 standing_in_today(OuterRef("pk"), today).values(
-                    row=JSONObject(**{f"f{i}": f for i, f in enumerate(PRINCIPAL_FIELDS)})
+                    row=JSONObject(**{name: name for name in PRINCIPAL_FIELDS})
                 )
             ),
         )

@@ -89,16 +89,18 @@ PRINCIPAL_FIELDS = (
 )
 
 
+def delegations_in_force(day):
+    """Delegations in force on ``day``: not revoked, the day within the period, the
+    principal active."""
+    return Delegation.objects.filter(
+        revoked_at__isnull=True, starts__lte=day, ends__gte=day, principal__is_active=True
+    )
+
+
 def standing_in_today(deputy, today):
     """The delegations through which ``deputy`` (an id, or ``OuterRef``) stands in for an
     active principal on ``today``, by principal (``deputising_for`` takes the first)."""
-    return Delegation.objects.filter(
-        deputy_id=deputy,
-        revoked_at__isnull=True,
-        starts__lte=today,
-        ends__gte=today,
-        principal__is_active=True,
-    ).order_by("principal_id")
+    return delegations_in_force(today).filter(deputy_id=deputy).order_by("principal_id")
 
 
 def remember_principals(user, today, rows) -> None:

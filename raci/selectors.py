@@ -90,13 +90,8 @@ def members(organisation):
 def active_delegations(on: datetime.date | None = None):
     """Delegations in force on the day (today by default): not revoked, the day within
     the period, both people active."""
-    day = on or timezone.localdate()
-    return Delegation.objects.filter(
-        revoked_at__isnull=True,
-        starts__lte=day,
-        ends__gte=day,
-        principal__is_active=True,
-        deputy__is_active=True,
+    return permissions.delegations_in_force(on or timezone.localdate()).filter(
+        deputy__is_active=True
     )
 
 
