@@ -3,8 +3,9 @@ together with what nearly every page asks of them first (issue 17).
 
 Every page asks whether the user sees every release (a model permission: Django reads
 the user's own permissions and their groups' in two queries) and whom they stand in for
-today (a delegation, one query): four queries with the user's own, 6 ms of each request
-at 10,000 releases on a slow machine before the page's own work. On PostgreSQL they are
+today (a delegation, one query), and most which parties the user holds through their
+groups (one more): five queries with the user's own, 6 to 9 ms of each request at
+10,000 releases on a slow machine before the page's own work. On PostgreSQL they are
 one query, arrays of subqueries beside the user's row, and the answers are kept where
 Django's model back end and ``raci.permissions`` look for them: the same answers as
 theirs. Making that query with the ORM costs more than running it (6 ms against 2), so
@@ -24,7 +25,13 @@ from django.db.models import F, OuterRef, Value
 from django.db.models.functions import Concat, JSONObject
 from django.utils import timezone
 
-from .permissions import PRINCIPAL_FIELDS, remember_principals, standing_in_today
+from .permissions import (
+    PRINCIPAL_FIELDS,
+    held_parties_of,
+    remember_held_parties,
+    remember_principals,
+    standing_in_today,
+)
 
 #: the stand-in for the user's id in the SQL kept per day: no account has it
 ANY_USER = -(2**62) - 17
@@ -45,10 +52,8 @@ class UserWithPermissionsBackend(ModelBackend):
         if user is None or not self.user_can_authenticate(user):
             return None
         own, groups = user.__dict__.pop("own_permissions"), user.__dict__.pop("groups_permissions")
-        standing_in = [
-            json.loads(row) if isinstance(row, str) else row
-            for row in user.__dict__.pop("standing_in")
-        ]
+        standing_in = _rows(user.__dict__.pop("standing_in"))
+        held = _rows(user.__dict__.pop("held_parties"))
         if not user.is_superuser:  # a superuser holds every permission: Django lists them
             user._user_perm_cache, user._group_perm_cache = set(own), set(groups)
             user._perm_cache = {*own, *groups}
@@ -57,14 +62,15 @@ class UserWithPermissionsBackend(ModelBackend):
             today,
             [tuple(row[name] for name in PRINCIPAL_FIELDS) for row in standing_in],
         )
+        remember_held_parties(user, [(row["name"], row["kind"]) for row in held])
         return user
 
 
 @lru_cache(maxsize=2)
 def _query(today) -> tuple[str, tuple]:
     """The SQL and parameters of the user's row with their own permissions, their
-    groups' and the principals they stand in for on ``today``; ``ANY_USER`` in place of
-    their id."""
+    groups', the principals they stand in for on ``today`` and the parties they hold;
+    ``ANY_USER`` in place of their id."""
     users = (
         get_user_model()
         ._default_manager.filter(pk=ANY_USER)
@@ -77,6 +83,9 @@ def _query(today) -> tuple[str, tuple]:
                     row=JSONObject(**{name: name for name in PRINCIPAL_FIELDS})
                 )
             ),
+            held_parties=ArraySubquery(
+                held_parties_of(OuterRef("pk")).values(row=JSONObject(name="name", kind="kind"))
+            ),
         )
     )
     sql, params = users.query.sql_with_params()
@@ -84,6 +93,12 @@ def _query(today) -> tuple[str, tuple]:
         # the id is no longer a parameter as the ORM writes it (another type of key?)
         raise ImproperlyConfigured("The user's query does not take the user's id once.")
     return sql, params
+
+
+def _rows(values) -> list[dict]:
+    """The JSON objects of an array read from PostgreSQL (text or already decoded, as the
+    driver gives them)."""
+    return [json.loads(row) if isinstance(row, str) else row for row in values]
 
 
 def _dotted(**held_by):

@@ -405,19 +405,33 @@ def forget_permission_ids() -> None:
 def held_parties(user) -> dict[str, str]:
     """{name: kind} of the parties the user holds through their groups: one query per
     request, cached on the user object like Django's own permission cache (a page asks
-    "does the user hold X" a dozen times). Empty for an inactive or anonymous user."""
+    "does the user hold X" a dozen times), asked as an attribute as ``principals`` is (on
+    PostgreSQL the authentication back end reads them with the user). Empty for an
+    inactive or anonymous user."""
     if not _active(user):
         return {}
-    cached = user.__dict__.get("_held_parties")
+    cached = getattr(user, "_held_parties", None)
     if cached is None:
-        rows = Party.objects.filter(group__user=user).values_list("name", "kind")
-        cached = user.__dict__["_held_parties"] = dict(rows)
+        remember_held_parties(user, held_parties_of(user.pk).values_list("name", "kind"))
+        cached = user._held_parties
     return cached
+
+
+def held_parties_of(user_id):
+    """The parties held through the groups of ``user_id`` (an id, or ``OuterRef``)."""
+    return Party.objects.filter(group__user=user_id).order_by()
+
+
+def remember_held_parties(user, rows) -> None:
+    """Keep on the user object, for the rest of the request, the parties (name, kind) they
+    hold through their groups."""
+    user._held_parties = dict(rows)
 
 
 def forget_held_parties(user) -> None:
     """Drop the cache of ``held_parties`` (the user's groups changed)."""
-    user.__dict__.pop("_held_parties", None)
+    if hasattr(user, "_held_parties"):
+        del user._held_parties
 
 
 def holds_party(user, party_name: str) -> bool:

@@ -1,5 +1,6 @@
 """The authentication back end (``raci.backends``): a request's user is read in one query
-with their permissions and the principals they stand in for, and every answer is the one
+with their permissions, the principals they stand in for and the parties they hold, and
+every answer is the one
 Django's model back end and ``raci.permissions`` give on their own (issue 17)."""
 
 import datetime
@@ -28,13 +29,14 @@ def days(n: int) -> datetime.date:
 
 def answers(user) -> tuple:
     """What a page asks of the user first: their model permissions, in person and through
-    their groups, and whom they stand in for."""
+    their groups, whom they stand in for and which parties they hold."""
     return (
         user.get_user_permissions(),
         user.get_group_permissions(),
         user.get_all_permissions(),
         raci.sees_all_releases(user),
         raci.principals(user),
+        raci.held_parties(user),
     )
 
 
@@ -80,8 +82,10 @@ def test_a_change_of_groups_permissions_or_delegations_shows_on_the_next_request
     assert raci.sees_all_releases(BACKEND.get_user(direct.pk))
     direct.user_permissions.clear()
     assert not raci.sees_all_releases(BACKEND.get_user(direct.pk))
+    assert raci.held_parties(BACKEND.get_user(direct.pk)) == {}
     direct.groups.add(Party.objects.get(name="ITSM Service Desk").group)
     assert raci.sees_all_releases(BACKEND.get_user(direct.pk))
+    assert list(raci.held_parties(BACKEND.get_user(direct.pk))) == ["ITSM Service Desk"]
     assert raci.principals(BACKEND.get_user(later.pk)) == {}
     deputies.name_deputy(by=direct, deputy=later, starts=days(0), ends=days(0))
     assert list(raci.principals(BACKEND.get_user(later.pk))) == [direct.pk]
@@ -99,20 +103,24 @@ def test_an_inactive_or_unknown_user_is_nobody(people, client):
     assert BACKEND.get_user("not a number") is None
 
 
-def test_a_page_reads_the_user_s_permissions_and_principals_only_with_the_user(people, client):
+@pytest.mark.parametrize("path", ["/releases/", "/approvals/"])
+def test_a_page_reads_the_user_s_permissions_and_parties_only_with_the_user(people, client, path):
     """The request's user is a lazy proxy: what the back end read must be found through
-    it, not read again."""
+    it, not read again (the release list asks the permissions and principals, the
+    approvals page which parties the user holds)."""
     if connection.vendor != "postgresql":
         pytest.skip("the one query is PostgreSQL's")
     for person in (people[1], people[3]):  # a thread user; a deputy
         client.force_login(person)
-        client.get("/releases/")
+        client.get(path)
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get("/releases/").status_code == 200
+            assert client.get(path).status_code == 200
         asking = [
             q["sql"]
             for q in ctx.captured_queries
-            if '"auth_permission"' in q["sql"] or 'FROM "raci_delegation"' in q["sql"]
+            if '"auth_permission"' in q["sql"]
+            or 'FROM "raci_delegation"' in q["sql"]
+            or 'FROM "raci_party" INNER JOIN "auth_group"' in q["sql"]
         ]
         assert len(asking) == 1, asking
         assert asking[0].startswith('SELECT "accounts_user"'), asking
