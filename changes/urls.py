@@ -19,6 +19,7 @@ urlpatterns = [
     path("cab/", views.meetings, name="meetings"),
     path("cab/new/", views.plan_meeting, name="plan_meeting"),
     path("cab/<int:pk>/", views.meeting, name="meeting"),
+    path("cab/<int:pk>/conflicts/", views.meeting_conflicts, name="meeting_conflicts"),
     path("cab/<int:pk>/agenda/", views.agenda, name="agenda"),
     path("cab/<int:pk>/advice/", views.advice, name="advice"),
     path("cab/<int:pk>/decisions/", views.decide, name="decide"),

@@ -117,6 +117,8 @@ def test_an_rfc_from_registration_to_its_review(page, live_server, log_in, make_
     flash(page, "1 RfC(s) put on the agenda.")
     item = page.locator(f"#item-{reference}")
     expect(item).to_contain_text("0 given, 2 needed")
+    # its conflicts, which come once the page is shown, in their place: none here
+    expect(item.locator(f"#conflicts-{reference}")).to_have_text("none")
     accessible(page, "a meeting's page for the change manager")
 
     # Two members advise, each logged in as themselves.

@@ -672,9 +672,23 @@ def test_the_agenda_advice_decision_and_minutes(
         rfc.reference,
     ]
     page = client.get(path).content.decode()
-    assert "Conflicts" in page
-    assert "overlaps" in page
     assert "0 given, 2 needed" in page
+    # the conflicts come once the page is shown, each put in its RfC's place
+    assert f'hx-get="{path}conflicts/?page=1"' in page
+    assert f'<dd id="conflicts-{rfc.reference}">' in page
+    part = client.get(f"{path}conflicts/?page=1", headers={"HX-Request": "true"})
+    part = part.content.decode()
+    for one, two in ((rfc, other), (other, rfc)):  # they overlap
+        assert re.search(
+            rf'<dd id="conflicts-{one.reference}" hx-swap-oob="true">'
+            rf'<strong class="tag rfc-conflict">overlaps <a href="[^"]+">{two.reference}</a>',
+            part,
+        ), part
+    assert "<html" not in part
+    # without htmx, a page of its own in the site's layout
+    alone = client.get(f"{path}conflicts/").content.decode()
+    assert "Conflicts on the agenda" in alone
+    assert "overlaps <a" in alone
 
     # Advice: the members only, once each.
     assert (
@@ -731,16 +745,19 @@ def test_the_meeting_page_costs_the_same_with_more_on_its_agenda(
                 services.give_advice(meeting, by=members[0], rfc=item.rfc, verdict="approve")
 
     add(["First", "Second"])  # they overlap: a conflict each
-    path = f"/changes/cab/{meeting.pk}/"
+    paths = [f"/changes/cab/{meeting.pk}/", f"/changes/cab/{meeting.pk}/conflicts/"]
     few = {}
     for user in (change_manager, members[1]):
         client.force_login(user)
-        count(client, path)
-        few[user.pk] = count(client, path)
+        for path in paths:
+            count(client, path)
+            few[user.pk, path] = count(client, path)
     add([f"More {i}" for i in range(4)])
     for user in (change_manager, members[1]):
         client.force_login(user)
-        assert count(client, path) == few[user.pk], user
+        for path in paths:
+            assert count(client, path) == few[user.pk, path], (user, path)
+    path = paths[0]
     assert client.get(path).content.decode().count("Give advice on") == 6
 
 

@@ -264,6 +264,7 @@ RFC_ARGUMENTS = {
 #: A CAB meeting's patterns, named by its pk: its members and the ITSM staff only.
 MEETINGS = {
     "changes:meeting",
+    "changes:meeting_conflicts",
     "changes:agenda",
     "changes:advice",
     "changes:decide",
