@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import Count
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -94,11 +95,16 @@ def pages(world) -> list[Page]:
         or RfC.objects.filter(release=release).order_by("id").first()
         or RfC.objects.order_by("id").first()
     )
-    # The next CAB: its agenda holds every RfC awaiting the CAB.
+    # The next CAB: its agenda holds every RfC awaiting the CAB, once it is built.
     cab = (
         CabMeeting.objects.filter(kind=CabMeeting.Kind.CAB, starts_at__gte=timezone.now())
         .order_by("starts_at")
         .first()
+    )
+    # The CAB with the longest agenda (the next one's, built when the dataset was): a
+    # meeting's page at its heaviest, whatever the day the bench runs.
+    longest = (
+        CabMeeting.objects.annotate(items=Count("agenda")).order_by("-items", "-starts_at").first()
     )
     main = [
         "/",
@@ -193,6 +199,9 @@ def pages(world) -> list[Page]:
         ("thread A3/Cust", reverse("changes:rfc", args=[rfc.reference])),
         ("change manager", reverse("changes:schedule")),
         ("change manager", reverse("changes:meeting", args=[cab.pk])),
+        *[("change manager", reverse("changes:meeting", args=[longest.pk]))] * (longest != cab),
+        # its agenda's conflicts, which htmx asks for once the page is shown
+        ("change manager", reverse("changes:meeting_conflicts", args=[longest.pk])),
         ("change manager", "/api/v1/rfcs/"),
     ]
     # The calendar: this month's entries as its page asks for them (each layer on its

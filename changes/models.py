@@ -391,6 +391,9 @@ class AgendaItem(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["meeting", "rfc"], name="agenda_item_once")]
+        # a page of an agenda in its order: without it, PostgreSQL joined every RfC to a
+        # meeting's 1,836 items to sort them (39 ms at 10,000 releases, issue 17)
+        indexes = [models.Index(fields=["meeting", "position", "id"], name="agenda_item_order")]
 
 
 class Advice(models.Model):

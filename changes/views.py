@@ -53,6 +53,8 @@ RFCS_PER_PAGE = 50
 MEETINGS_PER_PAGE = 50
 #: an agenda is read a page at a time: a backlog of hundreds stays one page's cost
 AGENDA_PER_PAGE = 25
+#: more than any agenda holds: an agenda is counted whole (``_agenda_page``)
+AGENDA_LONGEST = 10**9
 _DAY = datetime.timedelta(days=1)
 
 
@@ -427,7 +429,7 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
     is_open = meeting.minutes_sent_at is None
     members = list(meeting.members.select_related("user", "party"))
     agenda = meeting.agenda.select_related("rfc").prefetch_related("rfc__applications")
-    page = _agenda_page(request, agenda)
+    page = _agenda_page(request, meeting, agenda)
     items = list(page.object_list)
     heard = [i.rfc_id for i in items]
     advice, decisions = {}, {}
@@ -507,9 +509,12 @@ def meeting(request, pk):
     return _meeting_page(request, selectors.meeting_or_404(request.user, pk))
 
 
-def _agenda_page(request, agenda):
-    """The page of the agenda asked for (``?page=``)."""
-    return Paginator(agenda, AGENDA_PER_PAGE).get_page(request.GET.get("page"))
+def _agenda_page(request, meeting, agenda):
+    """The page of the meeting's ``agenda`` asked for (``?page=``), its items counted on
+    their own: counted with the RfCs ``agenda`` reads, every RfC was joined."""
+    whole = meeting.agenda.count
+    paginator = Counted(agenda, AGENDA_PER_PAGE, lambda up_to: whole(), up_to=AGENDA_LONGEST)
+    return paginator.get_page(request.GET.get("page"))
 
 
 class _AgendaRfC(NamedTuple):
@@ -534,7 +539,7 @@ def meeting_conflicts(request, pk):
     # read as the few values shown: the agenda's RfCs as model instances (each with its
     # state machines) were a third of the time
     fields = ("rfc_id", *(f"rfc__{name}" for name in _AgendaRfC._fields[1:]))
-    page = _agenda_page(request, meeting.agenda.values_list(*fields))
+    page = _agenda_page(request, meeting, meeting.agenda.values_list(*fields))
     rfcs = [_AgendaRfC(*row) for row in page.object_list]
     conflicts = selectors.conflicts_among(rfcs)
     others = {c.pk for found, _ in conflicts.values() for c in found}
