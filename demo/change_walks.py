@@ -386,7 +386,9 @@ def close_implemented(people: People) -> None:
 
 
 def next_cab(people: People, applications: dict) -> CabMeeting:
-    """Requests awaiting the CAB, and next week's CAB with its agenda built from them."""
+    """Requests awaiting the CAB, and next week's CAB with its agenda built from them;
+    then two more sent to the CAB, which its agenda field suggests, one of them in the
+    window of a request on the agenda (a conflict shown there)."""
     manager = people.change_manager
     app_manager, thread = people.requesters[:2]
     start = timezone.localdate() + datetime.timedelta(days=NOTICE_DAYS + 14)
@@ -410,4 +412,13 @@ def next_cab(people: People, applications: dict) -> CabMeeting:
         members=people.members,
     )
     changes.build_agenda(meeting, by=manager)
+    for requester, title, code, day in (
+        (thread, "Switch the NCTS test traders to the new certificates", "ncts", start),
+        (app_manager, "Tune the ECS risk engine's thresholds", "ecs", start + _WEEK),
+    ):
+        rfc = submitted(people, requester, title, applications[code], evening(day))
+        changes.fire(assessed(people, rfc), "send_to_cab", by=manager)
     return meeting
+
+
+_WEEK = datetime.timedelta(days=7)
