@@ -3,6 +3,7 @@ desk's mass notifications (fixed queries)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ObjectDoesNotExist
@@ -216,7 +217,8 @@ def owed_decisions(user, limit: int = 100, *, dated: bool = True, releases=None)
     ``releases``, ids, when given), in a fixed number of queries, the earliest due first:
     [{release, thread, kind, label, basis, due_date, lateness}]
     (``due_dates.decision_due``). Without ``dated`` (what is owed, not when: the
-    navigation's count), no due date and one query less. A deputy owes their principals'
+    navigation's count), no due date, one query less, and the release and thread as
+    their ids (and the release's stage), not model instances. A deputy owes their principals'
     threads' decisions too, during the delegation."""
     return owed_decisions_page(user, 0, limit, dated=dated, releases=releases).owed
 
@@ -332,15 +334,26 @@ def _owed(
         | Q(release__stage=Stage.INSTALLATION) & Exists(undecided_failure)
         | Q(release__stage=Stage.CONFORMANCE) & no_go_ahead & ct_pending
     )
-    assignments = list(
+    assignments = (
         assignments.filter(party__kind=Party.Kind.BUSINESS_THREAD)
         # implied by the candidates, but said: the releases in these stages drive the
         # query through the stage's index, not the thread's whole history
         .filter(release__stage__in=OWING_STAGES)
         .filter(candidates)
-        .select_related("party", "release__application__policy")
-        .order_by("release__planned_installation_date", "pk")[offset : offset + limit + 1]
+        .order_by("release__planned_installation_date", "pk")
     )
+    window = slice(offset, offset + limit + 1)
+    if dated:
+        related = assignments.select_related("party", "release__application__policy")
+        assignments = list(related[window])
+    else:
+        # what is owed, not when (the navigation's count): settling reads the release's
+        # stage and the thread's id only, not 200 releases with their state machines
+        rows = assignments.values_list("release_id", "release__stage", "party_id")[window]
+        assignments = [
+            _Candidate(release_id, _Brief(release_id, stage), _Brief(party_id))
+            for release_id, stage, party_id in rows
+        ]
     more = len(assignments) > limit
     assignments = assignments[:limit]
     ids = {a.release_id for a in assignments}
@@ -371,6 +384,25 @@ def _owed(
             )
     owed = sorted(owed, key=lambda o: o["due_date"]) if dated else owed
     return OwedPage(owed, more, len(assignments))
+
+
+class _Brief(NamedTuple):
+    """A release (its stage) or a thread as the count of decisions owed reads them."""
+
+    pk: int
+    stage: str = ""
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+
+class _Candidate(NamedTuple):
+    """A thread's assignment to a release that may owe a decision, read briefly."""
+
+    release_id: int
+    release: _Brief
+    party: _Brief
 
 
 @dataclass
