@@ -574,10 +574,13 @@ def may_send_mass_notifications(user) -> bool:
     return holds_party(user, Parties.SERVICE_DESK)
 
 
-def follows_mass_notifications(user, release) -> bool:
+def follows_mass_notifications(user, release, parties=None) -> bool:
     """RM.6.1 / RM.6.6: the release's mass notifications concern the service desk, who
-    sends them, and the release's parties, who asked for them or are told of them."""
-    return may_send_mass_notifications(user) or bool(parties_on_release(user, release))
+    sends them, and the release's parties, who asked for them or are told of them
+    (``parties``: ``parties_on_release`` when the caller has read them already)."""
+    if may_send_mass_notifications(user):
+        return True
+    return bool(parties_on_release(user, release) if parties is None else parties)
 
 
 def may_handle_replies(user) -> bool:

@@ -161,12 +161,15 @@ def _by_stage(records, release) -> list[dict]:
 AUDIT_SHOWN = 25
 
 
-def _records(user, release, assignments) -> list:
+def _records(user, release, assignments, held=None) -> list:
     """The release's activity records, each with who is R and A for it by Table 4-1,
-    who holds that party on the release (RM.1.2) and the user's own letters."""
+    who holds that party on the release (RM.1.2) and the user's own letters (from the
+    parties they hold on it, ``held`` when read already)."""
     parties, _, cells = matrix.matrix()
     names = {p.id: p.short_name for p in parties}
-    mine = matrix.letters_for(raci.parties_on_release(user, release), cells)
+    if held is None:
+        held = raci.parties_on_release(user, release)
+    mine = matrix.letters_for(held, cells)
     records = list(
         release.activity_records.select_related("activity", "performed_by", "deputy_of").order_by(
             "activity__position"
@@ -196,7 +199,8 @@ def release_detail(request, identifier):
     ``release_record`` once the page is shown, so that the page answers first."""
     release = selectors.visible_release_or_404(request.user, identifier)
     assignments = list(release.assignments.select_related("party", "user", "group"))
-    records = _records(request.user, release, assignments)
+    held = raci.parties_on_release(request.user, release)
+    records = _records(request.user, release, assignments, held)
     return render(
         request,
         "releases/release_detail.html",
@@ -212,7 +216,7 @@ def release_detail(request, identifier):
             "may_revise": raci.may_perform(request.user, release, "RM.1.1") and release.is_open,
             "may_assign": raci.may_perform(request.user, release, "RM.1.2") and release.is_open,
             "transitions": selectors.manual_transitions(request.user, release),
-            "mass_notification_link": raci.follows_mass_notifications(request.user, release)
+            "mass_notification_link": raci.follows_mass_notifications(request.user, release, held)
             and selectors.notification_requested(release),
             **_plan_context(release),
             "may_plan": release.is_open and bool(planning.plannable_kinds(request.user, release)),
