@@ -203,6 +203,21 @@ def conflicts_among(rfcs, shown: int = SHOWN_CONFLICTS) -> dict[int, tuple[list[
     }
 
 
+def conflicts_seen_by(user, rfcs) -> dict[int, tuple[list[Overlap], int]]:
+    """``conflicts_among`` as ``user`` sees them: request id -> (the first conflicting
+    RfCs the user may see, how many others there are: those they may not see, and
+    those past the first few)."""
+    conflicts = conflicts_among(rfcs)
+    others = {c.pk for found, _ in conflicts.values() for c in found}
+    visible = visible_rfcs_among(user, RfC.objects.filter(pk__in=others))
+    seen = set(visible.values_list("pk", flat=True))
+    answer = {}
+    for rfc_id, (found, total) in conflicts.items():
+        shown = [c for c in found if c.pk in seen]
+        answer[rfc_id] = (shown, total - len(shown))
+    return answer
+
+
 @dataclass
 class Slot:
     """One change on the schedule, with the changes it overlaps on the same application
