@@ -113,6 +113,16 @@ def conflicts_of(rfc):
     return RfC.objects.filter(pk__in=others).order_by("planned_start", "id")
 
 
+def conflicts_of_seen_by(user, rfc) -> tuple[list, int]:
+    """``conflicts_of`` as ``user`` sees them: those they may see, and how many others
+    there are (counted, not named)."""
+    conflicts = list(conflicts_of(rfc))
+    others = RfC.objects.filter(pk__in=[c.pk for c in conflicts])
+    seen = set(visible_rfcs_among(user, others).values_list("pk", flat=True))
+    shown = [c for c in conflicts if c.pk in seen]
+    return shown, len(conflicts) - len(shown)
+
+
 def overlapping(ids, statuses=LIVE, *, meet=overlaps_any) -> dict[int, list[int]]:
     """For each RfC of ``ids``: the other RfCs in ``statuses`` on one of its applications
     whose window overlaps its own, by planned start, in three queries whatever their

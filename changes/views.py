@@ -25,7 +25,7 @@ from raci import permissions
 from releasemgmt.errors import Conflict
 from releasemgmt.exports import FORMATS
 from releasemgmt.forms import GuardedForm
-from releasemgmt.paging import Counted
+from releasemgmt.paging import Counted, CountedApart
 from releasemgmt.web import CONFLICT, posted, run_form
 from releases.downloads import file_response
 
@@ -53,8 +53,6 @@ RFCS_PER_PAGE = 50
 MEETINGS_PER_PAGE = 50
 #: an agenda is read a page at a time: a backlog of hundreds stays one page's cost
 AGENDA_PER_PAGE = 25
-#: more than any agenda holds: an agenda is counted whole (``_agenda_page``)
-AGENDA_LONGEST = 10**9
 _DAY = datetime.timedelta(days=1)
 
 
@@ -155,9 +153,7 @@ def _rfc_page(request, rfc, *, failed=None, attach_form=None, status=None):
     and what the request lacks), ``attach_form`` an upload that did."""
     user = request.user
     manager = permissions.may_manage_changes(user)
-    conflicts = list(selectors.conflicts_of(rfc))
-    others = RfC.objects.filter(pk__in=[c.pk for c in conflicts])
-    seen = set(selectors.visible_rfcs_among(user, others).values_list("pk", flat=True))
+    conflicts, hidden_conflicts = selectors.conflicts_of_seen_by(user, rfc)
     steps = []
     for name, step in services.offered_steps(user, rfc):
         form = _step_form(rfc, name, step)
@@ -174,8 +170,8 @@ def _rfc_page(request, rfc, *, failed=None, attach_form=None, status=None):
         "rfc": rfc,
         "applications": list(rfc.applications.all()),
         "answers": _answers(rfc),
-        "conflicts": [c for c in conflicts if c.pk in seen],
-        "hidden_conflicts": len(conflicts) - len(seen),
+        "conflicts": conflicts,
+        "hidden_conflicts": hidden_conflicts,
         "missing": services.missing_for_submission(rfc) if rfc.status == RfC.Status.DRAFT else [],
         "steps": steps,
         "failed": failed,
@@ -512,8 +508,7 @@ def meeting(request, pk):
 def _agenda_page(request, meeting, agenda):
     """The page of the meeting's ``agenda`` asked for (``?page=``), its items counted on
     their own: counted with the RfCs ``agenda`` reads, every RfC was joined."""
-    whole = meeting.agenda.count
-    paginator = Counted(agenda, AGENDA_PER_PAGE, lambda up_to: whole(), up_to=AGENDA_LONGEST)
+    paginator = CountedApart(agenda, AGENDA_PER_PAGE, meeting.agenda.count())
     return paginator.get_page(request.GET.get("page"))
 
 

@@ -79,6 +79,15 @@ class Counted(Paginator):
             return self.page(1)
 
 
+class CountedApart(Paginator):
+    """A paginator told its count: the rows it pages join records their count need not
+    read (a CAB's agenda is counted without its RfCs)."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
 class OpenEndedPage(Page):
     """A page of a list counted only up to its bound."""
 

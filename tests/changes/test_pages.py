@@ -689,6 +689,12 @@ def test_the_agenda_advice_decision_and_minutes(
     alone = client.get(f"{path}conflicts/").content.decode()
     assert "Conflicts on the agenda" in alone
     assert "overlaps <a" in alone
+    # a hostile ?page= gets the first page, in either form
+    for odd in ("0", "-1", "%C2%B2", "9" * 5000, "1e9", "%00", "%ED%A0%80"):
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(f"{path}conflicts/?page={odd}", headers=headers)
+            assert response.status_code == 200, odd
+            assert "overlaps <a href" in response.content.decode(), odd
 
     # Advice: the members only, once each.
     assert (
