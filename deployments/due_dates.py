@@ -15,6 +15,7 @@ of the activities themselves).
 import datetime
 
 from releases.due_dates import (
+    DuePolicy,
     activity_due,
     add_working_days,
     loaded_policy,
@@ -24,12 +25,14 @@ from releases.due_dates import (
 from .models import Decision
 
 
-def decision_due(release, kind: str, basis, milestones: dict | None = None) -> datetime.date:
+def decision_due(
+    release, kind: str, basis, milestones: dict | None = None, policy: DuePolicy | None = None
+) -> datetime.date:
     """The due date of decision ``kind`` resting on ``basis`` (the report or plan; the
-    release for the go-ahead). The release comes with its application's ``policy``
-    selected, and ``milestones`` ({kind: milestone}) read with the others' (or its
-    ``milestones`` prefetched): no query."""
-    policy = loaded_policy(release.application)
+    release for the go-ahead). The application's ``policy`` is given, or selected with
+    the release's application; ``milestones`` ({kind: milestone}) are read with the
+    others' (or the release's ``milestones`` prefetched): no query."""
+    policy = policy or loaded_policy(release.application)
     installation = release.planned_installation_date
     authorised_by = installation - datetime.timedelta(days=policy.authorisation_lead_days)
     if kind in (Decision.Kind.PSAT, Decision.Kind.SAT):

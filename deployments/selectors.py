@@ -15,7 +15,8 @@ from dsl.configuration import production_differences
 from dsl.models import Component, Document
 from raci import permissions as raci
 from raci.models import Assignment, Party
-from releases.due_dates import lateness, milestones_of
+from releases.due_dates import FIELDS as POLICY_FIELDS
+from releases.due_dates import DuePolicy, due_policy, lateness, milestones_of
 from releases.models import ActivityRecord, Milestone, Release, Stage
 
 from .conflicts import conflicts_of
@@ -261,8 +262,9 @@ def owed_decisions_page(
 
 def decisions_owed_everywhere(limit: int = 5000) -> list[dict]:
     """Every decision a business thread owes now on any release (the reminders' sweep),
-    as ``owed_decisions`` gives them."""
-    return _owed(Assignment.objects.all(), limit).owed
+    as ``owed_decisions`` gives them, the release and thread as model instances (the
+    reminders write to their holders)."""
+    return _owed(Assignment.objects.all(), limit, instances=True).owed
 
 
 #: what settling a decision owed reads of its records (``_owed_kind``, ``decision_due``)
@@ -282,13 +284,21 @@ OWING_STAGES = (Stage.ACCEPTANCE, Stage.AUTHORISATION, Stage.INSTALLATION, Stage
 
 
 def _owed(
-    assignments, limit: int, *, dated: bool = True, threads=None, offset: int = 0
+    assignments,
+    limit: int,
+    *,
+    dated: bool = True,
+    threads=None,
+    offset: int = 0,
+    instances: bool = False,
 ) -> OwedPage:
     """The decisions owed by the business threads of ``assignments``, from the candidates
     ``offset`` to ``offset + limit``. The database narrows the candidates (something not
     yet decided by the thread); Python settles each one, reading only the fields it
     needs and, for one user, only the decisions of their threads (``threads``, a
-    subquery of party ids). One candidate more than the page says whether more follow."""
+    subquery of party ids). One candidate more than the page says whether more follow.
+    The release and thread are the few values a page shows (``_OwedRelease``,
+    ``_Thread``), or model instances with ``instances``."""
     decisions = Decision.objects.all()
     if threads is not None:
         decisions = decisions.filter(business_thread__in=threads)
@@ -343,17 +353,13 @@ def _owed(
         .order_by("release__planned_installation_date", "pk")
     )
     window = slice(offset, offset + limit + 1)
-    if dated:
+    if instances:
         related = assignments.select_related("party", "release__application__policy")
         assignments = list(related[window])
     else:
-        # what is owed, not when (the navigation's count): settling reads the release's
-        # stage and the thread's id only, not 200 releases with their state machines
-        rows = assignments.values_list("release_id", "release__stage", "party_id")[window]
-        assignments = [
-            _Candidate(release_id, _Brief(release_id, stage), _Brief(party_id))
-            for release_id, stage, party_id in rows
-        ]
+        # the few values a page shows, not the releases with their applications, policies
+        # and state machines: a fifth of a thread's approvals page (issue 17)
+        assignments = _candidates(assignments[window], dated=dated)
     more = len(assignments) > limit
     assignments = assignments[:limit]
     ids = {a.release_id for a in assignments}
@@ -367,7 +373,13 @@ def _owed(
         if found:
             kind, basis = found
             due = (
-                decision_due(a.release, kind, basis, milestones.get(a.release_id, {}))
+                decision_due(
+                    a.release,
+                    kind,
+                    basis,
+                    milestones.get(a.release_id, {}),
+                    getattr(a.release, "due_policy", None),
+                )
                 if dated
                 else None
             )
@@ -386,23 +398,65 @@ def _owed(
     return OwedPage(owed, more, len(assignments))
 
 
-class _Brief(NamedTuple):
-    """A release (its stage) or a thread as the count of decisions owed reads them."""
+class _OwedRelease(NamedTuple):
+    """A release as a list of decisions owed shows it and dates them (``decision_due``);
+    ``due_policy`` is None when they are not dated."""
 
     pk: int
-    stage: str = ""
+    identifier: str
+    name: str
+    stage: str
+    planned_delivery_date: object
+    planned_installation_date: object
+    due_policy: DuePolicy | None
 
     @property
     def id(self) -> int:
         return self.pk
 
 
+class _Thread(NamedTuple):
+    """A business thread as a list of decisions owed names it."""
+
+    pk: int
+    name: str
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def short_name(self) -> str:
+        return Party.short_name.fget(self)
+
+
 class _Candidate(NamedTuple):
     """A thread's assignment to a release that may owe a decision, read briefly."""
 
     release_id: int
-    release: _Brief
-    party: _Brief
+    release: _OwedRelease
+    party: _Thread
+
+
+#: what a candidate reads of its release and thread; the policy's offsets when dated
+_RELEASE_FIELDS = ("name", "stage", "planned_delivery_date", "planned_installation_date")
+_POLICY_FIELDS = tuple(f"release__application__policy__{name}" for name in POLICY_FIELDS)
+
+
+def _candidates(assignments, *, dated: bool) -> list[_Candidate]:
+    """The candidates of ``assignments`` as values: the release's and thread's few fields
+    and, when ``dated``, the offsets of its application's policy."""
+    fields = (
+        *("release_id", "release__identifier", *(f"release__{f}" for f in _RELEASE_FIELDS)),
+        *("party_id", "party__name", *(_POLICY_FIELDS if dated else ())),
+    )
+    found = []
+    for row in assignments.values_list(*fields):
+        release_id, identifier, name, stage, delivery, installation, party_id, thread = row[:8]
+        policy = due_policy(dict(zip(POLICY_FIELDS, row[8:], strict=True))) if dated else None
+        release = _OwedRelease(release_id, identifier, name, stage, delivery, installation, policy)
+        found.append(_Candidate(release_id, release, _Thread(party_id, thread)))
+    return found
 
 
 @dataclass

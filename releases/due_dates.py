@@ -79,11 +79,16 @@ class DuePolicy:
 FIELDS = tuple(DuePolicy.__dataclass_fields__)
 
 
-def due_policy(policy: ReleasePolicy | None) -> DuePolicy:
-    """The application's offsets, each empty one the site's default."""
+def due_policy(policy: ReleasePolicy | dict | None) -> DuePolicy:
+    """The application's offsets, each empty one the site's default; ``policy`` is the
+    application's, or its offsets read as values ({field: days or None})."""
+    if policy is None:
+        policy = {}
+    elif not isinstance(policy, dict):
+        policy = {field: getattr(policy, field) for field in FIELDS}
     values = {}
     for field in FIELDS:
-        own = getattr(policy, field, None) if policy is not None else None
+        own = policy.get(field)
         values[field] = settings.DUE_DATES[field] if own is None else own
     return DuePolicy(**values)
 
@@ -180,11 +185,13 @@ def policies_of(application_ids) -> dict:
     return {a: due_policy(policies.get(a)) for a in application_ids}
 
 
-def with_due_dates(records, today: datetime.date | None = None) -> list:
+def with_due_dates(records, today: datetime.date | None = None, milestones=None) -> list:
     """The activity records (with their release and activity), each given ``due_date``
-    and ``lateness``, sorted by due date, the undated last: two queries for any number."""
+    and ``lateness``, sorted by due date, the undated last: two queries for any number
+    (one, given their releases' ``milestones`` as ``milestones_of`` reads them)."""
     records = list(records)
-    milestones = milestones_of(r.release_id for r in records)
+    if milestones is None:
+        milestones = milestones_of(r.release_id for r in records)
     policies = policies_of(r.release.application_id for r in records)
     today = today or timezone.localdate()
     for record in records:
