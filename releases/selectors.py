@@ -154,11 +154,14 @@ MANUAL_TRANSITIONS = ["return_for_correction", "reauthorise", "close_failed", "c
 
 
 def manual_transitions(user, release) -> list[str]:
-    """The hand-fired transitions the stage allows and the user may fire."""
+    """The hand-fired transitions the stage allows and the user may fire. Table 4-1 is
+    asked first: django-fsm reads a transition's gates before its permission, and a user
+    who may not fire it need not have them read (issue 17)."""
     return [
         name
         for name in MANUAL_TRANSITIONS
         if can_proceed(getattr(release, name), check_conditions=False)
+        and raci.may_perform(user, release, lifecycle.TRANSITION_ACTIVITY[name])
         and has_transition_perm(getattr(release, name), user)
     ]
 
@@ -236,23 +239,27 @@ def people_on(release):
 # --- the dated plan (RM.1.1, RM.1.4) and the windows --------------------------------------
 
 
-def release_plan(release) -> list[Milestone]:
+def release_plan(release, records=None) -> list[Milestone]:
     """The milestones of the release, each with its re-plans (``replans``, with who and
     why), the actual date (``actual_at``: when the record of its activity,
     ``Milestone.ACTIVITY``, was done) and the slippage in days (``slippage_days``: the
     actual date, or else the planned one, against the baseline of RM.1.4; None before
-    it). Three queries, whatever the plan holds."""
+    it). Three queries, whatever the plan holds; two, given the release's activity
+    ``records`` with their activities."""
     changes = MilestoneChange.objects.select_related("changed_by")
     milestones = list(
         release.milestones.prefetch_related(Prefetch("changes", changes, to_attr="replans"))
     )
-    done = dict(
-        ActivityRecord.objects.filter(
-            release=release,
-            activity__code__in=list(Milestone.ACTIVITY.values()),
-            status=ActivityRecord.Status.DONE,
-        ).values_list("activity__code", "performed_at")
-    )
+    if records is not None:
+        done = {r.activity.code: r.performed_at for r in records if r.status == r.Status.DONE}
+    else:
+        done = dict(
+            ActivityRecord.objects.filter(
+                release=release,
+                activity__code__in=list(Milestone.ACTIVITY.values()),
+                status=ActivityRecord.Status.DONE,
+            ).values_list("activity__code", "performed_at")
+        )
     for milestone in milestones:
         milestone.activity_code = Milestone.ACTIVITY[milestone.kind]
         milestone.actual_at = done.get(milestone.activity_code)
@@ -329,20 +336,21 @@ def holds_for(window) -> str:
 # --- what the release's type does to its path, and its policy (issue 12) -------------
 
 
-def release_path(release, user=None) -> dict:
+def release_path(release, user=None, *, records=None, plan=None) -> dict:
     """The type's rules as they stand for this release: waived and owed activities, the
     post-release review, when the users are to be told, the policy breaches accepted
-    (a fixed number of queries)."""
+    (a fixed number of queries; one, given the release's activity ``records`` with their
+    activities in the order of Table 4-1 and its ``plan`` of milestones)."""
     kind = rule(release.release_type)
-    waived = types.waived(release)
-    installed = types.installed(release)
+    waived = types.waived(release, records)
+    installed = types.installed(release, records)
     return {
         "rule": kind,
         "waived": waived,
         "owed": waived if installed else [],
         "installed": installed,
         "review_required": kind.post_release_review,
-        "notify_users_by": types.notify_users_by(release),
+        "notify_users_by": types.notify_users_by(release, plan),
         "breaches": list(
             PolicyBreach.objects.filter(release=release).select_related("accepted_by")
         ),

@@ -19,15 +19,22 @@ from .stages import ActivityStatus, Stage
 INSTALLED = "RM.6.3"
 
 
-def installed(release) -> bool:
-    """RM.6.3 done: from then on a waived activity is owed."""
+def installed(release, records=None) -> bool:
+    """RM.6.3 done: from then on a waived activity is owed. ``records``: the release's
+    activity records with their activities, when read already (no query then)."""
+    if records is not None:
+        done = ActivityStatus.DONE
+        return any(r.activity.code == INSTALLED and r.status == done for r in records)
     return ActivityRecord.objects.filter(
         release=release, activity__code=INSTALLED, status=ActivityStatus.DONE
     ).exists()
 
 
-def waived(release) -> list[ActivityRecord]:
-    """The release's activities waived and not yet caught up."""
+def waived(release, records=None) -> list[ActivityRecord]:
+    """The release's activities waived and not yet caught up, in the order of Table 4-1
+    (of ``records``, read already in that order with their activities and performers)."""
+    if records is not None:
+        return [r for r in records if r.status == ActivityStatus.WAIVED]
     return list(
         ActivityRecord.objects.filter(release=release, status=ActivityStatus.WAIVED)
         .select_related("activity", "performed_by", "deputy_of")
@@ -40,14 +47,19 @@ def may_waive(release, code: str) -> bool:
     return code in waivable_codes(release.release_type)
 
 
-def notify_users_by(release) -> datetime.datetime:
+def notify_users_by(release, plan=None) -> datetime.datetime:
     """The type's notification lead time before the planned installation (RM.6.1): the
-    installation milestone's start, or the planned day's first hour."""
-    milestone = (
-        Milestone.objects.filter(release=release, kind=Milestone.Kind.INSTALLATION)
-        .values_list("starts_at", flat=True)
-        .first()
-    )
+    installation milestone's start, or the planned day's first hour. ``plan``: the
+    release's milestones, when read already (no query then)."""
+    if plan is not None:
+        kind = Milestone.Kind.INSTALLATION
+        milestone = next((m.starts_at for m in plan if m.kind == kind), None)
+    else:
+        milestone = (
+            Milestone.objects.filter(release=release, kind=Milestone.Kind.INSTALLATION)
+            .values_list("starts_at", flat=True)
+            .first()
+        )
     start = milestone or timezone.make_aware(
         datetime.datetime.combine(release.planned_installation_date, datetime.time())
     )

@@ -201,6 +201,8 @@ def release_detail(request, identifier):
     assignments = list(release.assignments.select_related("party", "user", "group"))
     held = raci.parties_on_release(request.user, release)
     records = _records(request.user, release, assignments, held)
+    # the records and the plan read once, for every part of the page that asks
+    plan = selectors.release_plan(release, records)
     return render(
         request,
         "releases/release_detail.html",
@@ -208,9 +210,12 @@ def release_detail(request, identifier):
             "release": release,
             "stage_bar": _stage_bar(release),
             "next_steps": with_due_dates(
-                r
-                for r in records
-                if r.status == r.Status.PENDING and r.activity.stage == release.stage_number
+                (
+                    r
+                    for r in records
+                    if r.status == r.Status.PENDING and r.activity.stage == release.stage_number
+                ),
+                milestones={release.pk: {m.kind: m for m in plan}},
             ),
             "assignments": assignments,
             "may_revise": raci.may_perform(request.user, release, "RM.1.1") and release.is_open,
@@ -218,9 +223,10 @@ def release_detail(request, identifier):
             "transitions": selectors.manual_transitions(request.user, release),
             "mass_notification_link": raci.follows_mass_notifications(request.user, release, held)
             and selectors.notification_requested(release),
-            **_plan_context(release),
+            "plan": plan,
+            "replans": selectors.replans(plan),
             "may_plan": release.is_open and bool(planning.plannable_kinds(request.user, release)),
-            "path": selectors.release_path(release, request.user),
+            "path": selectors.release_path(release, request.user, records=records, plan=plan),
         },
     )
 
