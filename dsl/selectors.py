@@ -25,7 +25,8 @@ from .models import (
     ProposedStatusChange,
 )
 
-VERSIONS_PER_PAGE = 20
+#: versions a page of the DSL shows, each with its files, findings, archive and media
+VERSIONS_PER_PAGE = 10
 
 
 def library_versions(user, application):

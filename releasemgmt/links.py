@@ -22,16 +22,17 @@ class Links:
     A value its pattern would refuse (an empty one, a slash, not a number where a number
     goes) is left to ``reverse``, which says so."""
 
-    def __init__(self, name: str, arity: int = 1):
+    def __init__(self, name: str, arity: int = 1, fixed: tuple = ()):
         self.name = name
+        self.fixed = tuple(fixed)  # the leading values, the same for every row
         self.numbers = False
         marks = [f"__value{n}__" for n in range(arity)]
         try:
-            path = reverse(name, args=marks)
+            path = reverse(name, args=[*self.fixed, *marks])
         except NoReverseMatch:  # a number in the path (``<int:pk>``): numbers as marks
             self.numbers = True
             marks = [str(9_876_543_210 + n) for n in range(arity)]
-            path = reverse(name, args=marks)
+            path = reverse(name, args=[*self.fixed, *marks])
         self.parts = None
         if all(path.count(mark) == 1 for mark in marks):  # else: ``reverse`` each time
             self.parts = []
@@ -42,23 +43,24 @@ class Links:
 
     def __call__(self, *values) -> str:
         if self.parts is None:
-            return reverse(self.name, args=values)
+            return reverse(self.name, args=[*self.fixed, *values])
         path = self.parts[0]
         for value, part in zip(values, self.parts[1:], strict=True):
             text = str(value)
             if self.numbers:
                 if isinstance(value, bool) or not _NUMBER.fullmatch(text):
-                    return reverse(self.name, args=values)
+                    return reverse(self.name, args=[*self.fixed, *values])
             elif not _PLAIN.fullmatch(text):  # most identifiers need no quoting
                 if not text or "/" in text:
-                    return reverse(self.name, args=values)
+                    return reverse(self.name, args=[*self.fixed, *values])
                 text = quote(text, safe=SAFE)
             path += text + part
         return path
 
 
 @cache
-def links(name: str, arity: int = 1) -> Links:
-    """``Links`` of the page named ``name``, made once per process (the template filters
-    that link rows: ``rfc_url``, ``release_url``, ``decide_url``)."""
-    return Links(name, arity)
+def links(name: str, arity: int = 1, fixed: tuple = ()) -> Links:
+    """``Links`` of the page named ``name`` (after the ``fixed`` values), made once per
+    process (the template filters that link rows: ``rfc_url``, ``release_url``,
+    ``decide_url``; the files' downloads)."""
+    return Links(name, arity, fixed)

@@ -55,3 +55,14 @@ def test_a_mark_in_the_script_prefix_is_not_mistaken_for_the_value():
             assert Links(name)(value) == reverse(name, args=[value])
     finally:
         set_script_prefix(before)
+
+
+@pytest.mark.parametrize("kind", ["component", "document", "testreport", "odd kind é"])
+def test_leading_values_fixed_once_make_the_same_paths(kind):
+    """A file's download: its kind fixed once per kind, its number put in per row."""
+    links = Links("download", fixed=(kind,))
+    for pk in (1, 42, 2**63 - 1):
+        assert links(pk) == reverse("download", args=[kind, pk])
+    for refused in (-1, "abc", None):
+        with pytest.raises(NoReverseMatch):
+            links(refused)

@@ -1,6 +1,9 @@
 """The release page leads with what is next and who holds it, groups the activities by
 stage (the current one open), and lists every file kept for the release."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from tests.lifecycle import install
 from tests.start import release_page
 
@@ -50,3 +53,20 @@ def test_the_record_comes_once_the_page_is_shown_and_is_a_page_without_htmx(
     assert "<html" in alone
     assert 'class="audit"' in alone
     assert client.post(record).status_code == 405
+
+
+def test_the_page_reads_the_activity_records_and_the_plan_once(client, cast, release_at):
+    """The activity records and the milestones are read once (the record, which htmx asks
+    for once the page is shown, reads its own), and every part of the page
+    (the next steps and their due dates, the path of the release's type, the actual dates
+    of the plan) works from them (issue 17: the page read them four and three times). A
+    user who may fire no manual transition has none of their gates read."""
+    release = release_at("acceptance")
+    for user in (cast.rm, cast.cust):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(f"/releases/{release.identifier}/").content.decode()
+        reads = [q["sql"] for q in ctx.captured_queries]
+        assert sum('FROM "releases_activityrecord"' in sql for sql in reads) == 1, user
+        assert sum('FROM "releases_milestone"' in sql for sql in reads) == 1, user
+        assert "What is next" in page
