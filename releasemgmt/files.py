@@ -151,6 +151,11 @@ def open_stream(field):
 
 
 def download_url(record) -> str:
-    """Where a user who may see the record's release downloads its file (the path made
-    once per kind of record: a DSL page links a hundred files)."""
-    return links("download", fixed=(record._meta.model_name,))(record.pk)
+    """Where a user who may see the record's release downloads its file."""
+    return download_path(record._meta.model_name, record.pk)
+
+
+def download_path(kind: str, pk: int) -> str:
+    """The download of file ``pk`` of ``kind`` (a model's name): the path made once per
+    kind (a DSL page links a hundred files)."""
+    return links("download", fixed=(kind,))(pk)

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import CharField, F, Value
 from django.http import FileResponse, Http404
 from django.shortcuts import render
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -18,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from releasemgmt.api.errors import error_responses
-from releasemgmt.files import open_stream
+from releasemgmt.files import download_path, open_stream
 
 from .selectors import visible_release_or_404
 
@@ -112,7 +111,7 @@ def release_files(release) -> list:
             "id": pk,
             "name": stored.rsplit("/", 1)[-1],
             "sha256": digest,
-            "download": reverse("download", args=[kind, pk]),
+            "download": download_path(kind, pk),
         }
         for kind, pk, stored, digest in sorted(rows, key=lambda row: (row[0], row[1]))
     ]

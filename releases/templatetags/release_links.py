@@ -14,3 +14,10 @@ register = template.Library()
 def release_url(identifier) -> str:
     """The same path as ``{% url 'releases:detail' identifier %}``."""
     return links("releases:detail")(identifier)
+
+
+@register.filter
+def activity_url(identifier, code) -> str:
+    """The same path as ``{% url 'releases:activity' identifier code %}``: the record
+    links each of the release's activities."""
+    return links("releases:activity", arity=2)(identifier, code)

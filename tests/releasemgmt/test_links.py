@@ -17,6 +17,8 @@ from releasemgmt.links import Links
         ("releases:detail", ["\u0085line\u2028"]),
         ("releases:detail", ["١٢"]),
         ("changes:rfc", ["RFC-000123"]),
+        ("releases:activity", ["ECS-1.2.0", "RM.1.1"]),
+        ("releases:activity", ["odd name é", "RM.6.3"]),
         ("packages:detail", [1]),
         ("packages:detail", ["007"]),
         ("packages:detail", [9_876_543_210]),
