@@ -202,7 +202,8 @@ def release_detail(request, identifier):
     held = raci.parties_on_release(request.user, release)
     records = _records(request.user, release, assignments, held)
     # the records and the plan read once, for every part of the page that asks
-    plan = selectors.release_plan(release, records)
+    planned = _plan_context(release, records)
+    plan = planned["plan"]
     return render(
         request,
         "releases/release_detail.html",
@@ -223,8 +224,7 @@ def release_detail(request, identifier):
             "transitions": selectors.manual_transitions(request.user, release),
             "mass_notification_link": raci.follows_mass_notifications(request.user, release, held)
             and selectors.notification_requested(release),
-            "plan": plan,
-            "replans": selectors.replans(plan),
+            **planned,
             "may_plan": release.is_open and bool(planning.plannable_kinds(request.user, release)),
             "path": selectors.release_path(release, request.user, records=records, plan=plan),
         },
@@ -480,8 +480,8 @@ def transition(request, identifier, name):
 # --- the dated plan: milestones (RM.1.1, RM.1.4) --------------------------------------
 
 
-def _plan_context(release) -> dict:
-    plan = selectors.release_plan(release)
+def _plan_context(release, records=None) -> dict:
+    plan = selectors.release_plan(release, records)
     return {"plan": plan, "replans": selectors.replans(plan)}
 
 
