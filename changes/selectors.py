@@ -117,10 +117,15 @@ def conflicts_of_seen_by(user, rfc) -> tuple[list, int]:
     """``conflicts_of`` as ``user`` sees them: those they may see, and how many others
     there are (counted, not named)."""
     conflicts = list(conflicts_of(rfc))
-    others = RfC.objects.filter(pk__in=[c.pk for c in conflicts])
-    seen = set(visible_rfcs_among(user, others).values_list("pk", flat=True))
+    seen = _seen_by(user, {c.pk for c in conflicts})
     shown = [c for c in conflicts if c.pk in seen]
     return shown, len(conflicts) - len(shown)
+
+
+def _seen_by(user, ids) -> set[int]:
+    """Which of the RfCs ``ids`` the user may see (one query)."""
+    visible = visible_rfcs_among(user, RfC.objects.filter(pk__in=ids))
+    return set(visible.values_list("pk", flat=True))
 
 
 def overlapping(ids, statuses=LIVE, *, meet=overlaps_any) -> dict[int, list[int]]:
@@ -218,9 +223,7 @@ def conflicts_seen_by(user, rfcs) -> dict[int, tuple[list[Overlap], int]]:
     RfCs the user may see, how many others there are: those they may not see, and
     those past the first few)."""
     conflicts = conflicts_among(rfcs)
-    others = {c.pk for found, _ in conflicts.values() for c in found}
-    visible = visible_rfcs_among(user, RfC.objects.filter(pk__in=others))
-    seen = set(visible.values_list("pk", flat=True))
+    seen = _seen_by(user, {c.pk for found, _ in conflicts.values() for c in found})
     answer = {}
     for rfc_id, (found, total) in conflicts.items():
         shown = [c for c in found if c.pk in seen]
