@@ -3,6 +3,8 @@
 Used by the data migration and, because it is idempotent, by anything that must
 be sure the process is there (the demo data, the test suite after a flush)."""
 
+import uuid
+
 from django.apps import apps as installed_apps
 from django.utils.text import slugify
 
@@ -90,7 +92,19 @@ def load_process(apps=None):
     for party in parties.values():
         if party.kind == "itsm":
             party.group.permissions.add(view)
+    table_changed(apps)
     return written
+
+
+def table_changed(apps=None) -> None:
+    """Give Table 4-1 a new token, in the transaction that changed its parties,
+    activities or cells: every web node's copy (``selectors.matrix``) is read again.
+    Before the migration that makes the token, there is none to change."""
+    try:
+        TableVersion = (apps or installed_apps).get_model("raci", "TableVersion")
+    except LookupError:
+        return
+    TableVersion.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4()})
 
 
 def load_waivable(apps=None) -> None:

@@ -1,5 +1,7 @@
 """Parties, activities, Table 4-1 and who holds which party on which release."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import models
@@ -116,6 +118,19 @@ class RaciCell(models.Model):
     def may_perform(self):
         """R or A may perform the activity (section 3 of DESIGN)."""
         return "R" in self.letters or "A" in self.letters
+
+
+class TableVersion(models.Model):
+    """One row whose token changes in the transaction of every change to Table 4-1 (its
+    parties, activities or cells): each web node keeps the table it read with the token
+    it read, and reads the table again once the token differs (issue 17). A fresh
+    token, not a counter: a change rolled back must not leave another node's copy
+    matching the next change's number."""
+
+    token = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self):
+        return str(self.token)
 
 
 class WaivableActivity(models.Model):

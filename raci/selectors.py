@@ -10,16 +10,40 @@ from releasemgmt.audit.models import AuditEntry
 
 from . import permissions
 from .catalogue import normalise_letters
-from .models import Activity, Delegation, Organisation, Party, RaciCell, WaivableActivity
+from .models import (
+    Activity,
+    Delegation,
+    Organisation,
+    Party,
+    RaciCell,
+    TableVersion,
+    WaivableActivity,
+)
+
+#: Table 4-1 as this process last read it: (token, parties, activities, cells)
+_kept_matrix = None
 
 
 def matrix() -> tuple[list[Party], list[Activity], dict[tuple[int, int], str]]:
-    """Table 4-1 as (parties, activities, {(activity_id, party_id): letters})."""
-    parties = list(Party.objects.all())
-    activities = list(Activity.objects.all())
-    rows = RaciCell.objects.values_list("activity_id", "party_id", "letters")
-    cells = {(activity_id, party_id): letters for activity_id, party_id, letters in rows}
-    return parties, activities, cells
+    """Table 4-1 as (parties, activities, {(activity_id, party_id): letters}).
+
+    Kept by the process under ``TableVersion``'s token and read again only once a change
+    on any web node gave the table a new token: one small query instead of three and
+    their objects, 3.5 ms on the release page and its record at 10,000 releases (issue
+    17). With no token (a database flushed and not loaded again) it is read each time."""
+    global _kept_matrix
+    token = TableVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    kept = _kept_matrix
+    if token is None or kept is None or kept[0] != token:
+        parties = list(Party.objects.all())
+        activities = list(Activity.objects.all())
+        rows = RaciCell.objects.values_list("activity_id", "party_id", "letters")
+        cells = {(activity_id, party_id): letters for activity_id, party_id, letters in rows}
+        kept = (token, parties, activities, cells)
+        if token is not None:
+            _kept_matrix = kept
+    _, parties, activities, cells = kept
+    return list(parties), list(activities), dict(cells)
 
 
 def raci_rows():

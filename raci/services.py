@@ -8,6 +8,7 @@ from releasemgmt.audit import services as audit
 
 from . import permissions
 from .catalogue import normalise_letters
+from .loader import table_changed
 from .models import Activity, Assignment, Party, RaciCell, WaivableActivity
 from .permissions import Parties
 from .release_types import ReleaseType
@@ -51,6 +52,7 @@ def set_raci_cell(*, by, activity: Activity, party: Party, letters: str) -> Raci
         )
         cell.delete()
         cell = None
+    table_changed()
     transaction.on_commit(lambda: sync_party_permissions_task.delay(party.id))
     return cell
 

@@ -280,6 +280,7 @@ def test_the_path_reads_in_a_fixed_number_of_queries(cast, client, release_at):
         return len(ctx.captured_queries)
 
     page, api = f"/releases/{release.identifier}/", api_path(release, "path/")
+    count(page)  # Table 4-1 is read by the first page this process serves, then kept
     before = (count(page), count(api))
     for code in ("RM.3.1", "RM.3.2"):
         cast.ok(
