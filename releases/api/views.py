@@ -1,10 +1,11 @@
-from django.db.models import Subquery
+from django.db.models import Prefetch, Subquery, prefetch_related_objects
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from raci import permissions as raci
+from raci.models import Assignment
 from releasemgmt.api.errors import error_responses
 from releasemgmt.api.exports import FILE_RESPONSES, FORMAT_PARAMETER, RENDERERS, file_format
 from releasemgmt.paging import CountedPagination
@@ -24,14 +25,26 @@ from .serializers import (
 
 
 def release_detail_response(request, release, status=200):
-    """The release as the API shows it to this user (activities with may_perform, the
-    transitions the user may fire now)."""
+    """The release as the API shows it after a write: read again, with the user's grants
+    (the write may have changed both)."""
     release = (
         Release.objects.select_related("application")
         .annotate(coordinator=Subquery(selectors.coordinator_username()))
         .get(pk=release.pk)
     )
-    raci.forget(request.user, principals=False)  # the grants, after a write
+    raci.forget(request.user, principals=False)
+    return _detail_of(request, release, status)
+
+
+def _detail_of(request, release, status=200):
+    """The release as the API shows it to this user (activities with may_perform, the
+    transitions the user may fire now), from a row as ``release_row_or_404`` reads it.
+    Its holders come with their parties, people and groups in one query (issue 17: one
+    query per holder before)."""
+    prefetch_related_objects(
+        [release],
+        Prefetch("assignments", Assignment.objects.select_related("party", "user", "group")),
+    )
     context = {"request": request, "granted": raci.granted_codenames(request.user, release)}
     return Response(ReleaseDetailSerializer(release, context=context).data, status=status)
 
@@ -77,7 +90,7 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.release_row_or_404(self.request.user, self.kwargs["identifier"])
 
     def retrieve(self, request, *args, **kwargs):
-        return release_detail_response(request, self.get_object())
+        return _detail_of(request, self.get_object())
 
     def _detail(self, release):
         return release_detail_response(self.request, release)

@@ -2,6 +2,9 @@
 tasks, the kick-off, the closure, the transitions with what each still needs, and the
 people and organisations a form names."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from tests.lifecycle import PLAN
 
 
@@ -46,3 +49,22 @@ def test_people_and_organisations_for_the_forms_that_name_them(cast, organisatio
     orgs = cast.ok(client.get("/api/v1/raci/organisations/"))
     assert {"name": "Acme Software"} in orgs
     assert cast.api(cast.cust).get("/api/v1/raci/people/").status_code == 403
+
+
+def test_a_release_reads_in_the_same_queries_however_many_hold_it(cast, make_release):
+    """Its holders come with their parties, people and groups in one query (issue 17:
+    the release manager's detail took one query per holder, 29 for an ordinary release)."""
+    client = cast.api(cast.rm)
+
+    def read(release) -> tuple[int, list[dict]]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"/api/v1/releases/{release.identifier}/")
+        return len(ctx.captured_queries), cast.ok(response)["assignments"]
+
+    read(make_release(threads=["a3-cust"]))  # the first read of the process's caches
+    few, holders = read(make_release(threads=["a3-cust"]))
+    many, more = read(make_release(threads=["a3-cust", "a3-liso", "a3-tax", "a4-cpt"]))
+    assert many == few
+    assert len(more) == len(holders) + 3
+    assert {"party": "DG TAXUD A3/LISO", "holder": "DG TAXUD A3/LISO", "kind": "group"} in more
+    assert {"party": "ITSM Release Manager", "holder": cast.rm.username, "kind": "person"} in more
