@@ -4,9 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from raci import permissions as raci
@@ -248,9 +250,11 @@ def release_record(request, identifier):
         "audit": selectors.audit_trail(release, limit=AUDIT_SHOWN),
         **selectors.release_evidence(release),
     }
+    # Jinja2 escapes what it writes, as Django's language does (``releasemgmt.jinja``)
+    record = mark_safe(render_to_string("releases/_record.jinja", context, request, using="jinja2"))
     if request.htmx:
-        return render(request, "releases/_record.html", context)
-    return render(request, "releases/record.html", context)
+        return HttpResponse(record)
+    return render(request, "releases/record.html", {"release": release, "record": record})
 
 
 @login_required

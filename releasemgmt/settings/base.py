@@ -85,6 +85,14 @@ TEMPLATES = [
             "libraries": {"form_choices": "releasemgmt.form_choices"},
         },
     },
+    # the partials that loop over many rows, asked for by name (``*.jinja``, ``using``)
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "releasemgmt.jinja.environment"},
+    },
 ]
 
 

@@ -3,7 +3,9 @@ stage (the current one open), and lists every file kept for the release."""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from releases.models import ActivityRecord
 from tests.lifecycle import install
 from tests.start import release_page
 
@@ -70,3 +72,26 @@ def test_the_page_reads_the_activity_records_and_the_plan_once(client, cast, rel
         assert sum('FROM "releases_activityrecord"' in sql for sql in reads) == 1, user
         assert sum('FROM "releases_milestone"' in sql for sql in reads) == 1, user
         assert "What is next" in page
+
+
+def test_the_record_escapes_what_people_wrote_and_shows_brussels_time(client, cast, release_at):
+    """The record is written by Jinja2 (issue 17): what a user typed is escaped there as
+    on every other page, and times are Brussels time as Django's ``date`` writes them."""
+    release = release_at("kickoff", release_type="emergency")
+    reason = '<script>alert("x")</script> & co'
+    waived = cast.api(cast.dc).post(
+        f"/api/v1/releases/{release.identifier}/activities/RM.3.1/waive/",
+        {"reason": reason},
+        format="json",
+    )
+    cast.ok(waived)
+    record = ActivityRecord.objects.get(release=release, activity__code="RM.3.1")
+    when = timezone.localtime(record.performed_at).strftime("%Y-%m-%d %H:%M")
+    client.force_login(cast.rm)
+    for headers in ({"HX-Request": "true"}, {}):
+        page = client.get(f"/releases/{release.identifier}/record/", headers=headers)
+        text = page.content.decode()
+        assert "<script>alert" not in text
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; co" in text
+        assert f"{cast.dc} <small>{when}</small>" in text
+        assert ("<html" in text) is not bool(headers)  # a page of its own without htmx
