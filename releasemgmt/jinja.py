@@ -1,21 +1,36 @@
-"""The Jinja2 environment of the hot partials (issue 17).
+"""The Jinja2 environment of the hot partials, and the ``{% jinja %}`` tag that puts one
+in a page written in Django's language (issue 17).
 
 Django's template language resolves every variable through a chain of lookups: the
 release record's 24 activity rows and 25 audit entries took 10 to 12 ms to render of a
 60 ms answer at 10,000 releases; compiled by Jinja2 to Python, the same markup takes 3
 (``docs/quality.md``). Only partials that loop over many rows and hold no form are
-written for it (named ``*.jinja`` next to the pages that include them); every page and
-form stays in Django's language.
+written for it (named ``*.jinja`` next to the pages that include them, with
+``{% jinja "changes/_rfc_brief.jinja" rfcs=work.to_assess %}``); every page and form
+stays in Django's language.
 
 The filters are the few such partials need, with Django's meanings: ``date`` localises
-and formats as Django's ``date`` filter does; ``activity_url`` is the path the URL
-pattern makes (``releasemgmt.links``)."""
+and formats as Django's ``date`` filter does; the ``*_url`` filters are the paths the URL
+patterns make (``releasemgmt.links``)."""
 
+from django import template
+from django.template.loader import get_template
 from django.utils import formats
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from jinja2 import Environment
 
 from releasemgmt.links import links
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def jinja(context, name: str, **values) -> str:
+    """The Jinja2 partial ``name`` written with the values named (and the request), in a
+    page of Django's language. Jinja2 escapes what it writes, as Django does."""
+    partial = get_template(name, using="jinja2")
+    return mark_safe(partial.render(values, context.get("request")))
 
 
 def date(value, format_string: str) -> str:
@@ -30,7 +45,20 @@ def activity_url(identifier, code) -> str:
     return links("releases:activity", arity=2)(identifier, code)
 
 
+def release_url(identifier) -> str:
+    return links("releases:detail")(identifier)
+
+
+def rfc_url(reference) -> str:
+    return links("changes:rfc")(reference)
+
+
 def environment(**options) -> Environment:
     env = Environment(**options)
-    env.filters.update(date=date, activity_url=activity_url)
+    env.filters.update(
+        date=date,
+        activity_url=activity_url,
+        release_url=release_url,
+        rfc_url=rfc_url,
+    )
     return env

@@ -82,7 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "libraries": {"form_choices": "releasemgmt.form_choices"},
+            "libraries": {"form_choices": "releasemgmt.form_choices", "jinja": "releasemgmt.jinja"},
         },
     },
     # the partials that loop over many rows, asked for by name (``*.jinja``, ``using``)
