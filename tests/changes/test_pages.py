@@ -894,3 +894,32 @@ def test_rm_1_1_picks_an_authorised_rfc_and_refuses_any_other(
     response = client.post(path, {"action": "include-rfc", "rfc": authorised.reference})
     assert response.status_code == 400
     assert "already in a release" in response.content.decode()
+
+
+def test_rows_written_by_jinja_escape_what_the_requester_typed(
+    client, change_manager, requester, draft, members
+):
+    """The start page's, the list's and the schedule's rows are written by Jinja2
+    (issue 17): a title with markup shows as text there as on every other page, and the
+    planned start is Brussels time as Django's ``date`` writes it."""
+    title = '<img src=x onerror="alert(1)"> & <b>co</b>'
+    rfc = services.fire(draft(title=title), "submit", by=requester)
+    authorised, _ = through_cab(draft(title=title), by=change_manager, members=members)
+    shown = escape(title).replace("&quot;", "&#34;")
+    starts = {
+        timezone.localtime(r.planned_start).strftime("%Y-%m-%d %H:%M") for r in (rfc, authorised)
+    }
+    pages = {
+        change_manager: ["/changes/", "/changes/rfcs/", "/changes/schedule/"],
+        requester: ["/changes/", "/changes/rfcs/"],
+    }
+    for user, paths in pages.items():
+        client.force_login(user)
+        for path in paths:
+            page = client.get(path).content.decode()
+            assert "<img src=x" not in page, path
+            assert "<b>co</b>" not in page, path
+            assert shown in page, path
+            assert any(start in page for start in starts), path
+    client.force_login(change_manager)
+    assert authorised.reference in client.get("/changes/schedule/").content.decode()
