@@ -217,6 +217,13 @@ class RfC(ConcurrentTransitions, FSMModelMixin, models.Model):
                 condition=models.Q(status="implemented"),
                 name="rfc_implemented_order",
             ),
+            # the change manager's RfCs to assess, first submitted first (issue 17: the
+            # planner joined every release to sort the 500 submitted at 10,000 releases)
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=models.Q(status="submitted"),
+                name="rfc_to_assess_order",
+            ),
         ]
         constraints = [
             # a window ends after it starts: the conflict search reads it as a range
