@@ -193,8 +193,11 @@ class Assignment(models.Model):
                 name="assignment_by_user",
                 condition=models.Q(user__isnull=False),
             ),
+            # with its party and id: a thread's decisions owed read its 2,000 holdings
+            # from the index alone, not from 700 pages of the table (issue 17)
             models.Index(
                 fields=["group", "release"],
+                include=["party", "id"],
                 name="assignment_by_group",
                 condition=models.Q(group__isnull=False),
             ),
