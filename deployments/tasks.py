@@ -8,7 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
-from . import mass_sending
+from . import mass_sending, owed
 from .services import packages, reminders
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,13 @@ def remind_due_steps_task(today: str | None = None) -> int:
     ``today`` (ISO date) stands for the date of the run, by default the local one."""
     day = datetime.date.fromisoformat(today) if today else None
     return reminders.remind_due_steps(day)
+
+
+@shared_task
+def recount_owed_decisions_task():
+    """Nightly: the decisions owed worked out again from the records, whatever an event
+    may have missed (a record changed by hand in the database, a bulk load)."""
+    return owed.recount()
 
 
 @shared_task

@@ -4,14 +4,16 @@ in a page written in Django's language (issue 17).
 Django's template language resolves every variable through a chain of lookups: the
 release record's 24 activity rows and 25 audit entries took 10 to 12 ms to render of a
 60 ms answer at 10,000 releases; compiled by Jinja2 to Python, the same markup takes 3
-(``docs/quality.md``). Only partials that loop over many rows and hold no form are
-written for it (named ``*.jinja`` next to the pages that include them, with
-``{% jinja "changes/_rfc_brief.jinja" rfcs=work.to_assess %}``); every page and form
-stays in Django's language.
+(``docs/quality.md``). Only partials that loop over many rows are written for it, named
+``*.jinja`` next to the pages that include them, with
+``{% jinja "changes/_rfc_brief.jinja" rfcs=work.to_assess %}``; every page, and every
+form but a row's own, stays in Django's language.
 
 The filters are the few such partials need, with Django's meanings: ``date`` localises
-and formats as Django's ``date`` filter does; the ``*_url`` filters are the paths the URL
-patterns make (``releasemgmt.links``)."""
+and formats as Django's ``date`` filter does; ``url`` and the ``*_url`` filters are the
+paths the URL patterns make (``releasemgmt.links``). A row's form puts
+``{{ csrf_input }}``, which Django's Jinja2 backend gives a partial rendered with its
+request, as ``{% csrf_token %}`` does."""
 
 from django import template
 from django.template.loader import get_template
@@ -53,8 +55,14 @@ def rfc_url(reference) -> str:
     return links("changes:rfc")(reference)
 
 
+def url(name: str, *values) -> str:
+    """``{{ url("dashboards:message", r.pk) }}``: the path ``{% url %}`` gives."""
+    return links(name, arity=len(values))(*values)
+
+
 def environment(**options) -> Environment:
     env = Environment(**options)
+    env.globals["url"] = url
     env.filters.update(
         date=date,
         activity_url=activity_url,

@@ -8,6 +8,7 @@ from .acceptance import (
     Decision,
     DecisionRequest,
     InstallationPlan,
+    OwedDecision,
     TestReport,
 )
 from .conformance import CTCampaign, CTReport
@@ -60,6 +61,7 @@ __all__ = [
     "MassRecipient",
     "NotificationMoment",
     "NotificationRequest",
+    "OwedDecision",
     "PackageMember",
     "PlannedComponent",
     "PlanRevision",

@@ -182,6 +182,47 @@ class Decision(models.Model):
         return self.get_verdict_display()
 
 
+class OwedDecision(models.Model):
+    """A decision a business thread owes now on a release (RM.4.1, RM.5.1, RM.5.2,
+    RM.6.4, RM.7.1), kept by the events that change it (``deployments.owed``): the
+    lists of what a thread owes read their rows in order of installation instead of
+    working them out from every release in a stage that owes one (issue 17). A row is
+    kept for each thread affected by the release (RM.1.2, settled once acceptance
+    starts); whoever holds the thread owes it, and the row does not name them."""
+
+    # each led by the constraint's or the index's columns: no index of their own
+    release = models.ForeignKey(
+        "releases.Release", on_delete=models.CASCADE, related_name="owed_decisions", db_index=False
+    )
+    business_thread = models.ForeignKey(
+        "raci.Party", on_delete=models.CASCADE, related_name="owed_decisions", db_index=False
+    )
+    kind = models.CharField(max_length=20, choices=Decision.Kind.choices)
+    #: when what it rests on was submitted (the test report, installation plan or failed
+    #: installation's report; none for the authorisation and the go-ahead): its due
+    #: date counts from it (``deployments.due_dates.decision_due``)
+    basis_at = models.DateTimeField(null=True, blank=True)
+    #: the release's, copied: a thread's lists walk their index in order and stop at
+    #: their page
+    planned_installation_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "business_thread"], name="owed_once_per_thread"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["business_thread", "planned_installation_date", "release"],
+                name="owed_by_thread_in_order",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} owed by {self.business_thread_id}"
+
+
 class DecisionRequest(models.Model):
     """What a mail asks the affected threads to decide: a kind of decision on one report
     or plan (its basis). The personal links and the reply address of the mail point

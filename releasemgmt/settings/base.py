@@ -321,6 +321,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deployments.tasks.refresh_package_spans_task",
         "schedule": env.float("KPI_RECOUNT_EVERY_SECONDS", default=86400.0),
     },
+    "recount-owed-decisions": {
+        "task": "deployments.tasks.recount_owed_decisions_task",
+        "schedule": env.float("KPI_RECOUNT_EVERY_SECONDS", default=86400.0),
+    },
     "recount-kpi-facts": {
         "task": "kpis.tasks.recount_kpi_facts_task",
         "schedule": env.float("KPI_RECOUNT_EVERY_SECONDS", default=86400.0),

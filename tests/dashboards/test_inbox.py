@@ -5,7 +5,9 @@ costs more queries with more mail."""
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from releasemgmt.notifications import services as outbox
 from releasemgmt.notifications.models import Communication, Recipient
@@ -299,3 +301,28 @@ def test_the_inbox_costs_the_same_with_more_mail(client, release_manager, make_r
     with CaptureQueriesContext(connection) as many:
         client.get(path)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_row_escapes_the_subject_shows_brussels_time_and_its_form_passes_csrf(
+    release_manager,
+):
+    """The rows are a Jinja2 partial (issue 17): what they show is escaped and in
+    Brussels time as the rest of the site, and a read row's form carries a token the
+    CSRF check accepts."""
+    row = send(release_manager, subject="<script>alert(1)</script> & co")
+    Recipient.objects.filter(pk=row.pk).update(read_at=timezone.now())
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(release_manager)
+    table = rows(client.get("/messages/").content.decode())
+    assert "<script>" not in table
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in table
+    sent = timezone.localtime(row.communication.created_at)
+    assert sent.strftime("%Y-%m-%d %H:%M") in table
+    assert str(sent.tzinfo) == "Europe/Brussels"
+    form = table.split(f'action="/messages/{row.pk}/unread/"', 1)[1]
+    token = form.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    assert client.post(f"/messages/{row.pk}/unread/").status_code == 403
+    response = client.post(f"/messages/{row.pk}/unread/", {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.read_at is None
