@@ -92,9 +92,15 @@ for _model in OWED_FROM:
 
 
 @receiver(post_migrate, dispatch_uid="deployments_owed_filled")
-def _owed_filled(sender, **kwargs):
+def _owed_filled(sender, apps=None, **kwargs):
     """An install upgraded to the kept decisions owed: its rows worked out once, after
     every migration has run (with the models as they are now), not left to the
-    nightly recount."""
-    if sender.name == "deployments" and owed.empty_but_owing():
+    nightly recount. Not after migrating to a state from before their table."""
+    if sender.name != "deployments" or apps is None:
+        return
+    try:
+        apps.get_model("deployments", "OwedDecision")
+    except LookupError:
+        return
+    if owed.empty_but_owing():
         owed.recount()
