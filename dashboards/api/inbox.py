@@ -78,7 +78,7 @@ class MessageReadView(APIView):
     def post(self, request, pk, format=None):
         """Mark one of the caller's messages read (the first reading is kept)."""
         row = services.mark_read(selectors.message(request.user, pk))
-        return Response(MessageSerializer(row).data)
+        return Response(MessageSerializer(selectors.MessageRow.of(row)).data)
 
 
 class MessageUnreadView(APIView):
@@ -92,7 +92,7 @@ class MessageUnreadView(APIView):
     def post(self, request, pk, format=None):
         """Put one of the caller's messages back among the unread."""
         row = services.mark_unread(selectors.message(request.user, pk))
-        return Response(MessageSerializer(row).data)
+        return Response(MessageSerializer(selectors.MessageRow.of(row)).data)
 
 
 class ReadAllView(APIView):

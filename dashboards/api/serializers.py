@@ -148,27 +148,23 @@ class InboxPageQuerySerializer(InboxQuerySerializer):
 
 
 class MessageSerializer(serializers.Serializer):
+    """A message (``dashboards.inbox.MessageRow``)."""
+
     id = serializers.IntegerField(help_text="The message (its addressee's row).")
-    subject = serializers.CharField(source="communication.subject")
-    body = serializers.CharField(source="communication.body")
-    link = serializers.CharField(source="communication.link", help_text="Where to act.")
+    subject = serializers.CharField()
+    body = serializers.CharField()
+    link = serializers.CharField(help_text="Where to act.")
     release = serializers.CharField(
-        source="communication.release.identifier",
         allow_null=True,
-        default=None,
         help_text="The release's identifier; none for what concerns no one release.",
     )
-    activity = serializers.CharField(
-        source="communication.activity", help_text="The activity (RM.x.y) it is about, if any."
-    )
-    kind = serializers.ChoiceField(source="communication.kind", choices=Communication.Kind.choices)
-    created_at = serializers.DateTimeField(source="communication.created_at")
+    activity = serializers.CharField(help_text="The activity (RM.x.y) it is about, if any.")
+    kind = serializers.ChoiceField(choices=Communication.Kind.choices)
+    created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(
         allow_null=True, help_text="When the caller first read it; none while unread."
     )
-    needs_action = serializers.BooleanField(
-        default=False, help_text="About something the caller owes now."
-    )
+    needs_action = serializers.BooleanField(help_text="About something the caller owes now.")
 
 
 class MessagePageSerializer(serializers.Serializer):

@@ -146,6 +146,12 @@ def test_without_the_filter_each_row_about_what_is_owed_is_marked(
     listed = api(release_manager).get("/api/v1/messages/").json()["results"]
     assert {m["subject"] for m in listed if m["needs_action"]} == {"Initialise the plan"}
     assert {m["subject"] for m in listed} >= {"Initialised already", "About no release"}
+    # each row names its release by identifier, and a notice about none by nothing
+    about = {m["subject"]: m for m in listed}
+    assert about["Initialise the plan"]["release"] == owing.identifier
+    assert about["Initialise the plan"]["activity"] == "RM.1.3"
+    assert about["About no release"]["release"] is None
+    assert f'href="/releases/{owing.identifier}/"' in table
 
 
 @pytest.mark.parametrize(
@@ -213,6 +219,8 @@ def test_the_api_reads_and_marks_as_the_page(api, release_manager, make_release,
     assert client.get("/api/v1/messages/counts/").json()["unread"] == 3
     read = client.post(f"/api/v1/messages/{first['id']}/read/").json()
     assert read["read_at"] is not None
+    # the mark answers the message as the list shows it
+    assert read == {**first, "read_at": read["read_at"]}
     assert client.get("/api/v1/messages/counts/").json()["unread"] == 2
     assert len(client.get("/api/v1/messages/?unread=yes").json()["results"]) == 2
     assert client.post(f"/api/v1/messages/{first['id']}/unread/").json()["read_at"] is None
