@@ -447,23 +447,35 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
             return form
         return None
 
+    def written_in_place(kind, rfc):
+        """The refused form in its RfC's place, written out as the agenda's rows take
+        their forms (``_blank_form``)."""
+        refused = in_place(kind, rfc)
+        if refused is None:
+            return None
+        return render_to_string(
+            "changes/_agenda_form.html",
+            {"form": refused, "kind": kind, "reference": rfc.reference, "meeting": meeting},
+            request=request,
+        )
+
     rows = []
     for item in items:
         rfc = item.rfc
         given = advice.get(rfc.pk, [])
         awaiting = rfc.status == RfC.Status.AWAITING_CAB and rfc.pk not in decisions
         mine = next((a for a in given if a.member_id == user.pk), None)
-        advice_form = in_place("advice", rfc)
+        advice_form = written_in_place("advice", rfc)
         if advice_form is None and member and awaiting and mine is None:
             advice_form = advice_copy(rfc)
-        decision_form = in_place("decision", rfc)
+        decision_form = written_in_place("decision", rfc)
         if decision_form is None and manager and awaiting:
             decision_form = decision_copy(rfc)
         rows.append(
             {
                 "item": item,
                 "rfc": rfc,
-                "applications": list(rfc.applications.all()),
+                "applications": [a.code for a in rfc.applications.all()],
                 "advice": given,
                 "mine": mine,
                 "decision": decisions.get(rfc.pk),

@@ -707,6 +707,12 @@ def test_the_agenda_advice_decision_and_minutes(
     response = client.post(f"{path}advice/", {"rfc": rfc.reference, "verdict": "perhaps"})
     assert response.status_code == 400
     assert "verdict" in response.context["refused"].errors
+    # the refused advice comes back in its RfC's place on the agenda, with its error
+    item = response.content.decode().split(f'id="item-{rfc.reference}"', 1)[1]
+    item = item.split("</article>", 1)[0]
+    assert f'aria-label="Your advice on {rfc.reference}"' in item
+    assert "perhaps is not one of the available choices" in item
+    assert 'name="csrfmiddlewaretoken"' in item
     body = {"rfc": rfc.reference, "verdict": "approve", "comment": "Tested in SAT."}
     assert client.post(f"{path}advice/", body).status_code == 302
     assert client.post(f"{path}advice/", body).status_code == 409
@@ -725,6 +731,11 @@ def test_the_agenda_advice_decision_and_minutes(
     assert client.post(f"{path}decisions/", decision).status_code == 302
     assert CabDecision.objects.get().outcome == "authorised"
     assert RfC.objects.get(pk=rfc.pk).status == "authorised"
+    item = client.get(path).content.decode().split(f'id="item-{rfc.reference}"', 1)[1]
+    item = item.split("</article>", 1)[0]
+    assert "<strong>Decision: Authorised</strong>, on conditions: After 20:00." in item
+    assert "Tested in SAT." in item  # the advice given, with its comment
+    assert f"Record the decision on {rfc.reference}" not in item
 
     # Minutes: once, then shown read-only.
     response = client.post(f"{path}minutes/", {"minutes": ""})
