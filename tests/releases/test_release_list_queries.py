@@ -43,6 +43,8 @@ def test_release_page_queries_do_not_grow_with_audit_entries(client, make_releas
     release = make_release()
     client.force_login(release_manager)
     paths = [f"/releases/{release.identifier}/", f"/releases/{release.identifier}/record/"]
+    for path in paths:  # the first reading of Table 4-1 in this process is kept after it
+        count_queries(client, path)
     before = [count_queries(client, path) for path in paths]
     for i in range(10):
         services.revise_planning(release, by=release_manager, name=f"Update {i}")
