@@ -330,10 +330,27 @@ def next_meeting():
     return CabMeeting.objects.filter(starts_at__gte=timezone.now()).order_by("starts_at").first()
 
 
+#: what a brief row of RfCs shows (changes/_rfc_brief.jinja): the lists of the change
+#: manager's page read these alone, not the requests' texts, risk answers and release
+#: records, which made half of the page's time (issue 17)
+BRIEF_FIELDS = (
+    "reference",
+    "title",
+    "change_type",
+    "status",
+    "planned_start",
+    "submitted_at",
+    "change_model_id",
+    "release__identifier",
+    "release__stage",
+)
+
+
 def change_manager_work(user, limit: int = 20) -> dict:
-    """What waits for the change manager: RfCs to assess, those awaiting the CAB, the
-    next CAB, reviews owed and RfCs whose release is in trouble."""
-    rfcs = visible_rfcs(user).select_related("release", "requester")
+    """What waits for the change manager: RfCs to assess, those awaiting the CAB and
+    those whose decision is overdue, the next CAB, reviews owed and RfCs whose release
+    is in trouble (each a brief row, ``BRIEF_FIELDS``)."""
+    rfcs = visible_rfcs(user).select_related("release").only(*BRIEF_FIELDS)
     # in trouble: rolled back, sent back by a NOGO, or installing after the RfC's window
     in_trouble = (
         rfcs.filter(status=S.SCHEDULED)
@@ -352,10 +369,14 @@ def change_manager_work(user, limit: int = 20) -> dict:
         | Q(change_model__review_required=True)
     )
     # the models that set a limit (the ECAB decides within hours): overdue undecided ones
-    timed = rfcs.filter(
-        status__in=(S.SUBMITTED, S.ASSESSED, S.AWAITING_CAB),
-        change_model__decision_within_hours__gt=0,
-    ).select_related("change_model")
+    timed = (
+        rfcs.filter(
+            status__in=(S.SUBMITTED, S.ASSESSED, S.AWAITING_CAB),
+            change_model__decision_within_hours__gt=0,
+        )
+        .select_related("change_model")
+        .only(*BRIEF_FIELDS, "change_model__decision_within_hours")
+    )
     return {
         "to_assess": list(rfcs.filter(status=S.SUBMITTED).order_by("submitted_at", "id")[:limit]),
         "overdue": [

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from changes import selectors, services
-from changes.models import Advice, CabDecision, CabMeeting
+from changes.models import Advice, CabDecision, CabMeeting, RfC
 from releasemgmt.errors import Conflict
 from releasemgmt.notifications.models import Communication
 
@@ -145,6 +145,23 @@ def test_the_change_manager_sees_what_waits(requester, application, change_manag
         assert [r.pk for r in selectors.change_manager_work(change_manager)["overdue"]] == [
             emergency.pk
         ]
+
+
+def test_the_change_managers_page_lists_the_overdue_decisions(
+    client, requester, application, change_manager
+):
+    """An emergency change the ECAB should have decided within hours is listed apart."""
+    emergency = services.raise_rfc(
+        by=requester, title="Hotfix", change_type="emergency", **complete(application, days=0)
+    )
+    emergency = services.fire(emergency, "submit", by=requester)
+    client.force_login(change_manager)
+    assert 'id="overdue"' not in client.get("/changes/").content.decode()
+    RfC.objects.filter(pk=emergency.pk).update(submitted_at=timezone.now() - timedelta(hours=30))
+    page = client.get("/changes/").content.decode()
+    overdue = page.split('id="overdue"', 1)[1].split("</section>", 1)[0]
+    assert f">{emergency.reference}</a>" in overdue
+    assert "Hotfix" in overdue
 
 
 @pytest.mark.parametrize(
