@@ -70,9 +70,29 @@ def _filtered(rfcs, *, status="", change_type="", application=None, risk="", tex
     return rfcs
 
 
+#: what a row of the RfC list shows, on the page and in the API (and a brief row)
+LIST_FIELDS = (
+    "reference",
+    "title",
+    "requester__username",
+    "change_type",
+    "category",
+    "priority",
+    "risk_level",
+    "planned_start",
+    "planned_end",
+    "status",
+    "complementary",
+    "created_at",
+    "release__identifier",
+    "release__stage",
+)
+
+
 def rfc_list(user, **filters):
-    """The RfCs a user may see, newest first, filtered."""
-    rfcs = visible_rfcs(user).select_related("release", "requester", "change_model")
+    """The RfCs a user may see, newest first, filtered; each row with ``LIST_FIELDS``
+    alone (not the texts, risk answers and the release's whole record: issue 17)."""
+    rfcs = visible_rfcs(user).select_related("release", "requester").only(*LIST_FIELDS)
     return _filtered(rfcs, **filters).order_by("-id")
 
 
