@@ -55,7 +55,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from raci.models import Assignment, Party
+from raci.models import Party
 from releases.models import ActivityRecord, Stage, StageChange
 from releases.stages import STAGE_OF_NUMBER, ActivityStatus
 
@@ -102,11 +102,19 @@ class Cut:
         )
 
     def samples(self, measures):
-        """The samples counted in these histograms."""
+        """The samples counted in these histograms: a thread's by the threads each sample
+        keeps, as its histograms were counted. Read through the thread's assignments,
+        the set of every release it was ever affected by was built for each period
+        (16,000 at 83,000 releases: 20 ms, and growing with the years; issue 17)."""
         found = _samples(measures, None)
         if self.thread:
-            assigned = Assignment.objects.filter(party_id=self.thread).values("release_id")
-            found = found.filter(release_id__in=assigned)
+            one = str(self.thread)
+            found = found.filter(
+                Q(threads=one)
+                | Q(threads__startswith=f"{one},")
+                | Q(threads__endswith=f",{one}")
+                | Q(threads__contains=f",{one},")
+            )
         if self.application:
             found = found.filter(application=self.application)
         if self.release_type:

@@ -463,3 +463,28 @@ def test_a_unit_of_work_has_the_facts_worked_out_once_at_its_end(cast, make_rele
     third = make_release()  # and outside a unit, at once again
     assert ReleaseFacts.objects.filter(release=third).exists()
     assert facts.differences() == []
+
+
+@pytest.mark.django_db
+def test_a_threads_samples_are_those_counted_for_it_whatever_its_ids_digits(make_release):
+    """A thread's exact figures read the threads kept on each sample, as its histograms
+    were counted: thread 1 is not thread 11, 21 or 13."""
+    from kpis.models import FlowSample
+
+    release = make_release()
+    at = timezone.now()
+    kept = ["1", "11,21", "3,1", "1,4", "2,13,4", "", "13"]
+    FlowSample.objects.bulk_create(
+        FlowSample(release=release, measure="live", ended_at=at, month=at.date(), threads=threads)
+        for threads in kept
+    )
+
+    def of(thread):
+        found = kpis_flow.Cut(thread=thread).samples(["live"]).values_list("threads", flat=True)
+        return sorted(found)
+
+    assert of(1) == sorted(["1", "3,1", "1,4"])
+    assert of(13) == sorted(["2,13,4", "13"])
+    assert of(4) == sorted(["1,4", "2,13,4"])
+    assert of(2) == ["2,13,4"]
+    assert of(5) == []
