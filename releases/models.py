@@ -147,6 +147,9 @@ class Release(ConcurrentTransitions, models.Model):
             models.Index(fields=["application", "stage"]),
             # the policy's frequency rule: an application's installations near a date
             models.Index(fields=["application", "planned_installation_date"]),
+            # the DSL's page: an application's versions newest first, a page of them read
+            # without sorting all the versions of the years (issue 17)
+            models.Index(fields=["application", "-created_at", "-id"], name="release_newest"),
             # the releases not closed or cancelled, whatever the years of closed ones:
             # the start page's lists read them from here, not from every release
             models.Index(
