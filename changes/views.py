@@ -407,12 +407,17 @@ def _blank_form(request, meeting, kind, form_class):
     putting its reference in (the widgets of 25 forms rendered one by one cost more than
     the rest of the page)."""
     form = form_class(initial={"rfc": _ANY_RFC}, auto_id=f"{kind}-{_ANY_RFC}-%s")
-    html = render_to_string(
+    html = _agenda_form(request, meeting, kind, form, _ANY_RFC)
+    return lambda rfc: mark_safe(html.replace(_ANY_RFC, escape(rfc.reference)))
+
+
+def _agenda_form(request, meeting, kind, form, reference) -> str:
+    """The advice (or decision) form of one RfC on the agenda, written out."""
+    return render_to_string(
         "changes/_agenda_form.html",
-        {"form": form, "kind": kind, "reference": _ANY_RFC, "meeting": meeting},
+        {"form": form, "kind": kind, "reference": reference, "meeting": meeting},
         request=request,
     )
-    return lambda rfc: mark_safe(html.replace(_ANY_RFC, escape(rfc.reference)))
 
 
 def _meeting_page(request, meeting, *, refused=None, status=None):
@@ -451,12 +456,10 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
         """The refused form in its RfC's place, written out as the agenda's rows take
         their forms (``_blank_form``)."""
         refused = in_place(kind, rfc)
-        if refused is None:
-            return None
-        return render_to_string(
-            "changes/_agenda_form.html",
-            {"form": refused, "kind": kind, "reference": rfc.reference, "meeting": meeting},
-            request=request,
+        return (
+            None
+            if refused is None
+            else _agenda_form(request, meeting, kind, refused, rfc.reference)
         )
 
     rows = []

@@ -260,13 +260,10 @@ def inbox_page(user, filters: Filters, number: int | None) -> Window:
     filter needs everything owed; otherwise what is owed is read for the page's releases
     alone: a business thread owing 200 decisions spent nearly three quarters of its
     inbox (sampled) settling them to mark at most 50 rows (issue 17)."""
-    if filters.needs_action:
-        owed = owed_now(user)
-        page = page_of(messages(user, filters, owed).values_list(*ROW_FIELDS), number)
-    else:
-        page = page_of(messages(user, filters).values_list(*ROW_FIELDS), number)
+    owed = owed_now(user) if filters.needs_action else None
+    page = page_of(messages(user, filters, owed).values_list(*ROW_FIELDS), number)
     page.rows = [MessageRow(*values) for values in page.rows]
-    if not filters.needs_action:
+    if owed is None:
         about = {r.release_id for r in page.rows} - {None}
         owed = owed_now(user, releases=about) if about else Owed(frozenset(), 0, False)
     needing_action(page.rows, owed)
