@@ -315,6 +315,32 @@ def walk_changes(people: People, board: Board, applications: dict) -> None:
         changes.fire(rfc, "submit", by=app_manager)
 
     emergency_change(people, applications["vies"])
+    emergency_awaiting_ecab(people, applications["ecs"])
+
+
+def emergency_awaiting_ecab(people: People, application) -> RfC:
+    """An emergency change sent to the ECAB six hours ago and still undecided: its model
+    asks for a decision within four hours, so the change manager's page lists it under
+    "Decisions overdue". Submitted now, then dated back as the demo's history is."""
+    rfc = changes.raise_rfc(
+        by=people.requesters[0],
+        title="Block the ECS entry summary declarations replayed by a faulty trader gateway",
+        change_type=ChangeType.EMERGENCY,
+        category="security",
+        impact="high",
+        urgency="high",
+        **complete(
+            application,
+            timezone.now() + datetime.timedelta(hours=1),
+            hours=1,
+            what="Reject the replayed declarations at the ECS gateway until the trader fixes it.",
+            why="A trader's gateway replays thousands of declarations an hour since this morning.",
+        ),
+    )
+    rfc = changes.fire(rfc, "submit", by=people.requesters[0])
+    rfc = changes.fire(rfc, "send_to_cab", by=people.change_manager)
+    RfC.objects.filter(pk=rfc.pk).update(submitted_at=timezone.now() - datetime.timedelta(hours=6))
+    return rfc
 
 
 def emergency_change(people: People, application) -> RfC:

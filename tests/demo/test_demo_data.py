@@ -63,8 +63,7 @@ def test_demo_data_shows_change_management_through_its_services(demo, db):
     standard = rfcs.filter(change_type=ChangeType.STANDARD, status="authorised").first()
     assert not standard.cab_decisions.exists()
     assert AuditEntry.objects.filter(action="rfc_pre_authorised", object_id=str(standard.pk))
-    emergency = rfcs.get(change_type=ChangeType.EMERGENCY, release__isnull=True)
-    assert emergency.status == "reviewed"
+    emergency = rfcs.get(change_type=ChangeType.EMERGENCY, release__isnull=True, status="reviewed")
     assert Review.objects.filter(rfc=emergency).exists()
     assert emergency.cab_decisions.get().meeting.kind == CabMeeting.Kind.ECAB
 
@@ -81,7 +80,9 @@ def test_demo_data_shows_change_management_through_its_services(demo, db):
     assert upcoming.agenda.count() >= 2
     # two more awaiting the CAB, which its agenda field suggests; one in the window of a
     # request on the agenda, a conflict shown there
-    waiting = rfcs.filter(status="awaiting_cab").exclude(agenda_items__meeting=upcoming)
+    waiting = rfcs.filter(status="awaiting_cab", change_type=ChangeType.NORMAL).exclude(
+        agenda_items__meeting=upcoming
+    )
     assert waiting.count() == 2
     heard = [item.rfc for item in upcoming.agenda.all()]
     assert any(conflicts for conflicts, _ in conflicts_among(heard).values())
@@ -90,6 +91,16 @@ def test_demo_data_shows_change_management_through_its_services(demo, db):
     overlapping = [s for s in slots if s.overlaps]
     assert len(overlapping) >= 2
     assert {s.rfc.status for s in overlapping} == {"authorised"}
+
+
+def test_demo_data_shows_an_ecab_decision_overdue_on_the_change_managers_page(demo, db, client):
+    overdue = RfC.objects.get(change_type=ChangeType.EMERGENCY, status="awaiting_cab")
+    assert overdue.decision_due_at < timezone.now()
+    client.force_login(get_user_model().objects.get(username="change-manager"))
+    page = client.get("/changes/").content.decode()
+    section = page.split('id="overdue"', 1)[1].split("</section>", 1)[0]
+    assert "Decisions overdue" in section
+    assert overdue.reference in section
 
 
 def test_a_demo_user_can_log_in(demo, client, db):
