@@ -25,7 +25,7 @@ from raci import permissions
 from releasemgmt.errors import Conflict
 from releasemgmt.exports import FORMATS
 from releasemgmt.forms import GuardedForm
-from releasemgmt.paging import Counted, CountedApart
+from releasemgmt.paging import CountedApart, Walked
 from releasemgmt.web import CONFLICT, posted, run_form
 from releases.downloads import file_response
 
@@ -88,12 +88,8 @@ def rfc_list(request):
     queries whatever the page holds."""
     form = RfCFilterForm(request.GET)
     filters = form.filters()
-    rfcs = selectors.rfc_list(request.user, **filters)
-    paginator = Counted(
-        rfcs, RFCS_PER_PAGE, lambda up_to: selectors.rfc_count(request.user, up_to, **filters)
-    )
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = selectors.with_application_codes(page.object_list)
+    keys = selectors.rfc_keys(request.user, **filters)
+    page = Walked(keys, RFCS_PER_PAGE, selectors.rfc_rows).get_page(request.GET.get("page"))
     return render(
         request,
         "changes/rfc_list.html",

@@ -539,23 +539,6 @@ def visible_rfcs_among(user, rfcs):
     return rfcs.filter(asked | released | on_board)
 
 
-def count_visible_rfcs(user, rfcs, up_to: int) -> int:
-    """How many of ``rfcs`` the user may see, exactly up to ``up_to`` (past it, some
-    larger number): for ITSM staff a plain count; for others the ways in made disjoint
-    (asked for; else carried by a release they see; else on a board's agenda), so that
-    their UNION ALL streams and stops at the bound: a thread who sees 80,000 RfCs is
-    counted in the time of ``up_to`` rows, not of 80,000."""
-    if not _active(user):
-        return 0
-    if sees_all_releases(user):
-        return rfcs.order_by()[: up_to + 1].count()
-    asked, mine, groups, on_board = _ways_to_rfcs(user, rfcs)
-    released = mine | groups
-    ways = [asked, ~asked & released, ~asked & ~released & on_board]
-    first, *others = (rfcs.filter(way).order_by().values("pk") for way in ways)
-    return first.union(*others, all=True)[: up_to + 1].count()
-
-
 def may_edit_rfc(user, rfc) -> bool:
     """Its requester edits a draft; the change manager edits it until the CAB hears it
     (then a reassessment reopens it)."""

@@ -79,6 +79,44 @@ class Counted(Paginator):
             return self.page(1)
 
 
+class Walked(Counted):
+    """A paginator whose count and page come from one walk of the list's keys in its
+    order, up to the bound (or to the end of the page asked, past it): ``object_list``
+    is the ordered queryset of the list's primary keys, ``rows(keys)`` reads the rows of
+    a page's keys in their order. A list whose every query first builds the set of what
+    the user may see (a business thread's RfCs: its 19,000 releases at 100,000) built it
+    twice, to count and to page; here once, and a page's rows are read by their keys
+    (issue 17)."""
+
+    def __init__(self, keys, per_page, rows, up_to: int | None = None):
+        super().__init__(keys, per_page, self._walked_count, up_to)
+        self.rows = rows
+        self.walked: list = []
+        self.ended = False
+
+    def _walk(self, wanted: int) -> list:
+        """The first ``wanted`` keys (fewer at the end), walked again only for more."""
+        if len(self.walked) < wanted and not self.ended:
+            self.walked = list(self.object_list[:wanted])
+            self.ended = len(self.walked) < wanted
+        return self.walked
+
+    def _walked_count(self, up_to: int) -> int:
+        return len(self._walk(up_to + 1))
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        keys = self._walk(top + 1)
+        rows = self.rows(keys[bottom:top]) if keys[bottom:top] else []
+        if self.exact:
+            return Page(rows, number, self)
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        return OpenEndedPage(rows, number, self, more=len(keys) > top)
+
+
 class CountedApart(Paginator):
     """A paginator told its count: the rows it pages join records their count need not
     read (a CAB's agenda is counted without its RfCs)."""
@@ -102,10 +140,16 @@ class OpenEndedPage(Page):
 class CountedPagination(PageNumberPagination):
     """The API's page of a list whose view says how to count it (``view.rows_counter()``
     gives a function of the bound, or None for the list's own COUNT: another action's
-    rows), as the web list does with ``Counted``. Past the bound ``count`` is null, as
-    GitLab's API leaves out its total past a bound; ``next`` still walks every row."""
+    rows), as the web list does with ``Counted``; or, when the view reads its rows by
+    their keys (``view.rows_of_keys()`` gives ``Walked``'s ``rows``, the queryset paged
+    being the keys), counted and paged from one walk. Past the bound ``count`` is null,
+    as GitLab's API leaves out its total past a bound; ``next`` still walks every row."""
 
     def paginate_queryset(self, queryset, request, view=None):
+        reader = getattr(view, "rows_of_keys", lambda: None)()
+        if reader is not None:
+            self.django_paginator_class = lambda keys, size: Walked(keys, size, reader)
+            return super().paginate_queryset(queryset, request, view)
         counter = view.rows_counter() if view is not None else None
         if counter is None:
             self.django_paginator_class = Paginator

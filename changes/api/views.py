@@ -88,7 +88,7 @@ class RfCFilter(django_filters.FilterSet):
         return queryset  # all of them are applied at once by filter_queryset
 
     def selector_filters(self) -> dict | None:
-        """The selector's filters (``rfc_list``, ``rfc_count``) of the valid query; None
+        """The selector's filters (``rfc_keys``) of the valid query; None
         for an application that does not exist (nothing matches)."""
         values = self.form.cleaned_data
         application = None
@@ -105,10 +105,11 @@ class RfCFilter(django_filters.FilterSet):
         }
 
     def filter_queryset(self, queryset):
+        """The keys of the RfCs listed (``selectors.rfc_keys``), whatever ``queryset``."""
         filters = self.selector_filters()
         if filters is None:
             return queryset.none()
-        return selectors.rfc_list(self.request.user, **filters)
+        return selectors.rfc_keys(self.request.user, **filters)
 
 
 def rfc_detail(request, rfc, status=200):
@@ -176,20 +177,13 @@ class RfCViewSet(viewsets.GenericViewSet):
         return selectors.visible_rfcs(self.request.user)
 
     def rows_counter(self):
-        """How the list's total is counted, up to the pager's bound: the cheaper way
-        (``selectors.rfc_count``, the ways in made disjoint), as the web list counts;
-        the other actions' pages (an RfC's history) count their own rows."""
-        if self.action != "list":
-            return None
+        """The other actions' pages (an RfC's history) count their own rows."""
+        return None
 
-        def count(up_to: int) -> int:
-            filterset = RfCFilter(self.request.query_params, request=self.request)
-            filters = filterset.selector_filters() if filterset.is_valid() else None
-            if filters is None:
-                return 0
-            return selectors.rfc_count(self.request.user, up_to, **filters)
-
-        return count
+    def rows_of_keys(self):
+        """The list is counted and paged from one walk of its keys (``Walked``), as the
+        web list is; its rows read by ``selectors.rfc_rows``."""
+        return selectors.rfc_rows if self.action == "list" else None
 
     def get_object(self):
         return selectors.visible_rfc_or_404(self.request.user, self.kwargs["reference"])
@@ -211,9 +205,9 @@ class RfCViewSet(viewsets.GenericViewSet):
         return super().perform_content_negotiation(request, force=self.action == "attachment")
 
     def list(self, request, format=None):
-        page = selectors.with_application_codes(
-            self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        )
+        # the keys of the list: the rows the user may see are settled there, not asked
+        # again of ``get_queryset``
+        page = self.paginate_queryset(self.filter_queryset(RfC.objects.none()))
         return self.get_paginated_response(RfCSerializer(page, many=True).data)
 
     def retrieve(self, request, reference, format=None):
