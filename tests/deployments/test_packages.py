@@ -172,6 +172,29 @@ def test_the_calendar_shows_the_package_once_instead_of_its_installations(packag
     assert installations == []
 
 
+def test_the_calendar_counts_in_a_package_the_releases_the_user_sees(
+    package, committed, api, make_user
+):
+    """Whether a user sees a member's release is asked per member (issue 17): a thread
+    sees the package's entry with its own release alone, a thread with none of its
+    releases sees no entry."""
+    with committed():
+        package["client"].patch(
+            f"/api/v1/packages/{package['pk']}/",
+            {"installation_starts_at": START, "installation_ends_at": END},
+            format="json",
+        )
+    month = "/api/v1/calendar/?start=2027-04-01&end=2027-05-01"
+
+    def titles(user):
+        events = api(user).get(month).json()["events"]
+        return [e["title"] for e in events if e["type"] == "package"]
+
+    (seen,) = titles(make_user("cust", "DG TAXUD A3/Cust"))
+    assert seen.endswith("installation of 1 release")
+    assert titles(make_user("tax", "DG TAXUD A3/Tax")) == []
+
+
 def _calendar_packages(client, month: str) -> list[tuple]:
     start = datetime.date.fromisoformat(f"{month}-01")
     end = (start + datetime.timedelta(days=32)).replace(day=1)
