@@ -109,7 +109,11 @@ class QuarterPageSerializer(serializers.Serializer):
     lessons = QuarterLessonSerializer(many=True, help_text="The first 20, oldest first.")
     lessons_count = serializers.IntegerField(help_text="How many lessons the quarter has.")
     open_actions = OpenActionSerializer(many=True, help_text="The first 20, by due date.")
-    open_actions_count = serializers.IntegerField(help_text="How many actions are open.")
+    open_actions_count = serializers.IntegerField(
+        allow_null=True,
+        help_text="How many actions are open; null when more than "
+        f"{review_selectors.ACTIONS_COUNTED_UP_TO:,}.",
+    )
     review = QuarterlyReviewSerializer(allow_null=True)
     may_record = serializers.BooleanField(help_text="Whether the caller records the review.")
 
@@ -160,7 +164,7 @@ def _page(user, period) -> dict:
             }
             for a in page["open_actions"]
         ],
-        "open_actions_count": page["open_actions_count"],
+        "open_actions_count": None if page["open_actions_more"] else page["open_actions_count"],
         "review": (
             QuarterlyReviewSerializer(review, context={"late": late}).data if review else None
         ),

@@ -297,3 +297,33 @@ def test_the_pages_and_the_api_cost_the_same_queries_for_few_or_many(cast, recor
         cast.ok(cast.client(cast.rm).post(url, more, format="json"))
     assert cost() == few
     assert few[1] <= 40, few
+
+
+def test_the_open_actions_are_counted_up_to_a_bound_then_more_than(cast, records, monkeypatch):
+    """Past ``SHOWN`` rows the open actions are counted, exactly up to the bound; past it
+    the page says "more than" and the API's count is null (issue 17: counting them all
+    grew with the years)."""
+    from kpis import review_selectors
+
+    monkeypatch.setattr(review_selectors, "SHOWN", 2)
+    quarter = last_quarter()
+    url = f"/api/v1/kpis/reviews/{quarter.key}/"
+    for i in range(3):
+        ImprovementAction.objects.create(
+            review=records["late"].review,
+            release=records["release"],
+            title=f"Action {i}",
+            owner=cast.dc,
+            due_date=timezone.localdate(),
+            created_by=cast.rm,
+        )
+    assert cast.ok(cast.client(cast.rm).get(url))["open_actions_count"] == 4
+    page = web(cast.rm).get(f"/kpis/reviews/{quarter.key}/").content.decode()
+    assert "The 2 due first of 4 open actions." in page
+
+    monkeypatch.setattr(review_selectors, "ACTIONS_COUNTED_UP_TO", 3)
+    body = cast.ok(cast.client(cast.rm).get(url))
+    assert body["open_actions_count"] is None
+    assert len(body["open_actions"]) == 2
+    page = web(cast.rm).get(f"/kpis/reviews/{quarter.key}/").content.decode()
+    assert "The 2 due first of more than 3 open actions." in page
