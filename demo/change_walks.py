@@ -318,27 +318,35 @@ def walk_changes(people: People, board: Board, applications: dict) -> None:
     emergency_awaiting_ecab(people, applications["ecs"])
 
 
+def sent_to_ecab(people: People, title, application, start, category, what, why) -> RfC:
+    """An emergency change of an hour from ``start``, raised by the first requester,
+    submitted and sent by the change manager to the emergency CAB."""
+    rfc = changes.raise_rfc(
+        by=people.requesters[0],
+        title=title,
+        change_type=ChangeType.EMERGENCY,
+        category=category,
+        impact="high",
+        urgency="high",
+        **complete(application, start, hours=1, what=what, why=why),
+    )
+    rfc = changes.fire(rfc, "submit", by=people.requesters[0])
+    return changes.fire(rfc, "send_to_cab", by=people.change_manager)
+
+
 def emergency_awaiting_ecab(people: People, application) -> RfC:
     """An emergency change sent to the ECAB six hours ago and still undecided: its model
     asks for a decision within four hours, so the change manager's page lists it under
     "Decisions overdue". Submitted now, then dated back as the demo's history is."""
-    rfc = changes.raise_rfc(
-        by=people.requesters[0],
-        title="Block the ECS entry summary declarations replayed by a faulty trader gateway",
-        change_type=ChangeType.EMERGENCY,
+    rfc = sent_to_ecab(
+        people,
+        "Block the ECS entry summary declarations replayed by a faulty trader gateway",
+        application,
+        timezone.now() + datetime.timedelta(hours=1),
         category="security",
-        impact="high",
-        urgency="high",
-        **complete(
-            application,
-            timezone.now() + datetime.timedelta(hours=1),
-            hours=1,
-            what="Reject the replayed declarations at the ECS gateway until the trader fixes it.",
-            why="A trader's gateway replays thousands of declarations an hour since this morning.",
-        ),
+        what="Reject the replayed declarations at the ECS gateway until the trader fixes it.",
+        why="A trader's gateway replays thousands of declarations an hour since this morning.",
     )
-    rfc = changes.fire(rfc, "submit", by=people.requesters[0])
-    rfc = changes.fire(rfc, "send_to_cab", by=people.change_manager)
     RfC.objects.filter(pk=rfc.pk).update(submitted_at=timezone.now() - datetime.timedelta(hours=6))
     return rfc
 
@@ -348,23 +356,15 @@ def emergency_change(people: People, application) -> RfC:
     it was made, and its post-implementation review is recorded."""
     manager = people.change_manager
     started = evening(timezone.localdate() - datetime.timedelta(days=1), 23)
-    rfc = changes.raise_rfc(
-        by=people.requesters[0],
-        title="Restart the VIES lookup service with a corrected cache setting",
-        change_type=ChangeType.EMERGENCY,
+    rfc = sent_to_ecab(
+        people,
+        "Restart the VIES lookup service with a corrected cache setting",
+        application,
+        started,
         category="application",
-        impact="high",
-        urgency="high",
-        **complete(
-            application,
-            started,
-            hours=1,
-            what="Correct the cache expiry that stopped VAT number checks.",
-            why="Member states cannot check VAT numbers since 21:40.",
-        ),
+        what="Correct the cache expiry that stopped VAT number checks.",
+        why="Member states cannot check VAT numbers since 21:40.",
     )
-    rfc = changes.fire(rfc, "submit", by=people.requesters[0])
-    rfc = changes.fire(rfc, "send_to_cab", by=manager)
     meeting = changes.plan_meeting(
         by=manager,
         kind=CabMeeting.Kind.ECAB,
