@@ -99,6 +99,9 @@ def test_worker_killed_mid_notification_then_restarted_sends_each_mail_once(
         lambda: notification.recipients.exclude(status="sent").count() == 0,
         "every recipient to be sent",
     )
+    # the counters the progress bar reads are stored after the last recipient is sent
+    done = type(notification).objects.filter(pk=notification.pk, status="done")
+    wait_until(done.exists, "the notification's progress to be stored as done")
 
     per_recipient = Counter(rcpt for rcpt, _, _ in mass_mails(sink))
     assert len(per_recipient) == 450
