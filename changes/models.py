@@ -199,10 +199,13 @@ class RfC(ConcurrentTransitions, FSMModelMixin, models.Model):
             # authorised and scheduled windows are few in the past, where most RfCs are.
             # In their order (planned start, then id) with the end at hand: a month's
             # first 300 of 9,000 changes read from the index alone, where the planner,
-            # expecting 63, fetched and sorted them all (issue 17)
+            # expecting 63, fetched and sorted them all (issue 17). With the release and
+            # the requester, a thread's share of them is found in the index too: it read
+            # the 9,000 rows of a month to keep its 1,850 (22 ms at 100,000 releases, 10
+            # now).
             models.Index(
                 fields=["planned_start", "id"],
-                include=["planned_end"],
+                include=["planned_end", "release", "requester"],
                 condition=models.Q(status__in=["authorised", "scheduled"]),
                 name="rfc_on_schedule_order",
             ),

@@ -257,6 +257,13 @@ class ActivityRecord(models.Model):
             models.Index(fields=["activity", "status"]),
             # the KPIs' flow: the activities done in a period (kpis.flow)
             models.Index(fields=["status", "performed_at"]),
+            # what waits for a user (``selectors.waiting_for``): the pending records of
+            # their releases in flight, without the done ones beside them (issue 17)
+            models.Index(
+                fields=["release"],
+                condition=models.Q(status="pending"),
+                name="activity_record_pending",
+            ),
         ]
 
     def __str__(self):

@@ -1,6 +1,7 @@
 """Reads for release pages and the API: each a fixed number of queries."""
 
 import datetime
+from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -114,24 +115,42 @@ def waiting_for(user):
             content_object=OuterRef("release_id"), permission=OuterRef("activity__permission")
         )
     )
-    records = ActivityRecord.objects.filter(release_id__in=_assigned_in_flight(people))
     return (
-        open_now(records.filter(may))
+        ActivityRecord.objects.filter(
+            _in_current_stage(_assigned_in_flight(people)),
+            may,
+            status=ActivityRecord.Status.PENDING,
+        )
         .select_related("release", "release__application", "activity")
         .order_by("release__planned_installation_date", "activity__position")
     )
 
 
-def _assigned_in_flight(people) -> list[int]:
-    """The releases in flight on which any of ``people`` holds a party (RM.1.2), in
-    person or through a group: the only ones where guardian can give them anything to
-    perform, since its rows are made from the assignments (``raci.sync``). Read from the
-    assignments (one row a release and party, indexed by holder) rather than from the
-    guardian rows (one a release and activity: 75,000 for a release manager of 5,000
-    releases, 20 ms at 100,000 releases, 3 from the assignments; issue 17), and as a
-    list: given as a subquery, PostgreSQL guessed thousands of releases and read every
-    pending activity record of every release. The ``may`` check of ``waiting_for``
-    keeps the answer to the guardian rows."""
+def _in_current_stage(releases: list[tuple[int, str]]) -> Q:
+    """The activity records of ``releases`` (id, stage) whose activity belongs to the
+    stage its release is in, said of the record and its activity: with the release's
+    stage as the condition (``open_now``), PostgreSQL joined every pending record of the
+    release manager's 208 releases in flight to its release, and checked guardian's rows
+    for each, before keeping the 308 of the current stages (issue 17)."""
+    by_stage = defaultdict(list)
+    for pk, stage in releases:
+        by_stage[STAGE_NUMBER[stage]].append(pk)
+    found = Q(pk__in=[])
+    for number, pks in sorted(by_stage.items()):
+        found |= Q(release_id__in=pks, activity__stage=number)
+    return found
+
+
+def _assigned_in_flight(people) -> list[tuple[int, str]]:
+    """The releases in flight (id, stage) on which any of ``people`` holds a party
+    (RM.1.2), in person or through a group: the only ones where guardian can give them
+    anything to perform, since its rows are made from the assignments (``raci.sync``).
+    Read from the assignments (one row a release and party, indexed by holder) rather
+    than from the guardian rows (one a release and activity: 75,000 for a release
+    manager of 5,000 releases, 20 ms at 100,000 releases, 3 from the assignments; issue
+    17), and as a list: given as a subquery, PostgreSQL guessed thousands of releases
+    and read every pending activity record of every release. The ``may`` check of
+    ``waiting_for`` keeps the answer to the guardian rows."""
     assigned = Assignment.objects.order_by().values("release_id")
     return list(
         Release.objects.filter(
@@ -140,7 +159,7 @@ def _assigned_in_flight(people) -> list[int]:
             stage__in=STAGE_NUMBER,
         )
         .order_by()
-        .values_list("pk", flat=True)
+        .values_list("pk", "stage")
     )
 
 
