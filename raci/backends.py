@@ -10,7 +10,8 @@ one query, arrays of subqueries beside the user's row, and the answers are kept 
 Django's model back end and ``raci.permissions`` look for them: the same answers as
 theirs. Making that query with the ORM costs more than running it (6 ms against 2), so
 its SQL is made once a day per process, with a stand-in for the user's id. Elsewhere
-(SQLite) the user is read as Django reads it, and the rest when first asked."""
+(SQLite) the user is read as Django reads it, and the rest when first asked (which
+releases they see, then, as one who holds view rows in several ways)."""
 
 import json
 from functools import lru_cache
@@ -21,7 +22,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection
-from django.db.models import F, OuterRef, Value
+from django.db.models import Exists, F, OuterRef, Value
 from django.db.models.functions import Concat, JSONObject
 from django.utils import timezone
 
@@ -30,7 +31,9 @@ from .permissions import (
     held_parties_of,
     remember_held_parties,
     remember_principals,
+    remember_view_holders,
     standing_in_today,
+    view_holders_of,
 )
 
 #: the stand-in for the user's id in the SQL kept per day: no account has it
@@ -54,6 +57,8 @@ class UserWithPermissionsBackend(ModelBackend):
         own, groups = user.__dict__.pop("own_permissions"), user.__dict__.pop("groups_permissions")
         standing_in = _rows(user.__dict__.pop("standing_in"))
         held = _rows(user.__dict__.pop("held_parties"))
+        viewing_groups = user.__dict__.pop("viewing_groups")
+        views_in_person = user.__dict__.pop("views_in_person")
         if not user.is_superuser:  # a superuser holds every permission: Django lists them
             user._user_perm_cache, user._group_perm_cache = set(own), set(groups)
             user._perm_cache = {*own, *groups}
@@ -63,14 +68,17 @@ class UserWithPermissionsBackend(ModelBackend):
             [tuple(row[name] for name in PRINCIPAL_FIELDS) for row in standing_in],
         )
         remember_held_parties(user, [(row["name"], row["kind"]) for row in held])
+        remember_view_holders(user, viewing_groups, views_in_person)
         return user
 
 
 @lru_cache(maxsize=2)
 def _query(today) -> tuple[str, tuple]:
     """The SQL and parameters of the user's row with their own permissions, their
-    groups', the principals they stand in for on ``today`` and the parties they hold;
-    ``ANY_USER`` in place of their id."""
+    groups', the principals they stand in for on ``today``, the parties they hold and
+    who holds their view rows (``raci.permissions.remember_view_holders``); ``ANY_USER``
+    in place of their id."""
+    viewing_groups, in_person = view_holders_of(OuterRef("pk"))
     users = (
         get_user_model()
         ._default_manager.filter(pk=ANY_USER)
@@ -86,6 +94,8 @@ def _query(today) -> tuple[str, tuple]:
             held_parties=ArraySubquery(
                 held_parties_of(OuterRef("pk")).values(row=JSONObject(name="name", kind="kind"))
             ),
+            viewing_groups=ArraySubquery(viewing_groups),
+            views_in_person=Exists(in_person),
         )
     )
     sql, params = users.query.sql_with_params()
@@ -93,6 +103,11 @@ def _query(today) -> tuple[str, tuple]:
         # the id is no longer a parameter as the ORM writes it (another type of key?)
         raise ImproperlyConfigured("The user's query does not take the user's id once.")
     return sql, params
+
+
+def forget_query() -> None:
+    """Make the user's query again at its next use (the permissions' ids changed)."""
+    _query.cache_clear()
 
 
 def _rows(values) -> list[dict]:
