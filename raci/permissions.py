@@ -363,8 +363,12 @@ def _granted_per_row(grants, release_field: str) -> Q:
 
 def granted_in_person(user) -> bool:
     """Whether some release is visible to this user in person (a named assignment), not
-    only through the groups of the parties they hold."""
-    return ReleaseUserObjectPermission.objects.filter(user=user, permission__codename=VIEW).exists()
+    only through the groups of the parties they hold: as the authentication back end
+    read it with the user, when it did (``remember_view_holders``)."""
+    holders = getattr(user, "_view_holders", None)
+    if holders is not None:
+        return holders[1]
+    return ReleaseUserObjectPermission.objects.filter(user=user, **view_permission()).exists()
 
 
 def parties_on_release(user, release, *, deputising: bool = True) -> list[Party]:
