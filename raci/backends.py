@@ -34,6 +34,7 @@ from .permissions import (
     remember_view_holders,
     standing_in_today,
     view_holders_of,
+    view_permission,
 )
 
 #: the stand-in for the user's id in the SQL kept per day: no account has it
@@ -49,7 +50,7 @@ class UserWithPermissionsBackend(ModelBackend):
         if connection.vendor != "postgresql":
             return super().get_user(user_id)
         today = timezone.localdate()
-        sql, params = _query(today)
+        sql, params = _query(today, tuple(view_permission().items()))
         params = tuple(user_id if param == ANY_USER else param for param in params)
         user = next(iter(get_user_model()._default_manager.raw(sql, params)), None)
         if user is None or not self.user_can_authenticate(user):
@@ -73,11 +74,12 @@ class UserWithPermissionsBackend(ModelBackend):
 
 
 @lru_cache(maxsize=2)
-def _query(today) -> tuple[str, tuple]:
+def _query(today, view) -> tuple[str, tuple]:
     """The SQL and parameters of the user's row with their own permissions, their
     groups', the principals they stand in for on ``today``, the parties they hold and
     who holds their view rows (``raci.permissions.remember_view_holders``); ``ANY_USER``
-    in place of their id."""
+    in place of their id. Kept per day and per ``view``, the filter of the view
+    permission the SQL holds (its id, read again when migrations run)."""
     viewing_groups, in_person = view_holders_of(OuterRef("pk"))
     users = (
         get_user_model()
@@ -103,11 +105,6 @@ def _query(today) -> tuple[str, tuple]:
         # the id is no longer a parameter as the ORM writes it (another type of key?)
         raise ImproperlyConfigured("The user's query does not take the user's id once.")
     return sql, params
-
-
-def forget_query() -> None:
-    """Make the user's query again at its next use (the permissions' ids changed)."""
-    _query.cache_clear()
 
 
 def _rows(values) -> list[dict]:

@@ -193,8 +193,9 @@ def note_deputising(user, release, principal_id: int | None) -> None:
 
 
 def forget(user, *, principals: bool = True) -> None:
-    """Drop what ``granted_codenames`` cached (after the user's assignments changed) and,
-    unless ``principals`` is False, whom they stand in for (after a delegation changed)."""
+    """Drop what ``granted_codenames`` cached and the holders of the user's view rows
+    (after the user's assignments changed) and, unless ``principals`` is False, whom they
+    stand in for (after a delegation changed)."""
     user.__dict__.pop("_release_perm_cache", None)
     forget_view_holders(user)
     if principals and hasattr(user, "_principals"):
@@ -240,38 +241,46 @@ def may_view(user, release) -> bool:
 
 def _view_grants(user) -> list:
     """Guardian's rows that let this user (and, during a delegation, their principals)
-    view a release: in person, and through their groups; only the rows of the one holder
-    that has any, when the authentication back end said there is one
-    (``remember_view_holders``)."""
-    single = _single_view_holder(user)
-    if single is not None:
-        return [single]
+    view a release: in person, and through their groups; only those of the holders that
+    have any, when the authentication back end said which (``_known_view_grants``)."""
+    known = _known_view_grants(user)
+    if known is not None:
+        return known
     return _view_grants_of([user.pk, *principals(user)])
 
 
-def _single_view_holder(user):
-    """The view rows of this user's only holder of view rows (the user in person, or one
-    of their groups), None when there are several, when the user stands in for someone,
-    or when the back end did not say. Asked of one holder, the rows a page needs are a
-    walk of guardian's unique index in the release's order, where the rows of two
-    holders had to be gathered and hashed first: a thread's 19,019 rows at 100,000
-    releases, 8 to 9 ms of each query that asked which releases it sees (issue 17)."""
+def _known_view_grants(user) -> list | None:
+    """The view rows of the holders the authentication back end found with the user
+    (``remember_view_holders``): the user's own rows if they hold any, their groups'
+    rows by the ids of those that hold any; none at all for one who holds none. None
+    when the back end did not say, or the user stands in for someone (their principals'
+    rows count too). Asked of one holder by its id, the rows a page needs are a walk of
+    guardian's unique index in the release's order; asked through the user's groups and
+    in person, the rows of both had to be gathered and hashed first: a thread's 19,019
+    rows at 100,000 releases, 8 to 9 ms of each query that asked which releases it sees
+    (issue 17)."""
     holders = getattr(user, "_view_holders", None)
     if holders is None or principals(user):
         return None
     groups, in_person = holders
     view = view_permission()
-    if in_person and not groups:
-        return ReleaseUserObjectPermission.objects.filter(user_id=user.pk, **view)
-    if len(groups) == 1 and not in_person:
-        return ReleaseGroupObjectPermission.objects.filter(group_id=groups[0], **view)
-    return None
+    known = []
+    if in_person:
+        known.append(ReleaseUserObjectPermission.objects.filter(user_id=user.pk, **view))
+    if len(groups) == 1:
+        known.append(ReleaseGroupObjectPermission.objects.filter(group_id=groups[0], **view))
+    elif groups:
+        known.append(ReleaseGroupObjectPermission.objects.filter(group_id__in=groups, **view))
+    return known
 
 
 def remember_view_holders(user, groups, in_person: bool) -> None:
-    """Keep on the user object, for the rest of the request, which of their groups hold
+    """Keep on the user object, which lives for one request, which of their groups hold
     any view row and whether they hold one in person (read with the user by the
-    authentication back end, ``raci.backends``)."""
+    authentication back end, ``raci.backends``). Like the parties and permissions kept
+    beside them, a change made during the request through another object for the same
+    person (or from the group's side) shows from the next request; ``forget`` and the
+    groups' signal drop them for this object."""
     user._view_holders = (tuple(groups), bool(in_person))
 
 
@@ -354,7 +363,8 @@ def sees_release_of(user, release_field: str) -> Q:
 
 
 def _granted_per_row(grants, release_field: str) -> Q:
-    """``EXISTS`` a row of ``grants`` (user rows, group rows) on each record's release."""
+    """``EXISTS`` a row of one of ``grants`` (querysets of guardian's rows) on each
+    record's release."""
     granted = Q(pk__in=[])
     for rows in grants:
         granted |= Q(Exists(rows.filter(content_object=OuterRef(release_field))))
@@ -574,9 +584,10 @@ def _ways_to_rfcs(user, rfcs) -> list:
 
 def _own_view_grants(user) -> list:
     """The view rows the user holds themself, in person and through their groups (not
-    their principals'): of their only holder when there is one (``_single_view_holder``)."""
-    single = _single_view_holder(user)
-    return [single] if single is not None else _view_grants_of([user.pk])
+    their principals'): of the holders the back end found, when it did
+    (``_known_view_grants``)."""
+    known = _known_view_grants(user)
+    return known if known is not None else _view_grants_of([user.pk])
 
 
 def visible_rfcs(user, rfcs):

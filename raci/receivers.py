@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_migrate
 from django.dispatch import receiver
 
-from . import backends, permissions
+from . import permissions
 
 User = get_user_model()
 
@@ -27,4 +27,3 @@ def _permissions_made(sender, **kwargs):
     permissions.forget_permission_ids()
     permissions.perform_permission_ids()
     permissions.view_permission()
-    backends.forget_query()  # its SQL holds the view permission's id
