@@ -20,6 +20,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from releasemgmt.conditions import any_of
+
 from .catalogue import perform_codename
 from .models import (
     Activity,
@@ -334,10 +336,8 @@ def sees_release_in(user, release_field: str) -> Q:
         return Q(pk__in=[])
     if sees_all_releases(user):
         return Q()
-    seen = Q(pk__in=[])
-    for grants in _view_grants(user):
-        seen |= Q(**{f"{release_field}__in": grants.values("content_object_id")})
-    return seen
+    field = f"{release_field}__in"
+    return any_of(Q(**{field: grants.values("content_object_id")}) for grants in _view_grants(user))
 
 
 def visible_release(user, releases):
@@ -365,10 +365,7 @@ def sees_release_of(user, release_field: str) -> Q:
 def _granted_per_row(grants, release_field: str) -> Q:
     """``EXISTS`` a row of one of ``grants`` (querysets of guardian's rows) on each
     record's release."""
-    granted = Q(pk__in=[])
-    for rows in grants:
-        granted |= Q(Exists(rows.filter(content_object=OuterRef(release_field))))
-    return granted
+    return any_of(Exists(rows.filter(content_object=OuterRef(release_field))) for rows in grants)
 
 
 def granted_in_person(user) -> bool:
@@ -598,11 +595,7 @@ def visible_rfcs(user, rfcs):
         return rfcs.none()
     if sees_all_releases(user):
         return rfcs
-    ways = _ways_to_rfcs(user, rfcs)
-    seen = ways[0]
-    for way in ways[1:]:
-        seen |= way
-    return rfcs.filter(seen)
+    return rfcs.filter(any_of(_ways_to_rfcs(user, rfcs)))
 
 
 def visible_rfcs_among(user, rfcs):

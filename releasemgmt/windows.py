@@ -19,6 +19,8 @@ from django.contrib.postgres.lookups import Overlap
 from django.db import connection
 from django.db.models import DateTimeField, Func, Q, Value
 
+from .conditions import any_of
+
 
 class TimeRange(Func):
     """A window as PostgreSQL's half-open ``tstzrange``: what the GiST indexes hold."""
@@ -66,10 +68,7 @@ def ranges_meet_any(start: str, end: str, spans) -> Q:
 
 def ends_meet_any(start: str, end: str, spans) -> Q:
     """The same, as the two comparisons for each span."""
-    meeting = Q(pk__in=[])
-    for low, high in spans:
-        meeting |= ends_meet(start, end, low, high)
-    return meeting
+    return any_of(ends_meet(start, end, low, high) for low, high in spans)
 
 
 def merged(spans) -> list[tuple]:

@@ -25,6 +25,7 @@ from raci.models import Assignment, ReleaseGroupObjectPermission, ReleaseUserObj
 from raci.permissions import Parties
 from raci.release_types import rule
 from releasemgmt.audit.models import AuditEntry
+from releasemgmt.conditions import any_of
 from releasemgmt.notifications.models import Communication, Recipient
 
 from . import lifecycle, types
@@ -135,10 +136,9 @@ def _in_current_stage(releases: list[tuple[int, str]]) -> Q:
     by_stage = defaultdict(list)
     for pk, stage in releases:
         by_stage[STAGE_NUMBER[stage]].append(pk)
-    found = Q(pk__in=[])
-    for number, pks in sorted(by_stage.items()):
-        found |= Q(release_id__in=pks, activity__stage=number)
-    return found
+    return any_of(
+        Q(release_id__in=pks, activity__stage=number) for number, pks in sorted(by_stage.items())
+    )
 
 
 def _assigned_in_flight(people) -> list[tuple[int, str]]:
