@@ -167,8 +167,9 @@ CACHES = {
         "LOCATION": "calendar-feeds",
         "OPTIONS": {"MAX_ENTRIES": 200},
     },
-    # The pages kept until the database changes (releasemgmt.pagecache): 300 of at
-    # most 256 KB each per process (most are 15-60 KB).
+    # The pages kept until the database changes (releasemgmt.pagecache): 1,000 of at
+    # most 256 KB each per process (most are 15-60 KB, a busy calendar month 150-250
+    # KB); each lives a minute at most.
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "kept-pages",
@@ -176,7 +177,9 @@ CACHES = {
     },
 }
 # The pages kept per user until the database changes (issue 17): the start page, the
-# release list and page, their API, and the navigation's counts polled by every page.
+# release list and page, their API, the navigation's counts polled by every page, and
+# the calendar's layers, which its page asks for again on every move between months
+# and every layer shown again.
 KEPT_PAGES = frozenset(
     {
         "home",
@@ -187,6 +190,7 @@ KEPT_PAGES = frozenset(
         "releases:record",
         "release-list",
         "release-detail",
+        "calendar",
     }
 )
 

@@ -1,6 +1,6 @@
-"""The start page, the release list and page and their API are kept per user until the
-database changes (releasemgmt.pagecache, issue 17): asked again, they are answered without
-being made, and never once anything they show may have changed."""
+"""The start page, the release list and page, their API and the calendar's layers are kept
+per user until the database changes (releasemgmt.pagecache, issue 17): asked again, they
+are answered without being made, and never once anything they show may have changed."""
 
 import datetime
 
@@ -15,6 +15,7 @@ from knox.models import AuthToken
 
 from releasemgmt import pagecache
 from releasemgmt.settings import base
+from releases import planning
 
 #: a kept page costs the session, the user and the database's version
 KEPT_QUERIES = 3
@@ -80,6 +81,39 @@ def test_the_api_release_list_and_detail_are_kept_for_a_browser_session(
     assert detail.json()["identifier"] == release.identifier
     for header in ("Content-Type", "Allow", "Vary", "X-Frame-Options"):
         assert detail[header] == made[header], header
+
+
+def test_a_calendar_layer_is_kept_until_an_installation_moves(
+    client, make_release, release_manager
+):
+    """The calendar's page asks for each layer again on every move between months; the
+    conflict flags are made again once a window moves."""
+    first, second = make_release(), make_release()
+    path = "/api/v1/calendar/?start=2027-03-01&end=2027-04-01&layer=releases"
+    client.force_login(release_manager)
+
+    def installation(answer, release) -> dict:
+        title = f"{release.identifier} Installation"
+        return next(e for e in answer.json()["events"] if e["title"] == title)
+
+    answer, queries = kept(client, path)
+    assert queries == KEPT_QUERIES
+    assert (installation(answer, second)["start"], installation(answer, second)["conflict"]) == (
+        "2027-03-22",
+        False,
+    )
+    window = first.milestones.get(kind="installation")
+    planning.plan_milestone(
+        second,
+        "installation",
+        by=release_manager,
+        starts_at=window.starts_at,
+        ends_at=window.ends_at,
+    )
+    moved, queries = asked(client, path)
+    assert queries > KEPT_QUERIES
+    assert installation(moved, second)["start"] == "2027-03-15T00:00:00+01:00"
+    assert installation(moved, second)["conflict"] is True
 
 
 def test_a_write_anywhere_makes_the_page_again(client, make_release, release_manager):
