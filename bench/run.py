@@ -196,7 +196,10 @@ def print_nodes(load, plan, args) -> None:
     """The release list as the release manager through nginx: one node, then two nodes of
     the same size. Two nodes can only beat one where the machine has cores to spare and the
     database keeps up; the CPU count and load average are printed with it."""
-    page = next(p for p in plan if p.path == NODES_PAGE and p.load)
+    page = next((p for p in plan if p.path == NODES_PAGE and p.load), None)
+    if page is None:
+        print(f"\n{NODES_PAGE} left out (--skip): one node and two not compared")
+        return
     cookie = load.session_cookie(page.user)
     rates = {}
     for nodes in (1, 2):
