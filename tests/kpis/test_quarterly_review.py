@@ -5,6 +5,7 @@ the actions it decided, who reads it and who writes it, through the pages and th
 
 import datetime
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -190,6 +191,29 @@ def test_the_page_records_the_review_with_an_action_and_its_owner_marks_it_done(
         f"/api/v1/kpis/reviews/{quarter.key}/actions/{pk}/", {"status": "open"}, format="json"
     )
     assert cast.ok(again)["status"] == "open"
+
+
+def test_the_form_offers_the_staff_by_name_with_the_participants_checked(cast, make_user):
+    """Each ITSM staff member a box labelled with their full name, else their username;
+    those recorded checked when the page is asked again; a business thread not offered."""
+    named = make_user("ada", "ITSM Service Desk", first_name="Ada", last_name="Lovelace <Ops>")
+    quarter = last_quarter()
+    path = f"/kpis/reviews/{quarter.key}/"
+    body = review_body(cast, participants=[named.username, cast.dc.username])
+    assert web(cast.rm).post(path, body).status_code == 302
+    page = web(cast.rm).get(path).content.decode()
+    boxes = re.findall(
+        r'<label><input type="checkbox" name="participants" ([^>]*)> ([^<]*)</', page
+    )
+    offered = {
+        re.search(r'value="([^"]+)"', attrs)[1]: (label, " checked" in attrs)
+        for attrs, label in boxes
+    }
+    assert offered["ada"] == ("Ada Lovelace &lt;Ops&gt;", True)
+    assert offered[cast.dc.username] == (str(cast.dc), True)
+    assert offered[cast.rm.username] == (str(cast.rm), False)
+    assert cast.cust.username not in offered
+    assert list(offered) == sorted(offered)
 
 
 def test_only_the_release_manager_writes_others_of_the_staff_read(cast):
