@@ -145,11 +145,15 @@ def conflicts_of(rfc):
 
 def conflicts_of_seen_by(user, rfc) -> tuple[list, int]:
     """``conflicts_of`` as ``user`` sees them: those they may see, and how many others
-    there are (counted, not named)."""
-    conflicts = list(conflicts_of(rfc))
-    seen = _seen_by(user, {c.pk for c in conflicts})
-    shown = [c for c in conflicts if c.pk in seen]
-    return shown, len(conflicts) - len(shown)
+    there are (counted, not named). Only the visible ones are read: the others are known
+    by their ids already."""
+    others = overlapping([rfc.pk]).get(rfc.pk, [])
+    if not others:
+        return [], 0
+    shown = list(
+        visible_rfcs_among(user, RfC.objects.filter(pk__in=others)).order_by("planned_start", "id")
+    )
+    return shown, len(others) - len(shown)
 
 
 def _seen_by(user, ids) -> set[int]:

@@ -130,6 +130,35 @@ def test_the_schedule_flags_overlaps_on_one_application(
     assert [r.title for r in selectors.conflicts_of(first)] == ["B"]
 
 
+def test_the_rfc_page_names_the_conflicts_its_reader_may_see_and_counts_the_others(
+    make_user, requester, application, change_manager, client
+):
+    tess = make_user("tess", "DG TAXUD A3/Cust")
+    mine, also_mine = (
+        services.raise_rfc(
+            by=tess, title=title, change_type="standard", **complete(application, days=3)
+        )
+        for title in ("Mine", "Also mine")
+    )
+    hidden = services.raise_rfc(
+        by=requester, title="Not hers", change_type="standard", **complete(application, days=3)
+    )
+    for rfc, by in ((mine, tess), (also_mine, tess), (hidden, requester)):
+        services.fire(rfc, "submit", by=by)
+    client.force_login(tess)
+    page = client.get(f"/changes/rfcs/{mine.reference}/").content.decode()
+    assert "Conflicts: 2 other changes overlap its window" in page
+    assert also_mine.reference in page
+    assert hidden.reference not in page
+    assert "Not hers" not in page
+    assert "1 of them is not yours to see" in page
+    client.force_login(change_manager)
+    page = client.get(f"/changes/rfcs/{mine.reference}/").content.decode()
+    assert hidden.reference in page
+    assert also_mine.reference in page
+    assert "not yours to see" not in page
+
+
 def test_the_change_manager_sees_what_waits(requester, application, change_manager, draft):
     submitted = services.fire(draft(), "submit", by=requester)
     emergency = services.raise_rfc(
