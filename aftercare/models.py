@@ -207,7 +207,13 @@ class ActionReminder(models.Model):
 class Lesson(models.Model):
     """A lesson learned, kept as knowledge (seed 002 sections 5-6: "documentation of
     lessons learned"): what happened and what to do next time, found again by text,
-    application and tag, and shown when the application's next release is planned."""
+    application and tag, and shown when the application's next release is planned.
+
+    On PostgreSQL the table also holds ``searched``, a ``tsvector`` the database
+    generates from ``what_happened``, ``next_time`` and ``tags_text`` (migration 0008,
+    read by ``aftercare.lessons``). PostgreSQL refuses to change the type of a column a
+    generated one reads, and drops it with a removed one: a migration that alters or
+    removes one of the three drops ``searched`` first and adds it again after."""
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="lessons")
     application = models.ForeignKey(

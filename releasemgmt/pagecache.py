@@ -17,8 +17,8 @@ choose a fragment or a format (htmx's, ``Accept``), the host, the language, and 
 current minute (due dates and "late" marks move with the clock). Only complete 200
 answers that set no cookie and weigh at most ``KEPT_MAX_BYTES`` are kept, and a request
 with messages waiting to be shown is neither served from nor kept in the cache. The
-store is the ``pages`` cache, in the process's memory: a restart (and so a deployment)
-starts empty.
+store is the ``pages`` cache, and ``large_pages`` for the few answers over
+``LARGE_BYTES``, in the process's memory: a restart (and so a deployment) starts empty.
 
 On SQLite (the demo and tests' default) there is no such position: nothing is kept."""
 
@@ -44,9 +44,13 @@ VARYING_HEADERS = (
 )
 #: seconds an entry lives at most: its key holds the minute, so it is not asked later
 KEPT_SECONDS = 60
-#: the largest answer kept: with the cache's few hundred entries, a worker's memory stays
-#: bounded whatever page sizes and filters clients ask for
+#: the largest answer kept: with the caches' bounded number of entries, a worker's memory
+#: stays bounded whatever page sizes and filters clients ask for
 KEPT_MAX_BYTES = 256 * 1024
+#: answers larger than this are kept apart, in the ``large_pages`` cache of fewer entries:
+#: a calendar month's layer weighs 150-250 KB, and a thousand of them would be 250 MB a
+#: worker
+LARGE_BYTES = 64 * 1024
 
 
 def data_version() -> str | None:
@@ -95,7 +99,8 @@ class KeptPagesMiddleware:
         if key and _keepable(response):
             # the view's own headers (DRF's Allow and Vary among them); the middleware
             # outside this one adds its own again to the kept answer
-            caches["pages"].set(key, (response.content, list(response.items())), KEPT_SECONDS)
+            store = "large_pages" if len(response.content) > LARGE_BYTES else "pages"
+            caches[store].set(key, (response.content, list(response.items())), KEPT_SECONDS)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -105,7 +110,7 @@ class KeptPagesMiddleware:
         if version is None:
             return None
         key = page_key(request, version)
-        kept = caches["pages"].get(key)
+        kept = caches["pages"].get(key) or caches["large_pages"].get(key)
         if kept is not None:
             content, headers = kept
             return HttpResponse(content, headers=dict(headers))

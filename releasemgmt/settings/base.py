@@ -167,13 +167,18 @@ CACHES = {
         "LOCATION": "calendar-feeds",
         "OPTIONS": {"MAX_ENTRIES": 200},
     },
-    # The pages kept until the database changes (releasemgmt.pagecache): 1,000 of at
-    # most 256 KB each per process (most are 15-60 KB, a busy calendar month 150-250
-    # KB); each lives a minute at most.
+    # The pages kept until the database changes (releasemgmt.pagecache), each a minute
+    # at most: 1,000 of at most 64 KB per process (most are 15-60 KB), and apart, 100
+    # of 64-256 KB (a busy calendar month's layer weighs 150-250 KB): 90 MB at most.
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "kept-pages",
         "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+    "large_pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kept-large-pages",
+        "OPTIONS": {"MAX_ENTRIES": 100},
     },
 }
 # The pages kept per user until the database changes (issue 17): the start page, the

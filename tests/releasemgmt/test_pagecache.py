@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -193,6 +194,20 @@ def test_a_large_answer_is_not_kept(client, make_release, release_manager, monke
     browser(client)
     counts = [asked(client, "/releases/")[1] for _ in range(3)]
     assert min(counts) > KEPT_QUERIES
+
+
+def test_a_large_answer_is_kept_apart(client, make_release, release_manager, monkeypatch):
+    """Answers over LARGE_BYTES (a calendar month's layer) go to a store of fewer entries,
+    so that a worker's memory stays bounded."""
+    make_release()
+    client.force_login(release_manager)
+    monkeypatch.setattr(pagecache, "LARGE_BYTES", 1000)
+    _, queries = kept(client, "/releases/")
+    assert queries == KEPT_QUERIES
+    caches["pages"].clear()
+    assert asked(client, "/releases/")[1] == KEPT_QUERIES
+    caches["large_pages"].clear()
+    assert asked(client, "/releases/")[1] > KEPT_QUERIES
 
 
 def test_the_key_holds_the_fragment_asked_the_host_and_the_minute(
