@@ -139,8 +139,11 @@ def history(rfc):
 def conflicts_of(rfc):
     """Other live RfCs on one of its applications whose windows overlap its own: shown
     before the CAB decides (ServiceNow's conflict detection, seed 002's overlap risk)."""
-    others = overlapping([rfc.pk]).get(rfc.pk, [])
-    return RfC.objects.filter(pk__in=others).order_by("planned_start", "id")
+    return _by_start(overlapping([rfc.pk]).get(rfc.pk, []))
+
+
+def _by_start(ids):
+    return RfC.objects.filter(pk__in=ids).order_by("planned_start", "id")
 
 
 def conflicts_of_seen_by(user, rfc) -> tuple[list, int]:
@@ -150,9 +153,7 @@ def conflicts_of_seen_by(user, rfc) -> tuple[list, int]:
     others = overlapping([rfc.pk]).get(rfc.pk, [])
     if not others:
         return [], 0
-    shown = list(
-        visible_rfcs_among(user, RfC.objects.filter(pk__in=others)).order_by("planned_start", "id")
-    )
+    shown = list(visible_rfcs_among(user, _by_start(others)))
     return shown, len(others) - len(shown)
 
 

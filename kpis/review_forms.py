@@ -27,10 +27,11 @@ class ByUsername(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for username, first, last in self.queryset.values_list(
-            "username", "first_name", "last_name"
+        named = get_user_model().named
+        for first, last, username in self.queryset.values_list(
+            "first_name", "last_name", "username"
         ):
-            yield (username, f"{first} {last}".strip() or username)
+            yield (username, named(first, last, username))
 
 
 class Participants(forms.ModelMultipleChoiceField):

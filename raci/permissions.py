@@ -15,6 +15,7 @@ a deputy counts as the principal as well as themself (``counts_as``)."""
 
 from enum import StrEnum
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
@@ -109,7 +110,8 @@ def remember_principals(user, today, rows) -> None:
     """Keep on the user object, for the rest of the request, the principals ``rows``
     (``PRINCIPAL_FIELDS``) they stand in for on ``today``: read by ``principals`` or, with
     the user, by the authentication back end (``raci.backends``)."""
-    names = {pk: f"{first} {last}".strip() or username for pk, first, last, username in rows}
+    named = get_user_model().named
+    names = {pk: named(first, last, username) for pk, first, last, username in rows}
     user._principals = (today, names)
 
 

@@ -11,7 +11,13 @@ class User(AbstractUser):
         ordering = ["username"]
 
     def __str__(self):
-        return self.get_full_name() or self.username
+        return self.named(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def named(first_name: str, last_name: str, username: str) -> str:
+        """How the site names a user: their full name, else their username; for the
+        lists that read users as values, not instances."""
+        return f"{first_name} {last_name}".strip() or username
 
 
 class CalendarFeed(models.Model):
