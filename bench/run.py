@@ -121,9 +121,11 @@ def main() -> None:
     for target in steps:
         built = dataset.grow(world, target, worst_case=args.worst_case)
         checked = dataset.verify_permissions()
+        vacuumed = dataset.settle()
         sizes = dataset.counts()
         print()
         print(f"=== {sizes['releases']:,} releases (built in {built:.1f} s) ===")
+        print(f"vacuumed and analysed in {vacuumed:.1f} s before any page is timed")
         print(
             "build: "
             + ", ".join(f"{name} {s:.1f} s" for name, s in dataset.PHASES.items())
