@@ -146,11 +146,15 @@ def _by_start(ids):
     return RfC.objects.filter(pk__in=ids).order_by("planned_start", "id")
 
 
-def conflicts_of_seen_by(user, rfc) -> tuple[list, int]:
+def conflicts_of_seen_by(user, rfc, application_ids) -> tuple[list, int]:
     """``conflicts_of`` as ``user`` sees them: those they may see, and how many others
-    there are (counted, not named). Only the visible ones are read: the others are known
-    by their ids already."""
-    others = overlapping([rfc.pk]).get(rfc.pk, [])
+    there are (counted, not named). The RfC's window and the ids of its applications
+    (``application_ids``) are those its page has read already, not asked again; only the
+    visible conflicts are read: the others are known by their ids."""
+    if rfc.planned_start is None or rfc.planned_end is None:
+        return [], 0
+    window = {rfc.pk: (rfc.planned_start, rfc.planned_end)}
+    others = _overlapping(window, {rfc.pk: set(application_ids)}).get(rfc.pk, [])
     if not others:
         return [], 0
     shown = list(visible_rfcs_among(user, _by_start(others)))
@@ -180,6 +184,12 @@ def overlapping(ids, statuses=LIVE, *, meet=overlaps_any) -> dict[int, list[int]
         "rfc_id", "application_id"
     ):
         theirs[rfc_id].add(application_id)
+    return _overlapping(windows, theirs, statuses, meet=meet)
+
+
+def _overlapping(windows, theirs, statuses=LIVE, *, meet=overlaps_any) -> dict[int, list[int]]:
+    """``overlapping`` of the RfCs whose ``windows`` (id: (start, end)) and applications
+    (``theirs``, id: application ids) are known: one query."""
     meeting = RfC.objects.filter(meet(*WINDOW, windows.values()), HAS_WINDOW, status__in=statuses)
     on_each: dict[int, list[tuple]] = defaultdict(list)
     # read from the RfCs meeting one of the windows to their applications: each is read

@@ -149,7 +149,10 @@ def _rfc_page(request, rfc, *, failed=None, attach_form=None, status=None):
     and what the request lacks), ``attach_form`` an upload that did."""
     user = request.user
     manager = permissions.may_manage_changes(user)
-    conflicts, hidden_conflicts = selectors.conflicts_of_seen_by(user, rfc)
+    applications = list(rfc.applications.all())
+    conflicts, hidden_conflicts = selectors.conflicts_of_seen_by(
+        user, rfc, [a.pk for a in applications]
+    )
     steps = []
     for name, step in services.offered_steps(user, rfc):
         form = _step_form(rfc, name, step)
@@ -164,7 +167,7 @@ def _rfc_page(request, rfc, *, failed=None, attach_form=None, status=None):
     )
     context = {
         "rfc": rfc,
-        "applications": list(rfc.applications.all()),
+        "applications": applications,
         "answers": _answers(rfc),
         "conflicts": conflicts,
         "hidden_conflicts": hidden_conflicts,
