@@ -7,6 +7,7 @@ from functools import cache
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.db.models import CharField, F, Value
 from django.http import FileResponse, Http404
 from django.shortcuts import render
@@ -84,12 +85,19 @@ def download(request, kind, pk):
     return file_response(record)
 
 
-def release_files(release) -> list:
-    """Every file kept for the release, of every kind, in one query (a UNION ALL over the
-    models that keep a file)."""
-    models = sorted(downloadable().items())
+#: the release id the statement of ``release_files`` is built with: the release's own id
+#: takes its place at each read
+_SLOT = -1
+
+
+@cache
+def _files_statement() -> tuple[str, tuple]:
+    """The SQL of ``release_files`` (a UNION ALL over the models that keep a file), built
+    once per process with ``_SLOT`` for the release's id: the ORM took 3.3 ms of the
+    query's 5.3 to build and compile its nine parts, on every release's record and files
+    (issue 17). Empty when no model keeps a file."""
     parts = [
-        model.objects.filter(**{model.release_path: release})
+        model.objects.filter(**{f"{model.release_path}_id": _SLOT})
         .exclude(**{model.file_field: ""})
         .annotate(
             file_kind=Value(kind, output_field=CharField()),
@@ -98,12 +106,23 @@ def release_files(release) -> list:
         )
         .values_list("file_kind", "pk", "stored", "digest")
         .order_by()
-        for kind, model in models
+        for kind, model in sorted(downloadable().items())
     ]
     if not parts:
-        return []
-    labels = {kind: model._meta.verbose_name.capitalize() for kind, model in models}
+        return "", ()
     rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return rows.query.sql_with_params()
+
+
+def release_files(release) -> list:
+    """Every file kept for the release, of every kind, in one query."""
+    sql, params = _files_statement()
+    if not sql:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [release.pk if p == _SLOT else p for p in params])
+        rows = cursor.fetchall()
+    labels = {kind: model._meta.verbose_name.capitalize() for kind, model in downloadable().items()}
     return [
         {
             "kind": kind,
