@@ -142,8 +142,14 @@ def conflicts_of(rfc):
     return _by_start(overlapping([rfc.pk]).get(rfc.pk, []))
 
 
+#: what a conflict shows of an RfC (its row on an RfC's page, its reference in the API)
+CONFLICT_FIELDS = ("reference", "title", "status", "planned_start", "planned_end", "release_id")
+
+
 def _by_start(ids):
-    return RfC.objects.filter(pk__in=ids).order_by("planned_start", "id")
+    """The RfCs ``ids`` by start, with the fields a conflict shows: read whole, the
+    query's columns cost the ORM 2 ms to compile on every RfC's page (issue 17)."""
+    return RfC.objects.filter(pk__in=ids).only(*CONFLICT_FIELDS).order_by("planned_start", "id")
 
 
 def conflicts_of_seen_by(user, rfc, application_ids) -> tuple[list, int]:
