@@ -21,7 +21,12 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from raci import permissions as raci
-from raci.models import Assignment, ReleaseGroupObjectPermission, ReleaseUserObjectPermission
+from raci.models import (
+    Activity,
+    Assignment,
+    ReleaseGroupObjectPermission,
+    ReleaseUserObjectPermission,
+)
 from raci.permissions import Parties
 from raci.release_types import rule
 from releasemgmt.audit.models import AuditEntry
@@ -122,9 +127,29 @@ def waiting_for(user):
             may,
             status=ActivityRecord.Status.PENDING,
         )
-        .select_related("release", "release__application", "activity")
+        .select_related("release", "activity")
+        .only(*WAITING_FIELDS)
         .order_by("release__planned_installation_date", "activity__position")
     )
+
+
+#: what a waiting activity shows (the start page, the owed list), what its due date is
+#: computed from (``due_dates.activity_due``) and the release's stage (django-fsm reads
+#: it as a release is made): the release's and activity's whole rows took the ORM 2.4 ms
+#: to ask for on each start page (issue 17)
+WAITING_FIELDS = (
+    "release_id",
+    "activity_id",
+    "status",
+    "release__identifier",
+    "release__name",
+    "release__stage",
+    "release__application_id",
+    "release__planned_delivery_date",
+    "release__planned_installation_date",
+    "activity__code",
+    "activity__name",
+)
 
 
 def _in_current_stage(releases: list[tuple[int, str]]) -> Q:
@@ -136,8 +161,12 @@ def _in_current_stage(releases: list[tuple[int, str]]) -> Q:
     by_stage = defaultdict(list)
     for pk, stage in releases:
         by_stage[STAGE_NUMBER[stage]].append(pk)
+    # the activities of each stage as a subquery of their ids, not a condition on the
+    # joined activity: planning the seven conditions on the join took PostgreSQL 5.3 of
+    # the query's 11.8 ms for a release manager of 208 releases in flight (issue 17)
     return any_of(
-        Q(release_id__in=pks, activity__stage=number) for number, pks in sorted(by_stage.items())
+        Q(release_id__in=pks, activity_id__in=Activity.objects.filter(stage=number).values("pk"))
+        for number, pks in sorted(by_stage.items())
     )
 
 
