@@ -5,9 +5,12 @@ followed until done and reminded by mail once a day at most."""
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aftercare import services
+from aftercare.lessons import add_lesson
 from aftercare.models import ActionReminder, Hypercare, ImprovementAction
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.notifications.models import Communication, Recipient
@@ -186,3 +189,41 @@ def test_the_review_page_keeps_the_input_on_refusal_and_shows_the_records(
     read = client.get(page).content.decode()
     assert "The threads are content." in read
     assert "Record the review" not in read
+
+
+def test_a_failed_installation_owes_a_review_once_it_goes_live(cast, installed_release):
+    """RM.6.3 failed, not rolled back: the reason stands, but nothing is owed before
+    go-live; the schedule compares the plan with the day it went live (RM.6.5)."""
+    release = installed_release(successful=False)
+    state = cast.ok(cast.api(cast.rm).get(review_url(release)))
+    assert state["reasons"] == ["its installation failed"]
+    assert (state["required"], state["owed"]) == (True, False)
+    assert state["schedule"]["actual"] is None
+    assert state["schedule"]["planned"]
+
+
+def test_the_review_page_asks_as_many_queries_for_many_actions_and_lessons(
+    cast, live_release, client
+):
+    release = live_release(release_type="major")
+    services.write_review(release, by=cast.rm, note="Reviewed")
+    page = f"/releases/{release.identifier}/review/"
+    client.force_login(cast.rm)
+
+    def counted():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page).status_code == 200
+            cast.ok(cast.api(cast.rm).get(review_url(release)))
+        return len(queries)
+
+    def add(n):
+        due = timezone.localdate() + datetime.timedelta(days=n)
+        services.add_action(release, by=cast.rm, title=f"Act {n}", owner=cast.dc, due_date=due)
+        add_lesson(release, by=cast.rm, what_happened=f"Lesson {n}", next_time="Rehearse")
+
+    add(1)
+    few = counted()
+    for n in range(2, 6):
+        add(n)
+    assert counted() == few
+    assert "Act 5" in client.get(page).content.decode()
