@@ -8,7 +8,9 @@ entries; an installation still to come is flagged when it has a conflict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Case, Count, DateField, F, Max, Min, Q, Value, When
+from django.db.models import Window as Ranked
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from changes.models import RfC
@@ -178,6 +180,37 @@ class Span:
         )
 
 
+def shared_out(entries, field: str, start, end, limit: int, columns) -> tuple[list, bool]:
+    """At most ``limit`` of ``entries`` (their ``columns``, the first of them the id) in
+    [start, end), shared out among its days: on each local day, the first that start on
+    it (and of those that started before the range), up to an even share of the limit,
+    by start; and whether any day held more. A busy month is then
+    seen whole, each day with its first entries (a month view shows a few a day and "+N
+    more"), where the first ``limit`` of the range showed a thread at 41,000 releases its
+    month's first fortnight and nothing after; a week's view shares the same limit among
+    seven days."""
+    days = max(1, -(-(end - start) // timedelta(days=1)))
+    share = max(1, limit // (days + 1))
+    zone = timezone.get_current_timezone()
+    # those that started before the range share a day of their own (no date): counted as
+    # the first day's, they took all of its share in a busy month
+    day = Case(
+        When(**{f"{field}__lt": start}, then=Value(None, output_field=DateField())),
+        default=TruncDate(field, tzinfo=zone),
+    )
+    ranked = entries.annotate(
+        nth=Ranked(RowNumber(), partition_by=[day], order_by=[F(field).asc(), F("id").asc()]),
+        on_day=Ranked(Count("id"), partition_by=[day]),
+    )
+    rows = list(
+        ranked.filter(nth__lte=share)
+        .order_by(field, "id")
+        .values_list(*columns, "on_day")[: limit + 1]
+    )
+    truncated = len(rows) > limit or any(row[-1] > share for row in rows)
+    return [row[:-1] for row in rows[:limit]], truncated
+
+
 def link(name: str, value: str) -> str:
     """The path of the page named ``name`` for ``value`` (a release, an RfC)."""
     return Links(name)(value)
@@ -223,8 +256,13 @@ def _release_entries(user, start, end, filters: Filters, span: Span) -> tuple[li
     the packages' installations."""
     release_page, package_page = Links("releases:detail"), Links("packages:detail")
     kept = of_releases(user, filters)  # built once: the grants' subqueries cost the ORM
-    rows = list(
-        milestones(user, start, end, filters, kept).values_list(
+    rows, truncated = shared_out(
+        milestones(user, start, end, filters, kept),
+        "starts_at",
+        start,
+        end,
+        LIMITS["milestone"],
+        (
             "id",
             "kind",
             "starts_at",
@@ -234,10 +272,8 @@ def _release_entries(user, start, end, filters: Filters, span: Span) -> tuple[li
             "release__identifier",
             "release__stage",
             "release__application_id",
-        )[: LIMITS["milestone"] + 1]
+        ),
     )
-    truncated = len(rows) > LIMITS["milestone"]
-    rows = sorted(rows[: LIMITS["milestone"]], key=lambda row: (row[2], row[0]))
     installations = [
         Installation(release_id, application_id, starts_at, ends_at)
         for _, kind, starts_at, ends_at, _, release_id, _, stage, application_id in rows
@@ -291,12 +327,19 @@ def _release_entries(user, start, end, filters: Filters, span: Span) -> tuple[li
 def _change_entries(user, start, end, filters: Filters, span: Span) -> tuple[list[dict], bool]:
     """The windows of the changes on the change schedule."""
     rfc_page = Links("changes:rfc")
-    # the first of the month's changes by their start (the index in order), then their
-    # releases: joined before the limit, every change of a busy month was joined to its
-    # release and sorted (9,000 a month in the bench, 17 ms; issue 17)
-    first = scheduled_rfcs(user, start, end, filters).values("id")[: LIMITS["rfc"] + 1]
+    # the changes shown of each day first, then their releases: joined before they are
+    # chosen, every change of a busy month was joined to its release and sorted (9,000 a
+    # month in the bench, 17 ms; issue 17)
+    first, truncated = shared_out(
+        scheduled_rfcs(user, start, end, filters),
+        "planned_start",
+        start,
+        end,
+        LIMITS["rfc"],
+        ("id",),
+    )
     rfcs = list(
-        RfC.objects.filter(pk__in=first)
+        RfC.objects.filter(pk__in=[pk for (pk,) in first])
         .order_by("planned_start", "id")
         .values_list(
             "id",
@@ -309,11 +352,8 @@ def _change_entries(user, start, end, filters: Filters, span: Span) -> tuple[lis
             "release__stage",
         )
     )
-    truncated = len(rfcs) > LIMITS["rfc"]
     found = []
-    for pk, reference, title, status, starts_at, ends_at, identifier, stage in rfcs[
-        : LIMITS["rfc"]
-    ]:
+    for pk, reference, title, status, starts_at, ends_at, identifier, stage in rfcs:
         first, last = span(starts_at, ends_at, False)
         found.append(
             {

@@ -90,7 +90,8 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!said.length) {
       said.push(
         cut
-          ? "Only the first " + count + " entries: choose a filter or a shorter view to see the rest."
+          ? count +
+              " entries, busy days with their first only: choose a filter or a shorter view to see them all."
           : count + " entries"
       );
     }
