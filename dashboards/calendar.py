@@ -180,35 +180,27 @@ class Span:
         )
 
 
-def shared_out(entries, field: str, start, end, limit: int, columns) -> tuple[list, bool]:
-    """At most ``limit`` of ``entries`` (their ``columns``, the first of them the id) in
-    [start, end), shared out among its days: on each local day, the first that start on
-    it (and of those that started before the range), up to an even share of the limit,
-    by start; and whether any day held more. A busy month is then
-    seen whole, each day with its first entries (a month view shows a few a day and "+N
-    more"), where the first ``limit`` of the range showed a thread at 41,000 releases its
-    month's first fortnight and nothing after; a week's view shares the same limit among
-    seven days."""
-    days = max(1, -(-(end - start) // timedelta(days=1)))
-    share = max(1, limit // (days + 1))
+def shared_out(entries, field: str, start, limit: int, columns) -> tuple[list, bool]:
+    """At most ``limit`` of ``entries`` (their ``columns``) from ``start`` on, taken in
+    turns among the local days they start on: the first of each day by ``field``, then
+    the second of each, and so on (those that started before the range count as a day
+    of their own); and whether there were more. A quiet day shows all of its entries and
+    a busy one what the limit leaves, so a busy month is seen whole: the first ``limit``
+    by start showed a thread at 41,000 releases the first nine days of its month's
+    milestones and the first six of its changes (issue 17)."""
     zone = timezone.get_current_timezone()
-    # those that started before the range share a day of their own (no date): counted as
-    # the first day's, they took all of its share in a busy month
     day = Case(
         When(**{f"{field}__lt": start}, then=Value(None, output_field=DateField())),
         default=TruncDate(field, tzinfo=zone),
     )
-    ranked = entries.annotate(
-        nth=Ranked(RowNumber(), partition_by=[day], order_by=[F(field).asc(), F("id").asc()]),
-        on_day=Ranked(Count("id"), partition_by=[day]),
-    )
     rows = list(
-        ranked.filter(nth__lte=share)
-        .order_by(field, "id")
-        .values_list(*columns, "on_day")[: limit + 1]
+        entries.annotate(
+            nth=Ranked(RowNumber(), partition_by=[day], order_by=[F(field).asc(), F("id").asc()])
+        )
+        .order_by("nth", field, "id")
+        .values_list(*columns)[: limit + 1]
     )
-    truncated = len(rows) > limit or any(row[-1] > share for row in rows)
-    return [row[:-1] for row in rows[:limit]], truncated
+    return rows[:limit], len(rows) > limit
 
 
 def link(name: str, value: str) -> str:
@@ -260,7 +252,6 @@ def _release_entries(user, start, end, filters: Filters, span: Span) -> tuple[li
         milestones(user, start, end, filters, kept),
         "starts_at",
         start,
-        end,
         LIMITS["milestone"],
         (
             "id",
@@ -274,6 +265,7 @@ def _release_entries(user, start, end, filters: Filters, span: Span) -> tuple[li
             "release__application_id",
         ),
     )
+    rows.sort(key=lambda row: (row[2], row[0]))
     installations = [
         Installation(release_id, application_id, starts_at, ends_at)
         for _, kind, starts_at, ends_at, _, release_id, _, stage, application_id in rows
@@ -334,7 +326,6 @@ def _change_entries(user, start, end, filters: Filters, span: Span) -> tuple[lis
         scheduled_rfcs(user, start, end, filters),
         "planned_start",
         start,
-        end,
         LIMITS["rfc"],
         ("id",),
     )

@@ -91,7 +91,7 @@ document.addEventListener("DOMContentLoaded", function () {
       said.push(
         cut
           ? count +
-              " entries, busy days with their first only: choose a filter or a shorter view to see them all."
+              " entries shown, the busiest days have more: choose a filter or a shorter view to see them all."
           : count + " entries"
       );
     }
