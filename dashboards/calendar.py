@@ -8,9 +8,7 @@ entries; an installation still to come is flagged when it has a conflict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, DateField, F, Max, Min, Q, Value, When
-from django.db.models import Window as Ranked
-from django.db.models.functions import RowNumber, TruncDate
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from changes.models import RfC
@@ -180,29 +178,6 @@ class Span:
         )
 
 
-def shared_out(entries, field: str, start, limit: int, columns) -> tuple[list, bool]:
-    """At most ``limit`` of ``entries`` (their ``columns``) from ``start`` on, taken in
-    turns among the local days they start on: the first of each day by ``field``, then
-    the second of each, and so on (those that started before the range count as a day
-    of their own); and whether there were more. A quiet day shows all of its entries and
-    a busy one what the limit leaves, so a busy month is seen whole: the first ``limit``
-    by start showed a thread at 41,000 releases the first nine days of its month's
-    milestones and the first six of its changes (issue 17)."""
-    zone = timezone.get_current_timezone()
-    day = Case(
-        When(**{f"{field}__lt": start}, then=Value(None, output_field=DateField())),
-        default=TruncDate(field, tzinfo=zone),
-    )
-    rows = list(
-        entries.annotate(
-            nth=Ranked(RowNumber(), partition_by=[day], order_by=[F(field).asc(), F("id").asc()])
-        )
-        .order_by("nth", field, "id")
-        .values_list(*columns)[: limit + 1]
-    )
-    return rows[:limit], len(rows) > limit
-
-
 def link(name: str, value: str) -> str:
     """The path of the page named ``name`` for ``value`` (a release, an RfC)."""
     return Links(name)(value)
@@ -248,12 +223,8 @@ def _release_entries(user, start, end, filters: Filters, span: Span) -> tuple[li
     the packages' installations."""
     release_page, package_page = Links("releases:detail"), Links("packages:detail")
     kept = of_releases(user, filters)  # built once: the grants' subqueries cost the ORM
-    rows, truncated = shared_out(
-        milestones(user, start, end, filters, kept),
-        "starts_at",
-        start,
-        LIMITS["milestone"],
-        (
+    rows = list(
+        milestones(user, start, end, filters, kept).values_list(
             "id",
             "kind",
             "starts_at",
@@ -263,9 +234,10 @@ def _release_entries(user, start, end, filters: Filters, span: Span) -> tuple[li
             "release__identifier",
             "release__stage",
             "release__application_id",
-        ),
+        )[: LIMITS["milestone"] + 1]
     )
-    rows.sort(key=lambda row: (row[2], row[0]))
+    truncated = len(rows) > LIMITS["milestone"]
+    rows = sorted(rows[: LIMITS["milestone"]], key=lambda row: (row[2], row[0]))
     installations = [
         Installation(release_id, application_id, starts_at, ends_at)
         for _, kind, starts_at, ends_at, _, release_id, _, stage, application_id in rows
@@ -319,18 +291,12 @@ def _release_entries(user, start, end, filters: Filters, span: Span) -> tuple[li
 def _change_entries(user, start, end, filters: Filters, span: Span) -> tuple[list[dict], bool]:
     """The windows of the changes on the change schedule."""
     rfc_page = Links("changes:rfc")
-    # the changes shown of each day first, then their releases: joined before they are
-    # chosen, every change of a busy month was joined to its release and sorted (9,000 a
-    # month in the bench, 17 ms; issue 17)
-    first, truncated = shared_out(
-        scheduled_rfcs(user, start, end, filters),
-        "planned_start",
-        start,
-        LIMITS["rfc"],
-        ("id",),
-    )
+    # the first of the month's changes by their start (the index in order), then their
+    # releases: joined before the limit, every change of a busy month was joined to its
+    # release and sorted (9,000 a month in the bench, 17 ms; issue 17)
+    first = scheduled_rfcs(user, start, end, filters).values("id")[: LIMITS["rfc"] + 1]
     rfcs = list(
-        RfC.objects.filter(pk__in=[pk for (pk,) in first])
+        RfC.objects.filter(pk__in=first)
         .order_by("planned_start", "id")
         .values_list(
             "id",
@@ -343,8 +309,11 @@ def _change_entries(user, start, end, filters: Filters, span: Span) -> tuple[lis
             "release__stage",
         )
     )
+    truncated = len(rfcs) > LIMITS["rfc"]
     found = []
-    for pk, reference, title, status, starts_at, ends_at, identifier, stage in rfcs:
+    for pk, reference, title, status, starts_at, ends_at, identifier, stage in rfcs[
+        : LIMITS["rfc"]
+    ]:
         first, last = span(starts_at, ends_at, False)
         found.append(
             {

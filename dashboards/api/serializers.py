@@ -105,8 +105,8 @@ class EntrySerializer(serializers.Serializer):
 class CalendarSerializer(serializers.Serializer):
     events = EntrySerializer(many=True, help_text="The entries of the range, by kind and start.")
     truncated = serializers.BooleanField(
-        help_text="A kind of entry had more than its limit in the range (the days took "
-        "turns under it): a filter or a shorter range shows the rest."
+        help_text="A kind of entry had more than its limit in the range: a filter or a "
+        "shorter range shows the rest."
     )
 
 

@@ -25,12 +25,9 @@ class CalendarView(APIView):
         maintenance windows, that meet [start, end). An installation still to come is
         flagged when it has a conflict; a cancelled release's milestones are marked.
         Each kind is given by its start, up to its limit (500 milestones, 300 change
-        windows, 300 window occurrences); past their limit, the days of the range take
-        turns for milestones and change windows (the first of each day by start, then
-        the second, ...; those that started before the range as a day of their own), so
-        a busy month is seen whole: ``truncated`` says there were more, which a filter
-        or a shorter range would show. ``layer`` asks for
-        one layer (the page asks for each on its own, side by side).
+        windows, 300 window occurrences, the earliest first): ``truncated`` says a filter
+        or a shorter range would show more. ``layer`` asks for one layer (the page asks
+        for each on its own, side by side).
         400 naming the parameter for a missing or bad start or end, or a range over the
         longest."""
         query = CalendarQuerySerializer(data=request.query_params)

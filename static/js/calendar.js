@@ -90,8 +90,7 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!said.length) {
       said.push(
         cut
-          ? count +
-              " entries shown, the busiest days have more: choose a filter or a shorter view to see them all."
+          ? "Only the first " + count + " entries: choose a filter or a shorter view to see the rest."
           : count + " entries"
       );
     }

@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from dashboards import calendar
 from releases import planning
 from releases import services as releases
 from tests.browser.test_accessibility import BLOCKING, axe_violations, describe
@@ -155,15 +154,3 @@ def test_the_calendar_fits_a_phone(page, live_server, log_in, planned):
     log_out = page.get_by_role("button", name="cust · Log out")
     box = log_out.bounding_box()
     assert box["x"] + box["width"] <= 390
-
-
-def test_past_its_limit_the_month_says_the_busiest_days_have_more(
-    page, live_server, log_in, planned, monkeypatch
-):
-    """The days take turns under the limit (``dashboards.calendar.shared_out``); the
-    status line says there is more and how to see it."""
-    monkeypatch.setitem(calendar.LIMITS, "milestone", 2)
-    open_calendar(page, live_server, log_in, "cust")
-    status = page.locator("#calendar-status")
-    expect(status).to_contain_text("the busiest days have more")
-    expect(status).to_contain_text("a filter or a shorter view")
