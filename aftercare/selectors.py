@@ -156,6 +156,7 @@ def review_facts(release) -> dict:
     mine = OuterRef("pk")
     performed = ActivityRecord.objects.filter(release=mine).order_by()
     installation = Milestone.objects.filter(release=mine, kind=Milestone.Kind.INSTALLATION)
+    planned = installation.order_by("id").values(at=Coalesce("baseline_starts_at", "starts_at"))
     return (
         Release.objects.filter(pk=release.pk)
         .values(
@@ -167,11 +168,7 @@ def review_facts(release) -> dict:
                     application_id=OuterRef("application_id"), review_every_release=True
                 )
             ),
-            planned=Subquery(
-                installation.order_by("id").values(at=Coalesce("baseline_starts_at", "starts_at"))[
-                    :1
-                ]
-            ),
+            planned=Subquery(planned[:1]),
             actual=Subquery(
                 performed.filter(activity__code="RM.6.5", status=ActivityStatus.DONE)
                 .order_by("id")
