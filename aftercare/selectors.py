@@ -103,8 +103,9 @@ def hypercare_of(release, user) -> dict:
 START_SHOWN = 20
 
 
-#: what the start page shows of an open incident in hypercare: the incidents' releases
-#: and hypercare periods read whole cost the ORM more than the query (issue 17)
+#: what the start page shows of an open incident in hypercare, and its release's stage
+#: (django-fsm reads it as a release is made): the incidents' releases and hypercare
+#: periods read whole cost the ORM more than the query (issue 17)
 INCIDENT_SHOWN = (
     "release_id",
     "hypercare_id",
@@ -229,8 +230,7 @@ def review_of(release, user) -> dict:
         list(review.actions.select_related("owner").order_by("due_date", "id")) if review else []
     )
     facts = review_facts(release)
-    was_rolled_back = facts["rolled"]
-    live = was_rolled_back or facts["live"]
+    live = facts["rolled"] or facts["live"]
     reasons = review_reasons(release, facts)
     may_write = live and raci.may_perform(user, release, REVIEWED_BY)
     today = timezone.localdate()
@@ -242,7 +242,7 @@ def review_of(release, user) -> dict:
         "owed": bool(reasons) and live and review is None,
         "schedule": planned_against_actual(release, facts),
         "incidents": list(Incident.objects.filter(release=release).order_by("opened_at", "id")),
-        "rolled_back": was_rolled_back,
+        "rolled_back": facts["rolled"],
         "actions": [
             (a, a.status != ImprovementAction.Status.DONE and a.due_date < today) for a in actions
         ],
@@ -257,8 +257,8 @@ def review_of(release, user) -> dict:
 
 def reviews_owed(user, limit: int = START_SHOWN) -> list:
     """Releases live or rolled back that owe their post-release review, for the release
-    manager's start page: (identifier, name and the end of hypercare, as values: all the
-    page shows), late (hypercare is over)."""
+    manager's start page: each as the values the page shows (identifier, name, end of
+    hypercare) with whether it is late (hypercare is over)."""
     if not raci.holds_party(user, Parties.RELEASE_MANAGER):
         return []
     # the few candidates first, read on their own: the live releases whose review is not
