@@ -428,15 +428,10 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
     member = permissions.sits_on(user, meeting)
     is_open = meeting.minutes_sent_at is None
     members = list(meeting.members.select_related("user", "party"))
-    agenda = meeting.agenda.select_related("rfc").prefetch_related("rfc__applications")
-    page = _agenda_page(request, meeting, agenda)
+    page = _agenda_page(request, meeting, selectors.agenda_of(meeting))
     items = list(page.object_list)
-    heard = [i.rfc_id for i in items]
-    advice, decisions = {}, {}
-    for a in meeting.advice.filter(rfc_id__in=heard).select_related("member"):
-        advice.setdefault(a.rfc_id, []).append(a)
-    for d in meeting.decisions.filter(rfc_id__in=heard).select_related("decided_by"):
-        decisions[d.rfc_id] = d
+    selectors.with_application_codes(item.rfc for item in items)
+    advice, decisions = selectors.heard(meeting, [i.rfc_id for i in items])
     needed = services.quorum(meeting)
     what, form = refused or (None, None)
     posted_rfc = form.data.get("rfc") if form is not None else None
@@ -477,7 +472,7 @@ def _meeting_page(request, meeting, *, refused=None, status=None):
             {
                 "item": item,
                 "rfc": rfc,
-                "applications": [a.code for a in rfc.applications.all()],
+                "applications": rfc.application_codes,
                 "advice": given,
                 "mine": mine,
                 "decision": decisions.get(rfc.pk),

@@ -124,8 +124,9 @@ def test_the_schedule_flags_overlaps_on_one_application(
     for rfc in (first, second, elsewhere):
         services.fire(rfc, "submit", by=requester)
     slots = {s.rfc.title: s for s in selectors.change_schedule(change_manager)}
-    assert [r.title for r in slots["A"].overlaps] == ["B"]
-    assert [r.title for r in slots["B"].overlaps] == ["A"]
+    # named by their references, as the page, the export and the API show them
+    assert [r.reference for r in slots["A"].overlaps] == [second.reference]
+    assert [r.reference for r in slots["B"].overlaps] == [first.reference]
     assert slots["C"].overlaps == []
     assert [r.title for r in selectors.conflicts_of(first)] == ["B"]
 
