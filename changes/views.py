@@ -75,7 +75,7 @@ def start(request):
     if manager:
         context["work"] = selectors.change_manager_work(user)
     else:
-        context["mine"] = list(selectors.rfc_list(user).filter(requester=user)[:20])
+        context["mine"] = selectors.briefs(selectors.rfc_list(user).filter(requester=user), 20)
     return render(request, "changes/start.html", context)
 
 
