@@ -717,6 +717,7 @@ def test_the_agenda_advice_decision_and_minutes(
     assert client.post(f"{path}advice/", body).status_code == 302
     assert client.post(f"{path}advice/", body).status_code == 409
     assert Advice.objects.count() == 1
+    assert "Your advice is recorded: Approve." in client.get(path).content.decode()
 
     # The decision: refused without the quorum, naming what is missing.
     client.force_login(change_manager)
@@ -735,6 +736,10 @@ def test_the_agenda_advice_decision_and_minutes(
     item = item.split("</article>", 1)[0]
     assert "<strong>Decision: Authorised</strong>, on conditions: After 20:00." in item
     assert "Tested in SAT." in item  # the advice given, with its comment
+    # who advised what, and who decided, by name
+    for member, verdict in ((members[0], "Approve"), (members[1], "Abstain")):
+        assert f"{member.get_full_name() or member.username}: <strong>{verdict}</strong>" in item
+    assert f"<small>{change_manager.get_full_name() or change_manager.username} " in item
     assert f"Record the decision on {rfc.reference}" not in item
 
     # Minutes: once, then shown read-only.
