@@ -69,19 +69,29 @@ def visible_package_or_404(user, pk) -> ReleasePackage:
 KINDS = list(Milestone.Kind)
 
 
+#: what a package's page and API show of each of its releases
+PACKAGE_RELEASE_FIELDS = (
+    "identifier",
+    "name",
+    "stage",
+    "planned_installation_date",
+    "application__code",
+)
+
+
 def package_releases(user, package) -> list[Release]:
     """The package's releases the user may see, with their application, stage and each
     milestone planned and actual (``plan``: kind -> milestone with ``actual_at``), in
     three queries whatever their number."""
-    # what the page shows of them (the stage, which django-fsm reads as a release is
-    # made): read whole, with their applications and milestones, and the 200 releases
-    # offered to add, they made most of the page's time (issue 17)
+    # what the page and the API show of them (the stage, which django-fsm reads as a
+    # release is made, among them): read whole, with their applications and milestones,
+    # and the 200 releases offered to add, they made most of the page's time (issue 17)
     planned = Milestone.objects.only("release", "kind", "starts_at")
     releases = list(
         _visible(user)
         .filter(package_member__package=package)
         .select_related("application")
-        .only("identifier", "name", "stage", "application__code")
+        .only(*PACKAGE_RELEASE_FIELDS)
         .prefetch_related(Prefetch("milestones", planned, to_attr="planned"))
         .order_by("application__code", "identifier")
     )

@@ -267,11 +267,20 @@ def test_the_package_page_shows_its_releases_side_by_side_in_fixed_queries(
     with CaptureQueriesContext(connection) as few:
         page = client.get(path)
     assert page.status_code == 200
+    client_api = package["client"]
+    api = f"/api/v1/packages/{package['pk']}/"
+    client_api.get(api)
+    with CaptureQueriesContext(connection) as few_api:
+        answer = client_api.get(api)
+    assert answer.status_code == 200
+    assert {r["identifier"] for r in answer.json()["releases"]} == {
+        r.identifier for r in package["releases"]
+    }
+    assert all(r["planned_installation_date"] for r in answer.json()["releases"])
     text = page.content.decode()
     for release in package["releases"]:
         assert release.identifier in text
     assert "Installation" in text
-    client_api = package["client"]
     for _ in range(4):
         release = make_release(application=ncts)
         client_api.post(
@@ -282,6 +291,9 @@ def test_the_package_page_shows_its_releases_side_by_side_in_fixed_queries(
     with CaptureQueriesContext(connection) as many:
         assert client.get(path).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+    with CaptureQueriesContext(connection) as many_api:
+        assert client_api.get(api).status_code == 200
+    assert len(many_api.captured_queries) == len(few_api.captured_queries)
     with CaptureQueriesContext(connection) as listing:
         assert client.get("/packages/").status_code == 200
     assert len(listing.captured_queries) <= 12
