@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.db.models import F, Q
 from django.db.models.functions import TruncDate
 from django.http import Http404
@@ -551,23 +552,18 @@ class Decided(NamedTuple):
     decided_at: object
 
 
-def _named(first: str, last: str, username: str) -> str:
-    """A person's full name, else their username (``User.get_full_name`` or username)."""
-    return f"{first} {last}".strip() or username
-
-
 def heard(meeting, rfc_ids) -> tuple[dict[int, list[Advised]], dict[int, Decided]]:
     """The advice given at the meeting on each of ``rfc_ids`` (in the order given) and
-    its decision on each (the last), as the agenda shows them: two queries of values.
-    As advice and decisions with their users, the next CAB's page spent a quarter of
-    its time making them (issue 17)."""
+    its decision on each (the last), as the agenda shows them: two queries of values,
+    not advice and decisions made as instances with their whole users (issue 17)."""
     verdicts, outcomes = dict(Advice.Verdict.choices), dict(CabDecision.Outcome.choices)
+    named = get_user_model().named
     advice, decisions = {}, {}
     given = meeting.advice.filter(rfc_id__in=rfc_ids).values_list(
         "rfc_id", "member_id", *_person("member"), "verdict", "comment"
     )
     for rfc_id, member_id, first, last, username, verdict, comment in given:
-        who = _named(first, last, username)
+        who = named(first, last, username)
         advice.setdefault(rfc_id, []).append(
             Advised(member_id, who, verdicts.get(verdict, verdict), comment)
         )
@@ -575,7 +571,7 @@ def heard(meeting, rfc_ids) -> tuple[dict[int, list[Advised]], dict[int, Decided
         "rfc_id", "outcome", "conditions", *_person("decided_by"), "decided_at"
     )
     for rfc_id, outcome, conditions, first, last, username, decided_at in taken:
-        who = _named(first, last, username)
+        who = named(first, last, username)
         decisions[rfc_id] = Decided(outcomes.get(outcome, outcome), conditions, who, decided_at)
     return advice, decisions
 
