@@ -319,9 +319,15 @@ class RfC(ConcurrentTransitions, FSMModelMixin, models.Model):
         """When the CAB (or the ECAB, within hours) should have decided, if the model
         sets a limit."""
         hours = self.change_model_id and self.change_model.decision_within_hours
-        if not hours or not self.submitted_at:
+        return self.decision_due(self.submitted_at, hours)
+
+    @staticmethod
+    def decision_due(submitted_at, hours):
+        """``decision_due_at`` of a request submitted at ``submitted_at`` under a model
+        that sets ``hours`` (none: no limit); for lists that read requests as values."""
+        if not hours or not submitted_at:
             return None
-        return self.submitted_at + timedelta(hours=hours)
+        return submitted_at + timedelta(hours=hours)
 
     @property
     def review_required(self) -> bool:

@@ -494,7 +494,7 @@ def _overdue(rfcs, limit: int) -> list[Brief]:
         for *row, submitted_at, hours in timed.values_list(
             *BRIEF_FIELDS, "submitted_at", "change_model__decision_within_hours"
         )[:limit]
-        if submitted_at + timedelta(hours=hours) < now
+        if RfC.decision_due(submitted_at, hours) < now
     ]
 
 

@@ -83,9 +83,10 @@ def package_releases(user, package) -> list[Release]:
     """The package's releases the user may see, with their application, stage and each
     milestone planned and actual (``plan``: kind -> milestone with ``actual_at``), in
     three queries whatever their number."""
-    # what the page and the API show of them (the stage, which django-fsm reads as a
-    # release is made, among them): read whole, with their applications and milestones,
-    # and the 200 releases offered to add, they made most of the page's time (issue 17)
+    # read with what the page and the API show (``PACKAGE_RELEASE_FIELDS``, the stage
+    # among them, which django-fsm reads as a release is made) and their milestones'
+    # kind and start: read whole, they and the releases offered to add made most of the
+    # page's time (issue 17)
     planned = Milestone.objects.only("release", "kind", "starts_at")
     releases = list(
         _visible(user)
