@@ -9,7 +9,8 @@ groups (one more): five queries with the user's own, 6 to 9 ms of each request a
 one query, arrays of subqueries beside the user's row, and the answers are kept where
 Django's model back end and ``raci.permissions`` look for them: the same answers as
 theirs. Making that query with the ORM costs more than running it (6 ms against 2), so
-its SQL is made once a day per process, with a stand-in for the user's id. Elsewhere
+its SQL is made once a day per process, with a stand-in for the user's id, and
+PostgreSQL plans it once per connection (``releasemgmt.prepared``). Elsewhere
 (SQLite) the user is read as Django reads it, and the rest when first asked (which
 releases they see, then, as one who holds view rows in several ways)."""
 
@@ -26,6 +27,8 @@ from django.db.models import Exists, F, OuterRef, Value
 from django.db.models.functions import Concat, JSONObject
 from django.utils import timezone
 
+from releasemgmt import prepared
+
 from .permissions import (
     PRINCIPAL_FIELDS,
     held_parties_of,
@@ -39,6 +42,8 @@ from .permissions import (
 
 #: the stand-in for the user's id in the SQL kept per day: no account has it
 ANY_USER = -(2**62) - 17
+#: the ids a key can hold (the prepared statement's parameter is of the key's type)
+BIGINT = (-(2**63), 2**63 - 1)
 
 
 class UserWithPermissionsBackend(ModelBackend):
@@ -47,12 +52,14 @@ class UserWithPermissionsBackend(ModelBackend):
             user_id = get_user_model()._meta.pk.to_python(user_id)
         except ValidationError:  # an id no account can have
             return None
+        if not BIGINT[0] <= user_id <= BIGINT[1]:  # nor one past the key's type
+            return None
         if connection.vendor != "postgresql":
             return super().get_user(user_id)
         today = timezone.localdate()
-        sql, params = _query(today, tuple(view_permission().items()))
-        params = tuple(user_id if param == ANY_USER else param for param in params)
-        user = next(iter(get_user_model()._default_manager.raw(sql, params)), None)
+        name = prepared.statement(*_query(today, tuple(view_permission().items())), ANY_USER)
+        users = get_user_model()._default_manager.raw(f"EXECUTE {name}(%s)", [user_id])
+        user = next(iter(users), None)
         if user is None or not self.user_can_authenticate(user):
             return None
         own, groups = user.__dict__.pop("own_permissions"), user.__dict__.pop("groups_permissions")

@@ -101,6 +101,10 @@ def test_an_inactive_or_unknown_user_is_nobody(people, client):
     assert client.get("/releases/").status_code == 302  # logged out, to the login page
     assert BACKEND.get_user(10**12) is None
     assert BACKEND.get_user("not a number") is None
+    # past what a key can hold: nobody either, not a database error
+    assert BACKEND.get_user(2**63) is None
+    assert BACKEND.get_user(-(2**70)) is None
+    assert client.get("/releases/").status_code == 302
 
 
 @pytest.mark.parametrize("path", ["/releases/", "/approvals/"])
@@ -122,8 +126,9 @@ def test_a_page_reads_the_user_s_permissions_and_parties_only_with_the_user(peop
             or 'FROM "raci_delegation"' in q["sql"]
             or 'FROM "raci_party" INNER JOIN "auth_group"' in q["sql"]
         ]
-        assert len(asking) == 1, asking
-        assert asking[0].startswith('SELECT "accounts_user"'), asking
+        assert asking == []
+        # the user's one query, prepared on the connection
+        assert sum(q["sql"].startswith("EXECUTE ") for q in ctx.captured_queries) == 1
 
 
 def test_the_principals_of_the_next_day_are_read_again(people, monkeypatch):
@@ -136,3 +141,52 @@ def test_the_principals_of_the_next_day_are_read_again(people, monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
     assert list(raci.principals(user)) == [thread.pk]
     assert list(raci.principals(BACKEND.get_user(later.pk))) == [thread.pk]
+
+
+def prepared_statements() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def statements_run(queries) -> set[str]:
+    """The names of the prepared statements the queries ran."""
+    return {q["sql"].removeprefix("EXECUTE ").split("(")[0] for q in queries}
+
+
+def test_the_user_s_query_is_planned_once_per_connection_and_day(people, monkeypatch):
+    """PostgreSQL plans the user's query once per connection (``releasemgmt.prepared``):
+    every request then runs the statement; the next day's query is one of its own."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a prepared statement is PostgreSQL's")
+    BACKEND.get_user(people[0].pk)
+    with CaptureQueriesContext(connection) as ctx:
+        users = [BACKEND.get_user(person.pk) for person in people]
+    assert users == people
+    assert all(q["sql"].startswith("EXECUTE ") for q in ctx.captured_queries)
+    today = statements_run(ctx.captured_queries)
+    assert len(today) == 1
+    assert today <= prepared_statements()
+    tomorrow = days(1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    with CaptureQueriesContext(connection) as ctx:
+        assert BACKEND.get_user(people[0].pk) == people[0]
+    next_day = statements_run(ctx.captured_queries)
+    assert len(next_day) == 1
+    assert next_day != today
+    assert next_day <= prepared_statements()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_made_afresh_prepares_the_user_s_query_again(client):
+    if connection.vendor != "postgresql":
+        pytest.skip("a prepared statement is PostgreSQL's")
+    nina = get_user_model().objects.create_user("nina", "nina@example.org", "pw")
+    assert BACKEND.get_user(nina.pk) == nina
+    connection.close()
+    assert prepared_statements() == set()  # a new connection has none
+    with CaptureQueriesContext(connection) as ctx:
+        assert BACKEND.get_user(nina.pk) == nina
+    assert statements_run(ctx.captured_queries) == prepared_statements()
+    client.force_login(nina)
+    assert client.get("/account/tokens/").status_code == 200
