@@ -199,7 +199,7 @@ class CommunicationSerializer(serializers.ModelSerializer):
         ]
 
     def get_recipients(self, obj) -> list[dict]:
-        return [{"user": r.user.username, "role": r.role} for r in obj.recipients.all()]
+        return obj["recipients"]  # read with it (``selectors.communications_of``)
 
 
 class CommunicationsView(ReleaseAPIView):
@@ -210,5 +210,5 @@ class CommunicationsView(ReleaseAPIView):
     def get(self, request, identifier):
         """The communications the process required for this release, with addressees."""
         release = self.release(identifier)
-        comms = Communication.objects.filter(release=release).prefetch_related("recipients__user")
+        comms = selectors.communications_of(release)
         return Response(CommunicationSerializer(comms, many=True).data)

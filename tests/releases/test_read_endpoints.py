@@ -5,6 +5,7 @@ people and organisations a form names."""
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from releasemgmt.notifications.models import Communication, Recipient
 from tests.lifecycle import PLAN
 
 
@@ -68,3 +69,51 @@ def test_a_release_reads_in_the_same_queries_however_many_hold_it(cast, make_rel
     assert len(more) == len(holders) + 3
     assert {"party": "DG TAXUD A3/LISO", "holder": "DG TAXUD A3/LISO", "kind": "group"} in more
     assert {"party": "ITSM Release Manager", "holder": cast.rm.username, "kind": "person"} in more
+
+
+def test_a_release_s_communications_list_their_addressees_in_the_same_queries(
+    cast, make_release, make_user
+):
+    """Newest first, each with its addressees in the order they were written; read as
+    values, two queries however many were told (issue 17)."""
+    release = make_release()
+    client = cast.api(cast.rm)
+    path = f"/api/v1/releases/{release.identifier}/communications/"
+
+    def told(subject: str, people) -> Communication:
+        sent = Communication.objects.create(
+            release=release,
+            activity="RM.1.2",
+            kind=Communication.Kind.PROCESS,
+            interface="Roles assigned",
+            subject=subject,
+            body="Body",
+            link=f"/releases/{release.identifier}/",
+        )
+        for person, role in people:
+            Recipient.objects.create(communication=sent, user=person, role=role)
+        return sent
+
+    def read() -> tuple[int, list[dict]]:
+        with CaptureQueriesContext(connection) as ctx:
+            answer = cast.ok(client.get(path))
+        return len(ctx.captured_queries), answer
+
+    before = Communication.objects.filter(release=release).count()
+    cast.ok(client.get(path))  # the first call reads the user's permissions, kept after
+    told("First", [(cast.dc, Recipient.Role.TO)])
+    queries, answer = read()
+    assert answer[0]["subject"] == "First"
+    assert answer[0]["recipients"] == [{"user": cast.dc.username, "role": "to"}]
+    many = [make_user(f"reader{i}") for i in range(12)]
+    told("Second", [(cast.rm, Recipient.Role.TO), *[(p, Recipient.Role.CC) for p in many]])
+    more_queries, answer = read()
+    assert more_queries == queries
+    assert [c["subject"] for c in answer[:2]] == ["Second", "First"]
+    assert len(answer) == before + 2
+    assert answer[0]["recipients"][0] == {"user": cast.rm.username, "role": "to"}
+    assert [r["user"] for r in answer[0]["recipients"][1:]] == [p.username for p in many]
+    assert set(answer[0]) == {
+        "id", "activity", "kind", "interface", "subject", "body", "link", "created_at",
+        "recipients",
+    }  # fmt: skip
