@@ -186,17 +186,7 @@ class CommunicationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Communication
-        fields = [
-            "id",
-            "activity",
-            "kind",
-            "interface",
-            "subject",
-            "body",
-            "link",
-            "created_at",
-            "recipients",
-        ]
+        fields = [*selectors.COMMUNICATION_FIELDS, "recipients"]
 
     def get_recipients(self, obj) -> list[dict]:
         return obj["recipients"]  # read with it (``selectors.communications_of``)
