@@ -15,20 +15,28 @@ driver connection) prepares it again."""
 
 import hashlib
 import weakref
+from functools import lru_cache
 
 from django.db import connection
 from psycopg2.extensions import AsIs
 
-#: the name of the statement on the driver connection that has it
+#: where a connection (Django's) keeps its driver connection's prepared statements: a
+#: weak reference to that driver connection, and the names prepared on it
 _ATTRIBUTE = "_prepared_statements"
 
 
-def statement(sql: str, params, placeholder) -> str:
+@lru_cache(maxsize=8)
+def _name(sql: str, params: tuple) -> str:
+    """The statement's name: its SQL and parameters, hashed once per process."""
+    return "q" + hashlib.sha256(f"{sql}\n{params!r}".encode()).hexdigest()[:20]
+
+
+def statement(sql: str, params: tuple, placeholder) -> str:
     """The name of ``sql`` (with ``params``, ``%s`` style) prepared on the current
     connection, the parameter equal to ``placeholder`` left as the statement's ``$1`` (a
-    key: ``bigint``);
-    prepared first if this driver connection does not have it yet. PostgreSQL only."""
-    name = "q" + hashlib.sha256(f"{sql}\n{params!r}".encode()).hexdigest()[:20]
+    key, ``bigint``); prepared first if this driver connection does not have it yet.
+    PostgreSQL only."""
+    name = _name(sql, params)
     connection.ensure_connection()
     driver = connection.connection
     known = getattr(connection, _ATTRIBUTE, None)
