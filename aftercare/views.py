@@ -117,7 +117,7 @@ def trigger_rollback(request, identifier):
 
 
 def _review_page(request, release, *, status=None, **forms):
-    data = selectors.review_of(release, request.user)
+    data = selectors.review_page_of(release, request.user)
     review = data["review"]
     initial = (
         {

@@ -1,6 +1,6 @@
 """Reads of the satisfaction survey, each in a fixed number of queries."""
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, Sum
 
 from raci import permissions
 
@@ -38,6 +38,29 @@ def release_satisfaction(release, user) -> dict:
         "answered_count": len(answered),
         "owed_count": len(surveys) - len(answered),
         "mine": next((s for s in surveys if s.respondent_id == user.pk), None),
+    }
+
+
+def satisfaction_figures(release, user) -> dict:
+    """The figures of a release's survey as the post-release review shows them: for a
+    reader of every answer (``release_satisfaction``) the average score and how many
+    answered and still owe, counted in one query; for anyone else nothing to count (the
+    page links to their own answer)."""
+    reads_all = permissions.may_read_satisfaction(user, release)
+    if not reads_all:
+        return {"reads_all": False, "average": None, "answered_count": 0, "owed_count": 0}
+    answered = Q(answered_at__isnull=False)
+    row = Survey.objects.filter(release=release).aggregate(
+        total=Sum("score", filter=answered),
+        answered=Count("id", filter=answered),
+        asked=Count("id"),
+    )
+    average = round(row["total"] / row["answered"], 1) if row["answered"] else None
+    return {
+        "reads_all": True,
+        "average": average,
+        "answered_count": row["answered"],
+        "owed_count": row["asked"] - row["answered"],
     }
 
 

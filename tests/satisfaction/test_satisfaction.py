@@ -75,6 +75,28 @@ def test_the_release_manager_reads_every_answer_and_the_average(closed, cast, cl
     assert "Rita" not in body
 
 
+def test_the_post_release_review_counts_the_answers_for_the_release_manager_only(
+    closed, cast, client, api
+):
+    """The review's "Satisfaction survey" line (seed 002 section 6): the release manager
+    reads the average of the answers given and how many are owed; anyone else a link to
+    their own answer, with no figure of the others'."""
+    page = f"/releases/{closed.identifier}/review/"
+    client.force_login(cast.rm)
+    assert "No answer yet · 2 owed" in client.get(page).content.decode()
+    path = f"/api/v1/releases/{closed.identifier}/satisfaction/"
+    assert api(cast.cust).post(path, {"score": 7}, format="json").status_code == 201
+    assert api(cast.rm).post(path, {"score": 8}, format="json").status_code == 201
+    body = client.get(page).content.decode()
+    assert "7.5 / 10 from 2 answers" in body
+    assert "owed" not in body.split("Satisfaction survey", 1)[1].split("</dd>", 1)[0]
+    client.force_login(cast.cust)
+    line = client.get(page).content.decode().split("Satisfaction survey", 1)[1]
+    line = line.split("</dd>", 1)[0]
+    assert "Your answer" in line
+    assert "/ 10" not in line
+
+
 def test_someone_not_asked_cannot_answer(closed, cast, api, make_user):
     other = make_user("cora", "ITSM Configuration Manager")
     path = f"/api/v1/releases/{closed.identifier}/satisfaction/"
