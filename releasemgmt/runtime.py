@@ -8,7 +8,13 @@ fifteen of a business thread's inbox waited 85-117 ms for such a walk (p50 68 ms
 141 ms). ``settle_collector`` runs once a worker has loaded the app: what is loaded by
 then lives as long as the process, so it is moved out of the collector's sight
 (``gc.freeze``), and the young generations are collected less often, as a request's
-garbage is mostly freed by reference counting anyway. Cycles are still collected."""
+garbage is mostly freed by reference counting anyway. Cycles are still collected.
+
+Not too seldom either: a collection of the youngest generation walks what it holds, and
+one every 50,000 allocations held the cycles of dozens of requests (an API release list
+leaves 1,300 objects in cycles): 45-70 ms, paid by one request in thirty. Every 5,000,
+the same 500 requests spent as long collecting, or less, in pauses of 12-25 ms
+(``docs/quality.md``, twenty-sixth round)."""
 
 import gc
 
@@ -16,7 +22,7 @@ from django.urls import get_resolver
 
 #: allocations between two collections of the youngest generation (default 700), and how
 #: many of each generation's collections make one of the next (defaults 10 and 10)
-THRESHOLDS = (50_000, 20, 100)
+THRESHOLDS = (5_000, 20, 100)
 
 
 def settle_collector() -> None:
