@@ -4,10 +4,12 @@ in a page written in Django's language (issue 17).
 Django's template language resolves every variable through a chain of lookups: the
 release record's 24 activity rows and 25 audit entries took 10 to 12 ms to render of a
 60 ms answer at 10,000 releases; compiled by Jinja2 to Python, the same markup takes 3
-(``docs/quality.md``). Only partials that loop over many rows are written for it, named
+(``docs/quality.md``). Only partials that loop over many rows, and the content of the
+busiest page (the release page, ``releases/_release.jinja``), are written for it, named
 ``*.jinja`` next to the pages that include them, with
-``{% jinja "changes/_rfc_brief.jinja" rfcs=work.to_assess %}``; every page, and every
-form but a row's own, stays in Django's language.
+``{% jinja "changes/_rfc_brief.jinja" rfcs=work.to_assess %}``; every page's layout, and
+every form but a row's own, stays in Django's language. The forms' widgets are written
+from Django's own Jinja2 templates (``WidgetRenderer``).
 
 The filters are the few such partials need, with Django's meanings: ``date`` localises
 and formats as Django's ``date`` filter does; ``url`` and the ``*_url`` filters are the
@@ -18,6 +20,8 @@ request, as ``{% csrf_token %}`` does."""
 import datetime
 
 from django import template
+from django.forms.renderers import DjangoTemplates, Jinja2
+from django.template import TemplateDoesNotExist, defaultfilters
 from django.template.loader import get_template
 from django.utils import formats
 from django.utils.safestring import mark_safe
@@ -37,12 +41,19 @@ def jinja(context, name: str, **values) -> str:
     return mark_safe(partial.render(values, context.get("request")))
 
 
-#: the formats the partials write most, put together directly: Django's ``date_format``
-#: reads the format string again for every value, half of the messages' rows' time
+#: the formats the partials write most, put together directly, each with the values it
+#: suits: Django's ``date_format`` reads the format string again for every value, half of
+#: the messages' rows' time
 _WRITTEN = {
-    "Y-m-d H:i": "{0.year:04d}-{0.month:02d}-{0.day:02d} {0.hour:02d}:{0.minute:02d}",
-    "Y-m-d H:i:s": "{0.year:04d}-{0.month:02d}-{0.day:02d} {0.hour:02d}:{0.minute:02d}"
-    ":{0.second:02d}",
+    "Y-m-d": ("{0.year:04d}-{0.month:02d}-{0.day:02d}", datetime.date),
+    "Y-m-d H:i": (
+        "{0.year:04d}-{0.month:02d}-{0.day:02d} {0.hour:02d}:{0.minute:02d}",
+        datetime.datetime,
+    ),
+    "Y-m-d H:i:s": (
+        "{0.year:04d}-{0.month:02d}-{0.day:02d} {0.hour:02d}:{0.minute:02d}:{0.second:02d}",
+        datetime.datetime,
+    ),
 }
 
 
@@ -51,10 +62,20 @@ def date(value, format_string: str) -> str:
     if value in (None, ""):
         return ""
     local = template_localtime(value)
-    written = _WRITTEN.get(format_string)
-    if written and isinstance(local, datetime.datetime):
+    written, kind = _WRITTEN.get(format_string, ("", None))
+    if written and isinstance(local, kind):
         return written.format(local)
     return formats.date_format(local, format_string)
+
+
+def linebreaksbr(value) -> str:
+    """``{{ text|linebreaksbr }}``: escaped, each line break a ``<br>``, as Django's."""
+    return defaultfilters.linebreaksbr(value, autoescape=True)
+
+
+def pluralize(value) -> str:
+    """``day{{ n|pluralize }}``: "s" unless ``n`` is one, as Django's."""
+    return defaultfilters.pluralize(value)
 
 
 def activity_url(identifier, code) -> str:
@@ -80,8 +101,26 @@ def environment(**options) -> Environment:
     env.globals["url"] = url
     env.filters.update(
         date=date,
+        linebreaksbr=linebreaksbr,
+        pluralize=pluralize,
         activity_url=activity_url,
         release_url=release_url,
         rfc_url=rfc_url,
     )
     return env
+
+
+class WidgetRenderer(Jinja2):
+    """The forms' fields, widgets and errors written from Django's own Jinja2 templates,
+    the same markup as its templates in Django's language (``FORM_RENDERER``); a widget
+    that has only the latter (the admin's) is written from them. Each option of a select
+    was a template include in Django's language: the release list's two filters took 1.5
+    of its 25 ms (issue 17)."""
+
+    fallback = DjangoTemplates()
+
+    def get_template(self, template_name):
+        try:
+            return super().get_template(template_name)
+        except TemplateDoesNotExist:
+            return self.fallback.get_template(template_name)

@@ -119,8 +119,10 @@ FORWARD = {
 }
 
 
-def missing_gates(release, name: str) -> list[str]:
-    """The gate activities of transition ``name`` not yet done, as 'RM.x.y Name'."""
+def missing_gates(release, name: str, records=None) -> list[str]:
+    """The gate activities of transition ``name`` not yet done, as 'RM.x.y Name'; from
+    ``records`` (the release's activity records with their activities) when they are read
+    already, as on the release page (issue 17)."""
     codes = list(GATES[name])
     if name == "close" and release.stage == Stage.CONFORMANCE:
         codes = CONFORMANCE_GATES
@@ -128,17 +130,23 @@ def missing_gates(release, name: str) -> list[str]:
         return ["Conformance testing is not planned for this release"]
     elif name == "close" and release.conformance_testing:
         return ["RM.7 conformance testing is planned: start it first"]
-    elif (
-        name == "reauthorise"
-        and release.activity_records.filter(
-            activity__code="RM.6.7", status=ActivityStatus.DONE
-        ).exists()
-    ):
+    elif name == "reauthorise" and _done(release, "RM.6.7", records):
         return ["RM.6.7 Prepare closure is done: the release operation is over"]
-    records = release.activity_records.filter(activity__code__in=codes)
-    missing = [
-        f"{r.activity.code} {r.activity.name}"
-        for r in records.select_related("activity").order_by("activity__position")
-        if r.status not in SETTLED
-    ]
+    if not codes:
+        gates = []
+    elif records is None:
+        gates = release.activity_records.filter(activity__code__in=codes)
+        gates = gates.select_related("activity").order_by("activity__position")
+    else:
+        gates = sorted(
+            (r for r in records if r.activity.code in codes), key=lambda r: r.activity.position
+        )
+    missing = [f"{r.activity.code} {r.activity.name}" for r in gates if r.status not in SETTLED]
     return missing + extra_missing(release, name)
+
+
+def _done(release, code: str, records=None) -> bool:
+    if records is None:
+        done = release.activity_records.filter(activity__code=code, status=ActivityStatus.DONE)
+        return done.exists()
+    return any(r.activity.code == code and r.status == ActivityStatus.DONE for r in records)

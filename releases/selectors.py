@@ -201,16 +201,23 @@ def audit_trail(release, limit=None):
 MANUAL_TRANSITIONS = ["return_for_correction", "reauthorise", "close_failed", "cancel"]
 
 
-def manual_transitions(user, release) -> list[str]:
+def manual_transitions(user, release, records=None) -> list[str]:
     """The hand-fired transitions the stage allows and the user may fire. Table 4-1 is
     asked first: django-fsm reads a transition's gates before its permission, and a user
-    who may not fire it need not have them read (issue 17)."""
+    who may not fire it need not have them read (issue 17). Given the release's activity
+    records read already (the release page), the gates are read from them: every stage
+    transition's condition is its gates and its permission Table 4-1
+    (``releases.models.stage_transition``)."""
     return [
         name
         for name in MANUAL_TRANSITIONS
         if can_proceed(getattr(release, name), check_conditions=False)
         and raci.may_perform(user, release, lifecycle.TRANSITION_ACTIVITY[name])
-        and has_transition_perm(getattr(release, name), user)
+        and (
+            has_transition_perm(getattr(release, name), user)
+            if records is None
+            else not lifecycle.missing_gates(release, name, records)
+        )
     ]
 
 

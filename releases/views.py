@@ -206,31 +206,31 @@ def release_detail(request, identifier):
     # the records and the plan read once, for every part of the page that asks
     planned = _plan_context(release, records)
     plan = planned["plan"]
-    return render(
-        request,
-        "releases/release_detail.html",
-        {
-            "release": release,
-            "stage_bar": _stage_bar(release),
-            "next_steps": with_due_dates(
-                (
-                    r
-                    for r in records
-                    if r.status == r.Status.PENDING and r.activity.stage == release.stage_number
-                ),
-                milestones={release.pk: {m.kind: m for m in plan}},
+    context = {
+        "release": release,
+        "stage_bar": _stage_bar(release),
+        "next_steps": with_due_dates(
+            (
+                r
+                for r in records
+                if r.status == r.Status.PENDING and r.activity.stage == release.stage_number
             ),
-            "assignments": assignments,
-            "may_revise": raci.may_perform(request.user, release, "RM.1.1") and release.is_open,
-            "may_assign": raci.may_perform(request.user, release, "RM.1.2") and release.is_open,
-            "transitions": selectors.manual_transitions(request.user, release),
-            "mass_notification_link": raci.follows_mass_notifications(request.user, release, held)
-            and selectors.notification_requested(release),
-            **planned,
-            "may_plan": release.is_open and bool(planning.plannable_kinds(request.user, release)),
-            "path": selectors.release_path(release, request.user, records=records, plan=plan),
-        },
-    )
+            milestones={release.pk: {m.kind: m for m in plan}},
+        ),
+        "assignments": assignments,
+        "may_revise": raci.may_perform(request.user, release, "RM.1.1") and release.is_open,
+        "may_assign": raci.may_perform(request.user, release, "RM.1.2") and release.is_open,
+        "transitions": selectors.manual_transitions(request.user, release, records),
+        "mass_notification_link": raci.follows_mass_notifications(request.user, release, held)
+        and selectors.notification_requested(release),
+        **planned,
+        "may_plan": release.is_open and bool(planning.plannable_kinds(request.user, release)),
+        "path": selectors.release_path(release, request.user, records=records, plan=plan),
+    }
+    # written by Jinja2, which escapes what it writes as Django's language does: the page
+    # in Django's language took 9 of its 45 ms to write at 10,000 releases (issue 17)
+    page = mark_safe(render_to_string("releases/_release.jinja", context, request, using="jinja2"))
+    return render(request, "releases/release_detail.html", {"release": release, "page": page})
 
 
 @require_GET

@@ -94,6 +94,7 @@ TEMPLATES = [
         "OPTIONS": {"environment": "releasemgmt.jinja.environment"},
     },
 ]
+FORM_RENDERER = "releasemgmt.jinja.WidgetRenderer"
 
 
 def tuned_for_sqlite(database: dict) -> dict:
