@@ -5,7 +5,11 @@ from rest_framework import serializers
 
 from raci.models import Assignment, Organisation, Party
 from raci.release_types import ReleaseType
-from releasemgmt.api.serializers import GuardedModelSerializer, GuardedSerializer
+from releasemgmt.api.serializers import (
+    ChoiceLabelField,
+    GuardedModelSerializer,
+    GuardedSerializer,
+)
 from releasemgmt.audit.models import AuditEntry
 
 from ..models import (
@@ -23,6 +27,7 @@ from ..models import (
 from ..planning import WINDOW_FIELDS
 from ..policy import POLICY_FIELDS
 from ..selectors import holds_for, manual_transitions, next_times, window_rule
+from ..stages import Stage
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -42,7 +47,7 @@ class ReleaseSerializer(GuardedModelSerializer):
     application = serializers.SlugRelatedField(
         slug_field="code", queryset=Application.objects.all()
     )
-    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    stage_display = ChoiceLabelField(Stage.choices, source="stage")
     coordinator = serializers.CharField(read_only=True, allow_null=True, default=None)
 
     class Meta:
@@ -219,7 +224,7 @@ class MilestoneChangeSerializer(serializers.ModelSerializer):
 class MilestoneSerializer(serializers.ModelSerializer):
     """A milestone as ``selectors.release_plan`` reads it."""
 
-    kind_display = serializers.CharField(source="get_kind_display")
+    kind_display = ChoiceLabelField(Milestone.Kind.choices, source="kind")
     activity = serializers.CharField(
         source="activity_code", help_text="The activity whose record is the actual date."
     )
