@@ -18,6 +18,7 @@ paths the URL patterns make (``releasemgmt.links``). A row's form puts
 request, as ``{% csrf_token %}`` does."""
 
 import datetime
+from functools import cache
 
 from django import template
 from django.forms.renderers import DjangoTemplates, Jinja2
@@ -68,6 +69,22 @@ def date(value, format_string: str) -> str:
     return formats.date_format(local, format_string)
 
 
+@cache
+def _labels(model, name: str) -> dict:
+    return dict(model._meta.get_field(name).flatchoices)
+
+
+def display(record, name: str):
+    """``{{ release|display("stage") }}``: the label of a choice field's value, as
+    ``get_stage_display()`` gives it, from the field's choices read once per process:
+    Django's method makes the choices hashable again for every call, half of the release
+    rows' time (issue 17). A row read as values says its labels itself."""
+    if not hasattr(record, "_meta"):
+        return getattr(record, f"get_{name}_display")()
+    value = getattr(record, name)
+    return _labels(type(record), name).get(value, value)
+
+
 def linebreaksbr(value) -> str:
     """``{{ text|linebreaksbr }}``: escaped, each line break a ``<br>``, as Django's."""
     return defaultfilters.linebreaksbr(value, autoescape=True)
@@ -101,6 +118,7 @@ def environment(**options) -> Environment:
     env.globals["url"] = url
     env.filters.update(
         date=date,
+        display=display,
         linebreaksbr=linebreaksbr,
         pluralize=pluralize,
         activity_url=activity_url,
