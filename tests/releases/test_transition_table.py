@@ -17,11 +17,13 @@ cells are the ones answering 400 without a reason, every other check having pass
 """
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from raci.models import Organisation
 from releases.lifecycle import GATES, TRANSITION_ACTIVITY
@@ -239,3 +241,30 @@ def test_every_transition_by_every_party(stage, cast, release_at, holders):
 def test_the_release_manager_or_the_coordinator_may_fire_every_transition():
     """So that every transition gets past Table 4-1 in some cell of the table above."""
     assert [n for n in GATES if not (may_fire(RM, n) or may_fire(DC, n))] == []
+
+
+TRANSITION_FORM = re.compile(r'action="/releases/[^/"]+/transitions/([a-z_]+)/"')
+
+
+@pytest.mark.parametrize("stage", list(REACH))
+def test_the_release_page_offers_what_the_api_says_may_be_fired(stage, cast, release_at, holders):
+    """The release page reads the gates of its buttons from the records it shows (issue
+    17); the API asks django-fsm. Every holder who sees the release is offered the same
+    hand-fired transitions by both, in every stage."""
+    walked_to, fields, then = REACH[stage]
+    release = release_at(walked_to, **fields)
+    if then:
+        then(cast, release)
+    offered = {}
+    for holder in [h for h in holders if h.visible]:
+        browser = Client()
+        browser.force_login(holder.user)
+        page = browser.get(f"/releases/{release.identifier}/")
+        assert page.status_code == 200, holder.label
+        api = cast.ok(cast.client(holder.user).get(f"/api/v1/releases/{release.identifier}/"))
+        buttons = TRANSITION_FORM.findall(page.content.decode())
+        assert buttons == api["available_transitions"], holder.label
+        offered[holder.label] = buttons
+    # the stages with hand-fired transitions offer them to someone
+    if stage in {"planning", "acceptance", "rolled_back"}:
+        assert any(offered.values()), offered
