@@ -272,11 +272,20 @@ class ActivityRecord(models.Model):
     @property
     def performed_by_label(self) -> str:
         """Who performed it: "X, deputy of Y" when a deputy stood in (issue 16 point 4)."""
-        if self.performed_by_id is None:
+        return self.label_of(
+            self.performed_by if self.performed_by_id else None,
+            self.deputy_of if self.deputy_of_id else None,
+        )
+
+    @staticmethod
+    def label_of(performer, deputy) -> str:
+        """``performed_by_label`` from the performer and whom they stood in for (names or
+        users; None for nobody)."""
+        if performer is None:
             return ""
-        if self.deputy_of_id:
-            return f"{self.performed_by}, deputy of {self.deputy_of}"
-        return str(self.performed_by)
+        if deputy is not None:
+            return f"{performer}, deputy of {deputy}"
+        return str(performer)
 
 
 class StageChange(models.Model):

@@ -171,7 +171,7 @@ class ReleaseDetailSerializer(ReleaseSerializer):
         read as values: made as records and written field by field, its 24 rows were a
         sixth of the release's answer (issue 17)."""
         granted = self.context["granted"]
-        rows = obj.activity_records.order_by("activity__position").values_list(*ACTIVITY_ROW)
+        rows = obj.activity_records.order_by("activity__position").values(*ACTIVITY_ROW)
         return [_activity(row, granted) for row in rows]
 
 
@@ -197,26 +197,30 @@ ACTIVITY_ROW = (
 _MOMENT = serializers.DateTimeField()
 
 
-def _activity(row, granted) -> dict:
-    code, name, stage, status, by_id, *by, deputy_id, d_first, d_last, d_user = row[:12]
-    performed_at, outcome, comment = row[12:]
-    performer = get_user_model().named(*by) if by_id else None
-    deputy = get_user_model().named(d_first, d_last, d_user) if deputy_id else None
-    label = "" if performer is None else performer
-    if performer is not None and deputy is not None:
-        label = f"{performer}, deputy of {deputy}"
+def _user_named(row: dict, prefix: str) -> str | None:
+    """The user of ``<prefix>_id`` named as ``str(user)`` names them; None for nobody."""
+    if row[f"{prefix}_id"] is None:
+        return None
+    names = (row[f"{prefix}__{part}"] for part in ("first_name", "last_name", "username"))
+    return get_user_model().named(*names)
+
+
+def _activity(row: dict, granted) -> dict:
+    performer = _user_named(row, "performed_by")
+    deputy = _user_named(row, "deputy_of")
+    performed_at = row["performed_at"]
     return {
-        "code": code,
-        "name": name,
-        "stage": stage,
-        "status": status,
+        "code": row["activity__code"],
+        "name": row["activity__name"],
+        "stage": row["activity__stage"],
+        "status": row["status"],
         "performed_by": performer,
         "deputy_of": deputy,
-        "performed_by_label": label,
+        "performed_by_label": ActivityRecord.label_of(performer, deputy),
         "performed_at": _MOMENT.to_representation(performed_at) if performed_at else None,
-        "outcome": outcome,
-        "comment": comment,
-        "may_perform": perform_codename(code) in granted,
+        "outcome": row["outcome"],
+        "comment": row["comment"],
+        "may_perform": perform_codename(row["activity__code"]) in granted,
     }
 
 
