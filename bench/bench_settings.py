@@ -17,3 +17,6 @@ STATIC_ROOT = None  # no collectstatic: WhiteNoise serves from the finders
 # the pages kept until the database changes, as in production (the suite's settings make
 # every page); ``run.py --no-kept``: under load too, every page is made from the database
 KEPT_PAGES = frozenset() if os.environ.get("BENCH_KEPT_PAGES") == "0" else base.KEPT_PAGES
+# the parts of pages kept until their rows change, as in production, made pages or not;
+# ``run.py --no-kept-parts``: every part made too
+KEPT_PARTS = frozenset() if os.environ.get("BENCH_KEPT_PARTS") == "0" else base.KEPT_PARTS

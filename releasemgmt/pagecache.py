@@ -20,10 +20,16 @@ with messages waiting to be shown is neither served from nor kept in the cache. 
 store is the ``pages`` cache, and ``large_pages`` for the few answers over
 ``LARGE_BYTES``, in the process's memory: a restart (and so a deployment) starts empty.
 
-On SQLite (the demo and tests' default) there is no such position: nothing is kept."""
+On SQLite (the demo and tests' default) there is no such position: nothing is kept.
+
+Since a write anywhere makes every kept page again, a busy organisation's pages are made
+more often than kept. Parts of a page named in ``settings.KEPT_PARTS`` are kept apart
+(``kept_part``) under a version of their own, which moves only with the rows that part
+shows (the release page's: ``releases.selectors.release_page_version``)."""
 
 import hashlib
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -84,6 +90,36 @@ def page_key(request, version: str) -> str:
     ]
     digest = hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=20)
     return "page:" + digest.hexdigest()
+
+
+def kept_part(request, name: str, version: Callable[[], str | None], make: Callable[[], str]):
+    """The part ``name`` of a page as ``make`` writes it, kept for this user and browser
+    until ``version()`` answers otherwise (and for a minute at most: due dates and "late"
+    marks move with the clock). Made each time where parts are not kept (``KEPT_PARTS``),
+    where there is no version (SQLite), or for a browser without its CSRF cookie yet (a
+    part's forms carry a token of the secret its first answer sets)."""
+    csrf_secret = request.META.get("CSRF_COOKIE")
+    if name not in settings.KEPT_PARTS or not csrf_secret:
+        return make()
+    current = version()
+    if current is None:
+        return make()
+    parts = [
+        name,
+        current,
+        request.user.pk,
+        csrf_secret,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    ]
+    digest = hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=20)
+    key = "part:" + digest.hexdigest()
+    kept = caches["pages"].get(key)
+    if kept is None:
+        kept = make()
+        caches["pages"].set(key, kept, KEPT_SECONDS)
+    return kept
 
 
 class KeptPagesMiddleware:

@@ -31,11 +31,11 @@ def _name(sql: str, params: tuple) -> str:
     return "q" + hashlib.sha256(f"{sql}\n{params!r}".encode()).hexdigest()[:20]
 
 
-def statement(sql: str, params: tuple, placeholder) -> str:
+def statement(sql: str, params: tuple, *placeholders) -> str:
     """The name of ``sql`` (with ``params``, ``%s`` style) prepared on the current
-    connection, the parameter equal to ``placeholder`` left as the statement's ``$1`` (a
-    key, ``bigint``); prepared first if this driver connection does not have it yet.
-    PostgreSQL only."""
+    connection, each parameter equal to the n-th of ``placeholders`` left as the
+    statement's ``$n`` (a key, ``bigint``); prepared first if this driver connection does
+    not have it yet. PostgreSQL only."""
     name = _name(sql, params)
     connection.ensure_connection()
     driver = connection.connection
@@ -45,7 +45,11 @@ def statement(sql: str, params: tuple, placeholder) -> str:
         setattr(connection, _ATTRIBUTE, known)
     if name not in known[1]:
         with driver.cursor() as cursor:
-            values = [AsIs("$1::bigint") if value == placeholder else value for value in params]
+            numbers = {value: n for n, value in enumerate(placeholders, 1)}
+            values = [
+                AsIs(f"${numbers[value]}::bigint") if value in numbers else value
+                for value in params
+            ]
             cursor.execute(f"PREPARE {name} AS " + cursor.mogrify(sql, values).decode())
         known[1].add(name)
     return name

@@ -1,9 +1,12 @@
 """Reads for release pages and the API: each a fixed number of queries."""
 
 import datetime
+import re
 from collections import defaultdict
+from functools import lru_cache
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -24,11 +27,14 @@ from raci import permissions as raci
 from raci.models import (
     Activity,
     Assignment,
+    Delegation,
     ReleaseGroupObjectPermission,
     ReleaseUserObjectPermission,
+    TableVersion,
 )
 from raci.permissions import Parties
 from raci.release_types import rule
+from releasemgmt import prepared
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.conditions import any_of
 from releasemgmt.notifications.models import Communication, Recipient
@@ -91,6 +97,102 @@ def visible_release_or_404(user, identifier: str) -> Release:
     """A release the user may see; 404 otherwise (not 403: its existence is not theirs)."""
     releases = Release.objects.filter(identifier=identifier).select_related("application")
     return get_object_or_404(raci.visible_release(user, releases))
+
+
+#: stand-ins for the release's and the user's ids in the version's SQL: no row has them
+ANY_RELEASE, ANY_USER = -(2**62) - 29, -(2**62) - 31
+
+
+def release_page_version(user, release) -> str | None:
+    """What the release page's own part shows for this user has not changed while this
+    answer stays the same (issue 17: the part is kept under it, ``releasemgmt.pagecache``).
+
+    Every row the part reads, found from the release and the user, with PostgreSQL's
+    ``xmin`` (the transaction that wrote the row's version) and the rows' number, so an
+    insertion, an update and a deletion by anyone, on any node, change the answer, and a
+    write to another release does not. What the part reads, this reads:
+    ``tests/releases/test_release_page_kept.py`` checks it against the queries of the part
+    made. One statement PostgreSQL plans once per connection. None on SQLite (no
+    ``xmin``): the part is made each time."""
+    if connection.vendor != "postgresql" or not user.is_authenticated:
+        return None
+    name = prepared.statement(*_version_sql(), ANY_RELEASE, ANY_USER)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXECUTE {name}(%s, %s)", [release.pk, user.pk])
+        return f"{release.pk} {user.pk} {cursor.fetchone()[0]}"
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@lru_cache(maxsize=1)
+def _version_sql() -> tuple[str, tuple]:
+    """The version's SQL with ``%s`` for the stand-ins (``ANY_RELEASE``, ``ANY_USER``)."""
+    user_model = get_user_model()
+    notification = Release._meta.get_field("notification_requests").related_model
+    t = {
+        "release": _table(Release),
+        "application": _table(Application),
+        "record": _table(ActivityRecord),
+        "assignment": _table(Assignment),
+        "milestone": _table(Milestone),
+        "change": _table(MilestoneChange),
+        "breach": _table(PolicyBreach),
+        "notification": _table(notification),
+        "policy": _table(ReleasePolicy),
+        "user_perm": _table(ReleaseUserObjectPermission),
+        "group_perm": _table(ReleaseGroupObjectPermission),
+        "delegation": _table(Delegation),
+        "membership": _table(user_model.groups.through),
+        "group": _table(user_model.groups.field.related_model),
+        "user": _table(user_model),
+        "table": _table(TableVersion),
+    }
+    of_release = "release_id = %(r)s"
+    changes = "{change} c JOIN {milestone} m ON m.id = c.milestone_id WHERE m.release_id = %(r)s"
+    # the user and whom they stand in for (``raci.permissions.principals``)
+    people = (
+        "SELECT %(u)s::bigint UNION SELECT principal_id FROM {delegation} WHERE deputy_id = %(u)s"
+    )
+    named = (
+        f"SELECT performed_by_id FROM {{record}} WHERE {of_release}"
+        f" UNION SELECT deputy_of_id FROM {{record}} WHERE {of_release}"
+        f" UNION SELECT user_id FROM {{assignment}} WHERE {of_release}"
+        f" UNION SELECT accepted_by_id FROM {{breach}} WHERE {of_release}"
+        f" UNION SELECT c.changed_by_id FROM {changes} UNION {people}"
+    )
+    sets = [
+        # (rows, the alias whose xmin is summed): each "count:sum of xmin"
+        (f"{{record}} x WHERE {of_release}", "x"),
+        (f"{{assignment}} x WHERE {of_release}", "x"),
+        (f"{{milestone}} x WHERE {of_release}", "x"),
+        (changes, "c"),
+        (f"{{breach}} x WHERE {of_release}", "x"),
+        (f"{{notification}} x WHERE {of_release}", "x"),
+        (
+            "{policy} x JOIN {release} r ON r.application_id = x.application_id WHERE r.id = %(r)s",
+            "x",
+        ),
+        ("{application} x JOIN {release} r ON r.application_id = x.id WHERE r.id = %(r)s", "x"),
+        ("{release} x WHERE x.id = %(r)s", "x"),
+        ("{user_perm} x WHERE content_object_id = %(r)s", "x"),
+        ("{group_perm} x WHERE content_object_id = %(r)s", "x"),
+        ("{delegation} x WHERE deputy_id = %(u)s", "x"),
+        (f"{{membership}} x WHERE user_id IN ({people})", "x"),
+        (f"{{group}} x WHERE id IN (SELECT group_id FROM {{assignment}} WHERE {of_release})", "x"),
+        (f"{{user}} x WHERE id IN ({named})", "x"),
+        ("{table} x", "x"),
+    ]
+    parts = [
+        f"(SELECT count(*) || ':' || coalesce(sum({alias}.xmin::text::bigint), 0) FROM {rows})"
+        for rows, alias in sets
+    ]
+    sql = ("SELECT concat_ws(' ', " + ", ".join(parts) + ")").format(**t)
+    # named parameters become positional ``%s``, each the release's or the user's stand-in
+    order = []
+    sql = re.sub(r"%\((\w)\)s", lambda m: order.append(m.group(1)) or "%s", sql)
+    return sql, tuple(ANY_RELEASE if name == "r" else ANY_USER for name in order)
 
 
 def open_now(queryset):

@@ -199,6 +199,9 @@ KEPT_PAGES = frozenset(
         "calendar",
     }
 )
+# The parts of pages kept apart until the rows they show change, whatever else is
+# written meanwhile (issue 17, ``releasemgmt.pagecache.kept_part``): the release page's.
+KEPT_PARTS = frozenset({"release"})
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -37,5 +37,7 @@ FILE_UPLOAD_TEMP_DIR = tempfile.mkdtemp(prefix="incoming-", dir=MEDIA_ROOT)
 
 # The suite makes every page from the database: a page kept until the database changes
 # (releasemgmt.pagecache) would make the same request cost fewer queries the second
-# time. tests/releasemgmt/test_pagecache.py keeps them as production does.
+# time; so would a part kept until its rows change. tests/releasemgmt/test_pagecache.py
+# and tests/releases/test_release_page_kept.py keep them as production does.
 KEPT_PAGES = frozenset()
+KEPT_PARTS = frozenset()

@@ -1,0 +1,174 @@
+"""The release page's own part is kept until a row it shows changes (issue 17,
+``releases.selectors.release_page_version``): asked again it is not made, a write to
+another release leaves it kept, and after any write that changes what it shows, by the
+process's steps, a planner, an administrator or a process owner, the kept page is the page
+made afresh."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from raci import deputies
+from raci import services as raci_services
+from raci.models import Activity, Party, ReleaseUserObjectPermission
+from releases import planning, selectors
+from tests.lifecycle import STAGE_WORK
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the version is read from PostgreSQL's rows"
+)
+
+#: what every page of the site carries that differs on each answer: the masked CSRF token
+TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=|"X-CSRFToken": )"[^"]*"')
+#: what the part reads through Table 4-1, kept per process under its token (in the version)
+TABLE_4_1 = {"raci_party", "raci_activity", "raci_racicell", "auth_permission"}
+
+
+def page(client, release, *, keep: bool, settings) -> tuple[str, list[str]]:
+    """The release page, its part kept or made, without its CSRF tokens; and its queries."""
+    settings.KEPT_PARTS = frozenset({"release"}) if keep else frozenset()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/releases/{release.identifier}/")
+    assert response.status_code == 200
+    return TOKEN.sub(r"\1", response.content.decode()), [q["sql"] for q in ctx.captured_queries]
+
+
+def tables(queries) -> set[str]:
+    return {t for sql in queries for t in re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', sql)}
+
+
+def test_the_part_asked_again_is_kept_and_its_version_reads_every_table_it_shows(
+    client, release_at, cast, settings
+):
+    release = release_at("kickoff")
+    client.force_login(cast.rm)
+    for _ in range(2):  # the browser's CSRF cookie, then the part kept
+        page(client, release, keep=True, settings=settings)
+    made_html, made = page(client, release, keep=False, settings=settings)
+    kept_html, kept = page(client, release, keep=True, settings=settings)
+    assert kept_html == made_html
+    # the session's query differs by its moment; the part's are those a kept page skips
+    part = [sql for sql in made if sql not in kept and "django_session" not in sql]
+    assert len(kept) < len(made) - 5, kept
+    version_tables = tables([selectors._version_sql()[0]])
+    assert tables(part) - TABLE_4_1 <= version_tables
+
+
+def test_a_write_to_another_release_leaves_the_part_kept(client, make_release, cast, settings):
+    mine, other = make_release(), make_release()
+    client.force_login(cast.rm)
+    for _ in range(2):  # the browser's CSRF cookie, then the part kept
+        page(client, mine, keep=True, settings=settings)
+    _, before = page(client, mine, keep=True, settings=settings)
+    start = _day_after_delivery(other, days=20)
+    planning.plan_milestone(
+        other, "installation", by=cast.rm, starts_at=start, ends_at=start + HOURS
+    )
+    _, after = page(client, mine, keep=True, settings=settings)
+    assert len(after) == len(before) < 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_write_that_changes_the_part_shows_at_once(
+    client, release_at, cast, make_user, settings
+):
+    """Each step commits on its own, as a request does; each must change the page (or it
+    would prove nothing), and the page with its part kept must then be the page made."""
+    release = release_at("planning")
+    viewer = {"user": cast.rm}
+    shown = {}
+
+    def kept_is_made(step: str) -> None:
+        # logged in once (a login writes the user's row, which the version reads)
+        if client.session.get("_auth_user_id") != str(viewer["user"].pk):
+            client.force_login(viewer["user"])
+        kept_html, _ = page(client, release, keep=True, settings=settings)
+        made_html, _ = page(client, release, keep=False, settings=settings)
+        assert kept_html == made_html, step
+        assert kept_html != shown.get(viewer["user"].pk), f"{step} changed nothing shown"
+        shown[viewer["user"].pk] = kept_html
+        again, _ = page(client, release, keep=True, settings=settings)
+        assert again == kept_html, step
+
+    kept_is_made("the release formalised")
+    for stage in ("planning", "receiving", "kickoff"):
+        STAGE_WORK[stage](cast, release)
+        kept_is_made(f"the work of {stage}")
+
+    start = _day_after_delivery(release, days=25)
+    planning.plan_milestone(
+        release,
+        "installation",
+        by=cast.rm,
+        starts_at=start,
+        ends_at=start + HOURS,
+        reason="The data centre moved the window",
+    )
+    kept_is_made("a milestone re-planned")
+
+    coordinator = cast.dc
+    coordinator.first_name, coordinator.last_name = "Renamed", "Coordinator"
+    coordinator.save()
+    kept_is_made("a holder renamed")
+
+    release.application.name = "Export Control System 2"
+    release.application.save()
+    kept_is_made("the application renamed")
+
+    ReleaseUserObjectPermission.objects.filter(
+        user=cast.rm, content_object=release, permission__codename="perform_rm_1_2"
+    ).delete()
+    kept_is_made("a permission taken away in the admin")
+
+    owner = make_user("owner")
+    owner.user_permissions.add(*_process_owner_permissions())
+    raci_services.set_raci_cell(
+        by=owner,
+        activity=Activity.objects.get(code="RM.4.1"),
+        party=Party.objects.get(name="DG TAXUD A3/Cust"),
+        letters="R",
+    )
+    kept_is_made("a cell of Table 4-1 changed")
+
+    for stage in ("acceptance", "authorisation"):
+        STAGE_WORK[stage](cast, release)
+        kept_is_made(f"the work of {stage}")
+    cast.ok(cast.perform(cast.dc, release, "RM.6.1", {"message": "Downtime", "disruption": "1h"}))
+    kept_is_made("the users' notification asked of the service desk")
+
+    # one who reads every release, then joins the service desk, who sends the notification
+    reader = make_user("reader")
+    reader.user_permissions.add(Permission.objects.get(codename="view_release"))
+    viewer["user"] = reader
+    kept_is_made("a reader's page")
+    Group.objects.get(party__name="ITSM Service Desk").user_set.add(reader)
+    kept_is_made("the reader joined the service desk")
+
+    viewer["user"] = cast.cust
+    kept_is_made("the thread's page")
+    delegation = deputies.name_deputy(
+        by=cast.dc,
+        deputy=cast.cust,
+        starts=timezone.localdate(),
+        ends=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    kept_is_made("the thread's user named deputy of the coordinator")
+    deputies.revoke_delegation(delegation, by=cast.dc)
+    kept_is_made("the delegation revoked")
+
+
+HOURS = datetime.timedelta(hours=3)
+
+
+def _day_after_delivery(release, days: int) -> datetime.datetime:
+    day = release.planned_delivery_date + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(20)))
+
+
+def _process_owner_permissions():
+    return Permission.objects.filter(codename__in=["change_racicell", "change_delegation"])
