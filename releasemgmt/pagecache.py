@@ -25,7 +25,7 @@ On SQLite (the demo and tests' default) there is no such position: nothing is ke
 Since a write anywhere makes every kept page again, a busy organisation's pages are made
 more often than kept. Parts of a page named in ``settings.KEPT_PARTS`` are kept apart
 (``kept_part``) under a version of their own, which moves only with the rows that part
-shows (the release page's: ``releases.selectors.release_page_version``)."""
+shows (the release page's: ``releases.selectors.release_version``)."""
 
 import hashlib
 import json
@@ -92,14 +92,22 @@ def page_key(request, version: str) -> str:
     return "page:" + digest.hexdigest()
 
 
-def kept_part(request, name: str, version: Callable[[], str | None], make: Callable[[], str]):
-    """The part ``name`` of a page as ``make`` writes it, kept for this user and browser
-    until ``version()`` answers otherwise (and for a minute at most: due dates and "late"
-    marks move with the clock). Made each time where parts are not kept (``KEPT_PARTS``),
-    where there is no version (SQLite), or for a browser without its CSRF cookie yet (a
-    part's forms carry a token of the secret its first answer sets)."""
-    csrf_secret = request.META.get("CSRF_COOKIE")
-    if name not in settings.KEPT_PARTS or not csrf_secret:
+def kept_part(
+    request,
+    name: str,
+    version: Callable[[], str | None],
+    make: Callable[[], object],
+    *,
+    has_forms: bool = True,
+):
+    """The part ``name`` of a page (or an API's data) as ``make`` makes it, kept for this
+    user until ``version()`` answers otherwise (and for a minute at most: due dates and
+    "late" marks move with the clock). Made each time where parts are not kept
+    (``KEPT_PARTS``), where there is no version (SQLite), or, for a part that
+    ``has_forms``, for a browser without its CSRF cookie yet (the forms carry a token of
+    the secret its first answer sets)."""
+    csrf_secret = request.META.get("CSRF_COOKIE") if has_forms else None
+    if name not in settings.KEPT_PARTS or (has_forms and not csrf_secret):
         return make()
     current = version()
     if current is None:

@@ -103,17 +103,18 @@ def visible_release_or_404(user, identifier: str) -> Release:
 ANY_RELEASE, ANY_USER = -(2**62) - 29, -(2**62) - 31
 
 
-def release_page_version(user, release) -> str | None:
-    """What the release page's own part shows for this user has not changed while this
-    answer stays the same (issue 17: the part is kept under it, ``releasemgmt.pagecache``).
+def release_version(user, release) -> str | None:
+    """What the release page's own part and the API's release show this user has not
+    changed while this answer stays the same (issue 17: both are kept under it,
+    ``releasemgmt.pagecache.kept_part``).
 
-    Every row the part reads, found from the release and the user, with PostgreSQL's
-    ``xmin`` (the transaction that wrote the row's version) and the rows' number, so an
-    insertion, an update and a deletion by anyone, on any node, change the answer, and a
-    write to another release does not. What the part reads, this reads:
-    ``tests/releases/test_release_page_kept.py`` checks it against the queries of the part
-    made. One statement PostgreSQL plans once per connection. None on SQLite (no
-    ``xmin``): the part is made each time."""
+    Every row they read, found from the release and the user, with PostgreSQL's ``xmin``
+    (the transaction that wrote the row's version; a newer one each time) summed and the
+    rows counted, so an insertion, an update and a deletion by anyone, on any node,
+    change the answer, and a write to another release does not. What they read, this
+    reads: ``tests/releases/test_release_page_kept.py`` checks it against the queries of
+    both made. One statement PostgreSQL plans once per connection. None on SQLite (no
+    ``xmin``): they are made each time."""
     if connection.vendor != "postgresql" or not user.is_authenticated:
         return None
     name = prepared.statement(*_version_sql(), ANY_RELEASE, ANY_USER)

@@ -200,13 +200,13 @@ def release_detail(request, identifier):
     """The release page: where it stands, what is next and who holds what. Its record
     (activities, decisions, documents, communications, audit trail) comes from
     ``release_record`` once the page is shown, so that the page answers first. Its own
-    part is kept until a row it shows changes (``selectors.release_page_version``): a
+    part is kept until a row it shows changes (``selectors.release_version``): a
     write to another release does not make it again (issue 17)."""
     release = selectors.visible_release_or_404(request.user, identifier)
     page = kept_part(
         request,
         "release",
-        version=lambda: selectors.release_page_version(request.user, release),
+        version=lambda: selectors.release_version(request.user, release),
         make=lambda: _release_part(request, release),
     )
     return render(request, "releases/release_detail.html", {"release": release, "page": page})

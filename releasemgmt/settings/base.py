@@ -200,8 +200,9 @@ KEPT_PAGES = frozenset(
     }
 )
 # The parts of pages kept apart until the rows they show change, whatever else is
-# written meanwhile (issue 17, ``releasemgmt.pagecache.kept_part``): the release page's.
-KEPT_PARTS = frozenset({"release"})
+# written meanwhile (issue 17, ``releasemgmt.pagecache.kept_part``): the release page's,
+# and the API's release (``releases.api.views``).
+KEPT_PARTS = frozenset({"release", "release-api"})
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

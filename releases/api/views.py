@@ -8,6 +8,7 @@ from raci import permissions as raci
 from raci.models import Assignment
 from releasemgmt.api.errors import error_responses
 from releasemgmt.api.exports import FILE_RESPONSES, FORMAT_PARAMETER, RENDERERS, file_format
+from releasemgmt.pagecache import kept_part
 from releasemgmt.paging import CountedPagination
 
 from .. import selectors, services
@@ -90,7 +91,17 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.release_row_or_404(self.request.user, self.kwargs["identifier"])
 
     def retrieve(self, request, *args, **kwargs):
-        return _detail_of(request, self.get_object())
+        """The release, its data kept until a row it shows changes, as the release page's
+        part is (``selectors.release_version``, issue 17)."""
+        release = self.get_object()
+        data = kept_part(
+            request,
+            "release-api",
+            version=lambda: selectors.release_version(request.user, release),
+            make=lambda: _detail_of(request, release).data,
+            has_forms=False,
+        )
+        return Response(data)
 
     def _detail(self, release):
         return release_detail_response(self.request, release)
