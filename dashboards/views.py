@@ -63,7 +63,7 @@ def start(request):
         request,
         "dashboards/start.html",
         {
-            "recent": recent[:10],
+            "recent": releases.labelled(releases.release_rows(recent[:10])),
             "may_formalise": permissions.may_formalise(request.user),
             "parts": [(name, title) for name, (_, title) in START_PARTS.items()],
         },

@@ -38,6 +38,15 @@ def _flat_choices(choices):
             yield key, label
 
 
+def choice_options(bound_field) -> list[tuple[str, str, bool]]:
+    """A single choice's options as (value, label, selected), as its ``Select`` widget
+    would write them: for the filters of a list written in its template, where Django's
+    widget took half a millisecond per select (issue 17)."""
+    value = bound_field.value()
+    chosen = "" if value is None else str(value)
+    return [(str(key), label, str(key) == chosen) for key, label in bound_field.field.choices]
+
+
 def _one_problem(field: forms.Field, value, label: str) -> str | None:
     """Why one submitted value (an item of a list for a multiple choice) cannot go to
     ``field``, or None: left to the field's own parsing."""

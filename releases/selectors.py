@@ -12,6 +12,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -49,6 +50,8 @@ from .models import (
     PolicyBreach,
     Release,
     ReleasePolicy,
+    ReleaseType,
+    Stage,
     StageChange,
     Window,
 )
@@ -80,6 +83,34 @@ def release_list(user, queryset=None):
         .select_related("application")
         .annotate(coordinator=Subquery(coordinator_username()))
     )
+
+
+#: what a row of the release lists shows (``release_rows``)
+ROW_FIELDS = (
+    "identifier",
+    "name",
+    "release_type",
+    "stage",
+    "planned_installation_date",
+    "coordinator",
+)
+
+
+def release_rows(releases):
+    """The rows of ``release_list`` as the lists show them, read as values (labelled by
+    ``labelled`` once a page of them is cut): made as releases, their 50 rows were a fifth
+    of the release list's time at 10,000 releases (issue 17)."""
+    return releases.values(*ROW_FIELDS, application_name=F("application__name"))
+
+
+def labelled(rows) -> list[dict]:
+    """The rows of ``release_rows``, each with the labels of its stage and type."""
+    stages, types = dict(Stage.choices), dict(ReleaseType.choices)
+    rows = list(rows)
+    for row in rows:
+        row["stage_label"] = stages.get(row["stage"], row["stage"])
+        row["type_label"] = types.get(row["release_type"], row["release_type"])
+    return rows
 
 
 def release_row_or_404(user, identifier: str) -> Release:

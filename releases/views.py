@@ -17,7 +17,7 @@ from raci.permissions import Parties
 from raci.release_types import ReleaseType
 from releasemgmt.errors import Conflict
 from releasemgmt.exports import FORMATS
-from releasemgmt.forms import GuardedForm
+from releasemgmt.forms import GuardedForm, choice_options
 from releasemgmt.pagecache import kept_part
 from releasemgmt.paging import Counted
 from releasemgmt.web import posted, run_form
@@ -62,19 +62,24 @@ RELEASES_PER_PAGE = 50
 def release_list(request):
     releases = ReleaseFilter(request.GET, queryset=selectors.release_list(request.user))
     counter = releases.counter()
-    rows = releases.qs
+    rows = selectors.release_rows(releases.qs)
     paginator = (
         Paginator(rows, RELEASES_PER_PAGE)
         if counter is None
         else Counted(rows, RELEASES_PER_PAGE, counter)
     )
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.labelled(page.object_list)
     kpi = releases.form.cleaned_data.get("kpi") if releases.form.is_valid() else ""
     return render(
         request,
         "releases/release_list.html",
         {
             "filter": releases,
+            "selects": [
+                (label, name, choice_options(releases.form[name]), releases.form[name].errors)
+                for label, name in (("Stage", "stage"), ("Type", "release_type"))
+            ],
             # the figure of the KPI page this list shows the releases of, kept by the filters
             "kpi_label": KPI_FILTERS[kpi][0] if kpi else "",
             "kpi_hidden": [
