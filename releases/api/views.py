@@ -9,19 +9,21 @@ from raci.models import Assignment
 from releasemgmt.api.errors import error_responses
 from releasemgmt.api.exports import FILE_RESPONSES, FORMAT_PARAMETER, RENDERERS, file_format
 from releasemgmt.pagecache import kept_part
-from releasemgmt.paging import CountedPagination
+from releasemgmt.paging import CountedPagination, FiltersOnView
 
 from .. import selectors, services
 from ..exports import export_releases
 from ..filters import ReleaseFilter
 from ..models import Release
 from .serializers import (
+    RELEASE_ROW,
     AssignRolesSerializer,
     AuditEntrySerializer,
     FormaliseReleaseSerializer,
     ReleaseDetailSerializer,
     ReleaseSerializer,
     RevisePlanningSerializer,
+    release_rows,
 )
 
 
@@ -62,6 +64,7 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     lookup_field = "identifier"
     lookup_value_regex = "[^/]+"
     filterset_class = ReleaseFilter
+    filter_backends = [FiltersOnView]
     pagination_class = CountedPagination
     queryset = Release.objects.none()
 
@@ -75,8 +78,7 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         web list counts; the audit trail counts its own rows."""
         if self.action != "list":
             return None
-        filters = ReleaseFilter(self.request.query_params, queryset=self.get_queryset())
-        return filters.counter()
+        return self.filterset.counter()  # as ``FiltersOnView`` left them
 
     def get_serializer_class(self):
         return {
@@ -89,6 +91,13 @@ class ReleaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_object(self):
         return selectors.release_row_or_404(self.request.user, self.kwargs["identifier"])
+
+    def list(self, request, *args, **kwargs):
+        """The releases the caller may see, filtered, a page at a time; read as values and
+        written as ``ReleaseSerializer`` writes them (``release_rows``, issue 17)."""
+        releases = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(releases.values(*RELEASE_ROW.values()))
+        return self.get_paginated_response(release_rows(page))
 
     def retrieve(self, request, *args, **kwargs):
         """The release, its data kept until a row it shows changes, as the release page's
