@@ -456,7 +456,9 @@ def run(plan: list[Page], repeat: int) -> list[Row]:
     settle_collector()
     rows = []
     # what making each page costs: none is answered from the pages kept until the data
-    # changes (releasemgmt.pagecache), which the load runs show
+    # changes (releasemgmt.pagecache), which the load runs show; the parts kept until
+    # their own rows change (KEPT_PARTS) are kept, as in production, unless
+    # ``--no-kept-parts``
     with override_settings(KEPT_PAGES=frozenset()):
         for page in plan:
             rows.append(_measure_page(page, repeat))

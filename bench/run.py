@@ -68,6 +68,14 @@ def main() -> None:
         "measures the making of each page)",
     )
     parser.add_argument(
+        "--kept-parts",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="keep the parts of pages named in KEPT_PARTS until their rows change, as in "
+        "production (default: on, in-process and under load; the release page's part and "
+        "the API's release)",
+    )
+    parser.add_argument(
         "--explain",
         type=float,
         metavar="MS",
@@ -95,6 +103,8 @@ def main() -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
     if not args.kept:
         os.environ["BENCH_KEPT_PAGES"] = "0"  # read by bench_settings, in every worker too
+    if not args.kept_parts:
+        os.environ["BENCH_KEPT_PARTS"] = "0"
     import django
 
     django.setup()
