@@ -70,10 +70,16 @@ def visible_releases(user, queryset=None):
 
 
 def coordinator_username():
-    """Subquery: the username of the release's deployment coordinator (RM.1.2)."""
-    return Assignment.objects.filter(
-        release=OuterRef("pk"), party__name=Parties.DEPLOYMENT_COORDINATOR, user__isnull=False
-    ).values("user__username")[:1]
+    """Subquery: the username of the release's deployment coordinator (RM.1.2): the user
+    of the assignment, then that user's name by its key. Joined to the users in one
+    subquery, PostgreSQL merged the two by scanning the users' key for every row of a
+    list: 0.8 ms for a page of 50, against 0.4 (issue 17)."""
+    held = Assignment.objects.filter(
+        release=OuterRef(OuterRef("pk")),
+        party__name=Parties.DEPLOYMENT_COORDINATOR,
+        user__isnull=False,
+    ).values("user_id")[:1]
+    return get_user_model().objects.filter(pk=Subquery(held)).values("username")
 
 
 def release_list(user, queryset=None):
