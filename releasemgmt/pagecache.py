@@ -109,6 +109,8 @@ def kept_part(
     csrf_secret = request.META.get("CSRF_COOKIE") if has_forms else None
     if name not in settings.KEPT_PARTS or (has_forms and not csrf_secret):
         return make()
+    # read before the part is made: a part made from rows newer than its version is made
+    # again when next asked, and none is ever kept under a version newer than its rows
     current = version()
     if current is None:
         return make()

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.skipif(
 
 #: what every page of the site carries that differs on each answer: the masked CSRF token
 TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=|"X-CSRFToken": )"[^"]*"')
-#: what the part reads through Table 4-1, kept per process under its token (in the version)
+#: Table 4-1, kept per process under its token (which the version reads), and the names
+#: of the permissions, which the migrations make
 TABLE_4_1 = {"raci_party", "raci_activity", "raci_racicell", "auth_permission"}
 
 
