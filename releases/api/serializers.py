@@ -239,7 +239,8 @@ class ReleaseDetailSerializer(ReleaseSerializer):
         sixth of the release's answer (issue 17)."""
         granted = self.context["granted"]
         rows = obj.activity_records.order_by("activity__position").values(*ACTIVITY_ROW)
-        return [_activity(row, granted) for row in rows]
+        moment = _Moments()
+        return [_activity(row, granted, moment) for row in rows]
 
 
 #: what a release's activity row is read from (``_activity``)
@@ -260,8 +261,6 @@ ACTIVITY_ROW = (
     "outcome",
     "comment",
 )
-#: how DRF writes a moment (in the current time zone, ISO 8601)
-_MOMENT = serializers.DateTimeField()
 
 
 def _user_named(row: dict, prefix: str) -> str | None:
@@ -272,10 +271,9 @@ def _user_named(row: dict, prefix: str) -> str | None:
     return get_user_model().named(*names)
 
 
-def _activity(row: dict, granted) -> dict:
+def _activity(row: dict, granted, moment: _Moments) -> dict:
     performer = _user_named(row, "performed_by")
     deputy = _user_named(row, "deputy_of")
-    performed_at = row["performed_at"]
     return {
         "code": row["activity__code"],
         "name": row["activity__name"],
@@ -284,7 +282,7 @@ def _activity(row: dict, granted) -> dict:
         "performed_by": performer,
         "deputy_of": deputy,
         "performed_by_label": ActivityRecord.label_of(performer, deputy),
-        "performed_at": _MOMENT.to_representation(performed_at) if performed_at else None,
+        "performed_at": moment(row["performed_at"]),
         "outcome": row["outcome"],
         "comment": row["comment"],
         "may_perform": perform_codename(row["activity__code"]) in granted,

@@ -40,3 +40,22 @@ def test_the_list_pages_filters_and_refuses_as_before(api, make_release, release
     refused = client.get("/api/v1/releases/", {"stage": "nowhere"})
     assert refused.status_code == 400
     assert "stage" in refused.json()
+
+
+@pytest.mark.parametrize("zone", ["Europe/Brussels", "UTC"])
+def test_the_release_writes_its_activities_moments_as_drf_does(
+    api, release_at, release_manager, zone
+):
+    from rest_framework import serializers
+
+    release = release_at("receiving")
+    with timezone.override(zone):
+        answer = api(release_manager).get(f"/api/v1/releases/{release.identifier}/")
+        written = {row["code"]: row["performed_at"] for row in answer.json()["activities"]}
+        moment = serializers.DateTimeField()
+        expected = {
+            r.activity.code: moment.to_representation(r.performed_at) if r.performed_at else None
+            for r in release.activity_records.select_related("activity")
+        }
+    assert written == expected
+    assert any(written.values())
