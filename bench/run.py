@@ -8,6 +8,8 @@ Run through ``make bench`` (or ``bash bench/run.sh [options]``), which starts th
 PostgreSQL and Redis and migrates first. Prints figures; asserts nothing."""
 
 import argparse
+import dataclasses
+import json
 import os
 import sys
 import time
@@ -96,6 +98,18 @@ def main() -> None:
         metavar="PREFIX",
         help="leave out the pages whose path starts with PREFIX (repeatable), e.g. pages "
         "not built yet; any other page that does not answer 200 fails the run",
+    )
+    parser.add_argument(
+        "--save",
+        metavar="FILE",
+        help="write each size's figures to FILE (JSON), for a later run on another dataset "
+        "to be compared with (--against)",
+    )
+    parser.add_argument(
+        "--against",
+        metavar="FILE",
+        help="compare with the figures a run saved (--save): two datasets kept apart, each "
+        "measured on its own (10,000 and 100,000 releases), side by side",
     )
     args = parser.parse_args()
 
@@ -194,6 +208,10 @@ def main() -> None:
                     print(f"\n--- {row.persona} {row.page}: slowest query {row.slowest_ms:.1f} ms")
                     print(row.slowest_sql)
                     print(measure.explain(row.slowest_sql))
+    if args.save:
+        saved(results, args.save)
+    if args.against:
+        results = {**read_saved(args.against), **results}
     if len(results) > 1:
         print()
         print(compare(results))
@@ -304,6 +322,40 @@ def run_load(load, plan, trivial, args):
         f"from {rates[0]:.1f} to {rates[-1]:.1f}"
     )
     return loads, mean.rps
+
+
+def saved(results, path: str) -> None:
+    """Each size's figures, in-process and under load, as JSON (``read_saved``)."""
+    figures = {
+        size: {
+            "rows": [dataclasses.asdict(row) for row in rows],
+            "loads": [
+                {"persona": persona, "page": page, **dataclasses.asdict(load)}
+                for (persona, page), load in loads.items()
+            ],
+            "trivial_rps": trivial_rps,
+        }
+        for size, (rows, loads, trivial_rps) in results.items()
+    }
+    Path(path).write_text(json.dumps(figures, indent=1))
+
+
+def read_saved(path: str) -> dict:
+    """The figures ``saved`` wrote, as ``main`` holds them."""
+    import load
+    import measure
+
+    results = {}
+    for size, figures in json.loads(Path(path).read_text()).items():
+        rows = [
+            measure.Row(**{**row, "sql": [tuple(query) for query in row["sql"]]})
+            for row in figures["rows"]
+        ]
+        loads = {
+            (kept.pop("persona"), kept.pop("page")): load.Load(**kept) for kept in figures["loads"]
+        }
+        results[int(size)] = (rows, loads, figures["trivial_rps"])
+    return results
 
 
 def compare(results) -> str:

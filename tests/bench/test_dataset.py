@@ -3,8 +3,10 @@ state reached by its transitions in order, with the CAB's advice and decision, t
 entries of each step, references from the services' own sequence; and the benchmark
 refuses to report a page that does not answer."""
 
+import dataclasses
 import datetime
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -24,6 +26,7 @@ from satisfaction.models import Survey
 pytestmark = pytest.mark.django_db
 S = RfC.Status
 RELEASES = 200
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -257,3 +260,35 @@ def test_the_kpis_of_a_year_are_measured_on_the_stage_history(world):
     assert len(paths) == 7  # and the last quarter's review page and its API
     rows = measure.run(chosen, repeat=2)
     assert measure.unexpected(rows) == []
+
+
+def test_two_datasets_measured_apart_are_compared_side_by_side(world, tmp_path, monkeypatch):
+    """A size's figures saved by one run (``--save``) are read by a run on another dataset
+    (``--against``): the rows and loads as measured, and the two sizes compared."""
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))  # as bench/run.py runs
+    import load
+
+    from bench import run
+
+    page = measure.Page(
+        "release manager", "/releases/", world.release_manager.group.user_set.first()
+    )
+    rows = measure.run([page], repeat=2)
+    assert rows[0].status == 200
+    loads = {(page.persona, page.path): load.Load(510.0, 2550, 7.5, 20.25, 0, 500.0)}
+    path = tmp_path / "figures.json"
+    run.saved({10_000: (rows, loads, 500.0)}, str(path))
+    again = run.read_saved(str(path))
+    [(size, (rows_again, loads_again, trivial_rps))] = again.items()
+    assert (size, loads_again, trivial_rps) == (10_000, loads, 500.0)
+    figures = ("persona", "page", "status", "queries", "p50", "p95", "db_p50", "sql")
+    assert [[getattr(r, f) for f in figures] for r in rows_again] == [
+        [getattr(r, f) for f in figures] for r in rows
+    ]
+    bigger = [dataclasses.replace(row, queries=row.queries + 1, p95=75.0) for row in rows]
+    table = run.compare({**again, 100_000: (bigger, loads, 480.0)})
+    assert "from 10,000 to 100,000 releases" in table
+    line = next(line for line in table.splitlines() if page.path in line)
+    assert f"{rows[0].queries}->{rows[0].queries + 1}!" in line
+    assert "75.0!" in line
+    assert "1.02 -> 1.02" in line
