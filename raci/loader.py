@@ -9,7 +9,7 @@ from django.apps import apps as installed_apps
 from django.utils.text import slugify
 
 from . import catalogue
-from .permissions import Parties
+from .permissions import Parties, forget_permission_ids
 from .release_types import DEFAULT_WAIVABLE
 
 PERSON_PARTIES = {Parties.RELEASE_MANAGER, Parties.DEPLOYMENT_COORDINATOR}
@@ -93,6 +93,7 @@ def load_process(apps=None):
         if party.kind == "itsm":
             party.group.permissions.add(view)
     table_changed(apps)
+    forget_permission_ids()  # the activities and permissions may be new rows
     return written
 
 

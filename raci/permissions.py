@@ -462,10 +462,30 @@ def view_permission() -> dict:
     return {"permission__codename": VIEW} if _view_id is None else {"permission_id": _view_id}
 
 
+_stage_activities: dict[int, list[int]] | None = None
+
+
+def activity_ids_by_stage() -> dict[int, list[int]]:
+    """{stage number: the ids of its activities}, read once per process as the
+    permission ids are: given as lists, the start page's activities waiting (RM.1 to
+    RM.7) name each stage's activities without a subquery for each stage to build and
+    plan (issue 17). Read again whenever the process is loaded (``loader.load_process``)
+    or migrations run."""
+    global _stage_activities
+    if _stage_activities:
+        return _stage_activities
+    found: dict[int, list[int]] = {}
+    for stage, pk in Activity.objects.order_by("id").values_list("stage", "id"):
+        found.setdefault(stage, []).append(pk)
+    _stage_activities = found or None  # none yet (mid-migration): asked again next time
+    return found
+
+
 def forget_permission_ids() -> None:
-    global _perform_ids, _view_id
+    global _perform_ids, _view_id, _stage_activities
     _perform_ids = None
     _view_id = None
+    _stage_activities = None
 
 
 # --- whoever holds a party -----------------------------------------------------------

@@ -26,7 +26,6 @@ from django_fsm import can_proceed, has_transition_perm
 
 from raci import permissions as raci
 from raci.models import (
-    Activity,
     Assignment,
     Delegation,
     ReleaseGroupObjectPermission,
@@ -294,18 +293,21 @@ WAITING_FIELDS = (
 
 def _in_current_stage(releases: list[tuple[int, str]]) -> Q:
     """The activity records of ``releases`` (id, stage) whose activity belongs to the
-    stage its release is in, said of the record and its activity: with the release's
-    stage as the condition (``open_now``), PostgreSQL joined every pending record of the
-    release manager's 208 releases in flight to its release, and checked guardian's rows
-    for each, before keeping the 308 of the current stages (issue 17)."""
+    stage its release is in, said of the record alone: with the release's stage as the
+    condition (``open_now``), PostgreSQL joined every pending record of the release
+    manager's 208 releases in flight to its release, and checked guardian's rows for
+    each, before keeping the 308 of the current stages (issue 17)."""
     by_stage = defaultdict(list)
     for pk, stage in releases:
         by_stage[STAGE_NUMBER[stage]].append(pk)
-    # the activities of each stage as a subquery of their ids, not a condition on the
-    # joined activity: planning the seven conditions on the join took PostgreSQL 5.3 of
-    # the query's 11.8 ms for a release manager of 208 releases in flight (issue 17)
-    return any_of(
-        Q(release_id__in=pks, activity_id__in=Activity.objects.filter(stage=number).values("pk"))
+    activities = raci.activity_ids_by_stage()
+    # each stage's activities by id, neither a condition on the joined activity
+    # (planning seven of them took PostgreSQL 5.3 of the query's 11.8 ms) nor a subquery
+    # each (building and compiling them, 4 ms of Python); and every release again on
+    # its own, which lets PostgreSQL read just these releases rather than all of them to
+    # join the records to (5 ms at 10,000 releases, growing with the table; issue 17)
+    return Q(release_id__in=[pk for pk, _ in releases]) & any_of(
+        Q(release_id__in=pks, activity_id__in=activities.get(number, []))
         for number, pks in sorted(by_stage.items())
     )
 

@@ -6,6 +6,8 @@ from django.contrib.auth.models import Permission
 from django.core.management.sql import emit_post_migrate_signal
 
 from raci import permissions
+from raci.loader import load_process
+from raci.models import Activity
 from releases.selectors import waiting_for
 
 
@@ -21,4 +23,24 @@ def test_the_perform_ids_are_read_again_when_migrations_run(
     )
     assert permissions.perform_permission_ids() == sorted(made.values_list("id", flat=True))
     assert len(permissions.perform_permission_ids()) == 24  # one per activity
+    assert waiting_for(release_manager).filter(release=release).exists()
+
+
+def test_the_activities_of_each_stage_are_read_again_when_the_process_is_loaded(
+    release_manager, make_release, monkeypatch
+):
+    """The start page names each stage's activities by id (``activity_ids_by_stage``):
+    kept from an older database, they find nothing; loading the process reads them
+    again."""
+    release = make_release()
+    monkeypatch.setattr(permissions, "_stage_activities", {1: [-1]})
+    assert not waiting_for(release_manager).filter(release=release).exists()
+    load_process()
+    by_stage = permissions.activity_ids_by_stage()
+    assert sorted(pk for pks in by_stage.values() for pk in pks) == sorted(
+        Activity.objects.values_list("id", flat=True)
+    )
+    assert by_stage[1] == list(
+        Activity.objects.filter(stage=1).order_by("id").values_list("id", flat=True)
+    )
     assert waiting_for(release_manager).filter(release=release).exists()
