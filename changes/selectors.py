@@ -6,6 +6,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
@@ -19,7 +20,7 @@ from releasemgmt.audit.models import AuditEntry
 from releasemgmt.windows import overlaps, overlaps_any
 from releases.models import Stage
 
-from .models import Advice, CabDecision, CabMeeting, ChangeType, RfC
+from .models import Advice, CabDecision, CabMeeting, ChangeType, Level, Priority, RfC
 
 S = RfC.Status
 #: the fields of an RfC's window, [start, end)
@@ -123,11 +124,47 @@ def rfc_keys(user, **filters):
     return rfcs.order_by("-id").values_list("pk", flat=True)
 
 
-def rfc_rows(keys) -> list:
+class RfCRow(SimpleNamespace):
+    """A row of the RfC list read as values (``rfc_rows``): the fields of ``LIST_FIELDS``,
+    its ``release`` (identifier and stage; None when no release carries it) and
+    ``requester`` (username), and the labels of its choices, as the table and the API
+    read an RfC's. Made as RfCs with their release and requester, a thread's 50 rows took
+    the ORM 9 ms at 100,000 releases; as values, 3 (issue 17)."""
+
+    _LABELS = {
+        "change_type": dict(ChangeType.choices),
+        "status": dict(RfC.Status.choices),
+        "risk_level": dict(Level.choices),
+        "priority": dict(Priority.choices),
+    }
+
+    def _label(self, name: str) -> str:
+        value = getattr(self, name)
+        return self._LABELS[name].get(value, value)
+
+    def get_change_type_display(self) -> str:
+        return self._label("change_type")
+
+    def get_status_display(self) -> str:
+        return self._label("status")
+
+    def get_risk_level_display(self) -> str:
+        return self._label("risk_level")
+
+    def get_priority_display(self) -> str:
+        return self._label("priority")
+
+
+def rfc_rows(keys) -> list[RfCRow]:
     """The rows of the RfC list of ``keys`` (found by ``rfc_keys``, so seen by the user),
     newest first as they are: ``LIST_FIELDS`` and the codes of their applications."""
-    rfcs = RfC.objects.filter(pk__in=keys).select_related("release", "requester")
-    return with_application_codes(rfcs.only(*LIST_FIELDS).order_by("-id"))
+    rows = []
+    for values in RfC.objects.filter(pk__in=keys).order_by("-id").values("pk", *LIST_FIELDS):
+        identifier, stage = values.pop("release__identifier"), values.pop("release__stage")
+        release = SimpleNamespace(identifier=identifier, stage=stage) if identifier else None
+        requester = SimpleNamespace(username=values.pop("requester__username"))
+        rows.append(RfCRow(**values, release=release, requester=requester))
+    return with_application_codes(rows)
 
 
 def history(rfc):
