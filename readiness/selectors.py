@@ -117,13 +117,13 @@ def items_owed(user, limit: int = 20) -> list[ChecklistItem]:
         release=OuterRef("release"), party=OuterRef("owner_party")
     ).filter(Q(user=user) | Q(group__in=groups))
     # the parties the user may hold on some release: the items of the others are not
-    # looked at
+    # looked at. Asked of each party (an index probe), not by reading every assignment
+    # of the user to collect their parties (``assignment_by_user``)
+    in_person = Assignment.objects.filter(user=user, party=OuterRef("pk"))
     parties = list(
-        Party.objects.filter(
-            Q(group__in=groups) | Q(pk__in=Assignment.objects.filter(user=user).values("party"))
-        )
+        Party.objects.filter(Q(group__in=groups) | Exists(in_person))
+        .order_by("position", "id")
         .values_list("pk", flat=True)
-        .distinct()
     )
     owed = Exists(held)
     if not raci.sees_all_releases(user):
