@@ -91,11 +91,10 @@ def owed_now(user, releases=None, bound: int = OWED_LOOKED_AT) -> Owed:
     """The open activities (``waiting_for``) and owed decisions (``owed_decisions``) of
     the user, each list read up to ``bound``: a fixed number of queries. ``releases``
     (ids) narrows both to those releases: what a page of messages is about."""
-    activities = waiting_for(user)
-    if releases is not None:
-        activities = activities.filter(release_id__in=releases)
     activities = list(
-        activities.values_list("release_id", "activity__code").order_by()[: bound + 1]
+        waiting_for(user, releases)
+        .values_list("release_id", "activity__code")
+        .order_by()[: bound + 1]
     )
     decisions = owed_decisions(user, limit=bound + 1, dated=False, releases=releases)
     more = len(activities) > bound or len(decisions) > bound
