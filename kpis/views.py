@@ -53,6 +53,7 @@ def kpi_page(request):
             "form": form,
             "report": report,
             "charts": tables.charts(report),
+            "trend": tables.trend_table(report),
             "export_query": _export_query(request),
             "tables": tables.TABLES,
         },
