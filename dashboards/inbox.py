@@ -134,7 +134,7 @@ def messages(user, filters: Filters, owed: Owed | None = None):
         about = reduce(
             or_,
             (
-                Q(activity=activity, release_id__in=sorted(ids))
+                Q(activity=activity, release_id__among=ids)
                 for activity, ids in sorted(releases_owing.items())
             ),
         )

@@ -309,8 +309,8 @@ def _in_current_stage(releases: list[tuple[int, str]]) -> Q:
     # each (building and compiling them, 4 ms of Python); and every release again on
     # its own, which lets PostgreSQL read just these releases rather than all of them to
     # join the records to (5 ms at 10,000 releases, growing with the table; issue 17)
-    return Q(release_id__in=[pk for pk, _ in releases]) & any_of(
-        Q(release_id__in=pks, activity_id__in=activities.get(number, []))
+    return Q(release_id__among=[pk for pk, _ in releases]) & any_of(
+        Q(release_id__among=pks, activity_id__among=activities.get(number, []))
         for number, pks in sorted(by_stage.items())
     )
 
@@ -333,7 +333,7 @@ def _assigned_in_flight(people, releases=None) -> list[tuple[int, str]]:
         stage__in=STAGE_NUMBER,
     )
     if releases is not None:
-        found = found.filter(pk__in=sorted(releases))
+        found = found.filter(pk__among=releases)
     return list(found.order_by().values_list("pk", "stage"))
 
 
