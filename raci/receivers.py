@@ -27,3 +27,4 @@ def _permissions_made(sender, **kwargs):
     permissions.forget_permission_ids()
     permissions.perform_permission_ids()
     permissions.view_permission()
+    permissions.activity_ids_by_stage()
