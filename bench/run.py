@@ -115,10 +115,10 @@ def main() -> None:
 
     sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
-    if not args.kept:
-        os.environ["BENCH_KEPT_PAGES"] = "0"  # read by bench_settings, in every worker too
-    if not args.kept_parts:
-        os.environ["BENCH_KEPT_PARTS"] = "0"
+    # read by bench_settings, in every worker too; set either way, so that a value left in
+    # the environment never measures the other way than the options and the report say
+    os.environ["BENCH_KEPT_PAGES"] = "1" if args.kept else "0"
+    os.environ["BENCH_KEPT_PARTS"] = "1" if args.kept_parts else "0"
     import django
 
     django.setup()
@@ -133,7 +133,11 @@ def main() -> None:
         sys.exit("PostgreSQL needed (COPY); run through bench/run.sh")
     if args.load and not load.available():
         sys.exit("wrk not found; bench/run.sh installs it, or pass --no-load")
-    print(f"{os.cpu_count()} cores, {_load_average()}; settings bench_settings")
+    print(
+        f"{os.cpu_count()} cores, {_load_average()}; settings bench_settings; under load, "
+        + ("pages kept" if args.kept else "every page made")
+        + (", parts kept" if args.kept_parts else ", every part made")
+    )
 
     start = time.perf_counter()
     world = dataset.World()
