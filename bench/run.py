@@ -134,9 +134,9 @@ def main() -> None:
     if args.load and not load.available():
         sys.exit("wrk not found; bench/run.sh installs it, or pass --no-load")
     print(
-        f"{os.cpu_count()} cores, {_load_average()}; settings bench_settings; under load, "
-        + ("pages kept" if args.kept else "every page made")
-        + (", parts kept" if args.kept_parts else ", every part made")
+        f"{os.cpu_count()} cores, {_load_average()}; settings bench_settings; "
+        + ("pages kept under load" if args.kept else "every page made under load")
+        + ("; parts kept" if args.kept_parts else "; every part made")
     )
 
     start = time.perf_counter()
