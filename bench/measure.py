@@ -247,8 +247,10 @@ def pages(world) -> list[Page]:
         ("thread A3/Cust", "/messages/counts/"),
     ]
     others += [("release manager", "/calendar/")]
+    # the page asks a month day by day (the first four of each kind a day, and how many
+    # more); another client may ask every entry of every layer at once
     others += [
-        (persona, f"{calendar}&layer={layer}" if layer else calendar)
+        (persona, f"{calendar}&layer={layer}&per_day=4" if layer else calendar)
         for persona in ("release manager", "thread A3/Cust")
         for layer in ("releases", "changes", "windows", None)
     ]

@@ -5,10 +5,13 @@ range, with the filters of the page. A fixed number of queries whatever the numb
 entries; an installation still to come is flagged when it has a conflict
 (``deployments.conflicted``)."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Min, Q
+from django.db import models
+from django.db.models import Count, DateTimeField, F, Max, Min, Q, Value
+from django.db.models.functions import Greatest, RowNumber, TruncDate
 from django.utils import timezone
 
 from changes.models import RfC
@@ -148,6 +151,68 @@ def windows(user, start, end, filters: Filters):
 LIMITS = {"milestone": 500, "rfc": 300, "window": 300, "package": 200}
 
 
+#: the most entries of a kind one day may show when the answer is asked day by day
+BUSIEST_DAY = 50
+
+
+class Days:
+    """The answer of a long range asked day by day (``per_day``): of each kind of entry,
+    the first ``per_day`` of each local day of the service (an entry is on the day it
+    starts; one begun before the range, on its first day), and how many more each day
+    holds, for its layer (``hidden``). A month of a busy schedule is 1,359 of a
+    thread's milestones: cut at the first 500 by their end, its last weeks came back
+    empty; a day's own range shows all of its entries (issue 17). ``per_day`` None:
+    every entry, up to the limits."""
+
+    def __init__(self, start, per_day: int | None):
+        self.start, self.per_day = start, per_day
+        self.zone = timezone.get_current_timezone()
+        self.hidden: Counter = Counter()
+
+    def first_of_each(self, queryset, field: str):
+        """The first ``per_day`` of ``queryset`` each day by ``field``, each row with
+        how many its day holds (``on_day``): one query, counted in the database."""
+        day = TruncDate(
+            Greatest(field, Value(self.start, output_field=DateTimeField())), tzinfo=self.zone
+        )
+        return queryset.annotate(
+            on_day=models.Window(Count("id"), partition_by=[day]),
+            place=models.Window(RowNumber(), partition_by=[day], order_by=[F(field).asc(), "id"]),
+        ).filter(place__lte=self.per_day)
+
+    def count(self, rows, starts_at_of, on_day_of) -> None:
+        """Count what each day of ``rows`` (read by ``first_of_each``) holds past them."""
+        on_day, shown = {}, Counter()
+        for row in rows:
+            day = self.day(starts_at_of(row))
+            on_day[day] = on_day_of(row)
+            shown[day] += 1
+        self.hidden.update({day: n - shown[day] for day, n in on_day.items() if n > shown[day]})
+
+    def keep(self, entries: list, starts_at_of) -> list:
+        """The first ``per_day`` of each day of ``entries`` by their start, the rest
+        counted: for the kinds read whole (packages, windows)."""
+        if self.per_day is None:
+            return entries
+        kept, on_day = [], Counter()
+        for entry in sorted(entries, key=starts_at_of):
+            day = self.day(starts_at_of(entry))
+            on_day[day] += 1
+            if on_day[day] <= self.per_day:
+                kept.append(entry)
+        self.hidden.update({day: n - self.per_day for day, n in on_day.items() if n > self.per_day})
+        return kept
+
+    def day(self, starts_at):
+        return max(starts_at, self.start).astimezone(self.zone).date()
+
+    def more(self, layer: str) -> list[dict]:
+        return [
+            {"date": day.isoformat(), "layer": layer, "count": count}
+            for day, count in sorted(self.hidden.items())
+        ]
+
+
 class Span:
     """ISO 8601 start and end in the service's time zone (looked up once): the local
     days of an all-day entry (the end excluded), else the local date and time with its
@@ -195,57 +260,72 @@ LAYERS = {
 
 
 def entries(
-    user, start, end, filters: Filters | None = None, layer: str | None = None
-) -> tuple[list[dict], bool]:
+    user,
+    start,
+    end,
+    filters: Filters | None = None,
+    layer: str | None = None,
+    per_day: int | None = None,
+) -> tuple[list[dict], bool, list[dict]]:
     """The entries of the calendar in [start, end) for the user, of one ``layer`` or of
     all: milestones and packages, RfC windows and the occurrences of blackout and
     maintenance windows, each kind by its start up to its limit (``LIMITS``: milestones
-    the earliest to end first); and whether any kind was cut short."""
+    the earliest to end first, or, ``per_day``, the first of each day); whether any kind
+    was cut short; and, ``per_day``, how many more each day holds of each layer."""
     if layer is not None and layer not in LAYERS:
         raise ValueError(f"No such layer of the calendar: {layer!r}")
     filters = filters or Filters()
     span = Span()
-    found, truncated = [], False
+    found, truncated, more = [], False, []
     for name, of_layer in (
         ("releases", _release_entries),
         ("changes", _change_entries),
         ("windows", _window_entries),
     ):
         if layer in (None, name):
-            more, cut = of_layer(user, start, end, filters, span)
-            found += more
+            days = Days(start, per_day)
+            entries_, cut = of_layer(user, start, end, filters, span, days)
+            found += entries_
             truncated |= cut
-    return found, truncated
+            more += days.more(name)
+    return found, truncated, more
 
 
-def _release_entries(user, start, end, filters: Filters, span: Span) -> tuple[list[dict], bool]:
+def _release_entries(
+    user, start, end, filters: Filters, span: Span, days: Days
+) -> tuple[list[dict], bool]:
     """The milestones (an installation still to come flagged when it has a conflict) and
     the packages' installations."""
     release_page, package_page = Links("releases:detail"), Links("packages:detail")
     kept = of_releases(user, filters)  # built once: the grants' subqueries cost the ORM
-    rows = list(
-        milestones(user, start, end, filters, kept).values_list(
-            "id",
-            "kind",
-            "starts_at",
-            "ends_at",
-            "all_day",
-            "release_id",
-            "release__identifier",
-            "release__stage",
-            "release__application_id",
-        )[: LIMITS["milestone"] + 1]
-    )
+    columns = [
+        "id",
+        "kind",
+        "starts_at",
+        "ends_at",
+        "all_day",
+        "release_id",
+        "release__identifier",
+        "release__stage",
+        "release__application_id",
+    ]
+    found = milestones(user, start, end, filters, kept)
+    if days.per_day is not None:
+        found = days.first_of_each(found, "starts_at").order_by("starts_at", "id")
+        columns.append("on_day")
+    rows = list(found.values_list(*columns)[: LIMITS["milestone"] + 1])
     truncated = len(rows) > LIMITS["milestone"]
     rows = sorted(rows[: LIMITS["milestone"]], key=lambda row: (row[2], row[0]))
+    if days.per_day is not None:
+        days.count(rows, lambda row: row[2], lambda row: row[9])
     installations = [
-        Installation(release_id, application_id, starts_at, ends_at)
-        for _, kind, starts_at, ends_at, _, release_id, _, stage, application_id in rows
-        if kind == Milestone.Kind.INSTALLATION and stage in STILL_TO_INSTALL
+        Installation(row[5], row[8], row[2], row[3])
+        for row in rows
+        if row[1] == Milestone.Kind.INSTALLATION and row[7] in STILL_TO_INSTALL
     ]
     flagged = conflicted(installations)
     found = []
-    for pk, kind, starts_at, ends_at, all_day, release_id, identifier, stage, _ in rows:
+    for pk, kind, starts_at, ends_at, all_day, release_id, identifier, stage, *_ in rows:
         first, last = span(starts_at, ends_at, all_day)
         found.append(
             {
@@ -265,7 +345,7 @@ def _release_entries(user, start, end, filters: Filters, span: Span) -> tuple[li
         )
     grouped = list(packages(user, start, end, filters)[: LIMITS["package"] + 1])
     truncated |= len(grouped) > LIMITS["package"]
-    for row in grouped[: LIMITS["package"]]:
+    for row in days.keep(grouped[: LIMITS["package"]], lambda row: row["first"]):
         pk, reference, name, _, first_at, last_at, count = row.values()
         first, last = span(first_at, last_at, False)
         found.append(
@@ -288,13 +368,24 @@ def _release_entries(user, start, end, filters: Filters, span: Span) -> tuple[li
     return found, truncated
 
 
-def _change_entries(user, start, end, filters: Filters, span: Span) -> tuple[list[dict], bool]:
+def _change_entries(
+    user, start, end, filters: Filters, span: Span, days: Days
+) -> tuple[list[dict], bool]:
     """The windows of the changes on the change schedule."""
     rfc_page = Links("changes:rfc")
     # the first of the month's changes by their start (the index in order), then their
     # releases: joined before the limit, every change of a busy month was joined to its
     # release and sorted (9,000 a month in the bench, 17 ms; issue 17)
-    first = scheduled_rfcs(user, start, end, filters).values("id")[: LIMITS["rfc"] + 1]
+    scheduled = scheduled_rfcs(user, start, end, filters)
+    on_day = {}
+    if days.per_day is not None:
+        first_of_each = days.first_of_each(scheduled, "planned_start").order_by(
+            "planned_start", "id"
+        )
+        on_day = dict(first_of_each.values_list("id", "on_day")[: LIMITS["rfc"] + 1])
+        first = list(on_day)
+    else:
+        first = scheduled.values("id")[: LIMITS["rfc"] + 1]
     rfcs = list(
         RfC.objects.filter(pk__in=first)
         .order_by("planned_start", "id")
@@ -310,10 +401,11 @@ def _change_entries(user, start, end, filters: Filters, span: Span) -> tuple[lis
         )
     )
     truncated = len(rfcs) > LIMITS["rfc"]
+    rfcs = rfcs[: LIMITS["rfc"]]
+    if days.per_day is not None:
+        days.count(rfcs, lambda row: row[4], lambda row: on_day[row[0]])
     found = []
-    for pk, reference, title, status, starts_at, ends_at, identifier, stage in rfcs[
-        : LIMITS["rfc"]
-    ]:
+    for pk, reference, title, status, starts_at, ends_at, identifier, stage in rfcs:
         first, last = span(starts_at, ends_at, False)
         found.append(
             {
@@ -334,7 +426,9 @@ def _change_entries(user, start, end, filters: Filters, span: Span) -> tuple[lis
     return found, truncated
 
 
-def _window_entries(user, start, end, filters: Filters, span: Span) -> tuple[list[dict], bool]:
+def _window_entries(
+    user, start, end, filters: Filters, span: Span, days: Days
+) -> tuple[list[dict], bool]:
     """The occurrences of the blackout and maintenance windows."""
     occurring = [
         (window, starts_at, ends_at)
@@ -343,7 +437,8 @@ def _window_entries(user, start, end, filters: Filters, span: Span) -> tuple[lis
     ]
     truncated = len(occurring) > LIMITS["window"]
     found = []
-    for window, starts_at, ends_at in occurring[: LIMITS["window"]]:
+    kept = days.keep(occurring[: LIMITS["window"]], lambda occurrence: occurrence[1])
+    for window, starts_at, ends_at in kept:
         first, last = span(starts_at, ends_at, False)
         found.append(
             {

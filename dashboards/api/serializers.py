@@ -8,7 +8,7 @@ from releasemgmt.api.serializers import GuardedSerializer
 from releasemgmt.notifications.models import Communication
 from releases.models import Application, ReleaseType, Stage
 
-from ..calendar import LAYERS, LONGEST
+from ..calendar import BUSIEST_DAY, LAYERS, LONGEST
 from ..inbox import LAST_PAGE, release_problem
 
 TYPES = ["milestone", "package", "rfc", "blackout", "maintenance"]
@@ -59,6 +59,14 @@ class CalendarQuerySerializer(GuardedSerializer):
         + "; ".join(f"{name}, {what}" for name, what in LAYERS.items())
         + ". Without it, every layer.",
     )
+    per_day = serializers.IntegerField(
+        min_value=1,
+        max_value=BUSIEST_DAY,
+        required=False,
+        help_text="Day by day: of each kind of entry, only the first this many of each day "
+        "(the day it starts, in the service's time zone), and in ``more`` how many more each "
+        "day holds. Without it, every entry up to the limits, the earliest first.",
+    )
 
     def validate(self, attrs):
         if attrs["end"] <= attrs["start"]:
@@ -102,11 +110,25 @@ class EntrySerializer(serializers.Serializer):
     )
 
 
+class MoreSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="The day (in the service's time zone).")
+    layer = serializers.ChoiceField(choices=list(LAYERS), help_text="The layer of the entries.")
+    count = serializers.IntegerField(
+        help_text="How many more of the layer's entries start that day: the day's own range "
+        "shows them all."
+    )
+
+
 class CalendarSerializer(serializers.Serializer):
     events = EntrySerializer(many=True, help_text="The entries of the range, by kind and start.")
     truncated = serializers.BooleanField(
         help_text="A kind of entry had more than its limit in the range: a filter or a "
         "shorter range shows the rest."
+    )
+    more = MoreSerializer(
+        many=True,
+        help_text="Asked day by day (``per_day``): the days that hold more entries than "
+        "shown, by day and layer. Otherwise empty.",
     )
 
 

@@ -27,13 +27,17 @@ class CalendarView(APIView):
         Each kind is given by its start, up to its limit (500 milestones, 300 change
         windows, 300 window occurrences, the earliest first): ``truncated`` says a filter
         or a shorter range would show more. ``layer`` asks for one layer (the page asks
-        for each on its own, side by side).
+        for each on its own, side by side); ``per_day`` asks a long range day by day (the
+        page's month: the first entries of each day, and how many more in ``more``).
         400 naming the parameter for a missing or bad start or end, or a range over the
         longest."""
         query = CalendarQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         values = dict(query.validated_data)
-        start, end, layer = values.pop("start"), values.pop("end"), values.pop("layer", None)
+        start, end = values.pop("start"), values.pop("end")
+        layer, per_day = values.pop("layer", None), values.pop("per_day", None)
         filters = calendar.Filters(**values)
-        events, truncated = calendar.entries(request.user, start, end, filters, layer)
-        return Response({"events": events, "truncated": truncated})
+        events, truncated, more = calendar.entries(
+            request.user, start, end, filters, layer, per_day
+        )
+        return Response({"events": events, "truncated": truncated, "more": more})

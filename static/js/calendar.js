@@ -2,7 +2,9 @@
 // /api/v1/calendar/?start=&end=&layer= with the filters of the form above it, one event
 // source per layer (releases, changes, windows), fetched side by side; the reader shows
 // or hides each layer (remembered by the browser). A change of a filter fetches again and
-// keeps the address of the page in step with it.
+// keeps the address of the page in step with it. A month (or its list) is asked day by
+// day: the first PER_DAY entries of each kind a day, and for a busy day one more entry,
+// "+N more", which opens the day's list with all of them.
 document.addEventListener("DOMContentLoaded", function () {
   var element = document.getElementById("calendar");
   if (!element || !window.FullCalendar) return;
@@ -11,7 +13,10 @@ document.addEventListener("DOMContentLoaded", function () {
   var narrow = window.matchMedia("(max-width: 760px)").matches;
   var layers = document.querySelectorAll("#calendar-layers input[name=layer]");
   var HIDDEN = "calendar.hidden-layers";
-  var loaded = {}; // layer: {count, truncated} or {error}, of its latest fetch
+  var PER_DAY = 4; // the entries of each kind a day of a month shows
+  var LONG = 8 * 24 * 3600 * 1000; // a range longer than a week is asked day by day
+  var MORE = { releases: "milestones", changes: "change windows", windows: "windows" };
+  var loaded = {}; // layer: {count, hidden, truncated} or {error}, of its latest fetch
   var fetches = {}; // layer: the number of its latest fetch (an earlier one's answer is ignored)
 
   function filters() {
@@ -49,6 +54,17 @@ document.addEventListener("DOMContentLoaded", function () {
     height: "auto",
     dayMaxEvents: true,
     nowIndicator: true,
+    // a shorter range answers more than the month held of it (a day, all of its entries):
+    // fetched anew on each change of view, not cut from the month's answer
+    lazyFetching: false,
+    // a day's "+N more" entry last, under the entries it stands for
+    eventOrder: "order,start,-duration,allDay,title",
+    eventClick: function (info) {
+      var more = info.event.extendedProps.more;
+      if (!more) return;
+      info.jsEvent.preventDefault();
+      calendar.changeView("listDay", more.date);
+    },
     eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     views: { timeGridWeek: { dayHeaderFormat: { weekday: "short", day: "numeric", month: "short" } } },
@@ -74,6 +90,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var shown = Array.prototype.filter.call(layers, function (box) { return box.checked; });
     var said = [];
     var count = 0;
+    var hidden = 0;
     var cut = false;
     for (var i = 0; i < shown.length; i++) {
       var state = loaded[shown[i].value];
@@ -84,16 +101,18 @@ document.addEventListener("DOMContentLoaded", function () {
       if (state.error) said.push(shown[i].dataset.label + " could not be loaded: " + state.error);
       else {
         count += state.count;
+        hidden += state.hidden;
         cut = cut || state.truncated;
       }
     }
-    if (!said.length) {
+    if (!said.length && cut) {
+      said.push("Only the first " + count + " entries: choose a filter or a shorter view to see the rest.");
+    } else if (!said.length && hidden) {
       said.push(
-        cut
-          ? "Only the first " + count + " entries: choose a filter or a shorter view to see the rest."
-          : count + " entries"
+        count + " of " + (count + hidden) + " entries: a busy day shows the first " + PER_DAY +
+          " of each kind, and its “more” entry opens the day."
       );
-    }
+    } else if (!said.length) said.push(count + " entries");
     status.textContent = said.join(" ");
   }
 
@@ -105,6 +124,7 @@ document.addEventListener("DOMContentLoaded", function () {
         params.set("start", info.startStr);
         params.set("end", info.endStr);
         params.set("layer", layer);
+        if (info.end - info.start > LONG) params.set("per_day", PER_DAY);
         var number = (fetches[layer] || 0) + 1;
         fetches[layer] = number;
         delete loaded[layer];
@@ -125,23 +145,41 @@ document.addEventListener("DOMContentLoaded", function () {
             });
           })
           .then(function (body) {
+            var more = body.more || [];
             if (fetches[layer] === number) {
-              loaded[layer] = { count: body.events.length, truncated: body.truncated };
+              loaded[layer] = {
+                count: body.events.length,
+                hidden: more.reduce(function (sum, day) { return sum + day.count; }, 0),
+                truncated: body.truncated,
+              };
               report();
             }
+            var shown = body.events.map(function (entry) {
+              return {
+                id: entry.id,
+                title: title(entry),
+                start: entry.start,
+                end: entry.end,
+                allDay: entry.all_day,
+                url: entry.url || undefined,
+                classNames: classes(entry),
+                extendedProps: Object.assign({ order: 0 }, entry),
+              };
+            });
             success(
-              body.events.map(function (entry) {
-                return {
-                  id: entry.id,
-                  title: title(entry),
-                  start: entry.start,
-                  end: entry.end,
-                  allDay: entry.all_day,
-                  url: entry.url || undefined,
-                  classNames: classes(entry),
-                  extendedProps: entry,
-                };
-              })
+              shown.concat(
+                more.map(function (day) {
+                  return {
+                    id: "more-" + layer + "-" + day.date,
+                    title: "+" + day.count + " more " + MORE[layer],
+                    start: day.date,
+                    allDay: true,
+                    url: "#" + day.date,
+                    classNames: ["entry-more"],
+                    extendedProps: { order: 1, more: day },
+                  };
+                })
+              )
             );
           })
           .catch(function (error) {

@@ -1,6 +1,6 @@
 """The calendar in Chromium: the month view shows the releases' milestones from the JSON
 endpoint, a click opens the release page, a filter narrows it, a layer hidden stays
-hidden; no serious accessibility
+hidden, a busy day shows its first entries and opens on all of them; no serious accessibility
 violation (axe-core); it fits a phone's screen (390 px), in the list view."""
 
 import datetime
@@ -112,6 +112,34 @@ def test_the_week_and_list_views(page, live_server, log_in, planned):
     expect(page.locator(".fc-timegrid")).to_be_visible()
     page.get_by_role("button", name="List", exact=True).click()
     expect(page.locator(".fc-list")).to_contain_text(f"{ours.identifier} pSAT")
+
+
+def test_a_busy_day_shows_its_first_entries_and_opens_on_all_of_them(
+    page, live_server, log_in, planned, make_release, release_manager
+):
+    """The month is asked day by day: six SATs on 10 March show four, and a "+2 more"
+    entry that opens the day's list with all six."""
+    busy = datetime.date(2027, 3, 10)
+    sats = []
+    for n in range(6):
+        release = make_release(name=f"Busy {n}")
+        planning.plan_milestone(
+            release, "sat", by=release_manager, starts_at=at(busy, 8 + n), ends_at=at(busy, 9 + n)
+        )
+        sats.append(f"{release.identifier} SAT")
+    open_calendar(page, live_server, log_in, "cust")
+    expect(page.locator("#calendar-status")).to_contain_text("a busy day shows the first 4")
+    page.get_by_role("button", name="List", exact=True).click()
+    listed = page.locator(".fc-list")
+    for title in sats[:4]:
+        expect(listed.get_by_text(title)).to_be_visible()
+    expect(listed).not_to_contain_text(sats[4])
+    with page.expect_response(lambda r: "start=2027-03-10" in r.url and "per_day" not in r.url):
+        listed.get_by_text("+2 more milestones").click()
+    expect(page.locator(".fc-toolbar-title")).to_contain_text("10")
+    for title in sats:
+        expect(page.locator(".fc-list").get_by_text(title)).to_be_visible()
+    expect(page.locator(".entry-more")).to_have_count(0)
 
 
 def test_the_calendar_has_no_serious_accessibility_violation(page, live_server, log_in, planned):

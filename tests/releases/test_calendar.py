@@ -6,6 +6,7 @@ releases, all-day dates, the address regenerated); and the kick-off's meeting re
 in the real mail."""
 
 import datetime
+from collections import defaultdict
 from urllib.parse import urlencode
 
 import pytest
@@ -280,6 +281,7 @@ def test_a_fixed_number_of_queries_whatever_the_entries(world, make_release, rel
         "rm": _queries(world.cast.rm),
         "thread": _queries(world.cast.cust),
         "filtered": _queries(world.cast.rm, application="ecs", business_thread="a3-cust"),
+        "day by day": _queries(world.cast.cust, per_day=2),
     }
     before = len(events(world.cast.rm))
     for n in range(6):
@@ -292,6 +294,7 @@ def test_a_fixed_number_of_queries_whatever_the_entries(world, make_release, rel
     assert len(events(world.cast.rm)) >= before + 6 * 4
     assert _queries(world.cast.rm) == counts["rm"]
     assert _queries(world.cast.cust) == counts["thread"]
+    assert _queries(world.cast.cust, per_day=2) == counts["day by day"]
     assert (
         _queries(world.cast.rm, application="ecs", business_thread="a3-cust") == counts["filtered"]
     )
@@ -340,6 +343,93 @@ def test_each_layer_takes_a_fixed_number_of_queries(world, make_release, release
     assert sum(counts.values()) <= _queries(world.cast.cust) + 2 * 5, counts
 
 
+#: the kinds of entry cut day by day on their own, and their layer
+KIND_OF = {
+    "milestone": "milestone",
+    "package": "package",
+    "rfc": "rfc",
+    "blackout": "window",
+    "maintenance": "window",
+}
+LAYER_OF = {"milestone": "releases", "package": "releases", "rfc": "changes", "window": "windows"}
+
+
+@pytest.fixture
+def busy(world, make_release, release_manager):
+    """A busy 4 May 2027 (five SATs), 5 May (five changes) and 6 May (three blackouts)."""
+    day = datetime.date(2027, 5, 4)
+    for n in range(5):
+        release = make_release(name=f"Busy {n}")
+        planning.plan_milestone(
+            release, "sat", by=release_manager, starts_at=at(day, 8 + n), ends_at=at(day, 9 + n)
+        )
+        rfc_for(
+            release,
+            f"RFC-BUSY-{n}",
+            release_manager,
+            starts_at=at(day + datetime.timedelta(days=1), 8 + n),
+        )
+    for n in range(3):
+        planning.save_window(
+            by=release_manager,
+            kind="blackout",
+            title=f"Freeze {n}",
+            starts_at=at(day + datetime.timedelta(days=2), n),
+            ends_at=at(day + datetime.timedelta(days=2), n + 1),
+        )
+    return day
+
+
+def by_day(entries, per_day: int) -> tuple[list[str], list[dict]]:
+    """What a range asked day by day answers, worked out from the whole answer: the
+    first ``per_day`` of each kind on each day (an entry begun before the range on its
+    first day), and how many more each day holds of each layer."""
+    groups = defaultdict(list)
+    for entry in entries:
+        day = max(entry["start"][:10], RANGE["start"])
+        groups[KIND_OF[entry["type"]], day].append(entry)
+    shown, more = [], defaultdict(int)
+    for (kind, day), group in groups.items():
+        group.sort(key=lambda entry: entry["start"])
+        shown += [entry["id"] for entry in group[:per_day]]
+        if len(group) > per_day:
+            more[LAYER_OF[kind], day] += len(group) - per_day
+    layers = list(LAYER_TYPES)
+    return sorted(shown), [
+        {"date": day, "layer": layer, "count": count}
+        for (layer, day), count in sorted(
+            more.items(), key=lambda i: (layers.index(i[0][0]), i[0][1])
+        )
+    ]
+
+
+def test_a_long_range_asked_day_by_day_shows_the_first_of_each_day_and_counts_the_rest(world, busy):
+    """The page's month: of each kind, the first of each day by their start, and how many
+    more each busy day holds of each layer; the day's own range shows them all."""
+    for user in (world.cast.rm, world.cast.cust):
+        whole = calendar(user).json()
+        assert whole["more"] == []
+        shown, more = by_day(whole["events"], per_day=2)
+        body = calendar(user, per_day=2).json()
+        assert sorted(entry["id"] for entry in body["events"]) == shown
+        assert body["more"] == more
+        assert body["truncated"] is False
+        busiest = {(day["date"], day["layer"]): day["count"] for day in body["more"]}
+        assert busiest["2027-05-04", "releases"] == 3
+        assert busiest["2027-05-05", "changes"] == 3
+        assert busiest["2027-05-06", "windows"] == 1
+        # one layer alone: its own days
+        alone = calendar(user, per_day=2, layer="changes").json()
+        assert alone["more"] == [day for day in more if day["layer"] == "changes"]
+        # the day's own range holds every entry of the day
+        day = calendar(user, start="2027-05-04", end="2027-05-05", layer="releases").json()
+        sats = [e for e in day["events"] if e["kind"] == "sat" and e["start"] >= "2027-05-04"]
+        assert len(sats) == 5
+    # one a day: a filter and a layer narrow what each day counts
+    cust = calendar(world.cast.cust, per_day=1, layer="releases", stage="cancelled").json()
+    assert {entry["release"] for entry in cust["events"]} == {world.cancelled.identifier}
+
+
 @pytest.mark.parametrize(
     ("params", "named"),
     [
@@ -355,6 +445,11 @@ def test_each_layer_takes_a_fixed_number_of_queries(world, make_release, release
         ({"stage": "limbo"}, "stage"),
         ({"layer": "rfcs"}, "layer"),
         ({"layer": "releases\x00"}, "layer"),
+        ({"per_day": "0"}, "per_day"),
+        ({"per_day": "51"}, "per_day"),
+        ({"per_day": "-3"}, "per_day"),
+        ({"per_day": "2.5"}, "per_day"),
+        ({"per_day": "many"}, "per_day"),
     ],
 )
 def test_a_bad_range_or_filter_answers_400_naming_the_parameter(world, params, named):
@@ -380,7 +475,7 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize(
-    "name", ["start", "end", "application", "business_thread", "stage", "layer"]
+    "name", ["start", "end", "application", "business_thread", "stage", "layer", "per_day"]
 )
 @pytest.mark.parametrize("label", sorted(HOSTILE))
 def test_hostile_query_parameters_are_refused_on_their_name(world, name, label):
