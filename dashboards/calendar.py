@@ -73,9 +73,12 @@ def milestones(user, start, end, filters: Filters, kept: Q | None = None):
     package's entry (``packages``). ``kept``: ``of_releases(user, filters)``, when the
     caller has it already."""
     kept = of_releases(user, filters) if kept is None else kept
+    in_a_package = PackageMember.objects.values("release_id")
+    # asked of the release column, not joined through the release: a month read day by
+    # day counts all of its milestones, and the join built a hash of every release
     return (
         Milestone.objects.filter(kept, starts_at__lt=end, ends_at__gt=start)
-        .exclude(kind=Milestone.Kind.INSTALLATION, release__package_member__isnull=False)
+        .exclude(kind=Milestone.Kind.INSTALLATION, release_id__in=in_a_package)
         .order_by("ends_at", "id")
     )
 
@@ -169,16 +172,24 @@ class Days:
         self.zone = timezone.get_current_timezone()
         self.hidden: Counter = Counter()
 
-    def first_of_each(self, queryset, field: str):
-        """The first ``per_day`` of ``queryset`` each day by ``field``, each row with
-        how many its day holds (``on_day``): one query, counted in the database."""
+    def first_of_each(self, queryset, field: str, limit: int) -> dict[int, int]:
+        """The first ``per_day`` of ``queryset`` each day by ``field``, in that order, up
+        to ``limit`` and one more: their ids, each with how many its day holds. One query,
+        counted in the database; it reads the ids alone, the caller their columns."""
         day = TruncDate(
             Greatest(field, Value(self.start, output_field=DateTimeField())), tzinfo=self.zone
         )
-        return queryset.annotate(
-            on_day=models.Window(Count("id"), partition_by=[day]),
-            place=models.Window(RowNumber(), partition_by=[day], order_by=[F(field).asc(), "id"]),
-        ).filter(place__lte=self.per_day)
+        first = (
+            queryset.annotate(
+                on_day=models.Window(Count("id"), partition_by=[day]),
+                place=models.Window(
+                    RowNumber(), partition_by=[day], order_by=[F(field).asc(), "id"]
+                ),
+            )
+            .filter(place__lte=self.per_day)
+            .order_by(field, "id")
+        )
+        return dict(first.values_list("id", "on_day")[: limit + 1])
 
     def count(self, rows, starts_at_of, on_day_of) -> None:
         """Count what each day of ``rows`` (read by ``first_of_each``) holds past them."""
@@ -310,14 +321,18 @@ def _release_entries(
         "release__application_id",
     ]
     found = milestones(user, start, end, filters, kept)
+    if days.per_day is None:
+        rows = list(found.values_list(*columns)[: LIMITS["milestone"] + 1])
+        truncated = len(rows) > LIMITS["milestone"]
+        rows = rows[: LIMITS["milestone"]]
+    else:
+        on_day = days.first_of_each(found, "starts_at", LIMITS["milestone"])
+        truncated = len(on_day) > LIMITS["milestone"]
+        first = list(on_day)[: LIMITS["milestone"]]
+        rows = list(Milestone.objects.filter(pk__in=first).values_list(*columns))
+    rows.sort(key=lambda row: (row[2], row[0]))
     if days.per_day is not None:
-        found = days.first_of_each(found, "starts_at").order_by("starts_at", "id")
-        columns.append("on_day")
-    rows = list(found.values_list(*columns)[: LIMITS["milestone"] + 1])
-    truncated = len(rows) > LIMITS["milestone"]
-    rows = sorted(rows[: LIMITS["milestone"]], key=lambda row: (row[2], row[0]))
-    if days.per_day is not None:
-        days.count(rows, lambda row: row[2], lambda row: row[9])
+        days.count(rows, lambda row: row[2], lambda row: on_day[row[0]])
     installations = [
         Installation(row[5], row[8], row[2], row[3])
         for row in rows
@@ -377,15 +392,11 @@ def _change_entries(
     # releases: joined before the limit, every change of a busy month was joined to its
     # release and sorted (9,000 a month in the bench, 17 ms; issue 17)
     scheduled = scheduled_rfcs(user, start, end, filters)
-    on_day = {}
-    if days.per_day is not None:
-        first_of_each = days.first_of_each(scheduled, "planned_start").order_by(
-            "planned_start", "id"
-        )
-        on_day = dict(first_of_each.values_list("id", "on_day")[: LIMITS["rfc"] + 1])
-        first = list(on_day)
-    else:
+    if days.per_day is None:
         first = scheduled.values("id")[: LIMITS["rfc"] + 1]
+    else:
+        on_day = days.first_of_each(scheduled, "planned_start", LIMITS["rfc"])
+        first = list(on_day)
     rfcs = list(
         RfC.objects.filter(pk__in=first)
         .order_by("planned_start", "id")
