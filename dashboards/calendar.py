@@ -154,15 +154,19 @@ def windows(user, start, end, filters: Filters):
 LIMITS = {"milestone": 500, "rfc": 300, "window": 300, "package": 200}
 
 
-#: the most entries of a kind one day may show when the answer is asked day by day
+#: the most entries of a kind one day may show when the answer is asked day by day, and
+#: the longest range asked so (a month's view is six weeks): the days' counts read every
+#: entry of the range, which a year would make a client's cheap way to load the server
 BUSIEST_DAY = 50
+LONGEST_BY_DAY = timedelta(days=62)
 
 
 class Days:
     """The answer of a long range asked day by day (``per_day``): of each kind of entry,
     the first ``per_day`` of each local day of the service (an entry is on the day it
     starts; one begun before the range, on its first day), and how many more each day
-    holds, for its layer (``hidden``). A month of a busy schedule is 1,359 of a
+    holds, for its layer (``hidden``); the limits then cut the days' firsts, and
+    ``truncated`` says so. A month of a busy schedule is 1,359 of a
     thread's milestones: cut at the first 500 by their end, its last weeks came back
     empty; a day's own range shows all of its entries (issue 17). ``per_day`` None:
     every entry, up to the limits."""
@@ -441,15 +445,19 @@ def _window_entries(
     user, start, end, filters: Filters, span: Span, days: Days
 ) -> tuple[list[dict], bool]:
     """The occurrences of the blackout and maintenance windows."""
-    occurring = [
-        (window, starts_at, ends_at)
-        for window in windows(user, start, end, filters)
-        for starts_at, ends_at in occurrences(window, start, end)
-    ]
+    occurring = sorted(
+        (
+            (window, starts_at, ends_at)
+            for window in windows(user, start, end, filters)
+            for starts_at, ends_at in occurrences(window, start, end)
+        ),
+        key=lambda occurrence: occurrence[1],
+    )
+    # all read already: cut day by day before the limit, which then cuts the days' firsts
+    occurring = days.keep(occurring, lambda occurrence: occurrence[1])
     truncated = len(occurring) > LIMITS["window"]
     found = []
-    kept = days.keep(occurring[: LIMITS["window"]], lambda occurrence: occurrence[1])
-    for window, starts_at, ends_at in kept:
+    for window, starts_at, ends_at in occurring[: LIMITS["window"]]:
         first, last = span(starts_at, ends_at, False)
         found.append(
             {

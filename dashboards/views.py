@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -204,10 +205,13 @@ def approvals(request):
 @login_required
 def calendar(request):
     """Month, week and list views of the milestones, change windows and blackout and
-    maintenance windows the user may see; the entries come from ``/api/v1/calendar/``."""
+    maintenance windows the user may see; the entries come from ``/api/v1/calendar/``.
+    Shown in the service's time zone, the one the API counts a month's days in, whatever
+    the reader's browser says."""
     form = CalendarFilterForm(request.GET or None)
     form.is_valid()
-    return render(request, "dashboards/calendar.html", {"form": form})
+    context = {"form": form, "time_zone": timezone.get_current_timezone_name()}
+    return render(request, "dashboards/calendar.html", context)
 
 
 @require_GET

@@ -8,7 +8,7 @@ from releasemgmt.api.serializers import GuardedSerializer
 from releasemgmt.notifications.models import Communication
 from releases.models import Application, ReleaseType, Stage
 
-from ..calendar import BUSIEST_DAY, LAYERS, LONGEST
+from ..calendar import BUSIEST_DAY, LAYERS, LONGEST, LONGEST_BY_DAY
 from ..inbox import LAST_PAGE, release_problem
 
 TYPES = ["milestone", "package", "rfc", "blackout", "maintenance"]
@@ -64,8 +64,10 @@ class CalendarQuerySerializer(GuardedSerializer):
         max_value=BUSIEST_DAY,
         required=False,
         help_text="Day by day: of each kind of entry, only the first this many of each day "
-        "(the day it starts, in the service's time zone), and in ``more`` how many more each "
-        "day holds. Without it, every entry up to the limits, the earliest first.",
+        "by their start (the day it starts, in the service's time zone; one begun before "
+        "the range on the range's first day), and in ``more`` how many more each day holds; "
+        f"for a range of at most {LONGEST_BY_DAY.days} days. The limits then cut the days' "
+        "firsts (``truncated``). Without it, every entry up to the limits, the earliest first.",
     )
 
     def validate(self, attrs):
@@ -74,6 +76,10 @@ class CalendarQuerySerializer(GuardedSerializer):
         if attrs["end"] - attrs["start"] > LONGEST:
             raise serializers.ValidationError(
                 {"end": f"At most {LONGEST.days} days after the start."}
+            )
+        if "per_day" in attrs and attrs["end"] - attrs["start"] > LONGEST_BY_DAY:
+            raise serializers.ValidationError(
+                {"per_day": f"Day by day for a range of at most {LONGEST_BY_DAY.days} days."}
             )
         return attrs
 
@@ -114,8 +120,8 @@ class MoreSerializer(serializers.Serializer):
     date = serializers.DateField(help_text="The day (in the service's time zone).")
     layer = serializers.ChoiceField(choices=list(LAYERS), help_text="The layer of the entries.")
     count = serializers.IntegerField(
-        help_text="How many more of the layer's entries start that day: the day's own range "
-        "shows them all."
+        help_text="How many more of the layer's entries start that day (or, on the range's "
+        "first day, began before it): the day's own range shows them all."
     )
 
 

@@ -25,12 +25,13 @@ class CalendarView(APIView):
         maintenance windows, that meet [start, end). An installation still to come is
         flagged when it has a conflict; a cancelled release's milestones are marked.
         Each kind is given by its start, up to its limit (500 milestones, 300 change
-        windows, 300 window occurrences, the earliest first): ``truncated`` says a filter
-        or a shorter range would show more. ``layer`` asks for one layer (the page asks
-        for each on its own, side by side); ``per_day`` asks a long range day by day (the
-        page's month: the first entries of each day, and how many more in ``more``).
-        400 naming the parameter for a missing or bad start or end, or a range over the
-        longest."""
+        windows, 300 window occurrences; the earliest first, or, asked day by day, the
+        first of each day): ``truncated`` says a filter or a shorter range would show
+        more. ``layer`` asks for one layer (the page asks for each on its own, side by
+        side); ``per_day`` asks a range of at most 62 days day by day (the page's month:
+        the first entries of each day, and how many more in ``more``).
+        400 naming the parameter for a missing or bad start or end, a range over the
+        longest, or ``per_day`` out of its bounds or for a longer range."""
         query = CalendarQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         values = dict(query.validated_data)

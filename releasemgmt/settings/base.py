@@ -212,6 +212,8 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
     ("vendor/fullcalendar", BASE_DIR / "node_modules" / "fullcalendar"),
+    ("vendor/fullcalendar-luxon", BASE_DIR / "node_modules" / "@fullcalendar" / "luxon3"),
+    ("vendor/luxon", BASE_DIR / "node_modules" / "luxon" / "build" / "global"),
     ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 MEDIA_URL = "media/"

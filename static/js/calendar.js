@@ -4,7 +4,9 @@
 // or hides each layer (remembered by the browser). A change of a filter fetches again and
 // keeps the address of the page in step with it. A month (or its list) is asked day by
 // day: the first PER_DAY entries of each kind a day, and for a busy day one more entry,
-// "+N more", which opens the day's list with all of them.
+// "+N more", which opens the day's list with all of them (its own address too:
+// ?view=listDay&date=). Times are shown in the service's time zone (the luxon plugin),
+// the one the server counts the days in.
 document.addEventListener("DOMContentLoaded", function () {
   var element = document.getElementById("calendar");
   if (!element || !window.FullCalendar) return;
@@ -15,7 +17,15 @@ document.addEventListener("DOMContentLoaded", function () {
   var HIDDEN = "calendar.hidden-layers";
   var PER_DAY = 4; // the entries of each kind a day of a month shows
   var LONG = 8 * 24 * 3600 * 1000; // a range longer than a week is asked day by day
-  var MORE = { releases: "milestones", changes: "change windows", windows: "windows" };
+  var MORE = {
+    releases: ["milestone", "milestones"],
+    changes: ["change window", "change windows"],
+    windows: ["window", "windows"],
+  };
+  var VIEWS = ["dayGridMonth", "timeGridWeek", "listMonth", "listDay"];
+  var asked = new URLSearchParams(window.location.search);
+  var firstView = VIEWS.indexOf(asked.get("view")) === -1 ? null : asked.get("view");
+  var firstDate = /^\d{4}-\d{2}-\d{2}$/.test(asked.get("date") || "") ? asked.get("date") : undefined;
   var loaded = {}; // layer: {count, hidden, truncated} or {error}, of its latest fetch
   var fetches = {}; // layer: the number of its latest fetch (an earlier one's answer is ignored)
 
@@ -25,6 +35,23 @@ document.addEventListener("DOMContentLoaded", function () {
       if (value) params.set(name, value);
     });
     return params;
+  }
+
+  function dayAddress(date) {
+    var params = filters();
+    params.set("view", "listDay");
+    params.set("date", date);
+    return window.location.pathname + "?" + params.toString();
+  }
+
+  function openDay(date) {
+    calendar.changeView("listDay", date);
+    window.history.replaceState(null, "", dayAddress(date));
+    var heading = element.querySelector(".fc-toolbar-title");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
   }
 
   function classes(entry) {
@@ -43,7 +70,9 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   var calendar = new FullCalendar.Calendar(element, {
-    initialView: narrow ? "listMonth" : "dayGridMonth",
+    initialView: firstView || (narrow ? "listMonth" : "dayGridMonth"),
+    initialDate: firstDate,
+    timeZone: element.dataset.timeZone || "local",
     headerToolbar: narrow
       ? { left: "prev,next", center: "title", right: "today" }
       : { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listMonth" },
@@ -52,7 +81,8 @@ document.addEventListener("DOMContentLoaded", function () {
     firstDay: 1,
     locale: document.documentElement.lang || "en",
     height: "auto",
-    dayMaxEvents: true,
+    // a month shows what each day was answered (its first entries, then "+N more")
+    dayMaxEvents: false,
     nowIndicator: true,
     // a shorter range answers more than the month held of it (a day, all of its entries):
     // fetched anew on each change of view, not cut from the month's answer
@@ -63,11 +93,25 @@ document.addEventListener("DOMContentLoaded", function () {
       var more = info.event.extendedProps.more;
       if (!more) return;
       info.jsEvent.preventDefault();
-      calendar.changeView("listDay", more.date);
+      openDay(more.date);
+    },
+    eventDidMount: function (info) {
+      var more = info.event.extendedProps.more;
+      if (!more) return;
+      var day = new Date(more.date + "T12:00:00Z").toLocaleDateString(document.documentElement.lang || "en", {
+        weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC",
+      });
+      var link = info.el.tagName === "A" ? info.el : info.el.querySelector("a") || info.el;
+      link.setAttribute("aria-label", info.event.title + " on " + day + ": open the day");
     },
     eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
-    views: { timeGridWeek: { dayHeaderFormat: { weekday: "short", day: "numeric", month: "short" } } },
+    views: {
+      timeGridWeek: {
+        dayHeaderFormat: { weekday: "short", day: "numeric", month: "short" },
+        dayMaxEvents: true,
+      },
+    },
     // The toolbar's arrows are icons inside buttons named by their title: hide the icons
     // from assistive technologies, which would otherwise read an image with no name.
     datesSet: function () {
@@ -171,10 +215,10 @@ document.addEventListener("DOMContentLoaded", function () {
                 more.map(function (day) {
                   return {
                     id: "more-" + layer + "-" + day.date,
-                    title: "+" + day.count + " more " + MORE[layer],
+                    title: "+" + day.count + " more " + MORE[layer][day.count === 1 ? 0 : 1],
                     start: day.date,
                     allDay: true,
-                    url: "#" + day.date,
+                    url: dayAddress(day.date),
                     classNames: ["entry-more"],
                     extendedProps: { order: 1, more: day },
                   };

@@ -36,6 +36,8 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/calendar/"
 RANGE = {"start": "2027-02-01", "end": "2027-06-01"}
+#: six weeks from March, as the page's month view asks them day by day
+MARCH = {"start": "2027-03-01", "end": "2027-04-12", "per_day": 2}
 
 
 def at(day, hour=0, minute=0):
@@ -281,7 +283,7 @@ def test_a_fixed_number_of_queries_whatever_the_entries(world, make_release, rel
         "rm": _queries(world.cast.rm),
         "thread": _queries(world.cast.cust),
         "filtered": _queries(world.cast.rm, application="ecs", business_thread="a3-cust"),
-        "day by day": _queries(world.cast.cust, per_day=2),
+        "day by day": _queries(world.cast.cust, **MARCH),
     }
     before = len(events(world.cast.rm))
     for n in range(6):
@@ -294,7 +296,7 @@ def test_a_fixed_number_of_queries_whatever_the_entries(world, make_release, rel
     assert len(events(world.cast.rm)) >= before + 6 * 4
     assert _queries(world.cast.rm) == counts["rm"]
     assert _queries(world.cast.cust) == counts["thread"]
-    assert _queries(world.cast.cust, per_day=2) == counts["day by day"]
+    assert _queries(world.cast.cust, **MARCH) == counts["day by day"]
     assert (
         _queries(world.cast.rm, application="ecs", business_thread="a3-cust") == counts["filtered"]
     )
@@ -354,12 +356,19 @@ KIND_OF = {
 LAYER_OF = {"milestone": "releases", "package": "releases", "rfc": "changes", "window": "windows"}
 
 
+#: six weeks, as the page's month view asks them, across the change to summer time
+SIX_WEEKS = {"start": "2027-03-22", "end": "2027-05-03"}
+
+
 @pytest.fixture
 def busy(world, make_release, release_manager):
-    """A busy 4 May 2027 (five SATs), 5 May (five changes) and 6 May (three blackouts)."""
-    day = datetime.date(2027, 5, 4)
-    for n in range(5):
-        release = make_release(name=f"Busy {n}")
+    """A busy 13 April 2027 (five SATs, and two pSATs half an hour from either midnight:
+    another day in UTC), 14 April (five changes) and 15 April (three blackouts); two
+    pSATs on 28 March, either side of the change to summer time; a kick-off begun before
+    the six weeks."""
+    day = datetime.date(2027, 4, 13)
+    busy = [make_release(name=f"Busy {n}") for n in range(5)]
+    for n, release in enumerate(busy):
         planning.plan_milestone(
             release, "sat", by=release_manager, starts_at=at(day, 8 + n), ends_at=at(day, 9 + n)
         )
@@ -369,6 +378,27 @@ def busy(world, make_release, release_manager):
             release_manager,
             starts_at=at(day + datetime.timedelta(days=1), 8 + n),
         )
+    summer = datetime.date(2027, 3, 28)
+    for release, (starts_at, ends_at) in zip(
+        busy,
+        [
+            (at(day, 0, 30), at(day, 1)),
+            (at(day, 23, 30), at(day, 23, 50)),
+            (at(summer, 0, 30), at(summer, 1)),
+            (at(summer, 23, 30), at(summer, 23, 50)),
+        ],
+        strict=False,
+    ):
+        planning.plan_milestone(
+            release, "psat", by=release_manager, starts_at=starts_at, ends_at=ends_at
+        )
+    planning.plan_milestone(
+        busy[4],
+        "kickoff",
+        by=release_manager,
+        starts_at=at(datetime.date(2027, 3, 20), 9),
+        ends_at=at(datetime.date(2027, 3, 23), 9),
+    )
     for n in range(3):
         planning.save_window(
             by=release_manager,
@@ -380,22 +410,23 @@ def busy(world, make_release, release_manager):
     return day
 
 
-def by_day(entries, per_day: int) -> tuple[list[str], list[dict]]:
+def by_day(entries, per_day: int, first_day: str) -> tuple[list[str], list[dict]]:
     """What a range asked day by day answers, worked out from the whole answer: the
-    first ``per_day`` of each kind on each day (an entry begun before the range on its
-    first day), and how many more each day holds of each layer."""
+    first ``per_day`` of each kind on each local day (one begun before the range on its
+    ``first_day``), in the answer's order, and how many more each day holds of each
+    layer."""
     groups = defaultdict(list)
     for entry in entries:
-        day = max(entry["start"][:10], RANGE["start"])
+        day = max(entry["start"][:10], first_day)
         groups[KIND_OF[entry["type"]], day].append(entry)
-    shown, more = [], defaultdict(int)
+    shown, more = set(), defaultdict(int)
     for (kind, day), group in groups.items():
         group.sort(key=lambda entry: entry["start"])
-        shown += [entry["id"] for entry in group[:per_day]]
+        shown |= {entry["id"] for entry in group[:per_day]}
         if len(group) > per_day:
             more[LAYER_OF[kind], day] += len(group) - per_day
     layers = list(LAYER_TYPES)
-    return sorted(shown), [
+    return [entry["id"] for entry in entries if entry["id"] in shown], [
         {"date": day, "layer": layer, "count": count}
         for (layer, day), count in sorted(
             more.items(), key=lambda i: (layers.index(i[0][0]), i[0][1])
@@ -403,31 +434,70 @@ def by_day(entries, per_day: int) -> tuple[list[str], list[dict]]:
     ]
 
 
-def test_a_long_range_asked_day_by_day_shows_the_first_of_each_day_and_counts_the_rest(world, busy):
-    """The page's month: of each kind, the first of each day by their start, and how many
-    more each busy day holds of each layer; the day's own range shows them all."""
+def test_a_month_asked_day_by_day_shows_the_first_of_each_day_and_counts_the_rest(world, busy):
+    """The page's month: of each kind, the first of each local day by their start, and
+    how many more each busy day holds of each layer; the day's own range shows them all."""
     for user in (world.cast.rm, world.cast.cust):
-        whole = calendar(user).json()
+        whole = calendar(user, **SIX_WEEKS).json()
         assert whole["more"] == []
-        shown, more = by_day(whole["events"], per_day=2)
-        body = calendar(user, per_day=2).json()
-        assert sorted(entry["id"] for entry in body["events"]) == shown
+        shown, more = by_day(whole["events"], 2, SIX_WEEKS["start"])
+        body = calendar(user, per_day=2, **SIX_WEEKS).json()
+        assert [entry["id"] for entry in body["events"]] == shown
         assert body["more"] == more
         assert body["truncated"] is False
         busiest = {(day["date"], day["layer"]): day["count"] for day in body["more"]}
-        assert busiest["2027-05-04", "releases"] == 3
-        assert busiest["2027-05-05", "changes"] == 3
-        assert busiest["2027-05-06", "windows"] == 1
+        # seven milestones on the 13th in Brussels (the first of them on the 12th in UTC),
+        # five changes on the 14th, three blackouts on the 15th
+        assert busiest["2027-04-13", "releases"] == 5
+        assert busiest["2027-04-14", "changes"] == 3
+        assert busiest["2027-04-15", "windows"] == 1
+        first_two = [
+            e["start"][11:16]
+            for e in body["events"]
+            if e["type"] == "milestone" and e["start"][:10] == "2027-04-13"
+        ]
+        assert first_two == ["00:30", "08:00"]
+        # the kick-off begun before the range, and the 28th's pSATs, on their own days
+        kickoff = next(e for e in body["events"] if e["title"].endswith("Kick-off meeting"))
+        assert kickoff["start"].startswith("2027-03-20")
+        summer = [e["start"] for e in body["events"] if e["start"][:10] == "2027-03-28"]
+        assert {start[11:16] for start in summer} >= {"00:30", "23:30"}, summer
         # one layer alone: its own days
-        alone = calendar(user, per_day=2, layer="changes").json()
+        alone = calendar(user, per_day=2, layer="changes", **SIX_WEEKS).json()
         assert alone["more"] == [day for day in more if day["layer"] == "changes"]
         # the day's own range holds every entry of the day
-        day = calendar(user, start="2027-05-04", end="2027-05-05", layer="releases").json()
-        sats = [e for e in day["events"] if e["kind"] == "sat" and e["start"] >= "2027-05-04"]
-        assert len(sats) == 5
-    # one a day: a filter and a layer narrow what each day counts
-    cust = calendar(world.cast.cust, per_day=1, layer="releases", stage="cancelled").json()
-    assert {entry["release"] for entry in cust["events"]} == {world.cancelled.identifier}
+        day = calendar(user, start="2027-04-13", end="2027-04-14", layer="releases").json()
+        assert sum(e["start"].startswith("2027-04-13") for e in day["events"]) == 7
+        assert day["more"] == []
+
+
+def test_a_month_cut_by_the_limits_after_its_days_says_so(world, busy, monkeypatch):
+    """The limits cut what the days answered, the earliest days kept, and say so; the
+    counts of the days kept stay exact."""
+    whole = calendar(world.cast.rm, per_day=2, layer="releases", **SIX_WEEKS).json()
+    milestones = [e for e in whole["events"] if e["type"] == "milestone"]
+    monkeypatch.setitem(selectors.LIMITS, "milestone", len(milestones) - 1)
+    cut = calendar(world.cast.rm, per_day=2, layer="releases", **SIX_WEEKS).json()
+    assert cut["truncated"] is True
+    assert [e["id"] for e in cut["events"] if e["type"] == "milestone"] == [
+        e["id"] for e in milestones[:-1]
+    ]
+    # the days kept count as before; the last day's count went with its last milestone
+    dropped = max(milestones[-1]["start"][:10], SIX_WEEKS["start"])
+    assert [d for d in cut["more"] if d["date"] != dropped] == [
+        d for d in whole["more"] if d["date"] != dropped
+    ]
+
+
+def test_a_long_range_is_not_asked_day_by_day(world):
+    """Day by day reads every entry of the range: at most 62 days."""
+    client = Client()
+    client.force_login(world.cast.rm)
+    response = client.get(URL, {"start": "2027-03-01", "end": "2027-05-03", "per_day": 4})
+    assert response.status_code == 400
+    assert "62 days" in response.json()["per_day"][0]
+    longest = client.get(URL, {"start": "2027-03-01", "end": "2027-05-02", "per_day": 4})
+    assert longest.status_code == 200
 
 
 @pytest.mark.parametrize(
