@@ -254,6 +254,10 @@ def pages(world) -> list[Page]:
         for persona in ("release manager", "thread A3/Cust")
         for layer in ("releases", "changes", "windows", None)
     ]
+    # a day's list, as a busy day's "+N more" opens it: every entry of the day
+    tomorrow = today + datetime.timedelta(days=1)
+    day = f"/api/v1/calendar/?start={today.isoformat()}&end={tomorrow.isoformat()}"
+    others += [("release manager", f"{day}&layer={layer}") for layer in ("releases", "changes")]
     # Configuration management: the configuration manager's tasks (RM.6.7), an open one
     # with its proposals and the CIs' history, and a closed release's configuration.
     people["configuration manager"] = world.members[Parties.CONFIGURATION_MANAGER][0]
