@@ -4,8 +4,8 @@
 // or hides each layer (remembered by the browser). A change of a filter fetches again and
 // keeps the address of the page in step with it. A month (or its list) is asked day by
 // day: the first PER_DAY entries of each kind a day, and for a busy day one more entry,
-// "+N more", which opens the day's list with all of them (its own address too:
-// ?view=listDay&date=). Times are shown in the service's time zone (the luxon plugin),
+// "+N more", which opens the day's list with all of them. Once the reader moves, the
+// address holds the view and its first day (?view=listDay&date=). Times are shown in the service's time zone (the luxon plugin),
 // the one the server counts the days in.
 document.addEventListener("DOMContentLoaded", function () {
   var element = document.getElementById("calendar");
@@ -37,6 +37,22 @@ document.addEventListener("DOMContentLoaded", function () {
     return params;
   }
 
+  // The page's address: the filters, and, once the reader has moved, the view and its
+  // first day, so that a reload or a shared link opens what the reader saw (a day opened
+  // from its "+N more", then the month again, is the month again).
+  var moved = firstView !== null || firstDate !== undefined;
+  var shown = false; // whether the calendar has shown its first range
+
+  function keepAddress() {
+    var params = filters();
+    if (moved) {
+      params.set("view", calendar.view.type);
+      params.set("date", calendar.formatIso(calendar.view.currentStart, true));
+    }
+    var query = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+  }
+
   function dayAddress(date) {
     var params = filters();
     params.set("view", "listDay");
@@ -46,7 +62,6 @@ document.addEventListener("DOMContentLoaded", function () {
 
   function openDay(date) {
     calendar.changeView("listDay", date);
-    window.history.replaceState(null, "", dayAddress(date));
     var heading = element.querySelector(".fc-toolbar-title");
     if (heading) {
       heading.setAttribute("tabindex", "-1");
@@ -118,6 +133,12 @@ document.addEventListener("DOMContentLoaded", function () {
       element.querySelectorAll(".fc-icon").forEach(function (icon) {
         icon.setAttribute("aria-hidden", "true");
       });
+      if (!shown) {
+        shown = true; // the first range, as the address asked it
+        return;
+      }
+      moved = true;
+      keepAddress();
     },
   });
 
@@ -259,11 +280,9 @@ document.addEventListener("DOMContentLoaded", function () {
   calendar.render();
 
   form.addEventListener("change", function () {
-    var params = filters();
-    var query = params.toString();
-    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+    keepAddress();
     var feed = document.getElementById("calendar-feed-link");
-    if (feed) feed.search = query;
+    if (feed) feed.search = filters().toString();
     calendar.refetchEvents();
   });
   form.addEventListener("submit", function (event) {

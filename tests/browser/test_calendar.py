@@ -154,11 +154,21 @@ def test_a_busy_day_shows_its_first_entries_and_opens_on_all_of_them(
         page.reload()
     for sat in sats:
         expect(page.locator(".fc-list").get_by_text(sat)).to_be_visible()
-    # the month's list: the same four and the same entry
+    # the month's list: the same four and the same entry, and the address follows
     page.get_by_role("button", name="List", exact=True).click()
     listed = page.locator(".fc-list")
     expect(listed.get_by_text("+2 more milestones")).to_be_visible()
     expect(listed).not_to_contain_text(sats[4])
+    page.wait_for_url(
+        re.compile(r"view=listMonth.*date=2027-03-01|date=2027-03-01.*view=listMonth")
+    )
+    # back to the month: a reload opens the month, not the day opened before
+    page.get_by_role("button", name="Month", exact=True).click()
+    page.wait_for_url(re.compile(r"view=dayGridMonth"))
+    with page.expect_response(lambda r: "per_day=" in r.url and r.status == 200):
+        page.reload()
+    expect(page.locator('td.fc-daygrid-day[data-date="2027-03-10"]')).to_contain_text("+2 more")
+    assert "date=2027-03-01" in page.url
 
 
 def test_the_calendar_has_no_serious_accessibility_violation(page, live_server, log_in, planned):
