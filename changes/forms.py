@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from releasemgmt.forms import GuardedForm, ReleaseForm
 from releases.models import Application
 
-from . import risk
+from . import risk, services
 from .models import Advice, CabDecision, CabMeeting, Category, ChangeModel, ChangeType, Level, RfC
 from .selectors import authorised_to_include
 
@@ -232,11 +232,23 @@ class ScheduleFilterForm(GuardedForm):
     start = forms.DateField(label="From", required=False, widget=DateInput)
     end = forms.DateField(label="Until", required=False, widget=DateInput)
 
+    def clean_start(self):
+        return _within_plan_years(self.cleaned_data["start"])
+
+    def clean_end(self):
+        return _within_plan_years(self.cleaned_data["end"])
+
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "The end comes after the start.")
         return data
+
+
+def _within_plan_years(day):
+    if problem := services.year_problem(day):
+        raise forms.ValidationError(problem)
+    return day
 
 
 class StepForm(GuardedForm):

@@ -70,6 +70,15 @@ FIELDS = (
 EARLIEST, LATEST = 2000, 2199
 
 
+def year_problem(value) -> str | None:
+    """Why a date (or a moment) is outside the years a change may be planned in, or
+    None: for a request's windows and for the range the change schedule is read over
+    (whose default end, 90 days on, was no date after 9999-10-02: a 500)."""
+    if value is not None and not EARLIEST <= value.year <= LATEST:
+        return f"Give a date between {EARLIEST} and {LATEST}."
+    return None
+
+
 def next_reference() -> str:
     """The next RfC reference, from the database's sequence (a number some older
     reference took already is skipped)."""
@@ -117,8 +126,8 @@ def _field_errors(values: dict) -> dict:
                 errors[name] = "Give a date and time."
             elif timezone.is_naive(value):
                 errors[name] = "Give the time with its time zone."
-            elif not EARLIEST <= value.year <= LATEST:
-                errors[name] = f"Give a date between {EARLIEST} and {LATEST}."
+            elif problem := year_problem(value):
+                errors[name] = problem
         elif not isinstance(value, str):
             errors[name] = "Give text."
         elif field.choices and value not in {str(v) for v, _ in field.choices}:

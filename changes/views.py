@@ -326,7 +326,9 @@ def schedule(request):
         "later": len(rows) > selectors.SCHEDULE_PAGE,
         "export_query": query.urlencode(),
     }
-    return render(request, "changes/schedule.html", context)
+    # a value the form refuses is shown on its field, the default window meanwhile
+    status = 400 if form.errors else 200
+    return render(request, "changes/schedule.html", context, status=status)
 
 
 def _page_number(request, last=10_000) -> int:
@@ -359,7 +361,10 @@ def schedule_export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in FORMATS:
         raise Http404("Export as csv or xlsx.")
-    rows = list(_schedule(request)[1][: selectors.SCHEDULE_EXPORT_LIMIT])
+    form, rows = _schedule(request)
+    if form.errors:
+        return render(request, "changes/schedule.html", {"form": form}, status=400)
+    rows = list(rows[: selectors.SCHEDULE_EXPORT_LIMIT])
     return export_schedule(selectors.slots_of(request.user, rows), fmt)
 
 

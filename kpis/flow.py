@@ -34,6 +34,7 @@ length): within
 releases. Counts are always exact.
 """
 
+import calendar
 import datetime
 import math
 from collections import Counter, defaultdict
@@ -183,23 +184,28 @@ def percentile(values: list[float], fraction: float) -> float | None:
 
 def whole_months(period) -> tuple[tuple | None, list[tuple]]:
     """The whole months of ``period`` as (first, last) first days (None: none), and the
-    moments of the days before and after them (a custom range's edges)."""
+    moments of the days before and after them (a custom range's edges). Worked out from
+    the period's own days: the day after a period of 9999 is not a date (a 500 for
+    ``period=9999``)."""
     day = datetime.timedelta(days=1)
-    first = period.start if period.start.day == 1 else _next_month(period.start)
-    after = period.end + day
-    stop = after.replace(day=1)
-    if first >= stop:
-        return None, [periods.moments(period.start, period.end)]
+    start, end = period.start, period.end
+    first = start if start.day == 1 else _next_month(start)
+    ends_a_month = end.day == calendar.monthrange(end.year, end.month)[1]
+    last = end.replace(day=1) if ends_a_month else (end.replace(day=1) - day).replace(day=1)
+    if first is None or first > last:
+        return None, [periods.moments(start, end)]
     edges = []
-    if period.start < first:
-        edges.append(periods.moments(period.start, first - day))
-    if stop < after:
-        edges.append(periods.moments(stop, period.end))
-    last = (stop - day).replace(day=1)
+    if start < first:
+        edges.append(periods.moments(start, first - day))
+    if not ends_a_month:
+        edges.append(periods.moments(end.replace(day=1), end))
     return (first, last), edges
 
 
-def _next_month(day: datetime.date) -> datetime.date:
+def _next_month(day: datetime.date) -> datetime.date | None:
+    """The first day of the month after ``day``'s; None after December 9999."""
+    if (day.year, day.month) == (datetime.date.max.year, 12):
+        return None
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
@@ -479,7 +485,7 @@ def cumulative_flow(scope, quarters, counted=None) -> list[dict]:
         arrivals[row["month"]][row["key"]] += row["total"]
     months = []
     day = first.replace(day=1)
-    while day <= end:
+    while day is not None and day <= end:
         months.append(day)
         day = _next_month(day)
     totals = dict.fromkeys([s.value for s in WORKING], 0)

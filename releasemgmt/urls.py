@@ -12,8 +12,8 @@ from releasemgmt.views import TokenDetailView, TokensView, TokenView
 from releases import downloads
 
 api_v1 = [
-    path("", include("deployments.api.urls")),
     path("", include("releases.api.urls")),
+    path("", include("deployments.api.urls")),
     path("", include("raci.api.urls")),
     path("", include("dsl.api.urls")),
     path("", include("changes.api.urls")),
@@ -32,6 +32,10 @@ handler404 = "releasemgmt.web.not_found"
 handler500 = "releasemgmt.web.server_error"
 
 urlpatterns = [
+    # the API first: its one prefix turns a page's path away at once, where behind the
+    # pages' many patterns mounted at the root an API path was tried against each of
+    # them (0.2 ms of an API call's 6.5; issue 17)
+    path("api/v1/", include(api_v1)),
     path("", dashboard_views.start, name="home"),
     path("login/", dashboard_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -52,7 +56,6 @@ urlpatterns = [
     path("account/deputies/", include("raci.deputy_urls")),
     path("account/", include("releasemgmt.accounts.urls")),
     path("files/<str:kind>/<int:pk>/", downloads.download, name="download"),
-    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -197,10 +197,22 @@ class ScheduleQuerySerializer(GuardedSerializer):
         help_text="Only the changes of this application (its code).",
     )
 
+    def validate_start(self, value):
+        return _within_plan_years(value)
+
+    def validate_end(self, value):
+        return _within_plan_years(value)
+
     def validate(self, attrs):
         if attrs.get("start") and attrs.get("end") and attrs["end"] <= attrs["start"]:
             raise serializers.ValidationError({"end": "The end comes after the start."})
         return attrs
+
+
+def _within_plan_years(moment):
+    if problem := services.year_problem(moment):
+        raise serializers.ValidationError(problem)
+    return moment
 
 
 class ReviewSerializer(serializers.ModelSerializer):

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import slug_re
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -181,7 +182,7 @@ class OrganisationMemberView(APIView):
         parameters=[
             OpenApiParameter("party", str, description="Only the holders of this party (slug).")
         ],
-        responses={200: PersonSerializer(many=True), **error_responses(401, 403, 404)},
+        responses={200: PersonSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
 )
 class PeopleView(ListAPIView):
@@ -198,10 +199,21 @@ class PeopleView(ListAPIView):
         people = get_user_model().objects.filter(is_active=True).order_by("username")
         slug = self.request.query_params.get("party")
         if slug:
-            people = people.filter(groups__party__slug=slug)
+            people = people.filter(groups__party__slug=self._party(slug))
         return people.prefetch_related(
             Prefetch("groups", queryset=Group.objects.select_related("party"))
         )
+
+    @staticmethod
+    def _party(slug: str) -> str:
+        """The slug of an existing party, else a 400 naming ``party`` (a NUL in it reached
+        the database and failed there; a typo answered nobody)."""
+        known = len(slug) <= Party._meta.get_field("slug").max_length and slug_re.match(slug)
+        if not known or not Party.objects.filter(slug=slug).exists():
+            raise serializers.ValidationError(
+                {"party": ["No such party: give a party's slug, as /api/v1/raci/parties/ lists."]}
+            )
+        return slug
 
 
 @extend_schema(responses={200: ReleaseTypeSerializer(many=True), **error_responses(401)})

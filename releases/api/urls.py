@@ -10,6 +10,9 @@ router.register("releases", ReleaseViewSet, basename="release")
 router.register("windows", planning.WindowViewSet, basename="window")
 
 urlpatterns = [
+    # the router's first: the list and a release, the most asked, are found before the
+    # activities' and actions' forty patterns are tried (issue 17)
+    *router.urls,
     *[
         path(
             f"releases/<str:identifier>/activities/{code}/", view.as_view(), name=f"activity-{code}"
@@ -59,5 +62,4 @@ urlpatterns = [
         downloads.ReleaseFilesView.as_view(),
         name="release-files",
     ),
-    *router.urls,
 ]

@@ -2,6 +2,7 @@
 tasks, the kick-off, the closure, the transitions with what each still needs, and the
 people and organisations a form names."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -50,6 +51,18 @@ def test_people_and_organisations_for_the_forms_that_name_them(cast, organisatio
     orgs = cast.ok(client.get("/api/v1/raci/organisations/"))
     assert {"name": "Acme Software"} in orgs
     assert cast.api(cast.cust).get("/api/v1/raci/people/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "party", ["%00", "ab%0Acd", "%ED%A0%80", "x" * 5000, "no-such-party", "99999999999999999999"]
+)
+def test_people_of_a_party_that_is_not_one_are_a_400_naming_it(cast, party):
+    """A NUL reached the database and answered 500; an unknown slug answered nobody."""
+    response = cast.api(cast.rm).get(f"/api/v1/raci/people/?party={party}")
+    assert response.status_code == 400
+    body = response.json()
+    assert "party" in body
+    assert "\x00" not in response.content.decode()
 
 
 def test_a_release_reads_in_the_same_queries_however_many_hold_it(cast, make_release):

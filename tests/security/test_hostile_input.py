@@ -2429,3 +2429,53 @@ def test_the_inbox_refuses_hostile_filters_naming_the_field(world, query, field)
     posted = web.post("/messages/read-all/", {name: unquote(value)})
     assert posted.status_code in (302, 400)
     assert Recipient.objects.filter(user=user, read_at__isnull=True).count() == unread
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("start=9999-12-30", "start"),  # its default end, 90 days on, is no date
+        ("end=9999-12-31", "end"),
+        ("start=1900-01-01", "start"),
+        ("start=2026-02-30", "start"),
+        ("end=%00", "end"),
+        ("start=" + "9" * 5000, "start"),
+    ],
+)
+def test_the_change_schedule_refuses_a_window_beyond_the_plan_years(world, query, field):
+    """The change schedule's window, on the page, its export and the API's two: a day
+    outside the years a change may be planned in (2000-2199) is refused on its field,
+    never a 500, and the page keeps what was typed."""
+    api = _api_client(world.cast.rm)
+    for path in ("/api/v1/rfcs/schedule/", "/api/v1/rfcs/schedule/export/"):
+        response = api.get(f"{path}?{query}")
+        assert response.status_code == 400, path
+        assert field in response.json(), path
+    web = Client(raise_request_exception=False)
+    web.force_login(world.cast.rm)
+    for path in ("/changes/schedule/", "/changes/schedule/export/"):
+        page = web.get(f"{path}?{query}")
+        assert page.status_code == 400, path
+        assert field in page.context["form"].errors, path
+    assert web.get("/changes/schedule/?start=2026-12-01&end=2027-01-01").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "period=9999",
+        "period=9999-Q4",
+        "period=9999-H2",
+        "period=custom&start=9999-11-05&end=9999-12-30",
+        "period=custom&start=9999-12-05&end=9999-12-20",
+    ],
+)
+def test_the_flow_of_the_last_year_of_the_calendar_is_counted(world, query):
+    """The DORA keys and the flow of a period in 9999: its months were counted up to the
+    day after it, which is no date (a 500). They answer, empty."""
+    response = _api_client(world.cast.rm).get(f"/api/v1/kpis/flow/?{query}")
+    assert response.status_code == 200
+    assert response.json()["cumulative"]
+    web = Client(raise_request_exception=False)
+    web.force_login(world.cast.rm)
+    assert web.get(f"/kpis/flow/?{query}").status_code == 200
