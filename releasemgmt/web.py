@@ -3,13 +3,14 @@ with what the user typed (and a note to choose a file again: browsers never keep
 anywhere else it is a page in the site's layout that gives the reason. Under ``/api/``
 the same handlers answer with the API's JSON."""
 
+import re
 from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import resolve_url
 from django.template import loader
 from django.views.defaults import page_not_found, permission_denied
@@ -94,6 +95,24 @@ def server_error(request):
         return JsonResponse({"detail": SERVER_ERROR}, status=500)
     # Without the request's context: the failure may be the database the layout reads.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+#: characters no path of the project holds: the control characters (the NUL among them,
+#: which PostgreSQL refuses in any text) and the surrogates
+UNNAMEABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def no_such_path(get_response):
+    """A path with a character no identifier, reference or name can hold is no page: 404,
+    before anything reads it. A NUL in a release's identifier (``/releases/%00/``) reached
+    the database from thirty views and answered 500."""
+
+    def middleware(request):
+        if UNNAMEABLE.search(request.path_info):
+            raise Http404("No such page.")
+        return get_response(request)
+
+    return middleware
 
 
 def login_for_htmx(get_response):
