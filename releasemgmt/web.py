@@ -128,8 +128,17 @@ def login_for_htmx(get_response):
             and response.status_code == 302
             and urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
         ):
-            back = request.htmx.current_url_abs_path or "/"
-            return HttpResponseClientRedirect(redirect_to_login(back)["Location"])
+            return HttpResponseClientRedirect(redirect_to_login(_page_of(request))["Location"])
         return response
 
     return middleware
+
+
+def _page_of(request) -> str:
+    """The path of the page an htmx request came from, on this site; the start page for
+    another site's or an address that is none (``http://[::1``, which failed to parse:
+    a 500 before the login)."""
+    try:
+        return request.htmx.current_url_abs_path or "/"
+    except ValueError:
+        return "/"

@@ -133,6 +133,12 @@ def test_a_part_asked_by_htmx_once_the_login_expired_sends_the_whole_page_to_log
     # a page of another site is not where the login leads back to
     elsewhere = {"HX-Request": "true", "HX-Current-URL": "https://elsewhere.example/x"}
     assert browser.get("/start/waiting/", headers=elsewhere)["HX-Redirect"] == "/login/?next=/"
+    # nor an address that is none (it failed to parse: a 500)
+    for broken in ("http://[::1", "http://[", "javascript:alert(1)"):
+        answer = browser.get(
+            "/start/waiting/", headers={"HX-Request": "true", "HX-Current-URL": broken}
+        )
+        assert answer["HX-Redirect"] == "/login/?next=/", broken
     # without htmx, the usual redirect; logged in, the part itself
     assert browser.get("/start/waiting/")["Location"] == "/login/?next=/start/waiting/"
     browser.force_login(release_manager)
