@@ -69,3 +69,22 @@ def test_a_user_keeps_a_bounded_number_of_tokens(make_user, settings, limit, api
     response = APIClient().post("/api/v1/auth/token/", {"username": "desk", "password": "pw"})
     assert response.status_code == 409
     assert AuthToken.objects.filter(user=user).count() == limit
+
+
+@pytest.mark.parametrize(
+    "secret",
+    # a header reaches the application as Latin-1 (WSGI): each byte one character
+    ["\x00", "ab\x00cd", "é" * 3, "\xff\xfe", "x" * 5000, "0" * 75, "ab\x7fcd"],
+    ids=["NUL", "NUL inside", "Latin-1", "not UTF-8", "huge", "too long", "DEL"],
+)
+def test_a_token_no_one_could_have_made_is_refused_as_a_bad_token(make_user, secret):
+    """A byte outside printable ASCII was decoded as UTF-8 or sent to PostgreSQL: a 500.
+    The same 401 as a wrong token; a good token still works after them."""
+    user = make_user("desk", "ITSM Service Desk")
+    _, good = issue_token(user)
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    response = client.get("/api/v1/releases/")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Invalid token."
+    assert bearer(good).get("/api/v1/releases/").status_code == 200
