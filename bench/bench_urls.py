@@ -5,6 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import include, path
 
+# the site's error pages, as the site answers them
+from releasemgmt.urls import handler400, handler403, handler404, handler500  # noqa: F401
+
 TRIVIAL = "/bench/trivial/"
 
 

@@ -6,6 +6,9 @@ process does not allow it now, or someone else got there first). Each interface 
 them into its answer in one place: ``releasemgmt.api.errors`` (JSON) and
 ``releasemgmt.web`` (a page in the site's layout, the form shown again)."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
 
 class Conflict(Exception):
     """The request is valid but the release's state does not allow it now."""
@@ -18,3 +21,16 @@ class Conflict(Exception):
 
 #: what a caller is told of an unexpected failure (the traceback goes to the log only)
 SERVER_ERROR = "Server error: the request was not carried out. It is logged for the operators."
+
+
+def unreadable(exc) -> tuple[int, str]:
+    """The status and reason for a request Django would not read (``SuspiciousOperation``:
+    a body over the limit, too many fields or files, a broken multipart body)."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return 413, f"The request's body is over the {limit:,} bytes it may hold."
+    if isinstance(exc, TooManyFieldsSent):
+        return 400, f"The request has over {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields."
+    if isinstance(exc, TooManyFilesSent):
+        return 400, f"The request has over {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files."
+    return 400, "The request could not be read."

@@ -27,6 +27,7 @@ api_v1 = [
     path("auth/tokens/<str:token_key>/", TokenDetailView.as_view(), name="api-token-detail"),
 ]
 
+handler400 = "releasemgmt.web.bad_request"
 handler403 = "releasemgmt.web.forbidden"
 handler404 = "releasemgmt.web.not_found"
 handler500 = "releasemgmt.web.server_error"

@@ -8,13 +8,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from releasemgmt.accounts import tokens
 from releasemgmt.api.errors import error_responses
+from releasemgmt.api.parsers import JSONParser
 from releasemgmt.api.serializers import InputGuard
 
 

@@ -11,12 +11,12 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseServerError, JsonResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 from django.template import loader
 from django.views.defaults import page_not_found, permission_denied
 from django_htmx.http import HttpResponseClientRedirect
 
-from releasemgmt.errors import SERVER_ERROR, Conflict
+from releasemgmt.errors import SERVER_ERROR, Conflict, unreadable
 
 #: the answer of a form flow that failed, by the kind of error
 BAD_INPUT, NOT_ALLOWED, CONFLICT = 400, 403, 409
@@ -80,6 +80,17 @@ def not_found(request, exception=None):
     if _is_api(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """400 (413 for a body over the limit): what Django refuses before any view, a body
+    too large or with too many fields among them; JSON under /api/, elsewhere a page in
+    the site's layout (Django's own page had neither the layout nor the reason)."""
+    status, reason = unreadable(exception)
+    if _is_api(request):
+        return JsonResponse({"detail": reason}, status=status)
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return render(request, "400.html", {"reason": reason, "limit": limit}, status=status)
 
 
 def forbidden(request, exception=None):

@@ -19,11 +19,12 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from releasemgmt.api.errors import error_responses
 from releasemgmt.api.exports import FILE_RESPONSES, FORMAT_PARAMETER, RENDERERS, file_format
+from releasemgmt.api.parsers import JSONParser
 from releasemgmt.forms import GuardedForm
 from releasemgmt.paging import CountedPagination
 from releases.api.serializers import AuditEntrySerializer

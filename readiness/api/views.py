@@ -8,12 +8,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from raci import permissions as raci
 from releasemgmt.api.errors import error_responses
+from releasemgmt.api.parsers import JSONParser
 from releasemgmt.apiforms import form_errors, form_input, form_request
 from releases.api.activities import ReleaseAPIView
 

@@ -6,14 +6,14 @@ the request's transaction rolled back), never an HTML page."""
 
 import logging
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from releasemgmt.errors import SERVER_ERROR, Conflict
+from releasemgmt.errors import SERVER_ERROR, Conflict, unreadable
 
 log = logging.getLogger("releasemgmt.api")
 
@@ -25,6 +25,10 @@ def api_exception_handler(exc, context):
             body["missing"] = exc.missing
         set_rollback()
         return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, SuspiciousOperation):  # a body over the limit, too many fields
+        status_code, reason = unreadable(exc)
+        set_rollback()
+        return Response({"detail": reason}, status=status_code)
     if isinstance(exc, ValidationError):
         if hasattr(exc, "error_dict"):
             exc = exceptions.ValidationError(exc.message_dict)

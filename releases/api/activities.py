@@ -6,12 +6,13 @@ same services decide as on the web pages."""
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from raci import permissions as raci
 from releasemgmt.api.errors import error_responses
+from releasemgmt.api.parsers import JSONParser
 from releasemgmt.apiforms import form_errors, form_input, form_request, form_serializer
 from releasemgmt.notifications.models import Communication
 

@@ -3,11 +3,13 @@ included); the web shows a refused form again with the reason and what was typed
 any other failure as a page in the site's layout."""
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from releasemgmt.errors import SERVER_ERROR
 from releasemgmt.web import CHOOSE_AGAIN
 from releases import selectors
+from releases.models import Release
 from tests.lifecycle import upload
 
 
@@ -146,3 +148,54 @@ def test_a_part_asked_by_htmx_once_the_login_expired_sends_the_whole_page_to_log
     assert answer.status_code == 200
     assert "HX-Redirect" not in answer
     assert release.identifier in answer.content.decode()
+
+
+#: bodies Django or the JSON parser will not read, each a 500 until now
+DEEP = "[" * 200_000 + "]" * 200_000  # 400 KB, under the size limit
+HUGE = '{"name": "' + "x" * 3_000_000 + '"}'
+MANY = "&".join(f"f{n}=1" for n in range(1_500))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "said"),
+    [
+        (DEEP, "application/json", 400, "nested too deeply"),
+        ('{"a":' * 50_000 + "1" + "}" * 50_000, "application/json", 400, "nested too deeply"),
+        (HUGE, "application/json", 413, "over the 2,621,440 bytes"),
+        (MANY, "application/x-www-form-urlencoded", 400, "over 1,000 fields"),
+    ],
+    ids=["deep array", "deep object", "huge", "many fields"],
+)
+def test_a_body_the_api_will_not_read_is_a_4xx_with_the_reason(
+    cast, body, content_type, status, said
+):
+    api = cast.api(cast.rm)
+    before = Release.objects.count()
+    for path in ("/api/v1/releases/", "/api/v1/auth/token/"):
+        # a transaction of its own, as in production: the token endpoint runs outside
+        # the request's, and an error marks the one it runs in for rollback
+        with transaction.atomic():
+            response = api.generic("POST", path, body, content_type=content_type)
+        assert response.status_code == status, path
+        assert said in response.json()["detail"], path
+    assert Release.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_form_over_the_limit_is_a_page_in_the_layout_with_the_reason(release_manager):
+    """Django refuses a body over its limit before any view: its own bare page had
+    neither the layout nor the reason."""
+    browser = Client(raise_request_exception=False)
+    browser.force_login(release_manager)
+    before = Release.objects.count()
+    page = browser.post("/releases/new/", {"name": "x" * 3_000_000})
+    assert page.status_code == 413
+    text = page.content.decode()
+    assert "over the 2,621,440 bytes" in text
+    assert 'class="error-page"' in text
+    assert 'class="skip-link"' in text  # the site's layout
+    many = browser.post("/releases/new/", MANY, content_type="application/x-www-form-urlencoded")
+    assert many.status_code == 400
+    assert "over 1,000 fields" in many.content.decode()
+    assert Release.objects.count() == before
