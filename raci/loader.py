@@ -9,7 +9,7 @@ from django.apps import apps as installed_apps
 from django.utils.text import slugify
 
 from . import catalogue
-from .permissions import Parties, forget_permission_ids
+from .permissions import Parties, forget_permission_ids, read_permission_ids
 from .release_types import DEFAULT_WAIVABLE
 
 PERSON_PARTIES = {Parties.RELEASE_MANAGER, Parties.DEPLOYMENT_COORDINATOR}
@@ -28,7 +28,7 @@ def load_process(apps=None):
 
     ``apps`` is the migration state registry; outside migrations the real models
     are used. Returns the number of RACI cells written."""
-    apps = apps or installed_apps
+    migrating, apps = apps is not None, apps or installed_apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     ContentType = apps.get_model("contenttypes", "ContentType")
@@ -93,7 +93,12 @@ def load_process(apps=None):
         if party.kind == "itsm":
             party.group.permissions.add(view)
     table_changed(apps)
-    forget_permission_ids()  # the activities and permissions may be new rows
+    # the activities and permissions may be new rows; a migration's models may not
+    # have every column yet, so the ids are read by the first request after it
+    if migrating:
+        forget_permission_ids()
+    else:
+        read_permission_ids()
     return written
 
 

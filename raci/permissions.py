@@ -488,6 +488,15 @@ def forget_permission_ids() -> None:
     _stage_activities = None
 
 
+def read_permission_ids() -> None:
+    """The ids kept by the process read again now, rather than by the next request that
+    needs them: that request would ask one query more than the same page asks after it."""
+    forget_permission_ids()
+    perform_permission_ids()
+    view_permission()
+    activity_ids_by_stage()
+
+
 # --- whoever holds a party -----------------------------------------------------------
 
 

@@ -24,7 +24,4 @@ def _permissions_made(sender, **kwargs):
     the permission ids kept by the process are read again, now (after each app's, so
     that the last read follows Django's own receiver making the release's permissions),
     rather than by the first request that needs them."""
-    permissions.forget_permission_ids()
-    permissions.perform_permission_ids()
-    permissions.view_permission()
-    permissions.activity_ids_by_stage()
+    permissions.read_permission_ids()

@@ -4,6 +4,8 @@ permissions anew with other ids."""
 
 from django.contrib.auth.models import Permission
 from django.core.management.sql import emit_post_migrate_signal
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from raci import permissions
 from raci.loader import load_process
@@ -44,3 +46,20 @@ def test_the_activities_of_each_stage_are_read_again_when_the_process_is_loaded(
         Activity.objects.filter(stage=1).order_by("id").values_list("id", flat=True)
     )
     assert waiting_for(release_manager).filter(release=release).exists()
+
+
+def test_after_the_process_is_loaded_the_first_request_asks_no_more_than_the_next(
+    release_manager, make_release, client
+):
+    """Loading the process (a test database refilled after a flush, a changed Table 4-1)
+    reads the kept ids again at once: the first page after it would otherwise ask the
+    release's view permission one query more than the same page asks after it."""
+    make_release()
+    client.force_login(release_manager)
+    load_process()
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/kpis/reviews/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
