@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from raci.models import Assignment
+from releasemgmt.filtering import FilterSet
 from releasemgmt.forms import GuardedForm
 
 from .models import Application, Release, ReleaseType, Stage, Window
@@ -24,7 +25,7 @@ def _kpi_choices():
     return [(slug, label) for slug, (label, _) in KPI_FILTERS.items()]
 
 
-class ReleaseFilter(django_filters.FilterSet):
+class ReleaseFilter(FilterSet):
     """Filters of the release list and the API list; each is backed by an index."""
 
     q = django_filters.CharFilter(method="search", label="Search")
@@ -81,7 +82,7 @@ class ReleaseFilter(django_filters.FilterSet):
         return queryset.filter(Q(identifier__icontains=value) | Q(name__icontains=value))
 
 
-class WindowFilter(django_filters.FilterSet):
+class WindowFilter(FilterSet):
     """Filters of the windows' list, web and API: the kind, and an application (its own
     windows and the global blackouts: every window that holds for its installations)."""
 

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from releasemgmt.api.errors import error_responses
 from releasemgmt.api.exports import FILE_RESPONSES, FORMAT_PARAMETER, RENDERERS, file_format
 from releasemgmt.api.parsers import JSONParser
+from releasemgmt.filtering import FilterSet
 from releasemgmt.forms import GuardedForm
 from releasemgmt.paging import CountedPagination
 from releases.api.serializers import AuditEntrySerializer
@@ -67,7 +68,7 @@ def _valid(serializer_class, request, **kwargs):
 # --- RfCs ---------------------------------------------------------------------------
 
 
-class RfCFilter(django_filters.FilterSet):
+class RfCFilter(FilterSet):
     """The filters of the RfC list: the selector's, each backed by an index."""
 
     q = django_filters.CharFilter(
