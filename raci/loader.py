@@ -28,7 +28,8 @@ def load_process(apps=None):
 
     ``apps`` is the migration state registry; outside migrations the real models
     are used. Returns the number of RACI cells written."""
-    migrating, apps = apps is not None, apps or installed_apps
+    migrating = apps is not None
+    apps = apps or installed_apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     ContentType = apps.get_model("contenttypes", "ContentType")
