@@ -10,6 +10,7 @@ from celery.contrib.testing.worker import start_worker
 from django import conf
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
 from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
@@ -61,6 +62,15 @@ def pytest_runtest_teardown(item, nextitem):
         with item.config.stash[blocking_manager_key].unblock():
             _load_process()
     return outcome
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """One transaction around a module: its shared data is rolled back afterwards (each
+    test still runs in a savepoint of its own, so what a test changes is undone)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def party(name_or_slug: str) -> Party:

@@ -7,10 +7,8 @@ import datetime
 import itertools
 from dataclasses import dataclass
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
 from rest_framework.test import APIClient
 
 from changes.models import RfC
@@ -21,14 +19,6 @@ from tests.conftest import party
 from tests.lifecycle import Cast
 
 _seq = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def module_db(django_db_setup, django_db_blocker):
-    """One transaction around a module: its shared data is rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield
-        transaction.set_rollback(True)
 
 
 def new_user(username=None, *parties, groups=(), **extra):

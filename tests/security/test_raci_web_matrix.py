@@ -8,7 +8,8 @@ from django.test import Client
 
 from raci.catalogue import party_names
 from releases import registry
-from tests.raci.test_matrix import CASES, holder_of
+from tests.raci.conftest import holder_of
+from tests.raci.test_matrix import CASES
 
 from .conftest import People, new_user
 
