@@ -4,6 +4,8 @@ test server), migrated, behind gunicorn or ``runserver`` on a free loopback port
 
 Every wait is a condition with a generous bound (tests.waiting)."""
 
+import fcntl
+import hashlib
 import http.client
 import json
 import os
@@ -12,6 +14,7 @@ import signal
 import string
 import subprocess
 import sys
+import tempfile
 import threading
 import uuid
 from contextlib import contextmanager
@@ -73,36 +76,104 @@ def call(env: dict, function: str, *args) -> object:
     return json.loads(out.strip().splitlines()[-1])
 
 
-@contextmanager
-def database(kind: str, scratch: Path):
-    """A database of its own, empty: a SQLite file in ``scratch``, or a new database on the
-    PostgreSQL server of DATABASE_URL (dropped afterwards); yields its URL."""
-    if kind == "sqlite":
-        yield f"sqlite:///{scratch / 'db.sqlite3'}"
-        return
-    server = urlsplit(os.environ["DATABASE_URL"])
-    name = f"served_{uuid.uuid4().hex[:12]}"
+def _admin(server, statement: str, *args) -> list:
+    """``statement`` on the maintenance database of the PostgreSQL server at ``server``."""
+    conn = psycopg2.connect(
+        host=server.hostname,
+        port=server.port,
+        user=server.username,
+        password=server.password,
+        dbname="postgres",
+    )
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(statement, args)
+            return cursor.fetchall() if cursor.description else []
+    finally:
+        conn.close()
 
-    def admin(statement):
-        conn = psycopg2.connect(
-            host=server.hostname,
-            port=server.port,
-            user=server.username,
-            password=server.password,
-            dbname="postgres",
+
+def _source_digest() -> str:
+    """What a migrated database depends on: the project's code and data files (the
+    migrations, and the loaders and tables their data migrations read)."""
+    digest = hashlib.sha256()
+    skipped = {"node_modules", "tests", "bench", "docs", "media", "var", "staticfiles"}
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = sorted(
+            d for d in subfolders if d not in skipped and not d.startswith((".", "__"))
         )
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cursor:
-                cursor.execute(statement)
-        finally:
-            conn.close()
+        for name in sorted(files):
+            if name.endswith((".py", ".csv", ".json", ".yaml", ".yml")):
+                path = Path(folder, name)
+                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
-    admin(f"CREATE DATABASE {name}")
+
+def _template(kind: str, server) -> str:
+    """A database migrated once for every test of a run (and of later runs on the same
+    code), under a lock shared by the suite's processes: a SQLite file's path, or the
+    name of a PostgreSQL database to copy. Migrating takes the better part of a minute;
+    copying, a second."""
+    key = _source_digest()
+    folder = Path(tempfile.gettempdir()) / "releasemgmt-served-templates"
+    folder.mkdir(exist_ok=True)
+    with open(folder / f"{kind}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if kind == "sqlite":
+            path = folder / f"{key}.sqlite3"
+            if not path.exists():
+                for old in folder.glob("*.sqlite3"):
+                    old.unlink()
+                building = folder / f"{key}.building"
+                building.unlink(missing_ok=True)
+                manage(embedded_env(f"sqlite:///{building}", folder), "migrate", "--noinput", "-v0")
+                building.rename(path)
+            return str(path)
+        name = f"served_template_{key}"
+        if not _admin(server, "SELECT 1 FROM pg_database WHERE datname = %s", name):
+            for (old,) in _admin(
+                server, "SELECT datname FROM pg_database WHERE datname LIKE 'served_template_%%'"
+            ):
+                _admin(server, f"DROP DATABASE IF EXISTS {old} WITH (FORCE)")
+            building = f"served_building_{uuid.uuid4().hex[:12]}"
+            _admin(server, f"CREATE DATABASE {building}")
+            try:
+                url = urlunsplit(server._replace(path=f"/{building}"))
+                manage(embedded_env(url, folder), "migrate", "--noinput", "-v0")
+                _admin(server, f"ALTER DATABASE {building} RENAME TO {name}")
+            except BaseException:
+                _admin(server, f"DROP DATABASE IF EXISTS {building} WITH (FORCE)")
+                raise
+        return name
+
+
+@contextmanager
+def database(kind: str, scratch: Path, migrated: bool = False):
+    """A database of its own: a SQLite file in ``scratch``, or a new database on the
+    PostgreSQL server of DATABASE_URL (dropped afterwards); yields its URL. Empty, or
+    ``migrated``: a copy of a database ``manage.py migrate`` made from nothing."""
+    server = urlsplit(os.environ.get("DATABASE_URL", ""))
+    if kind == "sqlite":
+        path = scratch / "db.sqlite3"
+        if migrated:
+            shutil.copyfile(_template(kind, server), path)
+        yield f"sqlite:///{path}"
+        return
+    name = f"served_{uuid.uuid4().hex[:12]}"
+    if migrated:
+        template = _template(kind, server)
+        with open(
+            Path(tempfile.gettempdir()) / "releasemgmt-served-templates" / "copy.lock", "w"
+        ) as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # a template copied by one process at a time
+            _admin(server, f"CREATE DATABASE {name} TEMPLATE {template}")
+    else:
+        _admin(server, f"CREATE DATABASE {name}")
     try:
         yield urlunsplit(server._replace(path=f"/{name}"))
     finally:
-        admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        _admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def gunicorn(port: int) -> list[str]:

@@ -27,9 +27,8 @@ def _databases():
 def app(request, tmp_path_factory):
     """The served app on a fresh database of each kind, with its people and a release."""
     scratch = tmp_path_factory.mktemp(request.param)
-    with served.database(request.param, scratch) as url:
+    with served.database(request.param, scratch, migrated=True) as url:
         env = served.embedded_env(url, scratch)
-        served.manage(env, "migrate", "--noinput", "-v0")
         seeded = served.call(env, "tests.faults.burst:seed")
         with served.serving(served.gunicorn, env, scratch) as base:
             yield {"url": base, "env": env, **seeded}

@@ -21,9 +21,8 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 @pytest.fixture(scope="module", params=_databases())
 def app(request, tmp_path_factory):
     scratch = tmp_path_factory.mktemp(f"link-{request.param}")
-    with served.database(request.param, scratch) as url:
+    with served.database(request.param, scratch, migrated=True) as url:
         env = served.embedded_env(url, scratch)
-        served.manage(env, "migrate", "--noinput", "-v0")
         seeded = served.call(env, "tests.faults.links:seed")
         with served.serving(served.gunicorn, env, scratch) as base:
             yield {"url": base, "env": env, **seeded}

@@ -58,13 +58,12 @@ def nodes(tmp_path_factory, object_store):
     own (nothing may rely on a local file), behind nginx."""
     assert os.access(served.NGINX, os.X_OK), "nginx is installed by .ci/setup.sh"
     scratch = tmp_path_factory.mktemp("nodes")
-    with served.database("postgresql", scratch) as url:
+    with served.database("postgresql", scratch, migrated=True) as url:
         shared = {**object_store, "SECRET_KEY": "two-nodes-one-secret"}
         envs = []
         for n in (1, 2):
             (scratch / f"node{n}").mkdir()
             envs.append(served.embedded_env(url, scratch / f"node{n}", **shared))
-        served.manage(envs[0], "migrate", "--noinput", "-v0")
         seeded = served.call(envs[0], "tests.faults.burst:seed")
         with (
             served.serving(served.gunicorn, envs[0], scratch / "node1") as one,

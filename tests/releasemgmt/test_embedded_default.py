@@ -58,9 +58,8 @@ def test_debug_is_off_on_the_embedded_default_unless_a_developer_asks():
 def demo_server(tmp_path_factory):
     """``runserver`` on the embedded default's settings, DEBUG not set, and a SQLite file."""
     scratch = tmp_path_factory.mktemp("demo")
-    with served.database("sqlite", scratch) as url:
+    with served.database("sqlite", scratch, migrated=True) as url:
         env = served.embedded_env(url, scratch)
-        served.manage(env, "migrate", "--noinput", "-v0")
         served.manage(
             env,
             "shell",
