@@ -18,6 +18,7 @@ import tempfile
 import threading
 import uuid
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -94,6 +95,7 @@ def _admin(server, statement: str, *args) -> list:
         conn.close()
 
 
+@lru_cache(maxsize=1)
 def _source_digest() -> str:
     """What a migrated database depends on: the project's code and data files (the
     migrations, and the loaders and tables their data migrations read)."""
