@@ -3,6 +3,8 @@ the services (never through the ORM behind their back)."""
 
 import datetime
 import itertools
+import os
+from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -10,7 +12,9 @@ from celery.contrib.testing.worker import start_worker
 from django import conf
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import connection, transaction
+from django.test.utils import setup_databases, teardown_databases
 from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
@@ -23,6 +27,7 @@ from readiness.defaults import ensure_default_templates
 from releasemgmt.celery import app
 from releases import services
 from releases.models import Application
+from tests import served
 from tests.lifecycle import Cast, walk_to
 from tests.smtp import Sink, free_port
 from tests.waiting import PATIENCE
@@ -62,6 +67,34 @@ def pytest_runtest_teardown(item, nextitem):
         with item.config.stash[blocking_manager_key].unblock():
             _load_process()
     return outcome
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """Each process's test database. On PostgreSQL, a copy of the database migrated once
+    per code for the whole run (tests.served), instead of a migration of its own, which
+    costs each process the better part of a minute; elsewhere, Django's own."""
+    if connection.vendor != "postgresql":
+        with django_db_blocker.unblock():
+            created = setup_databases(verbosity=0, interactive=False)
+        yield
+        with django_db_blocker.unblock():
+            teardown_databases(created, verbosity=0)
+        return
+    server = urlsplit(os.environ["DATABASE_URL"])
+    original, name = connection.settings_dict["NAME"], connection.creation._get_test_db_name()
+    with django_db_blocker.unblock():
+        served.copy_migrated(server, name)
+        connection.close()
+        conf.settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = name
+        # what a migration in this process would have ended with: the receivers of
+        # post_migrate, which read the content types and permission ids each process keeps
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    yield
+    with django_db_blocker.unblock():
+        connection.close()
+        conf.settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = original
+        served.drop(server, name)
 
 
 @pytest.fixture(scope="module")

@@ -164,18 +164,29 @@ def database(kind: str, scratch: Path, migrated: bool = False):
         return
     name = f"served_{uuid.uuid4().hex[:12]}"
     if migrated:
-        template = _template(kind, server)
-        with open(
-            Path(tempfile.gettempdir()) / "releasemgmt-served-templates" / "copy.lock", "w"
-        ) as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # a template copied by one process at a time
-            _admin(server, f"CREATE DATABASE {name} TEMPLATE {template}")
+        copy_migrated(server, name)
     else:
         _admin(server, f"CREATE DATABASE {name}")
     try:
         yield urlunsplit(server._replace(path=f"/{name}"))
     finally:
-        _admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        drop(server, name)
+
+
+def copy_migrated(server, name: str) -> None:
+    """Database ``name`` on the PostgreSQL server at ``server`` (a split URL), made anew
+    as a copy of the migrated template."""
+    template = _template("postgresql", server)
+    drop(server, name)
+    with open(
+        Path(tempfile.gettempdir()) / "releasemgmt-served-templates" / "copy.lock", "w"
+    ) as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a template copied by one process at a time
+        _admin(server, f"CREATE DATABASE {name} TEMPLATE {template}")
+
+
+def drop(server, name: str) -> None:
+    _admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def gunicorn(port: int) -> list[str]:
