@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import models
-from django.db.models import Count, DateTimeField, F, Max, Min, Q, Value
+from django.db.models import Count, DateTimeField, F, Max, Min, Q, RowRange, Value
 from django.db.models.functions import Greatest, RowNumber, TruncDate
 from django.utils import timezone
 
@@ -183,12 +183,18 @@ class Days:
         day = TruncDate(
             Greatest(field, Value(self.start, output_field=DateTimeField())), tzinfo=self.zone
         )
+        # both over the same window, the whole day in order: one pass over the sorted
+        # rows instead of two (a month of the release manager's 6,900 milestones, 23 ms
+        # down to 19 at 100,000 releases; issue 17)
+        window = {
+            "partition_by": [day],
+            "order_by": [F(field).asc(), "id"],
+            "frame": RowRange(start=None, end=None),
+        }
         first = (
             queryset.annotate(
-                on_day=models.Window(Count("id"), partition_by=[day]),
-                place=models.Window(
-                    RowNumber(), partition_by=[day], order_by=[F(field).asc(), "id"]
-                ),
+                on_day=models.Window(Count("id"), **window),
+                place=models.Window(RowNumber(), **window),
             )
             .filter(place__lte=self.per_day)
             .order_by(field, "id")

@@ -204,6 +204,16 @@ class Assignment(models.Model):
                 name="assignment_by_group",
                 condition=models.Q(group__isnull=False),
             ),
+            # a release's first person named for a party, from the index alone: the
+            # calendar asks for the coordinator of each of a month's 1,700 installations
+            # (``deployments.conflicted``), 19.5 ms at 100,000 releases, 12.5 with it
+            # (issue 17)
+            models.Index(
+                fields=["release", "party", "id"],
+                include=["user"],
+                name="assignment_first_person",
+                condition=models.Q(user__isnull=False),
+            ),
         ]
 
     def __str__(self):
