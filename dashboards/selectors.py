@@ -3,7 +3,7 @@
 from deployments.selectors import owed_decisions_page
 from releasemgmt.notifications.models import Communication, Recipient
 from releases.due_dates import with_due_dates
-from releases.selectors import waiting_for
+from releases.selectors import first_waiting
 from releases.stages import Stage
 
 #: how many of the mails that asked something of the user the start page lists
@@ -37,7 +37,7 @@ def owed_by(user, limit: int | None = None) -> dict:
     of either are owed (``more_activities``, ``more_decisions``); a fixed number of
     queries."""
     limit = limit or OWED_LISTED
-    activities = with_due_dates(waiting_for(user)[: limit + 1])
+    activities = with_due_dates(first_waiting(user, limit + 1))
     decisions = owed_decisions_page(user, 0, limit)
     return {
         "activities": activities[:limit],
