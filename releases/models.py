@@ -157,6 +157,15 @@ class Release(ConcurrentTransitions, models.Model):
                 condition=~models.Q(stage__in=[Stage.CLOSED, Stage.CANCELLED]),
                 name="release_open",
             ),
+            # the releases in a working stage, with their stage and installation date:
+            # what waits for a user is asked of those they hold, and reading them from
+            # the table, 265 pages for 4,207 releases, was half of that read (issue 17)
+            models.Index(
+                fields=["id"],
+                include=["stage", "planned_installation_date"],
+                condition=models.Q(stage__in=list(STAGE_NUMBER)),
+                name="release_in_flight",
+            ),
         ]
 
     def __str__(self):
