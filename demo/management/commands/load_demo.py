@@ -246,7 +246,7 @@ class Command(BaseCommand):
         self._policies(users["release-manager"], apps)
         self._configuration(users["configuration-manager"])
         self._satisfaction(apps)
-        self._deputy(User, users, today)
+        self._deputy(User, users)
         self._replies()
         aftercare_walks.walk_aftercare(users)
         # the history was dated back after its events: the KPI facts counted again
@@ -275,10 +275,13 @@ class Command(BaseCommand):
             kept = [pk for pk, created_at in newest if created_at >= week_ago]
             notifications.mark_all_read(mine.exclude(id__in=kept))
 
-    def _deputy(self, User, users, today):
+    def _deputy(self, User, users):
         """The A3/Cust approver is on leave for two weeks: their deputy, who holds no
         party of their own, finds the thread's owed decisions on their start page and
-        receives a copy of the approver's mail (issue 16 point 4)."""
+        receives a copy of the approver's mail (issue 16 point 4). From the day the
+        deputy is named: a load begun before midnight may name them after it, when a
+        period starting the day before is refused."""
+        today = timezone.localdate()
         principal = users["a3-cust"]
         deputy = self._user(User, "a3-cust-deputy", "Deputy of the A3/Cust approver", [])
         if Delegation.objects.filter(principal=principal).exists():
