@@ -193,6 +193,12 @@ class RfC(ConcurrentTransitions, FSMModelMixin, models.Model):
             models.Index(fields=["change_type", "-id"]),
             models.Index(fields=["requester", "-id"]),
             models.Index(fields=["planned_start"]),
+            # the RfC list and the API's, newest first, for one who does not see them
+            # all: a business thread's keys are walked down the ids, each RfC kept by its
+            # requester or its release, read here without the table's rows (its 6,300
+            # newest to find the 1,001 it counts at 100,000 releases: 11.3 ms, 9.3 now;
+            # issue 17)
+            models.Index(fields=["id"], include=["release", "requester"], name="rfc_seen"),
             # the change schedule: authorised and scheduled ones still to end
             models.Index(fields=["status", "planned_end"]),
             # the change schedule (the calendar, the conflicts of installations): the
