@@ -7,18 +7,15 @@ None of it counts or sorts all of a user's messages: the rows come from the (use
 communication) indexes newest first, a page at a time (one row more says there is a next
 page), and the unread are counted up to a bound."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
-from operator import or_
 
-from django.db.models import Q
 from django.http import Http404
 
 from deployments.models import DECISION_ACTIVITY
 from deployments.selectors import owed_decisions
-from releasemgmt.notifications.models import Communication, Recipient
+from releasemgmt.conditions import PairAmong
+from releasemgmt.notifications.models import Recipient
 from releases.models import Release
 from releases.selectors import waiting_for
 
@@ -126,19 +123,9 @@ def messages(user, filters: Filters, owed: Owed | None = None):
         pairs = owed.pairs if owed else frozenset()
         if not pairs:
             return rows.none()
-        # one condition per activity, with the releases owing it: up to 200 pairs make
-        # a score of conditions, not 200 (a fifth of the page's time was building them)
-        releases_owing = defaultdict(set)
-        for release_id, activity in pairs:
-            releases_owing[activity].add(release_id)
-        about = reduce(
-            or_,
-            (
-                Q(activity=activity, release_id__among=ids)
-                for activity, ids in sorted(releases_owing.items())
-            ),
-        )
-        rows = rows.filter(communication__in=Communication.objects.filter(about).values("id"))
+        # the pairs as two arrays: a condition per activity with its releases took
+        # Django 13 ms to build and compile for 200 pairs (``PairAmong``)
+        rows = rows.filter(PairAmong("communication__release_id", "communication__activity", pairs))
     # Ids follow creation: the (user, communication) indexes give the newest first
     # without sorting all of a busy user's rows.
     return rows.select_related("communication__release").order_by("-communication_id", "-id")

@@ -1,7 +1,7 @@
 """Conditions of querysets made of parts."""
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import ForeignKey, IntegerField, Lookup, Q
+from django.db.models import BooleanField, Expression, F, ForeignKey, IntegerField, Lookup, Q
 
 
 def any_of(conditions) -> Q:
@@ -43,3 +43,47 @@ class AmongIds(Lookup):
 
 IntegerField.register_lookup(AmongIds)
 ForeignKey.register_lookup(AmongIds)
+
+
+class PairAmong(Expression):
+    """The rows whose two columns ``first`` (an integer: an id, a foreign key's) and
+    ``second`` (a text) are together one of ``pairs``: ``(first, second) IN (...)``, the
+    pairs sent as two arrays that PostgreSQL puts side by side (``unnest``). The
+    messages about what a user owes were asked as a condition per activity with its
+    releases: a release manager's 200 (release, activity) pairs took Django 13 ms to
+    build and compile, and PostgreSQL 3.6 ms to plan (issue 17). SQLite gets the pairs
+    written out as rows. No pairs match nothing."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, first: str, second: str, pairs):
+        super().__init__()
+        self.columns = [F(first), F(second)]
+        self.pairs = sorted({(int(a), str(b)) for a, b in pairs})
+
+    def get_source_expressions(self):
+        return self.columns
+
+    def set_source_expressions(self, exprs):
+        self.columns = list(exprs)
+
+    def _columns(self, compiler) -> tuple[str, list]:
+        compiled = [compiler.compile(column) for column in self.columns]
+        return ", ".join(sql for sql, _ in compiled), [p for _, ps in compiled for p in ps]
+
+    def as_sql(self, compiler, connection):
+        if not self.pairs:
+            raise EmptyResultSet
+        columns, params = self._columns(compiler)
+        firsts, seconds = [a for a, _ in self.pairs], [b for _, b in self.pairs]
+        sql = f"({columns}) IN (SELECT * FROM unnest(%s::bigint[], %s::text[]))"
+        return sql, (*params, firsts, seconds)
+
+    def as_sqlite(self, compiler, connection):
+        if not self.pairs:
+            raise EmptyResultSet
+        columns, params = self._columns(compiler)
+        rows = ", ".join(["(%s, %s)"] * len(self.pairs))
+        values = [value for pair in self.pairs for value in pair]
+        return f"({columns}) IN (VALUES {rows})", (*params, *values)

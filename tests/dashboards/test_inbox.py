@@ -127,6 +127,35 @@ def test_needs_action_shows_what_the_user_owes_until_it_is_done(
     assert "Initialise the plan" not in rows(page)
 
 
+def test_needs_action_keeps_each_release_with_its_own_activity(
+    client, api, release_manager, make_release
+):
+    """What is owed is (release, activity) pairs, not every activity owed anywhere on
+    every release owing something: a message about an activity another release owes,
+    on a release that has done it and owes something else, needs no action."""
+    owing, done = make_release(), make_release()
+    plan(done, release_manager)  # RM.1.3 done on ``done``; something else is owed there
+
+    def owed_on(release) -> set[str]:
+        return {r.activity.code for r in waiting_for(release_manager).filter(release=release)}
+
+    still = owed_on(done)
+    assert still
+    assert "RM.1.3" not in still
+    other = sorted(still)[0]
+    assert "RM.1.3" in owed_on(owing)
+    send(release_manager, release=owing, activity="RM.1.3", subject="Owing: initialise")
+    send(release_manager, release=done, activity=other, subject="Done: still owed")
+    send(release_manager, release=done, activity="RM.1.3", subject="Done: initialised")
+    client.force_login(release_manager)
+    table = rows(client.get("/messages/?needs_action=yes").content.decode())
+    shown = {"Owing: initialise", "Done: still owed"}
+    assert all(subject in table for subject in shown)
+    assert "Done: initialised" not in table
+    listed = api(release_manager).get("/api/v1/messages/?needs_action=yes").json()["results"]
+    assert {m["subject"] for m in listed} == shown
+
+
 def test_without_the_filter_each_row_about_what_is_owed_is_marked(
     client, api, release_manager, make_release
 ):
