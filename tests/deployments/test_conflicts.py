@@ -130,23 +130,3 @@ def test_publishing_waits_for_each_conflict_to_be_acknowledged(cast, make_releas
     mail = Communication.objects.get(release=release, interface="Release Plan")
     assert "Different servers" in mail.body
     assert chris in [r.user for r in mail.recipients.all()]
-
-
-@pytest.mark.django_db(databases=[])
-def test_windows_overlapping_another_found_in_one_sweep_as_by_comparing_each_pair():
-    """The calendar's sweep (``conflicted.overlapping_any``) flags the same windows as
-    the pairwise rule, for windows that touch, nest, share a start and stand alone."""
-    import random
-
-    from deployments.conflicted import overlapping_any
-
-    draw = random.Random(17)
-    for _ in range(300):
-        windows = []
-        for key in range(draw.randint(0, 12)):
-            start = draw.randint(0, 40)
-            windows.append((start, start + draw.randint(1, 8), key))
-        pairwise = {
-            k for s, e, k in windows for s2, e2, k2 in windows if k != k2 and s < e2 and e > s2
-        }
-        assert overlapping_any(windows) == pairwise, windows

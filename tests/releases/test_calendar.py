@@ -670,6 +670,52 @@ def test_installations_flagged_by_an_earlier_rule_are_not_asked_about_again(
     assert len(ctx.captured_queries) == 4
 
 
+def test_installations_meeting_another_of_their_application_or_coordinator_as_pairwise(
+    make_release, release_manager
+):
+    """The sweep in the database (``conflicted.SWEEP``) flags the installations the pairwise
+    rule does: of one application, or of one deployment coordinator, meeting another's
+    window. Windows that touch, nest, share a start, stand alone; some without a
+    coordinator, whose only partners are their application's."""
+    import random
+
+    from deployments.conflicted import _colliding
+
+    other_app = Application.objects.create(code="ncts", name="Transit")
+    releases = []
+    for n in range(10):
+        of_transit = {"application": other_app} if n % 3 == 0 else {}
+        releases.append(make_release(assign=n % 2 == 0, **of_transit))  # the coordinator
+    coordinated = {r.pk for n, r in enumerate(releases) if n % 2 == 0}
+    for release in releases:
+        install_at(release, at(datetime.date(2027, 9, 6), 0), 1, release_manager)
+    base = at(datetime.date(2027, 9, 6), 0)
+    draw = random.Random(17)
+    for _ in range(12):
+        windows = {}
+        for release in releases:
+            start = base + datetime.timedelta(hours=draw.randint(0, 30))
+            end = start + datetime.timedelta(hours=draw.randint(1, 6))
+            Milestone.objects.filter(release=release, kind=Milestone.Kind.INSTALLATION).update(
+                starts_at=start, ends_at=end
+            )
+            windows[release.pk] = (release.application_id, start, end)
+        pairwise = {
+            a
+            for a, (app, s, e) in windows.items()
+            for b, (app2, s2, e2) in windows.items()
+            if a != b
+            and s < e2
+            and e > s2
+            and (app == app2 or (a in coordinated and b in coordinated))
+        }
+        ours = [Installation(pk, app, s, e) for pk, (app, s, e) in windows.items()]
+        assert _colliding(ours) == pairwise, windows
+        # asked about some of them, the others still count as partners
+        some = ours[::2]
+        assert _colliding(some) == pairwise & {i.release_id for i in some}
+
+
 # --- the iCalendar feed ----------------------------------------------------------------
 
 
