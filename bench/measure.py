@@ -197,6 +197,9 @@ def pages(world) -> list[Page]:
         ("thread A3/Cust", reverse("changes:rfcs")),
         ("change manager", reverse("changes:rfc", args=[rfc.reference])),
         ("thread A3/Cust", reverse("changes:rfc", args=[rfc.reference])),
+        # its CAB record and history, which htmx asks for once the page is shown
+        ("change manager", reverse("changes:rfc_record", args=[rfc.reference])),
+        ("thread A3/Cust", reverse("changes:rfc_record", args=[rfc.reference])),
         ("change manager", reverse("changes:schedule")),
         ("change manager", reverse("changes:meeting", args=[cab.pk])),
         *[("change manager", reverse("changes:meeting", args=[longest.pk]))] * (longest != cab),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("rfcs/", views.rfc_list, name="rfcs"),
     path("rfcs/new/", views.raise_rfc, name="raise"),
     path("rfcs/<str:reference>/", views.rfc_page, name="rfc"),
+    path("rfcs/<str:reference>/record/", views.rfc_record, name="rfc_record"),
     path("rfcs/<str:reference>/edit/", views.revise_rfc, name="revise"),
     path("rfcs/<str:reference>/steps/<str:name>/", views.fire_step, name="step"),
     path("rfcs/<str:reference>/review/", views.record_review, name="review"),

@@ -181,6 +181,10 @@ def test_an_rfc_from_registration_to_its_review(page, live_server, log_in, make_
     switch_user(page, url, "rita", log_in, "chris")
     page.goto(f"{url}/changes/rfcs/{reference}/")
     expect(page.locator("hgroup")).to_contain_text("Implemented")
+    # the CAB's record and the history come once the page is shown, each in its place
+    expect(page.locator("#decisions")).to_contain_text("Authorised")
+    expect(page.locator("#history")).to_contain_text("cab_decision")
+    expect(page.locator("#rfc-record")).to_have_count(0)
     page.get_by_role("button", name="Record the post-implementation review").click()
     page.get_by_role("group", name="Did the change meet its objective?").get_by_label(
         "Yes", exact=True

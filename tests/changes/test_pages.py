@@ -358,17 +358,26 @@ def test_the_rfc_page_shows_everything(client, draft, requester, change_manager,
         "3 - Moderate",
         "Conflicts: 1 other change overlaps",
         other.reference,
-        "Approve",  # the advice
-        "Weekly CAB",
         rfc.attachments.get().filename,  # the storage may have added a suffix
-        "rfc_raised",  # the history
-        "cab_decision",
         "Restore the previous version from the DSL.",
         "Has a change like this been made successfully before?",
     ):
         assert shown in page, shown
     attachment = rfc.attachments.get()
     assert f"/changes/rfcs/{rfc.reference}/attachments/{attachment.pk}/" in page
+    # the CAB's record and the history come once the page is shown, in their places
+    record = f"/changes/rfcs/{rfc.reference}/record/"
+    assert f'hx-get="{record}"' in page
+    assert "Approve" not in page
+    part = client.get(record, headers={"HX-Request": "true"}).content.decode()
+    on_its_own = client.get(record).content.decode()
+    for shown in ("Approve", "Weekly CAB", "rfc_raised", "cab_decision"):  # advice, history
+        assert shown in part, shown
+        assert shown in on_its_own, shown
+    assert '<section id="history" hx-swap-oob="true">' in part
+    assert "<html" not in part
+    assert "hx-swap-oob" not in on_its_own
+    assert f'<a href="/changes/rfcs/{rfc.reference}/">' in on_its_own
 
 
 def test_the_rfc_page_is_404_for_another_thread(
@@ -429,8 +438,12 @@ def test_the_rfc_page_costs_the_same_however_much_it_holds(
         count(client, few)
         page = client.get(many).content.decode()
         assert "Conflicts: 3 other changes overlap" in page
-        assert page.count("Approve</strong>") == 3
+        assert len(re.findall(r"/attachments/\d+/", page)) == 3  # the documents
         assert count(client, many) == count(client, few), user
+        # and the CAB's record with the history, asked apart
+        record = client.get(f"{many}record/", headers={"HX-Request": "true"}).content.decode()
+        assert record.count("Approve</strong>") == 3
+        assert count(client, f"{many}record/") == count(client, f"{few}record/"), user
 
 
 # --- steps -----------------------------------------------------------------------------

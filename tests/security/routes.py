@@ -255,6 +255,7 @@ NO_ARGUMENTS |= {
 #: other argument (an attachment's pk is the world's own where one is needed).
 RFC_ARGUMENTS = {
     "changes:rfc": {},
+    "changes:rfc_record": {},
     "changes:revise": {},
     "changes:review": {},
     "changes:attach": {},
