@@ -7,7 +7,9 @@ into place. A 1 GiB DSL artifact is thus read once, never held in memory."""
 
 import hashlib
 import os
+from functools import cache
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
@@ -21,6 +23,17 @@ def upload_ceiling() -> int:
     return max(
         settings.MAX_UPLOAD_SIZE, settings.MAX_ARTIFACT_SIZE, settings.MAX_SUBSCRIBER_CSV_SIZE
     )
+
+
+@cache
+def downloadable() -> dict:
+    """model_name -> model, for every model that keeps a file of a release (declares
+    ``file_field`` and a ``release_path``; an RfC's attachments are change management's)."""
+    return {
+        m._meta.model_name: m
+        for m in apps.get_models()
+        if hasattr(m, "file_field") and getattr(m, "release_path", None)
+    }
 
 
 class _Checksumming:

@@ -5,7 +5,6 @@ storage in chunks, with the SHA-256 recorded at upload so the reader can check i
 import base64
 from functools import cache
 
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import CharField, F, Value
@@ -18,20 +17,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from releasemgmt.api.errors import error_responses
-from releasemgmt.files import download_path, open_stream
+from releasemgmt.files import download_path, downloadable, open_stream
 
 from .selectors import visible_release_or_404
-
-
-@cache
-def downloadable() -> dict:
-    """model_name -> model, for every model that keeps a file of a release (declares
-    ``file_field`` and a ``release_path``; an RfC's attachments are change management's)."""
-    return {
-        m._meta.model_name: m
-        for m in apps.get_models()
-        if hasattr(m, "file_field") and getattr(m, "release_path", None)
-    }
 
 
 def stored_file_or_404(user, kind: str, pk: int):

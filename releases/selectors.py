@@ -6,6 +6,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -37,6 +38,7 @@ from raci.release_types import rule
 from releasemgmt import prepared
 from releasemgmt.audit.models import AuditEntry
 from releasemgmt.conditions import any_of
+from releasemgmt.files import downloadable
 from releasemgmt.notifications.models import Communication, Recipient
 
 from . import lifecycle, types
@@ -163,12 +165,31 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-@lru_cache(maxsize=1)
-def _version_sql() -> tuple[str, tuple]:
-    """The version's SQL with ``%s`` for the stand-ins (``ANY_RELEASE``, ``ANY_USER``)."""
+def record_version(user, release) -> str | None:
+    """What the release page's record shows this user has not changed while this answer
+    stays the same: ``release_version``'s rows and those of the record, its decisions,
+    communications and their recipients, audit entries and files, with the users they
+    name (issue 17: the record is kept under it). None on SQLite."""
+    if connection.vendor != "postgresql" or not user.is_authenticated:
+        return None
+    name = prepared.statement(*_version_sql(of_record=True), ANY_RELEASE, ANY_USER)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXECUTE {name}(%s, %s)", [release.pk, user.pk])
+        return f"{release.pk} {user.pk} {cursor.fetchone()[0]}"
+
+
+@lru_cache(maxsize=2)
+def _version_sql(of_record: bool = False) -> tuple[str, tuple]:
+    """The version's SQL with ``%s`` for the stand-ins (``ANY_RELEASE``, ``ANY_USER``):
+    of the release page's own part, or ``of_record``, of its record."""
     user_model = get_user_model()
     notification = Release._meta.get_field("notification_requests").related_model
+    decision = Release._meta.get_field("decisions").related_model
     t = {
+        "decision": _table(decision),
+        "communication": _table(Communication),
+        "recipient": _table(Recipient),
+        "audit": _table(AuditEntry),
         "release": _table(Release),
         "application": _table(Application),
         "record": _table(ActivityRecord),
@@ -199,6 +220,15 @@ def _version_sql() -> tuple[str, tuple]:
         f" UNION SELECT accepted_by_id FROM {{breach}} WHERE {of_release}"
         f" UNION SELECT c.changed_by_id FROM {changes} UNION {people}"
     )
+    sent = "{recipient} x JOIN {communication} c ON c.id = x.communication_id"
+    if of_record:
+        named += (
+            f" UNION SELECT recorded_by_id FROM {{decision}} WHERE {of_release}"
+            f" UNION SELECT deputy_of_id FROM {{decision}} WHERE {of_release}"
+            f" UNION SELECT actor_id FROM {{audit}} WHERE {of_release}"
+            f" UNION SELECT x.user_id FROM {sent} WHERE c.{of_release}"
+            f" AND x.status = '{Recipient.Status.FAILED}'"
+        )
     sets = [
         # (rows, the alias whose xmin is summed): each "count:sum of xmin"
         (f"{{record}} x WHERE {of_release}", "x"),
@@ -221,6 +251,14 @@ def _version_sql() -> tuple[str, tuple]:
         (f"{{user}} x WHERE id IN ({named})", "x"),
         ("{table} x", "x"),
     ]
+    if of_record:
+        sets += [
+            (f"{{decision}} x WHERE {of_release}", "x"),
+            (f"{{communication}} x WHERE {of_release}", "x"),
+            (f"{sent} WHERE c.{of_release}", "x"),
+            (f"{{audit}} x WHERE {of_release}", "x"),
+            *_files_sets(),
+        ]
     parts = [
         f"(SELECT count(*) || ':' || coalesce(sum({alias}.xmin::text::bigint), 0) FROM {rows})"
         for rows, alias in sets
@@ -230,6 +268,20 @@ def _version_sql() -> tuple[str, tuple]:
     order = []
     sql = re.sub(r"%\((\w)\)s", lambda m: order.append(m.group(1)) or "%s", sql)
     return sql, tuple(ANY_RELEASE if name == "r" else ANY_USER for name in order)
+
+
+def _files_sets() -> list[tuple[str, str]]:
+    """The rows of every model that keeps a file of a release (``downloads``), found
+    from the release by each one's path, as ``_version_sql``'s sets."""
+    sets = []
+    for model in downloadable().values():
+        of_release = model.objects.filter(**{f"{model.release_path}_id": ANY_RELEASE})
+        sql, params = of_release.order_by().values("pk").query.sql_with_params()
+        if params != (ANY_RELEASE,):
+            raise ImproperlyConfigured(f"{model.__name__}'s files are not found by the release.")
+        ids = sql.replace("%s", "%(r)s")
+        sets.append((f"{_table(model)} x WHERE x.id IN ({ids})", "x"))
+    return sets
 
 
 def open_now(queryset):

@@ -257,8 +257,24 @@ def release_record(request, identifier):
     """The release page's record: every activity by stage, the decisions, the documents,
     the communications and the newest audit entries. htmx asks for it once the page is
     shown (issue 17: the release page made 49 -> 37 ms without its record); without
-    htmx it is a page of its own, linked from where it goes."""
+    htmx it is a page of its own, linked from where it goes. Kept until a row it shows
+    changes, as the page's own part is."""
     release = selectors.visible_release_or_404(request.user, identifier)
+    record = kept_part(
+        request,
+        "record",
+        version=lambda: selectors.record_version(request.user, release),
+        make=lambda: _record_part(request, release),
+        has_forms=False,
+    )
+    if request.htmx:
+        return HttpResponse(record)
+    return render(request, "releases/record.html", {"release": release, "record": record})
+
+
+def _record_part(request, release) -> str:
+    """The release page's record, kept until a row it shows changes
+    (``selectors.record_version``)."""
     assignments = release.assignments.select_related("user", "group")
     records = _records(request.user, release, assignments)
     context = {
@@ -269,10 +285,7 @@ def release_record(request, identifier):
         **selectors.release_evidence(release),
     }
     # Jinja2 escapes what it writes, as Django's language does (``releasemgmt.jinja``)
-    record = mark_safe(render_to_string("releases/_record.jinja", context, request, using="jinja2"))
-    if request.htmx:
-        return HttpResponse(record)
-    return render(request, "releases/record.html", {"release": release, "record": record})
+    return mark_safe(render_to_string("releases/_record.jinja", context, request, using="jinja2"))
 
 
 @login_required

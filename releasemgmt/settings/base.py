@@ -203,8 +203,8 @@ KEPT_PAGES = frozenset(
 )
 # The parts of pages kept apart until the rows they show change, whatever else is
 # written meanwhile (issue 17, ``releasemgmt.pagecache.kept_part``): the release page's,
-# and the API's release (``releases.api.views``).
-KEPT_PARTS = frozenset({"release", "release-api"})
+# its record, and the API's release (``releases.api.views``).
+KEPT_PARTS = frozenset({"release", "release-api", "record"})
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from raci import deputies
 from raci import services as raci_services
 from raci.models import Activity, Party, ReleaseUserObjectPermission
+from releasemgmt.notifications.models import Recipient
 from releases import planning, selectors
 from tests.lifecycle import STAGE_WORK
 
@@ -30,13 +31,22 @@ TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=|"X-CSRFToken": )"[^"]*"'
 TABLE_4_1 = {"raci_party", "raci_activity", "raci_racicell", "auth_permission"}
 
 
-def page(client, release, *, keep: bool, settings, api=False) -> tuple[str, list[str]]:
-    """The release page (or the API's release), its part kept or made, without its CSRF
-    tokens; and its queries."""
-    settings.KEPT_PARTS = frozenset({"release", "release-api"}) if keep else frozenset()
-    path = f"/api/v1/releases/{release.identifier}/" if api else f"/releases/{release.identifier}/"
+#: where each kept part is asked for: the release page, the API's release, the record
+PATHS = {
+    "page": "/releases/{}/",
+    "api": "/api/v1/releases/{}/",
+    "record": "/releases/{}/record/",
+}
+
+
+def page(client, release, *, keep: bool, settings, api=False, of="page") -> tuple[str, list[str]]:
+    """The release page (or the API's release, or the page's record asked by htmx), its
+    part kept or made, without its CSRF tokens; and its queries."""
+    settings.KEPT_PARTS = frozenset({"release", "release-api", "record"}) if keep else frozenset()
+    of = "api" if api else of
+    headers = {"HX-Request": "true"} if of == "record" else {}
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(path)
+        response = client.get(PATHS[of].format(release.identifier), headers=headers)
     assert response.status_code == 200
     return TOKEN.sub(r"\1", response.content.decode()), [q["sql"] for q in ctx.captured_queries]
 
@@ -45,21 +55,21 @@ def tables(queries) -> set[str]:
     return {t for sql in queries for t in re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', sql)}
 
 
-@pytest.mark.parametrize("of_api", [False, True], ids=["page", "api"])
+@pytest.mark.parametrize("of", ["page", "api", "record"])
 def test_the_part_asked_again_is_kept_and_its_version_reads_every_table_it_shows(
-    client, release_at, cast, settings, of_api
+    client, release_at, cast, settings, of
 ):
-    release = release_at("kickoff")
+    release = release_at("authorisation")  # with decisions, mail and documents
     client.force_login(cast.rm)
     for _ in range(2):  # the browser's CSRF cookie, then the part kept
-        page(client, release, keep=True, settings=settings, api=of_api)
-    made_html, made = page(client, release, keep=False, settings=settings, api=of_api)
-    kept_html, kept = page(client, release, keep=True, settings=settings, api=of_api)
+        page(client, release, keep=True, settings=settings, of=of)
+    made_html, made = page(client, release, keep=False, settings=settings, of=of)
+    kept_html, kept = page(client, release, keep=True, settings=settings, of=of)
     assert kept_html == made_html
     # the session's query differs by its moment; the part's are those a kept page skips
     part = [sql for sql in made if sql not in kept and "django_session" not in sql]
     assert len(kept) < len(made), kept
-    version_tables = tables([selectors._version_sql()[0]])
+    version_tables = tables([selectors._version_sql(of_record=of == "record")[0]])
     assert tables(part) - TABLE_4_1 <= version_tables
 
 
@@ -101,6 +111,9 @@ def test_every_write_that_changes_the_part_shows_at_once(
         kept_json, _ = page(client, release, keep=True, settings=settings, api=True)
         made_json, _ = page(client, release, keep=False, settings=settings, api=True)
         assert kept_json == made_json, step
+        kept_record, _ = page(client, release, keep=True, settings=settings, of="record")
+        made_record, _ = page(client, release, keep=False, settings=settings, of="record")
+        assert kept_record == made_record, step
 
     kept_is_made("the release formalised")
     for stage in ("planning", "receiving", "kickoff"):
@@ -167,6 +180,28 @@ def test_every_write_that_changes_the_part_shows_at_once(
     kept_is_made("the thread's user named deputy of the coordinator")
     deputies.revoke_delegation(delegation, by=cast.dc)
     kept_is_made("the delegation revoked")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_failing_shows_at_once_on_the_kept_record(client, release_at, cast, settings):
+    """A mail that could not be delivered changes nothing but its recipient's row (the
+    outbox's worker writes it): the record kept before shows it at once."""
+    release = release_at("receiving")  # its plan sent to the parties
+    client.force_login(cast.rm)
+    for _ in range(2):  # the first answer, then the record kept
+        before, _ = page(client, release, keep=True, settings=settings, of="record")
+    recipient = (
+        Recipient.objects.filter(communication__release=release)
+        .order_by("-communication__created_at")
+        .first()
+    )
+    recipient.status, recipient.last_error = Recipient.Status.FAILED, "Mailbox full"
+    recipient.save(update_fields=["status", "last_error"])
+    kept, _ = page(client, release, keep=True, settings=settings, of="record")
+    made, _ = page(client, release, keep=False, settings=settings, of="record")
+    assert kept == made
+    assert "Mailbox full" in kept
+    assert "Mailbox full" not in before
 
 
 HOURS = datetime.timedelta(hours=3)
