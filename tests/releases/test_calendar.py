@@ -675,11 +675,10 @@ def test_installations_meeting_another_of_their_application_or_coordinator_as_pa
 ):
     """The sweep in the database (``conflicted.SWEEP``) flags the installations the pairwise
     rule does: of one application, or of one deployment coordinator, meeting another's
-    window. Windows that touch, nest, share a start, stand alone; some without a
-    coordinator, whose only partners are their application's."""
+    window (no blackout, maintenance window or change here). Windows that touch, nest,
+    share a start, stand alone; some without a coordinator, whose only partners are
+    their application's."""
     import random
-
-    from deployments.conflicted import _colliding
 
     other_app = Application.objects.create(code="ncts", name="Transit")
     releases = []
@@ -710,10 +709,10 @@ def test_installations_meeting_another_of_their_application_or_coordinator_as_pa
             and (app == app2 or (a in coordinated and b in coordinated))
         }
         ours = [Installation(pk, app, s, e) for pk, (app, s, e) in windows.items()]
-        assert _colliding(ours) == pairwise, windows
+        assert conflicted(ours) == pairwise, windows
         # asked about some of them, the others still count as partners
         some = ours[::2]
-        assert _colliding(some) == pairwise & {i.release_id for i in some}
+        assert conflicted(some) == pairwise & {i.release_id for i in some}
 
 
 # --- the iCalendar feed ----------------------------------------------------------------
