@@ -99,32 +99,44 @@ TEMPLATES = [
 FORM_RENDERER = "releasemgmt.jinja.WidgetRenderer"
 
 
-def tuned_for_sqlite(database: dict) -> dict:
-    """Let requests that write at once queue on SQLite as they do on PostgreSQL.
+def tuned(database: dict) -> dict:
+    """The connection's settings for what the app asks of its database.
 
-    Every request runs in one transaction (ATOMIC_REQUESTS). By default SQLite begins a
-    transaction DEFERRED, as a reader; when it then comes to write while another connection
-    is writing, SQLite answers "database is locked" at once instead of waiting (waiting
-    there could deadlock). So a transaction takes the write lock when it begins
-    (IMMEDIATE) and waits for it up to ``timeout`` seconds: writers take turns, and the
-    one that comes second sees what the first did (a 409 for the same step, a success for
-    an independent write). In WAL mode readers do not block the writer nor the writer
-    them; ``synchronous=NORMAL`` is safe with WAL (a power cut may lose the last commits,
-    never corrupt the file).
-    Options given in DATABASE_URL (``sqlite:///db.sqlite3?timeout=60``) take precedence.
+    SQLite: let requests that write at once queue as they do on PostgreSQL. Every request
+    runs in one transaction (ATOMIC_REQUESTS). By default SQLite begins a transaction
+    DEFERRED, as a reader; when it then comes to write while another connection is
+    writing, SQLite answers "database is locked" at once instead of waiting (waiting there
+    could deadlock). So a transaction takes the write lock when it begins (IMMEDIATE) and
+    waits for it up to ``timeout`` seconds: writers take turns, and the one that comes
+    second sees what the first did (a 409 for the same step, a success for an independent
+    write). In WAL mode readers do not block the writer nor the writer them;
+    ``synchronous=NORMAL`` is safe with WAL (a power cut may lose the last commits, never
+    corrupt the file).
+
+    PostgreSQL: no parallel workers for a query. The app's queries take a few
+    milliseconds; starting a worker for one can take longer than the worker saves (a
+    thread's month of milestones, with the other core busy: 6 ms alone, 10.5 with a
+    worker), and under load the workers take the cores the other requests need (issue
+    17). A streamed export reads through a cursor, which PostgreSQL never runs in
+    parallel anyway.
+
+    Options given in DATABASE_URL (``sqlite:///db.sqlite3?timeout=60``,
+    ``postgres://...?options=-c%20max_parallel_workers_per_gather%3D2``) take precedence.
     """
-    if database.get("ENGINE") == "django.db.backends.sqlite3":
+    engine = database.get("ENGINE", "")
+    if engine == "django.db.backends.sqlite3":
         options = database.setdefault("OPTIONS", {})
         options.setdefault("transaction_mode", "IMMEDIATE")
         options.setdefault("timeout", 30)
         options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+    elif "postgresql" in engine:
+        options = database.setdefault("OPTIONS", {})
+        options.setdefault("options", "-c max_parallel_workers_per_gather=0")
     return database
 
 
 DATABASES = {
-    "default": tuned_for_sqlite(
-        env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-    )
+    "default": tuned(env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # A covering index's extra columns (``include``) are PostgreSQL's; SQLite, the embedded

@@ -4,7 +4,7 @@ from .base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # noqa: F405  (no default: refuse to start without it)
-DATABASES = {"default": tuned_for_sqlite(env.db("DATABASE_URL"))}  # noqa: F405
+DATABASES = {"default": tuned(env.db("DATABASE_URL"))}  # noqa: F405
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
 REDIS_URL = env("REDIS_URL")  # noqa: F405

@@ -93,3 +93,31 @@ def test_docker_compose_config_is_valid():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_runs_each_query_without_parallel_workers():
+    """A worker started for a query of a few milliseconds cost more than it saved, and
+    under load it takes a core another request needs (issue 17)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == ("0",)
+
+
+def test_options_given_in_the_database_url_take_precedence():
+    from releasemgmt.settings.base import tuned
+
+    given = "-c max_parallel_workers_per_gather=2"
+    database = tuned({"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"options": given}})
+    assert database["OPTIONS"] == {"options": given}
+    assert tuned({"ENGINE": "django.db.backends.postgresql"})["OPTIONS"] == {
+        "options": "-c max_parallel_workers_per_gather=0"
+    }
+    sqlite = tuned({"ENGINE": "django.db.backends.sqlite3", "OPTIONS": {"timeout": 60}})
+    assert sqlite["OPTIONS"]["timeout"] == 60
+    assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "options" not in sqlite["OPTIONS"]
