@@ -109,15 +109,19 @@ def test_postgresql_runs_each_query_without_parallel_workers():
 
 
 def test_options_given_in_the_database_url_take_precedence():
+    import environ
+
     from releasemgmt.settings.base import tuned
 
-    given = "-c max_parallel_workers_per_gather=2"
-    database = tuned({"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"options": given}})
-    assert database["OPTIONS"] == {"options": given}
-    assert tuned({"ENGINE": "django.db.backends.postgresql"})["OPTIONS"] == {
+    url = "postgres://app@db.example.org/releasemgmt"
+    given = tuned(
+        environ.Env.db_url_config(f"{url}?options=-c%20max_parallel_workers_per_gather%3D2")
+    )
+    assert given["OPTIONS"] == {"options": "-c max_parallel_workers_per_gather=2"}
+    assert tuned(environ.Env.db_url_config(url))["OPTIONS"] == {
         "options": "-c max_parallel_workers_per_gather=0"
     }
-    sqlite = tuned({"ENGINE": "django.db.backends.sqlite3", "OPTIONS": {"timeout": 60}})
+    sqlite = tuned(environ.Env.db_url_config("sqlite:////tmp/releasemgmt.sqlite3?timeout=60"))
     assert sqlite["OPTIONS"]["timeout"] == 60
     assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "options" not in sqlite["OPTIONS"]
