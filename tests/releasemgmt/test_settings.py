@@ -121,7 +121,7 @@ def test_options_given_in_the_database_url_take_precedence():
     assert tuned(environ.Env.db_url_config(url))["OPTIONS"] == {
         "options": "-c max_parallel_workers_per_gather=0"
     }
-    sqlite = tuned(environ.Env.db_url_config("sqlite:////tmp/releasemgmt.sqlite3?timeout=60"))
+    sqlite = tuned(environ.Env.db_url_config("sqlite:///db.sqlite3?timeout=60"))
     assert sqlite["OPTIONS"]["timeout"] == 60
     assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "options" not in sqlite["OPTIONS"]
